@@ -1,0 +1,29 @@
+"""create_app(): the Bolt app with every listener registered and one error handler that never leaks text."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from typing import Any
+
+from slack_bolt import App
+
+from bot.deps import Deps
+from bot.listeners import leadership, report
+
+log = logging.getLogger(__name__)
+
+
+def create_app(deps: Deps, **bolt_options: Any) -> App:
+    app = App(client=deps.client, signing_secret=deps.settings.slack_signing_secret, **bolt_options)
+    report.register(app, deps)
+    leadership.register(app, deps)
+
+    @app.error
+    def on_error(error: Exception, body: dict[str, Any]) -> None:
+        # Exception messages can quote what staff typed (SQL parameters, payloads): log the type and place only.
+        where = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
+        place = f"{where.filename}:{where.lineno}" if where else "?"
+        log.error("unhandled %s at %s (request type %s)", type(error).__name__, place, body.get("type"))
+
+    return app

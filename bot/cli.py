@@ -1,0 +1,129 @@
+"""The `policybot` command: serve, check, db upgrade, export. The only place that loads .env."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from datetime import date
+
+from dotenv import load_dotenv
+
+from bot.config import ConfigError, Settings, _Reader
+
+log = logging.getLogger("policybot")
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # slack_sdk and Bolt write whole request bodies at DEBUG: those would put what staff reported into the logs.
+    for name in ("slack_sdk", "slack_bolt", "urllib3", "sqlalchemy", "alembic"):
+        logging.getLogger(name).setLevel(max(logging.INFO, logging.getLevelName(level)))
+
+
+def _settings() -> Settings:
+    return Settings.from_env(os.environ)
+
+
+def _database_url() -> str:
+    return _Reader(os.environ).database_url("DATABASE_URL")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="policybot", description="The staff social media policy, in Slack.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the bot (Socket Mode when SLACK_APP_TOKEN is set)")
+    serve.add_argument("--http", action="store_true", help="answer Slack over HTTP even if SLACK_APP_TOKEN is set")
+    serve.add_argument("--host", default="0.0.0.0")
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
+    serve.add_argument("--workers", type=int, default=1, help="gunicorn worker processes (HTTP mode)")
+    serve.add_argument("--threads", type=int, default=8, help="threads per worker (HTTP mode)")
+    commands.add_parser("check", help="check the Slack token and the leadership channel")
+    db = commands.add_parser("db", help="database commands")
+    db.add_argument("action", choices=["upgrade"])
+    export = commands.add_parser("export", help="the incident log with its audit trail, for governors")
+    export.add_argument("--format", choices=["csv", "json"], default="csv")
+    export.add_argument("--since", type=date.fromisoformat, help="YYYY-MM-DD: concerns reported on or after")
+    export.add_argument(
+        "--include-details",
+        action="store_true",
+        help="also export descriptions, names, links and who reported (sensitive)",
+    )
+    export.add_argument("--output", "-o", help="write to this file instead of standard output")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    load_dotenv(os.environ.get("POLICYBOT_ENV_FILE", ".env"))
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as stop:  # argparse has printed its own one-line usage error
+        return int(stop.code or 0)
+    try:
+        level = _Reader(os.environ).choice("POLICYBOT_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
+        _configure_logging(level)
+        return _run(args)
+    except ConfigError as error:
+        print(f"policybot: configuration problem: {error}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
+    from storage.db import make_engine, upgrade
+
+    if args.command == "db":
+        upgrade(_database_url())
+        print("database is up to date")
+        return 0
+    if args.command == "export":
+        from storage.export import export
+        from storage.repositories import ConcernStore
+
+        text = export(ConcernStore(make_engine(_database_url())), args.format, args.since, args.include_details)
+        if args.output:
+            with open(args.output, "w", encoding="utf-8", newline="") as handle:
+                handle.write(text)
+        else:
+            sys.stdout.write(text)
+        return 0
+
+    from bot.checks import problems
+    from bot.slack_api import make_client
+
+    settings = _settings()
+    found = problems(settings, make_client(settings))
+    if args.command == "check":
+        for line in found:
+            print(f"problem: {line}")
+        print("all good: policybot can reach Slack and post to the private leadership channel" if not found else "")
+        return 1 if found else 0
+    if found:
+        for line in found:
+            print(f"policybot: will not start: {line}", file=sys.stderr)
+        return 1
+    upgrade(settings.database_url)
+    if settings.slack_app_token and not args.http:
+        _serve_socket_mode(settings)
+    else:
+        from bot.server import serve_http
+
+        serve_http(settings, args.host, args.port, args.workers, args.threads)
+    return 0
+
+
+def _serve_socket_mode(settings: Settings) -> None:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.app import create_app
+    from bot.deps import Deps
+    from bot.jobs import start_scheduler
+
+    deps = Deps.build(settings)
+    start_scheduler(deps)
+    log.info("policybot connecting to Slack over Socket Mode")
+    SocketModeHandler(create_app(deps), settings.slack_app_token).start()
+
+
+def entry_point() -> None:
+    sys.exit(main())

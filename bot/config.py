@@ -1,0 +1,151 @@
+"""Settings from the environment (and .env, loaded by the command line), checked once at start-up.
+
+A missing or malformed setting raises ConfigError naming the setting and what it expects; the command line prints
+that one line and stops.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
+USERGROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
+
+
+class ConfigError(Exception):
+    def __init__(self, name: str, expected: str) -> None:
+        super().__init__(f"{name}: {expected}")
+        self.name = name
+
+
+@dataclass(frozen=True)
+class Settings:
+    slack_bot_token: str
+    slack_signing_secret: str
+    leadership_channel_id: str
+    safeguarding_lead_ids: frozenset[str]
+    headteacher_id: str
+    chair_of_governors_id: str
+    leadership_user_ids: frozenset[str] = frozenset()
+    leadership_usergroup_id: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str | None = None
+    database_url: str = "sqlite:///policybot.db"
+    timezone: str = "Europe/London"
+    delivery_retry_seconds: int = 60
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        reader = _Reader(env)
+        settings = cls(
+            slack_bot_token=reader.text("SLACK_BOT_TOKEN", prefix="xoxb-", what="a bot token starting xoxb-"),
+            slack_signing_secret=reader.text("SLACK_SIGNING_SECRET", what="the app's signing secret"),
+            slack_app_token=reader.optional_text("SLACK_APP_TOKEN", prefix="xapp-", what="an app token starting xapp-"),
+            slack_api_url=reader.url("SLACK_API_URL"),
+            database_url=reader.database_url("DATABASE_URL"),
+            leadership_channel_id=reader.match(
+                "LEADERSHIP_CHANNEL_ID", CHANNEL_ID, "a channel id such as C0123ABCD (the private leadership channel)"
+            ),
+            leadership_user_ids=reader.ids("LEADERSHIP_USER_IDS", required=False),
+            leadership_usergroup_id=reader.optional_match(
+                "LEADERSHIP_USERGROUP_ID", USERGROUP_ID, "a user group id such as S0123ABCD"
+            ),
+            safeguarding_lead_ids=reader.ids("SAFEGUARDING_LEAD_IDS", required=True),
+            headteacher_id=reader.match(
+                "HEADTEACHER_ID", USER_ID, "the headteacher's Slack user id, such as U0123ABCD"
+            ),
+            chair_of_governors_id=reader.match(
+                "CHAIR_OF_GOVERNORS_ID", USER_ID, "the chair of governors' Slack user id, such as U0123ABCD"
+            ),
+            timezone=reader.timezone("POLICYBOT_TIMEZONE", "Europe/London"),
+            delivery_retry_seconds=reader.positive_int("DELIVERY_RETRY_SECONDS", 60),
+            log_level=reader.choice("POLICYBOT_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
+        )
+        if not settings.leadership_user_ids and not settings.leadership_usergroup_id:
+            raise ConfigError(
+                "LEADERSHIP_USER_IDS",
+                "set it (comma-separated user ids) or LEADERSHIP_USERGROUP_ID: someone must be able to act on concerns",
+            )
+        return settings
+
+
+class _Reader:
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self.env = env
+
+    def _raw(self, name: str) -> str:
+        return self.env.get(name, "").strip()
+
+    def text(self, name: str, *, what: str, prefix: str = "") -> str:
+        value = self._raw(name)
+        if not value:
+            raise ConfigError(name, f"missing; expected {what}")
+        if prefix and not value.startswith(prefix):
+            raise ConfigError(name, f"expected {what}")
+        return value
+
+    def optional_text(self, name: str, *, what: str, prefix: str = "") -> str | None:
+        return self.text(name, what=what, prefix=prefix) if self._raw(name) else None
+
+    def match(self, name: str, pattern: re.Pattern[str], what: str) -> str:
+        value = self._raw(name)
+        if not pattern.match(value):
+            raise ConfigError(name, f"{'missing' if not value else repr(value) + ' is not valid'}; expected {what}")
+        return value
+
+    def optional_match(self, name: str, pattern: re.Pattern[str], what: str) -> str | None:
+        return self.match(name, pattern, what) if self._raw(name) else None
+
+    def ids(self, name: str, *, required: bool) -> frozenset[str]:
+        parts = [part.strip() for part in self._raw(name).split(",") if part.strip()]
+        if required and not parts:
+            raise ConfigError(name, "missing; expected comma-separated Slack user ids, such as U0123ABCD,U0456EFGH")
+        bad = [part for part in parts if not USER_ID.match(part)]
+        if bad:
+            raise ConfigError(name, f"{bad[0]!r} is not a Slack user id; expected ids such as U0123ABCD")
+        return frozenset(parts)
+
+    def url(self, name: str) -> str | None:
+        value = self._raw(name)
+        if not value:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ConfigError(name, f"{value!r} is not valid; expected a base URL such as https://slack.com/api/")
+        return value if value.endswith("/") else value + "/"
+
+    def database_url(self, name: str) -> str:
+        value = self._raw(name) or "sqlite:///policybot.db"
+        if not (value.startswith("sqlite:///") or value.startswith("postgresql")):
+            raise ConfigError(
+                name, "expected sqlite:///path/to/policybot.db or postgresql+psycopg://user:password@host/db"
+            )
+        return value
+
+    def timezone(self, name: str, default: str) -> str:
+        value = self._raw(name) or default
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(name, f"{value!r} is not a time zone; expected a name such as Europe/London") from None
+        return value
+
+    def positive_int(self, name: str, default: int) -> int:
+        value = self._raw(name)
+        if not value:
+            return default
+        if not value.isdigit() or int(value) < 1:
+            raise ConfigError(name, f"{value!r} is not valid; expected a whole number of seconds, at least 1")
+        return int(value)
+
+    def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
+        value = (self._raw(name) or default).upper()
+        if value not in choices:
+            raise ConfigError(name, f"{value!r} is not valid; expected one of {', '.join(choices)}")
+        return value

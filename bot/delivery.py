@@ -1,0 +1,110 @@
+"""Getting a stored concern in front of people, and keeping its post current.
+
+A concern is stored before anything is sent. Delivery then posts it (to the leadership channel, or by DM on a
+conflict-of-interest route), alerts the safeguarding lead(s) where needed and sends the reporter a receipt; each
+step is remembered as it succeeds. If Slack fails, the concern stays undelivered and the delivery job tries again:
+nothing is lost and no step is sent twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.config import Settings
+from bot.directory import Directory
+from bot.views import concern_card, notices
+from flows.routing import RouteKind, route
+from storage.models import Concern
+from storage.repositories import ConcernStore
+
+log = logging.getLogger(__name__)
+
+CLAIM_LEASE = timedelta(minutes=2)
+
+
+class Delivery:
+    def __init__(
+        self,
+        settings: Settings,
+        store: ConcernStore,
+        directory: Directory,
+        client: WebClient,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.directory = directory
+        self.client = client
+        self.clock = clock
+
+    def deliver(self, concern_id: int) -> bool:
+        """Deliver one concern if it is due and nobody else is delivering it. True when fully delivered."""
+        concern = self.store.claim_delivery(concern_id, self.clock(), CLAIM_LEASE)
+        if concern is None:
+            return False
+        try:
+            self._send(concern)
+        except (SlackApiError, SlackClientError, OSError) as error:
+            retry_at = self.clock() + self._backoff(concern.delivery_attempts)
+            self.store.delivery_failed(concern_id, self.clock(), retry_at)
+            reason = error.response.get("error") if isinstance(error, SlackApiError) else type(error).__name__
+            log.warning("concern %s not delivered (%s); next try at %s", concern_id, reason, retry_at.isoformat())
+            return False
+        self.store.finish_delivery(concern_id, self.clock())
+        log.info("concern %s delivered", concern_id)
+        return True
+
+    def deliver_due(self) -> int:
+        """The delivery job: every concern whose delivery is due. Returns how many were delivered."""
+        return sum(self.deliver(concern_id) for concern_id in self.store.due_deliveries(self.clock()))
+
+    def _backoff(self, attempts: int) -> timedelta:
+        return timedelta(seconds=self.settings.delivery_retry_seconds * min(2**attempts, 60))
+
+    def _send(self, concern: Concern) -> None:
+        assert concern.id is not None
+        if concern.post_ts is None:
+            channel = (
+                concern.route_recipient
+                if concern.route_kind == RouteKind.DIRECT.value
+                else self.settings.leadership_channel_id
+            )
+            posted = self.client.chat_postMessage(
+                channel=channel, text=concern_card.fallback(concern), blocks=concern_card.blocks(concern)
+            )
+            self.store.record_delivery_step(concern.id, post_channel=posted["channel"], post_ts=posted["ts"])
+        if concern.safeguarding and concern.alert_sent_at is None and concern.route_kind == RouteKind.CHANNEL.value:
+            text, blocks = notices.safeguarding_alert(concern)
+            alert = route(self.directory.people(), safeguarding=True, involved=concern.involved_staff_id).alert
+            for lead in sorted(alert):
+                self.client.chat_postMessage(channel=lead, text=text, blocks=blocks)
+            self.store.record_delivery_step(concern.id, alert_sent_at=self.clock())
+        if concern.receipt_sent_at is None:
+            text, blocks = notices.receipt(concern)
+            self.client.chat_postMessage(channel=concern.reporter_id, text=text, blocks=blocks)
+            self.store.record_delivery_step(concern.id, receipt_sent_at=self.clock())
+
+    def refresh_post(self, concern: Concern) -> None:
+        """Redraw the post from the stored concern (status, who, when). An undelivered concern has no post yet."""
+        if concern.post_channel is None or concern.post_ts is None:
+            return
+        try:
+            self.client.chat_update(
+                channel=concern.post_channel,
+                ts=concern.post_ts,
+                text=concern_card.fallback(concern),
+                blocks=concern_card.blocks(concern),
+            )
+        except (SlackApiError, SlackClientError, OSError):
+            log.warning("post of concern %s not updated", concern.id)
+
+    def tell_reporter(self, concern: Concern) -> None:
+        try:
+            self.client.chat_postMessage(channel=concern.reporter_id, text=notices.status_update(concern))
+        except (SlackApiError, SlackClientError, OSError):
+            log.warning("reporter of concern %s not told of its status", concern.id)

@@ -1,0 +1,40 @@
+"""The background scheduler: the delivery job that posts whatever Slack refused earlier.
+
+The job keeps no state of its own: what is due is read from the concern rows, and each concern is claimed in the
+database before it is sent, so any number of processes may run the job.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from bot.deps import Deps
+
+log = logging.getLogger(__name__)
+
+
+def start_scheduler(deps: Deps) -> BackgroundScheduler:
+    scheduler = BackgroundScheduler(timezone=deps.settings.timezone)
+    scheduler.add_job(
+        _deliver_due,
+        "interval",
+        seconds=deps.settings.delivery_retry_seconds,
+        args=[deps],
+        id="deliver_due",
+        max_instances=1,
+        coalesce=True,
+        replace_existing=True,
+    )
+    scheduler.start()
+    return scheduler
+
+
+def _deliver_due(deps: Deps) -> None:
+    try:
+        delivered = deps.delivery.deliver_due()
+        if delivered:
+            log.info("delivery job delivered %d concern(s)", delivered)
+    except Exception as error:  # noqa: BLE001 - the job must survive a database hiccup and run again
+        log.error("delivery job failed: %s", type(error).__name__)

@@ -1,0 +1,1 @@
+"""One module per Slack surface, each with register(app, deps)."""

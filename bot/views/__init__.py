@@ -1,0 +1,1 @@
+"""Block Kit builders (build) and parsers (parse), one module per surface."""

@@ -1,0 +1,92 @@
+"""The concern's post in the leadership channel (or a conflict-of-interest DM), redrawn from the database.
+
+It carries the reference, area and kind, platform, roles involved, status and age: never the description,
+names or links. Those are shown only through View details.
+"""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot import ids
+from bot.text import mention, when
+from flows.escalation import Action, Status, allowed_actions
+from flows.taxonomy import Area, EscalationTarget, Kind, Outcome, Platform, Role
+from storage.models import Concern
+
+_BUTTONS = {
+    Action.ACKNOWLEDGE: (ids.ACKNOWLEDGE, "Acknowledge", "primary"),
+    Action.ESCALATE: (ids.ESCALATE, "Escalate", None),
+    Action.RESOLVE: (ids.RESOLVE, "Resolve", None),
+}
+
+
+def title(concern: Concern) -> str:
+    kind = "Safeguarding concern" if concern.safeguarding else "Concern"
+    return f"{kind} {concern.reference}"
+
+
+def roles_text(concern: Concern) -> str:
+    roles = [Role(r).label for r in concern.roles.split(",") if r]
+    return ", ".join(roles) or "Not given"
+
+
+def status_text(concern: Concern) -> str:
+    status = Status(concern.status)
+    if status is Status.NEW:
+        return "*New*: waiting for a leader to acknowledge"
+    who = mention(concern.last_actor_id) if concern.last_actor_id else "policybot"
+    text = f"*{status.label}* by {who} {when(concern.updated_at)}"
+    if status is Status.ESCALATED and concern.escalated_to:
+        text += f" (to {EscalationTarget(concern.escalated_to).label})"
+    if status is Status.RESOLVED and concern.outcome:
+        text += f": {Outcome(concern.outcome).label}"
+    return text
+
+
+def fallback(concern: Concern) -> str:
+    """The notification text: no details, just what and how it stands."""
+    return f"{title(concern)}: {Area(concern.area).label} / {Kind(concern.kind).label}, {Status(concern.status).value}"
+
+
+def blocks(concern: Concern) -> list[Block]:
+    facts = (
+        f"*Area / kind:* {Area(concern.area).label} · {Kind(concern.kind).label}\n"
+        f"*Platform:* {Platform(concern.platform).label}\n"
+        f"*Involved:* {roles_text(concern)}\n"
+        f"*Reported:* {when(concern.created_at)}\n"
+        f"*Status:* {status_text(concern)}"
+    )
+    header = (":rotating_light: " if concern.safeguarding else "") + title(concern)
+    out: list[Block] = [HeaderBlock(text=header), SectionBlock(text=MarkdownTextObject(text=facts))]
+    if concern.safeguarding:
+        out.append(
+            ContextBlock(
+                elements=[
+                    MarkdownTextObject(
+                        text="*Safeguarding route.* The designated safeguarding lead has been alerted. "
+                        "Details are open to the safeguarding lead(s) and the headteacher only."
+                    )
+                ]
+            )
+        )
+    buttons = [
+        ButtonElement(
+            action_id=_BUTTONS[action][0],
+            text=_BUTTONS[action][1],
+            value=f"{concern.id}:{concern.version}",
+            style=_BUTTONS[action][2],
+        )
+        for action in allowed_actions(Status(concern.status))
+    ]
+    buttons.append(ButtonElement(action_id=ids.VIEW_DETAILS, text="View details", value=str(concern.id)))
+    out.append(ActionsBlock(block_id=f"concern_{concern.id}", elements=buttons))
+    return out

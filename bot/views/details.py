@@ -1,0 +1,58 @@
+"""View details: the one place a concern's description, names and links are shown, as plain text, to its viewers."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import Block, ContextBlock, DividerBlock, MarkdownTextObject, PlainTextObject, SectionBlock
+from slack_sdk.models.views import View
+
+from bot import ids
+from bot.text import mention, when
+from bot.views.concern_card import roles_text, status_text
+from flows.taxonomy import Area, Kind, Platform
+from storage.models import AuditEvent, Concern
+
+_TEXT_LIMIT = 2900  # a section's text may hold 3000 characters
+
+
+def _plain(label: str, text: str) -> list[Block]:
+    """What staff typed, as plain text: Slack shows it exactly, never as a mention or a link."""
+    body = text.strip() or "(none given)"
+    return [
+        SectionBlock(text=MarkdownTextObject(text=f"*{label}*")),
+        SectionBlock(text=PlainTextObject(text=body[:_TEXT_LIMIT], emoji=False)),
+    ]
+
+
+def _actor(actor_id: str) -> str:
+    return mention(actor_id) if actor_id[:1] in ("U", "W") else actor_id
+
+
+def build(concern: Concern, events: list[AuditEvent]) -> View:
+    blocks: list[Block] = [
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=f"*{concern.reference}*: {Area(concern.area).label} · {Kind(concern.kind).label} on "
+                f"{Platform(concern.platform).label}\n*Reported by* {mention(concern.reporter_id)} "
+                f"{when(concern.created_at)}\n*Involved:* {roles_text(concern)}"
+                + (f" (staff: {mention(concern.involved_staff_id)})" if concern.involved_staff_id else "")
+                + f"\n*Status:* {status_text(concern)}\n*Copy kept:* {'yes' if concern.kept_copy else 'no'}"
+            )
+        ),
+        *_plain("What happened", concern.description),
+        *_plain("Names", concern.names),
+        *_plain("Links", concern.links),
+        DividerBlock(),
+    ]
+    history = [
+        f"{when(e.at, '{date_short} {time}')} {_actor(e.actor_id)} {e.action.replace('_', ' ')}"
+        + (f" ({e.detail})" if e.detail else "")
+        for e in events[-15:]
+    ]
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text="*Audit trail*\n" + "\n".join(history))]))
+    return View(
+        type="modal",
+        callback_id=ids.DETAILS_VIEW,
+        title=PlainTextObject(text=concern.reference),
+        close=PlainTextObject(text="Close"),
+        blocks=blocks,
+    )

@@ -1,0 +1,56 @@
+"""Direct messages: the reporter's receipt and status updates, and the safeguarding lead's alert.
+
+Like the channel post, they never carry the description, names or links.
+"""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, MarkdownTextObject, SectionBlock
+
+from bot import ids
+from bot.text import mention
+from flows.escalation import Status
+from flows.taxonomy import ILLEGAL_MATERIAL_RULE, Platform, advice_for
+from storage.models import Concern
+
+
+def receipt(concern: Concern) -> tuple[str, list[Block]]:
+    text = f"Your concern {concern.reference} has reached policybot."
+    if concern.safeguarding:
+        body = (
+            f"*{concern.reference}* is stored and the designated safeguarding lead has been alerted: "
+            "expect them to speak to you today.\n\n"
+            f":warning: {ILLEGAL_MATERIAL_RULE}"
+        )
+    else:
+        advice = "\n".join(f"• {line}" for line in advice_for(Platform(concern.platform)))
+        body = (
+            f"*{concern.reference}* is stored and has gone to the leadership team. "
+            "You will get a message here when it is acknowledged, escalated or resolved.\n\n"
+            f"*What to do now (Appendix A of the policy):*\n{advice}"
+        )
+    return text, [SectionBlock(text=MarkdownTextObject(text=body))]
+
+
+def safeguarding_alert(concern: Concern) -> tuple[str, list[Block]]:
+    text = f"Safeguarding concern {concern.reference}: speak to the reporter now."
+    body = (
+        f":rotating_light: *Safeguarding concern {concern.reference}*\n"
+        f"Reported by {mention(concern.reporter_id)}: *speak to the reporter now.* "
+        "The report says it may involve illegal material or a child at risk."
+    )
+    return text, [
+        SectionBlock(text=MarkdownTextObject(text=body)),
+        ActionsBlock(elements=[ButtonElement(action_id=ids.VIEW_DETAILS, text="View details", value=str(concern.id))]),
+    ]
+
+
+def status_update(concern: Concern) -> str:
+    """What the reporter is told of a status change: never leadership's notes."""
+    status = Status(concern.status)
+    lines = {
+        Status.ACKNOWLEDGED: "has been acknowledged by the leadership team.",
+        Status.ESCALATED: "has been escalated by the leadership team.",
+        Status.RESOLVED: "has been resolved by the leadership team. Thank you for reporting it.",
+    }
+    return f"Your concern {concern.reference} {lines.get(status, 'has been updated.')}"

@@ -1,0 +1,1 @@
+"""Stored records, sessions and migrations: the only package that opens database sessions."""

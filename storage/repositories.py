@@ -1,0 +1,294 @@
+"""Reading and changing concerns and their audit trail, each call one transaction.
+
+Every change that matters is guarded in the database, not in memory: a Slack retry is recognised by its request key
+(unique in the audit trail), two leaders clicking at once are told apart by the concern's version (compare-and-set),
+and delivery to Slack is claimed with a lease so that two processes never post the same concern twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import Engine, or_, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+
+from flows.concerns import ConcernDraft, format_reference
+from flows.errors import DomainError, StaleState
+from flows.escalation import Action, Status, apply
+from flows.routing import Route
+from storage.db import transaction
+from storage.models import AuditEvent, Concern, ReferenceCounter
+
+SYSTEM_ACTOR = "policybot"
+
+
+@dataclass(frozen=True)
+class TransitionResult:
+    concern: Concern
+    from_status: Status
+    duplicate: bool  # the same Slack request was seen before: nothing changed
+
+
+class ConcernStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # --- creating -------------------------------------------------------------------------------------------------
+
+    def create(self, draft: ConcernDraft, submission_key: str, route: Route, now: datetime) -> tuple[Concern, bool]:
+        """Store a valid draft once per submission key. Returns the concern and whether it is new."""
+        for _attempt in range(3):
+            existing = self.by_submission_key(submission_key)
+            if existing is not None:
+                return existing, False
+            try:
+                return self._insert(draft, submission_key, route, now), True
+            except IntegrityError:
+                continue  # a concurrent retry of the same submission, or of the year's first reference
+        existing = self.by_submission_key(submission_key)
+        if existing is None:
+            raise DomainError("policybot could not save this just now; please press Submit again.")
+        return existing, False
+
+    def _insert(self, draft: ConcernDraft, submission_key: str, route: Route, now: datetime) -> Concern:
+        with transaction(self.engine) as session:
+            counter = session.get(ReferenceCounter, now.year, with_for_update=True)
+            if counter is None:
+                counter = ReferenceCounter(year=now.year, last=0)
+                session.add(counter)
+            counter.last += 1
+            concern = Concern(
+                reference=format_reference(now.year, counter.last),
+                submission_key=submission_key,
+                reporter_id=draft.reporter_id,
+                area=draft.area.value if draft.area else "",
+                kind=draft.kind.value if draft.kind else "",
+                platform=draft.platform.value if draft.platform else "",
+                roles=",".join(sorted(role.value for role in draft.roles)),
+                names=draft.names.strip(),
+                description=draft.description.strip(),
+                links="\n".join(draft.links),
+                kept_copy=draft.kept_copy,
+                safeguarding=draft.safeguarding,
+                involved_staff_id=draft.involved_staff_id,
+                route_kind=route.kind.value,
+                route_recipient=route.recipient,
+                status=Status.NEW.value,
+                created_at=now,
+                updated_at=now,
+                next_delivery_at=now,
+            )
+            session.add(concern)
+            session.flush()
+            assert concern.id is not None
+            session.add(
+                AuditEvent(
+                    concern_id=concern.id,
+                    at=now,
+                    actor_id=draft.reporter_id,
+                    action="reported",
+                    to_status=Status.NEW.value,
+                    detail="safeguarding" if draft.safeguarding else None,
+                    request_key=f"submit:{submission_key}",
+                )
+            )
+            return concern
+
+    # --- reading --------------------------------------------------------------------------------------------------
+
+    def get(self, concern_id: int) -> Concern | None:
+        with transaction(self.engine) as session:
+            return session.get(Concern, concern_id)
+
+    def by_submission_key(self, submission_key: str) -> Concern | None:
+        with transaction(self.engine) as session:
+            return session.exec(select(Concern).where(Concern.submission_key == submission_key)).first()
+
+    def by_reference(self, reference: str) -> Concern | None:
+        with transaction(self.engine) as session:
+            return session.exec(select(Concern).where(Concern.reference == reference)).first()
+
+    def events(self, concern_id: int) -> list[AuditEvent]:
+        with transaction(self.engine) as session:
+            stmt = select(AuditEvent).where(AuditEvent.concern_id == concern_id).order_by(col(AuditEvent.id))
+            return list(session.exec(stmt))
+
+    def log(self, since: date | None = None) -> list[tuple[Concern, list[AuditEvent]]]:
+        """The incident log with each concern's audit trail, oldest first."""
+        with transaction(self.engine) as session:
+            stmt = select(Concern).order_by(col(Concern.id))
+            if since is not None:
+                stmt = stmt.where(Concern.created_at >= datetime(since.year, since.month, since.day, tzinfo=UTC))
+            concerns = list(session.exec(stmt))
+            trail: dict[int, list[AuditEvent]] = {c.id: [] for c in concerns if c.id is not None}
+            if trail:
+                events = session.exec(
+                    select(AuditEvent).where(col(AuditEvent.concern_id).in_(trail)).order_by(col(AuditEvent.id))
+                )
+                for event in events:
+                    trail[event.concern_id].append(event)
+            return [(c, trail[c.id]) for c in concerns if c.id is not None]
+
+    # --- auditing and changing ------------------------------------------------------------------------------------
+
+    def audit(
+        self,
+        concern_id: int,
+        actor_id: str,
+        action: str,
+        now: datetime,
+        *,
+        detail: str | None = None,
+        request_key: str | None = None,
+    ) -> bool:
+        """Append an event. False when an event with this request key exists already (a Slack retry)."""
+        try:
+            with transaction(self.engine) as session:
+                status = session.exec(select(Concern.status).where(Concern.id == concern_id)).first()
+                session.add(
+                    AuditEvent(
+                        concern_id=concern_id,
+                        at=now,
+                        actor_id=actor_id,
+                        action=action,
+                        from_status=status,
+                        to_status=status,
+                        detail=detail,
+                        request_key=request_key,
+                    )
+                )
+            return True
+        except IntegrityError:
+            return False
+
+    def transition(
+        self,
+        concern_id: int,
+        expected_version: int,
+        action: Action,
+        actor_id: str,
+        now: datetime,
+        *,
+        detail: str | None = None,
+        note: str = "",
+        request_key: str | None = None,
+    ) -> TransitionResult:
+        """Apply `action` if the concern is still at `expected_version`.
+
+        Raises InvalidTransition (not allowed from this status) or StaleState (someone else changed it first).
+        A request key seen before returns the stored concern with duplicate=True and changes nothing.
+        """
+        try:
+            with transaction(self.engine) as session:
+                if request_key and self._seen(session, request_key):
+                    return self._unchanged(session, concern_id)
+                concern = session.get(Concern, concern_id)
+                if concern is None:
+                    raise DomainError("That concern no longer exists.")
+                current = Status(concern.status)
+                if concern.version != expected_version:
+                    raise StaleState("Someone else changed this concern first.")
+                target = apply(current, action)
+                values: dict[str, object] = {
+                    "status": target.value,
+                    "version": expected_version + 1,
+                    "updated_at": now,
+                    "last_actor_id": actor_id,
+                }
+                if concern.acknowledged_at is None:
+                    values.update(acknowledged_at=now, acknowledged_by=actor_id)
+                if action is Action.ESCALATE:
+                    values["escalated_to"] = detail
+                if action is Action.RESOLVE:
+                    values.update(resolved_at=now, outcome=detail)
+                changed = session.execute(
+                    update(Concern)
+                    .where(col(Concern.id) == concern_id, col(Concern.version) == expected_version)
+                    .values(**values)
+                ).rowcount
+                if changed != 1:
+                    raise StaleState("Someone else changed this concern first.")
+                session.add(
+                    AuditEvent(
+                        concern_id=concern_id,
+                        at=now,
+                        actor_id=actor_id,
+                        action=target.value,
+                        from_status=current.value,
+                        to_status=target.value,
+                        detail=detail,
+                        note=note.strip(),
+                        request_key=request_key,
+                    )
+                )
+                session.flush()
+                session.refresh(concern)
+                return TransitionResult(concern, current, duplicate=False)
+        except IntegrityError:
+            # The same request raced itself (a retry arriving while the first was in flight).
+            with transaction(self.engine) as session:
+                return self._unchanged(session, concern_id)
+
+    @staticmethod
+    def _seen(session: object, request_key: str) -> bool:
+        stmt = select(AuditEvent.id).where(AuditEvent.request_key == request_key)
+        return session.exec(stmt).first() is not None  # type: ignore[attr-defined]
+
+    @staticmethod
+    def _unchanged(session: object, concern_id: int) -> TransitionResult:
+        concern = session.get(Concern, concern_id)  # type: ignore[attr-defined]
+        return TransitionResult(concern, Status(concern.status), duplicate=True)
+
+    # --- delivery to Slack ----------------------------------------------------------------------------------------
+
+    def due_deliveries(self, now: datetime, limit: int = 50) -> list[int]:
+        with transaction(self.engine) as session:
+            stmt = (
+                select(Concern.id)
+                .where(col(Concern.delivered_at).is_(None), col(Concern.next_delivery_at) <= now)
+                .order_by(col(Concern.id))
+                .limit(limit)
+            )
+            return [i for i in session.exec(stmt) if i is not None]
+
+    def claim_delivery(self, concern_id: int, now: datetime, lease: timedelta) -> Concern | None:
+        """Take the delivery of one concern for `lease`; None when it is delivered or another process holds it."""
+        with transaction(self.engine) as session:
+            claimed = session.execute(
+                update(Concern)
+                .where(
+                    col(Concern.id) == concern_id,
+                    col(Concern.delivered_at).is_(None),
+                    or_(col(Concern.delivery_claimed_until).is_(None), col(Concern.delivery_claimed_until) < now),
+                )
+                .values(delivery_claimed_until=now + lease)
+            ).rowcount
+            return session.get(Concern, concern_id) if claimed == 1 else None
+
+    def record_delivery_step(self, concern_id: int, **values: object) -> None:
+        """Remember one finished step (post_channel/post_ts, alert_sent_at, receipt_sent_at)."""
+        with transaction(self.engine) as session:
+            session.execute(update(Concern).where(col(Concern.id) == concern_id).values(**values))
+
+    def finish_delivery(self, concern_id: int, now: datetime) -> None:
+        with transaction(self.engine) as session:
+            session.execute(
+                update(Concern)
+                .where(col(Concern.id) == concern_id)
+                .values(delivered_at=now, delivery_claimed_until=None, next_delivery_at=None)
+            )
+            session.add(AuditEvent(concern_id=concern_id, at=now, actor_id=SYSTEM_ACTOR, action="delivered"))
+
+    def delivery_failed(self, concern_id: int, now: datetime, retry_at: datetime) -> None:
+        with transaction(self.engine) as session:
+            session.execute(
+                update(Concern)
+                .where(col(Concern.id) == concern_id)
+                .values(
+                    delivery_attempts=Concern.delivery_attempts + 1,  # type: ignore[operator]
+                    next_delivery_at=retry_at,
+                    delivery_claimed_until=None,
+                )
+            )

@@ -1,0 +1,163 @@
+"""Shared fixtures: the database the suite runs on (SQLite, or PostgreSQL when POLICYBOT_TEST_DATABASE_URL is set),
+the fake Slack Web API, and one running policybot HTTP server for all end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from storage.db import make_engine, upgrade
+from storage.repositories import ConcernStore
+from tests.fake_slack import FakeSlack
+from tests.slack_driver import SlackDriver
+
+ROOT = Path(__file__).resolve().parent.parent
+SIGNING_SECRET = "test-signing-secret"
+
+LEADERS = ("ULEAD1", "ULEAD2")
+SAFEGUARDING_LEAD = "UDSL1"
+HEADTEACHER = "UHEAD1"
+CHAIR = "UCHAIR1"
+CHANNEL = "CLEADERS1"
+
+
+def new_database_url(tmp_dir: Path, name: str) -> Iterator[str]:
+    """A fresh, empty database: a file in tmp_dir, or a new database on the PostgreSQL test server."""
+    server = os.environ.get("POLICYBOT_TEST_DATABASE_URL")
+    if not server:
+        yield f"sqlite:///{tmp_dir / (name + '.db')}"
+        return
+    database = f"policybot_{name}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{database}"'))
+    try:
+        yield make_url(server).set(database=database).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def fake_slack() -> Iterator[FakeSlack]:
+    fake = FakeSlack(channels={CHANNEL: {"is_private": True, "is_member": True, "name": "leadership"}})
+    yield fake
+    fake.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def bot_environment(fake: FakeSlack, database_url: str, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "LEADERSHIP_", "POLICYBOT_"))}
+    env.update(
+        SLACK_BOT_TOKEN=fake.token,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake.api_url,
+        DATABASE_URL=database_url,
+        LEADERSHIP_CHANNEL_ID=CHANNEL,
+        LEADERSHIP_USER_IDS=",".join(LEADERS),
+        SAFEGUARDING_LEAD_IDS=SAFEGUARDING_LEAD,
+        HEADTEACHER_ID=HEADTEACHER,
+        CHAIR_OF_GOVERNORS_ID=CHAIR,
+        DELIVERY_RETRY_SECONDS="1",
+        POLICYBOT_ENV_FILE=os.devnull,
+    )
+    env.update(extra)
+    return env
+
+
+class RunningBot:
+    """`policybot serve --http` in a subprocess, its output in a log file the tests can read."""
+
+    def __init__(self, env: dict[str, str], port: int, log_path: Path) -> None:
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.log_path = log_path
+        with open(log_path, "w") as log_file:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "bot", "serve", "--http", "--host", "127.0.0.1", "--port", str(port)],
+                cwd=ROOT,
+                env=env,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+            )
+        self._wait_healthy()
+
+    def output(self) -> str:
+        return self.log_path.read_text()
+
+    def _wait_healthy(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"policybot exited with {self.process.returncode}:\n{self.output()}")
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("policybot did not become healthy in time")
+
+    def stop(self) -> str:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        return self.output()
+
+
+@pytest.fixture(scope="session")
+def e2e_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from new_database_url(tmp_path_factory.mktemp("e2e"), "e2e")
+
+
+@pytest.fixture(scope="session")
+def bot(
+    fake_slack: FakeSlack, e2e_database: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningBot]:
+    log_path = tmp_path_factory.mktemp("bot") / "policybot.log"
+    running = RunningBot(bot_environment(fake_slack, e2e_database), free_port(), log_path)
+    yield running
+    output = running.stop()
+    if "Traceback" in output:
+        print(output)
+
+
+@pytest.fixture(scope="session")
+def store(bot: RunningBot, e2e_database: str) -> ConcernStore:
+    return ConcernStore(make_engine(e2e_database))
+
+
+@pytest.fixture(scope="session")
+def slack(bot: RunningBot, fake_slack: FakeSlack) -> SlackDriver:
+    return SlackDriver(bot.url + "/slack/events", SIGNING_SECRET, fake_slack.api_url + "response_url")
+
+
+@pytest.fixture
+def fresh_store(tmp_path: Path) -> Iterator[ConcernStore]:
+    """An empty, migrated database of its own, for storage tests."""
+    for url in new_database_url(tmp_path, "store"):
+        upgrade(url)
+        engine = make_engine(url)
+        yield ConcernStore(engine)
+        engine.dispose()

@@ -1,0 +1,166 @@
+"""A local HTTP server that impersonates the Slack Web API methods policybot calls, and records every call.
+
+Point the app's SLACK_API_URL at `FakeSlack.api_url`. Tests read `calls` to see what people would have seen, and
+can make chosen calls fail (HTTP 500, 429 with Retry-After) to see how the app copes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl
+
+Params = dict[str, Any]
+
+
+@dataclass
+class Call:
+    method: str
+    params: Params
+    at: float
+    response: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class _Failure:
+    method: str
+    status: int
+    times: int
+    retry_after: int | None
+    when: Callable[[Params], bool]
+
+
+@dataclass
+class FakeSlack:
+    token: str = "xoxb-test-token"
+    channels: dict[str, dict[str, Any]] = field(default_factory=dict)
+    usergroups: dict[str, list[str]] = field(default_factory=dict)
+    calls: list[Call] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._failures: list[_Failure] = []
+        self._ts = itertools.count(1)
+        self._views = itertools.count(1)
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - the http.server interface
+                fake._handle(self)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_port}/api/"
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    # --- what tests use --------------------------------------------------------------------------------------------
+
+    def fail(
+        self,
+        method: str,
+        status: int,
+        times: int = 1,
+        retry_after: int | None = None,
+        when: Callable[[Params], bool] = lambda _params: True,
+    ) -> None:
+        with self._lock:
+            self._failures.append(_Failure(method, status, times, retry_after, when))
+
+    def of(self, method: str, **match: Any) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method and all(c.params.get(k) == v for k, v in match.items())]
+
+    def wait_for(
+        self, method: str, predicate: Callable[[Params], bool] = lambda _p: True, count: int = 1, timeout: float = 10
+    ) -> list[Call]:
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [c for c in self.of(method) if predicate(c.params)]
+            if len(found) >= count:
+                return found
+            if time.monotonic() > deadline:
+                raise AssertionError(f"expected {count} {method} call(s), saw {len(found)}: {self.summary()}")
+            time.sleep(0.02)
+
+    def summary(self) -> str:
+        with self._lock:
+            return ", ".join(f"{c.method}({c.params.get('channel', '')})" for c in self.calls[-30:])
+
+    # --- the server side -------------------------------------------------------------------------------------------
+
+    def _handle(self, request: BaseHTTPRequestHandler) -> None:
+        method = request.path.rsplit("/", 1)[-1]
+        length = int(request.headers.get("Content-Length") or 0)
+        raw = request.rfile.read(length).decode()
+        if "json" in (request.headers.get("Content-Type") or ""):
+            params: Params = json.loads(raw or "{}")
+        else:
+            params = dict(parse_qsl(raw))
+        for key in ("blocks", "view"):
+            if isinstance(params.get(key), str):
+                params[key] = json.loads(params[key])
+        call = Call(method, params, time.time())
+        with self._lock:
+            self.calls.append(call)
+            failure = next(
+                (f for f in self._failures if f.method == method and f.times > 0 and f.when(params)), None
+            )
+            if failure:
+                failure.times -= 1
+        if failure:
+            headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
+            self._reply(request, failure.status, {"ok": False, "error": "fake_failure"}, headers)
+            return
+        if request.headers.get("Authorization") != f"Bearer {self.token}":
+            self._reply(request, 200, {"ok": False, "error": "invalid_auth"})
+            return
+        call.response = self._answer(method, params)
+        self._reply(request, 200, call.response)
+
+    def _answer(self, method: str, params: Params) -> dict[str, Any]:
+        if method == "auth.test":
+            return {"ok": True, "user_id": "UPOLICYBOT", "bot_id": "BPOLICYBOT", "team_id": "T1", "team": "School"}
+        if method == "chat.postMessage":
+            channel = str(params.get("channel"))
+            if channel[:1] in ("U", "W"):
+                channel = "D" + channel[1:]
+            return {"ok": True, "channel": channel, "ts": f"{time.time():.0f}.{next(self._ts):06d}"}
+        if method in ("chat.update", "chat.postEphemeral"):
+            return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts"), "message_ts": "1.1"}
+        if method == "views.open":
+            return {"ok": True, "view": {"id": f"VOPENED{next(self._views)}"}}
+        if method == "conversations.info":
+            channel = self.channels.get(str(params.get("channel")))
+            if channel is None:
+                return {"ok": False, "error": "channel_not_found"}
+            return {"ok": True, "channel": {"id": params.get("channel"), **channel}}
+        if method == "usergroups.users.list":
+            return {"ok": True, "users": self.usergroups.get(str(params.get("usergroup")), [])}
+        return {"ok": False, "error": "unknown_method"}
+
+    @staticmethod
+    def _reply(request: BaseHTTPRequestHandler, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+        data = json.dumps(body).encode()
+        request.send_response(status)
+        request.send_header("Content-Type", "application/json; charset=utf-8")
+        request.send_header("Content-Length", str(len(data)))
+        for key, value in (headers or {}).items():
+            request.send_header(key, value)
+        request.end_headers()
+        request.wfile.write(data)

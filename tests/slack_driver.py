@@ -1,0 +1,192 @@
+"""Drives the app the way Slack does: signed form posts for slash commands, block_actions and view_submission."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import json
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+_ids = itertools.count(1)
+
+
+@dataclass
+class Reply:
+    status: int
+    body: str
+
+    def json(self) -> Any:
+        return json.loads(self.body) if self.body else None
+
+
+def sign(secret: str, timestamp: str, body: str) -> str:
+    base = f"v0:{timestamp}:{body}".encode()
+    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+class SlackDriver:
+    def __init__(self, events_url: str, signing_secret: str, response_url: str) -> None:
+        self.events_url = events_url
+        self.secret = signing_secret
+        self.response_url = response_url  # payloads carry a local response_url, as the brief's facts advise
+
+    def post(
+        self,
+        body: str,
+        *,
+        timestamp: float | None = None,
+        secret: str | None = None,
+        retry_num: int | None = None,
+    ) -> Reply:
+        ts = str(int(timestamp if timestamp is not None else time.time()))
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": sign(secret or self.secret, ts, body),
+        }
+        if retry_num is not None:
+            headers["X-Slack-Retry-Num"] = str(retry_num)
+            headers["X-Slack-Retry-Reason"] = "http_timeout"
+        request = urllib.request.Request(self.events_url, data=body.encode(), headers=headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return Reply(response.status, response.read().decode())
+        except urllib.error.HTTPError as error:
+            return Reply(error.code, error.read().decode())
+
+    # --- bodies ----------------------------------------------------------------------------------------------------
+
+    def command_body(self, command: str, user: str, text: str = "", channel: str = "CGENERAL") -> str:
+        return urlencode(
+            {
+                "token": "legacy",
+                "team_id": "T1",
+                "team_domain": "school",
+                "channel_id": channel,
+                "channel_name": "general",
+                "user_id": user,
+                "user_name": user.lower(),
+                "command": command,
+                "text": text,
+                "api_app_id": "A1",
+                "response_url": self.response_url,
+                "trigger_id": f"trigger.{next(_ids)}",
+            }
+        )
+
+    def command(self, command: str, user: str, text: str = "", **kwargs: Any) -> Reply:
+        return self.post(self.command_body(command, user, text), **kwargs)
+
+    def action_body(
+        self, action_id: str, value: str, user: str, channel: str = "CLEAD", message_ts: str = "1.000001"
+    ) -> str:
+        payload = {
+            "type": "block_actions",
+            "team": {"id": "T1", "domain": "school"},
+            "user": {"id": user, "username": user.lower(), "team_id": "T1"},
+            "api_app_id": "A1",
+            "token": "legacy",
+            "container": {"type": "message", "message_ts": message_ts, "channel_id": channel},
+            "trigger_id": f"trigger.{next(_ids)}",
+            "channel": {"id": channel, "name": "leadership"},
+            "message": {"ts": message_ts, "text": "concern"},
+            "response_url": self.response_url,
+            "actions": [
+                {
+                    "action_id": action_id,
+                    "block_id": "b",
+                    "value": value,
+                    "type": "button",
+                    "action_ts": f"{time.time():.6f}{next(_ids)}",
+                }
+            ],
+        }
+        return urlencode({"payload": json.dumps(payload)})
+
+    def click(self, action_id: str, value: str, user: str, **kwargs: Any) -> Reply:
+        return self.post(self.action_body(action_id, value, user, **kwargs))
+
+    def submission_body(
+        self, callback_id: str, values: dict[str, Any], user: str, view_id: str | None = None, private_metadata: str = ""
+    ) -> str:
+        payload = {
+            "type": "view_submission",
+            "team": {"id": "T1", "domain": "school"},
+            "user": {"id": user, "username": user.lower(), "team_id": "T1"},
+            "api_app_id": "A1",
+            "token": "legacy",
+            "trigger_id": f"trigger.{next(_ids)}",
+            "view": {
+                "id": view_id or f"VSUBMIT{next(_ids)}",
+                "type": "modal",
+                "callback_id": callback_id,
+                "private_metadata": private_metadata,
+                "state": {"values": values},
+                "hash": f"hash.{next(_ids)}",
+            },
+            "response_urls": [],
+        }
+        return urlencode({"payload": json.dumps(payload)})
+
+    def submit(self, callback_id: str, values: dict[str, Any], user: str, **kwargs: Any) -> Reply:
+        return self.post(self.submission_body(callback_id, values, user, **kwargs))
+
+
+# --- modal state, as Slack sends it ----------------------------------------------------------------------------------
+
+
+def radio(block_id: str, value: str) -> dict[str, Any]:
+    return {block_id: {block_id + "_input": {"type": "radio_buttons", "selected_option": {"value": value}}}}
+
+
+def select(block_id: str, value: str) -> dict[str, Any]:
+    return {block_id: {block_id + "_input": {"type": "static_select", "selected_option": {"value": value}}}}
+
+
+def boxes(block_id: str, *values: str) -> dict[str, Any]:
+    options = [{"value": v} for v in values]
+    return {block_id: {block_id + "_input": {"type": "checkboxes", "selected_options": options}}}
+
+
+def text(block_id: str, value: str | None) -> dict[str, Any]:
+    return {block_id: {block_id + "_input": {"type": "plain_text_input", "value": value}}}
+
+
+def user_pick(block_id: str, user: str | None) -> dict[str, Any]:
+    return {block_id: {block_id + "_input": {"type": "users_select", "selected_user": user}}}
+
+
+def report_values(
+    *,
+    area: str = "contact",
+    kind: str = "aggressive",
+    platform: str = "instagram",
+    roles: tuple[str, ...] = ("pupil",),
+    names: str = "",
+    description: str = "A pupil is being harassed in comments under a class photo.",
+    links: str = "",
+    kept_copy: bool = True,
+    safeguarding: bool = False,
+    involved: str | None = None,
+) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for part in (
+        radio("area", area),
+        radio("kind", kind),
+        select("platform", platform),
+        boxes("roles", *roles),
+        text("names", names or None),
+        text("description", description),
+        text("links", links or None),
+        boxes("kept_copy", *(["yes"] if kept_copy else [])),
+        boxes("safeguarding", *(["yes"] if safeguarding else [])),
+        user_pick("involved_staff", involved),
+    ):
+        values.update(part)
+    return values
