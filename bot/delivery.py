@@ -70,7 +70,7 @@ class Delivery:
         assert concern.id is not None
         if concern.post_ts is None:
             channel = (
-                concern.route_recipient
+                concern.route_recipient or self.settings.headteacher_id
                 if concern.route_kind == RouteKind.DIRECT.value
                 else self.settings.leadership_channel_id
             )

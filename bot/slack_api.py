@@ -13,7 +13,6 @@ from bot.config import Settings
 
 
 def make_client(settings: Settings) -> WebClient:
-    kwargs = {"base_url": settings.slack_api_url} if settings.slack_api_url else {}
     return WebClient(
         token=settings.slack_bot_token,
         timeout=10,
@@ -22,5 +21,5 @@ def make_client(settings: Settings) -> WebClient:
             RateLimitErrorRetryHandler(max_retry_count=2),
             ServerErrorRetryHandler(max_retry_count=2),
         ],
-        **kwargs,
+        base_url=settings.slack_api_url or WebClient.BASE_URL,
     )

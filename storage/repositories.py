@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Engine, or_, update
+from sqlalchemy import CursorResult, Engine, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
@@ -22,6 +22,11 @@ from storage.db import transaction
 from storage.models import AuditEvent, Concern, ReferenceCounter
 
 SYSTEM_ACTOR = "policybot"
+
+
+def _rowcount(result: object) -> int:
+    assert isinstance(result, CursorResult)
+    return result.rowcount
 
 
 @dataclass(frozen=True)
@@ -203,11 +208,13 @@ class ConcernStore:
                     values["escalated_to"] = detail
                 if action is Action.RESOLVE:
                     values.update(resolved_at=now, outcome=detail)
-                changed = session.execute(
-                    update(Concern)
-                    .where(col(Concern.id) == concern_id, col(Concern.version) == expected_version)
-                    .values(**values)
-                ).rowcount
+                changed = _rowcount(
+                    session.execute(
+                        update(Concern)
+                        .where(col(Concern.id) == concern_id, col(Concern.version) == expected_version)
+                        .values(**values)
+                    )
+                )
                 if changed != 1:
                     raise StaleState("Someone else changed this concern first.")
                 session.add(
@@ -256,15 +263,17 @@ class ConcernStore:
     def claim_delivery(self, concern_id: int, now: datetime, lease: timedelta) -> Concern | None:
         """Take the delivery of one concern for `lease`; None when it is delivered or another process holds it."""
         with transaction(self.engine) as session:
-            claimed = session.execute(
-                update(Concern)
-                .where(
-                    col(Concern.id) == concern_id,
-                    col(Concern.delivered_at).is_(None),
-                    or_(col(Concern.delivery_claimed_until).is_(None), col(Concern.delivery_claimed_until) < now),
+            claimed = _rowcount(
+                session.execute(
+                    update(Concern)
+                    .where(
+                        col(Concern.id) == concern_id,
+                        col(Concern.delivered_at).is_(None),
+                        or_(col(Concern.delivery_claimed_until).is_(None), col(Concern.delivery_claimed_until) < now),
+                    )
+                    .values(delivery_claimed_until=now + lease)
                 )
-                .values(delivery_claimed_until=now + lease)
-            ).rowcount
+            )
             return session.get(Concern, concern_id) if claimed == 1 else None
 
     def record_delivery_step(self, concern_id: int, **values: object) -> None:

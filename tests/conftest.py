@@ -132,9 +132,7 @@ def e2e_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def bot(
-    fake_slack: FakeSlack, e2e_database: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[RunningBot]:
+def bot(fake_slack: FakeSlack, e2e_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot]:
     log_path = tmp_path_factory.mktemp("bot") / "policybot.log"
     running = RunningBot(bot_environment(fake_slack, e2e_database), free_port(), log_path)
     yield running

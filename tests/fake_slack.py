@@ -87,11 +87,17 @@ class FakeSlack:
             return [c for c in self.calls if c.method == method and all(c.params.get(k) == v for k, v in match.items())]
 
     def wait_for(
-        self, method: str, predicate: Callable[[Params], bool] = lambda _p: True, count: int = 1, timeout: float = 10
+        self,
+        method: str,
+        predicate: Callable[[Params], bool] = lambda _p: True,
+        count: int = 1,
+        timeout: float = 10,
+        answered: bool = True,
     ) -> list[Call]:
+        """Calls of `method` matching `predicate`; by default only those the fake answered ok."""
         deadline = time.monotonic() + timeout
         while True:
-            found = [c for c in self.of(method) if predicate(c.params)]
+            found = [c for c in self.of(method) if predicate(c.params) and (c.response.get("ok") or not answered)]
             if len(found) >= count:
                 return found
             if time.monotonic() > deadline:
@@ -115,23 +121,21 @@ class FakeSlack:
         for key in ("blocks", "view"):
             if isinstance(params.get(key), str):
                 params[key] = json.loads(params[key])
-        call = Call(method, params, time.time())
         with self._lock:
-            self.calls.append(call)
-            failure = next(
-                (f for f in self._failures if f.method == method and f.times > 0 and f.when(params)), None
-            )
+            failure = next((f for f in self._failures if f.method == method and f.times > 0 and f.when(params)), None)
             if failure:
                 failure.times -= 1
         if failure:
+            body: dict[str, Any] = {"ok": False, "error": "fake_failure"}
+            status = failure.status
             headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
-            self._reply(request, failure.status, {"ok": False, "error": "fake_failure"}, headers)
-            return
-        if request.headers.get("Authorization") != f"Bearer {self.token}":
-            self._reply(request, 200, {"ok": False, "error": "invalid_auth"})
-            return
-        call.response = self._answer(method, params)
-        self._reply(request, 200, call.response)
+        elif request.headers.get("Authorization") != f"Bearer {self.token}":
+            body, status, headers = {"ok": False, "error": "invalid_auth"}, 200, {}
+        else:
+            body, status, headers = self._answer(method, params), 200, {}
+        with self._lock:
+            self.calls.append(Call(method, params, time.time(), body if status == 200 else {}))
+        self._reply(request, status, body, headers)
 
     def _answer(self, method: str, params: Params) -> dict[str, Any]:
         if method == "auth.test":
@@ -155,7 +159,9 @@ class FakeSlack:
         return {"ok": False, "error": "unknown_method"}
 
     @staticmethod
-    def _reply(request: BaseHTTPRequestHandler, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+    def _reply(
+        request: BaseHTTPRequestHandler, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> None:
         data = json.dumps(body).encode()
         request.send_response(status)
         request.send_header("Content-Type", "application/json; charset=utf-8")

@@ -113,7 +113,12 @@ class SlackDriver:
         return self.post(self.action_body(action_id, value, user, **kwargs))
 
     def submission_body(
-        self, callback_id: str, values: dict[str, Any], user: str, view_id: str | None = None, private_metadata: str = ""
+        self,
+        callback_id: str,
+        values: dict[str, Any],
+        user: str,
+        view_id: str | None = None,
+        private_metadata: str = "",
     ) -> str:
         payload = {
             "type": "view_submission",

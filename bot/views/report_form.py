@@ -3,7 +3,8 @@ and the view that replaces the form once the concern is stored."""
 
 from __future__ import annotations
 
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
 from slack_sdk.models.blocks import (
     Block,
@@ -25,6 +26,8 @@ from bot import ids
 from bot.views.state import checked, selected, selected_user, typed
 from flows.concerns import DESCRIPTION_MAX, NAMES_MAX, ConcernDraft
 from flows.taxonomy import AREA_MEANINGS, EXAMPLES, ILLEGAL_MATERIAL_RULE, Area, Kind, Platform, Role, advice_for
+
+E = TypeVar("E", bound=StrEnum)
 
 _KIND_HINTS = {
     Kind.COMMERCIAL: "tracking, scams, hacking, spam, adverts",
@@ -139,15 +142,20 @@ def build() -> View:
     )
 
 
+def _member(enum: type[E], value: str | None) -> E | None:
+    """The enum member a submitted value names; None for nothing or anything unexpected."""
+    return enum(value) if value is not None and value in enum._value2member_map_ else None
+
+
 def parse(view: dict[str, Any], reporter_id: str) -> ConcernDraft:
     values = view["state"]["values"]
     area, kind, platform = (selected(values, b) for b in (ids.AREA, ids.KIND, ids.PLATFORM))
     return ConcernDraft(
         reporter_id=reporter_id,
-        area=Area(area) if area in Area._value2member_map_ else None,
-        kind=Kind(kind) if kind in Kind._value2member_map_ else None,
-        platform=Platform(platform) if platform in Platform._value2member_map_ else None,
-        roles=frozenset(Role(v) for v in checked(values, ids.ROLES) if v in Role._value2member_map_),
+        area=_member(Area, area),
+        kind=_member(Kind, kind),
+        platform=_member(Platform, platform),
+        roles=frozenset(r for r in (_member(Role, v) for v in checked(values, ids.ROLES)) if r is not None),
         names=typed(values, ids.NAMES),
         description=typed(values, ids.DESCRIPTION),
         links_text=typed(values, ids.LINKS),

@@ -36,8 +36,21 @@ def test_report_command_opens_the_form_at_once(slack: SlackDriver, fake_slack: F
     assert reply.status == 200
     opened = fake_slack.wait_for("views.open", lambda p: p["view"]["callback_id"] == "report_concern")[-1]
     labels = texts(opened.params["view"]["blocks"])
-    for expected in ("Contact", "Conduct", "Content", "Commercial", "Aggressive", "Sexual", "Values", "Vine",
-                     "X/Twitter", "Ex-pupil", "Parent/carer", "I have kept a copy", "illegal material"):
+    for expected in (
+        "Contact",
+        "Conduct",
+        "Content",
+        "Commercial",
+        "Aggressive",
+        "Sexual",
+        "Values",
+        "Vine",
+        "X/Twitter",
+        "Ex-pupil",
+        "Parent/carer",
+        "I have kept a copy",
+        "illegal material",
+    ):
         assert expected in labels
 
 
@@ -46,8 +59,9 @@ def test_a_concern_travels_from_report_to_resolution(
 ) -> None:
     reporter = "USTAFF11"
     secret = "Jo Bloggs in 8C <!channel> <@ULEAD1> <https://evil.example|click me>"
-    body, _ = report(slack, fake_slack, reporter, description=secret, names="Jo Bloggs",
-                     links="https://www.instagram.com/p/abc123")
+    body, _ = report(
+        slack, fake_slack, reporter, description=secret, names="Jo Bloggs", links="https://www.instagram.com/p/abc123"
+    )
     done = json.dumps(body["view"])
     reference = done.split("*")[1]
     assert reference.startswith("SMP-")
@@ -70,8 +84,9 @@ def test_a_concern_travels_from_report_to_resolution(
 
     value = f"{concern.id}:{concern.version}"
     assert slack.click("concern_acknowledge", value, LEADERS[0]).status == 200
-    fake_slack.wait_for("chat.update", lambda p: p["ts"] == card_ts(fake_slack, reference) and "Acknowledged" in
-                        texts(p["blocks"]))
+    fake_slack.wait_for(
+        "chat.update", lambda p: p["ts"] == card_ts(fake_slack, reference) and "Acknowledged" in texts(p["blocks"])
+    )
     fake_slack.wait_for("chat.postMessage", lambda p: p["channel"] == reporter and "acknowledged" in p["text"])
 
     # Escalate through the modal.
@@ -87,7 +102,9 @@ def test_a_concern_travels_from_report_to_resolution(
     assert slack.click("concern_resolve", f"{concern.id}:3", LEADERS[0]).status == 200
     form = fake_slack.wait_for("views.open", lambda p: p["view"]["callback_id"] == "resolve_concern")[-1]
     values = {**radio("outcome", "content_removed"), **text("note", "")}
-    reply = slack.submit("resolve_concern", values, LEADERS[0], private_metadata=form.params["view"]["private_metadata"])
+    reply = slack.submit(
+        "resolve_concern", values, LEADERS[0], private_metadata=form.params["view"]["private_metadata"]
+    )
     assert reply.status == 200
     told = fake_slack.wait_for("chat.postMessage", lambda p: p["channel"] == reporter and "resolved" in p["text"])
     assert all("private note" not in c.params["text"] for c in fake_slack.of("chat.postMessage", channel=reporter))
@@ -101,8 +118,9 @@ def test_a_concern_travels_from_report_to_resolution(
     assert (LEADERS[1], "escalated", "acknowledged", "escalated") in trail
     assert (LEADERS[0], "resolved", "escalated", "resolved") in trail
     last_update = fake_slack.of("chat.update", ts=card_ts(fake_slack, reference))[-1]
-    final_buttons = [e["text"]["text"] for b in last_update.params["blocks"] if b["type"] == "actions"
-                     for e in b["elements"]]
+    final_buttons = [
+        e["text"]["text"] for b in last_update.params["blocks"] if b["type"] == "actions" for e in b["elements"]
+    ]
     assert final_buttons == ["View details"]
 
     # The governors' export carries the trail, with the note, and no details unless asked.

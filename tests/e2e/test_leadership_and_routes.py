@@ -1,0 +1,213 @@
+"""Who may act and who may look; conflict-of-interest and safeguarding routes; retries and races."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+from storage.repositories import ConcernStore
+from tests.conftest import CHAIR, CHANNEL, HEADTEACHER, LEADERS, SAFEGUARDING_LEAD
+from tests.e2e.test_report_concern import posted_card, texts
+from tests.fake_slack import FakeSlack
+from tests.slack_driver import SlackDriver, report_values
+
+
+def new_concern(slack: SlackDriver, store: ConcernStore, user: str, **values: object) -> tuple[str, int]:
+    view_id = f"V{user}{time.time_ns()}"
+    reply = slack.submit("report_concern", report_values(**values), user, view_id=view_id)  # type: ignore[arg-type]
+    assert reply.status == 200 and reply.json()["response_action"] == "update", reply.body
+    concern = store.by_submission_key(view_id)
+    assert concern is not None and concern.id is not None
+    return concern.reference, concern.id
+
+
+def ephemeral_to(fake: FakeSlack, user: str, words: str) -> list[object]:
+    return fake.wait_for("chat.postEphemeral", lambda p: p["user"] == user and words in p["text"])
+
+
+def test_a_non_leader_click_is_refused_and_audited(
+    slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore
+) -> None:
+    reference, concern_id = new_concern(slack, store, "USTAFF20")
+    posted_card(fake_slack, reference)
+    forms_before = len(fake_slack.of("views.open"))
+    for action in ("concern_acknowledge", "concern_escalate", "concern_resolve"):
+        assert slack.click(action, f"{concern_id}:1", "USTAFF21").status == 200
+    ephemeral_to(fake_slack, "USTAFF21", "Only the leadership team")
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        actions = [e.action for e in store.events(concern_id)]
+        if len([a for a in actions if a.startswith("refused_")]) == 3:
+            break
+        time.sleep(0.05)
+    assert {"refused_acknowledge", "refused_escalate", "refused_resolve"} <= set(actions)
+    concern = store.get(concern_id)
+    assert concern is not None and concern.status == "new" and concern.version == 1
+    assert len(fake_slack.of("views.open")) == forms_before  # no escalate or resolve form was opened
+
+
+def test_view_details_refused_to_a_non_leader_and_audited_for_a_leader(
+    slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore
+) -> None:
+    secret = "Ms Example posted <!here> the pupil's home address"
+    reference, concern_id = new_concern(slack, store, "USTAFF22", description=secret, names="Ms Example")
+    posted_card(fake_slack, reference)
+
+    slack.click("concern_view_details", str(concern_id), "USTAFF23")
+    ephemeral_to(fake_slack, "USTAFF23", "open only to those handling it")
+    assert not [c for c in fake_slack.of("views.open") if c.params["view"].get("title", {}).get("text") == reference]
+
+    slack.click("concern_view_details", str(concern_id), LEADERS[1])
+    opened = fake_slack.wait_for("views.open", lambda p: p["view"]["title"]["text"] == reference)[-1]
+    shown = opened.params["view"]["blocks"]
+    plain = [b["text"] for b in shown if b["type"] == "section" and b["text"]["type"] == "plain_text"]
+    assert {"type": "plain_text", "text": secret, "emoji": False} in plain  # exactly as typed, never a mention
+    assert "&lt;!here&gt;" not in texts(shown)
+
+    trail = [(e.actor_id, e.action) for e in store.events(concern_id)]
+    assert ("USTAFF23", "refused_view_details") in trail
+    assert (LEADERS[1], "viewed_details") in trail
+
+
+def test_a_concern_about_a_leader_goes_to_the_headteacher_alone(
+    slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore
+) -> None:
+    reference, concern_id = new_concern(slack, store, "USTAFF24", involved=LEADERS[0], roles=("staff",))
+    card = posted_card(fake_slack, reference, channel=HEADTEACHER)
+    assert not [c for c in fake_slack.of("chat.postMessage", channel=CHANNEL) if reference in c.params["text"]]
+    assert "Acknowledge" in texts(card.params["blocks"])
+
+    # The leader involved can neither act nor look; the headteacher can.
+    slack.click("concern_view_details", str(concern_id), LEADERS[0], channel="D" + HEADTEACHER[1:])
+    ephemeral_to(fake_slack, LEADERS[0], "open only to those handling it")
+    slack.click("concern_acknowledge", f"{concern_id}:1", LEADERS[0], channel="D" + HEADTEACHER[1:])
+    ephemeral_to(fake_slack, LEADERS[0], "Only the leadership team")
+    slack.click("concern_acknowledge", f"{concern_id}:1", HEADTEACHER, channel="D" + HEADTEACHER[1:])
+    fake_slack.wait_for(
+        "chat.update", lambda p: p["channel"] == "D" + HEADTEACHER[1:] and "Acknowledged" in texts(p["blocks"])
+    )
+    concern = store.get(concern_id)
+    assert concern is not None and concern.status == "acknowledged" and concern.acknowledged_by == HEADTEACHER
+
+
+def test_a_concern_about_the_headteacher_goes_to_the_chair(
+    slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore
+) -> None:
+    reference, _ = new_concern(slack, store, "USTAFF25", involved=HEADTEACHER, roles=("staff",))
+    posted_card(fake_slack, reference, channel=CHAIR)
+    assert not [c for c in fake_slack.of("chat.postMessage", channel=HEADTEACHER) if reference in c.params["text"]]
+
+
+def test_the_safeguarding_route(slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore) -> None:
+    reply = slack.submit(
+        "report_concern",
+        report_values(safeguarding=True, kind="sexual", kept_copy=False),
+        "USTAFF26",
+        view_id="VSAFEGUARD1",
+    )
+    done = json.dumps(reply.json()["view"])
+    assert "do not view them again" in done and "screenshot" in done
+    concern = store.by_submission_key("VSAFEGUARD1")
+    assert concern is not None and concern.safeguarding
+
+    alert = fake_slack.wait_for(
+        "chat.postMessage", lambda p: p["channel"] == SAFEGUARDING_LEAD and concern.reference in p["text"]
+    )[-1]
+    alert_text = texts(alert.params["blocks"])
+    assert "speak to the reporter now" in alert_text and "View details" in alert_text and "USTAFF26" in alert_text
+    card = posted_card(fake_slack, concern.reference)
+    assert "Safeguarding" in texts(card.params["blocks"])
+    receipt = fake_slack.wait_for("chat.postMessage", lambda p: p["channel"] == "USTAFF26")[-1]
+    receipt_text = texts(receipt.params["blocks"])
+    assert "do not view them again" in receipt_text and "Keep a copy" not in receipt_text
+
+    # Details: the safeguarding lead and the headteacher only; an ordinary leader is refused.
+    slack.click("concern_view_details", str(concern.id), LEADERS[0])
+    ephemeral_to(fake_slack, LEADERS[0], "open only to those handling it")
+    slack.click("concern_view_details", str(concern.id), SAFEGUARDING_LEAD, channel="DDSL1")
+    fake_slack.wait_for("views.open", lambda p: p["view"]["title"]["text"] == concern.reference)
+
+
+def test_a_retried_submission_stores_one_concern(
+    slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore
+) -> None:
+    body = slack.submission_body("report_concern", report_values(), "USTAFF27", view_id="VRETRY1")
+    first = slack.post(body)
+    again = slack.post(body, retry_num=1)
+    assert first.status == again.status == 200
+    assert first.json()["view"] == again.json()["view"]  # the same reference, told twice
+    concern = store.by_submission_key("VRETRY1")
+    assert concern is not None
+    posted_card(fake_slack, concern.reference)
+    time.sleep(0.5)
+    posts = [c for c in fake_slack.of("chat.postMessage", channel=CHANNEL) if concern.reference in c.params["text"]]
+    assert len(posts) == 1
+    assert [e.action for e in store.events(concern.id)].count("reported") == 1
+
+
+def test_a_retried_click_makes_one_transition(slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore) -> None:
+    reference, concern_id = new_concern(slack, store, "USTAFF28")
+    posted_card(fake_slack, reference)
+    body = slack.action_body("concern_acknowledge", f"{concern_id}:1", LEADERS[0])
+    assert slack.post(body).status == 200
+    assert slack.post(body, retry_num=1).status == 200
+    fake_slack.wait_for("chat.postMessage", lambda p: p["channel"] == "USTAFF28" and "acknowledged" in p["text"])
+    time.sleep(0.5)
+    assert [e.action for e in store.events(concern_id)].count("acknowledged") == 1
+    told = [c.params["text"] for c in fake_slack.of("chat.postEphemeral", user=LEADERS[0])]
+    assert not [t for t in told if reference in t]  # a retry is silent: no "someone got there first"
+
+
+def test_two_leaders_at_once_make_one_transition(
+    slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore
+) -> None:
+    reference, concern_id = new_concern(slack, store, "USTAFF29")
+    posted_card(fake_slack, reference)
+    bodies = [slack.action_body("concern_acknowledge", f"{concern_id}:1", leader) for leader in LEADERS]
+    start = threading.Barrier(2)
+
+    def click(body: str) -> None:
+        start.wait()
+        slack.post(body)
+
+    threads = [threading.Thread(target=click, args=(b,)) for b in bodies]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    loser = fake_slack.wait_for(
+        "chat.postEphemeral", lambda p: "got there first" in p["text"] and reference in p["text"]
+    )
+    assert len(loser) == 1
+    events = [e for e in store.events(concern_id) if e.action == "acknowledged"]
+    assert len(events) == 1 and loser[0].params["user"] != events[0].actor_id
+
+
+def test_slack_failing_on_post_keeps_the_concern_and_posts_it_later(
+    slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore
+) -> None:
+    # Three 500s: the first delivery (one call and two retries by slack_sdk) fails; the delivery job posts it later.
+    fake_slack.fail("chat.postMessage", 500, times=3, when=lambda p: p.get("channel") == CHANNEL)
+    reference, concern_id = new_concern(slack, store, "USTAFF30")
+    card = posted_card(fake_slack, reference)
+    assert card.response.get("ok") is True
+    concern = store.get(concern_id)
+    deadline = time.monotonic() + 10
+    while concern is not None and concern.delivered_at is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+        concern = store.get(concern_id)
+    assert concern is not None and concern.delivered_at is not None and concern.delivery_attempts >= 1
+    attempts = [c for c in fake_slack.of("chat.postMessage", channel=CHANNEL) if reference in c.params["text"]]
+    assert len([c for c in attempts if c.response.get("ok")]) == 1
+    receipts = [c for c in fake_slack.of("chat.postMessage", channel="USTAFF30") if reference in c.params["text"]]
+    assert len(receipts) == 1
+
+
+def test_slack_rate_limiting_is_waited_out(slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore) -> None:
+    fake_slack.fail("chat.postMessage", 429, times=1, retry_after=1, when=lambda p: p.get("channel") == CHANNEL)
+    reference, concern_id = new_concern(slack, store, "USTAFF31")
+    card = posted_card(fake_slack, reference)
+    attempts = [c for c in fake_slack.of("chat.postMessage", channel=CHANNEL) if reference in c.params["text"]]
+    assert len(attempts) == 2 and attempts[1].at - attempts[0].at >= 0.9
+    assert card.response.get("ok") is True

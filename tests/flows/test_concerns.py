@@ -1,0 +1,71 @@
+"""validate(): what a report must hold before it is stored. Plain pytest, no Slack."""
+
+from __future__ import annotations
+
+import pytest
+
+from flows.concerns import DESCRIPTION_MAX, ConcernDraft, format_reference, is_web_link, validate
+from flows.taxonomy import EXAMPLES, Area, Kind, Platform, Role, advice_for
+
+
+def draft(**overrides: object) -> ConcernDraft:
+    fields: dict[str, object] = dict(
+        reporter_id="U1",
+        area=Area.CONTACT,
+        kind=Kind.SEXUAL,
+        platform=Platform.SNAPCHAT,
+        roles=frozenset({Role.PUPIL}),
+        description="An adult stranger is messaging a Year 7 pupil.",
+    )
+    fields.update(overrides)
+    return ConcernDraft(**fields)  # type: ignore[arg-type]
+
+
+def test_a_complete_report_has_no_errors() -> None:
+    assert validate(draft()) == {}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"area": None}, "area"),
+        ({"kind": None}, "kind"),
+        ({"platform": None}, "platform"),
+        ({"roles": frozenset()}, "roles"),
+        ({"description": "  \n "}, "description"),
+        ({"description": "x" * (DESCRIPTION_MAX + 1)}, "description"),
+        ({"names": "n" * 301}, "names"),
+        ({"links_text": "www.example.com"}, "links"),
+        ({"links_text": "https://ok.example.com\njavascript:alert(1)"}, "links"),
+        ({"links_text": "<https://x.example|y>"}, "links"),
+        ({"links_text": " ".join(f"https://e.example/{i}" for i in range(11))}, "links"),
+    ],
+)
+def test_each_problem_is_named_on_its_field(overrides: dict[str, object], field: str) -> None:
+    errors = validate(draft(**overrides))
+    assert list(errors) == [field]
+    assert errors[field].strip()
+
+
+def test_links_are_one_per_line_and_must_be_web_addresses() -> None:
+    good = draft(links_text="https://www.instagram.com/p/abc\n  http://example.org/x?y=1  ")
+    assert validate(good) == {}
+    assert good.links == ["https://www.instagram.com/p/abc", "http://example.org/x?y=1"]
+    assert not is_web_link("https://no-dot")
+    assert not is_web_link("ftp://files.example.com")
+
+
+def test_references_count_within_the_year() -> None:
+    assert format_reference(2026, 7) == "SMP-2026-0007"
+    assert format_reference(2027, 12345) == "SMP-2027-12345"
+
+
+def test_the_policy_examples_cover_every_area_and_kind() -> None:
+    assert {(a, k) for a in EXAMPLES for k in EXAMPLES[a]} == {(a, k) for a in Area for k in Kind}
+    assert "groomed" in EXAMPLES[Area.CONTACT][Kind.SEXUAL]
+
+
+def test_appendix_a_advice_is_given_for_every_platform_and_more_for_facebook() -> None:
+    for platform in Platform:
+        assert any("copy" in line for line in advice_for(platform))
+    assert len(advice_for(Platform.FACEBOOK)) > len(advice_for(Platform.TIKTOK))

@@ -1,0 +1,47 @@
+"""The concern's state machine. Plain pytest, no Slack."""
+
+from __future__ import annotations
+
+import pytest
+
+from flows.errors import InvalidTransition
+from flows.escalation import TRANSITIONS, Action, Status, allowed_actions, apply
+
+
+@pytest.mark.parametrize(
+    ("status", "action", "expected"),
+    [
+        (Status.NEW, Action.ACKNOWLEDGE, Status.ACKNOWLEDGED),
+        (Status.NEW, Action.ESCALATE, Status.ESCALATED),
+        (Status.NEW, Action.RESOLVE, Status.RESOLVED),
+        (Status.ACKNOWLEDGED, Action.ESCALATE, Status.ESCALATED),
+        (Status.ACKNOWLEDGED, Action.RESOLVE, Status.RESOLVED),
+        (Status.ESCALATED, Action.ESCALATE, Status.ESCALATED),
+        (Status.ESCALATED, Action.RESOLVE, Status.RESOLVED),
+    ],
+)
+def test_allowed_moves(status: Status, action: Action, expected: Status) -> None:
+    assert apply(status, action) is expected
+
+
+@pytest.mark.parametrize(
+    ("status", "action"),
+    [
+        (Status.RESOLVED, Action.ACKNOWLEDGE),
+        (Status.RESOLVED, Action.ESCALATE),
+        (Status.RESOLVED, Action.RESOLVE),
+        (Status.ACKNOWLEDGED, Action.ACKNOWLEDGE),
+        (Status.ESCALATED, Action.ACKNOWLEDGE),
+    ],
+)
+def test_illegal_moves_are_refused_with_a_sentence(status: Status, action: Action) -> None:
+    with pytest.raises(InvalidTransition) as refused:
+        apply(status, action)
+    assert status.value in refused.value.message
+
+
+def test_nothing_leaves_resolved_and_every_open_status_can_be_resolved() -> None:
+    assert allowed_actions(Status.RESOLVED) == []
+    for status in Status:
+        if status.is_open:
+            assert Action.RESOLVE in TRANSITIONS[status]

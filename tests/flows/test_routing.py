@@ -1,0 +1,58 @@
+"""Who receives, sees and decides a concern; nobody is shown a concern about themselves. Plain pytest."""
+
+from __future__ import annotations
+
+import pytest
+
+from flows.routing import People, RouteKind, route
+
+PEOPLE = People(
+    leadership=frozenset({"ULEAD1", "ULEAD2", "UHEAD"}),
+    safeguarding_leads=frozenset({"UDSL"}),
+    headteacher="UHEAD",
+    chair_of_governors="UCHAIR",
+)
+
+
+def test_an_ordinary_concern_goes_to_the_channel() -> None:
+    r = route(PEOPLE, safeguarding=False, involved=None)
+    assert r.kind is RouteKind.CHANNEL and r.recipient is None
+    assert r.deciders == {"ULEAD1", "ULEAD2", "UHEAD"}
+    assert r.viewers == {"ULEAD1", "ULEAD2", "UHEAD", "UDSL"}
+    assert r.alert == frozenset()
+
+
+def test_a_safeguarding_concern_alerts_the_lead_and_narrows_who_sees_details() -> None:
+    r = route(PEOPLE, safeguarding=True, involved=None)
+    assert r.kind is RouteKind.CHANNEL
+    assert r.alert == {"UDSL"}
+    assert r.viewers == {"UDSL", "UHEAD"}
+    assert "UDSL" in r.deciders
+
+
+def test_a_staff_member_who_is_not_a_recipient_changes_nothing_but_cannot_see_it() -> None:
+    r = route(PEOPLE, safeguarding=False, involved="USTAFF")
+    assert r.kind is RouteKind.CHANNEL and "USTAFF" not in r.viewers
+
+
+@pytest.mark.parametrize("involved", ["ULEAD1", "UDSL"])
+def test_a_concern_about_a_leader_or_the_safeguarding_lead_goes_to_the_headteacher(involved: str) -> None:
+    for safeguarding in (False, True):
+        r = route(PEOPLE, safeguarding=safeguarding, involved=involved)
+        assert r.kind is RouteKind.DIRECT and r.recipient == "UHEAD"
+        assert r.viewers == r.deciders == {"UHEAD"}
+        assert involved not in r.viewers | r.deciders | r.alert
+
+
+def test_a_concern_about_the_headteacher_goes_to_the_chair() -> None:
+    r = route(PEOPLE, safeguarding=False, involved="UHEAD")
+    assert r.recipient == "UCHAIR" and r.viewers == {"UCHAIR"}
+
+
+def test_nobody_ever_sees_or_decides_a_concern_about_themselves() -> None:
+    everyone = ["ULEAD1", "ULEAD2", "UHEAD", "UDSL", "UCHAIR", "USTAFF", None]
+    for involved in everyone:
+        for safeguarding in (False, True):
+            r = route(PEOPLE, safeguarding=safeguarding, involved=involved)
+            assert involved not in r.viewers | r.deciders | r.alert
+            assert r.viewers and r.deciders
