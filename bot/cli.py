@@ -18,8 +18,9 @@ log = logging.getLogger("policybot")
 def _configure_logging(level: str) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # slack_sdk and Bolt write whole request bodies at DEBUG: those would put what staff reported into the logs.
-    for name in ("slack_sdk", "slack_bolt", "urllib3", "sqlalchemy", "alembic"):
+    for name in ("slack_sdk", "slack_bolt", "urllib3", "sqlalchemy"):
         logging.getLogger(name).setLevel(max(logging.INFO, logging.getLevelName(level)))
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def _settings() -> Settings:

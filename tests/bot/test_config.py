@@ -1,0 +1,66 @@
+"""Settings.from_env: every setting checked at start-up, one clear line for the first problem."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import ConfigError, Settings
+
+GOOD = {
+    "SLACK_BOT_TOKEN": "xoxb-1",
+    "SLACK_SIGNING_SECRET": "s",
+    "LEADERSHIP_CHANNEL_ID": "G0LEAD",
+    "LEADERSHIP_USER_IDS": "U01, U02",
+    "SAFEGUARDING_LEAD_IDS": "U03",
+    "HEADTEACHER_ID": "U01",
+    "CHAIR_OF_GOVERNORS_ID": "U09",
+}
+
+
+def test_a_good_environment_gives_settings_with_defaults() -> None:
+    settings = Settings.from_env(GOOD)
+    assert settings.leadership_user_ids == {"U01", "U02"}
+    assert settings.database_url == "sqlite:///policybot.db"
+    assert settings.timezone == "Europe/London"
+    assert settings.slack_api_url is None and settings.slack_app_token is None
+
+
+def test_the_api_url_gets_its_trailing_slash() -> None:
+    assert Settings.from_env({**GOOD, "SLACK_API_URL": "http://127.0.0.1:9/api"}).slack_api_url == (
+        "http://127.0.0.1:9/api/"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "words"),
+    [
+        ("SLACK_BOT_TOKEN", "", "missing"),
+        ("SLACK_BOT_TOKEN", "xoxp-user-token", "xoxb-"),
+        ("SLACK_SIGNING_SECRET", "", "missing"),
+        ("SLACK_APP_TOKEN", "xoxb-wrong", "xapp-"),
+        ("SLACK_API_URL", "slack.com/api", "base URL"),
+        ("DATABASE_URL", "mysql://x", "postgresql"),
+        ("LEADERSHIP_CHANNEL_ID", "#leadership", "channel id"),
+        ("SAFEGUARDING_LEAD_IDS", "", "missing"),
+        ("SAFEGUARDING_LEAD_IDS", "U03,@mrs.smith", "not a Slack user id"),
+        ("HEADTEACHER_ID", "", "missing"),
+        ("CHAIR_OF_GOVERNORS_ID", "chair", "not valid"),
+        ("POLICYBOT_TIMEZONE", "Europe/Londres", "time zone"),
+        ("DELIVERY_RETRY_SECONDS", "0", "at least 1"),
+        ("POLICYBOT_LOG_LEVEL", "LOUD", "one of"),
+    ],
+)
+def test_each_bad_setting_is_named_with_what_it_expects(name: str, value: str, words: str) -> None:
+    with pytest.raises(ConfigError) as problem:
+        Settings.from_env({**GOOD, name: value})
+    assert problem.value.name == name
+    assert str(problem.value).startswith(name + ":") and words in str(problem.value)
+    assert "\n" not in str(problem.value)
+
+
+def test_someone_must_be_able_to_act() -> None:
+    env = {k: v for k, v in GOOD.items() if k != "LEADERSHIP_USER_IDS"}
+    with pytest.raises(ConfigError) as problem:
+        Settings.from_env(env)
+    assert "LEADERSHIP_USERGROUP_ID" in str(problem.value)
+    assert Settings.from_env({**env, "LEADERSHIP_USERGROUP_ID": "S0LEADERS"}).leadership_usergroup_id == "S0LEADERS"
