@@ -1,0 +1,104 @@
+"""The store's guarantees, on SQLite and (in CI) PostgreSQL: one concern per submission, references counted per
+year, one winner among racing transitions, retries recognised, deliveries claimed by one process at a time."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from flows.concerns import ConcernDraft
+from flows.errors import InvalidTransition, StaleState
+from flows.escalation import Action
+from flows.routing import People, route
+from flows.taxonomy import Area, Kind, Platform, Role
+from storage.repositories import ConcernStore
+
+NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
+PEOPLE = People(frozenset({"UL1", "UL2"}), frozenset({"UDSL"}), "UHEAD", "UCHAIR")
+ROUTE = route(PEOPLE, safeguarding=False, involved=None)
+
+
+def draft(reporter: str = "US1") -> ConcernDraft:
+    return ConcernDraft(reporter, Area.CONDUCT, Kind.AGGRESSIVE, Platform.WHATSAPP, frozenset({Role.PARENT_CARER}),
+                        description="A parent group chat is targeting a teacher.")
+
+
+def test_one_concern_per_submission_and_references_by_year(fresh_store: ConcernStore) -> None:
+    first, created = fresh_store.create(draft(), "V1", ROUTE, NOW)
+    again, created_again = fresh_store.create(draft(), "V1", ROUTE, NOW)
+    second, _ = fresh_store.create(draft(), "V2", ROUTE, NOW)
+    next_year, _ = fresh_store.create(draft(), "V3", ROUTE, NOW.replace(year=2027))
+    assert created and not created_again and again.id == first.id
+    assert [first.reference, second.reference, next_year.reference] == ["SMP-2026-0001", "SMP-2026-0002",
+                                                                        "SMP-2027-0001"]
+    assert [e.action for e in fresh_store.events(first.id or 0)] == ["reported"]
+
+
+def test_concurrent_submissions_get_distinct_references(fresh_store: ConcernStore) -> None:
+    references: list[str] = []
+    start = threading.Barrier(8)
+
+    def submit(i: int) -> None:
+        start.wait()
+        concern, _ = fresh_store.create(draft(f"US{i}"), f"VC{i}", ROUTE, NOW)
+        references.append(concern.reference)
+
+    threads = [threading.Thread(target=submit, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(references) == [f"SMP-2026-{n:04d}" for n in range(1, 9)]
+
+
+def test_racing_transitions_have_one_winner(fresh_store: ConcernStore) -> None:
+    concern, _ = fresh_store.create(draft(), "VRACE", ROUTE, NOW)
+    assert concern.id is not None
+    outcomes: list[str] = []
+    start = threading.Barrier(8)
+
+    def click(i: int) -> None:
+        start.wait()
+        try:
+            fresh_store.transition(concern.id or 0, 1, Action.ACKNOWLEDGE, f"UL{i}", NOW, request_key=f"k{i}")
+            outcomes.append("won")
+        except StaleState:
+            outcomes.append("stale")
+
+    threads = [threading.Thread(target=click, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["stale"] * 7 + ["won"]
+    assert [e.action for e in fresh_store.events(concern.id)].count("acknowledged") == 1
+
+
+def test_a_repeated_request_changes_nothing_and_illegal_moves_are_refused(fresh_store: ConcernStore) -> None:
+    concern, _ = fresh_store.create(draft(), "VDUP", ROUTE, NOW)
+    cid = concern.id or 0
+    first = fresh_store.transition(cid, 1, Action.RESOLVE, "UL1", NOW, detail="no_action", note="n", request_key="r1")
+    repeat = fresh_store.transition(cid, 1, Action.RESOLVE, "UL1", NOW, detail="no_action", request_key="r1")
+    assert not first.duplicate and repeat.duplicate and repeat.concern.version == 2
+    with pytest.raises(InvalidTransition):
+        fresh_store.transition(cid, 2, Action.ACKNOWLEDGE, "UL2", NOW, request_key="r2")
+    resolved = fresh_store.get(cid)
+    assert resolved is not None and resolved.outcome == "no_action" and resolved.acknowledged_by == "UL1"
+
+
+def test_delivery_is_claimed_by_one_process_until_its_lease_runs_out(fresh_store: ConcernStore) -> None:
+    concern, _ = fresh_store.create(draft(), "VCLAIM", ROUTE, NOW)
+    cid = concern.id or 0
+    assert fresh_store.due_deliveries(NOW) == [cid]
+    lease = timedelta(minutes=2)
+    assert fresh_store.claim_delivery(cid, NOW, lease) is not None
+    assert fresh_store.claim_delivery(cid, NOW + timedelta(seconds=30), lease) is None
+    fresh_store.delivery_failed(cid, NOW, NOW + timedelta(minutes=1))
+    assert fresh_store.due_deliveries(NOW) == []
+    assert fresh_store.due_deliveries(NOW + timedelta(minutes=1)) == [cid]
+    assert fresh_store.claim_delivery(cid, NOW + timedelta(minutes=1), lease) is not None
+    fresh_store.finish_delivery(cid, NOW + timedelta(minutes=1))
+    assert fresh_store.claim_delivery(cid, NOW + timedelta(hours=1), lease) is None
+    assert fresh_store.due_deliveries(NOW + timedelta(days=1)) == []
