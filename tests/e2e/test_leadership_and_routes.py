@@ -211,3 +211,19 @@ def test_slack_rate_limiting_is_waited_out(slack: SlackDriver, fake_slack: FakeS
     attempts = [c for c in fake_slack.of("chat.postMessage", channel=CHANNEL) if reference in c.params["text"]]
     assert len(attempts) == 2 and attempts[1].at - attempts[0].at >= 0.9
     assert card.response.get("ok") is True
+
+
+def test_a_click_on_a_stale_post_is_told_where_the_concern_stands(
+    slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore
+) -> None:
+    reference, concern_id = new_concern(slack, store, "USTAFF32")
+    posted_card(fake_slack, reference)
+    slack.click("concern_acknowledge", f"{concern_id}:1", LEADERS[0])
+    fake_slack.wait_for("chat.postMessage", lambda p: p["channel"] == "USTAFF32" and "acknowledged" in p["text"])
+    forms_before = len(fake_slack.of("views.open"))
+    slack.click("concern_escalate", f"{concern_id}:1", LEADERS[1])  # drawn before the acknowledgement
+    told = ephemeral_to(fake_slack, LEADERS[1], reference)[-1]
+    assert "got there first" in told.params["text"] and "acknowledged" in told.params["text"]
+    assert len(fake_slack.of("views.open")) == forms_before
+    concern = store.get(concern_id)
+    assert concern is not None and concern.status == "acknowledged" and concern.version == 2

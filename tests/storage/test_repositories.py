@@ -21,8 +21,14 @@ ROUTE = route(PEOPLE, safeguarding=False, involved=None)
 
 
 def draft(reporter: str = "US1") -> ConcernDraft:
-    return ConcernDraft(reporter, Area.CONDUCT, Kind.AGGRESSIVE, Platform.WHATSAPP, frozenset({Role.PARENT_CARER}),
-                        description="A parent group chat is targeting a teacher.")
+    return ConcernDraft(
+        reporter,
+        Area.CONDUCT,
+        Kind.AGGRESSIVE,
+        Platform.WHATSAPP,
+        frozenset({Role.PARENT_CARER}),
+        description="A parent group chat is targeting a teacher.",
+    )
 
 
 def test_one_concern_per_submission_and_references_by_year(fresh_store: ConcernStore) -> None:
@@ -31,8 +37,11 @@ def test_one_concern_per_submission_and_references_by_year(fresh_store: ConcernS
     second, _ = fresh_store.create(draft(), "V2", ROUTE, NOW)
     next_year, _ = fresh_store.create(draft(), "V3", ROUTE, NOW.replace(year=2027))
     assert created and not created_again and again.id == first.id
-    assert [first.reference, second.reference, next_year.reference] == ["SMP-2026-0001", "SMP-2026-0002",
-                                                                        "SMP-2027-0001"]
+    assert [first.reference, second.reference, next_year.reference] == [
+        "SMP-2026-0001",
+        "SMP-2026-0002",
+        "SMP-2027-0001",
+    ]
     assert [e.action for e in fresh_store.events(first.id or 0)] == ["reported"]
 
 
