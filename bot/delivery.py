@@ -89,9 +89,11 @@ class Delivery:
             self.client.chat_postMessage(channel=concern.reporter_id, text=text, blocks=blocks)
             self.store.record_delivery_step(concern.id, receipt_sent_at=self.clock())
 
-    def refresh_post(self, concern: Concern) -> None:
-        """Redraw the post from the stored concern (status, who, when). An undelivered concern has no post yet."""
-        if concern.post_channel is None or concern.post_ts is None:
+    def refresh_post(self, concern_id: int) -> None:
+        """Redraw the post from the database as it stands now (status, who, when), so that two redraws racing each
+        other both show the newest state. An undelivered concern has no post yet."""
+        concern = self.store.get(concern_id)
+        if concern is None or concern.post_channel is None or concern.post_ts is None:
             return
         try:
             self.client.chat_update(

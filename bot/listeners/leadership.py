@@ -68,7 +68,7 @@ def register(app: App, deps: Deps) -> None:
         return concern
 
     def after_change(concern: Concern) -> None:
-        deps.delivery.refresh_post(concern)
+        deps.delivery.refresh_post(concern.id or 0)
         deps.delivery.tell_reporter(concern)
 
     @app.action(ids.ACKNOWLEDGE)
@@ -89,7 +89,7 @@ def register(app: App, deps: Deps) -> None:
             )
         except (InvalidTransition, StaleState):
             fresh = deps.store.get(concern.id) or concern
-            deps.delivery.refresh_post(fresh)
+            deps.delivery.refresh_post(concern.id)
             tell(client, body, "Someone got there first. " + current_state(fresh))
             return
         if not result.duplicate:
@@ -108,7 +108,7 @@ def register(app: App, deps: Deps) -> None:
                 if version is not None and version != concern.version:
                     raise StaleState("changed")
             except (InvalidTransition, StaleState):
-                deps.delivery.refresh_post(concern)
+                deps.delivery.refresh_post(concern.id or 0)
                 tell(client, body, "Someone got there first. " + current_state(concern))
                 return
             client.views_open(trigger_id=body["trigger_id"], view=action_forms.build(action, concern))
@@ -159,7 +159,7 @@ def register(app: App, deps: Deps) -> None:
                         + " Close this form."
                     },
                 )
-                deps.delivery.refresh_post(fresh)
+                deps.delivery.refresh_post(form.concern_id)
                 return
             ack()
             if not result.duplicate:
