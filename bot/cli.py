@@ -17,10 +17,12 @@ log = logging.getLogger("policybot")
 
 def _configure_logging(level: str) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # slack_sdk and Bolt write whole request bodies at DEBUG: those would put what staff reported into the logs.
-    for name in ("slack_sdk", "slack_bolt", "urllib3", "sqlalchemy"):
+    # slack_sdk and Bolt write whole request bodies at DEBUG, and SQLAlchemy writes every statement with its
+    # parameters at INFO: either would put what staff reported into the logs, whatever POLICYBOT_LOG_LEVEL says.
+    for name in ("slack_sdk", "slack_bolt", "urllib3"):
         logging.getLogger(name).setLevel(max(logging.INFO, logging.getLevelName(level)))
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    for name in ("sqlalchemy", "alembic"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def _settings() -> Settings:

@@ -157,3 +157,20 @@ def test_signed_requests_only(slack: SlackDriver, bot: RunningBot) -> None:
     body = slack.command_body("/report-concern", "USTAFF13")
     assert slack.post(body, secret="not-the-secret").status == 401
     assert slack.post(body, timestamp=__import__("time").time() - 600).status == 401
+
+
+def test_what_staff_report_never_reaches_the_log(
+    slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore, bot: RunningBot
+) -> None:
+    marker = "Zebedee-Quorn-4471"
+    body, _ = report(slack, fake_slack, "USTAFF14", description=f"{marker} said something", names=f"{marker} name",
+                     links=f"https://{marker.lower()}.example.com/x", safeguarding=True)
+    reference = json.dumps(body["view"]).split("*")[1]
+    posted_card(fake_slack, reference)
+    concern = store.by_reference(reference)
+    assert concern is not None
+    slack.click("concern_view_details", str(concern.id), "UDSL1", channel="DDSL1")
+    fake_slack.wait_for("views.open", lambda p: p["view"]["title"]["text"] == reference)
+    log = bot.output()
+    assert f"concern {concern.id}" in log  # the log speaks of record ids...
+    assert marker not in log and marker.lower() not in log  # ...never of what was reported
