@@ -9,6 +9,7 @@ nothing is lost and no step is sent twice.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -41,6 +42,9 @@ class Delivery:
         self.directory = directory
         self.client = client
         self.clock = clock
+        self._locks_guard = threading.Lock()
+        self._locks: dict[int, threading.Lock] = {}
+        self._drawn: dict[int, int] = {}  # concern id -> the newest version drawn by this process
 
     def deliver(self, concern_id: int) -> bool:
         """Deliver one concern if it is due and nobody else is delivering it. True when fully delivered."""
@@ -89,21 +93,26 @@ class Delivery:
             self.client.chat_postMessage(channel=concern.reporter_id, text=text, blocks=blocks)
             self.store.record_delivery_step(concern.id, receipt_sent_at=self.clock())
 
-    def refresh_post(self, concern_id: int) -> None:
-        """Redraw the post from the database as it stands now (status, who, when), so that two redraws racing each
-        other both show the newest state. An undelivered concern has no post yet."""
-        concern = self.store.get(concern_id)
-        if concern is None or concern.post_channel is None or concern.post_ts is None:
+    def refresh_post(self, concern: Concern) -> None:
+        """Redraw the post from a concern as stored (status, who, when). Redraws of one concern are serialised in
+        this process and an older version never overwrites a newer one. An undelivered concern has no post yet."""
+        if concern.id is None or concern.post_channel is None or concern.post_ts is None:
             return
-        try:
-            self.client.chat_update(
-                channel=concern.post_channel,
-                ts=concern.post_ts,
-                text=concern_card.fallback(concern),
-                blocks=concern_card.blocks(concern),
-            )
-        except (SlackApiError, SlackClientError, OSError):
-            log.warning("post of concern %s not updated", concern.id)
+        with self._locks_guard:
+            lock = self._locks.setdefault(concern.id, threading.Lock())
+        with lock:
+            if concern.version < self._drawn.get(concern.id, 0):
+                return
+            self._drawn[concern.id] = concern.version
+            try:
+                self.client.chat_update(
+                    channel=concern.post_channel,
+                    ts=concern.post_ts,
+                    text=concern_card.fallback(concern),
+                    blocks=concern_card.blocks(concern),
+                )
+            except (SlackApiError, SlackClientError, OSError):
+                log.warning("post of concern %s not updated", concern.id)
 
     def tell_reporter(self, concern: Concern) -> None:
         try:

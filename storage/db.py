@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from sqlmodel import Session, create_engine
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+READ_ONLY = "policybot_read_only"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -41,7 +43,8 @@ def _sqlite_write_safety(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = conn.get_execution_options().get(READ_ONLY, False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 @contextmanager
@@ -49,6 +52,18 @@ def transaction(engine: Engine) -> Iterator[Session]:
     """Commit on success, roll back on error; returned objects stay readable afterwards."""
     with Session(engine, expire_on_commit=False) as session, session.begin():
         yield session
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Session]:
+    """A transaction that only reads: on SQLite it does not queue behind writers for the write lock."""
+    with Session(_read_only(engine), expire_on_commit=False) as session, session.begin():
+        yield session
+
+
+@lru_cache(maxsize=8)
+def _read_only(engine: Engine) -> Engine:
+    return engine.execution_options(**{READ_ONLY: True})
 
 
 def ping(engine: Engine) -> bool:

@@ -7,6 +7,7 @@ and delivery to Slack is claimed with a lease so that two processes never post t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -15,10 +16,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from flows.concerns import ConcernDraft, format_reference
-from flows.errors import DomainError, StaleState
+from flows.errors import DomainError, NotAuthorised, StaleState
 from flows.escalation import Action, Status, apply
 from flows.routing import Route
-from storage.db import transaction
+from storage.db import reading, transaction
 from storage.models import AuditEvent, Concern, ReferenceCounter
 
 SYSTEM_ACTOR = "policybot"
@@ -104,25 +105,25 @@ class ConcernStore:
     # --- reading --------------------------------------------------------------------------------------------------
 
     def get(self, concern_id: int) -> Concern | None:
-        with transaction(self.engine) as session:
+        with reading(self.engine) as session:
             return session.get(Concern, concern_id)
 
     def by_submission_key(self, submission_key: str) -> Concern | None:
-        with transaction(self.engine) as session:
+        with reading(self.engine) as session:
             return session.exec(select(Concern).where(Concern.submission_key == submission_key)).first()
 
     def by_reference(self, reference: str) -> Concern | None:
-        with transaction(self.engine) as session:
+        with reading(self.engine) as session:
             return session.exec(select(Concern).where(Concern.reference == reference)).first()
 
     def events(self, concern_id: int) -> list[AuditEvent]:
-        with transaction(self.engine) as session:
+        with reading(self.engine) as session:
             stmt = select(AuditEvent).where(AuditEvent.concern_id == concern_id).order_by(col(AuditEvent.id))
             return list(session.exec(stmt))
 
     def log(self, since: date | None = None) -> list[tuple[Concern, list[AuditEvent]]]:
         """The incident log with each concern's audit trail, oldest first."""
-        with transaction(self.engine) as session:
+        with reading(self.engine) as session:
             stmt = select(Concern).order_by(col(Concern.id))
             if since is not None:
                 stmt = stmt.where(Concern.created_at >= datetime(since.year, since.month, since.day, tzinfo=UTC))
@@ -179,11 +180,13 @@ class ConcernStore:
         detail: str | None = None,
         note: str = "",
         request_key: str | None = None,
+        may_act: Callable[[Concern], bool] | None = None,
     ) -> TransitionResult:
-        """Apply `action` if the concern is still at `expected_version`.
+        """Apply `action` if the concern is still at `expected_version` and `may_act(concern)` allows the actor.
 
-        Raises InvalidTransition (not allowed from this status) or StaleState (someone else changed it first).
-        A request key seen before returns the stored concern with duplicate=True and changes nothing.
+        Raises NotAuthorised, InvalidTransition (not allowed from this status) or StaleState (someone else changed
+        it first). A request key seen before returns the stored concern with duplicate=True and changes nothing.
+        Reading, checking and changing are one transaction: a click costs one round of the database.
         """
         try:
             with transaction(self.engine) as session:
@@ -192,6 +195,8 @@ class ConcernStore:
                 concern = session.get(Concern, concern_id)
                 if concern is None:
                     raise DomainError("That concern no longer exists.")
+                if may_act is not None and not may_act(concern):
+                    raise NotAuthorised("Only those handling this concern may act on it.")
                 current = Status(concern.status)
                 if concern.version != expected_version:
                     raise StaleState("Someone else changed this concern first.")
@@ -251,7 +256,7 @@ class ConcernStore:
     # --- delivery to Slack ----------------------------------------------------------------------------------------
 
     def due_deliveries(self, now: datetime, limit: int = 50) -> list[int]:
-        with transaction(self.engine) as session:
+        with reading(self.engine) as session:
             stmt = (
                 select(Concern.id)
                 .where(col(Concern.delivered_at).is_(None), col(Concern.next_delivery_at) <= now)

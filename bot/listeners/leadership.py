@@ -18,7 +18,7 @@ from bot import ids
 from bot.deps import Deps
 from bot.text import mention
 from bot.views import action_forms, details
-from flows.errors import DomainError, InvalidTransition, StaleState
+from flows.errors import DomainError, InvalidTransition, NotAuthorised, StaleState
 from flows.escalation import Action, Status, apply
 from flows.routing import Route, route
 from storage.models import Concern
@@ -52,6 +52,13 @@ def register(app: App, deps: Deps) -> None:
         who = f" by {mention(concern.last_actor_id)}" if concern.last_actor_id else ""
         return f"{concern.reference} is now *{status.value}*{who}; the post shows where it stands."
 
+    def may_act(actor: str) -> Any:
+        return lambda concern: actor in route_of(concern).deciders
+
+    def refuse(concern_id: int, actor: str, action: Action, key: str) -> None:
+        deps.store.audit(concern_id, actor, f"refused_{action.value}", deps.clock(), request_key=key)
+        log.info("concern %s: %s refused", concern_id, action.value)
+
     def load_for_decider(body: dict[str, Any], client: WebClient, action: Action) -> Concern | None:
         """The concern, if the clicker may act on it; otherwise refuse, audit, and return None."""
         concern_id, _ = button(body)
@@ -60,40 +67,50 @@ def register(app: App, deps: Deps) -> None:
         if concern is None:
             tell(client, body, "That concern could not be found.")
             return None
-        if actor not in route_of(concern).deciders:
-            deps.store.audit(concern_id, actor, f"refused_{action.value}", deps.clock(), request_key=request_key(body))
-            log.info("concern %s: %s refused", concern_id, action.value)
+        if not may_act(actor)(concern):
+            refuse(concern_id, actor, action, request_key(body))
             tell(client, body, NOT_LEADERSHIP)
             return None
         return concern
 
     def after_change(concern: Concern) -> None:
-        deps.delivery.refresh_post(concern.id or 0)
+        deps.delivery.refresh_post(concern)
         deps.delivery.tell_reporter(concern)
+
+    def got_there_first(concern_id: int) -> Concern | None:
+        fresh = deps.store.get(concern_id)
+        if fresh is not None:
+            deps.delivery.refresh_post(fresh)
+        return fresh
 
     @app.action(ids.ACKNOWLEDGE)
     def acknowledge(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        concern = load_for_decider(body, client, Action.ACKNOWLEDGE)
-        if concern is None or concern.id is None:
-            return
-        _, version = button(body)
+        concern_id, version = button(body)
+        actor = body["user"]["id"]
         try:
             result = deps.store.transition(
-                concern.id,
-                version or concern.version,
+                concern_id,
+                version or 1,
                 Action.ACKNOWLEDGE,
-                body["user"]["id"],
+                actor,
                 deps.clock(),
                 request_key=request_key(body),
+                may_act=may_act(actor),
             )
+        except NotAuthorised:
+            refuse(concern_id, actor, Action.ACKNOWLEDGE, request_key(body))
+            tell(client, body, NOT_LEADERSHIP)
+            return
         except (InvalidTransition, StaleState):
-            fresh = deps.store.get(concern.id) or concern
-            deps.delivery.refresh_post(concern.id)
-            tell(client, body, "Someone got there first. " + current_state(fresh))
+            fresh = got_there_first(concern_id)
+            tell(client, body, "Someone got there first. " + current_state(fresh) if fresh else "Not found.")
+            return
+        except DomainError as error:
+            tell(client, body, error.message)
             return
         if not result.duplicate:
-            log.info("concern %s acknowledged", concern.id)
+            log.info("concern %s acknowledged", concern_id)
             after_change(result.concern)
 
     def open_form(action: Action) -> Any:
@@ -108,7 +125,7 @@ def register(app: App, deps: Deps) -> None:
                 if version is not None and version != concern.version:
                     raise StaleState("changed")
             except (InvalidTransition, StaleState):
-                deps.delivery.refresh_post(concern.id or 0)
+                deps.delivery.refresh_post(concern)
                 tell(client, body, "Someone got there first. " + current_state(concern))
                 return
             client.views_open(trigger_id=body["trigger_id"], view=action_forms.build(action, concern))
@@ -126,18 +143,8 @@ def register(app: App, deps: Deps) -> None:
                 ack(response_action="errors", errors=problems)
                 return
             actor = body["user"]["id"]
-            concern = deps.store.get(form.concern_id)
-            if concern is None or actor not in route_of(concern).deciders:
-                if concern is not None:
-                    deps.store.audit(
-                        form.concern_id,
-                        actor,
-                        f"refused_{action.value}",
-                        deps.clock(),
-                        request_key=f"view:{view['id']}",
-                    )
-                ack(response_action="errors", errors={action_forms.choice_block(action): NOT_LEADERSHIP})
-                return
+            key = f"view:{view['id']}"
+            choice_block = action_forms.choice_block(action)
             try:
                 result = deps.store.transition(
                     form.concern_id,
@@ -147,19 +154,20 @@ def register(app: App, deps: Deps) -> None:
                     deps.clock(),
                     detail=form.choice,
                     note=form.note,
-                    request_key=f"view:{view['id']}",
+                    request_key=key,
+                    may_act=may_act(actor),
                 )
-            except DomainError:
-                fresh = deps.store.get(form.concern_id) or concern
-                ack(
-                    response_action="errors",
-                    errors={
-                        action_forms.choice_block(action): "Someone got there first. "
-                        + current_state(fresh).replace("*", "")
-                        + " Close this form."
-                    },
-                )
-                deps.delivery.refresh_post(form.concern_id)
+            except NotAuthorised:
+                refuse(form.concern_id, actor, action, key)
+                ack(response_action="errors", errors={choice_block: NOT_LEADERSHIP})
+                return
+            except (InvalidTransition, StaleState):
+                fresh = got_there_first(form.concern_id)
+                where = current_state(fresh).replace("*", "") if fresh else ""
+                ack(response_action="errors", errors={choice_block: f"Someone got there first. {where} Close this."})
+                return
+            except DomainError as error:
+                ack(response_action="errors", errors={choice_block: error.message})
                 return
             ack()
             if not result.duplicate:

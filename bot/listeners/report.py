@@ -26,7 +26,7 @@ def register(app: App, deps: Deps) -> None:
     @app.command(ids.REPORT_COMMAND)
     def open_form(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()  # the trigger expires after 3 s: no database work before views.open
-        client.views_open(trigger_id=body["trigger_id"], view=report_form.build())
+        client.views_open(trigger_id=body["trigger_id"], view=report_form.form())
 
     @app.view(ids.REPORT_VIEW)
     def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:

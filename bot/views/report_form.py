@@ -4,6 +4,7 @@ and the view that replaces the form once the concern is stored."""
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cache
 from typing import Any, TypeVar
 
 from slack_sdk.models.blocks import (
@@ -47,6 +48,12 @@ def _examples_hint() -> str:
 def _input(block_id: str, label: str, element: Any, *, hint: str | None = None, optional: bool = False) -> InputBlock:
     element.action_id = block_id + ids.INPUT
     return InputBlock(block_id=block_id, label=label, element=element, hint=hint, optional=optional)
+
+
+@cache
+def form() -> dict[str, Any]:
+    """The form as Slack takes it, built and validated once: /report-concern must answer fast."""
+    return build().to_dict()
 
 
 def build() -> View:
