@@ -14,7 +14,20 @@ from bot.listeners import leadership, report
 log = logging.getLogger(__name__)
 
 
+class _TokenNotice(logging.Filter):
+    """Bolt warns that the token is unused whenever SLACK_BOT_TOKEN is set and a client is given; we give the client
+    (with our base URL and retry handlers) on purpose."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "token` will be unused" not in record.getMessage()
+
+
+_bolt_log = logging.getLogger("policybot.bolt")
+_bolt_log.addFilter(_TokenNotice())
+
+
 def create_app(deps: Deps, **bolt_options: Any) -> App:
+    bolt_options.setdefault("logger", _bolt_log)
     app = App(client=deps.client, signing_secret=deps.settings.slack_signing_secret, **bolt_options)
     report.register(app, deps)
     leadership.register(app, deps)

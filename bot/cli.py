@@ -21,7 +21,7 @@ def _configure_logging(level: str) -> None:
     # parameters at INFO: either would put what staff reported into the logs, whatever POLICYBOT_LOG_LEVEL says.
     for name in ("slack_sdk", "slack_bolt", "urllib3"):
         logging.getLogger(name).setLevel(max(logging.INFO, logging.getLevelName(level)))
-    for name in ("sqlalchemy", "alembic"):
+    for name in ("sqlalchemy", "alembic", "apscheduler.executors"):  # the last: two lines per job run, every minute
         logging.getLogger(name).setLevel(logging.WARNING)
 
 

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import CursorResult, Engine, or_, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 
 from flows.concerns import ConcernDraft, format_reference
@@ -190,16 +191,20 @@ class ConcernStore:
         """
         try:
             with transaction(self.engine) as session:
-                if request_key and self._seen(session, request_key):
-                    return self._unchanged(session, concern_id)
                 concern = session.get(Concern, concern_id)
                 if concern is None:
                     raise DomainError("That concern no longer exists.")
+                refusal: DomainError | None = None
                 if may_act is not None and not may_act(concern):
-                    raise NotAuthorised("Only those handling this concern may act on it.")
+                    refusal = NotAuthorised("Only those handling this concern may act on it.")
+                elif concern.version != expected_version:
+                    refusal = StaleState("Someone else changed this concern first.")
+                if refusal is not None:
+                    # Looked for only when refusing: a retry of a click that already won finds its version stale.
+                    if request_key and self._seen(session, request_key):
+                        return TransitionResult(concern, Status(concern.status), duplicate=True)
+                    raise refusal
                 current = Status(concern.status)
-                if concern.version != expected_version:
-                    raise StaleState("Someone else changed this concern first.")
                 target = apply(current, action)
                 values: dict[str, object] = {
                     "status": target.value,
@@ -236,7 +241,8 @@ class ConcernStore:
                     )
                 )
                 session.flush()
-                session.refresh(concern)
+                for key, value in values.items():  # the row as updated, without reading it back
+                    set_committed_value(concern, key, value)
                 return TransitionResult(concern, current, duplicate=False)
         except IntegrityError:
             # The same request raced itself (a retry arriving while the first was in flight).
