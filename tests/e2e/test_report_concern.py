@@ -163,8 +163,15 @@ def test_what_staff_report_never_reaches_the_log(
     slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore, bot: RunningBot
 ) -> None:
     marker = "Zebedee-Quorn-4471"
-    body, _ = report(slack, fake_slack, "USTAFF14", description=f"{marker} said something", names=f"{marker} name",
-                     links=f"https://{marker.lower()}.example.com/x", safeguarding=True)
+    body, _ = report(
+        slack,
+        fake_slack,
+        "USTAFF14",
+        description=f"{marker} said something",
+        names=f"{marker} name",
+        links=f"https://{marker.lower()}.example.com/x",
+        safeguarding=True,
+    )
     reference = json.dumps(body["view"]).split("*")[1]
     posted_card(fake_slack, reference)
     concern = store.by_reference(reference)

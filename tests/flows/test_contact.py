@@ -1,0 +1,164 @@
+"""assess(): every contact rule of section 6, row by row, and properties over every combination of facts."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from flows.contact import Channel, ContactQuestion, Person, RulesError, Verdict, assess, parse_rules
+
+P, C, V = Person, Channel, Verdict
+NO_PUPIL_FRIENDS = (
+    "not have any pupils or any ex-pupils under the age of 18 as friends on their social networking sites"
+)
+UNDER_18 = "Not to have any online friendships with any young people under the age of 18, unless they are family"
+PERSONAL_DATA = "Never give personal email addresses or other personal data to pupils or parents (except where"
+ACADEMY_ONLY = "must only use the Academy's systems for communications"
+FAMILY_CARE = "Staff must also carefully consider contact with a pupil's family members"
+ANY_DOUBT = "If there is any doubt or uncertainty about whether communication between a pupil/ parent and member"
+PUBLISHED = "bear in mind that what is published might be read by other staff, Governors, pupils"
+
+# (the policy sentence the row checks, the question, the verdict)
+ROWS = [
+    (NO_PUPIL_FRIENDS, ContactQuestion(P.PUPIL, C.SOCIAL_NETWORK, under_18=True), V.NOT_PERMITTED),
+    (NO_PUPIL_FRIENDS, ContactQuestion(P.PUPIL, C.SOCIAL_NETWORK, under_18=False), V.NOT_PERMITTED),  # sixth form
+    (NO_PUPIL_FRIENDS, ContactQuestion(P.FORMER_PUPIL, C.SOCIAL_NETWORK, under_18=True), V.NOT_PERMITTED),
+    (NO_PUPIL_FRIENDS, ContactQuestion(P.FORMER_PUPIL, C.SOCIAL_NETWORK, under_18=False), V.PERMITTED),
+    (NO_PUPIL_FRIENDS, ContactQuestion(P.FORMER_PUPIL, C.SOCIAL_NETWORK, under_18=None), V.REFER),
+    (UNDER_18, ContactQuestion(P.YOUNG_PERSON, C.SOCIAL_NETWORK), V.NOT_PERMITTED),
+    (UNDER_18, ContactQuestion(P.YOUNG_PERSON, C.PERSONAL_MESSAGING, under_18=True), V.NOT_PERMITTED),
+    (UNDER_18, ContactQuestion(P.YOUNG_PERSON, C.SOCIAL_NETWORK, family_or_close_family_friend=True), V.PERMITTED),
+    (UNDER_18, ContactQuestion(P.PUPIL_FAMILY, C.SOCIAL_NETWORK, under_18=True), V.NOT_PERMITTED),  # a sibling
+    (UNDER_18, ContactQuestion(P.COLLEAGUE, C.SOCIAL_NETWORK, under_18=True), V.NOT_PERMITTED),  # an apprentice
+    (UNDER_18, ContactQuestion(P.COLLEAGUE, C.SOCIAL_NETWORK, under_18=None), V.REFER),
+    # The family exception and the bar on pupils disagree: a niece in Year 9 is for leadership to decide.
+    (UNDER_18, ContactQuestion(P.PUPIL, C.SOCIAL_NETWORK, under_18=True, family_or_close_family_friend=True), V.REFER),
+    (PERSONAL_DATA, ContactQuestion(P.PUPIL_FAMILY, C.PERSONAL_EMAIL, under_18=False), V.NOT_PERMITTED),
+    (PERSONAL_DATA, ContactQuestion(P.PUPIL_FAMILY, C.PERSONAL_PHONE, under_18=False), V.NOT_PERMITTED),
+    (PERSONAL_DATA, ContactQuestion(P.PUPIL_FAMILY, C.PERSONAL_MESSAGING, under_18=False), V.NOT_PERMITTED),
+    (PERSONAL_DATA, ContactQuestion(P.PUPIL_FAMILY, C.PERSONAL_PHONE, under_18=None), V.NOT_PERMITTED),
+    (
+        PERSONAL_DATA,
+        ContactQuestion(P.PUPIL_FAMILY, C.PERSONAL_PHONE, under_18=False, existing_personal_friend=True),
+        V.PERMITTED,
+    ),
+    (PERSONAL_DATA, ContactQuestion(P.FORMER_PUPIL, C.PERSONAL_PHONE, under_18=False), V.NOT_PERMITTED),
+    (PERSONAL_DATA, ContactQuestion(P.YOUNG_PERSON, C.PERSONAL_EMAIL), V.NOT_PERMITTED),
+    # The existing-friend exception and "only the Academy's systems" disagree for a pupil.
+    (PERSONAL_DATA, ContactQuestion(P.PUPIL, C.PERSONAL_PHONE, under_18=True, existing_personal_friend=True), V.REFER),
+    (ACADEMY_ONLY, ContactQuestion(P.PUPIL, C.ACADEMY_SYSTEMS, under_18=True), V.PERMITTED),
+    (ACADEMY_ONLY, ContactQuestion(P.PUPIL, C.PERSONAL_EMAIL, under_18=True), V.NOT_PERMITTED),
+    (ACADEMY_ONLY, ContactQuestion(P.PUPIL, C.PERSONAL_MESSAGING, under_18=None), V.NOT_PERMITTED),
+    (ACADEMY_ONLY, ContactQuestion(P.PUPIL_FAMILY, C.ACADEMY_SYSTEMS, under_18=None), V.PERMITTED),
+    (FAMILY_CARE, ContactQuestion(P.PUPIL_FAMILY, C.SOCIAL_NETWORK, under_18=False), V.REFER),
+    (
+        PERSONAL_DATA,
+        ContactQuestion(P.PUPIL_FAMILY, C.SOCIAL_NETWORK, under_18=False, existing_personal_friend=True),
+        V.PERMITTED,
+    ),
+    (ANY_DOUBT, ContactQuestion(P.COLLEAGUE, C.PERSONAL_PHONE, under_18=True), V.REFER),  # no rule settles it
+    (ANY_DOUBT, ContactQuestion(P.YOUNG_PERSON, C.ACADEMY_SYSTEMS, under_18=False), V.REFER),  # facts disagree
+    (PUBLISHED, ContactQuestion(P.COLLEAGUE, C.SOCIAL_NETWORK, under_18=False), V.PERMITTED),
+    (PUBLISHED, ContactQuestion(P.OTHER_ADULT, C.PERSONAL_PHONE, under_18=False), V.PERMITTED),
+]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "question", "verdict"), ROWS, ids=[f"{q.person}-{q.channel}-{v}" for _, q, v in ROWS]
+)
+def test_section_6(sentence: str, question: ContactQuestion, verdict: Verdict) -> None:
+    answer = assess(question)
+    assert answer.verdict is verdict, answer.reasons
+    assert any(sentence in quote for quote in answer.quotes), answer.quotes
+    assert answer.citations == ["6"]
+
+
+def test_every_rule_in_the_policy_file_is_exercised_by_a_row() -> None:
+    from flows.contact import default_rules
+
+    used = {rule_id for _, q, _ in ROWS for rule_id in assess(q).rule_ids}
+    assert {r.id for r in default_rules().rules} | {default_rules().fallback.id} <= used
+
+
+def test_an_unknown_fact_that_decides_the_answer_is_named() -> None:
+    answer = assess(ContactQuestion(P.FORMER_PUPIL, C.SOCIAL_NETWORK, under_18=None))
+    assert "under 18" in answer.reasons[0]
+
+
+questions = st.builds(
+    ContactQuestion,
+    person=st.sampled_from(Person),
+    channel=st.sampled_from(Channel),
+    under_18=st.sampled_from([True, False, None]),
+    family_or_close_family_friend=st.sampled_from([True, False, None]),
+    existing_personal_friend=st.sampled_from([True, False, None]),
+)
+
+
+@given(questions)
+def test_every_combination_gets_a_verdict_with_reasons_and_citations(question: ContactQuestion) -> None:
+    answer = assess(question)
+    assert isinstance(answer.verdict, Verdict)
+    assert answer.reasons and all(r.strip() for r in answer.reasons)
+    assert answer.citations and answer.quotes
+
+
+@given(questions)
+def test_unknown_facts_never_permit_what_a_known_value_would_forbid(question: ContactQuestion) -> None:
+    unknown = [
+        n
+        for n in ("under_18", "family_or_close_family_friend", "existing_personal_friend")
+        if getattr(question, n) is None
+    ]
+    if question.person is Person.YOUNG_PERSON:
+        unknown = [n for n in unknown if n != "under_18"]  # under 18 by definition
+    if not unknown or assess(question).verdict is not Verdict.PERMITTED:
+        return
+    from dataclasses import replace
+
+    for values in itertools.product((True, False), repeat=len(unknown)):
+        known = replace(question, **dict(zip(unknown, values, strict=True)))
+        assert assess(known).verdict is not Verdict.NOT_PERMITTED, known
+
+
+def test_a_school_can_change_the_rules_without_code() -> None:
+    stricter = parse_rules(
+        """
+        [fallback]
+        id = "ask"
+        section = "6"
+        verdict = "REFER"
+        quote = "Ask."
+        reason = "Ask leadership."
+
+        [[rule]]
+        id = "no-ex-pupils-at-all"
+        section = "6.2"
+        verdict = "NOT_PERMITTED"
+        person = ["FORMER_PUPIL"]
+        quote = "Staff must not be friends with any ex-pupil."
+        reason = "Our policy bars all ex-pupils."
+        """
+    )
+    answer = assess(ContactQuestion(P.FORMER_PUPIL, C.SOCIAL_NETWORK, under_18=False), stricter)
+    assert answer.verdict is V.NOT_PERMITTED and answer.citations == ["6.2"]
+    assert assess(ContactQuestion(P.COLLEAGUE, C.SOCIAL_NETWORK, under_18=False), stricter).verdict is V.REFER
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("[[rule]]\nid='x'", "[fallback]"),
+        ("[fallback]\nid='f'\nsection='6'\nverdict='MAYBE'\nquote='q'\nreason='r'", "MAYBE"),
+        ("[fallback]\nid='f'\nsection='6'\nverdict='REFER'\nquote='q'\nreason='r'\nperson=['TEACHER']", "TEACHER"),
+        ("[fallback]\nid='f'\nsection='6'\nverdict='REFER'\nquote='q'\nreason='r'\ncolour=['red']", "colour"),
+        ("not toml [", "TOML"),
+    ],
+)
+def test_a_broken_rules_file_is_refused_with_a_clear_message(text: str, words: str) -> None:
+    with pytest.raises(RulesError) as refused:
+        parse_rules(text)
+    assert words in str(refused.value)
