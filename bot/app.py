@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import App
 
 from bot.deps import Deps
-from bot.listeners import leadership, report
+from bot.listeners import contacts, leadership, report
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,7 @@ def create_app(deps: Deps, **bolt_options: Any) -> App:
     app = App(client=deps.client, signing_secret=deps.settings.slack_signing_secret, **bolt_options)
     report.register(app, deps)
     leadership.register(app, deps)
+    contacts.register(app, deps)
 
     @app.error
     def on_error(error: Exception, body: dict[str, Any]) -> None:

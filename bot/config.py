@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flows.contact import RulesError, load_rules
+
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 USERGROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
@@ -39,6 +41,7 @@ class Settings:
     timezone: str = "Europe/London"
     delivery_retry_seconds: int = 60
     log_level: str = "INFO"
+    contact_rules_file: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -66,6 +69,7 @@ class Settings:
             timezone=reader.timezone("POLICYBOT_TIMEZONE", "Europe/London"),
             delivery_retry_seconds=reader.positive_int("DELIVERY_RETRY_SECONDS", 60),
             log_level=reader.choice("POLICYBOT_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
+            contact_rules_file=reader.rules_file("CONTACT_RULES_FILE"),
         )
         if not settings.leadership_user_ids and not settings.leadership_usergroup_id:
             raise ConfigError(
@@ -143,6 +147,18 @@ class _Reader:
         if not value.isdigit() or int(value) < 1:
             raise ConfigError(name, f"{value!r} is not valid; expected a whole number of seconds, at least 1")
         return int(value)
+
+    def rules_file(self, name: str) -> str | None:
+        path = self._raw(name)
+        if not path:
+            return None
+        try:
+            load_rules(path)
+        except OSError as error:
+            raise ConfigError(name, f"cannot read {path!r} ({error.strerror}); expected a contact rules file") from None
+        except RulesError as error:
+            raise ConfigError(name, f"{path!r} is not usable: {error}") from None
+        return path
 
     def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
         value = (self._raw(name) or default).upper()

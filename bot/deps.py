@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 from sqlalchemy import Engine
@@ -13,6 +14,8 @@ from bot.config import Settings
 from bot.delivery import Delivery
 from bot.directory import Directory
 from bot.slack_api import make_client
+from flows.contact import RuleSet, load_rules
+from storage.contacts import ContactStore
 from storage.db import make_engine
 from storage.repositories import ConcernStore
 
@@ -29,7 +32,13 @@ class Deps:
     store: ConcernStore
     directory: Directory
     delivery: Delivery
+    contacts: ContactStore
+    rules: RuleSet
     clock: Callable[[], datetime] = utc_now
+
+    def today(self) -> date:
+        """The school's date now (POLICYBOT_TIMEZONE), for review and re-confirmation dates."""
+        return self.clock().astimezone(ZoneInfo(self.settings.timezone)).date()
 
     @classmethod
     def build(cls, settings: Settings, clock: Callable[[], datetime] = utc_now) -> Deps:
@@ -38,4 +47,6 @@ class Deps:
         store = ConcernStore(engine)
         directory = Directory(settings, client)
         delivery = Delivery(settings, store, directory, client, clock)
-        return cls(settings, engine, client, store, directory, delivery, clock)
+        contacts = ContactStore(engine)
+        rules = load_rules(settings.contact_rules_file)
+        return cls(settings, engine, client, store, directory, delivery, contacts, rules, clock)

@@ -33,3 +33,30 @@ NOTE = "note"
 
 # Every input block has one element; its action id is the block id with this suffix
 INPUT = "_input"
+
+# /check-contact
+CHECK_COMMAND = "/check-contact"
+CHECK_VIEW = "check_contact"
+CHECK_ANSWER_VIEW = "check_contact_answer"
+DECLARE_VIEW = "declare_connection"
+DECIDE_VIEW = "decide_contact"
+OPEN_DECLARE = "contact_open_declare"
+ASK_LEADERSHIP = "contact_ask_leadership"
+APPROVE = "contact_approve"
+DECLINE = "contact_decline"
+DECIDE_WITH_NOTE = "contact_decide_with_note"
+ACKNOWLEDGE_DECLARATION = "declaration_acknowledge"
+RECONFIRM_DECLARATION = "declaration_reconfirm"
+HOME_CHECK = "home_check_contact"
+HOME_DECLARE = "home_declare"
+
+# Blocks of the contact forms
+PERSON = "person"
+CHANNEL = "channel"
+UNDER_18 = "under_18"
+FAMILY = "family_or_close_family_friend"
+FRIEND = "existing_personal_friend"
+DESCRIBED = "described"
+RELATIONSHIP = "relationship"
+DECISION = "decision"
+REVIEW_ON = "review_on"

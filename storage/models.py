@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Column, Text
 from sqlmodel import Field, SQLModel
@@ -68,3 +68,85 @@ class ReferenceCounter(SQLModel, table=True):
 
     year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     last: int = 0
+
+
+class ContactCheck(SQLModel, table=True):
+    """A /check-contact question as asked, with the policy's verdict, and, where leadership was asked, its decision."""
+
+    __tablename__ = "contact_check"
+
+    id: int | None = Field(default=None, primary_key=True)
+    submission_key: str = Field(unique=True, max_length=100)  # Slack's view id: a retried submission stores once
+    asked_by: str = Field(index=True, max_length=32)
+    asked_at: datetime
+    person: str = Field(max_length=20)
+    channel: str = Field(max_length=20)
+    under_18: bool | None = None
+    family_or_close_family_friend: bool | None = None
+    existing_personal_friend: bool | None = None
+    person_described: str = Field(default="", max_length=300)
+    verdict: str = Field(index=True, max_length=20)
+    rule_ids: str = Field(default="", max_length=500)  # comma-separated
+    answered_by_permission_id: int | None = Field(default=None, foreign_key="contact_permission.id")
+
+    # Asking leadership (REFER only): none -> pending -> approved | declined
+    request_status: str = Field(default="none", index=True, max_length=20)
+    version: int = 1
+    requested_at: datetime | None = None
+    decided_by: str | None = Field(default=None, max_length=32)
+    decided_at: datetime | None = None
+    post_channel: str | None = Field(default=None, max_length=32)
+    post_ts: str | None = Field(default=None, max_length=32)
+
+
+class ContactPermission(SQLModel, table=True):
+    """A standing permission: leadership approved this contact for this member of staff, until its review date."""
+
+    __tablename__ = "contact_permission"
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: str = Field(index=True, max_length=32)
+    person: str = Field(max_length=20)
+    channel: str = Field(max_length=20)
+    person_key: str = Field(max_length=300)  # the person as described, folded for matching
+    person_described: str = Field(default="", max_length=300)
+    granted_by: str = Field(max_length=32)
+    granted_at: datetime
+    review_on: date
+    check_id: int = Field(unique=True)  # the question it answered (one permission per request)
+
+
+class Declaration(SQLModel, table=True):
+    """The self-declaration register: a connection a member of staff declared ahead of time."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    submission_key: str = Field(unique=True, max_length=100)
+    staff_id: str = Field(index=True, max_length=32)
+    person: str = Field(max_length=20)
+    relationship: str = Field(max_length=30)
+    person_described: str = Field(max_length=300)
+    declared_at: datetime
+    confirm_by: date  # re-confirmed yearly
+    status: str = Field(default="declared", max_length=20)  # declared -> acknowledged
+    version: int = 1
+    acknowledged_by: str | None = Field(default=None, max_length=32)
+    acknowledged_at: datetime | None = None
+    post_channel: str | None = Field(default=None, max_length=32)
+    post_ts: str | None = Field(default=None, max_length=32)
+
+
+class ContactEvent(SQLModel, table=True):
+    """The audit trail of contact checks and declarations: who did what, when, from which state to which."""
+
+    __tablename__ = "contact_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    subject: str = Field(max_length=20)  # "check" or "declaration"
+    subject_id: int = Field(index=True)
+    at: datetime
+    actor_id: str = Field(max_length=32)
+    action: str = Field(max_length=30)
+    from_state: str | None = Field(default=None, max_length=20)
+    to_state: str | None = Field(default=None, max_length=20)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    request_key: str | None = Field(default=None, unique=True, max_length=120)

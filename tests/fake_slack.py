@@ -149,6 +149,8 @@ class FakeSlack:
             return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts"), "message_ts": "1.1"}
         if method == "views.open":
             return {"ok": True, "view": {"id": f"VOPENED{next(self._views)}"}}
+        if method in ("views.update", "views.publish"):
+            return {"ok": True, "view": {"id": params.get("view_id") or f"VHOME{next(self._views)}"}}
         if method == "conversations.info":
             channel = self.channels.get(str(params.get("channel")))
             if channel is None:

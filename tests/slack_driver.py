@@ -8,6 +8,7 @@ import itertools
 import json
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from typing import Any
@@ -111,6 +112,39 @@ class SlackDriver:
 
     def click(self, action_id: str, value: str, user: str, **kwargs: Any) -> Reply:
         return self.post(self.action_body(action_id, value, user, **kwargs))
+
+    def click_in_view(self, action_id: str, value: str, user: str, view_id: str) -> Reply:
+        """A button inside a modal or the App Home: the payload names the view, not a channel."""
+        payload = json.loads(urllib.parse.parse_qs(self.action_body(action_id, value, user))["payload"][0])
+        for key in ("channel", "message", "response_url"):
+            payload.pop(key)
+        payload["container"] = {"type": "view", "view_id": view_id}
+        payload["view"] = {"id": view_id, "type": "modal", "callback_id": "x", "hash": "h", "state": {"values": {}}}
+        return self.post(urlencode({"payload": json.dumps(payload)}))
+
+    def event(self, event: dict[str, Any]) -> Reply:
+        """An Events API callback, as Slack posts it."""
+        body = {
+            "token": "legacy",
+            "team_id": "T1",
+            "api_app_id": "A1",
+            "event": event,
+            "type": "event_callback",
+            "event_id": f"Ev{next(_ids)}",
+            "event_time": int(time.time()),
+        }
+        return self.post_json(json.dumps(body))
+
+    def post_json(self, body: str) -> Reply:
+        ts = str(int(time.time()))
+        headers = {
+            "Content-Type": "application/json",
+            "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": sign(self.secret, ts, body),
+        }
+        request = urllib.request.Request(self.events_url, data=body.encode(), headers=headers, method="POST")
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return Reply(response.status, response.read().decode())
 
     def submission_body(
         self,

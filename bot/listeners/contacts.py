@@ -1,0 +1,338 @@
+"""/check-contact: the policy's answer at once; "Ask leadership" where it says REFER; leadership's Approve /
+Decline (standing permissions); the self-declaration register; the App Home that lists both."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot import ids
+from bot.deps import Deps
+from bot.text import mention
+from bot.views import contact_card, contact_form, home
+from flows.contact import Answer, Channel, ContactQuestion, Person, assess
+from flows.contact_requests import Decision, a_year_on, check_review_date, deciders
+from flows.errors import InvalidTransition, NotAuthorised, StaleState
+from storage.models import ContactCheck, ContactPermission, Declaration
+
+log = logging.getLogger(__name__)
+
+NOT_LEADERSHIP = "Only the leadership team can decide this (and nobody decides their own). Your attempt is recorded."
+SAVE_FAILED = "policybot could not save this just now; please try again in a minute."
+
+
+def register(app: App, deps: Deps) -> None:
+    def may_decide(actor: str) -> Callable[[Any], bool]:
+        def check(row: ContactCheck | Declaration) -> bool:
+            asker = row.asked_by if isinstance(row, ContactCheck) else row.staff_id
+            return actor in deciders(deps.directory.people(), asker)
+
+        return check
+
+    def tell(client: WebClient, body: dict[str, Any], text: str) -> None:
+        channel = (body.get("channel") or {}).get("id") or body["user"]["id"]
+        try:
+            client.chat_postEphemeral(channel=channel, user=body["user"]["id"], text=text)
+        except SlackApiError as error:
+            log.warning("ephemeral message not shown: %s", error.response.get("error"))
+
+    def send(channel: str, text: str, blocks: list[Any] | None = None) -> dict[str, Any] | None:
+        try:
+            return deps.client.chat_postMessage(channel=channel, text=text, blocks=blocks).data  # type: ignore[return-value]
+        except (SlackApiError, SlackClientError, OSError) as error:
+            log.warning("message not sent: %s", type(error).__name__)
+            return None
+
+    def redraw(channel: str | None, ts: str | None, text: str, blocks: list[Any]) -> None:
+        if channel and ts:
+            try:
+                deps.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+            except (SlackApiError, SlackClientError, OSError):
+                log.warning("post not updated")
+
+    def answer_of(check: ContactCheck) -> Answer:
+        return assess(question_of(check), deps.rules)
+
+    def request_post(check: ContactCheck) -> tuple[str, list[Any]]:
+        permission = deps.contacts.permissions_for(check.asked_by) if check.request_status == "approved" else []
+        granted = next((p for p in permission if p.check_id == check.id), None)
+        return contact_card.request_fallback(check), contact_card.request_blocks(check, answer_of(check), granted)
+
+    def key(body: dict[str, Any]) -> str:
+        return f"action:{body['actions'][0]['action_ts']}:{body['user']['id']}"
+
+    def button(body: dict[str, Any]) -> tuple[int, int]:
+        first, _, second = body["actions"][0]["value"].partition(":")
+        return int(first), int(second or 1)
+
+    # --- asking ---------------------------------------------------------------------------------------------------
+
+    @app.command(ids.CHECK_COMMAND)
+    def open_check(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        client.views_open(trigger_id=body["trigger_id"], view=contact_form.check_form())
+
+    @app.action(ids.HOME_CHECK)
+    def open_check_from_home(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        client.views_open(trigger_id=body["trigger_id"], view=contact_form.check_form())
+
+    @app.view(ids.CHECK_VIEW)
+    def submit_check(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        question, described, errors = contact_form.parse_check(view)
+        if errors or question is None:
+            ack(response_action="errors", errors=errors)
+            return
+        staff = body["user"]["id"]
+        answer = assess(question, deps.rules)
+        try:
+            permission = deps.contacts.standing_permission(staff, question, described, deps.today())
+            check = deps.contacts.record_check(staff, question, described, answer, view["id"], deps.clock(), permission)
+        except SQLAlchemyError as error:
+            log.error("contact check not stored: %s", type(error).__name__)
+            ack(response_action="errors", errors={ids.DESCRIBED: SAVE_FAILED})
+            return
+        line = permission_line(permission) if permission else None
+        assert check.id is not None
+        ack(response_action="update", view=contact_form.answer_view(answer, check.id, line))
+        log.info("contact check %s: %s%s", check.id, answer.verdict.value, " (standing permission)" if line else "")
+
+    def permission_line(permission: ContactPermission) -> str:
+        return (
+            f":white_check_mark: *Yes: leadership gave you a standing permission for this* "
+            f"({mention(permission.granted_by)}, until {permission.review_on:%d %B %Y}). "
+            "The policy's own answer, for reference:"
+        )
+
+    @app.action(ids.ASK_LEADERSHIP)
+    def ask_leadership(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        check_id, _ = button(body)
+        staff = body["user"]["id"]
+        try:
+            check, made = deps.contacts.ask_leadership(check_id, staff, deps.clock(), key(body))
+        except InvalidTransition:  # already with leadership: say so again
+            client.views_update(view_id=body["view"]["id"], view=contact_form.sent_view())
+            return
+        except NotAuthorised:
+            log.info("contact check %s: ask refused", check_id)
+            return
+        client.views_update(view_id=body["view"]["id"], view=contact_form.sent_view())
+        if not made:
+            return
+        log.info("contact check %s sent to leadership", check_id)
+        text, blocks = request_post(check)
+        posted = send(deps.settings.leadership_channel_id, text, blocks)
+        if posted:
+            deps.contacts.record_post(ContactCheck, check_id, posted["channel"], posted["ts"])
+
+    # --- deciding -------------------------------------------------------------------------------------------------
+
+    def decide(
+        body: dict[str, Any],
+        client: WebClient,
+        check_id: int,
+        version: int,
+        decision: Decision,
+        review_on: Any,
+        note: str,
+        request_key: str,
+    ) -> str | None:
+        """Make the decision; None when done, else a sentence for the person who tried."""
+        actor = body["user"]["id"]
+        try:
+            result = deps.contacts.decide(
+                check_id,
+                version,
+                decision,
+                actor,
+                deps.clock(),
+                review_on=review_on,
+                note=note,
+                request_key=request_key,
+                may_decide=may_decide(actor),
+            )
+        except NotAuthorised:
+            deps.contacts.audit("check", check_id, actor, f"refused_{decision.value}", deps.clock(), request_key)
+            log.info("contact check %s: %s refused", check_id, decision.value)
+            return NOT_LEADERSHIP
+        except (InvalidTransition, StaleState):
+            fresh = deps.contacts.check(check_id)
+            if fresh is not None:
+                redraw(fresh.post_channel, fresh.post_ts, *request_post(fresh))
+            who = f" by {mention(fresh.decided_by)}" if fresh and fresh.decided_by else ""
+            state = fresh.request_status if fresh else "gone"
+            return f"Someone got there first: this request is {state}{who}."
+        if result.duplicate:
+            return None
+        check = result.check
+        log.info("contact check %s %s", check_id, check.request_status)
+        redraw(check.post_channel, check.post_ts, *request_post(check))
+        send(check.asked_by, contact_card.decision_message(check, result.permission, note))
+        return None
+
+    def one_click(decision: Decision) -> Callable[..., None]:
+        def handler(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+            ack()
+            check_id, version = button(body)
+            problem = decide(body, client, check_id, version, decision, a_year_on(deps.today()), "", key(body))
+            if problem:
+                tell(client, body, problem)
+
+        return handler
+
+    app.action(ids.APPROVE)(one_click(Decision.APPROVE))
+    app.action(ids.DECLINE)(one_click(Decision.DECLINE))
+
+    @app.action(ids.DECIDE_WITH_NOTE)
+    def open_decision(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        check_id, version = button(body)
+        actor = body["user"]["id"]
+        check = deps.contacts.check(check_id)
+        if check is None or not may_decide(actor)(check):
+            deps.contacts.audit("check", check_id, actor, "refused_decide", deps.clock(), key(body))
+            tell(client, body, NOT_LEADERSHIP)
+            return
+        if check.version != version or check.request_status != "pending":
+            tell(client, body, f"Someone got there first: this request is {check.request_status}.")
+            return
+        client.views_open(
+            trigger_id=body["trigger_id"], view=contact_card.decision_form(check, a_year_on(deps.today()))
+        )
+
+    @app.view(ids.DECIDE_VIEW)
+    def submit_decision(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        check_id, version, decision, review_on, note = contact_card.parse_decision(view)
+        errors: dict[str, str] = {}
+        if decision is None:
+            errors[ids.DECISION] = "Choose approve or decline."
+        if decision is Decision.APPROVE:
+            problem = check_review_date(review_on, deps.today())
+            if problem:
+                errors[ids.REVIEW_ON] = problem
+        if len(note.strip()) > 1000:
+            errors[ids.NOTE] = "Please keep the note under 1000 characters."
+        if errors or decision is None:
+            ack(response_action="errors", errors=errors)
+            return
+        problem = decide(
+            body,
+            deps.client,
+            check_id,
+            version,
+            decision,
+            review_on or a_year_on(deps.today()),
+            note,
+            f"view:{view['id']}",
+        )
+        if problem:
+            ack(response_action="errors", errors={ids.DECISION: problem.replace("*", "")})
+            return
+        ack()
+
+    # --- declaring ------------------------------------------------------------------------------------------------
+
+    @app.action(ids.OPEN_DECLARE)
+    def declare_instead(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        client.views_update(view_id=body["view"]["id"], view=contact_form.declare_form())
+
+    @app.action(ids.HOME_DECLARE)
+    def declare_from_home(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        client.views_open(trigger_id=body["trigger_id"], view=contact_form.declare_form())
+
+    @app.view(ids.DECLARE_VIEW)
+    def submit_declaration(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        person, relationship, described, errors = contact_form.parse_declaration(view)
+        if errors or person is None or relationship is None:
+            ack(response_action="errors", errors=errors)
+            return
+        staff = body["user"]["id"]
+        confirm_by = a_year_on(deps.today())
+        try:
+            row, created = deps.contacts.declare(
+                staff, person.value, relationship, described, view["id"], deps.clock(), confirm_by
+            )
+        except SQLAlchemyError as error:
+            log.error("declaration not stored: %s", type(error).__name__)
+            ack(response_action="errors", errors={ids.DESCRIBED: SAVE_FAILED})
+            return
+        ack(response_action="update", view=contact_form.declared_view(row.confirm_by))
+        if not created or row.id is None:
+            return
+        log.info("declaration %s stored", row.id)
+        posted = send(
+            deps.settings.leadership_channel_id,
+            contact_card.declaration_fallback(row),
+            contact_card.declaration_blocks(row),
+        )
+        if posted:
+            deps.contacts.record_post(Declaration, row.id, posted["channel"], posted["ts"])
+
+    @app.action(ids.ACKNOWLEDGE_DECLARATION)
+    def acknowledge(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        row_id, version = button(body)
+        actor = body["user"]["id"]
+        try:
+            row, changed = deps.contacts.acknowledge(
+                row_id, version, actor, deps.clock(), request_key=key(body), may_act=may_decide(actor)
+            )
+        except NotAuthorised:
+            deps.contacts.audit("declaration", row_id, actor, "refused_acknowledge", deps.clock(), key(body))
+            tell(client, body, NOT_LEADERSHIP)
+            return
+        except (InvalidTransition, StaleState):
+            tell(client, body, "Someone got there first: this declaration is already acknowledged.")
+            return
+        if changed:
+            log.info("declaration %s acknowledged", row_id)
+            post = deps.contacts.declaration(row_id) or row
+            redraw(
+                post.post_channel,
+                post.post_ts,
+                contact_card.declaration_fallback(post),
+                contact_card.declaration_blocks(post),
+            )
+            send(row.staff_id, f"Leadership acknowledged your declared connection D-{row_id:04d}.")
+
+    @app.action(ids.RECONFIRM_DECLARATION)
+    def reconfirm(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        staff = body["user"]["id"]
+        row_id = int(body["actions"][0]["value"])
+        try:
+            deps.contacts.reconfirm(row_id, staff, deps.clock(), a_year_on(deps.today()), key(body))
+        except NotAuthorised:
+            return
+        log.info("declaration %s re-confirmed", row_id)
+        publish_home(client, staff)
+
+    # --- App Home -------------------------------------------------------------------------------------------------
+
+    def publish_home(client: WebClient, user: str) -> None:
+        view = home.build(deps.contacts.permissions_for(user), deps.contacts.declarations_for(user), deps.today())
+        client.views_publish(user_id=user, view=view)
+
+    @app.event("app_home_opened")
+    def home_opened(event: dict[str, Any], client: WebClient) -> None:
+        if event.get("tab", "home") == "home":
+            publish_home(client, event["user"])
+
+
+def question_of(check: ContactCheck) -> ContactQuestion:
+    return ContactQuestion(
+        person=Person(check.person),
+        channel=Channel(check.channel),
+        under_18=check.under_18,
+        family_or_close_family_friend=check.family_or_close_family_friend,
+        existing_personal_friend=check.existing_personal_friend,
+    )

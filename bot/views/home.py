@@ -1,0 +1,74 @@
+"""The App Home: a member of staff's standing permissions and declared connections, and the ways in."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from bot import ids
+from bot.views.contact_words import PERSON_LABELS, question_phrase
+from flows.contact import Channel, Person
+from flows.contact_requests import Relationship
+from storage.models import ContactPermission, Declaration
+
+_MAX_ROWS = 20  # each row is two blocks; a Home tab holds 100
+RECONFIRM_WINDOW = timedelta(days=30)
+
+
+def build(permissions: list[ContactPermission], declarations: list[Declaration], today: date) -> View:
+    blocks: list[Block] = [
+        HeaderBlock(text="policybot"),
+        SectionBlock(
+            text=MarkdownTextObject(
+                text="The staff Social Media Policy, in Slack. `/report-concern` reports misuse privately; "
+                "`/check-contact` tells you whether a contact is acceptable."
+            )
+        ),
+        ActionsBlock(
+            elements=[
+                ButtonElement(action_id=ids.HOME_CHECK, text="Check a contact"),
+                ButtonElement(action_id=ids.HOME_DECLARE, text="Declare a connection"),
+            ]
+        ),
+        DividerBlock(),
+        HeaderBlock(text="Your standing permissions"),
+    ]
+    if not permissions:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text="None yet.")]))
+    for permission in permissions[-_MAX_ROWS:]:
+        state = "*expired*, ask again" if permission.review_on < today else f"until {permission.review_on:%d %b %Y}"
+        phrase = question_phrase(Person(permission.person), Channel(permission.channel))
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=f"You may {phrase} ({state})")))
+        if permission.person_described:
+            blocks.append(ContextBlock(elements=[PlainTextObject(text=permission.person_described, emoji=False)]))
+    blocks += [DividerBlock(), HeaderBlock(text="Your declared connections")]
+    if not declarations:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text="None declared.")]))
+    for row in declarations[-_MAX_ROWS:]:
+        relationship = Relationship(row.relationship).label
+        status = "acknowledged" if row.acknowledged_by else "waiting for leadership"
+        text = (
+            f"*{relationship}*: {PERSON_LABELS[Person(row.person)].lower()} ({status}); "
+            f"re-confirm by {row.confirm_by:%d %b %Y}"
+        )
+        section = SectionBlock(text=MarkdownTextObject(text=text))
+        if row.confirm_by - today <= RECONFIRM_WINDOW:
+            section = SectionBlock(
+                text=MarkdownTextObject(text=text + (" *(overdue)*" if row.confirm_by < today else "")),
+                accessory=ButtonElement(action_id=ids.RECONFIRM_DECLARATION, text="Still true", value=str(row.id)),
+            )
+        blocks.append(section)
+        blocks.append(ContextBlock(elements=[PlainTextObject(text=row.person_described, emoji=False)]))
+    return View(type="home", blocks=blocks)

@@ -1,0 +1,134 @@
+"""When the policy says REFER: asking leadership, their decision, standing permissions and declared connections."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from flows.contact import Channel, ContactQuestion, Person
+from flows.errors import InvalidTransition
+from flows.routing import People
+
+DESCRIBED_MAX = 200
+DECISION_NOTE_MAX = 1000
+
+
+class RequestStatus(StrEnum):
+    NONE = "none"  # the policy answered; nobody asked leadership
+    PENDING = "pending"
+    APPROVED = "approved"
+    DECLINED = "declined"
+
+
+class Decision(StrEnum):
+    APPROVE = "approve"
+    DECLINE = "decline"
+
+    @property
+    def outcome(self) -> RequestStatus:
+        return RequestStatus.APPROVED if self is Decision.APPROVE else RequestStatus.DECLINED
+
+
+def request(status: RequestStatus) -> RequestStatus:
+    """Asking leadership: only a question that is not already with them or decided."""
+    if status is not RequestStatus.NONE:
+        raise InvalidTransition(f"This question is already {status.value}.")
+    return RequestStatus.PENDING
+
+
+def decide(status: RequestStatus, decision: Decision) -> RequestStatus:
+    if status is not RequestStatus.PENDING:
+        raise InvalidTransition(f"This request is already {status.value}.")
+    return decision.outcome
+
+
+class Relationship(StrEnum):
+    FAMILY = "family"
+    CLOSE_FAMILY_FRIEND = "close_family_friend"
+    EXISTING_FRIEND = "existing_friend"
+    NEIGHBOUR = "neighbour"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            "family": "Family member",
+            "close_family_friend": "Close family friend",
+            "existing_friend": "Personal friend from before",
+            "neighbour": "Neighbour",
+            "other": "Other",
+        }[self.value]
+
+
+class DeclarationStatus(StrEnum):
+    DECLARED = "declared"
+    ACKNOWLEDGED = "acknowledged"
+
+
+def acknowledge_declaration(status: DeclarationStatus) -> DeclarationStatus:
+    if status is not DeclarationStatus.DECLARED:
+        raise InvalidTransition(f"This declaration is already {status.value}.")
+    return DeclarationStatus.ACKNOWLEDGED
+
+
+def a_year_on(day: date) -> date:
+    """The same date next year; 28 February when the day is 29 February."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
+
+def check_review_date(review_on: date | None, today: date) -> str | None:
+    if review_on is None:
+        return "Choose a review date."
+    if review_on <= today:
+        return "The review date must be in the future."
+    if review_on > a_year_on(a_year_on(a_year_on(today))):
+        return "Choose a review date within three years."
+    return None
+
+
+def check_described(text: str, required: bool) -> str | None:
+    if required and not text.strip():
+        return "Say who this is, in a few words (a name or initials and how you know them)."
+    if len(text.strip()) > DESCRIBED_MAX:
+        return f"Please keep this under {DESCRIBED_MAX} characters."
+    return None
+
+
+def person_key(described: str) -> str:
+    """How a person 'as described' is matched: case and spacing do not matter."""
+    return " ".join(described.casefold().split())
+
+
+@dataclass(frozen=True)
+class StandingPermission:
+    """What a stored permission says, for matching a new question against it."""
+
+    staff_id: str
+    person: Person
+    channel: Channel
+    person_key: str
+    review_on: date
+
+
+def permission_covers(
+    permission: StandingPermission, staff_id: str, question: ContactQuestion, described: str, today: date
+) -> bool:
+    """A standing permission answers a question when it is the same member of staff, the same kind of person and
+    channel, the same person as described, and its review date has not passed."""
+    return (
+        permission.staff_id == staff_id
+        and permission.person is question.person
+        and permission.channel is question.channel
+        and bool(permission.person_key)
+        and permission.person_key == person_key(described)
+        and today <= permission.review_on
+    )
+
+
+def deciders(people: People, asker: str) -> frozenset[str]:
+    """Leadership decides contact requests and acknowledges declarations; nobody decides their own."""
+    return frozenset((people.leadership | {people.headteacher}) - {asker})

@@ -1,0 +1,465 @@
+"""Contact checks, leadership's decisions, standing permissions and the declaration register, each call one
+transaction. Decisions are compare-and-set on a version and retries are recognised by a unique request key, as for
+concerns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import CursorResult, Engine, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, SQLModel, col, select
+
+from flows.contact import Answer, ContactQuestion
+from flows.contact_requests import (
+    Decision,
+    DeclarationStatus,
+    Relationship,
+    RequestStatus,
+    StandingPermission,
+    acknowledge_declaration,
+    decide,
+    permission_covers,
+    person_key,
+    request,
+)
+from flows.errors import DomainError, NotAuthorised, StaleState
+from storage.db import reading, transaction
+from storage.models import ContactCheck, ContactEvent, ContactPermission, Declaration
+
+Row = TypeVar("Row", ContactCheck, Declaration)
+
+
+@dataclass(frozen=True)
+class Decided:
+    check: ContactCheck
+    permission: ContactPermission | None
+    duplicate: bool
+
+
+class ContactStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # --- questions ------------------------------------------------------------------------------------------------
+
+    def record_check(
+        self,
+        staff_id: str,
+        question: ContactQuestion,
+        described: str,
+        answer: Answer,
+        submission_key: str,
+        now: datetime,
+        permission: ContactPermission | None = None,
+    ) -> ContactCheck:
+        """Store a question as asked (once per submission), for section 9's monitoring."""
+        try:
+            with transaction(self.engine) as session:
+                check = ContactCheck(
+                    submission_key=submission_key,
+                    asked_by=staff_id,
+                    asked_at=now,
+                    person=question.person.value,
+                    channel=question.channel.value,
+                    under_18=question.under_18,
+                    family_or_close_family_friend=question.family_or_close_family_friend,
+                    existing_personal_friend=question.existing_personal_friend,
+                    person_described=described.strip(),
+                    verdict=answer.verdict.value,
+                    rule_ids=",".join(answer.rule_ids),
+                    answered_by_permission_id=permission.id if permission else None,
+                )
+                session.add(check)
+                session.flush()
+                session.add(
+                    self._event(
+                        "check",
+                        check.id,
+                        staff_id,
+                        "asked",
+                        now,
+                        to_state=answer.verdict.value,
+                        request_key=f"check:{submission_key}",
+                    )
+                )
+                return check
+        except IntegrityError:
+            with reading(self.engine) as session:
+                stored = session.exec(select(ContactCheck).where(ContactCheck.submission_key == submission_key)).one()
+                return stored
+
+    def standing_permission(
+        self, staff_id: str, question: ContactQuestion, described: str, today: date
+    ) -> ContactPermission | None:
+        key = person_key(described)
+        if not key:
+            return None
+        with reading(self.engine) as session:
+            candidates = session.exec(
+                select(ContactPermission)
+                .where(
+                    ContactPermission.staff_id == staff_id,
+                    ContactPermission.person == question.person.value,
+                    ContactPermission.channel == question.channel.value,
+                    ContactPermission.person_key == key,
+                )
+                .order_by(col(ContactPermission.review_on).desc())
+            )
+            for permission in candidates:
+                if permission_covers(_standing(permission), staff_id, question, described, today):
+                    return permission
+        return None
+
+    def check(self, check_id: int) -> ContactCheck | None:
+        with reading(self.engine) as session:
+            return session.get(ContactCheck, check_id)
+
+    def ask_leadership(
+        self, check_id: int, staff_id: str, now: datetime, request_key: str
+    ) -> tuple[ContactCheck, bool]:
+        """pending, once. Returns the check and whether this call made the request (False for a retry)."""
+        try:
+            with transaction(self.engine) as session:
+                check = session.get(ContactCheck, check_id)
+                if check is None or check.asked_by != staff_id:
+                    raise NotAuthorised("Only the person who asked can send this to leadership.")
+                if check.request_status != RequestStatus.NONE.value and self._seen(session, request_key):
+                    return check, False
+                target = request(RequestStatus(check.request_status))
+                self._compare_and_set(session, check, {"request_status": target.value, "requested_at": now})
+                session.add(
+                    self._event(
+                        "check",
+                        check_id,
+                        staff_id,
+                        "asked_leadership",
+                        now,
+                        from_state=RequestStatus.NONE.value,
+                        to_state=target.value,
+                        request_key=request_key,
+                    )
+                )
+                return check, True
+        except IntegrityError:
+            stored = self.check(check_id)
+            assert stored is not None
+            return stored, False
+
+    def decide(
+        self,
+        check_id: int,
+        expected_version: int,
+        decision: Decision,
+        actor_id: str,
+        now: datetime,
+        *,
+        review_on: date,
+        note: str = "",
+        request_key: str,
+        may_decide: Callable[[ContactCheck], bool],
+    ) -> Decided:
+        try:
+            with transaction(self.engine) as session:
+                check = session.get(ContactCheck, check_id)
+                if check is None:
+                    raise DomainError("That request no longer exists.")
+                refusal: DomainError | None = None
+                if not may_decide(check):
+                    refusal = NotAuthorised("Only the leadership team can decide contact requests.")
+                elif check.version != expected_version:
+                    refusal = StaleState("Someone else decided this first.")
+                if refusal is not None:
+                    if self._seen(session, request_key):
+                        return Decided(check, self._permission_of(session, check_id), duplicate=True)
+                    raise refusal
+                current = RequestStatus(check.request_status)
+                target = decide(current, decision)
+                self._compare_and_set(
+                    session,
+                    check,
+                    {
+                        "request_status": target.value,
+                        "decided_by": actor_id,
+                        "decided_at": now,
+                    },
+                )
+                permission = None
+                if decision is Decision.APPROVE:
+                    permission = ContactPermission(
+                        staff_id=check.asked_by,
+                        person=check.person,
+                        channel=check.channel,
+                        person_key=person_key(check.person_described),
+                        person_described=check.person_described,
+                        granted_by=actor_id,
+                        granted_at=now,
+                        review_on=review_on,
+                        check_id=check_id,
+                    )
+                    session.add(permission)
+                session.add(
+                    self._event(
+                        "check",
+                        check_id,
+                        actor_id,
+                        target.value,
+                        now,
+                        from_state=current.value,
+                        to_state=target.value,
+                        note=note,
+                        request_key=request_key,
+                    )
+                )
+                session.flush()
+                return Decided(check, permission, duplicate=False)
+        except IntegrityError:
+            with reading(self.engine) as session:
+                stored = session.get(ContactCheck, check_id)
+                assert stored is not None
+                return Decided(stored, self._permission_of(session, check_id), duplicate=True)
+
+    def record_post(self, model: type[SQLModel], row_id: int, channel: str, ts: str) -> None:
+        with transaction(self.engine) as session:
+            session.execute(update(model).where(model.id == row_id).values(post_channel=channel, post_ts=ts))  # type: ignore[attr-defined]
+
+    def permissions_for(self, staff_id: str) -> list[ContactPermission]:
+        with reading(self.engine) as session:
+            stmt = (
+                select(ContactPermission)
+                .where(ContactPermission.staff_id == staff_id)
+                .order_by(col(ContactPermission.review_on))
+            )
+            return list(session.exec(stmt))
+
+    # --- declarations ---------------------------------------------------------------------------------------------
+
+    def declare(
+        self,
+        staff_id: str,
+        person: str,
+        relationship: Relationship,
+        described: str,
+        submission_key: str,
+        now: datetime,
+        confirm_by: date,
+    ) -> tuple[Declaration, bool]:
+        try:
+            with transaction(self.engine) as session:
+                declaration = Declaration(
+                    submission_key=submission_key,
+                    staff_id=staff_id,
+                    person=person,
+                    relationship=relationship.value,
+                    person_described=described.strip(),
+                    declared_at=now,
+                    confirm_by=confirm_by,
+                )
+                session.add(declaration)
+                session.flush()
+                session.add(
+                    self._event(
+                        "declaration",
+                        declaration.id,
+                        staff_id,
+                        "declared",
+                        now,
+                        to_state=DeclarationStatus.DECLARED.value,
+                        request_key=f"declare:{submission_key}",
+                    )
+                )
+                return declaration, True
+        except IntegrityError:
+            with reading(self.engine) as session:
+                stmt = select(Declaration).where(Declaration.submission_key == submission_key)
+                return session.exec(stmt).one(), False
+
+    def declaration(self, declaration_id: int) -> Declaration | None:
+        with reading(self.engine) as session:
+            return session.get(Declaration, declaration_id)
+
+    def acknowledge(
+        self,
+        declaration_id: int,
+        expected_version: int,
+        actor_id: str,
+        now: datetime,
+        *,
+        request_key: str,
+        may_act: Callable[[Declaration], bool],
+    ) -> tuple[Declaration, bool]:
+        """Returns the declaration and whether this call changed it (False for a retry)."""
+        try:
+            with transaction(self.engine) as session:
+                row = session.get(Declaration, declaration_id)
+                if row is None:
+                    raise DomainError("That declaration no longer exists.")
+                refusal: DomainError | None = None
+                if not may_act(row):
+                    refusal = NotAuthorised("Only the leadership team can acknowledge declarations.")
+                elif row.version != expected_version:
+                    refusal = StaleState("Someone else acknowledged this first.")
+                if refusal is not None:
+                    if self._seen(session, request_key):
+                        return row, False
+                    raise refusal
+                current = DeclarationStatus(row.status)
+                target = acknowledge_declaration(current)
+                self._compare_and_set(
+                    session,
+                    row,
+                    {
+                        "status": target.value,
+                        "acknowledged_by": actor_id,
+                        "acknowledged_at": now,
+                    },
+                )
+                session.add(
+                    self._event(
+                        "declaration",
+                        declaration_id,
+                        actor_id,
+                        "acknowledged",
+                        now,
+                        from_state=current.value,
+                        to_state=target.value,
+                        request_key=request_key,
+                    )
+                )
+                return row, True
+        except IntegrityError:
+            stored = self.declaration(declaration_id)
+            assert stored is not None
+            return stored, False
+
+    def reconfirm(self, declaration_id: int, staff_id: str, now: datetime, confirm_by: date, request_key: str) -> bool:
+        """The member of staff says the declaration still holds: it runs for another year."""
+        try:
+            with transaction(self.engine) as session:
+                row = session.get(Declaration, declaration_id)
+                if row is None or row.staff_id != staff_id:
+                    raise NotAuthorised("Only the person who declared this can re-confirm it.")
+                row.confirm_by = confirm_by
+                session.add(
+                    self._event(
+                        "declaration",
+                        declaration_id,
+                        staff_id,
+                        "reconfirmed",
+                        now,
+                        from_state=row.status,
+                        to_state=row.status,
+                        request_key=request_key,
+                    )
+                )
+            return True
+        except IntegrityError:
+            return False
+
+    def declarations_for(self, staff_id: str) -> list[Declaration]:
+        with reading(self.engine) as session:
+            stmt = select(Declaration).where(Declaration.staff_id == staff_id).order_by(col(Declaration.id))
+            return list(session.exec(stmt))
+
+    # --- audit and export -----------------------------------------------------------------------------------------
+
+    def audit(
+        self, subject: str, subject_id: int, actor_id: str, action: str, now: datetime, request_key: str | None = None
+    ) -> bool:
+        try:
+            with transaction(self.engine) as session:
+                session.add(self._event(subject, subject_id, actor_id, action, now, request_key=request_key))
+            return True
+        except IntegrityError:
+            return False
+
+    def events(self, subject: str, subject_id: int) -> list[ContactEvent]:
+        with reading(self.engine) as session:
+            stmt = (
+                select(ContactEvent)
+                .where(ContactEvent.subject == subject, ContactEvent.subject_id == subject_id)
+                .order_by(col(ContactEvent.id))
+            )
+            return list(session.exec(stmt))
+
+    def log(self, since: datetime | None = None) -> dict[str, list[Any]]:
+        """Every check, permission, declaration and contact event, oldest first, for export."""
+        with reading(self.engine) as session:
+
+            def rows(model: Any, stamp: Any) -> list[Any]:
+                stmt = select(model).order_by(model.id)
+                if since is not None:
+                    stmt = stmt.where(stamp >= since)
+                return list(session.exec(stmt))
+
+            return {
+                "contact_checks": rows(ContactCheck, ContactCheck.asked_at),
+                "contact_permissions": rows(ContactPermission, ContactPermission.granted_at),
+                "declarations": rows(Declaration, Declaration.declared_at),
+                "contact_events": rows(ContactEvent, ContactEvent.at),
+            }
+
+    # --- shared ---------------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _event(
+        subject: str,
+        subject_id: int | None,
+        actor_id: str,
+        action: str,
+        now: datetime,
+        *,
+        from_state: str | None = None,
+        to_state: str | None = None,
+        note: str = "",
+        request_key: str | None = None,
+    ) -> ContactEvent:
+        assert subject_id is not None
+        return ContactEvent(
+            subject=subject,
+            subject_id=subject_id,
+            at=now,
+            actor_id=actor_id,
+            action=action,
+            from_state=from_state,
+            to_state=to_state,
+            note=note.strip(),
+            request_key=request_key,
+        )
+
+    @staticmethod
+    def _seen(session: Session, request_key: str) -> bool:
+        return session.exec(select(ContactEvent.id).where(ContactEvent.request_key == request_key)).first() is not None
+
+    @staticmethod
+    def _compare_and_set(session: Session, row: Row, values: dict[str, Any]) -> None:
+        model = type(row)
+        values = {**values, "version": row.version + 1}
+        result = session.execute(
+            update(model).where(col(model.id) == row.id, col(model.version) == row.version).values(**values)
+        )
+        assert isinstance(result, CursorResult)
+        if result.rowcount != 1:
+            raise StaleState("Someone else changed this first.")
+        for key, value in values.items():
+            set_committed_value(row, key, value)
+
+    @staticmethod
+    def _permission_of(session: Session, check_id: int) -> ContactPermission | None:
+        return session.exec(select(ContactPermission).where(ContactPermission.check_id == check_id)).first()
+
+
+def _standing(permission: ContactPermission) -> StandingPermission:
+    from flows.contact import Channel, Person
+
+    return StandingPermission(
+        permission.staff_id,
+        Person(permission.person),
+        Channel(permission.channel),
+        permission.person_key,
+        permission.review_on,
+    )
