@@ -22,7 +22,7 @@ class _TokenNotice(logging.Filter):
         return "token` will be unused" not in record.getMessage()
 
 
-_bolt_log = logging.getLogger("policybot.bolt")
+_bolt_log = logging.getLogger("slack_bolt.policybot")  # capped at INFO with the rest of Bolt (bot/cli.py)
 _bolt_log.addFilter(_TokenNotice())
 
 

@@ -27,6 +27,8 @@ def problems(settings: Settings, client: WebClient) -> list[str]:
         if code == "missing_scope":
             return [f"the bot lacks the scope to read channels ({error.response.get('needed')}): {SCOPE_HINT}"]
         return [f"LEADERSHIP_CHANNEL_ID {channel_id}: Slack said {code}"]
+    except (SlackClientError, OSError) as error:
+        return [f"Slack could not be reached ({type(error).__name__}); check the network or SLACK_API_URL"]
     found = []
     if not channel.get("is_private"):
         found.append(f"LEADERSHIP_CHANNEL_ID {channel_id} is a public channel: concerns go only to a private channel")

@@ -6,9 +6,11 @@ import argparse
 import logging
 import os
 import sys
-from datetime import date
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from dotenv import load_dotenv
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import ConfigError, Settings, _Reader
 
@@ -70,6 +72,18 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(f"policybot: configuration problem: {error}", file=sys.stderr)
         return 2
+    except SQLAlchemyError as error:
+        print(f"policybot: database problem: {_database_problem(error)}", file=sys.stderr)
+        return 3
+
+
+def _database_problem(error: SQLAlchemyError) -> str:
+    """One line: the driver's own first line (never the statement or its parameters) and what to do."""
+    cause = getattr(error, "orig", None) or error
+    first = (str(cause).strip().splitlines() or [type(cause).__name__])[0][:200]
+    if "no such table" in first or "does not exist" in first and "relation" in first:
+        return f"{first}: run `policybot db upgrade` first"
+    return f"{first} (check DATABASE_URL)"
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -83,7 +97,11 @@ def _run(args: argparse.Namespace) -> int:
         from storage.export import export
         from storage.repositories import ConcernStore
 
-        text = export(ConcernStore(make_engine(_database_url())), args.format, args.since, args.include_details)
+        since = None
+        if args.since is not None:
+            school = ZoneInfo(_Reader(os.environ).timezone("POLICYBOT_TIMEZONE", "Europe/London"))
+            since = datetime.combine(args.since, time(), school)  # midnight where the school is
+        text = export(ConcernStore(make_engine(_database_url())), args.format, since, args.include_details)
         if args.output:
             with open(args.output, "w", encoding="utf-8", newline="") as handle:
                 handle.write(text)

@@ -20,12 +20,33 @@ from bot.config import Settings
 from bot.directory import Directory
 from bot.views import concern_card, notices
 from flows.routing import RouteKind, route
+from flows.taxonomy import EscalationTarget
 from storage.models import Concern
 from storage.repositories import ConcernStore
 
 log = logging.getLogger(__name__)
 
 CLAIM_LEASE = timedelta(minutes=2)
+
+# Slack's answers that no retry will change.
+PERMANENT_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "is_archived",
+        "not_in_channel",
+        "cannot_dm_bot",
+        "user_not_found",
+        "user_disabled",
+        "account_inactive",
+        "invalid_channel",
+        "restricted_action",
+        "messages_tab_disabled",
+    }
+)
+
+
+def _permanent(error: SlackApiError) -> bool:
+    return error.response.get("error") in PERMANENT_ERRORS
 
 
 class Delivery:
@@ -71,27 +92,70 @@ class Delivery:
         return timedelta(seconds=self.settings.delivery_retry_seconds * min(2**attempts, 60))
 
     def _send(self, concern: Concern) -> None:
+        """Safeguarding alerts first (the most urgent), then the post, then the reporter's receipt. Each step is
+        stored as it succeeds; a step Slack will never accept (an archived channel, a deactivated account) is not
+        retried for ever: the post falls back to the headteacher by DM, an alert or receipt is skipped, and both
+        are logged as errors."""
         assert concern.id is not None
+        if concern.safeguarding and concern.alert_sent_at is None:
+            self._alert(concern)
         if concern.post_ts is None:
-            channel = (
-                concern.route_recipient or self.settings.headteacher_id
-                if concern.route_kind == RouteKind.DIRECT.value
-                else self.settings.leadership_channel_id
-            )
+            self._post(concern)
+        if concern.receipt_sent_at is None:
+            text, blocks = notices.receipt(concern)
+            try:
+                self.client.chat_postMessage(channel=concern.reporter_id, text=text, blocks=blocks)
+            except SlackApiError as error:
+                if not _permanent(error):
+                    raise
+                log.error("concern %s: reporter cannot be messaged (%s)", concern.id, error.response.get("error"))
+            self.store.record_delivery_step(concern.id, receipt_sent_at=self.clock())
+
+    def _alert(self, concern: Concern) -> None:
+        assert concern.id is not None
+        text, blocks = notices.safeguarding_alert(concern)
+        leads = route(self.directory.people(), safeguarding=True, involved=concern.involved_staff_id).alert
+        done = set(filter(None, concern.alerted_ids.split(",")))
+        for lead in sorted(leads - done):
+            try:
+                self.client.chat_postMessage(channel=lead, text=text, blocks=blocks)
+            except SlackApiError as error:
+                if not _permanent(error):
+                    raise
+                log.error(
+                    "concern %s: a safeguarding lead cannot be messaged (%s)", concern.id, error.response.get("error")
+                )
+            done.add(lead)
+            concern.alerted_ids = ",".join(sorted(done))
+            self.store.record_delivery_step(concern.id, alerted_ids=concern.alerted_ids)
+        self.store.record_delivery_step(concern.id, alert_sent_at=self.clock())
+
+    def _post(self, concern: Concern) -> None:
+        assert concern.id is not None
+        direct = concern.route_kind == RouteKind.DIRECT.value
+        channel = (
+            (concern.route_recipient or self.settings.headteacher_id)
+            if direct
+            else (self.settings.leadership_channel_id)
+        )
+        try:
             posted = self.client.chat_postMessage(
                 channel=channel, text=concern_card.fallback(concern), blocks=concern_card.blocks(concern)
             )
-            self.store.record_delivery_step(concern.id, post_channel=posted["channel"], post_ts=posted["ts"])
-        if concern.safeguarding and concern.alert_sent_at is None and concern.route_kind == RouteKind.CHANNEL.value:
-            text, blocks = notices.safeguarding_alert(concern)
-            alert = route(self.directory.people(), safeguarding=True, involved=concern.involved_staff_id).alert
-            for lead in sorted(alert):
-                self.client.chat_postMessage(channel=lead, text=text, blocks=blocks)
-            self.store.record_delivery_step(concern.id, alert_sent_at=self.clock())
-        if concern.receipt_sent_at is None:
-            text, blocks = notices.receipt(concern)
-            self.client.chat_postMessage(channel=concern.reporter_id, text=text, blocks=blocks)
-            self.store.record_delivery_step(concern.id, receipt_sent_at=self.clock())
+        except SlackApiError as error:
+            if direct or not _permanent(error):
+                raise
+            log.error(
+                "concern %s: the leadership channel refused it (%s); sent to the headteacher instead",
+                concern.id,
+                error.response.get("error"),
+            )
+            posted = self.client.chat_postMessage(
+                channel=self.settings.headteacher_id,
+                text=concern_card.fallback(concern),
+                blocks=concern_card.blocks(concern),
+            )
+        self.store.record_delivery_step(concern.id, post_channel=posted["channel"], post_ts=posted["ts"])
 
     def refresh_post(self, concern: Concern) -> None:
         """Redraw the post from a concern as stored (status, who, when). Redraws of one concern are serialised in
@@ -113,6 +177,24 @@ class Delivery:
                 )
             except (SlackApiError, SlackClientError, OSError):
                 log.warning("post of concern %s not updated", concern.id)
+
+    def tell_escalation(self, concern: Concern, actor: str) -> None:
+        """Escalated to the safeguarding lead or the headteacher: they hear of it at once (never the person
+        involved, nor the leader who escalated)."""
+        target = EscalationTarget(concern.escalated_to) if concern.escalated_to else None
+        people = self.directory.people()
+        if target is EscalationTarget.SAFEGUARDING_LEAD:
+            recipients = set(people.safeguarding_leads)
+        elif target is EscalationTarget.HEADTEACHER:
+            recipients = {people.headteacher}
+        else:
+            return
+        text, blocks = notices.escalated_to_you(concern, actor, target.label)
+        for user in sorted(recipients - {actor, concern.involved_staff_id or ""}):
+            try:
+                self.client.chat_postMessage(channel=user, text=text, blocks=blocks)
+            except (SlackApiError, SlackClientError, OSError):
+                log.warning("concern %s: escalation not told", concern.id)
 
     def tell_reporter(self, concern: Concern) -> None:
         try:

@@ -36,9 +36,13 @@ class Deps:
     rules: RuleSet
     clock: Callable[[], datetime] = utc_now
 
+    @property
+    def timezone(self) -> ZoneInfo:
+        return ZoneInfo(self.settings.timezone)
+
     def today(self) -> date:
         """The school's date now (POLICYBOT_TIMEZONE), for review and re-confirmation dates."""
-        return self.clock().astimezone(ZoneInfo(self.settings.timezone)).date()
+        return self.clock().astimezone(self.timezone).date()
 
     @classmethod
     def build(cls, settings: Settings, clock: Callable[[], datetime] = utc_now) -> Deps:

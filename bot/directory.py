@@ -1,48 +1,84 @@
-"""Who holds which role right now: configured ids plus the leadership user group's members, briefly cached."""
+"""Who holds which role right now: the configured ids, the leadership user group's members and the leadership
+channel's members.
+
+The memberships are read from Slack at start-up and then by the scheduler every few minutes, never while a request
+waits: listeners only read what is cached. What could not be read stays as last known; channel members never read
+are "unknown", and routing then takes the safe way (flows.routing).
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
-import time
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.config import Settings
 from flows.routing import People
 
 log = logging.getLogger(__name__)
 
+REFRESH_SECONDS = 300
+
 
 class Directory:
-    def __init__(self, settings: Settings, client: WebClient, ttl_seconds: float = 300) -> None:
+    def __init__(self, settings: Settings, client: WebClient) -> None:
         self.settings = settings
         self.client = client
-        self.ttl = ttl_seconds
         self._lock = threading.Lock()
         self._group: frozenset[str] = frozenset()
-        self._fetched_at = float("-inf")
+        self._channel: frozenset[str] | None = None
 
-    def _group_members(self) -> frozenset[str]:
-        group = self.settings.leadership_usergroup_id
-        if group is None:
-            return frozenset()
+    def refresh(self) -> None:
+        """Read the memberships from Slack; keep what was known for anything that fails. Never raises."""
+        group = self._read_group()
+        channel = self._read_channel()
         with self._lock:
-            if time.monotonic() - self._fetched_at > self.ttl:
-                try:
-                    users = self.client.usergroups_users_list(usergroup=group).get("users") or []
-                    self._group = frozenset(u for u in users if isinstance(u, str))
-                    self._fetched_at = time.monotonic()
-                except SlackApiError as error:
-                    log.warning("could not read leadership user group: %s", error.response.get("error"))
-            return self._group
+            if group is not None:
+                self._group = group
+            if channel is not None:
+                self._channel = channel
+
+    def _read_group(self) -> frozenset[str] | None:
+        group_id = self.settings.leadership_usergroup_id
+        if group_id is None:
+            return frozenset()
+        try:
+            users = self.client.usergroups_users_list(usergroup=group_id).get("users") or []
+            return frozenset(u for u in users if isinstance(u, str))
+        except (SlackApiError, SlackClientError, OSError) as error:
+            log.warning("could not read the leadership user group (%s)", _reason(error))
+            return None
+
+    def _read_channel(self) -> frozenset[str] | None:
+        members: set[str] = set()
+        cursor = None
+        try:
+            while True:
+                page = self.client.conversations_members(
+                    channel=self.settings.leadership_channel_id, limit=200, cursor=cursor
+                )
+                members.update(m for m in page.get("members") or [] if isinstance(m, str))
+                cursor = (page.get("response_metadata") or {}).get("next_cursor")
+                if not cursor:
+                    return frozenset(members)
+        except (SlackApiError, SlackClientError, OSError) as error:
+            log.warning("could not read the leadership channel's members (%s)", _reason(error))
+            return None
 
     def people(self) -> People:
         s = self.settings
+        with self._lock:
+            group, channel = self._group, self._channel
         return People(
-            leadership=s.leadership_user_ids | self._group_members(),
+            leadership=s.leadership_user_ids | group,
             safeguarding_leads=s.safeguarding_lead_ids,
             headteacher=s.headteacher_id,
             chair_of_governors=s.chair_of_governors_id,
+            channel_members=channel,
         )
+
+
+def _reason(error: Exception) -> str:
+    return str(error.response.get("error")) if isinstance(error, SlackApiError) else type(error).__name__

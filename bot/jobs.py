@@ -1,4 +1,4 @@
-"""The background scheduler: the delivery job that posts whatever Slack refused earlier.
+"""The background scheduler: the delivery job that posts whatever Slack refused earlier, and the directory refresh.
 
 The job keeps no state of its own: what is due is read from the concern rows, and each concern is claimed in the
 database before it is sent, so any number of processes may run the job.
@@ -11,12 +11,23 @@ import logging
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.deps import Deps
+from bot.directory import REFRESH_SECONDS
 
 log = logging.getLogger(__name__)
 
 
 def start_scheduler(deps: Deps) -> BackgroundScheduler:
+    deps.directory.refresh()  # before the first request: who leads, who is in the leadership channel
     scheduler = BackgroundScheduler(timezone=deps.settings.timezone)
+    scheduler.add_job(
+        deps.directory.refresh,
+        "interval",
+        seconds=REFRESH_SECONDS,
+        id="refresh_directory",
+        max_instances=1,
+        coalesce=True,
+        replace_existing=True,
+    )
     scheduler.add_job(
         _deliver_due,
         "interval",

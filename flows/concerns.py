@@ -80,10 +80,12 @@ def validate(draft: ConcernDraft) -> dict[str, str]:
     if len(links) > LINKS_MAX:
         errors["links"] = f"Give at most {LINKS_MAX} links, one per line."
     else:
-        bad = [link for link in links if len(link) > LINK_MAX or not is_web_link(link)]
-        if bad:
-            shown = bad[0][:60]
-            errors["links"] = f"'{shown}' is not a web link. Give full addresses starting with https://, one per line."
+        too_long = [link for link in links if len(link) > LINK_MAX]
+        bad = [link for link in links if not is_web_link(link)]
+        if too_long:
+            errors["links"] = f"One link is over {LINK_MAX} characters: shorten it, or say where it is instead."
+        elif bad:
+            errors["links"] = f"'{bad[0][:60]}' is not a web link. Give full addresses starting https://, one per line."
     return errors
 
 

@@ -2,7 +2,9 @@
 
 The policy sends concerns to the leadership team and illegal material to the safeguarding route. Nobody is ever
 shown, or asked to decide, a concern about themselves: when the staff member involved is one of those who would
-receive it, it goes instead to the headteacher, or to the chair of governors when the headteacher is involved.
+receive it (a leader, a safeguarding lead, or anyone else in the leadership channel), it goes instead to the
+headteacher, or to the chair of governors when the headteacher is involved. When it is not known who is in the
+channel, a concern that names a member of staff takes that safe way too.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ class People:
     safeguarding_leads: frozenset[str]
     headteacher: str
     chair_of_governors: str
+    channel_members: frozenset[str] | None = frozenset()  # None: the leadership channel's members are not known
 
 
 class RouteKind(StrEnum):
@@ -35,17 +38,29 @@ class Route:
     alert: frozenset[str]  # safeguarding leads to DM at once
 
 
+def _would_see(people: People, involved: str) -> bool:
+    if people.channel_members is None:
+        return True  # unknown: assume the worst
+    return involved in people.leadership | people.safeguarding_leads | {people.headteacher} | people.channel_members
+
+
 def route(people: People, *, safeguarding: bool, involved: str | None) -> Route:
-    would_receive = people.leadership | people.safeguarding_leads | {people.headteacher}
-    if involved is not None and involved in would_receive:
-        recipient = people.chair_of_governors if involved == people.headteacher else people.headteacher
-        only = frozenset({recipient})
-        return Route(RouteKind.DIRECT, recipient, only, only, only if safeguarding else frozenset())
     excluded = {involved} if involved else set()
+    leads = frozenset(people.safeguarding_leads - excluded)
+    if involved is not None and _would_see(people, involved):
+        recipient = people.chair_of_governors if involved == people.headteacher else people.headteacher
+        handlers = {recipient} | (leads if safeguarding else set())
+        return Route(
+            RouteKind.DIRECT,
+            recipient,
+            frozenset(handlers),
+            frozenset(handlers),
+            leads if safeguarding else frozenset(),
+        )
     leaders = people.leadership | {people.headteacher}
     if safeguarding:
-        viewers = people.safeguarding_leads | {people.headteacher}
-        deciders = leaders | people.safeguarding_leads
+        # Illegal material or a child at risk: the safeguarding lead(s) and the headteacher see and decide it.
+        viewers = deciders = people.safeguarding_leads | {people.headteacher}
         alert = people.safeguarding_leads
     else:
         viewers = leaders | people.safeguarding_leads

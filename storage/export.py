@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from storage.models import AuditEvent, Concern
@@ -56,7 +56,7 @@ def _event(event: AuditEvent) -> dict[str, Any]:
     return {name: _value(getattr(event, name)) for name in EVENT_FIELDS}
 
 
-def export(store: ConcernStore, fmt: str, since: date | None = None, include_details: bool = False) -> str:
+def export(store: ConcernStore, fmt: str, since: datetime | None = None, include_details: bool = False) -> str:
     log = store.log(since)
     if fmt == "json":
         records = [

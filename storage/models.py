@@ -40,7 +40,8 @@ class Concern(SQLModel, table=True):
     # Delivery to Slack: the row is stored first, then posted; a failed post is retried by the delivery job.
     post_channel: str | None = Field(default=None, max_length=32)
     post_ts: str | None = Field(default=None, max_length=32)
-    alert_sent_at: datetime | None = None
+    alert_sent_at: datetime | None = None  # every safeguarding lead to alert has been alerted (or could not be)
+    alerted_ids: str = Field(default="", max_length=500)  # comma-separated: the leads alerted so far
     receipt_sent_at: datetime | None = None
     delivered_at: datetime | None = Field(default=None, index=True)
     delivery_attempts: int = 0

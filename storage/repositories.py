@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from sqlalchemy import CursorResult, Engine, or_, update
 from sqlalchemy.exc import IntegrityError
@@ -44,14 +44,17 @@ class ConcernStore:
 
     # --- creating -------------------------------------------------------------------------------------------------
 
-    def create(self, draft: ConcernDraft, submission_key: str, route: Route, now: datetime) -> tuple[Concern, bool]:
-        """Store a valid draft once per submission key. Returns the concern and whether it is new."""
+    def create(
+        self, draft: ConcernDraft, submission_key: str, route: Route, now: datetime, tz: tzinfo = UTC
+    ) -> tuple[Concern, bool]:
+        """Store a valid draft once per submission key. Returns the concern and whether it is new. The reference
+        counts within the school's year (`tz`): a concern at 00:30 on 1 January in London is the new year's."""
         for _attempt in range(3):
             existing = self.by_submission_key(submission_key)
             if existing is not None:
                 return existing, False
             try:
-                return self._insert(draft, submission_key, route, now), True
+                return self._insert(draft, submission_key, route, now, now.astimezone(tz).year), True
             except IntegrityError:
                 continue  # a concurrent retry of the same submission, or of the year's first reference
         existing = self.by_submission_key(submission_key)
@@ -59,15 +62,15 @@ class ConcernStore:
             raise DomainError("policybot could not save this just now; please press Submit again.")
         return existing, False
 
-    def _insert(self, draft: ConcernDraft, submission_key: str, route: Route, now: datetime) -> Concern:
+    def _insert(self, draft: ConcernDraft, submission_key: str, route: Route, now: datetime, year: int) -> Concern:
         with transaction(self.engine) as session:
-            counter = session.get(ReferenceCounter, now.year, with_for_update=True)
+            counter = session.get(ReferenceCounter, year, with_for_update=True)
             if counter is None:
-                counter = ReferenceCounter(year=now.year, last=0)
+                counter = ReferenceCounter(year=year, last=0)
                 session.add(counter)
             counter.last += 1
             concern = Concern(
-                reference=format_reference(now.year, counter.last),
+                reference=format_reference(year, counter.last),
                 submission_key=submission_key,
                 reporter_id=draft.reporter_id,
                 area=draft.area.value if draft.area else "",
@@ -122,12 +125,12 @@ class ConcernStore:
             stmt = select(AuditEvent).where(AuditEvent.concern_id == concern_id).order_by(col(AuditEvent.id))
             return list(session.exec(stmt))
 
-    def log(self, since: date | None = None) -> list[tuple[Concern, list[AuditEvent]]]:
-        """The incident log with each concern's audit trail, oldest first."""
+    def log(self, since: datetime | None = None) -> list[tuple[Concern, list[AuditEvent]]]:
+        """The incident log with each concern's audit trail, oldest first; `since` is an aware moment."""
         with reading(self.engine) as session:
             stmt = select(Concern).order_by(col(Concern.id))
             if since is not None:
-                stmt = stmt.where(Concern.created_at >= datetime(since.year, since.month, since.day, tzinfo=UTC))
+                stmt = stmt.where(Concern.created_at >= since)
             concerns = list(session.exec(stmt))
             trail: dict[int, list[AuditEvent]] = {c.id: [] for c in concerns if c.id is not None}
             if trail:
@@ -226,6 +229,9 @@ class ConcernStore:
                     )
                 )
                 if changed != 1:
+                    if request_key and self._seen(session, request_key):  # a retry lost to its own first delivery
+                        session.refresh(concern)
+                        return TransitionResult(concern, current, duplicate=True)
                     raise StaleState("Someone else changed this concern first.")
                 session.add(
                     AuditEvent(

@@ -50,11 +50,18 @@ def new_database_url(tmp_dir: Path, name: str) -> Iterator[str]:
         admin.dispose()
 
 
+PA = "UPA1"  # in the leadership channel (minutes, diary) without being a leader
+
+
 @pytest.fixture(scope="session")
 def fake_slack() -> Iterator[FakeSlack]:
-    fake = FakeSlack(channels={CHANNEL: {"is_private": True, "is_member": True, "name": "leadership"}})
+    fake = FakeSlack(
+        channels={CHANNEL: {"is_private": True, "is_member": True, "name": "leadership"}},
+        members={CHANNEL: [*LEADERS, SAFEGUARDING_LEAD, HEADTEACHER, PA, "UPOLICYBOT"]},
+    )
     yield fake
     fake.close()
+    assert not fake.invalid, f"Slack would have refused: {fake.invalid}"
 
 
 def free_port() -> int:

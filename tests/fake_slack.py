@@ -34,6 +34,7 @@ class _Failure:
     times: int
     retry_after: int | None
     when: Callable[[Params], bool]
+    error: str
 
 
 @dataclass
@@ -41,7 +42,9 @@ class FakeSlack:
     token: str = "xoxb-test-token"
     channels: dict[str, dict[str, Any]] = field(default_factory=dict)
     usergroups: dict[str, list[str]] = field(default_factory=dict)
+    members: dict[str, list[str]] = field(default_factory=dict)  # channel id -> member ids
     calls: list[Call] = field(default_factory=list)
+    invalid: list[tuple[str, str]] = field(default_factory=list)  # (method, what Slack would have refused)
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -78,9 +81,11 @@ class FakeSlack:
         times: int = 1,
         retry_after: int | None = None,
         when: Callable[[Params], bool] = lambda _params: True,
+        error: str = "fake_failure",
     ) -> None:
+        """The next `times` matching calls fail: an HTTP error `status`, or with status 200 Slack's own `error`."""
         with self._lock:
-            self._failures.append(_Failure(method, status, times, retry_after, when))
+            self._failures.append(_Failure(method, status, times, retry_after, when, error))
 
     def of(self, method: str, **match: Any) -> list[Call]:
         with self._lock:
@@ -126,11 +131,15 @@ class FakeSlack:
             if failure:
                 failure.times -= 1
         if failure:
-            body: dict[str, Any] = {"ok": False, "error": "fake_failure"}
+            body: dict[str, Any] = {"ok": False, "error": failure.error}
             status = failure.status
             headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
         elif request.headers.get("Authorization") != f"Bearer {self.token}":
             body, status, headers = {"ok": False, "error": "invalid_auth"}, 200, {}
+        elif problem := block_kit_problem(method, params):
+            body, status, headers = {"ok": False, "error": "invalid_blocks", "detail": problem}, 200, {}
+            with self._lock:
+                self.invalid.append((method, problem))
         else:
             body, status, headers = self._answer(method, params), 200, {}
         with self._lock:
@@ -156,6 +165,12 @@ class FakeSlack:
             if channel is None:
                 return {"ok": False, "error": "channel_not_found"}
             return {"ok": True, "channel": {"id": params.get("channel"), **channel}}
+        if method == "conversations.members":
+            return {
+                "ok": True,
+                "members": self.members.get(str(params.get("channel")), []),
+                "response_metadata": {"next_cursor": ""},
+            }
         if method == "usergroups.users.list":
             return {"ok": True, "users": self.usergroups.get(str(params.get("usergroup")), [])}
         return {"ok": False, "error": "unknown_method"}
@@ -172,3 +187,50 @@ class FakeSlack:
             request.send_header(key, value)
         request.end_headers()
         request.wfile.write(data)
+
+
+def block_kit_problem(method: str, params: Params) -> str | None:
+    """The limits Slack enforces on what it is sent (it answers invalid_blocks): None when all is well."""
+    if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
+        blocks = params.get("blocks") or []
+        if isinstance(blocks, str):
+            blocks = json.loads(blocks)
+        if len(blocks) > 50:
+            return f"{len(blocks)} blocks in a message (at most 50)"
+        if not params.get("text") and not blocks:
+            return "a message with neither text nor blocks"
+        return _texts_problem(blocks)
+    if method in ("views.open", "views.update", "views.publish"):
+        view = params.get("view") or {}
+        if isinstance(view, str):
+            view = json.loads(view)
+        blocks = view.get("blocks") or []
+        if len(blocks) > 100:
+            return f"{len(blocks)} blocks in a view (at most 100)"
+        title = (view.get("title") or {}).get("text", "")
+        if len(title) > 24:
+            return f"view title {title!r} is over 24 characters"
+        if len(view.get("private_metadata") or "") > 3000:
+            return "private_metadata over 3000 characters"
+        return _texts_problem(blocks)
+    return None
+
+
+def _texts_problem(blocks: list[dict[str, Any]]) -> str | None:
+    for block in blocks:
+        text = (block.get("text") or {}).get("text", "")
+        if block.get("type") == "section" and len(text) > 3000:
+            return f"a section of {len(text)} characters (at most 3000)"
+        if block.get("type") == "header" and len(text) > 150:
+            return "a header over 150 characters"
+        for element in block.get("elements") or []:
+            if (
+                len(
+                    (element.get("text") or {}).get("text", "")
+                    if isinstance(element.get("text"), dict)
+                    else element.get("text", "")
+                )
+                > 3000
+            ):
+                return "a context element over 3000 characters"
+    return None

@@ -76,6 +76,8 @@ def register(app: App, deps: Deps) -> None:
     def after_change(concern: Concern) -> None:
         deps.delivery.refresh_post(concern)
         deps.delivery.tell_reporter(concern)
+        if concern.status == Status.ESCALATED.value and concern.last_actor_id:
+            deps.delivery.tell_escalation(concern, concern.last_actor_id)
 
     def got_there_first(concern_id: int) -> Concern | None:
         fresh = deps.store.get(concern_id)
@@ -162,9 +164,11 @@ def register(app: App, deps: Deps) -> None:
                 ack(response_action="errors", errors={choice_block: NOT_LEADERSHIP})
                 return
             except (InvalidTransition, StaleState):
-                fresh = got_there_first(form.concern_id)
-                where = current_state(fresh).replace("*", "") if fresh else ""
+                fresh = deps.store.get(form.concern_id)
+                where = f"It is now {fresh.status}." if fresh else ""
                 ack(response_action="errors", errors={choice_block: f"Someone got there first. {where} Close this."})
+                if fresh is not None:
+                    deps.delivery.refresh_post(fresh)
                 return
             except DomainError as error:
                 ack(response_action="errors", errors={choice_block: error.message})

@@ -37,7 +37,7 @@ def register(app: App, deps: Deps) -> None:
             return
         where = route(deps.directory.people(), safeguarding=draft.safeguarding, involved=draft.involved_staff_id)
         try:
-            concern, created = deps.store.create(draft, view["id"], where, deps.clock())
+            concern, created = deps.store.create(draft, view["id"], where, deps.clock(), deps.timezone)
         except (DomainError, SQLAlchemyError) as error:
             log.error("concern not stored: %s", type(error).__name__)
             ack(response_action="errors", errors={ids.DESCRIPTION: SAVE_FAILED})

@@ -72,8 +72,9 @@ def blocks(concern: Concern) -> list[Block]:
             ContextBlock(
                 elements=[
                     MarkdownTextObject(
-                        text="*Safeguarding route.* The designated safeguarding lead has been alerted. "
-                        "Details are open to the safeguarding lead(s) and the headteacher only."
+                        text="*Safeguarding route.* "
+                        + ("The designated safeguarding lead has been alerted. " if concern.alerted_ids else "")
+                        + "Details are open only to those handling it."
                     )
                 ]
             )

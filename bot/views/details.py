@@ -15,11 +15,17 @@ _TEXT_LIMIT = 2900  # a section's text may hold 3000 characters
 
 
 def _plain(label: str, text: str) -> list[Block]:
-    """What staff typed, as plain text: Slack shows it exactly, never as a mention or a link."""
+    """What staff typed, as plain text: Slack shows it exactly, never as a mention or a link. Long text is split over
+    several sections (each holds 3000 characters), at line breaks where it can be, so nothing is cut off."""
     body = text.strip() or "(none given)"
+    chunks: list[str] = []
+    while body:
+        cut = len(body) if len(body) <= _TEXT_LIMIT else (body.rfind("\n", 0, _TEXT_LIMIT) + 1 or _TEXT_LIMIT)
+        chunks.append(body[:cut])
+        body = body[cut:]
     return [
         SectionBlock(text=MarkdownTextObject(text=f"*{label}*")),
-        SectionBlock(text=PlainTextObject(text=body[:_TEXT_LIMIT], emoji=False)),
+        *(SectionBlock(text=PlainTextObject(text=chunk, emoji=False)) for chunk in chunks),
     ]
 
 

@@ -18,8 +18,8 @@ def receipt(concern: Concern) -> tuple[str, list[Block]]:
     text = f"Your concern {concern.reference} has reached policybot."
     if concern.safeguarding:
         body = (
-            f"*{concern.reference}* is stored and the designated safeguarding lead has been alerted: "
-            "expect them to speak to you today.\n\n"
+            f"*{concern.reference}* is stored and has gone at once to those who handle safeguarding: "
+            "expect to be spoken to today.\n\n"
             f":warning: {ILLEGAL_MATERIAL_RULE}"
         )
     else:
@@ -39,6 +39,15 @@ def safeguarding_alert(concern: Concern) -> tuple[str, list[Block]]:
         f"Reported by {mention(concern.reporter_id)}: *speak to the reporter now.* "
         "The report says it may involve illegal material or a child at risk."
     )
+    return text, [
+        SectionBlock(text=MarkdownTextObject(text=body)),
+        ActionsBlock(elements=[ButtonElement(action_id=ids.VIEW_DETAILS, text="View details", value=str(concern.id))]),
+    ]
+
+
+def escalated_to_you(concern: Concern, by: str, target: str) -> tuple[str, list[Block]]:
+    text = f"Concern {concern.reference} has been escalated to you."
+    body = f"Concern *{concern.reference}* has been escalated to you ({target}) by {mention(by)}."
     return text, [
         SectionBlock(text=MarkdownTextObject(text=body)),
         ActionsBlock(elements=[ButtonElement(action_id=ids.VIEW_DETAILS, text="View details", value=str(concern.id))]),

@@ -176,7 +176,7 @@ def stored(reference: str, safeguarding: bool, platform: Platform) -> View:
     """What the reporter sees in place of the form once the concern is safely stored."""
     if safeguarding:
         body = (
-            f"*{reference}* is stored and the designated safeguarding lead has been alerted.\n\n"
+            f"*{reference}* is stored and has gone at once to those who handle safeguarding.\n\n"
             f":warning: {ILLEGAL_MATERIAL_RULE}"
         )
     else:

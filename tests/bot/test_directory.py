@@ -1,10 +1,11 @@
-"""Leadership from configured ids and a Slack user group, read through the Web API and briefly cached."""
+"""Who leads and who is in the leadership channel: read from Slack by refresh(), never while a request waits."""
 
 from __future__ import annotations
 
 from bot.config import Settings
 from bot.directory import Directory
 from bot.slack_api import make_client
+from flows.routing import RouteKind, route
 from tests.fake_slack import FakeSlack
 
 
@@ -26,21 +27,38 @@ def settings(fake: FakeSlack) -> Settings:
 
 def test_leadership_is_the_configured_ids_and_the_user_group(fake_slack: FakeSlack) -> None:
     fake_slack.usergroups["S0LEADERS"] = ["U0DEPUTY", "U0BURSAR"]
+    fake_slack.members["G0LEAD"] = ["U0CONFIGURED", "U0DEPUTY", "U0CLERK"]
     config = settings(fake_slack)
-    directory = Directory(config, make_client(config), ttl_seconds=60)
-    assert directory.people().leadership == {"U0CONFIGURED", "U0DEPUTY", "U0BURSAR"}
-
-    fake_slack.usergroups["S0LEADERS"] = ["U0DEPUTY"]
-    before = len(fake_slack.of("usergroups.users.list"))
-    assert "U0BURSAR" in directory.people().leadership  # cached for the ttl: one call, not one per click
-    assert len(fake_slack.of("usergroups.users.list")) == before
-
-    fresh = Directory(config, make_client(config), ttl_seconds=0)
-    assert fresh.people().leadership == {"U0CONFIGURED", "U0DEPUTY"}
-
-
-def test_a_failing_user_group_lookup_keeps_the_configured_leaders(fake_slack: FakeSlack) -> None:
-    config = settings(fake_slack)
-    fake_slack.fail("usergroups.users.list", 500, times=3)
     directory = Directory(config, make_client(config))
-    assert directory.people().leadership == {"U0CONFIGURED"}
+    assert directory.people().channel_members is None  # not read yet: unknown
+    directory.refresh()
+    people = directory.people()
+    assert people.leadership == {"U0CONFIGURED", "U0DEPUTY", "U0BURSAR"}
+    assert people.channel_members == {"U0CONFIGURED", "U0DEPUTY", "U0CLERK"}
+
+    before = len(fake_slack.calls)
+    fake_slack.usergroups["S0LEADERS"] = ["U0DEPUTY"]
+    assert "U0BURSAR" in directory.people().leadership  # reading makes no Slack call
+    assert len(fake_slack.calls) == before
+    directory.refresh()
+    assert directory.people().leadership == {"U0CONFIGURED", "U0DEPUTY"}
+
+
+def test_a_failed_refresh_keeps_what_was_known_and_unknown_members_route_safely(fake_slack: FakeSlack) -> None:
+    fake_slack.usergroups["S0LEADERS"] = ["U0DEPUTY"]
+    fake_slack.members["G0LEAD"] = ["U0CONFIGURED", "U0DEPUTY"]
+    config = settings(fake_slack)
+    never_read = Directory(config, make_client(config))
+    fake_slack.fail("conversations.members", 500, times=3)
+    fake_slack.fail("usergroups.users.list", 500, times=3)
+    never_read.refresh()
+    people = never_read.people()
+    assert people.leadership == {"U0CONFIGURED"} and people.channel_members is None
+    # A report naming a colleague cannot be checked against the channel, so it goes to the headteacher.
+    assert route(people, safeguarding=False, involved="U0DEPUTY").kind is RouteKind.DIRECT
+
+    known = Directory(config, make_client(config))
+    known.refresh()
+    fake_slack.fail("conversations.members", 500, times=3)
+    known.refresh()
+    assert known.people().channel_members == {"U0CONFIGURED", "U0DEPUTY"}

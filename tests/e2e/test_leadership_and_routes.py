@@ -7,10 +7,10 @@ import threading
 import time
 
 from storage.repositories import ConcernStore
-from tests.conftest import CHAIR, CHANNEL, HEADTEACHER, LEADERS, SAFEGUARDING_LEAD
+from tests.conftest import CHAIR, CHANNEL, HEADTEACHER, LEADERS, PA, SAFEGUARDING_LEAD
 from tests.e2e.test_report_concern import posted_card, texts
 from tests.fake_slack import FakeSlack
-from tests.slack_driver import SlackDriver, report_values
+from tests.slack_driver import SlackDriver, radio, report_values, text
 
 
 def new_concern(slack: SlackDriver, store: ConcernStore, user: str, **values: object) -> tuple[str, int]:
@@ -227,3 +227,79 @@ def test_a_click_on_a_stale_post_is_told_where_the_concern_stands(
     assert len(fake_slack.of("views.open")) == forms_before
     concern = store.get(concern_id)
     assert concern is not None and concern.status == "acknowledged" and concern.version == 2
+
+
+def test_a_safeguarding_concern_about_a_leader_reaches_the_headteacher_and_the_safeguarding_lead(
+    slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore
+) -> None:
+    reference, concern_id = new_concern(
+        slack, store, "USTAFF33", involved=LEADERS[1], safeguarding=True, roles=("staff", "pupil")
+    )
+    card = posted_card(fake_slack, reference, channel=HEADTEACHER)
+    assert "safeguarding lead has been alerted" in texts(card.params["blocks"])
+    fake_slack.wait_for("chat.postMessage", lambda p: p["channel"] == SAFEGUARDING_LEAD and reference in p["text"])
+    assert not [c for c in fake_slack.of("chat.postMessage", channel=CHANNEL) if reference in c.params["text"]]
+    slack.click("concern_view_details", str(concern_id), SAFEGUARDING_LEAD, channel="DDSL1")
+    fake_slack.wait_for("views.open", lambda p: p["view"]["title"]["text"] == reference)
+    slack.click("concern_view_details", str(concern_id), LEADERS[1], channel="DDSL1")
+    ephemeral_to(fake_slack, LEADERS[1], "open only to those handling it")
+
+
+def test_a_concern_about_someone_else_in_the_leadership_channel_goes_to_the_headteacher(
+    slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore
+) -> None:
+    reference, _ = new_concern(slack, store, "USTAFF34", involved=PA, roles=("staff",))
+    posted_card(fake_slack, reference, channel=HEADTEACHER)
+    assert not [c for c in fake_slack.of("chat.postMessage", channel=CHANNEL) if reference in c.params["text"]]
+
+
+def test_escalating_to_the_safeguarding_lead_tells_them_at_once(
+    slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore
+) -> None:
+    reference, concern_id = new_concern(slack, store, "USTAFF35")
+    posted_card(fake_slack, reference)
+    slack.click("concern_escalate", f"{concern_id}:1", LEADERS[0])
+    form = fake_slack.wait_for(
+        "views.open",
+        lambda p: p["view"]["callback_id"] == "escalate_concern" and p["view"]["private_metadata"] == f"{concern_id}:1",
+    )[-1]
+    reply = slack.submit(
+        "escalate_concern",
+        {**radio("target", "safeguarding_lead"), **text("note", "")},
+        LEADERS[0],
+        private_metadata=form.params["view"]["private_metadata"],
+    )
+    assert reply.status == 200 and reply.body == ""
+    told = fake_slack.wait_for(
+        "chat.postMessage",
+        lambda p: p["channel"] == SAFEGUARDING_LEAD and reference in p["text"] and "escalated to you" in p["text"],
+    )[-1]
+    assert "View details" in texts(told.params["blocks"])
+
+
+def test_an_archived_leadership_channel_sends_the_concern_to_the_headteacher(
+    slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore
+) -> None:
+    fake_slack.fail("chat.postMessage", 200, error="is_archived", when=lambda p: p.get("channel") == CHANNEL)
+    reference, concern_id = new_concern(slack, store, "USTAFF36")
+    posted_card(fake_slack, reference, channel=HEADTEACHER)
+    deadline = time.monotonic() + 5
+    while (c := store.get(concern_id)) is not None and c.delivered_at is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert c is not None and c.delivered_at is not None and c.post_channel == "D" + HEADTEACHER[1:]
+
+
+def test_view_details_shows_every_link_however_long(
+    slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore
+) -> None:
+    links = "\n".join(f"https://www.example.com/{i}/" + "p" * 360 for i in range(10))
+    reference, concern_id = new_concern(slack, store, "USTAFF37", links=links)
+    posted_card(fake_slack, reference)
+    slack.click("concern_view_details", str(concern_id), LEADERS[0])
+    opened = fake_slack.wait_for("views.open", lambda p: p["view"]["title"]["text"] == reference)[-1]
+    shown = "".join(
+        b["text"]["text"]
+        for b in opened.params["view"]["blocks"]
+        if b["type"] == "section" and b["text"]["type"] == "plain_text"
+    )
+    assert all(f"https://www.example.com/{i}/" + "p" * 360 in shown for i in range(10))

@@ -36,6 +36,7 @@ def test_a_complete_report_has_no_errors() -> None:
         ({"description": "x" * (DESCRIPTION_MAX + 1)}, "description"),
         ({"names": "n" * 301}, "names"),
         ({"links_text": "www.example.com"}, "links"),
+        ({"links_text": "https://e.example/" + "x" * 400}, "links"),
         ({"links_text": "https://ok.example.com\njavascript:alert(1)"}, "links"),
         ({"links_text": "<https://x.example|y>"}, "links"),
         ({"links_text": " ".join(f"https://e.example/{i}" for i in range(11))}, "links"),
