@@ -98,3 +98,14 @@ def test_db_upgrade_and_export(tmp_path: Path) -> None:
         bad = policybot("export", "--since", "yesterday", env=env)
         assert bad.returncode == 2 and "Traceback" not in bad.stderr
     assert report_values()
+
+
+def test_a_database_problem_is_one_line_with_what_to_do(tmp_path: Path) -> None:
+    base = {**os.environ, "POLICYBOT_ENV_FILE": os.devnull}
+    missing_dir = policybot("db", "upgrade", env={**base, "DATABASE_URL": "sqlite:////no/such/dir/policybot.db"})
+    assert missing_dir.returncode == 3 and "Traceback" not in missing_dir.stderr
+    assert missing_dir.stderr.startswith("policybot: database problem:") and "DATABASE_URL" in missing_dir.stderr
+    assert len(missing_dir.stderr.strip().splitlines()) == 1
+
+    empty = policybot("export", env={**base, "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}"})
+    assert empty.returncode == 3 and "policybot db upgrade" in empty.stderr and "Traceback" not in empty.stderr
