@@ -47,13 +47,19 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("check", help="check the Slack token and the leadership channel")
     db = commands.add_parser("db", help="database commands")
     db.add_argument("action", choices=["upgrade"])
-    export = commands.add_parser("export", help="the incident log with its audit trail, for governors")
+    export = commands.add_parser("export", help="the logs with their audit trails, for governors")
     export.add_argument("--format", choices=["csv", "json"], default="csv")
-    export.add_argument("--since", type=date.fromisoformat, help="YYYY-MM-DD: concerns reported on or after")
+    export.add_argument("--since", type=date.fromisoformat, help="YYYY-MM-DD: records from that day on")
+    export.add_argument(
+        "--log",
+        choices=["concerns", "contact_checks", "declarations"],
+        default="concerns",
+        help="with csv: which log (json holds them all)",
+    )
     export.add_argument(
         "--include-details",
         action="store_true",
-        help="also export descriptions, names, links and who reported (sensitive)",
+        help="also export descriptions, names, links, people as described and who reported (sensitive)",
     )
     export.add_argument("--output", "-o", help="write to this file instead of standard output")
     return parser
@@ -94,6 +100,7 @@ def _run(args: argparse.Namespace) -> int:
         print("database is up to date")
         return 0
     if args.command == "export":
+        from storage.contacts import ContactStore
         from storage.export import export
         from storage.repositories import ConcernStore
 
@@ -101,7 +108,8 @@ def _run(args: argparse.Namespace) -> int:
         if args.since is not None:
             school = ZoneInfo(_Reader(os.environ).timezone("POLICYBOT_TIMEZONE", "Europe/London"))
             since = datetime.combine(args.since, time(), school)  # midnight where the school is
-        text = export(ConcernStore(make_engine(_database_url())), args.format, since, args.include_details)
+        engine = make_engine(_database_url())
+        text = export(ConcernStore(engine), ContactStore(engine), args.format, since, args.include_details, args.log)
         if args.output:
             with open(args.output, "w", encoding="utf-8", newline="") as handle:
                 handle.write(text)

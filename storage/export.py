@@ -1,7 +1,8 @@
-"""The incident log for governors (section 9), with every concern's audit trail, as CSV or JSON.
+"""The logs for governors (section 9), each record with its audit trail, as CSV or JSON: concerns, contact
+questions (with leadership's decisions) and declared connections.
 
-By default the export holds what governors need to review handling (what kind of concern, when, who acted, how
-fast, the outcome) and not what staff wrote: descriptions, names and links only with include_details.
+By default the export holds what governors need to review handling (what kind, when, who acted, how fast, the
+outcome) and not what staff wrote: descriptions, names, links and people as described only with include_details.
 """
 
 from __future__ import annotations
@@ -9,10 +10,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from storage.models import AuditEvent, Concern
+from storage.contacts import ContactStore
 from storage.repositories import ConcernStore
 
 CONCERN_FIELDS = [
@@ -37,7 +38,7 @@ EVENT_FIELDS = ["at", "actor_id", "action", "from_status", "to_status", "detail"
 
 
 def _value(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime) else value
+    return value.isoformat() if isinstance(value, datetime | date) else value
 
 
 def _cell(value: Any) -> Any:
@@ -47,29 +48,93 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _concern(concern: Concern, include_details: bool) -> dict[str, Any]:
+Record = tuple[dict[str, Any], list[dict[str, Any]]]  # a row and its audit trail
+
+CHECK_FIELDS = [
+    "id",
+    "asked_at",
+    "asked_by",
+    "person",
+    "channel",
+    "under_18",
+    "family_or_close_family_friend",
+    "existing_personal_friend",
+    "verdict",
+    "rule_ids",
+    "answered_by_permission_id",
+    "request_status",
+    "requested_at",
+    "decided_by",
+    "decided_at",
+]
+DECLARATION_FIELDS = [
+    "id",
+    "declared_at",
+    "staff_id",
+    "person",
+    "relationship",
+    "confirm_by",
+    "status",
+    "acknowledged_by",
+    "acknowledged_at",
+]
+CONTACT_EVENT_FIELDS = ["at", "actor_id", "action", "from_state", "to_state", "note"]
+
+
+def _pick(row: Any, names: list[str]) -> dict[str, Any]:
+    return {name: _value(getattr(row, name)) for name in names}
+
+
+def concern_records(store: ConcernStore, since: datetime | None, include_details: bool) -> list[Record]:
     fields = CONCERN_FIELDS + (DETAIL_FIELDS if include_details else [])
-    return {name: _value(getattr(concern, name)) for name in fields}
+    return [(_pick(concern, fields), [_pick(e, EVENT_FIELDS) for e in events]) for concern, events in store.log(since)]
 
 
-def _event(event: AuditEvent) -> dict[str, Any]:
-    return {name: _value(getattr(event, name)) for name in EVENT_FIELDS}
+def contact_records(contacts: ContactStore, since: datetime | None, include_details: bool) -> dict[str, list[Record]]:
+    log = contacts.log(since)
+    trail: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    for event in log["contact_events"]:
+        trail.setdefault((event.subject, event.subject_id), []).append(_pick(event, CONTACT_EVENT_FIELDS))
+    extra = ["person_described"] if include_details else []
+    return {
+        "contact_checks": [
+            (_pick(c, CHECK_FIELDS + extra), trail.get(("check", c.id), [])) for c in log["contact_checks"]
+        ],
+        "declarations": [
+            (_pick(d, DECLARATION_FIELDS + extra), trail.get(("declaration", d.id), [])) for d in log["declarations"]
+        ],
+    }
 
 
-def export(store: ConcernStore, fmt: str, since: datetime | None = None, include_details: bool = False) -> str:
-    log = store.log(since)
+def export(
+    store: ConcernStore,
+    contacts: ContactStore,
+    fmt: str,
+    since: datetime | None = None,
+    include_details: bool = False,
+    log: str = "concerns",
+) -> str:
+    """JSON holds every log; CSV holds the one named by `log`, a row per audit event."""
+    logs = {
+        "concerns": concern_records(store, since, include_details),
+        **contact_records(contacts, since, include_details),
+    }
     if fmt == "json":
-        records = [
-            {**_concern(concern, include_details), "audit": [_event(e) for e in events]} for concern, events in log
-        ]
-        return json.dumps({"concerns": records}, indent=2) + "\n"
+        return (
+            json.dumps(
+                {name: [{**row, "audit": events} for row, events in records] for name, records in logs.items()},
+                indent=2,
+            )
+            + "\n"
+        )
+    records = logs[log]
     out = io.StringIO()
-    concern_columns = CONCERN_FIELDS + (DETAIL_FIELDS if include_details else [])
-    writer = csv.DictWriter(out, fieldnames=concern_columns + [f"event_{n}" for n in EVENT_FIELDS])
+    columns = list(records[0][0]) if records else []
+    event_columns = list(records[0][1][0]) if records and records[0][1] else []
+    writer = csv.DictWriter(out, fieldnames=columns + [f"event_{n}" for n in event_columns])
     writer.writeheader()
-    for concern, events in log:
-        row = _concern(concern, include_details)
-        for event in events:
-            cells = {**row, **{f"event_{k}": v for k, v in _event(event).items()}}
+    for row, events in records:
+        for event in events or [{}]:
+            cells = {**row, **{f"event_{k}": v for k, v in event.items()}}
             writer.writerow({k: _cell(v) for k, v in cells.items()})
     return out.getvalue()

@@ -94,7 +94,7 @@ def test_db_upgrade_and_export(tmp_path: Path) -> None:
         assert rows[0]["names"] == "Someone"
 
         later = policybot("export", "--since", "2999-01-01", "--format", "json", env=env)
-        assert json.loads(later.stdout) == {"concerns": []}
+        assert json.loads(later.stdout) == {"concerns": [], "contact_checks": [], "declarations": []}
         bad = policybot("export", "--since", "yesterday", env=env)
         assert bad.returncode == 2 and "Traceback" not in bad.stderr
     assert report_values()

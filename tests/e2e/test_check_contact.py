@@ -3,6 +3,8 @@ policy says they decide."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import time
 from typing import Any
@@ -218,3 +220,20 @@ def test_decline_with_a_note_and_a_declaration_acknowledged(
     )
     [row] = ContactStore(make_engine(e2e_database)).declarations_for(staff)
     assert row.status == "acknowledged" and row.acknowledged_by == LEADERS[0]
+
+    # Governors' export: every question with its verdict and decision trail; people as described only on request.
+    from storage.export import export
+    from storage.repositories import ConcernStore
+
+    engine = make_engine(e2e_database)
+    log = json.loads(export(ConcernStore(engine), ContactStore(engine), "json"))
+    mine = next(c for c in log["contact_checks"] if c["id"] == check.id)
+    assert mine["verdict"] == "REFER" and mine["request_status"] == "declined" and "person_described" not in mine
+    assert [e["action"] for e in mine["audit"]] == ["asked", "asked_leadership", "declined"]
+    assert mine["audit"][-1]["note"] == "Use Class Dojo instead, please"
+    declared = next(d for d in log["declarations"] if d["id"] == row.id)
+    assert [e["action"] for e in declared["audit"]] == ["declared", "refused_acknowledge", "acknowledged"]
+    as_csv = export(ConcernStore(engine), ContactStore(engine), "csv", include_details=True, log="contact_checks")
+    rows = [r for r in csv.DictReader(io.StringIO(as_csv)) if r["id"] == str(check.id)]
+    assert [r["event_action"] for r in rows] == ["asked", "asked_leadership", "declined"]
+    assert {r["person_described"] for r in rows} == {"CD"}

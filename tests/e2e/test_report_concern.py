@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from storage.contacts import ContactStore
 from storage.export import export
 from storage.repositories import ConcernStore
 from tests.conftest import CHANNEL, LEADERS, RunningBot
@@ -124,12 +125,12 @@ def test_a_concern_travels_from_report_to_resolution(
     assert final_buttons == ["View details"]
 
     # The governors' export carries the trail, with the note, and no details unless asked.
-    exported = json.loads(export(store, "json"))
+    exported = json.loads(export(store, ContactStore(store.engine), "json"))
     row = next(c for c in exported["concerns"] if c["reference"] == reference)
     assert [e["action"] for e in row["audit"]][:1] == ["reported"]
     assert any(e["note"] == "Spoke to DSL, private note" for e in row["audit"])
     assert "description" not in row
-    assert "Jo Bloggs" in export(store, "csv", include_details=True)
+    assert "Jo Bloggs" in export(store, ContactStore(store.engine), "csv", include_details=True)
 
 
 def card_ts(fake: FakeSlack, reference: str) -> str:
