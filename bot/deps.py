@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine
 
 from bot.config import Settings
+from bot.contact_delivery import ContactDelivery
 from bot.delivery import Delivery
 from bot.directory import Directory
 from bot.slack_api import make_client
@@ -34,6 +35,7 @@ class Deps:
     delivery: Delivery
     contacts: ContactStore
     rules: RuleSet
+    contact_delivery: ContactDelivery
     clock: Callable[[], datetime] = utc_now
 
     @property
@@ -53,4 +55,5 @@ class Deps:
         delivery = Delivery(settings, store, directory, client, clock)
         contacts = ContactStore(engine)
         rules = load_rules(settings.contact_rules_file)
-        return cls(settings, engine, client, store, directory, delivery, contacts, rules, clock)
+        contact_delivery = ContactDelivery(settings, contacts, rules, client, clock)
+        return cls(settings, engine, client, store, directory, delivery, contacts, rules, contact_delivery, clock)

@@ -45,7 +45,8 @@ def start_scheduler(deps: Deps) -> BackgroundScheduler:
 def _deliver_due(deps: Deps) -> None:
     try:
         delivered = deps.delivery.deliver_due()
-        if delivered:
-            log.info("delivery job delivered %d concern(s)", delivered)
+        posted = deps.contact_delivery.post_due()
+        if delivered or posted:
+            log.info("delivery job delivered %d concern(s) and %d contact post(s)", delivered, posted)
     except Exception as error:  # noqa: BLE001 - the job must survive a database hiccup and run again
         log.error("delivery job failed: %s", type(error).__name__)

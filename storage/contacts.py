@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import CursorResult, Engine, update
+from sqlalchemy import CursorResult, Engine, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 from flows.contact import Answer, ContactQuestion
 from flows.contact_requests import (
@@ -32,6 +32,7 @@ from storage.db import reading, transaction
 from storage.models import ContactCheck, ContactEvent, ContactPermission, Declaration
 
 Row = TypeVar("Row", ContactCheck, Declaration)
+Postable = type[ContactCheck] | type[Declaration]
 
 
 @dataclass(frozen=True)
@@ -223,9 +224,54 @@ class ContactStore:
                 assert stored is not None
                 return Decided(stored, self._permission_of(session, check_id), duplicate=True)
 
-    def record_post(self, model: type[SQLModel], row_id: int, channel: str, ts: str) -> None:
+    def due_posts(self, now: datetime, limit: int = 50) -> list[tuple[Postable, int]]:
+        """Requests and declarations whose leadership post has not been made (Slack failed, or a process stopped)."""
+        out: list[tuple[Postable, int]] = []
+        with reading(self.engine) as session:
+            for model, extra in (
+                (ContactCheck, ContactCheck.request_status == RequestStatus.PENDING.value),
+                (Declaration, True),
+            ):
+                stmt = (
+                    select(model.id)
+                    .where(
+                        col(model.post_ts).is_(None),
+                        extra,
+                        or_(col(model.post_claimed_until).is_(None), col(model.post_claimed_until) < now),
+                    )
+                    .order_by(col(model.id))
+                    .limit(limit)
+                )
+                out += [(model, row_id) for row_id in session.exec(stmt) if row_id is not None]
+        return out
+
+    def claim_post(
+        self, model: Postable, row_id: int, now: datetime, lease: timedelta
+    ) -> ContactCheck | Declaration | None:
+        """Take the posting of one row for `lease`; None when it is posted or another process holds it."""
         with transaction(self.engine) as session:
-            session.execute(update(model).where(model.id == row_id).values(post_channel=channel, post_ts=ts))  # type: ignore[attr-defined]
+            result = session.execute(
+                update(model)
+                .where(
+                    col(model.id) == row_id,
+                    col(model.post_ts).is_(None),
+                    or_(col(model.post_claimed_until).is_(None), col(model.post_claimed_until) < now),
+                )
+                .values(post_claimed_until=now + lease)
+            )
+            assert isinstance(result, CursorResult)
+            if result.rowcount != 1:
+                return None
+            return session.get(model, row_id)  # type: ignore[return-value]  # a ContactCheck or a Declaration
+
+    def record_post(self, model: Postable, row_id: int, channel: str | None, ts: str | None) -> None:
+        """The post was made (channel, ts), or failed (None, None: released for the next try)."""
+        with transaction(self.engine) as session:
+            session.execute(
+                update(model)
+                .where(col(model.id) == row_id)
+                .values(post_channel=channel, post_ts=ts, post_claimed_until=None)
+            )
 
     def permissions_for(self, staff_id: str) -> list[ContactPermission]:
         with reading(self.engine) as session:

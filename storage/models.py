@@ -98,6 +98,7 @@ class ContactCheck(SQLModel, table=True):
     decided_at: datetime | None = None
     post_channel: str | None = Field(default=None, max_length=32)
     post_ts: str | None = Field(default=None, max_length=32)
+    post_claimed_until: datetime | None = None  # the delivery job's lease while it posts the request
 
 
 class ContactPermission(SQLModel, table=True):
@@ -134,6 +135,7 @@ class Declaration(SQLModel, table=True):
     acknowledged_at: datetime | None = None
     post_channel: str | None = Field(default=None, max_length=32)
     post_ts: str | None = Field(default=None, max_length=32)
+    post_claimed_until: datetime | None = None
 
 
 class ContactEvent(SQLModel, table=True):

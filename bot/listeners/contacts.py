@@ -9,14 +9,14 @@ from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import ids
 from bot.deps import Deps
 from bot.text import mention
 from bot.views import contact_card, contact_form, home
-from flows.contact import Answer, Channel, ContactQuestion, Person, assess
+from flows.contact import assess
 from flows.contact_requests import Decision, a_year_on, check_review_date, deciders
 from flows.errors import InvalidTransition, NotAuthorised, StaleState
 from storage.models import ContactCheck, ContactPermission, Declaration
@@ -41,28 +41,6 @@ def register(app: App, deps: Deps) -> None:
             client.chat_postEphemeral(channel=channel, user=body["user"]["id"], text=text)
         except SlackApiError as error:
             log.warning("ephemeral message not shown: %s", error.response.get("error"))
-
-    def send(channel: str, text: str, blocks: list[Any] | None = None) -> dict[str, Any] | None:
-        try:
-            return deps.client.chat_postMessage(channel=channel, text=text, blocks=blocks).data  # type: ignore[return-value]
-        except (SlackApiError, SlackClientError, OSError) as error:
-            log.warning("message not sent: %s", type(error).__name__)
-            return None
-
-    def redraw(channel: str | None, ts: str | None, text: str, blocks: list[Any]) -> None:
-        if channel and ts:
-            try:
-                deps.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
-            except (SlackApiError, SlackClientError, OSError):
-                log.warning("post not updated")
-
-    def answer_of(check: ContactCheck) -> Answer:
-        return assess(question_of(check), deps.rules)
-
-    def request_post(check: ContactCheck) -> tuple[str, list[Any]]:
-        permission = deps.contacts.permissions_for(check.asked_by) if check.request_status == "approved" else []
-        granted = next((p for p in permission if p.check_id == check.id), None)
-        return contact_card.request_fallback(check), contact_card.request_blocks(check, answer_of(check), granted)
 
     def key(body: dict[str, Any]) -> str:
         return f"action:{body['actions'][0]['action_ts']}:{body['user']['id']}"
@@ -124,13 +102,9 @@ def register(app: App, deps: Deps) -> None:
             log.info("contact check %s: ask refused", check_id)
             return
         client.views_update(view_id=body["view"]["id"], view=contact_form.sent_view())
-        if not made:
-            return
-        log.info("contact check %s sent to leadership", check_id)
-        text, blocks = request_post(check)
-        posted = send(deps.settings.leadership_channel_id, text, blocks)
-        if posted:
-            deps.contacts.record_post(ContactCheck, check_id, posted["channel"], posted["ts"])
+        if made:
+            log.info("contact check %s sent to leadership", check_id)
+            deps.contact_delivery.post(ContactCheck, check_id)
 
     # --- deciding -------------------------------------------------------------------------------------------------
 
@@ -165,7 +139,7 @@ def register(app: App, deps: Deps) -> None:
         except (InvalidTransition, StaleState):
             fresh = deps.contacts.check(check_id)
             if fresh is not None:
-                redraw(fresh.post_channel, fresh.post_ts, *request_post(fresh))
+                deps.contact_delivery.redraw(fresh)
             who = f" by {mention(fresh.decided_by)}" if fresh and fresh.decided_by else ""
             state = fresh.request_status if fresh else "gone"
             return f"Someone got there first: this request is {state}{who}."
@@ -173,8 +147,8 @@ def register(app: App, deps: Deps) -> None:
             return None
         check = result.check
         log.info("contact check %s %s", check_id, check.request_status)
-        redraw(check.post_channel, check.post_ts, *request_post(check))
-        send(check.asked_by, contact_card.decision_message(check, result.permission, note))
+        deps.contact_delivery.redraw(check)
+        deps.contact_delivery.tell(check.asked_by, contact_card.decision_message(check, result.permission, note))
         return None
 
     def one_click(decision: Decision) -> Callable[..., None]:
@@ -269,13 +243,7 @@ def register(app: App, deps: Deps) -> None:
         if not created or row.id is None:
             return
         log.info("declaration %s stored", row.id)
-        posted = send(
-            deps.settings.leadership_channel_id,
-            contact_card.declaration_fallback(row),
-            contact_card.declaration_blocks(row),
-        )
-        if posted:
-            deps.contacts.record_post(Declaration, row.id, posted["channel"], posted["ts"])
+        deps.contact_delivery.post(Declaration, row.id)
 
     @app.action(ids.ACKNOWLEDGE_DECLARATION)
     def acknowledge(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -295,14 +263,10 @@ def register(app: App, deps: Deps) -> None:
             return
         if changed:
             log.info("declaration %s acknowledged", row_id)
-            post = deps.contacts.declaration(row_id) or row
-            redraw(
-                post.post_channel,
-                post.post_ts,
-                contact_card.declaration_fallback(post),
-                contact_card.declaration_blocks(post),
+            deps.contact_delivery.redraw(deps.contacts.declaration(row_id) or row)
+            deps.contact_delivery.tell(
+                row.staff_id, f"Leadership acknowledged your declared connection D-{row_id:04d}."
             )
-            send(row.staff_id, f"Leadership acknowledged your declared connection D-{row_id:04d}.")
 
     @app.action(ids.RECONFIRM_DECLARATION)
     def reconfirm(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -326,13 +290,3 @@ def register(app: App, deps: Deps) -> None:
     def home_opened(event: dict[str, Any], client: WebClient) -> None:
         if event.get("tab", "home") == "home":
             publish_home(client, event["user"])
-
-
-def question_of(check: ContactCheck) -> ContactQuestion:
-    return ContactQuestion(
-        person=Person(check.person),
-        channel=Channel(check.channel),
-        under_18=check.under_18,
-        family_or_close_family_friend=check.family_or_close_family_friend,
-        existing_personal_friend=check.existing_personal_friend,
-    )

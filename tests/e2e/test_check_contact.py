@@ -237,3 +237,21 @@ def test_decline_with_a_note_and_a_declaration_acknowledged(
     rows = [r for r in csv.DictReader(io.StringIO(as_csv)) if r["id"] == str(check.id)]
     assert [r["event_action"] for r in rows] == ["asked", "asked_leadership", "declined"]
     assert {r["person_described"] for r in rows} == {"CD"}
+
+
+def test_a_request_slack_refused_is_posted_later(
+    slack: SlackDriver, fake_slack: FakeSlack, bot: RunningBot, e2e_database: str
+) -> None:
+    staff = "USTAFF58"
+    view_id, _ = ask(slack, staff, form("COLLEAGUE", "PERSONAL_PHONE", under_18="yes", described="EF"))
+    check = stored_check(e2e_database, view_id)
+    reference = f"CQ-{check.id:04d}"
+    fake_slack.fail("chat.postMessage", 500, times=3, when=lambda p: reference in str(p.get("text")))
+    slack.click_in_view("contact_ask_leadership", str(check.id), staff, view_id)
+    posted = fake_slack.wait_for("chat.postMessage", lambda p: p["channel"] == CHANNEL and reference in p["text"])
+    assert len(posted) == 1  # failed three times (slack_sdk's retries), then posted once by the delivery job
+    assert len([c for c in fake_slack.of("chat.postMessage", channel=CHANNEL) if reference in c.params["text"]]) == 4
+    deadline = time.monotonic() + 5
+    while stored_check(e2e_database, view_id).post_ts is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert stored_check(e2e_database, view_id).post_ts == posted[0].response["ts"]

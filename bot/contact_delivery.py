@@ -1,0 +1,93 @@
+"""Getting contact requests and declarations in front of leadership, and keeping their posts current.
+
+As with concerns, the row is stored first; posting is claimed in the database, and a post Slack refused is made
+later by the delivery job: a request is never left pending with nobody knowing of it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.config import Settings
+from bot.views import contact_card
+from flows.contact import Channel, ContactQuestion, Person, RuleSet, assess
+from storage.contacts import ContactStore
+from storage.models import ContactCheck, Declaration
+
+log = logging.getLogger(__name__)
+
+CLAIM_LEASE = timedelta(minutes=2)
+
+
+def question_of(check: ContactCheck) -> ContactQuestion:
+    return ContactQuestion(
+        person=Person(check.person),
+        channel=Channel(check.channel),
+        under_18=check.under_18,
+        family_or_close_family_friend=check.family_or_close_family_friend,
+        existing_personal_friend=check.existing_personal_friend,
+    )
+
+
+class ContactDelivery:
+    def __init__(
+        self,
+        settings: Settings,
+        contacts: ContactStore,
+        rules: RuleSet,
+        client: WebClient,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.settings = settings
+        self.contacts = contacts
+        self.rules = rules
+        self.client = client
+        self.clock = clock
+
+    def post(self, model: type[ContactCheck] | type[Declaration], row_id: int) -> bool:
+        """Post one request or declaration to the leadership channel, if nobody has. True when posted."""
+        row = self.contacts.claim_post(model, row_id, self.clock(), CLAIM_LEASE)
+        if row is None:
+            return False
+        text, blocks = self.drawing(row)
+        try:
+            posted = self.client.chat_postMessage(channel=self.settings.leadership_channel_id, text=text, blocks=blocks)
+        except (SlackApiError, SlackClientError, OSError) as error:
+            self.contacts.record_post(model, row_id, None, None)
+            log.warning(
+                "%s %s not posted (%s); the delivery job tries again", model.__name__, row_id, type(error).__name__
+            )
+            return False
+        self.contacts.record_post(model, row_id, posted["channel"], posted["ts"])
+        return True
+
+    def post_due(self) -> int:
+        return sum(self.post(model, row_id) for model, row_id in self.contacts.due_posts(self.clock()))
+
+    def drawing(self, row: ContactCheck | Declaration) -> tuple[str, list[Any]]:
+        if isinstance(row, Declaration):
+            return contact_card.declaration_fallback(row), contact_card.declaration_blocks(row)
+        granted = next((p for p in self.contacts.permissions_for(row.asked_by) if p.check_id == row.id), None)
+        answer = assess(question_of(row), self.rules)
+        return contact_card.request_fallback(row), contact_card.request_blocks(row, answer, granted)
+
+    def redraw(self, row: ContactCheck | Declaration) -> None:
+        if not (row.post_channel and row.post_ts):
+            return
+        text, blocks = self.drawing(row)
+        try:
+            self.client.chat_update(channel=row.post_channel, ts=row.post_ts, text=text, blocks=blocks)
+        except (SlackApiError, SlackClientError, OSError):
+            log.warning("%s %s: post not updated", type(row).__name__, row.id)
+
+    def tell(self, user: str, text: str) -> None:
+        try:
+            self.client.chat_postMessage(channel=user, text=text)
+        except (SlackApiError, SlackClientError, OSError):
+            log.warning("a contact decision was not told")
