@@ -64,3 +64,18 @@ def test_someone_must_be_able_to_act() -> None:
         Settings.from_env(env)
     assert "LEADERSHIP_USERGROUP_ID" in str(problem.value)
     assert Settings.from_env({**env, "LEADERSHIP_USERGROUP_ID": "S0LEADERS"}).leadership_usergroup_id == "S0LEADERS"
+
+
+def test_a_school_rules_file_is_checked_at_start_up(tmp_path: object) -> None:
+    from pathlib import Path
+
+    folder = Path(str(tmp_path))
+    good = folder / "rules.toml"
+    good.write_text('[fallback]\nid="f"\nsection="6"\nverdict="REFER"\nquote="q"\nreason="r"\n')
+    assert Settings.from_env({**GOOD, "CONTACT_RULES_FILE": str(good)}).contact_rules_file == str(good)
+    bad = folder / "bad.toml"
+    bad.write_text('[fallback]\nid="f"\nsection="6"\nverdict="PROBABLY"\nquote="q"\nreason="r"\n')
+    for path, words in ((bad, "PROBABLY"), (folder / "missing.toml", "cannot read")):
+        with pytest.raises(ConfigError) as problem:
+            Settings.from_env({**GOOD, "CONTACT_RULES_FILE": str(path)})
+        assert problem.value.name == "CONTACT_RULES_FILE" and words in str(problem.value)

@@ -1,0 +1,127 @@
+"""The contact store's guarantees on SQLite and (in CI) PostgreSQL: one decision among racing leaders, retries
+recognised, one post claim at a time."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from flows.contact import Channel, ContactQuestion, Person, assess
+from flows.contact_requests import Decision
+from flows.errors import NotAuthorised, StaleState
+from storage.contacts import ContactStore
+from storage.db import make_engine, upgrade
+from storage.models import ContactCheck
+from tests.conftest import new_database_url
+
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+QUESTION = ContactQuestion(Person.PUPIL_FAMILY, Channel.SOCIAL_NETWORK, under_18=False)
+
+
+@pytest.fixture
+def contacts(tmp_path: Path) -> Iterator[ContactStore]:
+    for url in new_database_url(tmp_path, "contacts"):
+        upgrade(url)
+        engine = make_engine(url)
+        yield ContactStore(engine)
+        engine.dispose()
+
+
+def pending(contacts: ContactStore, key: str) -> ContactCheck:
+    check = contacts.record_check("USTAFF", QUESTION, "Ms Parent", assess(QUESTION), key, NOW)
+    assert contacts.record_check("USTAFF", QUESTION, "Ms Parent", assess(QUESTION), key, NOW).id == check.id
+    check, made = contacts.ask_leadership(check.id or 0, "USTAFF", NOW, f"ask:{key}")
+    assert made and not contacts.ask_leadership(check.id or 0, "USTAFF", NOW, f"ask:{key}")[1]
+    return check
+
+
+def test_racing_leaders_give_one_decision(contacts: ContactStore) -> None:
+    check = pending(contacts, "V1")
+    outcomes: list[str] = []
+    start = threading.Barrier(6)
+
+    def click(i: int) -> None:
+        start.wait()
+        decision = Decision.APPROVE if i % 2 else Decision.DECLINE
+        try:
+            contacts.decide(
+                check.id or 0,
+                check.version,
+                decision,
+                f"UL{i}",
+                NOW,
+                review_on=date(2027, 11, 25),
+                request_key=f"k{i}",
+                may_decide=lambda _row: True,
+            )
+            outcomes.append("won")
+        except StaleState:
+            outcomes.append("stale")
+
+    threads = [threading.Thread(target=click, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["stale"] * 5 + ["won"]
+    decided = [e for e in contacts.events("check", check.id or 0) if e.action in ("approved", "declined")]
+    assert len(decided) == 1
+    assert len(contacts.permissions_for("USTAFF")) == (1 if decided[0].action == "approved" else 0)
+
+
+def test_a_retried_decision_changes_nothing_and_refusals_are_refused(contacts: ContactStore) -> None:
+    check = pending(contacts, "V2")
+    cid = check.id or 0
+    with pytest.raises(NotAuthorised):
+        contacts.decide(
+            cid,
+            check.version,
+            Decision.APPROVE,
+            "USTAFF",
+            NOW,
+            review_on=date(2027, 1, 1),
+            request_key="self",
+            may_decide=lambda _row: False,
+        )
+    first = contacts.decide(
+        cid,
+        check.version,
+        Decision.APPROVE,
+        "UL1",
+        NOW,
+        review_on=date(2027, 1, 1),
+        request_key="r",
+        may_decide=lambda _row: True,
+    )
+    again = contacts.decide(
+        cid,
+        check.version,
+        Decision.APPROVE,
+        "UL1",
+        NOW,
+        review_on=date(2027, 1, 1),
+        request_key="r",
+        may_decide=lambda _row: True,
+    )
+    assert not first.duplicate and again.duplicate and again.permission is not None
+    assert len(contacts.permissions_for("USTAFF")) == 1
+    assert contacts.standing_permission("USTAFF", QUESTION, "ms  parent", date(2026, 12, 1)) is not None
+    assert contacts.standing_permission("USTAFF", QUESTION, "ms parent", date(2027, 1, 2)) is None
+
+
+def test_a_post_is_claimed_by_one_process_at_a_time(contacts: ContactStore) -> None:
+    check = pending(contacts, "V3")
+    cid = check.id or 0
+    assert (ContactCheck, cid) in contacts.due_posts(NOW)
+    assert contacts.claim_post(ContactCheck, cid, NOW, timedelta(minutes=2)) is not None
+    assert contacts.claim_post(ContactCheck, cid, NOW + timedelta(minutes=1), timedelta(minutes=2)) is None
+    assert (ContactCheck, cid) not in contacts.due_posts(NOW + timedelta(minutes=1))
+    contacts.record_post(ContactCheck, cid, None, None)  # Slack failed: released
+    assert (ContactCheck, cid) in contacts.due_posts(NOW + timedelta(minutes=1))
+    assert contacts.claim_post(ContactCheck, cid, NOW, timedelta(minutes=2)) is not None
+    contacts.record_post(ContactCheck, cid, "C1", "1.1")
+    assert contacts.due_posts(NOW + timedelta(hours=1)) == []
