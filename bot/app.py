@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import App
 
 from bot.deps import Deps
-from bot.listeners import contacts, leadership, report
+from bot.listeners import contacts, leadership, report, review
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,7 @@ def create_app(deps: Deps, **bolt_options: Any) -> App:
     report.register(app, deps)
     leadership.register(app, deps)
     contacts.register(app, deps)
+    review.register(app, deps)
 
     @app.error
     def on_error(error: Exception, body: dict[str, Any]) -> None:

@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flows.contact import RulesError, load_rules
+from flows.scheduling import Closures, NudgePolicy, ScheduleError, WorkingHours, parse_duration
 
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
@@ -42,6 +44,28 @@ class Settings:
     delivery_retry_seconds: int = 60
     log_level: str = "INFO"
     contact_rules_file: str | None = None
+    ack_nudge_after: timedelta = timedelta(hours=4)
+    nudge_repeat_every: timedelta = timedelta(days=1)
+    escalate_after_nudges: int = 2
+    safeguarding_nudge_after: timedelta = timedelta(minutes=30)
+    working_hours: WorkingHours = WorkingHours.parse("Mon-Fri 08:00-18:00")
+    closures: Closures = Closures()
+    school_closures_file: str | None = None
+    policy_review_date: date | None = None
+    governor_user_ids: frozenset[str] = frozenset()
+    governors_usergroup_id: str | None = None
+    scan_seconds: int = 60
+
+    def nudge_policy(self) -> NudgePolicy:
+        return NudgePolicy(
+            after=self.ack_nudge_after,
+            repeat=self.nudge_repeat_every,
+            escalate_after=self.escalate_after_nudges,
+            safeguarding_after=self.safeguarding_nudge_after,
+            hours=self.working_hours,
+            closures=self.closures,
+            zone=ZoneInfo(self.timezone),
+        )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -70,6 +94,19 @@ class Settings:
             delivery_retry_seconds=reader.positive_int("DELIVERY_RETRY_SECONDS", 60),
             log_level=reader.choice("POLICYBOT_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
             contact_rules_file=reader.rules_file("CONTACT_RULES_FILE"),
+            ack_nudge_after=reader.duration("ACK_NUDGE_AFTER", "4h"),
+            nudge_repeat_every=reader.duration("NUDGE_REPEAT_EVERY", "1d"),
+            escalate_after_nudges=reader.positive_int("ESCALATE_AFTER_NUDGES", 2, unit="nudges"),
+            safeguarding_nudge_after=reader.duration("SAFEGUARDING_NUDGE_AFTER", "30m"),
+            working_hours=reader.working_hours("WORKING_HOURS", "Mon-Fri 08:00-18:00"),
+            closures=reader.closures("SCHOOL_CLOSURES_FILE"),
+            school_closures_file=reader.optional_text("SCHOOL_CLOSURES_FILE", what="a file of closure dates"),
+            policy_review_date=reader.iso_date("POLICY_REVIEW_DATE"),
+            governor_user_ids=reader.ids("GOVERNOR_USER_IDS", required=False),
+            governors_usergroup_id=reader.optional_match(
+                "GOVERNORS_USERGROUP_ID", USERGROUP_ID, "a user group id such as S0123ABCD"
+            ),
+            scan_seconds=reader.positive_int("SCHEDULER_SCAN_SECONDS", 60),
         )
         if not settings.leadership_user_ids and not settings.leadership_usergroup_id:
             raise ConfigError(
@@ -140,13 +177,48 @@ class _Reader:
             raise ConfigError(name, f"{value!r} is not a time zone; expected a name such as Europe/London") from None
         return value
 
-    def positive_int(self, name: str, default: int) -> int:
+    def positive_int(self, name: str, default: int, unit: str = "seconds") -> int:
         value = self._raw(name)
         if not value:
             return default
         if not value.isdigit() or int(value) < 1:
-            raise ConfigError(name, f"{value!r} is not valid; expected a whole number of seconds, at least 1")
+            raise ConfigError(name, f"{value!r} is not valid; expected a whole number of {unit}, at least 1")
         return int(value)
+
+    def duration(self, name: str, default: str) -> timedelta:
+        try:
+            return parse_duration(self._raw(name) or default)
+        except ScheduleError as error:
+            raise ConfigError(name, str(error)) from None
+
+    def working_hours(self, name: str, default: str) -> WorkingHours:
+        try:
+            return WorkingHours.parse(self._raw(name) or default)
+        except ScheduleError as error:
+            raise ConfigError(name, str(error)) from None
+
+    def closures(self, name: str) -> Closures:
+        path = self._raw(name)
+        if not path:
+            return Closures()
+        try:
+            with open(path, encoding="utf-8") as handle:
+                return Closures.parse(handle.read())
+        except OSError as error:
+            raise ConfigError(
+                name, f"cannot read {path!r} ({error.strerror}); expected a file of closure dates"
+            ) from None
+        except ScheduleError as error:
+            raise ConfigError(name, f"{path!r}: {error}") from None
+
+    def iso_date(self, name: str) -> date | None:
+        value = self._raw(name)
+        if not value:
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ConfigError(name, f"{value!r} is not valid; expected a date such as 2027-03-01") from None
 
     def rules_file(self, name: str) -> str | None:
         path = self._raw(name)

@@ -14,11 +14,13 @@ from bot.config import Settings
 from bot.contact_delivery import ContactDelivery
 from bot.delivery import Delivery
 from bot.directory import Directory
+from bot.nudges import Nudger
 from bot.slack_api import make_client
 from flows.contact import RuleSet, load_rules
 from storage.contacts import ContactStore
 from storage.db import make_engine
 from storage.repositories import ConcernStore
+from storage.schedule import ScheduleStore
 
 
 def utc_now() -> datetime:
@@ -36,6 +38,8 @@ class Deps:
     contacts: ContactStore
     rules: RuleSet
     contact_delivery: ContactDelivery
+    schedule: ScheduleStore
+    nudger: Nudger
     clock: Callable[[], datetime] = utc_now
 
     @property
@@ -56,4 +60,19 @@ class Deps:
         contacts = ContactStore(engine)
         rules = load_rules(settings.contact_rules_file)
         contact_delivery = ContactDelivery(settings, contacts, rules, client, clock)
-        return cls(settings, engine, client, store, directory, delivery, contacts, rules, contact_delivery, clock)
+        schedule = ScheduleStore(engine)
+        nudger = Nudger(settings, schedule, directory, client, clock)
+        return cls(
+            settings,
+            engine,
+            client,
+            store,
+            directory,
+            delivery,
+            contacts,
+            rules,
+            contact_delivery,
+            schedule,
+            nudger,
+            clock,
+        )

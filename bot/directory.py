@@ -28,28 +28,37 @@ class Directory:
         self.client = client
         self._lock = threading.Lock()
         self._group: frozenset[str] = frozenset()
+        self._governors: frozenset[str] = frozenset()
         self._channel: frozenset[str] | None = None
 
     def refresh(self) -> None:
         """Read the memberships from Slack; keep what was known for anything that fails. Never raises."""
-        group = self._read_group()
+        group = self._read_group(self.settings.leadership_usergroup_id, "leadership")
+        governors = self._read_group(self.settings.governors_usergroup_id, "governors")
         channel = self._read_channel()
         with self._lock:
             if group is not None:
                 self._group = group
+            if governors is not None:
+                self._governors = governors
             if channel is not None:
                 self._channel = channel
 
-    def _read_group(self) -> frozenset[str] | None:
-        group_id = self.settings.leadership_usergroup_id
+    def _read_group(self, group_id: str | None, what: str) -> frozenset[str] | None:
         if group_id is None:
             return frozenset()
         try:
             users = self.client.usergroups_users_list(usergroup=group_id).get("users") or []
             return frozenset(u for u in users if isinstance(u, str))
         except (SlackApiError, SlackClientError, OSError) as error:
-            log.warning("could not read the leadership user group (%s)", _reason(error))
+            log.warning("could not read the %s user group (%s)", what, _reason(error))
             return None
+
+    def governors(self) -> frozenset[str]:
+        """GOVERNOR_USER_IDS, the governors' user group and the chair of governors, who is always one."""
+        with self._lock:
+            group = self._governors
+        return self.settings.governor_user_ids | group | {self.settings.chair_of_governors_id}
 
     def _read_channel(self) -> frozenset[str] | None:
         members: set[str] = set()

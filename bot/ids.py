@@ -60,3 +60,8 @@ DESCRIBED = "described"
 RELATIONSHIP = "relationship"
 DECISION = "decision"
 REVIEW_ON = "review_on"
+
+# The governors' annual review
+REVIEW_DONE = "policy_review_done"
+REVIEW_VIEW = "policy_review"
+NEXT_REVIEW_ON = "next_review_on"

@@ -1,4 +1,5 @@
-"""The background scheduler: the delivery job that posts whatever Slack refused earlier, and the directory refresh.
+"""The background scheduler: the delivery job that posts whatever Slack refused earlier, the directory refresh,
+and the nudge pass (bot/nudges.py) with its wake-ups.
 
 The job keeps no state of its own: what is due is read from the concern rows, and each concern is claimed in the
 database before it is sent, so any number of processes may run the job.
@@ -7,6 +8,7 @@ database before it is sent, so any number of processes may run the job.
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -37,6 +39,18 @@ def start_scheduler(deps: Deps) -> BackgroundScheduler:
         max_instances=1,
         coalesce=True,
         replace_existing=True,
+    )
+    deps.nudger.scheduler = scheduler
+    deps.nudger.derive_all()  # new settings apply to everything pending
+    scheduler.add_job(
+        deps.nudger.run,
+        "interval",
+        seconds=deps.settings.scan_seconds,
+        id="nudge_pass",
+        max_instances=1,
+        coalesce=True,
+        replace_existing=True,
+        next_run_time=datetime.now(UTC),  # at once: whatever fell due while the bot was stopped
     )
     scheduler.start()
     return scheduler

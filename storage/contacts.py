@@ -121,7 +121,7 @@ class ContactStore:
             return session.get(ContactCheck, check_id)
 
     def ask_leadership(
-        self, check_id: int, staff_id: str, now: datetime, request_key: str
+        self, check_id: int, staff_id: str, now: datetime, request_key: str, next_nudge_at: datetime | None = None
     ) -> tuple[ContactCheck, bool]:
         """pending, once. Returns the check and whether this call made the request (False for a retry)."""
         try:
@@ -132,7 +132,11 @@ class ContactStore:
                 if check.request_status != RequestStatus.NONE.value and self._seen(session, request_key):
                     return check, False
                 target = request(RequestStatus(check.request_status))
-                self._compare_and_set(session, check, {"request_status": target.value, "requested_at": now})
+                self._compare_and_set(
+                    session,
+                    check,
+                    {"request_status": target.value, "requested_at": now, "next_nudge_at": next_nudge_at},
+                )
                 session.add(
                     self._event(
                         "check",
@@ -187,6 +191,7 @@ class ContactStore:
                         "request_status": target.value,
                         "decided_by": actor_id,
                         "decided_at": now,
+                        "next_nudge_at": None,
                     },
                 )
                 permission = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Text
+from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -47,6 +47,13 @@ class Concern(SQLModel, table=True):
     delivery_attempts: int = 0
     next_delivery_at: datetime | None = None
     delivery_claimed_until: datetime | None = None
+
+    # Nudges while nobody has acknowledged it: next_nudge_at is derived from the rest and the settings.
+    nudges_sent: int = 0
+    last_nudged_at: datetime | None = None
+    next_nudge_at: datetime | None = Field(default=None, index=True)
+    nudge_claimed_until: datetime | None = None
+    head_told_at: datetime | None = None
 
 
 class AuditEvent(SQLModel, table=True):
@@ -99,6 +106,12 @@ class ContactCheck(SQLModel, table=True):
     post_channel: str | None = Field(default=None, max_length=32)
     post_ts: str | None = Field(default=None, max_length=32)
     post_claimed_until: datetime | None = None  # the delivery job's lease while it posts the request
+
+    nudges_sent: int = 0
+    last_nudged_at: datetime | None = None
+    next_nudge_at: datetime | None = Field(default=None, index=True)
+    nudge_claimed_until: datetime | None = None
+    head_told_at: datetime | None = None
 
 
 class ContactPermission(SQLModel, table=True):
@@ -153,3 +166,28 @@ class ContactEvent(SQLModel, table=True):
     to_state: str | None = Field(default=None, max_length=20)
     note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     request_key: str | None = Field(default=None, unique=True, max_length=120)
+
+
+class PolicyReview(SQLModel, table=True):
+    """Governors marked the annual review (section 9) done, and set the next one."""
+
+    __tablename__ = "policy_review"
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_on: date = Field(unique=True)  # the review this completes
+    reviewed_by: str = Field(max_length=32)
+    reviewed_at: datetime
+    next_review_on: date
+
+
+class ReviewReminder(SQLModel, table=True):
+    """One reminder of one review ("30 days", "7 days", "on the day", "overdue week 2"): sent once, by one process."""
+
+    __tablename__ = "review_reminder"
+    __table_args__ = (UniqueConstraint("review_on", "mark"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_on: date
+    mark: str = Field(max_length=30)
+    claimed_until: datetime
+    sent_at: datetime | None = None

@@ -45,7 +45,13 @@ class ConcernStore:
     # --- creating -------------------------------------------------------------------------------------------------
 
     def create(
-        self, draft: ConcernDraft, submission_key: str, route: Route, now: datetime, tz: tzinfo = UTC
+        self,
+        draft: ConcernDraft,
+        submission_key: str,
+        route: Route,
+        now: datetime,
+        tz: tzinfo = UTC,
+        next_nudge_at: datetime | None = None,
     ) -> tuple[Concern, bool]:
         """Store a valid draft once per submission key. Returns the concern and whether it is new. The reference
         counts within the school's year (`tz`): a concern at 00:30 on 1 January in London is the new year's."""
@@ -54,7 +60,8 @@ class ConcernStore:
             if existing is not None:
                 return existing, False
             try:
-                return self._insert(draft, submission_key, route, now, now.astimezone(tz).year), True
+                concern = self._insert(draft, submission_key, route, now, now.astimezone(tz).year, next_nudge_at)
+                return concern, True
             except IntegrityError:
                 continue  # a concurrent retry of the same submission, or of the year's first reference
         existing = self.by_submission_key(submission_key)
@@ -62,7 +69,15 @@ class ConcernStore:
             raise DomainError("policybot could not save this just now; please press Submit again.")
         return existing, False
 
-    def _insert(self, draft: ConcernDraft, submission_key: str, route: Route, now: datetime, year: int) -> Concern:
+    def _insert(
+        self,
+        draft: ConcernDraft,
+        submission_key: str,
+        route: Route,
+        now: datetime,
+        year: int,
+        next_nudge_at: datetime | None,
+    ) -> Concern:
         with transaction(self.engine) as session:
             counter = session.get(ReferenceCounter, year, with_for_update=True)
             if counter is None:
@@ -89,6 +104,7 @@ class ConcernStore:
                 created_at=now,
                 updated_at=now,
                 next_delivery_at=now,
+                next_nudge_at=next_nudge_at,
             )
             session.add(concern)
             session.flush()
@@ -214,6 +230,7 @@ class ConcernStore:
                     "version": expected_version + 1,
                     "updated_at": now,
                     "last_actor_id": actor_id,
+                    "next_nudge_at": None,  # someone has it now: no more nudges
                 }
                 if concern.acknowledged_at is None:
                     values.update(acknowledged_at=now, acknowledged_by=actor_id)

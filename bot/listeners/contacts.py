@@ -94,7 +94,9 @@ def register(app: App, deps: Deps) -> None:
         check_id, _ = button(body)
         staff = body["user"]["id"]
         try:
-            check, made = deps.contacts.ask_leadership(check_id, staff, deps.clock(), key(body))
+            now = deps.clock()
+            due = deps.nudger.first_due(now, safeguarding=False)
+            check, made = deps.contacts.ask_leadership(check_id, staff, now, key(body), next_nudge_at=due)
         except InvalidTransition:  # already with leadership: say so again
             client.views_update(view_id=body["view"]["id"], view=contact_form.sent_view())
             return
@@ -105,6 +107,7 @@ def register(app: App, deps: Deps) -> None:
         if made:
             log.info("contact check %s sent to leadership", check_id)
             deps.contact_delivery.post(ContactCheck, check_id)
+            deps.nudger.arm(due)
 
     # --- deciding -------------------------------------------------------------------------------------------------
 

@@ -36,8 +36,10 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors=errors)
             return
         where = route(deps.directory.people(), safeguarding=draft.safeguarding, involved=draft.involved_staff_id)
+        now = deps.clock()
+        due = deps.nudger.first_due(now, draft.safeguarding)
         try:
-            concern, created = deps.store.create(draft, view["id"], where, deps.clock(), deps.timezone)
+            concern, created = deps.store.create(draft, view["id"], where, now, deps.timezone, next_nudge_at=due)
         except (DomainError, SQLAlchemyError) as error:
             log.error("concern not stored: %s", type(error).__name__)
             ack(response_action="errors", errors={ids.DESCRIPTION: SAVE_FAILED})
@@ -49,3 +51,4 @@ def register(app: App, deps: Deps) -> None:
         log.info("concern %s stored (new=%s, route=%s)", concern.id, created, concern.route_kind)
         if created and concern.id is not None:
             deps.delivery.deliver(concern.id)
+            deps.nudger.arm(due)

@@ -1,0 +1,282 @@
+"""The stored state behind nudges and the governors' review: what is due, and claiming it so that each nudge and
+each reminder is sent exactly once, whichever process gets there first.
+
+Every query here reads only open items (through the index on next_nudge_at, or the status), so a nudge pass costs
+what the open items cost, not the whole history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import CursorResult, Engine, func, or_, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+
+from storage.db import reading, transaction
+from storage.models import AuditEvent, Concern, ContactCheck, ContactEvent, PolicyReview, ReviewReminder
+
+CONCERN = "concern"
+CONTACT = "contact"
+_MODELS: dict[str, Any] = {CONCERN: Concern, CONTACT: ContactCheck}
+
+
+def _open(kind: str) -> Any:
+    """The condition for "still waiting for leadership"."""
+    if kind == CONCERN:
+        return col(Concern.status) == "new"
+    return col(ContactCheck.request_status) == "pending"
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """An item waiting for leadership, as the nudge rules need it."""
+
+    kind: str
+    id: int
+    reference: str
+    since: datetime
+    nudges_sent: int
+    last_nudged_at: datetime | None
+    safeguarding: bool
+    post_channel: str | None
+    post_ts: str | None
+    involved: str | None
+    route_recipient: str | None
+    head_told: bool
+
+
+def _waiting(kind: str, row: Any) -> Waiting:
+    if kind == CONCERN:
+        return Waiting(
+            CONCERN,
+            row.id,
+            row.reference,
+            row.created_at,
+            row.nudges_sent,
+            row.last_nudged_at,
+            row.safeguarding,
+            row.post_channel,
+            row.post_ts,
+            row.involved_staff_id,
+            row.route_recipient,
+            row.head_told_at is not None,
+        )
+    return Waiting(
+        CONTACT,
+        row.id,
+        f"CQ-{row.id:04d}",
+        row.requested_at or row.asked_at,
+        row.nudges_sent,
+        row.last_nudged_at,
+        False,
+        row.post_channel,
+        row.post_ts,
+        None,
+        None,
+        row.head_told_at is not None,
+    )
+
+
+class ScheduleStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # --- nudges -----------------------------------------------------------------------------------------------------
+
+    def forget_due_times(self) -> int:
+        """Clear every open item's due time, so that it is derived again from the stored state and the settings now
+        in force (after a restart with new settings). Returns how many items are open."""
+        count = 0
+        with transaction(self.engine) as session:
+            for kind, model in _MODELS.items():
+                result = session.execute(update(model).where(_open(kind)).values(next_nudge_at=None))
+                assert isinstance(result, CursorResult)
+                count += result.rowcount
+        return count
+
+    def unscheduled(self, limit: int = 500) -> list[Waiting]:
+        """Open items with no due time yet."""
+        out: list[Waiting] = []
+        with reading(self.engine) as session:
+            for kind, model in _MODELS.items():
+                stmt = select(model).where(_open(kind), col(model.next_nudge_at).is_(None)).limit(limit)
+                out += [_waiting(kind, row) for row in session.exec(stmt)]
+        return out
+
+    def set_due(self, kind: str, item_id: int, due: datetime) -> None:
+        model = _MODELS[kind]
+        with transaction(self.engine) as session:
+            session.execute(update(model).where(col(model.id) == item_id, _open(kind)).values(next_nudge_at=due))
+
+    def due(self, now: datetime, limit: int = 200) -> list[tuple[str, int]]:
+        out: list[tuple[str, int]] = []
+        with reading(self.engine) as session:
+            for kind, model in _MODELS.items():
+                stmt = (
+                    select(model.id)
+                    .where(col(model.next_nudge_at) <= now, _open(kind))
+                    .order_by(col(model.next_nudge_at))
+                    .limit(limit)
+                )
+                out += [(kind, item_id) for item_id in session.exec(stmt) if item_id is not None]
+        return out
+
+    def earliest(self) -> datetime | None:
+        """The soonest due time of any open item (for the wake-up)."""
+        with reading(self.engine) as session:
+            times = [
+                session.exec(select(func.min(model.next_nudge_at)).where(_open(kind))).one()
+                for kind, model in _MODELS.items()
+            ]
+        found = [t for t in times if t is not None]
+        return min(found) if found else None
+
+    def claim(self, kind: str, item_id: int, now: datetime, lease: timedelta) -> Waiting | None:
+        """Take one due nudge for `lease`: None when it is no longer due, no longer open, or another process has it."""
+        model = _MODELS[kind]
+        with transaction(self.engine) as session:
+            result = session.execute(
+                update(model)
+                .where(
+                    col(model.id) == item_id,
+                    col(model.next_nudge_at) <= now,
+                    _open(kind),
+                    or_(col(model.nudge_claimed_until).is_(None), col(model.nudge_claimed_until) < now),
+                )
+                .values(nudge_claimed_until=now + lease)
+            )
+            assert isinstance(result, CursorResult)
+            if result.rowcount != 1:
+                return None
+            return _waiting(kind, session.get(model, item_id))
+
+    def nudged(self, item: Waiting, now: datetime, next_due: datetime, head_told: bool) -> None:
+        """The nudge went out: count it, set the next, release the claim, and put it in the audit trail."""
+        model = _MODELS[item.kind]
+        values: dict[str, Any] = {
+            "nudges_sent": item.nudges_sent + 1,
+            "last_nudged_at": now,
+            "next_nudge_at": next_due,
+            "nudge_claimed_until": None,
+        }
+        if head_told:
+            values["head_told_at"] = now
+        with transaction(self.engine) as session:
+            session.execute(update(model).where(col(model.id) == item.id).values(**values))
+            detail = f"nudge {item.nudges_sent + 1}" + (", headteacher told" if head_told else "")
+            if item.kind == CONCERN:
+                session.add(
+                    AuditEvent(
+                        concern_id=item.id,
+                        at=now,
+                        actor_id="policybot",
+                        action="nudged",
+                        from_status="new",
+                        to_status="new",
+                        detail=detail,
+                    )
+                )
+            else:
+                session.add(
+                    ContactEvent(
+                        subject="check",
+                        subject_id=item.id,
+                        at=now,
+                        actor_id="policybot",
+                        action="nudged",
+                        from_state="pending",
+                        to_state="pending",
+                        note=detail,
+                    )
+                )
+
+    def release(self, item: Waiting) -> None:
+        model = _MODELS[item.kind]
+        with transaction(self.engine) as session:
+            session.execute(update(model).where(col(model.id) == item.id).values(nudge_claimed_until=None))
+
+    # --- the governors' review --------------------------------------------------------------------------------------
+
+    def current_review(self, configured: date | None) -> date | None:
+        """The review now due: the later of the configured date and the one governors set when they last marked a
+        review done."""
+        with reading(self.engine) as session:
+            latest = session.exec(select(func.max(PolicyReview.next_review_on))).one()
+        dates = [d for d in (configured, latest) if d is not None]
+        return max(dates) if dates else None
+
+    def claim_reminder(self, review_on: date, mark: str, now: datetime, lease: timedelta) -> bool:
+        """Take one reminder: True for exactly one process, until it is sent (or its lease runs out unsent)."""
+        try:
+            with transaction(self.engine) as session:
+                session.add(ReviewReminder(review_on=review_on, mark=mark, claimed_until=now + lease))
+            return True
+        except IntegrityError:
+            pass
+        with transaction(self.engine) as session:
+            result = session.execute(
+                update(ReviewReminder)
+                .where(
+                    col(ReviewReminder.review_on) == review_on,
+                    col(ReviewReminder.mark) == mark,
+                    col(ReviewReminder.sent_at).is_(None),
+                    col(ReviewReminder.claimed_until) < now,
+                )
+                .values(claimed_until=now + lease)
+            )
+            assert isinstance(result, CursorResult)
+            return result.rowcount == 1
+
+    def reminder_sent(self, review_on: date, mark: str, now: datetime) -> None:
+        with transaction(self.engine) as session:
+            session.execute(
+                update(ReviewReminder)
+                .where(col(ReviewReminder.review_on) == review_on, col(ReviewReminder.mark) == mark)
+                .values(sent_at=now)
+            )
+
+    def release_reminder(self, review_on: date, mark: str) -> None:
+        with transaction(self.engine) as session:
+            session.execute(
+                update(ReviewReminder)
+                .where(col(ReviewReminder.review_on) == review_on, col(ReviewReminder.mark) == mark)
+                .values(claimed_until=datetime(2000, 1, 1, tzinfo=UTC))
+            )
+
+    def reminders(self, review_on: date) -> list[ReviewReminder]:
+        with reading(self.engine) as session:
+            stmt = select(ReviewReminder).where(ReviewReminder.review_on == review_on).order_by(col(ReviewReminder.id))
+            return list(session.exec(stmt))
+
+    def review_done(self, review_on: date, by: str, now: datetime, next_review_on: date) -> bool:
+        """Record the review as done; False when it already was (a second click, a retry)."""
+        try:
+            with transaction(self.engine) as session:
+                session.add(
+                    PolicyReview(review_on=review_on, reviewed_by=by, reviewed_at=now, next_review_on=next_review_on)
+                )
+            return True
+        except IntegrityError:
+            return False
+
+    def is_done(self, review_on: date) -> bool:
+        with reading(self.engine) as session:
+            return session.exec(select(PolicyReview.id).where(PolicyReview.review_on == review_on)).first() is not None
+
+    # --- the year's log, for the digest -----------------------------------------------------------------------------
+
+    def year_of_concerns(self, since: datetime) -> list[Concern]:
+        with reading(self.engine) as session:
+            return list(session.exec(select(Concern).where(Concern.created_at >= since)))
+
+    def contact_verdicts(self, since: datetime) -> dict[str, int]:
+        with reading(self.engine) as session:
+            rows = session.exec(
+                select(ContactCheck.verdict, func.count())
+                .where(ContactCheck.asked_at >= since)
+                .group_by(ContactCheck.verdict)
+            )
+            return {verdict: count for verdict, count in rows}

@@ -1,0 +1,32 @@
+"""The governors' digest from a year's log. Plain pytest."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from flows.digest import LoggedConcern, digest, lines
+
+T = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def test_counts_times_and_outcomes() -> None:
+    log = [
+        LoggedConcern("contact", "sexual", T, T + timedelta(minutes=20), "referred_police_ceop", True),
+        LoggedConcern("conduct", "aggressive", T, T + timedelta(hours=3), "advice_given", False),
+        LoggedConcern("conduct", "aggressive", T, T + timedelta(days=2), None, False),
+        LoggedConcern("content", "values", T, None, None, False),
+    ]
+    report = digest(log, {"PERMITTED": 5, "REFER": 2})
+    assert report.total == 4 and report.safeguarding == 1
+    assert report.by_area_and_kind[("conduct", "aggressive")] == 2
+    assert report.median_to_acknowledge == timedelta(hours=3)
+    assert report.slowest_to_acknowledge == timedelta(days=2)
+    assert report.still_unacknowledged == 1
+    assert report.outcomes == {"referred_police_ceop": 1, "advice_given": 1}
+    text = "\n".join(lines(report, {"advice_given": "Advice given"}))
+    assert "median 3 hours, slowest 2 days" in text and "Advice given 1" in text and "REFER 2" in text
+
+
+def test_an_empty_year() -> None:
+    text = lines(digest([], {}), {})
+    assert text == ["Concerns reported in the year: 0 (0 on the safeguarding route)."]
