@@ -22,7 +22,10 @@ class _TokenNotice(logging.Filter):
         return "token` will be unused" not in record.getMessage()
 
 
-_bolt_log = logging.getLogger("slack_bolt.policybot")  # capped at INFO with the rest of Bolt (bot/cli.py)
+# Bolt gives each of its parts a logger with this one's level. At INFO it would log a whole request body whenever a
+# signature check fails (what staff typed, if the request was a report): Bolt says only warnings and errors.
+_bolt_log = logging.getLogger("slack_bolt.policybot")
+_bolt_log.setLevel(logging.WARNING)
 _bolt_log.addFilter(_TokenNotice())
 
 

@@ -21,9 +21,10 @@ def _configure_logging(level: str) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # slack_sdk and Bolt write whole request bodies at DEBUG, and SQLAlchemy writes every statement with its
     # parameters at INFO: either would put what staff reported into the logs, whatever POLICYBOT_LOG_LEVEL says.
-    for name in ("slack_sdk", "slack_bolt", "urllib3"):
+    for name in ("slack_sdk", "urllib3"):
         logging.getLogger(name).setLevel(max(logging.INFO, logging.getLevelName(level)))
-    for name in ("sqlalchemy", "alembic", "apscheduler.executors"):  # the last: two lines per job run, every minute
+    # Bolt logs a rejected request's whole body at INFO; APScheduler two lines per job run, every minute.
+    for name in ("slack_bolt", "sqlalchemy", "alembic", "apscheduler.executors", "apscheduler.scheduler"):
         logging.getLogger(name).setLevel(logging.WARNING)
 
 

@@ -4,6 +4,7 @@ links, nor a form error that quotes them."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -48,6 +49,9 @@ def test_nothing_reported_reaches_a_debug_log(debug_bot: RunningBot, own_slack: 
     concern_id = card.params["blocks"][-1]["elements"][-1]["value"]
     slack.click("concern_view_details", concern_id, LEADERS[0])
     fake_slack.wait_for("views.open", lambda p: p["view"]["title"]["text"] == reference)
+    # A report whose signature check fails (a clock that drifted, a delayed retry) is refused: not logged either.
+    stale = slack.submission_body("report_concern", report_values(description=f"{MARKER} late"), "USTAFF90")
+    assert slack.post(stale, timestamp=time.time() - 600).status == 401
     log = debug_bot.output()
     assert "DEBUG" in log  # the level took effect...
     assert MARKER not in log and MARKER.lower() not in log  # ...and still nothing reported was written
