@@ -79,6 +79,7 @@ DECLARATION_FIELDS = [
     "acknowledged_at",
 ]
 CONTACT_EVENT_FIELDS = ["at", "actor_id", "action", "from_state", "to_state", "note"]
+PERMISSION_FIELDS = ["id", "staff_id", "person", "channel", "granted_by", "granted_at", "review_on", "check_id"]
 
 
 def _pick(row: Any, names: list[str]) -> dict[str, Any]:
@@ -120,21 +121,21 @@ def export(
         **contact_records(contacts, since, include_details),
     }
     if fmt == "json":
-        return (
-            json.dumps(
-                {name: [{**row, "audit": events} for row, events in records] for name, records in logs.items()},
-                indent=2,
-            )
-            + "\n"
-        )
-    records = logs[log]
-    out = io.StringIO()
-    columns = list(records[0][0]) if records else []
-    event_columns = list(records[0][1][0]) if records and records[0][1] else []
-    writer = csv.DictWriter(out, fieldnames=columns + [f"event_{n}" for n in event_columns])
+        out: dict[str, list[Any]] = {
+            name: [{**row, "audit": events} for row, events in records] for name, records in logs.items()
+        }
+        permission_fields = PERMISSION_FIELDS + (["person_described"] if include_details else [])
+        out["contact_permissions"] = [_pick(p, permission_fields) for p in contacts.log(since)["contact_permissions"]]
+        return json.dumps(out, indent=2) + "\n"
+    details = {"concerns": DETAIL_FIELDS, "contact_checks": ["person_described"], "declarations": ["person_described"]}
+    columns = {"concerns": CONCERN_FIELDS, "contact_checks": CHECK_FIELDS, "declarations": DECLARATION_FIELDS}[log]
+    columns = columns + (details[log] if include_details else [])
+    event_columns = EVENT_FIELDS if log == "concerns" else CONTACT_EVENT_FIELDS
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns + [f"event_{n}" for n in event_columns])
     writer.writeheader()
-    for row, events in records:
+    for row, events in logs[log]:
         for event in events or [{}]:
             cells = {**row, **{f"event_{k}": v for k, v in event.items()}}
             writer.writerow({k: _cell(v) for k, v in cells.items()})
-    return out.getvalue()
+    return buffer.getvalue()

@@ -94,7 +94,14 @@ def test_db_upgrade_and_export(tmp_path: Path) -> None:
         assert rows[0]["names"] == "Someone"
 
         later = policybot("export", "--since", "2999-01-01", "--format", "json", env=env)
-        assert json.loads(later.stdout) == {"concerns": [], "contact_checks": [], "declarations": []}
+        assert json.loads(later.stdout) == {
+            "concerns": [],
+            "contact_checks": [],
+            "declarations": [],
+            "contact_permissions": [],
+        }
+        header = policybot("export", "--since", "2999-01-01", "--log", "declarations", env=env)
+        assert header.stdout.startswith("id,declared_at,staff_id")  # an empty log still has its columns
         bad = policybot("export", "--since", "yesterday", env=env)
         assert bad.returncode == 2 and "Traceback" not in bad.stderr
     assert report_values()
