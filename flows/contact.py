@@ -83,7 +83,10 @@ class Answer:
     reasons: list[str]
     citations: list[str]  # the policy sections the reasons rest on, e.g. ["6"]
     quotes: list[str]  # the policy sentences, word for word
-    rule_ids: list[str]
+    rule_ids: list[str]  # the rules it rests on, those that decided it first
+
+    def _with_reason(self, reason: str) -> Answer:
+        return replace(self, reasons=[*self.reasons, reason])
 
 
 # --- loading the rules ----------------------------------------------------------------------------------------------
@@ -170,17 +173,21 @@ def _combine(verdicts: set[Verdict]) -> Verdict:
     return Verdict.PERMITTED
 
 
-def _answer(verdict: Verdict, rules: list[Rule], extra_reasons: list[str] | None = None) -> Answer:
-    reasons = list(extra_reasons or [])
+def _answer(
+    verdict: Verdict, rules: list[Rule], lead: str | None = None, basis: Rule | None = None
+) -> Answer:
+    """The rules' reasons (after `lead`, if any) and sentences; `basis` adds a rule's sentence, not its reason."""
+    reasons = [lead] if lead else []
     for rule in rules:
         if rule.reason not in reasons:
             reasons.append(rule.reason)
+    quoted = [*rules, basis] if basis else rules
     return Answer(
         verdict=verdict,
         reasons=reasons,
-        citations=sorted({rule.section for rule in rules}, key=lambda s: (len(s), s)),
-        quotes=list(dict.fromkeys(rule.quote for rule in rules)),
-        rule_ids=[rule.id for rule in rules],
+        citations=sorted({rule.section for rule in quoted}, key=lambda s: (len(s), s)),
+        quotes=list(dict.fromkeys(rule.quote for rule in quoted)),
+        rule_ids=[rule.id for rule in quoted],
     )
 
 
@@ -195,7 +202,7 @@ def _assess_known(question: ContactQuestion, rules: RuleSet) -> Answer:
     verdict = _combine({rule.verdict for rule in matching})
     if verdict is Verdict.REFER and {r.verdict for r in matching} >= {Verdict.PERMITTED, Verdict.NOT_PERMITTED}:
         lead = "The policy's rules point different ways here, so a member of the leadership team decides."
-        return _answer(verdict, [*matching, rules.fallback], [lead])
+        return _answer(verdict, matching, lead, basis=rules.fallback)
     # Show the rules that decided it first.
     deciding = [r for r in matching if r.verdict is verdict] + [r for r in matching if r.verdict is not verdict]
     return _answer(verdict, deciding)
@@ -215,13 +222,20 @@ def assess(question: ContactQuestion, rules: RuleSet | None = None) -> Answer:
     ]
     answers = [_assess_known(completion, rules) for completion in completions]
     if len({a.verdict for a in answers}) == 1:
-        first = answers[0]
-        return replace(first, reasons=[*first.reasons, "(This holds whatever the facts you did not know.)"])
+        # Give only the reasons that hold in every case, so that nothing rests on a fact nobody knows.
+        common = set.intersection(*(set(a.rule_ids) for a in answers))
+        by_id = {rule.id: rule for rule in (*rules.rules, rules.fallback)}
+        shared = [by_id[rule_id] for rule_id in answers[0].rule_ids if rule_id in common]
+        if not shared:
+            shared = [by_id[rule_id] for a in answers for rule_id in a.rule_ids]
+            shared = list(dict.fromkeys(shared))
+        note = "This holds whatever the facts you did not know."
+        return _answer(answers[0].verdict, shared, None)._with_reason(note)
     deciding = [name for name in unknown if _matters(question, name, rules)]
     words = " or whether ".join(_FACT_WORDS[name] for name in deciding or unknown)
     lead = f"The answer depends on whether {words}. Find out if you can; otherwise leadership decides."
     at_stake = [r for r in rules.rules if r.verdict is not Verdict.PERMITTED and any(r.applies(c) for c in completions)]
-    return _answer(Verdict.REFER, [*at_stake, rules.fallback], [lead])
+    return _answer(Verdict.REFER, at_stake, lead, basis=rules.fallback)
 
 
 def _matters(question: ContactQuestion, name: str, rules: RuleSet) -> bool:
