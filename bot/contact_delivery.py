@@ -16,23 +16,13 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.config import Settings
 from bot.views import contact_card
-from flows.contact import Channel, ContactQuestion, Person, RuleSet, assess
-from storage.contacts import ContactStore
+from flows.contact import RuleSet, assess
+from storage.contacts import ContactStore, question_of
 from storage.models import ContactCheck, Declaration
 
 log = logging.getLogger(__name__)
 
 CLAIM_LEASE = timedelta(minutes=2)
-
-
-def question_of(check: ContactCheck) -> ContactQuestion:
-    return ContactQuestion(
-        person=Person(check.person),
-        channel=Channel(check.channel),
-        under_18=check.under_18,
-        family_or_close_family_friend=check.family_or_close_family_friend,
-        existing_personal_friend=check.existing_personal_friend,
-    )
 
 
 class ContactDelivery:

@@ -173,9 +173,7 @@ def _combine(verdicts: set[Verdict]) -> Verdict:
     return Verdict.PERMITTED
 
 
-def _answer(
-    verdict: Verdict, rules: list[Rule], lead: str | None = None, basis: Rule | None = None
-) -> Answer:
+def _answer(verdict: Verdict, rules: list[Rule], lead: str | None = None, basis: Rule | None = None) -> Answer:
     """The rules' reasons (after `lead`, if any) and sentences; `basis` adds a rule's sentence, not its reason."""
     reasons = [lead] if lead else []
     for rule in rules:

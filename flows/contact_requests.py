@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from flows.contact import Channel, ContactQuestion, Person
+from flows.contact import ContactQuestion
 from flows.errors import InvalidTransition
 from flows.routing import People
 
@@ -105,11 +105,10 @@ def person_key(described: str) -> str:
 
 @dataclass(frozen=True)
 class StandingPermission:
-    """What a stored permission says, for matching a new question against it."""
+    """What a stored permission says, for matching a new question against it: the question leadership approved."""
 
     staff_id: str
-    person: Person
-    channel: Channel
+    approved: ContactQuestion
     person_key: str
     review_on: date
 
@@ -117,12 +116,12 @@ class StandingPermission:
 def permission_covers(
     permission: StandingPermission, staff_id: str, question: ContactQuestion, described: str, today: date
 ) -> bool:
-    """A standing permission answers a question when it is the same member of staff, the same kind of person and
-    channel, the same person as described, and its review date has not passed."""
+    """A standing permission answers a question when it is the same member of staff asking the same question (the
+    same facts) about the same person as described, and its review date has not passed. It only ever answers a
+    question the policy refers to leadership: see assess_with_permission."""
     return (
         permission.staff_id == staff_id
-        and permission.person is question.person
-        and permission.channel is question.channel
+        and permission.approved == question
         and bool(permission.person_key)
         and permission.person_key == person_key(described)
         and today <= permission.review_on

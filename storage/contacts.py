@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
-from flows.contact import Answer, ContactQuestion
+from flows.contact import Answer, Channel, ContactQuestion, Person
 from flows.contact_requests import (
     Decision,
     DeclarationStatus,
@@ -97,12 +97,14 @@ class ContactStore:
     def standing_permission(
         self, staff_id: str, question: ContactQuestion, described: str, today: date
     ) -> ContactPermission | None:
+        """The permission leadership gave this member of staff for this very question about this person, if any."""
         key = person_key(described)
         if not key:
             return None
         with reading(self.engine) as session:
             candidates = session.exec(
-                select(ContactPermission)
+                select(ContactPermission, ContactCheck)
+                .join(ContactCheck, col(ContactCheck.id) == col(ContactPermission.check_id))
                 .where(
                     ContactPermission.staff_id == staff_id,
                     ContactPermission.person == question.person.value,
@@ -111,8 +113,9 @@ class ContactStore:
                 )
                 .order_by(col(ContactPermission.review_on).desc())
             )
-            for permission in candidates:
-                if permission_covers(_standing(permission), staff_id, question, described, today):
+            for permission, check in candidates:
+                granted = StandingPermission(staff_id, question_of(check), permission.person_key, permission.review_on)
+                if permission_covers(granted, staff_id, question, described, today):
                     return permission
         return None
 
@@ -504,13 +507,12 @@ class ContactStore:
         return session.exec(select(ContactPermission).where(ContactPermission.check_id == check_id)).first()
 
 
-def _standing(permission: ContactPermission) -> StandingPermission:
-    from flows.contact import Channel, Person
-
-    return StandingPermission(
-        permission.staff_id,
-        Person(permission.person),
-        Channel(permission.channel),
-        permission.person_key,
-        permission.review_on,
+def question_of(check: ContactCheck) -> ContactQuestion:
+    """The question a stored check asked."""
+    return ContactQuestion(
+        person=Person(check.person),
+        channel=Channel(check.channel),
+        under_18=check.under_18,
+        family_or_close_family_friend=check.family_or_close_family_friend,
+        existing_personal_friend=check.existing_personal_friend,
     )

@@ -16,7 +16,7 @@ from bot import ids
 from bot.deps import Deps
 from bot.text import mention
 from bot.views import contact_card, contact_form, home
-from flows.contact import assess
+from flows.contact import Verdict, assess
 from flows.contact_requests import Decision, a_year_on, check_review_date, deciders
 from flows.errors import InvalidTransition, NotAuthorised, StaleState
 from storage.models import ContactCheck, ContactPermission, Declaration
@@ -70,7 +70,12 @@ def register(app: App, deps: Deps) -> None:
         staff = body["user"]["id"]
         answer = assess(question, deps.rules)
         try:
-            permission = deps.contacts.standing_permission(staff, question, described, deps.today())
+            # A permission only ever settles what the policy leaves to leadership: never a "no".
+            permission = (
+                deps.contacts.standing_permission(staff, question, described, deps.today())
+                if answer.verdict is Verdict.REFER
+                else None
+            )
             check = deps.contacts.record_check(staff, question, described, answer, view["id"], deps.clock(), permission)
         except SQLAlchemyError as error:
             log.error("contact check not stored: %s", type(error).__name__)
@@ -78,7 +83,7 @@ def register(app: App, deps: Deps) -> None:
             return
         line = permission_line(permission) if permission else None
         assert check.id is not None
-        ack(response_action="update", view=contact_form.answer_view(answer, check.id, line))
+        ack(response_action="update", view=contact_form.answer_view(answer, check.id, line, described))
         log.info("contact check %s: %s%s", check.id, answer.verdict.value, " (standing permission)" if line else "")
 
     def permission_line(permission: ContactPermission) -> str:
@@ -96,32 +101,37 @@ def register(app: App, deps: Deps) -> None:
         try:
             now = deps.clock()
             due = deps.nudger.first_due(now, safeguarding=False)
+            asked = deps.contacts.check(check_id)
+            if asked is None or not asked.person_described.strip():
+                raise NotAuthorised("Leadership cannot decide about someone unnamed.")
             check, made = deps.contacts.ask_leadership(check_id, staff, now, key(body), next_nudge_at=due)
-        except InvalidTransition:  # already with leadership: say so again
-            client.views_update(view_id=body["view"]["id"], view=contact_form.sent_view())
-            return
+        except (InvalidTransition, StaleState):  # already with leadership (a double click): say so again
+            made = False
         except NotAuthorised:
             log.info("contact check %s: ask refused", check_id)
             return
-        client.views_update(view_id=body["view"]["id"], view=contact_form.sent_view())
         if made:
             log.info("contact check %s sent to leadership", check_id)
             deps.contact_delivery.post(ContactCheck, check_id)
             deps.nudger.arm(due)
+        try:
+            client.views_update(view_id=body["view"]["id"], view=contact_form.sent_view())
+        except SlackApiError as error:  # the modal was closed meanwhile: the request is sent all the same
+            log.info("contact check %s: modal not updated (%s)", check_id, error.response.get("error"))
 
     # --- deciding -------------------------------------------------------------------------------------------------
 
     def decide(
         body: dict[str, Any],
-        client: WebClient,
         check_id: int,
         version: int,
         decision: Decision,
         review_on: Any,
         note: str,
         request_key: str,
-    ) -> str | None:
-        """Make the decision; None when done, else a sentence for the person who tried."""
+    ) -> tuple[str | None, Callable[[], None]]:
+        """Make the decision in the database. Returns a sentence for the person who tried when it was refused, and
+        what to tell Slack afterwards (after the ack: Slack waits at most 3 seconds)."""
         actor = body["user"]["id"]
         try:
             result = deps.contacts.decide(
@@ -138,27 +148,30 @@ def register(app: App, deps: Deps) -> None:
         except NotAuthorised:
             deps.contacts.audit("check", check_id, actor, f"refused_{decision.value}", deps.clock(), request_key)
             log.info("contact check %s: %s refused", check_id, decision.value)
-            return NOT_LEADERSHIP
+            return NOT_LEADERSHIP, lambda: None
         except (InvalidTransition, StaleState):
             fresh = deps.contacts.check(check_id)
-            if fresh is not None:
-                deps.contact_delivery.redraw(fresh)
-            who = f" by {mention(fresh.decided_by)}" if fresh and fresh.decided_by else ""
             state = fresh.request_status if fresh else "gone"
-            return f"Someone got there first: this request is {state}{who}."
+            return f"Someone got there first: this request is already {state}.", (
+                (lambda: deps.contact_delivery.redraw(fresh)) if fresh else (lambda: None)
+            )
         if result.duplicate:
-            return None
+            return None, lambda: None
         check = result.check
         log.info("contact check %s %s", check_id, check.request_status)
-        deps.contact_delivery.redraw(check)
-        deps.contact_delivery.tell(check.asked_by, contact_card.decision_message(check, result.permission, note))
-        return None
+
+        def tell_slack() -> None:
+            deps.contact_delivery.redraw(check)
+            deps.contact_delivery.tell(check.asked_by, contact_card.decision_message(check, result.permission, note))
+
+        return None, tell_slack
 
     def one_click(decision: Decision) -> Callable[..., None]:
         def handler(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
             ack()
             check_id, version = button(body)
-            problem = decide(body, client, check_id, version, decision, a_year_on(deps.today()), "", key(body))
+            problem, then = decide(body, check_id, version, decision, a_year_on(deps.today()), "", key(body))
+            then()
             if problem:
                 tell(client, body, problem)
 
@@ -199,20 +212,14 @@ def register(app: App, deps: Deps) -> None:
         if errors or decision is None:
             ack(response_action="errors", errors=errors)
             return
-        problem = decide(
-            body,
-            deps.client,
-            check_id,
-            version,
-            decision,
-            review_on or a_year_on(deps.today()),
-            note,
-            f"view:{view['id']}",
+        problem, then = decide(
+            body, check_id, version, decision, review_on or a_year_on(deps.today()), note, f"view:{view['id']}"
         )
         if problem:
-            ack(response_action="errors", errors={ids.DECISION: problem.replace("*", "")})
-            return
-        ack()
+            ack(response_action="errors", errors={ids.DECISION: problem})
+        else:
+            ack()
+        then()
 
     # --- declaring ------------------------------------------------------------------------------------------------
 

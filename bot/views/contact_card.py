@@ -10,6 +10,7 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
+    ConfirmObject,
     DatePickerElement,
     HeaderBlock,
     InputBlock,
@@ -79,7 +80,19 @@ def request_blocks(check: ContactCheck, answer: Answer, permission: ContactPermi
             ActionsBlock(
                 block_id=f"contact_{check.id}",
                 elements=[
-                    ButtonElement(action_id=ids.APPROVE, text="Approve", value=value, style="primary"),
+                    ButtonElement(
+                        action_id=ids.APPROVE,
+                        text="Approve",
+                        value=value,
+                        style="primary",
+                        confirm=ConfirmObject(
+                            title="Approve this contact?",
+                            text="It becomes a standing permission for a year. Use Decide with a note to set "
+                            "another review date.",
+                            confirm="Approve",
+                            deny="Cancel",
+                        ),
+                    ),
                     ButtonElement(action_id=ids.DECLINE, text="Decline", value=value, style="danger"),
                     ButtonElement(action_id=ids.DECIDE_WITH_NOTE, text="Decide with a note…", value=value),
                 ],

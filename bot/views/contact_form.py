@@ -127,10 +127,21 @@ def _policy_blocks(answer: Answer) -> list[Block]:
     ]
 
 
-def answer_view(answer: Answer, check_id: int, permission_line: str | None) -> View:
+def answer_view(answer: Answer, check_id: int, permission_line: str | None, described: str = "x") -> View:
     headline = permission_line or HEADLINES[answer.verdict]
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=headline)), *_policy_blocks(answer)]
-    if permission_line is None and answer.verdict is Verdict.REFER:
+    if permission_line is None and answer.verdict is Verdict.REFER and not described.strip():
+        blocks.append(
+            ContextBlock(
+                elements=[
+                    MarkdownTextObject(
+                        text="To ask leadership, check again and say who it is (a name or initials and how you know "
+                        "them): leadership cannot decide about someone unnamed. Until then, treat the answer as no."
+                    )
+                ]
+            )
+        )
+    elif permission_line is None and answer.verdict is Verdict.REFER:
         blocks.append(
             ActionsBlock(
                 elements=[

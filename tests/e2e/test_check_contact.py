@@ -137,6 +137,9 @@ def test_a_doubtful_contact_goes_to_leadership_who_approve_it(
         form("PUPIL_FAMILY", "SOCIAL_NETWORK", described="  ms parent (mum of a year 4 pupil), from my book club"),
     )
     assert "standing permission" in shown(again) and "Ask leadership" not in shown(again)
+    # Different facts about the same person are a different question: a "no" stays a "no".
+    _, under_18 = ask(slack, staff, form("PUPIL_FAMILY", "SOCIAL_NETWORK", under_18="yes", described=described))
+    assert "standing permission" not in shown(under_18) and "does not permit" in shown(under_18)
 
     # And the App Home lists it.
     slack.event(
@@ -255,3 +258,20 @@ def test_a_request_slack_refused_is_posted_later(
     while stored_check(e2e_database, view_id).post_ts is None and time.monotonic() < deadline:
         time.sleep(0.05)
     assert stored_check(e2e_database, view_id).post_ts == posted[0].response["ts"]
+
+
+def test_nobody_decides_their_own_request_and_nobody_unnamed_goes_to_leadership(
+    slack: SlackDriver, fake_slack: FakeSlack, bot: RunningBot, e2e_database: str
+) -> None:
+    leader = LEADERS[1]
+    _, unnamed = ask(slack, leader, form("PUPIL_FAMILY", "SOCIAL_NETWORK"))
+    assert "Leadership must decide" in shown(unnamed) and "Ask leadership" not in shown(unnamed)
+    assert "say who it is" in shown(unnamed)
+
+    view_id, _ = ask(slack, leader, form("PUPIL_FAMILY", "SOCIAL_NETWORK", described="GH, my son's friend's dad"))
+    check = stored_check(e2e_database, view_id)
+    slack.click_in_view("contact_ask_leadership", str(check.id), leader, view_id)
+    fake_slack.wait_for("chat.postMessage", lambda p: p["channel"] == CHANNEL and f"CQ-{check.id:04d}" in p["text"])
+    slack.click("contact_approve", f"{check.id}:2", leader)
+    fake_slack.wait_for("chat.postEphemeral", lambda p: p["user"] == leader and "nobody decides their own" in p["text"])
+    assert stored_check(e2e_database, view_id).request_status == "pending"

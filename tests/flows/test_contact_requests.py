@@ -67,8 +67,8 @@ def test_describing_a_person() -> None:
 
 
 def test_a_standing_permission_covers_only_the_same_question_about_the_same_person() -> None:
-    granted = StandingPermission("U1", Person.PUPIL_FAMILY, Channel.SOCIAL_NETWORK, "ms parent", date(2027, 11, 25))
     same = ContactQuestion(Person.PUPIL_FAMILY, Channel.SOCIAL_NETWORK, under_18=False)
+    granted = StandingPermission("U1", same, "ms parent", date(2027, 11, 25))
     assert permission_covers(granted, "U1", same, "  Ms   PARENT ", TODAY)
     assert not permission_covers(granted, "U2", same, "Ms Parent", TODAY)  # another member of staff
     assert not permission_covers(granted, "U1", same, "Mr Parent", TODAY)  # another person
@@ -76,6 +76,8 @@ def test_a_standing_permission_covers_only_the_same_question_about_the_same_pers
     assert not permission_covers(granted, "U1", other_way, "Ms Parent", TODAY)
     assert not permission_covers(granted, "U1", same, "Ms Parent", date(2027, 11, 26))  # past its review date
     assert not permission_covers(granted, "U1", same, "", TODAY)
+    other_facts = ContactQuestion(Person.PUPIL_FAMILY, Channel.SOCIAL_NETWORK, under_18=True)
+    assert not permission_covers(granted, "U1", other_facts, "Ms Parent", TODAY)  # told different facts now
 
 
 def test_nobody_decides_their_own_request() -> None:
