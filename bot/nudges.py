@@ -32,6 +32,7 @@ from storage.schedule import CONCERN, ScheduleStore, Waiting
 log = logging.getLogger(__name__)
 
 CLAIM_LEASE = timedelta(minutes=2)
+RECONFIRM_NOTICE = timedelta(days=30)
 WAKE_JOB = "wake"
 
 
@@ -85,6 +86,7 @@ class Nudger:
             for kind, item_id in self.schedule.due(self.clock()):
                 self._nudge(kind, item_id)
             self._review()
+            self._declarations()
         except Exception as error:  # noqa: BLE001 - the scheduler must survive a database or Slack hiccup
             log.error("nudge pass failed: %s", type(error).__name__)
         finally:
@@ -158,6 +160,39 @@ class Nudger:
         if review_on is None or self.schedule.is_done(review_on):
             return None
         return next_review_reminder(review_on, self.policy.zone, self.clock())
+
+    # --- declarations, re-confirmed yearly -------------------------------------------------------------------------
+
+    def _declarations(self) -> None:
+        """A month before a declaration's re-confirmation date, its owner is asked (once); if the date passes, the
+        leadership team is told (once)."""
+        now = self.clock()
+        today = now.astimezone(self.policy.zone).date()
+        for row in self.schedule.declarations_to_confirm(today + RECONFIRM_NOTICE):
+            assert row.id is not None
+            cycle = row.confirm_by.isoformat()
+            if row.confirm_by >= today:
+                key, action = f"reconfirm:{row.id}:{cycle}", "reconfirm_asked"
+                channel, thread, text = (
+                    row.staff_id,
+                    None,
+                    (
+                        f"Please re-confirm your declared connection D-{row.id:04d} by {row.confirm_by:%d %B %Y}: "
+                        "open policybot's App Home and press *Still true*, or declare what has changed."
+                    ),
+                )
+            else:
+                key, action = f"lapsed:{row.id}:{cycle}", "lapsed"
+                channel = row.post_channel or self.settings.leadership_channel_id
+                thread = row.post_ts
+                text = f"Declared connection D-{row.id:04d} was not re-confirmed by {row.confirm_by:%d %B %Y}."
+            if not self.schedule.claim_once(row.id, action, key, now):
+                continue
+            try:
+                self.client.chat_postMessage(channel=channel, text=text, thread_ts=thread)
+            except (SlackApiError, SlackClientError, OSError) as error:
+                self.schedule.unclaim(key)
+                log.warning("declaration %s: %s not sent (%s)", row.id, action, type(error).__name__)
 
     # --- the governors' review ------------------------------------------------------------------------------------
 

@@ -141,7 +141,7 @@ class Declaration(SQLModel, table=True):
     relationship: str = Field(max_length=30)
     person_described: str = Field(max_length=300)
     declared_at: datetime
-    confirm_by: date  # re-confirmed yearly
+    confirm_by: date = Field(index=True)  # re-confirmed yearly
     status: str = Field(default="declared", max_length=20)  # declared -> acknowledged
     version: int = 1
     acknowledged_by: str | None = Field(default=None, max_length=32)

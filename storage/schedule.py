@@ -16,7 +16,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from storage.db import reading, transaction
-from storage.models import AuditEvent, Concern, ContactCheck, ContactEvent, PolicyReview, ReviewReminder
+from storage.models import (
+    AuditEvent,
+    Concern,
+    ContactCheck,
+    ContactEvent,
+    Declaration,
+    PolicyReview,
+    ReviewReminder,
+)
 
 CONCERN = "concern"
 CONTACT = "contact"
@@ -265,6 +273,39 @@ class ScheduleStore:
     def is_done(self, review_on: date) -> bool:
         with reading(self.engine) as session:
             return session.exec(select(PolicyReview.id).where(PolicyReview.review_on == review_on)).first() is not None
+
+    # --- declarations to re-confirm -----------------------------------------------------------------------------------
+
+    def declarations_to_confirm(self, by: date) -> list[Declaration]:
+        """Declarations whose re-confirmation date is on or before `by` (through the index on confirm_by)."""
+        with reading(self.engine) as session:
+            stmt = select(Declaration).where(col(Declaration.confirm_by) <= by).order_by(col(Declaration.confirm_by))
+            return list(session.exec(stmt))
+
+    def claim_once(self, declaration_id: int, action: str, key: str, now: datetime) -> bool:
+        """Record `action` on a declaration once for `key`: True for the one process that gets to act on it."""
+        try:
+            with transaction(self.engine) as session:
+                session.add(
+                    ContactEvent(
+                        subject="declaration",
+                        subject_id=declaration_id,
+                        at=now,
+                        actor_id="policybot",
+                        action=action,
+                        request_key=key,
+                    )
+                )
+            return True
+        except IntegrityError:
+            return False
+
+    def unclaim(self, key: str) -> None:
+        """The action failed (Slack refused): let the next pass try again."""
+        with transaction(self.engine) as session:
+            row = session.exec(select(ContactEvent).where(ContactEvent.request_key == key)).first()
+            if row is not None:
+                session.delete(row)
 
     # --- the year's log, for the digest -----------------------------------------------------------------------------
 

@@ -289,6 +289,9 @@ def register(app: App, deps: Deps) -> None:
             return
         log.info("declaration %s re-confirmed", row_id)
         publish_home(client, staff)
+        row = deps.contacts.declaration(row_id)
+        if row is not None:
+            deps.contact_delivery.redraw(row)  # the leadership post shows the new date
 
     # --- App Home -------------------------------------------------------------------------------------------------
 
