@@ -1,0 +1,236 @@
+"""Nudges and review reminders with a fake clock: the real Nudger, a real database and the fake Slack Web API,
+with time moved by hand."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.config import Settings
+from bot.deps import Deps
+from flows.concerns import ConcernDraft
+from flows.contact import Channel, ContactQuestion, Person, assess
+from flows.escalation import Action
+from flows.routing import route
+from flows.taxonomy import Area, Kind, Platform, Role
+from storage.db import upgrade
+from tests.conftest import new_database_url
+from tests.fake_slack import FakeSlack
+
+LONDON = ZoneInfo("Europe/London")
+CHANNEL, LEAD, DSL, HEAD, CHAIR, GOVERNOR = "CLEAD9", "ULEAD9", "UDSL9", "UHEAD9", "UCHAIR9", "UGOV9"
+
+
+class Clock:
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def at(self, *args: int) -> Clock:
+        self.now = datetime(*args, tzinfo=LONDON).astimezone(UTC)
+        return self
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSlack]:
+    slack = FakeSlack(channels={CHANNEL: {"is_private": True, "is_member": True}}, members={CHANNEL: [LEAD, HEAD]})
+    yield slack
+    slack.close()
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Iterator[str]:
+    for url in new_database_url(tmp_path, "nudges"):
+        upgrade(url)
+        yield url
+
+
+def build(fake: FakeSlack, url: str, clock: Clock, **env: str) -> Deps:
+    settings = Settings.from_env(
+        {
+            "SLACK_BOT_TOKEN": fake.token,
+            "SLACK_SIGNING_SECRET": "s",
+            "SLACK_API_URL": fake.api_url,
+            "DATABASE_URL": url,
+            "LEADERSHIP_CHANNEL_ID": CHANNEL,
+            "LEADERSHIP_USER_IDS": LEAD,
+            "SAFEGUARDING_LEAD_IDS": DSL,
+            "HEADTEACHER_ID": HEAD,
+            "CHAIR_OF_GOVERNORS_ID": CHAIR,
+            "GOVERNOR_USER_IDS": GOVERNOR,
+            **env,
+        }
+    )
+    deps = Deps.build(settings, clock=clock)
+    deps.directory.refresh()
+    return deps
+
+
+def report(deps: Deps, key: str, safeguarding: bool = False) -> int:
+    draft = ConcernDraft(
+        "USTAFF9",
+        Area.CONDUCT,
+        Kind.AGGRESSIVE,
+        Platform.TIKTOK,
+        frozenset({Role.PUPIL}),
+        description="x",
+        safeguarding=safeguarding,
+    )
+    now = deps.clock()
+    where = route(deps.directory.people(), safeguarding=safeguarding, involved=None)
+    concern, _ = deps.store.create(draft, key, where, now, LONDON, deps.nudger.first_due(now, safeguarding))
+    assert concern.id is not None
+    deps.store.record_delivery_step(concern.id, post_channel=CHANNEL, post_ts=f"17.{concern.id}")
+    return concern.id
+
+
+def nudges(fake: FakeSlack, channel: str = CHANNEL) -> list[str]:
+    return [c.params["text"] for c in fake.of("chat.postMessage", channel=channel) if "has waited" in c.params["text"]]
+
+
+def test_ordinary_nudges_follow_working_hours_and_tell_the_headteacher_after_two(
+    fake: FakeSlack, database: str
+) -> None:
+    clock = Clock(datetime.now(UTC)).at(2026, 11, 25, 17, 0)  # Wednesday, 5 pm
+    deps = build(fake, database, clock)
+    concern_id = report(deps, "V1")
+    deps.nudger.run()
+    assert nudges(fake) == []
+    clock.at(2026, 11, 25, 21, 0)  # 9 pm: the 4 hours are up, but out of hours
+    deps.nudger.run()
+    assert nudges(fake) == []
+    clock.at(2026, 11, 26, 8, 0)  # Thursday 8 am
+    deps.nudger.run()
+    [first] = fake.of("chat.postMessage", channel=CHANNEL)
+    assert "has waited 15 hours" in first.params["text"] and first.params["thread_ts"] == f"17.{concern_id}"
+    clock.at(2026, 11, 26, 9, 0)
+    deps.nudger.run()
+    assert len(nudges(fake)) == 1  # repeated only after NUDGE_REPEAT_EVERY
+    clock.at(2026, 11, 27, 8, 0)  # Friday: the second nudge, and the headteacher is told
+    deps.nudger.run()
+    assert len(nudges(fake)) == 2
+    told = fake.of("chat.postMessage", channel=HEAD)
+    assert len(told) == 1 and "2 reminders" in told[0].params["text"]
+    clock.at(2026, 11, 28, 12, 0)  # Saturday: nothing
+    deps.nudger.run()
+    assert len(nudges(fake)) == 2
+    clock.at(2026, 11, 30, 8, 0)  # Monday: the third; the headteacher is told once only
+    deps.nudger.run()
+    assert len(nudges(fake)) == 3 and len(fake.of("chat.postMessage", channel=HEAD)) == 1
+    trail = [e.detail for e in deps.store.events(concern_id) if e.action == "nudged"]
+    assert trail == ["nudge 1", "nudge 2, headteacher told", "nudge 3"]
+
+
+def test_safeguarding_nudges_go_to_the_lead_at_once_whatever_the_day(fake: FakeSlack, database: str) -> None:
+    clock = Clock(datetime.now(UTC)).at(2026, 12, 26, 23, 0)  # Boxing Day, 11 pm
+    deps = build(fake, database, clock)
+    report(deps, "V2", safeguarding=True)
+    clock.at(2026, 12, 26, 23, 29)
+    deps.nudger.run()
+    assert nudges(fake, DSL) == []
+    clock.at(2026, 12, 26, 23, 30)
+    deps.nudger.run()
+    assert len(nudges(fake, DSL)) == 1 and "safeguarding concern" in nudges(fake, DSL)[0]
+    assert nudges(fake) == []  # not in the channel
+
+
+def test_no_nudge_once_acknowledged_and_one_after_a_long_stop(fake: FakeSlack, database: str) -> None:
+    clock = Clock(datetime.now(UTC)).at(2026, 11, 23, 9, 0)  # Monday
+    deps = build(fake, database, clock, WORKING_HOURS="Mon-Sun 00:00-24:00")
+    handled = report(deps, "V3")
+    waiting = report(deps, "V4")
+    deps.store.transition(handled, 1, Action.ACKNOWLEDGE, LEAD, clock())
+    clock.at(2026, 11, 27, 9, 0)  # four days later: the bot was stopped all that time
+    restarted = build(fake, database, clock, WORKING_HOURS="Mon-Sun 00:00-24:00")
+    restarted.nudger.derive_all()
+    restarted.nudger.run()
+    restarted.nudger.run()
+    texts = nudges(fake)
+    reference = (restarted.store.get(waiting) or pytest.fail("stored")).reference
+    assert len(texts) == 1 and reference in texts[0]  # once, not once per missed day
+    clock.at(2026, 11, 28, 9, 0)
+    restarted.nudger.run()
+    assert len(nudges(fake)) == 2
+
+
+def test_new_settings_apply_to_what_is_pending_after_a_restart(fake: FakeSlack, database: str) -> None:
+    clock = Clock(datetime.now(UTC)).at(2026, 11, 25, 9, 0)
+    deps = build(fake, database, clock, WORKING_HOURS="Mon-Sun 00:00-24:00")
+    report(deps, "V5")
+    assert deps.schedule.earliest() == clock() + timedelta(hours=4)
+    quicker = build(fake, database, clock, WORKING_HOURS="Mon-Sun 00:00-24:00", ACK_NUDGE_AFTER="30m")
+    quicker.nudger.derive_all()
+    assert quicker.schedule.earliest() == clock() + timedelta(minutes=30)
+
+
+def test_a_contact_request_waiting_for_a_decision_is_nudged(fake: FakeSlack, database: str) -> None:
+    clock = Clock(datetime.now(UTC)).at(2026, 11, 25, 9, 0)
+    deps = build(fake, database, clock, WORKING_HOURS="Mon-Sun 00:00-24:00", ACK_NUDGE_AFTER="2h")
+    question = ContactQuestion(Person.PUPIL_FAMILY, Channel.SOCIAL_NETWORK, under_18=False)
+    check = deps.contacts.record_check("USTAFF9", question, "JK", assess(question), "VC1", clock())
+    deps.contacts.ask_leadership(check.id or 0, "USTAFF9", clock(), "ask", deps.nudger.first_due(clock(), False))
+    clock.at(2026, 11, 25, 11, 0)
+    deps.nudger.run()
+    assert len(nudges(fake)) == 1 and f"CQ-{check.id:04d}" in nudges(fake)[0] and "decided" in nudges(fake)[0]
+
+
+def test_the_review_ladder_with_the_digest_and_marking_it_done(fake: FakeSlack, database: str) -> None:
+    clock = Clock(datetime.now(UTC)).at(2027, 1, 30, 8, 0)
+    deps = build(fake, database, clock, POLICY_REVIEW_DATE="2027-03-01")
+    report(deps, "V6")
+    deps.nudger.run()
+    assert fake.of("chat.postMessage", channel=GOVERNOR) == []  # 30 days before, but not yet 9 am
+    clock.at(2027, 1, 30, 9, 0)
+    deps.nudger.run()
+    deps.nudger.run()
+    [first] = fake.of("chat.postMessage", channel=GOVERNOR)
+    words = str(first.params["blocks"])
+    assert "30 days away" in first.params["text"] and "Concerns reported in the year: 1" in words
+    assert "Mark the review done" in words
+    assert len(fake.of("chat.postMessage", channel=CHAIR)) == 1  # the chair is always a governor
+    clock.at(2027, 3, 2, 10, 0)  # the bot was down from before the 7-day mark until after the day
+    deps.nudger.run()
+    texts = [c.params["text"] for c in fake.of("chat.postMessage", channel=GOVERNOR)]
+    assert len(texts) == 2 and "is today" in texts[1]  # one reminder, the latest: not "7 days" as well
+    clock.at(2027, 3, 8, 9, 0)
+    deps.nudger.run()
+    texts = [c.params["text"] for c in fake.of("chat.postMessage", channel=GOVERNOR)]
+    assert len(texts) == 3 and "overdue (overdue week 1)" in texts[2]
+    assert deps.schedule.review_done(date(2027, 3, 1), GOVERNOR, clock(), date(2028, 3, 1))
+    assert not deps.schedule.review_done(date(2027, 3, 1), GOVERNOR, clock(), date(2028, 3, 1))
+    clock.at(2027, 3, 15, 9, 0)
+    deps.nudger.run()
+    assert len(fake.of("chat.postMessage", channel=GOVERNOR)) == 3  # done: no more
+    assert deps.schedule.current_review(date(2027, 3, 1)) == date(2028, 3, 1)
+    clock.at(2028, 1, 31, 9, 0)
+    deps.nudger.run()
+    assert "30 days away" in fake.of("chat.postMessage", channel=GOVERNOR)[-1].params["text"]
+
+
+def test_declarations_are_re_confirmed_yearly(fake: FakeSlack, database: str) -> None:
+    from flows.contact_requests import Relationship
+
+    clock = Clock(datetime.now(UTC)).at(2026, 11, 25, 9, 0)
+    deps = build(fake, database, clock)
+    row, _ = deps.contacts.declare(
+        "USTAFF9", "PUPIL", Relationship.FAMILY, "my niece", "VD1", clock(), date(2027, 11, 25)
+    )
+    clock.at(2027, 10, 20, 9, 0)
+    deps.nudger.run()
+    assert fake.of("chat.postMessage", channel="USTAFF9") == []
+    clock.at(2027, 10, 27, 9, 0)  # within a month
+    deps.nudger.run()
+    deps.nudger.run()
+    asked = fake.of("chat.postMessage", channel="USTAFF9")
+    assert len(asked) == 1 and "re-confirm" in asked[0].params["text"]
+    clock.at(2027, 11, 26, 9, 0)  # lapsed
+    deps.nudger.run()
+    deps.nudger.run()
+    lapsed = [c for c in fake.of("chat.postMessage", channel=CHANNEL) if "not re-confirmed" in c.params["text"]]
+    assert len(lapsed) == 1 and f"D-{row.id:04d}" in lapsed[0].params["text"]
