@@ -303,3 +303,27 @@ def test_view_details_shows_every_link_however_long(
         if b["type"] == "section" and b["text"]["type"] == "plain_text"
     )
     assert all(f"https://www.example.com/{i}/" + "p" * 360 in shown for i in range(10))
+
+
+def test_governors_mark_the_review_done_and_nobody_else_can(
+    slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore
+) -> None:
+    from datetime import date
+
+    from storage.schedule import ScheduleStore
+
+    slack.click("policy_review_done", "2027-03-01", LEADERS[0], channel="DLEAD1")
+    ephemeral_to(fake_slack, LEADERS[0], "Only governors")
+    slack.click("policy_review_done", "2027-03-01", CHAIR, channel="DCHAIR1")
+    form = fake_slack.wait_for("views.open", lambda p: p["view"]["callback_id"] == "policy_review")[-1]
+    assert form.params["view"]["private_metadata"] == "2027-03-01"
+    picked = {"next_review_on": {"next_review_on_input": {"type": "datepicker", "selected_date": "2028-03-01"}}}
+    past = {"next_review_on": {"next_review_on_input": {"type": "datepicker", "selected_date": "2020-01-01"}}}
+    refused = slack.submit("policy_review", past, CHAIR, private_metadata="2027-03-01").json()
+    assert refused["response_action"] == "errors" and "future" in refused["errors"]["next_review_on"]
+    assert slack.submit("policy_review", picked, CHAIR, private_metadata="2027-03-01").status == 200
+    fake_slack.wait_for(
+        "chat.postMessage", lambda p: p["channel"] == CHAIR and "The next is due on 01 March 2028" in p["text"]
+    )
+    schedule = ScheduleStore(store.engine)
+    assert schedule.is_done(date(2027, 3, 1)) and schedule.current_review(date(2027, 3, 1)) == date(2028, 3, 1)
