@@ -209,12 +209,15 @@ class ScheduleStore:
     # --- the governors' review --------------------------------------------------------------------------------------
 
     def current_review(self, configured: date | None) -> date | None:
-        """The review now due: the later of the configured date and the one governors set when they last marked a
-        review done."""
+        """The review now due. Once governors have marked a review done, the next date they chose stands, unless
+        POLICY_REVIEW_DATE has since been set to a date after that completed review: a new instruction wins."""
         with reading(self.engine) as session:
-            latest = session.exec(select(func.max(PolicyReview.next_review_on))).one()
-        dates = [d for d in (configured, latest) if d is not None]
-        return max(dates) if dates else None
+            last = session.exec(select(PolicyReview).order_by(col(PolicyReview.review_on).desc())).first()
+        if last is None:
+            return configured
+        if configured is not None and configured > last.review_on:
+            return configured
+        return last.next_review_on
 
     def claim_reminder(self, review_on: date, mark: str, now: datetime, lease: timedelta) -> bool:
         """Take one reminder: True for exactly one process, until it is sent (or its lease runs out unsent)."""

@@ -125,3 +125,32 @@ def test_a_post_is_claimed_by_one_process_at_a_time(contacts: ContactStore) -> N
     assert contacts.claim_post(ContactCheck, cid, NOW, timedelta(minutes=2)) is not None
     contacts.record_post(ContactCheck, cid, "C1", "1.1")
     assert contacts.due_posts(NOW + timedelta(hours=1)) == []
+
+
+def test_a_review_reminder_is_claimed_once_and_a_new_review_date_wins(contacts: ContactStore) -> None:
+    from storage.schedule import ScheduleStore
+
+    schedule = ScheduleStore(contacts.engine)
+    review = date(2027, 3, 1)
+    claims: list[bool] = []
+    start = threading.Barrier(4)
+
+    def claim() -> None:
+        start.wait()
+        claims.append(schedule.claim_reminder(review, "7 days", NOW, timedelta(minutes=2)))
+
+    threads = [threading.Thread(target=claim) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(claims) == [False, False, False, True]
+    schedule.release_reminder(review, "7 days")  # Slack failed: the next pass may try again
+    assert schedule.claim_reminder(review, "7 days", NOW, timedelta(minutes=2))
+    schedule.reminder_sent(review, "7 days", NOW)
+    assert not schedule.claim_reminder(review, "7 days", NOW + timedelta(hours=1), timedelta(minutes=2))
+
+    assert schedule.current_review(review) == review
+    schedule.review_done(review, "UGOV", NOW, date(2028, 3, 1))
+    assert schedule.current_review(review) == date(2028, 3, 1)  # the governors' choice stands
+    assert schedule.current_review(date(2027, 12, 1)) == date(2027, 12, 1)  # a new instruction wins
