@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import App
 
 from bot.deps import Deps
-from bot.listeners import contacts, leadership, report, review
+from bot.listeners import contacts, declarations, leadership, report, review
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,7 @@ def create_app(deps: Deps, **bolt_options: Any) -> App:
     report.register(app, deps)
     leadership.register(app, deps)
     contacts.register(app, deps)
+    declarations.register(app, deps)
     review.register(app, deps)
 
     @app.error

@@ -1,5 +1,5 @@
 """/check-contact: the policy's answer at once; "Ask leadership" where it says REFER; leadership's Approve /
-Decline (standing permissions); the self-declaration register; the App Home that lists both."""
+Decline, which makes a standing permission. Declarations and the App Home are in declarations.py."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import ids
 from bot.deps import Deps
+from bot.listeners.common import button, request_key, tell_privately
 from bot.text import mention
-from bot.views import contact_card, contact_form, home
+from bot.views import contact_card, contact_form
 from flows.contact import Verdict, assess
 from flows.contact_requests import Decision, a_year_on, check_review_date, deciders
 from flows.errors import InvalidTransition, NotAuthorised, StaleState
@@ -27,28 +28,17 @@ NOT_LEADERSHIP = "Only the leadership team can decide this (and nobody decides t
 SAVE_FAILED = "policybot could not save this just now; please try again in a minute."
 
 
+def may_decide(deps: Deps, actor: str) -> Callable[[ContactCheck | Declaration], bool]:
+    """Leadership decide, and nobody decides (or acknowledges) their own."""
+
+    def check(row: ContactCheck | Declaration) -> bool:
+        asker = row.asked_by if isinstance(row, ContactCheck) else row.staff_id
+        return actor in deciders(deps.directory.people(), asker)
+
+    return check
+
+
 def register(app: App, deps: Deps) -> None:
-    def may_decide(actor: str) -> Callable[[Any], bool]:
-        def check(row: ContactCheck | Declaration) -> bool:
-            asker = row.asked_by if isinstance(row, ContactCheck) else row.staff_id
-            return actor in deciders(deps.directory.people(), asker)
-
-        return check
-
-    def tell(client: WebClient, body: dict[str, Any], text: str) -> None:
-        channel = (body.get("channel") or {}).get("id") or body["user"]["id"]
-        try:
-            client.chat_postEphemeral(channel=channel, user=body["user"]["id"], text=text)
-        except SlackApiError as error:
-            log.warning("ephemeral message not shown: %s", error.response.get("error"))
-
-    def key(body: dict[str, Any]) -> str:
-        return f"action:{body['actions'][0]['action_ts']}:{body['user']['id']}"
-
-    def button(body: dict[str, Any]) -> tuple[int, int]:
-        first, _, second = body["actions"][0]["value"].partition(":")
-        return int(first), int(second or 1)
-
     # --- asking ---------------------------------------------------------------------------------------------------
 
     @app.command(ids.CHECK_COMMAND)
@@ -104,7 +94,7 @@ def register(app: App, deps: Deps) -> None:
             asked = deps.contacts.check(check_id)
             if asked is None or not asked.person_described.strip():
                 raise NotAuthorised("Leadership cannot decide about someone unnamed.")
-            check, made = deps.contacts.ask_leadership(check_id, staff, now, key(body), next_nudge_at=due)
+            check, made = deps.contacts.ask_leadership(check_id, staff, now, request_key(body), next_nudge_at=due)
         except (InvalidTransition, StaleState):  # already with leadership (a double click): say so again
             made = False
         except NotAuthorised:
@@ -143,7 +133,7 @@ def register(app: App, deps: Deps) -> None:
                 review_on=review_on,
                 note=note,
                 request_key=request_key,
-                may_decide=may_decide(actor),
+                may_decide=may_decide(deps, actor),
             )
         except NotAuthorised:
             deps.contacts.audit("check", check_id, actor, f"refused_{decision.value}", deps.clock(), request_key)
@@ -170,10 +160,12 @@ def register(app: App, deps: Deps) -> None:
         def handler(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
             ack()
             check_id, version = button(body)
-            problem, then = decide(body, check_id, version, decision, a_year_on(deps.today()), "", key(body))
+            problem, then = decide(
+                body, check_id, version or 1, decision, a_year_on(deps.today()), "", request_key(body)
+            )
             then()
             if problem:
-                tell(client, body, problem)
+                tell_privately(client, body, problem)
 
         return handler
 
@@ -186,12 +178,12 @@ def register(app: App, deps: Deps) -> None:
         check_id, version = button(body)
         actor = body["user"]["id"]
         check = deps.contacts.check(check_id)
-        if check is None or not may_decide(actor)(check):
-            deps.contacts.audit("check", check_id, actor, "refused_decide", deps.clock(), key(body))
-            tell(client, body, NOT_LEADERSHIP)
+        if check is None or not may_decide(deps, actor)(check):
+            deps.contacts.audit("check", check_id, actor, "refused_decide", deps.clock(), request_key(body))
+            tell_privately(client, body, NOT_LEADERSHIP)
             return
         if check.version != version or check.request_status != "pending":
-            tell(client, body, f"Someone got there first: this request is {check.request_status}.")
+            tell_privately(client, body, f"Someone got there first: this request is {check.request_status}.")
             return
         client.views_open(
             trigger_id=body["trigger_id"], view=contact_card.decision_form(check, a_year_on(deps.today()))
@@ -220,86 +212,3 @@ def register(app: App, deps: Deps) -> None:
         else:
             ack()
         then()
-
-    # --- declaring ------------------------------------------------------------------------------------------------
-
-    @app.action(ids.OPEN_DECLARE)
-    def declare_instead(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        client.views_update(view_id=body["view"]["id"], view=contact_form.declare_form())
-
-    @app.action(ids.HOME_DECLARE)
-    def declare_from_home(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        client.views_open(trigger_id=body["trigger_id"], view=contact_form.declare_form())
-
-    @app.view(ids.DECLARE_VIEW)
-    def submit_declaration(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        person, relationship, described, errors = contact_form.parse_declaration(view)
-        if errors or person is None or relationship is None:
-            ack(response_action="errors", errors=errors)
-            return
-        staff = body["user"]["id"]
-        confirm_by = a_year_on(deps.today())
-        try:
-            row, created = deps.contacts.declare(
-                staff, person.value, relationship, described, view["id"], deps.clock(), confirm_by
-            )
-        except SQLAlchemyError as error:
-            log.error("declaration not stored: %s", type(error).__name__)
-            ack(response_action="errors", errors={ids.DESCRIBED: SAVE_FAILED})
-            return
-        ack(response_action="update", view=contact_form.declared_view(row.confirm_by))
-        if not created or row.id is None:
-            return
-        log.info("declaration %s stored", row.id)
-        deps.contact_delivery.post(Declaration, row.id)
-
-    @app.action(ids.ACKNOWLEDGE_DECLARATION)
-    def acknowledge(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        row_id, version = button(body)
-        actor = body["user"]["id"]
-        try:
-            row, changed = deps.contacts.acknowledge(
-                row_id, version, actor, deps.clock(), request_key=key(body), may_act=may_decide(actor)
-            )
-        except NotAuthorised:
-            deps.contacts.audit("declaration", row_id, actor, "refused_acknowledge", deps.clock(), key(body))
-            tell(client, body, NOT_LEADERSHIP)
-            return
-        except (InvalidTransition, StaleState):
-            tell(client, body, "Someone got there first: this declaration is already acknowledged.")
-            return
-        if changed:
-            log.info("declaration %s acknowledged", row_id)
-            deps.contact_delivery.redraw(deps.contacts.declaration(row_id) or row)
-            deps.contact_delivery.tell(
-                row.staff_id, f"Leadership acknowledged your declared connection D-{row_id:04d}."
-            )
-
-    @app.action(ids.RECONFIRM_DECLARATION)
-    def reconfirm(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        staff = body["user"]["id"]
-        row_id = int(body["actions"][0]["value"])
-        try:
-            deps.contacts.reconfirm(row_id, staff, deps.clock(), a_year_on(deps.today()), key(body))
-        except NotAuthorised:
-            return
-        log.info("declaration %s re-confirmed", row_id)
-        publish_home(client, staff)
-        row = deps.contacts.declaration(row_id)
-        if row is not None:
-            deps.contact_delivery.redraw(row)  # the leadership post shows the new date
-
-    # --- App Home -------------------------------------------------------------------------------------------------
-
-    def publish_home(client: WebClient, user: str) -> None:
-        view = home.build(deps.contacts.permissions_for(user), deps.contacts.declarations_for(user), deps.today())
-        client.views_publish(user_id=user, view=view)
-
-    @app.event("app_home_opened")
-    def home_opened(event: dict[str, Any], client: WebClient) -> None:
-        if event.get("tab", "home") == "home":
-            publish_home(client, event["user"])

@@ -12,10 +12,10 @@ from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot import ids
 from bot.deps import Deps
+from bot.listeners.common import button, request_key, tell_privately
 from bot.text import mention
 from bot.views import action_forms, details
 from flows.errors import DomainError, InvalidTransition, NotAuthorised, StaleState
@@ -32,20 +32,6 @@ NOT_A_VIEWER = "The details of this concern are open only to those handling it. 
 def register(app: App, deps: Deps) -> None:
     def route_of(concern: Concern) -> Route:
         return route(deps.directory.people(), safeguarding=concern.safeguarding, involved=concern.involved_staff_id)
-
-    def tell(client: WebClient, body: dict[str, Any], text: str) -> None:
-        channel = (body.get("channel") or {}).get("id") or body["user"]["id"]
-        try:
-            client.chat_postEphemeral(channel=channel, user=body["user"]["id"], text=text)
-        except SlackApiError as error:
-            log.warning("ephemeral message not shown: %s", error.response.get("error"))
-
-    def request_key(body: dict[str, Any]) -> str:
-        return f"action:{body['actions'][0]['action_ts']}:{body['user']['id']}"
-
-    def button(body: dict[str, Any]) -> tuple[int, int | None]:
-        parts = body["actions"][0]["value"].split(":")
-        return int(parts[0]), int(parts[1]) if len(parts) > 1 else None
 
     def current_state(concern: Concern) -> str:
         status = Status(concern.status)
@@ -65,11 +51,11 @@ def register(app: App, deps: Deps) -> None:
         actor = body["user"]["id"]
         concern = deps.store.get(concern_id)
         if concern is None:
-            tell(client, body, "That concern could not be found.")
+            tell_privately(client, body, "That concern could not be found.")
             return None
         if not may_act(actor)(concern):
             refuse(concern_id, actor, action, request_key(body))
-            tell(client, body, NOT_LEADERSHIP)
+            tell_privately(client, body, NOT_LEADERSHIP)
             return None
         return concern
 
@@ -102,14 +88,14 @@ def register(app: App, deps: Deps) -> None:
             )
         except NotAuthorised:
             refuse(concern_id, actor, Action.ACKNOWLEDGE, request_key(body))
-            tell(client, body, NOT_LEADERSHIP)
+            tell_privately(client, body, NOT_LEADERSHIP)
             return
         except (InvalidTransition, StaleState):
             fresh = got_there_first(concern_id)
-            tell(client, body, "Someone got there first. " + current_state(fresh) if fresh else "Not found.")
+            tell_privately(client, body, "Someone got there first. " + current_state(fresh) if fresh else "Not found.")
             return
         except DomainError as error:
-            tell(client, body, error.message)
+            tell_privately(client, body, error.message)
             return
         if not result.duplicate:
             log.info("concern %s acknowledged", concern_id)
@@ -128,7 +114,7 @@ def register(app: App, deps: Deps) -> None:
                     raise StaleState("changed")
             except (InvalidTransition, StaleState):
                 deps.delivery.refresh_post(concern)
-                tell(client, body, "Someone got there first. " + current_state(concern))
+                tell_privately(client, body, "Someone got there first. " + current_state(concern))
                 return
             client.views_open(trigger_id=body["trigger_id"], view=action_forms.build(action, concern))
 
@@ -190,12 +176,12 @@ def register(app: App, deps: Deps) -> None:
         actor = body["user"]["id"]
         concern = deps.store.get(concern_id)
         if concern is None:
-            tell(client, body, "That concern could not be found.")
+            tell_privately(client, body, "That concern could not be found.")
             return
         if actor not in route_of(concern).viewers:
             deps.store.audit(concern_id, actor, "refused_view_details", deps.clock(), request_key=request_key(body))
             log.info("concern %s: details refused", concern_id)
-            tell(client, body, NOT_A_VIEWER)
+            tell_privately(client, body, NOT_A_VIEWER)
             return
         deps.store.audit(concern_id, actor, "viewed_details", deps.clock(), request_key=request_key(body))
         log.info("concern %s: details viewed", concern_id)
