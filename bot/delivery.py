@@ -18,6 +18,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.config import Settings
 from bot.directory import Directory
+from bot.slack_api import is_permanent
 from bot.views import concern_card, notices
 from flows.routing import RouteKind, route
 from flows.taxonomy import EscalationTarget
@@ -27,26 +28,6 @@ from storage.repositories import ConcernStore
 log = logging.getLogger(__name__)
 
 CLAIM_LEASE = timedelta(minutes=2)
-
-# Slack's answers that no retry will change.
-PERMANENT_ERRORS = frozenset(
-    {
-        "channel_not_found",
-        "is_archived",
-        "not_in_channel",
-        "cannot_dm_bot",
-        "user_not_found",
-        "user_disabled",
-        "account_inactive",
-        "invalid_channel",
-        "restricted_action",
-        "messages_tab_disabled",
-    }
-)
-
-
-def _permanent(error: SlackApiError) -> bool:
-    return error.response.get("error") in PERMANENT_ERRORS
 
 
 class Delivery:
@@ -106,7 +87,7 @@ class Delivery:
             try:
                 self.client.chat_postMessage(channel=concern.reporter_id, text=text, blocks=blocks)
             except SlackApiError as error:
-                if not _permanent(error):
+                if not is_permanent(error):
                     raise
                 log.error("concern %s: reporter cannot be messaged (%s)", concern.id, error.response.get("error"))
             self.store.record_delivery_step(concern.id, receipt_sent_at=self.clock())
@@ -120,7 +101,7 @@ class Delivery:
             try:
                 self.client.chat_postMessage(channel=lead, text=text, blocks=blocks)
             except SlackApiError as error:
-                if not _permanent(error):
+                if not is_permanent(error):
                     raise
                 log.error(
                     "concern %s: a safeguarding lead cannot be messaged (%s)", concern.id, error.response.get("error")
@@ -143,7 +124,7 @@ class Delivery:
                 channel=channel, text=concern_card.fallback(concern), blocks=concern_card.blocks(concern)
             )
         except SlackApiError as error:
-            if direct or not _permanent(error):
+            if direct or not is_permanent(error):
                 raise
             log.error(
                 "concern %s: the leadership channel refused it (%s); sent to the headteacher instead",

@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.config import Settings
+from bot.slack_api import slack_reason
 from flows.routing import People
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ class Directory:
             users = self.client.usergroups_users_list(usergroup=group_id).get("users") or []
             return frozenset(u for u in users if isinstance(u, str))
         except (SlackApiError, SlackClientError, OSError) as error:
-            log.warning("could not read the %s user group (%s)", what, _reason(error))
+            log.warning("could not read the %s user group (%s)", what, slack_reason(error))
             return None
 
     def governors(self) -> frozenset[str]:
@@ -73,7 +74,7 @@ class Directory:
                 if not cursor:
                     return frozenset(members)
         except (SlackApiError, SlackClientError, OSError) as error:
-            log.warning("could not read the leadership channel's members (%s)", _reason(error))
+            log.warning("could not read the leadership channel's members (%s)", slack_reason(error))
             return None
 
     def people(self) -> People:
@@ -87,7 +88,3 @@ class Directory:
             chair_of_governors=s.chair_of_governors_id,
             channel_members=channel,
         )
-
-
-def _reason(error: Exception) -> str:
-    return str(error.response.get("error")) if isinstance(error, SlackApiError) else type(error).__name__

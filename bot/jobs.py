@@ -51,6 +51,7 @@ def start_scheduler(deps: Deps) -> BackgroundScheduler:
         coalesce=True,
         replace_existing=True,
         next_run_time=datetime.now(UTC),  # at once: whatever fell due while the bot was stopped
+        misfire_grace_time=None,  # however late the thread gets to it, run it
     )
     scheduler.start()
     return scheduler

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.base import BaseScheduler
@@ -23,6 +23,7 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement, MarkdownTextObj
 from bot import ids
 from bot.config import Settings
 from bot.directory import Directory
+from bot.slack_api import is_permanent, slack_reason
 from flows.digest import LoggedConcern, digest, lines
 from flows.routing import route
 from flows.scheduling import describe, escalates, next_nudge, next_review_reminder, review_reminders
@@ -31,8 +32,10 @@ from storage.schedule import CONCERN, ScheduleStore, Waiting
 
 log = logging.getLogger(__name__)
 
-CLAIM_LEASE = timedelta(minutes=2)
-RECONFIRM_NOTICE = timedelta(days=30)
+CLAIM_LEASE = timedelta(minutes=10)  # longer than any send with slack_sdk's retries
+RETRY_AFTER = timedelta(minutes=1)  # a nudge Slack did not take is tried again this much later
+THREAD_STEP = "thread"
+HEAD_STEP = "headteacher"
 WAKE_JOB = "wake"
 
 
@@ -75,7 +78,7 @@ class Nudger:
                 last_nudged_at=item.last_nudged_at,
                 safeguarding=item.safeguarding,
             )
-            self.schedule.set_due(item.kind, item.id, due)
+            self.schedule.set_due(item, due)
 
     # --- the pass -------------------------------------------------------------------------------------------------
 
@@ -93,62 +96,102 @@ class Nudger:
             self.arm()
 
     def _nudge(self, kind: str, item_id: int) -> None:
+        """Claim one due nudge and send it, step by step (each recipient, then the headteacher), remembering each
+        step: a retry after a failure sends only what is still to send, and never loops."""
         now = self.clock()
         item = self.schedule.claim(kind, item_id, now, CLAIM_LEASE)
         if item is None:
             return  # no longer due, no longer open, or another process has it
         sent = item.nudges_sent + 1
+        waited = now - item.since
         tell_head = escalates(self.policy, sent) and not item.head_told
-        try:
-            self._send_nudge(item, now - item.since)
-            if tell_head:
-                self._tell_head(item, sent, now - item.since)
-        except (SlackApiError, SlackClientError, OSError) as error:
-            self.schedule.release(item)
-            log.warning("%s %s: nudge not sent (%s); tried again next pass", kind, item_id, type(error).__name__)
-            return
+        steps = self._recipients(item) + ([HEAD_STEP] if tell_head else [])
+        done = set(item.progress)
+        for step in steps:
+            if step in done:
+                continue
+            try:
+                self._send_step(item, step, sent, waited)
+            except (SlackApiError, SlackClientError, OSError) as error:
+                self.schedule.failed(item, now + RETRY_AFTER)
+                log.warning(
+                    "%s %s: nudge not sent (%s); tried again at %s",
+                    kind,
+                    item_id,
+                    slack_reason(error),
+                    (now + RETRY_AFTER).isoformat(),
+                )
+                return
+            done.add(step)
+            if not self.schedule.progress(item, frozenset(done)):
+                return  # the claim ran out and another process has it: it carries on from here
         next_due = next_nudge(
             self.policy, since=item.since, nudges_sent=sent, last_nudged_at=now, safeguarding=item.safeguarding
         )
-        self.schedule.nudged(item, now, next_due, tell_head)
-        log.info("%s %s: nudge %d sent%s", kind, item_id, sent, " and headteacher told" if tell_head else "")
+        if self.schedule.nudged(item, now, next_due, tell_head):
+            log.info("%s %s: nudge %d sent%s", kind, item_id, sent, " and headteacher told" if tell_head else "")
 
-    def _send_nudge(self, item: Waiting, waited: timedelta) -> None:
+    def _recipients(self, item: Waiting) -> list[str]:
+        """Safeguarding: each safeguarding lead who is not involved, by DM. Otherwise: the post's thread."""
+        if not item.safeguarding:
+            return [THREAD_STEP]
+        people = self.directory.people()
+        return sorted(route(people, safeguarding=True, involved=item.involved).alert or {people.headteacher})
+
+    def _send_step(self, item: Waiting, step: str, sent: int, waited: timedelta) -> None:
         what = "safeguarding concern" if item.safeguarding else ("concern" if item.kind == CONCERN else "request")
         verb = "acknowledged" if item.kind == CONCERN else "decided"
-        text = f":alarm_clock: The {what} {item.reference} has waited {describe(waited)} without being {verb}."
-        if item.safeguarding:
-            people = self.directory.people()
-            leads = route(people, safeguarding=True, involved=item.involved).alert or {people.headteacher}
-            for lead in sorted(leads):
-                self.client.chat_postMessage(channel=lead, text=text)
-            return
-        channel = item.post_channel or item.route_recipient or self.settings.leadership_channel_id
-        self.client.chat_postMessage(channel=channel, text=text, thread_ts=item.post_ts)
-
-    def _tell_head(self, item: Waiting, sent: int, waited: timedelta) -> None:
+        nudge = f":alarm_clock: The {what} {item.reference} has waited {describe(waited)} without being {verb}."
         people = self.directory.people()
-        head = people.headteacher
-        if head in (item.involved, item.route_recipient):
-            head = people.chair_of_governors  # the headteacher is involved, or is the one not answering
-        text = (
-            f"{item.reference} has had {sent} reminders and has waited {describe(waited)} without anyone "
-            f"picking it up. Please make sure someone does."
-        )
-        self.client.chat_postMessage(channel=head, text=text)
+        if step == HEAD_STEP:
+            head = people.headteacher
+            if head in (item.involved, item.route_recipient):
+                head = people.chair_of_governors  # the headteacher is involved, or is the one not answering
+            text = (
+                f"{item.reference} has had {sent} reminders and has waited {describe(waited)} without anyone "
+                "picking it up. Please make sure someone does."
+            )
+            self._post_or_skip(item, head, text)
+        elif step == THREAD_STEP:
+            channel = item.post_channel or item.route_recipient or self.settings.leadership_channel_id
+            try:
+                self.client.chat_postMessage(channel=channel, text=nudge, thread_ts=item.post_ts)
+            except SlackApiError as error:
+                if not is_permanent(error):
+                    raise
+                log.error(
+                    "%s %s: its post refused the nudge (%s); the headteacher is told instead",
+                    item.kind,
+                    item.id,
+                    slack_reason(error),
+                )
+                self._post_or_skip(item, people.headteacher, nudge + " (The leadership channel refused it.)")
+        else:
+            self._post_or_skip(item, step, nudge)
+
+    def _post_or_skip(self, item: Waiting, user: str, text: str) -> None:
+        """A DM; an account Slack will never accept (deactivated, deleted) is logged as an error and skipped."""
+        try:
+            self.client.chat_postMessage(channel=user, text=text)
+        except SlackApiError as error:
+            if not is_permanent(error):
+                raise
+            log.error("%s %s: a nudge could not be sent to a recipient (%s)", item.kind, item.id, slack_reason(error))
 
     # --- the wake-up ----------------------------------------------------------------------------------------------
 
     def arm(self, at: datetime | None = None) -> None:
-        """Make sure a pass runs at the soonest due time (of `at`, if given, and of what is stored)."""
+        """Make sure a pass runs at the soonest due time (of `at`, if given, and of what is stored and not being
+        sent by someone now); never sooner than a second from now, so that nothing can spin."""
         if self.scheduler is None:
             return
-        candidates = [t for t in (at, self.schedule.earliest(), self._next_review_moment()) if t is not None]
+        now = self.clock()
+        candidates = [t for t in (at, self.schedule.earliest(now), self._next_review_moment()) if t is not None]
         if not candidates:
             return
-        when = max(min(candidates), self.clock())
+        when = max(min(candidates), now + timedelta(seconds=1))
         with self._lock:
-            if self._wake_at is not None and self._wake_at <= when and self._wake_at > self.clock():
+            if self._wake_at is not None and now < self._wake_at <= when:
                 return
             self._wake_at = when
             self.scheduler.add_job(
@@ -164,35 +207,29 @@ class Nudger:
     # --- declarations, re-confirmed yearly -------------------------------------------------------------------------
 
     def _declarations(self) -> None:
-        """A month before a declaration's re-confirmation date, its owner is asked (once); if the date passes, the
-        leadership team is told (once)."""
-        now = self.clock()
-        today = now.astimezone(self.policy.zone).date()
-        for row in self.schedule.declarations_to_confirm(today + RECONFIRM_NOTICE):
-            assert row.id is not None
-            cycle = row.confirm_by.isoformat()
+        """A month before a declaration's re-confirmation date its owner is asked; if the date passes, the leadership
+        team is told. Each once: the row's next notice date moves on (compare-and-set) before anything is sent."""
+        today = self.clock().astimezone(self.policy.zone).date()
+        for row in self.schedule.due_notices(today):
+            assert row.id is not None and row.next_notice_on is not None
             if row.confirm_by >= today:
-                key, action = f"reconfirm:{row.id}:{cycle}", "reconfirm_asked"
-                channel, thread, text = (
-                    row.staff_id,
-                    None,
-                    (
-                        f"Please re-confirm your declared connection D-{row.id:04d} by {row.confirm_by:%d %B %Y}: "
-                        "open policybot's App Home and press *Still true*, or declare what has changed."
-                    ),
+                following: date | None = row.confirm_by + timedelta(days=1)  # then, if still not re-confirmed
+                channel, thread = row.staff_id, None
+                text = (
+                    f"Please re-confirm your declared connection D-{row.id:04d} by {row.confirm_by:%d %B %Y}: "
+                    "open policybot's App Home and press *Still true*, or declare what has changed."
                 )
             else:
-                key, action = f"lapsed:{row.id}:{cycle}", "lapsed"
-                channel = row.post_channel or self.settings.leadership_channel_id
-                thread = row.post_ts
+                following = None  # told; nothing more until it is re-confirmed
+                channel, thread = row.post_channel or self.settings.leadership_channel_id, row.post_ts
                 text = f"Declared connection D-{row.id:04d} was not re-confirmed by {row.confirm_by:%d %B %Y}."
-            if not self.schedule.claim_once(row.id, action, key, now):
-                continue
+            if not self.schedule.move_notice(row.id, row.next_notice_on, following):
+                continue  # another process has it
             try:
                 self.client.chat_postMessage(channel=channel, text=text, thread_ts=thread)
             except (SlackApiError, SlackClientError, OSError) as error:
-                self.schedule.unclaim(key)
-                log.warning("declaration %s: %s not sent (%s)", row.id, action, type(error).__name__)
+                self.schedule.move_notice(row.id, following, row.next_notice_on)  # back, for the next pass
+                log.warning("declaration %s: notice not sent (%s)", row.id, slack_reason(error))
 
     # --- the governors' review ------------------------------------------------------------------------------------
 
@@ -209,16 +246,28 @@ class Nudger:
         if not due:
             return
         mark, _ = due[-1]  # only the latest: after a stop, one reminder, not one per missed step
-        if not self.schedule.claim_reminder(review_on, mark, now, CLAIM_LEASE):
+        already = self.schedule.claim_reminder(review_on, mark, now, CLAIM_LEASE)
+        if already is None:
             return
         text, blocks = self._review_message(review_on, mark)
-        try:
-            for governor in sorted(self.directory.governors()):
+        sent = set(already)
+        for governor in sorted(self.directory.governors() - already):
+            try:
                 self.client.chat_postMessage(channel=governor, text=text, blocks=blocks)
-        except (SlackApiError, SlackClientError, OSError) as error:
-            self.schedule.release_reminder(review_on, mark)
-            log.warning("review reminder %s not sent (%s)", mark, type(error).__name__)
-            return
+            except SlackApiError as error:
+                if not is_permanent(error):
+                    self.schedule.reminder_progress(review_on, mark, frozenset(sent))
+                    self.schedule.release_reminder(review_on, mark)
+                    log.warning("review reminder %s not sent (%s)", mark, slack_reason(error))
+                    return
+                log.error("review reminder %s: a governor cannot be messaged (%s)", mark, slack_reason(error))
+            except (SlackClientError, OSError) as error:
+                self.schedule.reminder_progress(review_on, mark, frozenset(sent))
+                self.schedule.release_reminder(review_on, mark)
+                log.warning("review reminder %s not sent (%s)", mark, type(error).__name__)
+                return
+            sent.add(governor)
+            self.schedule.reminder_progress(review_on, mark, frozenset(sent))
         self.schedule.reminder_sent(review_on, mark, now)
         log.info("review reminder sent (%s before %s)", mark, review_on.isoformat())
 
@@ -237,11 +286,13 @@ class Nudger:
             "REFER": "referred to leadership",
         }
         summary = "\n".join(lines(digest(logged, self.schedule.contact_verdicts(since)), labels))
-        when = (
-            "is today"
-            if mark == "on the day"
-            else (f"is {mark} away" if mark in ("30 days", "7 days") else f"is overdue ({mark})")
-        )
+        left = (review_on - self.clock().astimezone(self.policy.zone).date()).days
+        if left > 0:
+            when = f"is {left} day{'s' if left != 1 else ''} away"
+        elif left == 0:
+            when = "is today"
+        else:
+            when = f"is overdue by {-left} day{'s' if left != -1 else ''}"
         text = f"The governors' annual review of the Social Media Policy (due {review_on:%d %B %Y}) {when}."
         return text, [
             SectionBlock(

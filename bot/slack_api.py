@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -23,3 +24,29 @@ def make_client(settings: Settings) -> WebClient:
         ],
         base_url=settings.slack_api_url or WebClient.BASE_URL,
     )
+
+
+# Slack's answers that no retry will change.
+PERMANENT_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "is_archived",
+        "not_in_channel",
+        "cannot_dm_bot",
+        "user_not_found",
+        "user_disabled",
+        "account_inactive",
+        "invalid_channel",
+        "restricted_action",
+        "messages_tab_disabled",
+    }
+)
+
+
+def is_permanent(error: SlackApiError) -> bool:
+    return error.response.get("error") in PERMANENT_ERRORS
+
+
+def slack_reason(error: Exception) -> str:
+    """For a log line: Slack's error code, or the kind of failure (never the request or its text)."""
+    return str(error.response.get("error")) if isinstance(error, SlackApiError) else type(error).__name__

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from flows.contact import ContactQuestion
@@ -11,6 +11,7 @@ from flows.errors import InvalidTransition
 from flows.routing import People
 
 DESCRIBED_MAX = 200
+RECONFIRM_NOTICE = timedelta(days=30)  # staff are asked to re-confirm a declaration this long before its date
 DECISION_NOTE_MAX = 1000
 
 

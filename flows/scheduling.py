@@ -145,8 +145,9 @@ def next_nudge(
 
 
 def escalates(policy: NudgePolicy, nudges_sent: int) -> bool:
-    """Whether the nudge just sent (the `nudges_sent`-th) is the one after which the headteacher is told."""
-    return nudges_sent == policy.escalate_after
+    """Whether the headteacher should have been told by the `nudges_sent`-th nudge (told once: the caller keeps
+    track). At or after, not only at: lowering ESCALATE_AFTER_NUDGES still escalates what is already past it."""
+    return nudges_sent >= policy.escalate_after
 
 
 # --- the governors' annual review (section 9) -------------------------------------------------------------------------

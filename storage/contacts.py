@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from flows.contact import Answer, Channel, ContactQuestion, Person
 from flows.contact_requests import (
+    RECONFIRM_NOTICE,
     Decision,
     DeclarationStatus,
     Relationship,
@@ -312,6 +313,7 @@ class ContactStore:
                     person_described=described.strip(),
                     declared_at=now,
                     confirm_by=confirm_by,
+                    next_notice_on=confirm_by - RECONFIRM_NOTICE,
                 )
                 session.add(declaration)
                 session.flush()
@@ -398,6 +400,7 @@ class ContactStore:
                 if row is None or row.staff_id != staff_id:
                     raise NotAuthorised("Only the person who declared this can re-confirm it.")
                 row.confirm_by = confirm_by
+                row.next_notice_on = confirm_by - RECONFIRM_NOTICE
                 session.add(
                     self._event(
                         "declaration",

@@ -53,6 +53,7 @@ class Concern(SQLModel, table=True):
     last_nudged_at: datetime | None = None
     next_nudge_at: datetime | None = Field(default=None, index=True)
     nudge_claimed_until: datetime | None = None
+    nudge_progress: str = Field(default="", max_length=500)  # who has had the nudge now being sent
     head_told_at: datetime | None = None
 
 
@@ -111,6 +112,7 @@ class ContactCheck(SQLModel, table=True):
     last_nudged_at: datetime | None = None
     next_nudge_at: datetime | None = Field(default=None, index=True)
     nudge_claimed_until: datetime | None = None
+    nudge_progress: str = Field(default="", max_length=500)  # who has had the nudge now being sent
     head_told_at: datetime | None = None
 
 
@@ -141,7 +143,8 @@ class Declaration(SQLModel, table=True):
     relationship: str = Field(max_length=30)
     person_described: str = Field(max_length=300)
     declared_at: datetime
-    confirm_by: date = Field(index=True)  # re-confirmed yearly
+    confirm_by: date  # re-confirmed yearly
+    next_notice_on: date | None = Field(default=None, index=True)  # ask to re-confirm, then tell leadership
     status: str = Field(default="declared", max_length=20)  # declared -> acknowledged
     version: int = 1
     acknowledged_by: str | None = Field(default=None, max_length=32)
@@ -190,4 +193,5 @@ class ReviewReminder(SQLModel, table=True):
     review_on: date
     mark: str = Field(max_length=30)
     claimed_until: datetime
+    sent_to: str = Field(default="", max_length=1000)  # the governors who have had it so far
     sent_at: datetime | None = None

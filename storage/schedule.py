@@ -54,37 +54,39 @@ class Waiting:
     involved: str | None
     route_recipient: str | None
     head_told: bool
+    progress: frozenset[str] = frozenset()  # who has had the nudge now being sent
+    claim: datetime | None = None  # this process's lease, the token for writing back
 
 
 def _waiting(kind: str, row: Any) -> Waiting:
+    common = {
+        "id": row.id,
+        "nudges_sent": row.nudges_sent,
+        "last_nudged_at": row.last_nudged_at,
+        "post_channel": row.post_channel,
+        "post_ts": row.post_ts,
+        "head_told": row.head_told_at is not None,
+        "progress": frozenset(filter(None, (row.nudge_progress or "").split(","))),
+        "claim": row.nudge_claimed_until,
+    }
     if kind == CONCERN:
         return Waiting(
-            CONCERN,
-            row.id,
-            row.reference,
-            row.created_at,
-            row.nudges_sent,
-            row.last_nudged_at,
-            row.safeguarding,
-            row.post_channel,
-            row.post_ts,
-            row.involved_staff_id,
-            row.route_recipient,
-            row.head_told_at is not None,
+            kind=CONCERN,
+            reference=row.reference,
+            since=row.created_at,
+            safeguarding=row.safeguarding,
+            involved=row.involved_staff_id,
+            route_recipient=row.route_recipient,
+            **common,
         )
     return Waiting(
-        CONTACT,
-        row.id,
-        f"CQ-{row.id:04d}",
-        row.requested_at or row.asked_at,
-        row.nudges_sent,
-        row.last_nudged_at,
-        False,
-        row.post_channel,
-        row.post_ts,
-        None,
-        None,
-        row.head_told_at is not None,
+        kind=CONTACT,
+        reference=f"CQ-{row.id:04d}",
+        since=row.requested_at or row.asked_at,
+        safeguarding=False,
+        involved=None,
+        route_recipient=None,
+        **common,
     )
 
 
@@ -114,10 +116,20 @@ class ScheduleStore:
                 out += [_waiting(kind, row) for row in session.exec(stmt)]
         return out
 
-    def set_due(self, kind: str, item_id: int, due: datetime) -> None:
-        model = _MODELS[kind]
+    def set_due(self, item: Waiting, due: datetime) -> None:
+        """Store a derived due time, unless the row moved on since it was read (another process nudged it)."""
+        model = _MODELS[item.kind]
         with transaction(self.engine) as session:
-            session.execute(update(model).where(col(model.id) == item_id, _open(kind)).values(next_nudge_at=due))
+            session.execute(
+                update(model)
+                .where(
+                    col(model.id) == item.id,
+                    _open(item.kind),
+                    col(model.nudges_sent) == item.nudges_sent,
+                    col(model.next_nudge_at).is_(None),
+                )
+                .values(next_nudge_at=due)
+            )
 
     def due(self, now: datetime, limit: int = 200) -> list[tuple[str, int]]:
         out: list[tuple[str, int]] = []
@@ -132,11 +144,16 @@ class ScheduleStore:
                 out += [(kind, item_id) for item_id in session.exec(stmt) if item_id is not None]
         return out
 
-    def earliest(self) -> datetime | None:
-        """The soonest due time of any open item (for the wake-up)."""
+    def earliest(self, now: datetime) -> datetime | None:
+        """The soonest due time of any open item nobody is sending now (for the wake-up)."""
         with reading(self.engine) as session:
             times = [
-                session.exec(select(func.min(model.next_nudge_at)).where(_open(kind))).one()
+                session.exec(
+                    select(func.min(model.next_nudge_at)).where(
+                        _open(kind),
+                        or_(col(model.nudge_claimed_until).is_(None), col(model.nudge_claimed_until) < now),
+                    )
+                ).one()
                 for kind, model in _MODELS.items()
             ]
         found = [t for t in times if t is not None]
@@ -161,19 +178,38 @@ class ScheduleStore:
                 return None
             return _waiting(kind, session.get(model, item_id))
 
-    def nudged(self, item: Waiting, now: datetime, next_due: datetime, head_told: bool) -> None:
-        """The nudge went out: count it, set the next, release the claim, and put it in the audit trail."""
+    def _mine(self, item: Waiting) -> Any:
+        model = _MODELS[item.kind]
+        return (col(model.id) == item.id) & (col(model.nudge_claimed_until) == item.claim)
+
+    def progress(self, item: Waiting, done: frozenset[str]) -> bool:
+        """Remember who has had this nudge so far; False when the claim was lost (stop sending)."""
+        model = _MODELS[item.kind]
+        with transaction(self.engine) as session:
+            result = session.execute(
+                update(model).where(self._mine(item)).values(nudge_progress=",".join(sorted(done)))
+            )
+            assert isinstance(result, CursorResult)
+            return result.rowcount == 1
+
+    def nudged(self, item: Waiting, now: datetime, next_due: datetime, head_told: bool) -> bool:
+        """The nudge went out: count it, set the next, release the claim, and put it in the audit trail. False (and
+        nothing written) when this process's claim had run out and another took it."""
         model = _MODELS[item.kind]
         values: dict[str, Any] = {
             "nudges_sent": item.nudges_sent + 1,
             "last_nudged_at": now,
             "next_nudge_at": next_due,
             "nudge_claimed_until": None,
+            "nudge_progress": "",
         }
         if head_told:
             values["head_told_at"] = now
         with transaction(self.engine) as session:
-            session.execute(update(model).where(col(model.id) == item.id).values(**values))
+            result = session.execute(update(model).where(self._mine(item)).values(**values))
+            assert isinstance(result, CursorResult)
+            if result.rowcount != 1:
+                return False
             detail = f"nudge {item.nudges_sent + 1}" + (", headteacher told" if head_told else "")
             if item.kind == CONCERN:
                 session.add(
@@ -200,11 +236,15 @@ class ScheduleStore:
                         note=detail,
                     )
                 )
+            return True
 
-    def release(self, item: Waiting) -> None:
+    def failed(self, item: Waiting, retry_at: datetime) -> None:
+        """Slack did not take it: try again at `retry_at`, keeping who has had it already."""
         model = _MODELS[item.kind]
         with transaction(self.engine) as session:
-            session.execute(update(model).where(col(model.id) == item.id).values(nudge_claimed_until=None))
+            session.execute(
+                update(model).where(self._mine(item)).values(nudge_claimed_until=None, next_nudge_at=retry_at)
+            )
 
     # --- the governors' review --------------------------------------------------------------------------------------
 
@@ -219,27 +259,42 @@ class ScheduleStore:
             return configured
         return last.next_review_on
 
-    def claim_reminder(self, review_on: date, mark: str, now: datetime, lease: timedelta) -> bool:
-        """Take one reminder: True for exactly one process, until it is sent (or its lease runs out unsent)."""
-        try:
-            with transaction(self.engine) as session:
-                session.add(ReviewReminder(review_on=review_on, mark=mark, claimed_until=now + lease))
-            return True
-        except IntegrityError:
-            pass
+    def claim_reminder(self, review_on: date, mark: str, now: datetime, lease: timedelta) -> frozenset[str] | None:
+        """Take one reminder: for exactly one process, until it is sent (or its lease runs out unsent). Returns the
+        governors who have had it already (after a failed try), or None when it is not this process's to send."""
+        with reading(self.engine) as session:
+            row = session.exec(
+                select(ReviewReminder).where(ReviewReminder.review_on == review_on, ReviewReminder.mark == mark)
+            ).first()
+        if row is None:
+            try:
+                with transaction(self.engine) as session:
+                    session.add(ReviewReminder(review_on=review_on, mark=mark, claimed_until=now + lease))
+                return frozenset()
+            except IntegrityError:
+                return None
+        if row.sent_at is not None or row.claimed_until >= now:
+            return None
         with transaction(self.engine) as session:
             result = session.execute(
                 update(ReviewReminder)
                 .where(
-                    col(ReviewReminder.review_on) == review_on,
-                    col(ReviewReminder.mark) == mark,
+                    col(ReviewReminder.id) == row.id,
                     col(ReviewReminder.sent_at).is_(None),
-                    col(ReviewReminder.claimed_until) < now,
+                    col(ReviewReminder.claimed_until) == row.claimed_until,
                 )
                 .values(claimed_until=now + lease)
             )
             assert isinstance(result, CursorResult)
-            return result.rowcount == 1
+            return frozenset(filter(None, row.sent_to.split(","))) if result.rowcount == 1 else None
+
+    def reminder_progress(self, review_on: date, mark: str, sent_to: frozenset[str]) -> None:
+        with transaction(self.engine) as session:
+            session.execute(
+                update(ReviewReminder)
+                .where(col(ReviewReminder.review_on) == review_on, col(ReviewReminder.mark) == mark)
+                .values(sent_to=",".join(sorted(sent_to)))
+            )
 
     def reminder_sent(self, review_on: date, mark: str, now: datetime) -> None:
         with transaction(self.engine) as session:
@@ -279,36 +334,22 @@ class ScheduleStore:
 
     # --- declarations to re-confirm -----------------------------------------------------------------------------------
 
-    def declarations_to_confirm(self, by: date) -> list[Declaration]:
-        """Declarations whose re-confirmation date is on or before `by` (through the index on confirm_by)."""
+    def due_notices(self, today: date) -> list[Declaration]:
+        """Declarations with a notice due (asking to re-confirm, or telling leadership it lapsed), by index."""
         with reading(self.engine) as session:
-            stmt = select(Declaration).where(col(Declaration.confirm_by) <= by).order_by(col(Declaration.confirm_by))
+            stmt = select(Declaration).where(col(Declaration.next_notice_on) <= today).order_by(col(Declaration.id))
             return list(session.exec(stmt))
 
-    def claim_once(self, declaration_id: int, action: str, key: str, now: datetime) -> bool:
-        """Record `action` on a declaration once for `key`: True for the one process that gets to act on it."""
-        try:
-            with transaction(self.engine) as session:
-                session.add(
-                    ContactEvent(
-                        subject="declaration",
-                        subject_id=declaration_id,
-                        at=now,
-                        actor_id="policybot",
-                        action=action,
-                        request_key=key,
-                    )
-                )
-            return True
-        except IntegrityError:
-            return False
-
-    def unclaim(self, key: str) -> None:
-        """The action failed (Slack refused): let the next pass try again."""
+    def move_notice(self, declaration_id: int, expected: date | None, to: date | None) -> bool:
+        """Compare-and-set the next notice date: True for the one process that moved it."""
         with transaction(self.engine) as session:
-            row = session.exec(select(ContactEvent).where(ContactEvent.request_key == key)).first()
-            if row is not None:
-                session.delete(row)
+            result = session.execute(
+                update(Declaration)
+                .where(col(Declaration.id) == declaration_id, col(Declaration.next_notice_on) == expected)
+                .values(next_notice_on=to)
+            )
+            assert isinstance(result, CursorResult)
+            return result.rowcount == 1
 
     # --- the year's log, for the digest -----------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -20,11 +20,10 @@ from slack_sdk.models.views import View
 from bot import ids
 from bot.views.contact_words import PERSON_LABELS, question_phrase
 from flows.contact import Channel, Person
-from flows.contact_requests import Relationship
+from flows.contact_requests import RECONFIRM_NOTICE, Relationship
 from storage.models import ContactPermission, Declaration
 
 _MAX_ROWS = 20  # each row is two blocks; a Home tab holds 100
-RECONFIRM_WINDOW = timedelta(days=30)
 
 
 def build(permissions: list[ContactPermission], declarations: list[Declaration], today: date) -> View:
@@ -64,7 +63,7 @@ def build(permissions: list[ContactPermission], declarations: list[Declaration],
             f"re-confirm by {row.confirm_by:%d %b %Y}"
         )
         section = SectionBlock(text=MarkdownTextObject(text=text))
-        if row.confirm_by - today <= RECONFIRM_WINDOW:
+        if row.confirm_by - today <= RECONFIRM_NOTICE:
             section = SectionBlock(
                 text=MarkdownTextObject(text=text + (" *(overdue)*" if row.confirm_by < today else "")),
                 accessory=ButtonElement(action_id=ids.RECONFIRM_DECLARATION, text="Still true", value=str(row.id)),

@@ -91,7 +91,12 @@ def report(deps: Deps, key: str, safeguarding: bool = False) -> int:
 
 
 def nudges(fake: FakeSlack, channel: str = CHANNEL) -> list[str]:
-    return [c.params["text"] for c in fake.of("chat.postMessage", channel=channel) if "has waited" in c.params["text"]]
+    """The nudges Slack accepted (a refused call is not a message anyone saw)."""
+    return [
+        c.params["text"]
+        for c in fake.of("chat.postMessage", channel=channel)
+        if "has waited" in c.params["text"] and c.response.get("ok")
+    ]
 
 
 def test_ordinary_nudges_follow_working_hours_and_tell_the_headteacher_after_two(
@@ -163,10 +168,10 @@ def test_new_settings_apply_to_what_is_pending_after_a_restart(fake: FakeSlack, 
     clock = Clock(datetime.now(UTC)).at(2026, 11, 25, 9, 0)
     deps = build(fake, database, clock, WORKING_HOURS="Mon-Sun 00:00-24:00")
     report(deps, "V5")
-    assert deps.schedule.earliest() == clock() + timedelta(hours=4)
+    assert deps.schedule.earliest(clock()) == clock() + timedelta(hours=4)
     quicker = build(fake, database, clock, WORKING_HOURS="Mon-Sun 00:00-24:00", ACK_NUDGE_AFTER="30m")
     quicker.nudger.derive_all()
-    assert quicker.schedule.earliest() == clock() + timedelta(minutes=30)
+    assert quicker.schedule.earliest(clock()) == clock() + timedelta(minutes=30)
 
 
 def test_a_contact_request_waiting_for_a_decision_is_nudged(fake: FakeSlack, database: str) -> None:
@@ -197,11 +202,11 @@ def test_the_review_ladder_with_the_digest_and_marking_it_done(fake: FakeSlack, 
     clock.at(2027, 3, 2, 10, 0)  # the bot was down from before the 7-day mark until after the day
     deps.nudger.run()
     texts = [c.params["text"] for c in fake.of("chat.postMessage", channel=GOVERNOR)]
-    assert len(texts) == 2 and "is today" in texts[1]  # one reminder, the latest: not "7 days" as well
+    assert len(texts) == 2 and "overdue by 1 day" in texts[1]  # one reminder, the latest: not "7 days" as well
     clock.at(2027, 3, 8, 9, 0)
     deps.nudger.run()
     texts = [c.params["text"] for c in fake.of("chat.postMessage", channel=GOVERNOR)]
-    assert len(texts) == 3 and "overdue (overdue week 1)" in texts[2]
+    assert len(texts) == 3 and "overdue by 7 days" in texts[2]
     assert deps.schedule.review_done(date(2027, 3, 1), GOVERNOR, clock(), date(2028, 3, 1))
     assert not deps.schedule.review_done(date(2027, 3, 1), GOVERNOR, clock(), date(2028, 3, 1))
     clock.at(2027, 3, 15, 9, 0)
@@ -234,3 +239,88 @@ def test_declarations_are_re_confirmed_yearly(fake: FakeSlack, database: str) ->
     deps.nudger.run()
     lapsed = [c for c in fake.of("chat.postMessage", channel=CHANNEL) if "not re-confirmed" in c.params["text"]]
     assert len(lapsed) == 1 and f"D-{row.id:04d}" in lapsed[0].params["text"]
+
+
+def test_slack_failing_never_makes_a_nudge_loop_or_repeat(fake: FakeSlack, database: str) -> None:
+    clock = Clock(datetime.now(UTC)).at(2026, 11, 25, 9, 0)
+    deps = build(fake, database, clock, WORKING_HOURS="Mon-Sun 00:00-24:00", SAFEGUARDING_LEAD_IDS=f"{DSL},UDSLZ")
+    report(deps, "VF1", safeguarding=True)
+    clock.at(2026, 11, 25, 9, 30)
+    fake.fail("chat.postMessage", 500, times=3, when=lambda p: p.get("channel") == "UDSLZ")
+    deps.nudger.run()
+    assert len(nudges(fake, DSL)) == 1 and nudges(fake, "UDSLZ") == []  # the first lead had it; the second did not
+    attempts = len(fake.of("chat.postMessage"))
+    deps.nudger.run()
+    deps.nudger.run()
+    assert len(fake.of("chat.postMessage")) == attempts  # not retried at once, not in a loop
+    clock.at(2026, 11, 25, 9, 31)  # a minute on: tried again, for the second lead only
+    deps.nudger.run()
+    assert len(nudges(fake, DSL)) == 1 and len(nudges(fake, "UDSLZ")) == 1
+
+
+def test_an_archived_channel_sends_the_nudge_to_the_headteacher_and_it_counts(fake: FakeSlack, database: str) -> None:
+    clock = Clock(datetime.now(UTC)).at(2026, 11, 25, 9, 0)
+    deps = build(fake, database, clock, WORKING_HOURS="Mon-Sun 00:00-24:00", ESCALATE_AFTER_NUDGES="1")
+    concern_id = report(deps, "VF2")
+    fake.fail("chat.postMessage", 200, times=1, error="is_archived", when=lambda p: p.get("channel") == CHANNEL)
+    clock.at(2026, 11, 25, 13, 0)
+    deps.nudger.run()
+    to_head = [c.params["text"] for c in fake.of("chat.postMessage", channel=HEAD)]
+    assert any("refused it" in t for t in to_head) and any("1 reminders" in t for t in to_head)
+    concern = deps.store.get(concern_id)
+    assert concern is not None and concern.nudges_sent == 1 and concern.head_told_at is not None
+
+
+def test_a_lowered_escalation_setting_still_tells_the_headteacher(fake: FakeSlack, database: str) -> None:
+    clock = Clock(datetime.now(UTC)).at(2026, 11, 23, 9, 0)
+    deps = build(fake, database, clock, WORKING_HOURS="Mon-Sun 00:00-24:00", ESCALATE_AFTER_NUDGES="5")
+    report(deps, "VF3")
+    for day in (23, 24, 25):
+        clock.at(2026, 11, day, 13, 0)
+        deps.nudger.run()
+    assert len(nudges(fake)) == 3 and fake.of("chat.postMessage", channel=HEAD) == []
+    lowered = build(fake, database, clock, WORKING_HOURS="Mon-Sun 00:00-24:00", ESCALATE_AFTER_NUDGES="2")
+    lowered.nudger.derive_all()
+    clock.at(2026, 11, 26, 13, 0)
+    lowered.nudger.run()
+    assert len(nudges(fake)) == 4 and len(fake.of("chat.postMessage", channel=HEAD)) == 1
+
+
+def test_racing_passes_send_one_nudge(fake: FakeSlack, database: str) -> None:
+    import threading
+
+    clock = Clock(datetime.now(UTC)).at(2026, 11, 25, 9, 0)
+    processes = [build(fake, database, clock, WORKING_HOURS="Mon-Sun 00:00-24:00") for _ in range(4)]
+    report(processes[0], "VF4")
+    clock.at(2026, 11, 25, 13, 0)
+    start = threading.Barrier(4)
+
+    def run(deps: Deps) -> None:
+        start.wait()
+        deps.nudger.run()
+
+    threads = [threading.Thread(target=run, args=(d,)) for d in processes]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(nudges(fake)) == 1
+
+
+def test_a_review_reminder_says_how_long_is_really_left_and_resumes_after_a_failure(
+    fake: FakeSlack, database: str
+) -> None:
+    clock = Clock(datetime.now(UTC)).at(2027, 2, 19, 9, 0)  # a late install: ten days before the review
+    deps = build(fake, database, clock, POLICY_REVIEW_DATE="2027-03-01", GOVERNOR_USER_IDS="UGOV9,UGOV8")
+    fake.fail("chat.postMessage", 500, times=3, when=lambda p: p.get("channel") == "UGOV9")
+    deps.nudger.run()
+    assert [c.params["text"] for c in fake.of("chat.postMessage", channel="UGOV8")] != []
+    assert "is 10 days away" in fake.of("chat.postMessage", channel="UGOV8")[0].params["text"]
+    assert fake.of(
+        "chat.postMessage",
+        channel="UGOV9",
+    ) and not [c for c in fake.of("chat.postMessage", channel="UGOV9") if c.response.get("ok")]
+    clock.at(2027, 2, 19, 9, 5)
+    deps.nudger.run()
+    assert len([c for c in fake.of("chat.postMessage", channel="UGOV9") if c.response.get("ok")]) == 1
+    assert len(fake.of("chat.postMessage", channel="UGOV8")) == 1  # not sent twice to those who had it

@@ -94,3 +94,16 @@ def test_two_processes_send_each_nudge_once(own_slack: FakeSlack, database: str,
     finally:
         one.stop()
         two.stop()
+
+
+def test_new_settings_apply_after_a_restart(own_slack: FakeSlack, database: str, tmp_path: Path) -> None:
+    slow = start(own_slack, database, tmp_path, "slow", ACK_NUDGE_AFTER="1h")
+    reference = report(slow, own_slack)
+    slow.stop()
+    quick = start(own_slack, database, tmp_path, "quick", ACK_NUDGE_AFTER="2s", SCHEDULER_SCAN_SECONDS="600")
+    try:  # the due time stored an hour ahead is derived again from the stored state with the new setting
+        own_slack.wait_for(
+            "chat.postMessage", lambda p: reference in p["text"] and "has waited" in p["text"], timeout=8
+        )
+    finally:
+        quick.stop()

@@ -122,7 +122,7 @@ def test_the_nudge_ladder() -> None:
     assert first == london(2026, 11, 26, 8, 0)  # 7 pm is out of hours: Thursday 8 am
     second = next_nudge(POLICY, since=reported, nudges_sent=1, last_nudged_at=first, safeguarding=False)
     assert second == london(2026, 11, 27, 8, 0)
-    assert not escalates(POLICY, 1) and escalates(POLICY, 2) and not escalates(POLICY, 3)
+    assert not escalates(POLICY, 1) and escalates(POLICY, 2) and escalates(POLICY, 3)
 
 
 def test_safeguarding_nudges_never_wait() -> None:
@@ -158,3 +158,15 @@ def test_the_review_ladder_and_overdue_weekly() -> None:
     assert next_review_reminder(review, LONDON, datetime(2027, 3, 2, tzinfo=UTC)) == datetime(
         2027, 3, 8, 9, 0, tzinfo=LONDON
     )
+
+
+def test_daylight_saving_for_the_ladders() -> None:
+    # The review reminders are at 09:00 school time in winter and in summer alike.
+    assert dict(review_reminders(date(2027, 1, 20), LONDON, date(2027, 1, 20)))["on the day"].astimezone(UTC).hour == 9
+    assert dict(review_reminders(date(2027, 7, 20), LONDON, date(2027, 7, 20)))["on the day"].astimezone(UTC).hour == 8
+    # A nudge that repeats over the weekend the clocks go forward lands at 08:00 on Monday, London time.
+    nudged = london(2026, 3, 27, 8, 0)  # Friday, GMT
+    due = next_nudge(
+        POLICY, since=nudged - timedelta(hours=4), nudges_sent=1, last_nudged_at=nudged, safeguarding=False
+    )
+    assert due == london(2026, 3, 30, 8, 0) == datetime(2026, 3, 30, 7, 0, tzinfo=UTC)

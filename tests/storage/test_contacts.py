@@ -137,7 +137,7 @@ def test_a_review_reminder_is_claimed_once_and_a_new_review_date_wins(contacts: 
 
     def claim() -> None:
         start.wait()
-        claims.append(schedule.claim_reminder(review, "7 days", NOW, timedelta(minutes=2)))
+        claims.append(schedule.claim_reminder(review, "7 days", NOW, timedelta(minutes=2)) is not None)
 
     threads = [threading.Thread(target=claim) for _ in range(4)]
     for t in threads:
@@ -145,10 +145,11 @@ def test_a_review_reminder_is_claimed_once_and_a_new_review_date_wins(contacts: 
     for t in threads:
         t.join()
     assert sorted(claims) == [False, False, False, True]
+    schedule.reminder_progress(review, "7 days", frozenset({"UGOV1"}))
     schedule.release_reminder(review, "7 days")  # Slack failed: the next pass may try again
-    assert schedule.claim_reminder(review, "7 days", NOW, timedelta(minutes=2))
+    assert schedule.claim_reminder(review, "7 days", NOW, timedelta(minutes=2)) == {"UGOV1"}  # who had it
     schedule.reminder_sent(review, "7 days", NOW)
-    assert not schedule.claim_reminder(review, "7 days", NOW + timedelta(hours=1), timedelta(minutes=2))
+    assert schedule.claim_reminder(review, "7 days", NOW + timedelta(hours=1), timedelta(minutes=2)) is None
 
     assert schedule.current_review(review) == review
     schedule.review_done(review, "UGOV", NOW, date(2028, 3, 1))
