@@ -1,4 +1,5 @@
-"""What a nudge pass costs: 50 open concerns alone, against the same 50 among 100,000 stored (the rest resolved).
+"""What a nudge pass costs: 50 open concerns alone, against the same 50 among 100,000 stored (the rest resolved),
+with 10,000 decided contact questions and 10,000 long-lapsed declarations beside them.
 
     cd /work/main && .venv/bin/python -m bench.nudge_scan [--stored 100000] [--open 50] [--passes 200]
     POLICYBOT_BENCH_DATABASE_URL=postgresql+psycopg://... to run it on PostgreSQL (a fresh database each run)
@@ -28,7 +29,7 @@ from bot.config import Settings
 from bot.directory import Directory
 from bot.nudges import Nudger
 from storage.db import make_engine, upgrade
-from storage.models import Concern
+from storage.models import Concern, ContactCheck, Declaration
 from storage.schedule import ScheduleStore
 
 RESULTS = Path(__file__).resolve().parent / "results" / "nudge_scan.md"
@@ -87,8 +88,25 @@ def fill(url: str, stored: int, open_items: int) -> None:
     if rows:
         with engine.begin() as conn:
             conn.execute(insert(Concern), rows)
-    with engine.begin() as conn:  # as a live database would be: its statistics up to date
-        conn.execute(text("ANALYZE"))
+    history = max(0, stored - open_items) // 10  # and history of the other kinds: decided questions, old declarations
+    if history:
+        checks = [{
+            "submission_key": f"bench-check-{i}", "asked_by": "UBENCH", "asked_at": NOW - timedelta(days=300),
+            "person": "PUPIL_FAMILY", "channel": "SOCIAL_NETWORK", "person_described": "", "verdict": "REFER",
+            "rule_ids": "", "request_status": "approved", "version": 3, "nudges_sent": 0, "nudge_progress": "",
+        } for i in range(history)]
+        declarations = [{
+            "submission_key": f"bench-declaration-{i}", "staff_id": "UBENCH", "person": "PUPIL",
+            "relationship": "family", "person_described": "x", "declared_at": NOW - timedelta(days=800),
+            "confirm_by": (NOW - timedelta(days=400)).date(), "status": "acknowledged", "version": 2,
+            "next_notice_on": None,  # lapsed long ago, leadership told
+        } for i in range(history)]
+        with engine.begin() as conn:
+            conn.execute(insert(ContactCheck), checks)
+            conn.execute(insert(Declaration), declarations)
+    if not url.startswith("sqlite"):
+        with engine.begin() as conn:  # as PostgreSQL's autovacuum keeps a live database: statistics up to date
+            conn.execute(text("ANALYZE"))
     engine.dispose()
 
 
