@@ -90,17 +90,38 @@ def fill(url: str, stored: int, open_items: int) -> None:
             conn.execute(insert(Concern), rows)
     history = max(0, stored - open_items) // 10  # and history of the other kinds: decided questions, old declarations
     if history:
-        checks = [{
-            "submission_key": f"bench-check-{i}", "asked_by": "UBENCH", "asked_at": NOW - timedelta(days=300),
-            "person": "PUPIL_FAMILY", "channel": "SOCIAL_NETWORK", "person_described": "", "verdict": "REFER",
-            "rule_ids": "", "request_status": "approved", "version": 3, "nudges_sent": 0, "nudge_progress": "",
-        } for i in range(history)]
-        declarations = [{
-            "submission_key": f"bench-declaration-{i}", "staff_id": "UBENCH", "person": "PUPIL",
-            "relationship": "family", "person_described": "x", "declared_at": NOW - timedelta(days=800),
-            "confirm_by": (NOW - timedelta(days=400)).date(), "status": "acknowledged", "version": 2,
-            "next_notice_on": None,  # lapsed long ago, leadership told
-        } for i in range(history)]
+        checks = [
+            {
+                "submission_key": f"bench-check-{i}",
+                "asked_by": "UBENCH",
+                "asked_at": NOW - timedelta(days=300),
+                "person": "PUPIL_FAMILY",
+                "channel": "SOCIAL_NETWORK",
+                "person_described": "",
+                "verdict": "REFER",
+                "rule_ids": "",
+                "request_status": "approved",
+                "version": 3,
+                "nudges_sent": 0,
+                "nudge_progress": "",
+            }
+            for i in range(history)
+        ]
+        declarations = [
+            {
+                "submission_key": f"bench-declaration-{i}",
+                "staff_id": "UBENCH",
+                "person": "PUPIL",
+                "relationship": "family",
+                "person_described": "x",
+                "declared_at": NOW - timedelta(days=800),
+                "confirm_by": (NOW - timedelta(days=400)).date(),
+                "status": "acknowledged",
+                "version": 2,
+                "next_notice_on": None,  # lapsed long ago, leadership told
+            }
+            for i in range(history)
+        ]
         with engine.begin() as conn:
             conn.execute(insert(ContactCheck), checks)
             conn.execute(insert(Declaration), declarations)

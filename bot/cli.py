@@ -143,16 +143,28 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _serve_socket_mode(settings: Settings) -> None:
+    from threading import Event
+
     from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from slack_sdk.errors import SlackApiError
 
     from bot.app import create_app
     from bot.deps import Deps
     from bot.jobs import start_scheduler
 
     deps = Deps.build(settings)
+    handler = SocketModeHandler(create_app(deps), settings.slack_app_token)
+    try:
+        handler.connect()  # fails here, with Slack's answer, if the app token is wrong
+    except SlackApiError as error:
+        raise ConfigError(
+            "SLACK_APP_TOKEN",
+            f"Slack refused it ({error.response.get('error')}); expected an "
+            "app-level token with the connections:write scope",
+        ) from None
     start_scheduler(deps)
-    log.info("policybot connecting to Slack over Socket Mode")
-    SocketModeHandler(create_app(deps), settings.slack_app_token).start()
+    log.info("policybot connected to Slack over Socket Mode")
+    Event().wait()  # the handler's own threads carry on; this one waits until the process is stopped
 
 
 def entry_point() -> None:

@@ -116,3 +116,11 @@ def test_a_database_problem_is_one_line_with_what_to_do(tmp_path: Path) -> None:
 
     empty = policybot("export", env={**base, "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}"})
     assert empty.returncode == 3 and "policybot db upgrade" in empty.stderr and "Traceback" not in empty.stderr
+
+
+def test_socket_mode_with_a_wrong_app_token_stops_with_one_line(fake_slack: FakeSlack, tmp_path: Path) -> None:
+    env = bot_environment(fake_slack, f"sqlite:///{tmp_path / 's.db'}", SLACK_APP_TOKEN="xapp-not-a-real-token")
+    result = policybot("serve", env=env)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "SLACK_APP_TOKEN: Slack refused it (invalid_auth)" in result.stderr
+    assert [c for c in fake_slack.of("apps.connections.open")]  # it did try Socket Mode, not HTTP
