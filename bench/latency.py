@@ -27,7 +27,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -50,44 +49,18 @@ P95_MS_TARGET = 100.0
 # --- the bare app, as a subprocess --------------------------------------------------------------------------------
 
 
-class BareApp:
+def start_bare_app(fake: FakeSlack, port: int, log_path: Path) -> RunningBot:
     """bench/bare_app.py under gunicorn with policybot's worker settings (bot/server.py)."""
-
-    def __init__(self, fake: FakeSlack, port: int, log_path: Path) -> None:
-        self.url = f"http://127.0.0.1:{port}"
-        self.log_path = log_path
-        env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
-        env.update(SLACK_BOT_TOKEN=fake.token, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake.api_url)
-        command = [
-            sys.executable, "-m", "gunicorn",
-            "--workers", "1", "--worker-class", "gthread", "--threads", "8",
-            "--timeout", "30", "--graceful-timeout", "10", "--log-level", "warning",
-            "--bind", f"127.0.0.1:{port}",
-            "bench.bare_app:build()",
-        ]  # fmt: skip
-        with open(log_path, "w") as log_file:
-            self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"bare app exited with {self.process.returncode}:\n{log_path.read_text()}")
-            try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("bare app did not become healthy in time")
-
-    def stop(self) -> str:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        return self.log_path.read_text()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    env.update(SLACK_BOT_TOKEN=fake.token, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake.api_url)
+    command = [
+        sys.executable, "-m", "gunicorn",
+        "--workers", "1", "--worker-class", "gthread", "--threads", "8",
+        "--timeout", "30", "--graceful-timeout", "10", "--log-level", "warning",
+        "--bind", f"127.0.0.1:{port}",
+        "bench.bare_app:build()",
+    ]  # fmt: skip
+    return RunningBot(env, port, log_path, command)
 
 
 # --- the worker's CPU time ---------------------------------------------------------------------------------------
@@ -311,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
         bot = RunningBot(bot_environment(fake, database_url, **extra), free_port(), tmp / "bot.log")
         bare = None
         try:
-            bare = BareApp(fake, free_port(), tmp / "bare.log")
+            bare = start_bare_app(fake, free_port(), tmp / "bare.log")
             response_url = fake.api_url + "response_url"
             drivers = {
                 "policybot": SlackDriver(bot.url + "/slack/events", SIGNING_SECRET, response_url),

@@ -92,18 +92,24 @@ def bot_environment(fake: FakeSlack, database_url: str, **extra: str) -> dict[st
 class RunningBot:
     """`policybot serve --http` in a subprocess, its output in a log file the tests can read."""
 
-    def __init__(self, env: dict[str, str], port: int, log_path: Path) -> None:
+    def __init__(self, env: dict[str, str], port: int, log_path: Path, command: list[str] | None = None) -> None:
+        """`command` runs another server the same way (the benchmark's bare Bolt app); it must answer /healthz."""
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self.log_path = log_path
+        command = command or [
+            sys.executable,
+            "-m",
+            "bot",
+            "serve",
+            "--http",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ]
         with open(log_path, "w") as log_file:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot", "serve", "--http", "--host", "127.0.0.1", "--port", str(port)],
-                cwd=ROOT,
-                env=env,
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-            )
+            self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
         self._wait_healthy()
 
     def output(self) -> str:
