@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.config import Settings
+from bot.slack_api import is_permanent, slack_reason
 from bot.views import contact_card
 from flows.contact import RuleSet, assess
 from storage.contacts import ContactStore, question_of
@@ -58,7 +59,27 @@ class ContactDelivery:
         return True
 
     def post_due(self) -> int:
-        return sum(self.post(model, row_id) for model, row_id in self.contacts.due_posts(self.clock()))
+        """The delivery job: posts Slack refused earlier, and decisions the member of staff has not been told."""
+        posted = sum(self.post(model, row_id) for model, row_id in self.contacts.due_posts(self.clock()))
+        return posted + sum(self.tell_decision(check_id) for check_id in self.contacts.decisions_to_tell())
+
+    def tell_decision(self, check_id: int) -> bool:
+        """Tell the member of staff what leadership decided, once; if Slack refuses, the delivery job tries again."""
+        if not self.contacts.take_telling(check_id):
+            return False  # told already, or another process is telling
+        check = self.contacts.check(check_id)
+        if check is None:
+            return False
+        granted = next((p for p in self.contacts.permissions_for(check.asked_by) if p.check_id == check_id), None)
+        text = contact_card.decision_message(check, granted, self.contacts.decision_note(check_id))
+        try:
+            self.client.chat_postMessage(channel=check.asked_by, text=text)
+        except (SlackApiError, SlackClientError, OSError) as error:
+            if not (isinstance(error, SlackApiError) and is_permanent(error)):
+                self.contacts.take_telling(check_id, pending=True)  # back, for the next pass
+            log.warning("contact check %s: decision not told (%s)", check_id, slack_reason(error))
+            return False
+        return True
 
     def drawing(self, row: ContactCheck | Declaration) -> tuple[str, list[Any]]:
         if isinstance(row, Declaration):
@@ -79,5 +100,5 @@ class ContactDelivery:
     def tell(self, user: str, text: str) -> None:
         try:
             self.client.chat_postMessage(channel=user, text=text)
-        except (SlackApiError, SlackClientError, OSError):
-            log.warning("a contact decision was not told")
+        except (SlackApiError, SlackClientError, OSError) as error:
+            log.warning("a contact message was not sent (%s)", slack_reason(error))

@@ -196,6 +196,7 @@ class ContactStore:
                         "decided_by": actor_id,
                         "decided_at": now,
                         "next_nudge_at": None,
+                        "tell_pending": True,
                     },
                 )
                 permission = None
@@ -281,6 +282,27 @@ class ContactStore:
                 .where(col(model.id) == row_id)
                 .values(post_channel=channel, post_ts=ts, post_claimed_until=None)
             )
+
+    def decisions_to_tell(self) -> list[int]:
+        """Decided requests whose member of staff has not been told yet (through the index on tell_pending)."""
+        with reading(self.engine) as session:
+            return [i for i in session.exec(select(ContactCheck.id).where(col(ContactCheck.tell_pending))) if i]
+
+    def take_telling(self, check_id: int, pending: bool = False) -> bool:
+        """Compare-and-set tell_pending: True for the one process that may now tell (or that put it back)."""
+        with transaction(self.engine) as session:
+            result = session.execute(
+                update(ContactCheck)
+                .where(col(ContactCheck.id) == check_id, col(ContactCheck.tell_pending) == (not pending))
+                .values(tell_pending=pending)
+            )
+            assert isinstance(result, CursorResult)
+            return result.rowcount == 1
+
+    def decision_note(self, check_id: int) -> str:
+        """Leadership's note on the decision (it goes to the member of staff with the decision)."""
+        decided = [e for e in self.events("check", check_id) if e.action in ("approved", "declined")]
+        return decided[-1].note if decided else ""
 
     def permissions_for(self, staff_id: str) -> list[ContactPermission]:
         with reading(self.engine) as session:

@@ -107,6 +107,7 @@ class ContactCheck(SQLModel, table=True):
     post_channel: str | None = Field(default=None, max_length=32)
     post_ts: str | None = Field(default=None, max_length=32)
     post_claimed_until: datetime | None = None  # the delivery job's lease while it posts the request
+    tell_pending: bool = Field(default=False, index=True)  # decided, and the member of staff not yet told
 
     nudges_sent: int = 0
     last_nudged_at: datetime | None = None

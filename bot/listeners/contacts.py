@@ -152,7 +152,7 @@ def register(app: App, deps: Deps) -> None:
 
         def tell_slack() -> None:
             deps.contact_delivery.redraw(check)
-            deps.contact_delivery.tell(check.asked_by, contact_card.decision_message(check, result.permission, note))
+            deps.contact_delivery.tell_decision(check_id)
 
         return None, tell_slack
 

@@ -275,3 +275,22 @@ def test_nobody_decides_their_own_request_and_nobody_unnamed_goes_to_leadership(
     slack.click("contact_approve", f"{check.id}:2", leader)
     fake_slack.wait_for("chat.postEphemeral", lambda p: p["user"] == leader and "nobody decides their own" in p["text"])
     assert stored_check(e2e_database, view_id).request_status == "pending"
+
+
+def test_a_decision_slack_refused_to_deliver_is_told_later(
+    slack: SlackDriver, fake_slack: FakeSlack, bot: RunningBot, e2e_database: str
+) -> None:
+    staff = "USTAFF59"
+    view_id, _ = ask(slack, staff, form("PUPIL_FAMILY", "SOCIAL_NETWORK", described="KL"))
+    check = stored_check(e2e_database, view_id)
+    slack.click_in_view("contact_ask_leadership", str(check.id), staff, view_id)
+    fake_slack.wait_for("chat.postMessage", lambda p: p["channel"] == CHANNEL and f"CQ-{check.id:04d}" in p["text"])
+    fake_slack.fail("chat.postMessage", 500, times=3, when=lambda p: p.get("channel") == staff)
+    slack.click("contact_decline", f"{check.id}:2", LEADERS[0])
+    told = fake_slack.wait_for("chat.postMessage", lambda p: p["channel"] == staff and "declined" in p["text"])
+    assert len(told) == 1  # refused three times (slack_sdk's retries), then told once by the delivery job
+    time.sleep(1.5)
+    assert (
+        len(fake_slack.wait_for("chat.postMessage", lambda p: p["channel"] == staff and "declined" in p["text"])) == 1
+    )
+    assert not stored_check(e2e_database, view_id).tell_pending
