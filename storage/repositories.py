@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 
-from sqlalchemy import CursorResult, Engine, or_, update
+from sqlalchemy import CursorResult, Engine, insert, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
@@ -238,10 +238,14 @@ class ConcernStore:
                     values["escalated_to"] = detail
                 if action is Action.RESOLVE:
                     values.update(resolved_at=now, outcome=detail)
+                # Core statements on the session's connection: this is the click's hot path, and the ORM's bulk-update
+                # and unit-of-work machinery cost more than the SQL (see bench/README.md).
+                table = Concern.__table__  # type: ignore[attr-defined]
+                connection = session.connection()
                 changed = _rowcount(
-                    session.execute(
-                        update(Concern)
-                        .where(col(Concern.id) == concern_id, col(Concern.version) == expected_version)
+                    connection.execute(
+                        update(table)
+                        .where(table.c.id == concern_id, table.c.version == expected_version)
                         .values(**values)
                     )
                 )
@@ -250,20 +254,20 @@ class ConcernStore:
                         session.refresh(concern)
                         return TransitionResult(concern, current, duplicate=True)
                     raise StaleState("Someone else changed this concern first.")
-                session.add(
-                    AuditEvent(
-                        concern_id=concern_id,
-                        at=now,
-                        actor_id=actor_id,
-                        action=target.value,
-                        from_status=current.value,
-                        to_status=target.value,
-                        detail=detail,
-                        note=note.strip(),
-                        request_key=request_key,
-                    )
+                connection.execute(
+                    insert(AuditEvent.__table__),  # type: ignore[attr-defined]
+                    {
+                        "concern_id": concern_id,
+                        "at": now,
+                        "actor_id": actor_id,
+                        "action": target.value,
+                        "from_status": current.value,
+                        "to_status": target.value,
+                        "detail": detail,
+                        "note": note.strip(),
+                        "request_key": request_key,
+                    },
                 )
-                session.flush()
                 for key, value in values.items():  # the row as updated, without reading it back
                     set_committed_value(concern, key, value)
                 return TransitionResult(concern, current, duplicate=False)
