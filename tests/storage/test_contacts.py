@@ -13,7 +13,7 @@ import pytest
 from flows.contact import Channel, ContactQuestion, Person, assess
 from flows.contact_requests import Decision
 from flows.errors import NotAuthorised, StaleState
-from storage.contacts import ContactStore
+from storage.contacts import ContactStore, Decided
 from storage.db import make_engine, upgrade
 from storage.models import ContactCheck
 from tests.conftest import new_database_url
@@ -76,37 +76,23 @@ def test_racing_leaders_give_one_decision(contacts: ContactStore) -> None:
 def test_a_retried_decision_changes_nothing_and_refusals_are_refused(contacts: ContactStore) -> None:
     check = pending(contacts, "V2")
     cid = check.id or 0
-    with pytest.raises(NotAuthorised):
-        contacts.decide(
+
+    def approve(actor: str, key: str, allowed: bool) -> Decided:
+        return contacts.decide(
             cid,
             check.version,
             Decision.APPROVE,
-            "USTAFF",
+            actor,
             NOW,
             review_on=date(2027, 1, 1),
-            request_key="self",
-            may_decide=lambda _row: False,
+            request_key=key,
+            may_decide=lambda _row: allowed,
         )
-    first = contacts.decide(
-        cid,
-        check.version,
-        Decision.APPROVE,
-        "UL1",
-        NOW,
-        review_on=date(2027, 1, 1),
-        request_key="r",
-        may_decide=lambda _row: True,
-    )
-    again = contacts.decide(
-        cid,
-        check.version,
-        Decision.APPROVE,
-        "UL1",
-        NOW,
-        review_on=date(2027, 1, 1),
-        request_key="r",
-        may_decide=lambda _row: True,
-    )
+
+    with pytest.raises(NotAuthorised):
+        approve("USTAFF", "self", allowed=False)
+    first = approve("UL1", "r", allowed=True)
+    again = approve("UL1", "r", allowed=True)
     assert not first.duplicate and again.duplicate and again.permission is not None
     assert len(contacts.permissions_for("USTAFF")) == 1
     assert contacts.standing_permission("USTAFF", QUESTION, "ms  parent", date(2026, 12, 1)) is not None
