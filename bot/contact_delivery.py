@@ -12,10 +12,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings
-from bot.slack_api import is_permanent, slack_reason
+from bot.slack_api import SLACK_FAILURES, is_permanent, quietly, slack_reason
 from bot.views import contact_card
 from flows.contact import RuleSet, assess
 from storage.contacts import ContactStore, question_of
@@ -49,7 +49,7 @@ class ContactDelivery:
         text, blocks = self.drawing(row)
         try:
             posted = self.client.chat_postMessage(channel=self.settings.leadership_channel_id, text=text, blocks=blocks)
-        except (SlackApiError, SlackClientError, OSError) as error:
+        except SLACK_FAILURES as error:
             self.contacts.record_post(model, row_id, None, None)
             log.warning(
                 "%s %s not posted (%s); the delivery job tries again", model.__name__, row_id, type(error).__name__
@@ -74,7 +74,7 @@ class ContactDelivery:
         text = contact_card.decision_message(check, granted, self.contacts.decision_note(check_id))
         try:
             self.client.chat_postMessage(channel=check.asked_by, text=text)
-        except (SlackApiError, SlackClientError, OSError) as error:
+        except SLACK_FAILURES as error:
             if not (isinstance(error, SlackApiError) and is_permanent(error)):
                 self.contacts.take_telling(check_id, pending=True)  # back, for the next pass
             log.warning("contact check %s: decision not told (%s)", check_id, slack_reason(error))
@@ -89,16 +89,14 @@ class ContactDelivery:
         return contact_card.request_fallback(row), contact_card.request_blocks(row, answer, granted)
 
     def redraw(self, row: ContactCheck | Declaration) -> None:
-        if not (row.post_channel and row.post_ts):
+        channel, ts = row.post_channel, row.post_ts
+        if not (channel and ts):
             return
         text, blocks = self.drawing(row)
-        try:
-            self.client.chat_update(channel=row.post_channel, ts=row.post_ts, text=text, blocks=blocks)
-        except (SlackApiError, SlackClientError, OSError):
-            log.warning("%s %s: post not updated", type(row).__name__, row.id)
+        quietly(
+            f"{type(row).__name__} {row.id}: redraw",
+            lambda: self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks),
+        )
 
     def tell(self, user: str, text: str) -> None:
-        try:
-            self.client.chat_postMessage(channel=user, text=text)
-        except (SlackApiError, SlackClientError, OSError) as error:
-            log.warning("a contact message was not sent (%s)", slack_reason(error))
+        quietly("a contact message", lambda: self.client.chat_postMessage(channel=user, text=text))

@@ -14,11 +14,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings
 from bot.directory import Directory
-from bot.slack_api import is_permanent
+from bot.slack_api import SLACK_FAILURES, is_permanent, quietly
 from bot.views import concern_card, notices
 from flows.routing import RouteKind, route
 from flows.taxonomy import EscalationTarget
@@ -55,7 +55,7 @@ class Delivery:
             return False
         try:
             self._send(concern)
-        except (SlackApiError, SlackClientError, OSError) as error:
+        except SLACK_FAILURES as error:
             retry_at = self.clock() + self._backoff(concern.delivery_attempts)
             self.store.delivery_failed(concern_id, self.clock(), retry_at)
             reason = error.response.get("error") if isinstance(error, SlackApiError) else type(error).__name__
@@ -141,7 +141,8 @@ class Delivery:
     def refresh_post(self, concern: Concern) -> None:
         """Redraw the post from a concern as stored (status, who, when). Redraws of one concern are serialised in
         this process and an older version never overwrites a newer one. An undelivered concern has no post yet."""
-        if concern.id is None or concern.post_channel is None or concern.post_ts is None:
+        channel, ts = concern.post_channel, concern.post_ts
+        if concern.id is None or channel is None or ts is None:
             return
         with self._locks_guard:
             lock = self._locks.setdefault(concern.id, threading.Lock())
@@ -149,15 +150,15 @@ class Delivery:
             if concern.version < self._drawn.get(concern.id, 0):
                 return
             self._drawn[concern.id] = concern.version
-            try:
-                self.client.chat_update(
-                    channel=concern.post_channel,
-                    ts=concern.post_ts,
+            quietly(
+                f"concern {concern.id}: redraw",
+                lambda: self.client.chat_update(
+                    channel=channel,
+                    ts=ts,
                     text=concern_card.fallback(concern),
                     blocks=concern_card.blocks(concern),
-                )
-            except (SlackApiError, SlackClientError, OSError):
-                log.warning("post of concern %s not updated", concern.id)
+                ),
+            )
 
     def tell_escalation(self, concern: Concern, actor: str) -> None:
         """Escalated to the safeguarding lead or the headteacher: they hear of it at once (never the person
@@ -172,13 +173,13 @@ class Delivery:
             return
         text, blocks = notices.escalated_to_you(concern, actor, target.label)
         for user in sorted(recipients - {actor, concern.involved_staff_id or ""}):
-            try:
-                self.client.chat_postMessage(channel=user, text=text, blocks=blocks)
-            except (SlackApiError, SlackClientError, OSError):
-                log.warning("concern %s: escalation not told", concern.id)
+            quietly(
+                f"concern {concern.id}: escalation told",
+                lambda user=user: self.client.chat_postMessage(channel=user, text=text, blocks=blocks),
+            )
 
     def tell_reporter(self, concern: Concern) -> None:
-        try:
-            self.client.chat_postMessage(channel=concern.reporter_id, text=notices.status_update(concern))
-        except (SlackApiError, SlackClientError, OSError):
-            log.warning("reporter of concern %s not told of its status", concern.id)
+        quietly(
+            f"concern {concern.id}: reporter told",
+            lambda: self.client.chat_postMessage(channel=concern.reporter_id, text=notices.status_update(concern)),
+        )

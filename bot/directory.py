@@ -12,10 +12,9 @@ import logging
 import threading
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.config import Settings
-from bot.slack_api import slack_reason
+from bot.slack_api import SLACK_FAILURES, slack_reason
 from flows.routing import People
 
 log = logging.getLogger(__name__)
@@ -51,7 +50,7 @@ class Directory:
         try:
             users = self.client.usergroups_users_list(usergroup=group_id).get("users") or []
             return frozenset(u for u in users if isinstance(u, str))
-        except (SlackApiError, SlackClientError, OSError) as error:
+        except SLACK_FAILURES as error:
             log.warning("could not read the %s user group (%s)", what, slack_reason(error))
             return None
 
@@ -73,7 +72,7 @@ class Directory:
                 cursor = (page.get("response_metadata") or {}).get("next_cursor")
                 if not cursor:
                     return frozenset(members)
-        except (SlackApiError, SlackClientError, OSError) as error:
+        except SLACK_FAILURES as error:
             log.warning("could not read the leadership channel's members (%s)", slack_reason(error))
             return None
 

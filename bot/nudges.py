@@ -23,7 +23,7 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement, MarkdownTextObj
 from bot import ids
 from bot.config import Settings
 from bot.directory import Directory
-from bot.slack_api import is_permanent, slack_reason
+from bot.slack_api import SLACK_FAILURES, is_permanent, slack_reason
 from flows.digest import LoggedConcern, digest, lines
 from flows.routing import route
 from flows.scheduling import describe, escalates, next_nudge, next_review_reminder, review_reminders
@@ -112,7 +112,7 @@ class Nudger:
                 continue
             try:
                 self._send_step(item, step, sent, waited)
-            except (SlackApiError, SlackClientError, OSError) as error:
+            except SLACK_FAILURES as error:
                 self.schedule.failed(item, now + RETRY_AFTER)
                 log.warning(
                     "%s %s: nudge not sent (%s); tried again at %s",
@@ -227,7 +227,7 @@ class Nudger:
                 continue  # another process has it
             try:
                 self.client.chat_postMessage(channel=channel, text=text, thread_ts=thread)
-            except (SlackApiError, SlackClientError, OSError) as error:
+            except SLACK_FAILURES as error:
                 self.schedule.move_notice(row.id, following, row.next_notice_on)  # back, for the next pass
                 log.warning("declaration %s: notice not sent (%s)", row.id, slack_reason(error))
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -11,6 +14,11 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.config import Settings
+
+log = logging.getLogger(__name__)
+
+# Everything a Slack call can fail with: Slack's own answer (SlackApiError is a SlackClientError), or the network.
+SLACK_FAILURES = (SlackClientError, OSError)
 
 
 def make_client(settings: Settings) -> WebClient:
@@ -50,3 +58,14 @@ def is_permanent(error: SlackApiError) -> bool:
 def slack_reason(error: Exception) -> str:
     """For a log line: Slack's error code, or the kind of failure (never the request or its text)."""
     return str(error.response.get("error")) if isinstance(error, SlackApiError) else type(error).__name__
+
+
+def quietly(what: str, call: Callable[[], object]) -> bool:
+    """One Slack call whose failure is worth a log line and no more (a redraw, a courtesy DM: the database holds
+    the record). True when it went through."""
+    try:
+        call()
+        return True
+    except SLACK_FAILURES as error:
+        log.warning("%s: not done (%s)", what, slack_reason(error))
+        return False

@@ -3,22 +3,17 @@ private reply to the person who clicked."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
-log = logging.getLogger(__name__)
+from bot.slack_api import quietly
 
 
 def tell_privately(client: WebClient, body: dict[str, Any], text: str) -> None:
     """An ephemeral message where the click happened (a channel, or the DM with policybot)."""
     channel = (body.get("channel") or {}).get("id") or body["user"]["id"]
-    try:
-        client.chat_postEphemeral(channel=channel, user=body["user"]["id"], text=text)
-    except SlackApiError as error:
-        log.warning("ephemeral message not shown: %s", error.response.get("error"))
+    quietly("ephemeral reply", lambda: client.chat_postEphemeral(channel=channel, user=body["user"]["id"], text=text))
 
 
 def request_key(body: dict[str, Any]) -> str:

@@ -9,12 +9,12 @@ from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import ids
 from bot.deps import Deps
 from bot.listeners.common import button, request_key, tell_privately
+from bot.slack_api import quietly
 from bot.text import mention
 from bot.views import contact_card, contact_form
 from flows.contact import Verdict, assess
@@ -104,10 +104,11 @@ def register(app: App, deps: Deps) -> None:
             log.info("contact check %s sent to leadership", check_id)
             deps.contact_delivery.post(ContactCheck, check_id)
             deps.nudger.arm(due)
-        try:
-            client.views_update(view_id=body["view"]["id"], view=contact_form.sent_view())
-        except SlackApiError as error:  # the modal was closed meanwhile: the request is sent all the same
-            log.info("contact check %s: modal not updated (%s)", check_id, error.response.get("error"))
+        # If the modal was closed meanwhile, the request is sent all the same.
+        quietly(
+            f"contact check {check_id}: modal",
+            lambda: client.views_update(view_id=body["view"]["id"], view=contact_form.sent_view()),
+        )
 
     # --- deciding -------------------------------------------------------------------------------------------------
 

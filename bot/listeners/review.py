@@ -8,12 +8,13 @@ from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import DatePickerElement, InputBlock, MarkdownTextObject, PlainTextObject, SectionBlock
 from slack_sdk.models.views import View
 
 from bot import ids
 from bot.deps import Deps
+from bot.listeners.common import tell_privately
+from bot.slack_api import quietly
 from bot.views.state import selected_date
 from flows.contact_requests import a_year_on, check_review_date
 
@@ -44,21 +45,15 @@ def form(review_on: date, next_on: date) -> View:
     )
 
 
-def register(app: App, deps: Deps) -> None:
-    def refuse(client: WebClient, body: dict[str, Any]) -> None:
-        channel = (body.get("channel") or {}).get("id") or body["user"]["id"]
-        try:
-            client.chat_postEphemeral(
-                channel=channel, user=body["user"]["id"], text="Only governors can record the policy review."
-            )
-        except SlackApiError:
-            log.warning("review refusal not shown")
+NOT_A_GOVERNOR = "Only governors can record the policy review."
 
+
+def register(app: App, deps: Deps) -> None:
     @app.action(ids.REVIEW_DONE)
     def open_form(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         if body["user"]["id"] not in deps.directory.governors():
-            refuse(client, body)
+            tell_privately(client, body, NOT_A_GOVERNOR)
             return
         review_on = date.fromisoformat(body["actions"][0]["value"])
         client.views_open(trigger_id=body["trigger_id"], view=form(review_on, a_year_on(deps.today())))
@@ -71,7 +66,7 @@ def register(app: App, deps: Deps) -> None:
         next_on = date.fromisoformat(picked) if picked else None
         problem = check_review_date(next_on, deps.today())
         if governor not in deps.directory.governors():
-            problem = "Only governors can record the policy review."
+            problem = NOT_A_GOVERNOR
         if problem or next_on is None:
             ack(response_action="errors", errors={ids.NEXT_REVIEW_ON: problem or "Choose a date."})
             return
@@ -80,11 +75,8 @@ def register(app: App, deps: Deps) -> None:
         if recorded:
             log.info("policy review %s recorded; next %s", review_on.isoformat(), next_on.isoformat())
             deps.nudger.arm()
-            try:
-                deps.client.chat_postMessage(
-                    channel=governor,
-                    text=f"Recorded: the policy review due {review_on:%d %B %Y} is done. "
-                    f"The next is due on {next_on:%d %B %Y}; reminders will come 30 and 7 days before.",
-                )
-            except SlackApiError:
-                log.warning("review confirmation not sent")
+            text = (
+                f"Recorded: the policy review due {review_on:%d %B %Y} is done. "
+                f"The next is due on {next_on:%d %B %Y}; reminders will come 30 and 7 days before."
+            )
+            quietly("review confirmation", lambda: deps.client.chat_postMessage(channel=governor, text=text))
