@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from functools import partial
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -175,7 +176,7 @@ class Delivery:
         for user in sorted(recipients - {actor, concern.involved_staff_id or ""}):
             quietly(
                 f"concern {concern.id}: escalation told",
-                lambda user=user: self.client.chat_postMessage(channel=user, text=text, blocks=blocks),
+                partial(self.client.chat_postMessage, channel=user, text=text, blocks=blocks),
             )
 
     def tell_reporter(self, concern: Concern) -> None:
