@@ -70,7 +70,7 @@ class ContactDelivery:
         check = self.contacts.check(check_id)
         if check is None:
             return False
-        granted = next((p for p in self.contacts.permissions_for(check.asked_by) if p.check_id == check_id), None)
+        granted = self.contacts.permission_of(check_id)
         text = contact_card.decision_message(check, granted, self.contacts.decision_note(check_id))
         try:
             self.client.chat_postMessage(channel=check.asked_by, text=text)
@@ -84,7 +84,7 @@ class ContactDelivery:
     def drawing(self, row: ContactCheck | Declaration) -> tuple[str, list[Any]]:
         if isinstance(row, Declaration):
             return contact_card.declaration_fallback(row), contact_card.declaration_blocks(row)
-        granted = next((p for p in self.contacts.permissions_for(row.asked_by) if p.check_id == row.id), None)
+        granted = self.contacts.permission_of(row.id) if row.id is not None else None
         answer = assess(question_of(row), self.rules)
         return contact_card.request_fallback(row), contact_card.request_blocks(row, answer, granted)
 

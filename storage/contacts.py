@@ -304,6 +304,11 @@ class ContactStore:
         decided = [e for e in self.events("check", check_id) if e.action in ("approved", "declined")]
         return decided[-1].note if decided else ""
 
+    def permission_of(self, check_id: int) -> ContactPermission | None:
+        """The standing permission an approved request made, if any."""
+        with reading(self.engine) as session:
+            return self._permission_of(session, check_id)
+
     def permissions_for(self, staff_id: str) -> list[ContactPermission]:
         with reading(self.engine) as session:
             stmt = (
