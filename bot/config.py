@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flows.contact import RulesError, load_rules
+from flows.contact import RulesError, RuleSet, default_rules, load_rules
 from flows.scheduling import Closures, NudgePolicy, ScheduleError, WorkingHours, parse_duration
 
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -43,14 +43,13 @@ class Settings:
     timezone: str = "Europe/London"
     delivery_retry_seconds: int = 60
     log_level: str = "INFO"
-    contact_rules_file: str | None = None
+    contact_rules: RuleSet = field(default_factory=default_rules)  # read and checked once, at start-up
     ack_nudge_after: timedelta = timedelta(hours=4)
     nudge_repeat_every: timedelta = timedelta(days=1)
     escalate_after_nudges: int = 2
     safeguarding_nudge_after: timedelta = timedelta(minutes=30)
     working_hours: WorkingHours = WorkingHours.parse("Mon-Fri 08:00-18:00")
     closures: Closures = Closures()
-    school_closures_file: str | None = None
     policy_review_date: date | None = None
     governor_user_ids: frozenset[str] = frozenset()
     governors_usergroup_id: str | None = None
@@ -93,14 +92,13 @@ class Settings:
             timezone=reader.timezone("POLICYBOT_TIMEZONE", "Europe/London"),
             delivery_retry_seconds=reader.positive_int("DELIVERY_RETRY_SECONDS", 60),
             log_level=reader.choice("POLICYBOT_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
-            contact_rules_file=reader.rules_file("CONTACT_RULES_FILE"),
+            contact_rules=reader.rules("CONTACT_RULES_FILE"),
             ack_nudge_after=reader.duration("ACK_NUDGE_AFTER", "4h"),
             nudge_repeat_every=reader.duration("NUDGE_REPEAT_EVERY", "1d"),
             escalate_after_nudges=reader.positive_int("ESCALATE_AFTER_NUDGES", 2, unit="nudges"),
             safeguarding_nudge_after=reader.duration("SAFEGUARDING_NUDGE_AFTER", "30m"),
             working_hours=reader.working_hours("WORKING_HOURS", "Mon-Fri 08:00-18:00"),
             closures=reader.closures("SCHOOL_CLOSURES_FILE"),
-            school_closures_file=reader.optional_text("SCHOOL_CLOSURES_FILE", what="a file of closure dates"),
             policy_review_date=reader.iso_date("POLICY_REVIEW_DATE"),
             governor_user_ids=reader.ids("GOVERNOR_USER_IDS", required=False),
             governors_usergroup_id=reader.optional_match(
@@ -220,17 +218,16 @@ class _Reader:
         except ValueError:
             raise ConfigError(name, f"{value!r} is not valid; expected a date such as 2027-03-01") from None
 
-    def rules_file(self, name: str) -> str | None:
+    def rules(self, name: str) -> RuleSet:
         path = self._raw(name)
         if not path:
-            return None
+            return default_rules()
         try:
-            load_rules(path)
+            return load_rules(path)
         except OSError as error:
             raise ConfigError(name, f"cannot read {path!r} ({error.strerror}); expected a contact rules file") from None
         except RulesError as error:
             raise ConfigError(name, f"{path!r} is not usable: {error}") from None
-        return path
 
     def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
         value = (self._raw(name) or default).upper()

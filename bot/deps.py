@@ -16,7 +16,7 @@ from bot.delivery import Delivery
 from bot.directory import Directory
 from bot.nudges import Nudger
 from bot.slack_api import make_client
-from flows.contact import RuleSet, load_rules
+from flows.contact import RuleSet
 from storage.contacts import ContactStore
 from storage.db import make_engine
 from storage.repositories import ConcernStore
@@ -58,7 +58,7 @@ class Deps:
         directory = Directory(settings, client)
         delivery = Delivery(settings, store, directory, client, clock)
         contacts = ContactStore(engine)
-        rules = load_rules(settings.contact_rules_file)
+        rules = settings.contact_rules
         contact_delivery = ContactDelivery(settings, contacts, rules, client, clock)
         schedule = ScheduleStore(engine)
         nudger = Nudger(settings, schedule, directory, client, clock)

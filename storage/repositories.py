@@ -34,7 +34,6 @@ def _rowcount(result: object) -> int:
 @dataclass(frozen=True)
 class TransitionResult:
     concern: Concern
-    from_status: Status
     duplicate: bool  # the same Slack request was seen before: nothing changed
 
 
@@ -221,7 +220,7 @@ class ConcernStore:
                 if refusal is not None:
                     # Looked for only when refusing: a retry of a click that already won finds its version stale.
                     if request_key and self._seen(session, request_key):
-                        return TransitionResult(concern, Status(concern.status), duplicate=True)
+                        return TransitionResult(concern, duplicate=True)
                     raise refusal
                 current = Status(concern.status)
                 target = apply(current, action)
@@ -252,7 +251,7 @@ class ConcernStore:
                 if changed != 1:
                     if request_key and self._seen(session, request_key):  # a retry lost to its own first delivery
                         session.refresh(concern)
-                        return TransitionResult(concern, current, duplicate=True)
+                        return TransitionResult(concern, duplicate=True)
                     raise StaleState("Someone else changed this concern first.")
                 connection.execute(
                     insert(AuditEvent.__table__),  # type: ignore[attr-defined]
@@ -270,7 +269,7 @@ class ConcernStore:
                 )
                 for key, value in values.items():  # the row as updated, without reading it back
                     set_committed_value(concern, key, value)
-                return TransitionResult(concern, current, duplicate=False)
+                return TransitionResult(concern, duplicate=False)
         except IntegrityError:
             # The same request raced itself (a retry arriving while the first was in flight).
             with transaction(self.engine) as session:
@@ -284,7 +283,7 @@ class ConcernStore:
     @staticmethod
     def _unchanged(session: object, concern_id: int) -> TransitionResult:
         concern = session.get(Concern, concern_id)  # type: ignore[attr-defined]
-        return TransitionResult(concern, Status(concern.status), duplicate=True)
+        return TransitionResult(concern, duplicate=True)
 
     # --- delivery to Slack ----------------------------------------------------------------------------------------
 

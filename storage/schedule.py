@@ -312,11 +312,6 @@ class ScheduleStore:
                 .values(claimed_until=datetime(2000, 1, 1, tzinfo=UTC))
             )
 
-    def reminders(self, review_on: date) -> list[ReviewReminder]:
-        with reading(self.engine) as session:
-            stmt = select(ReviewReminder).where(ReviewReminder.review_on == review_on).order_by(col(ReviewReminder.id))
-            return list(session.exec(stmt))
-
     def review_done(self, review_on: date, by: str, now: datetime, next_review_on: date) -> bool:
         """Record the review as done; False when it already was (a second click, a retry)."""
         try:

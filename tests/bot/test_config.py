@@ -72,7 +72,8 @@ def test_a_school_rules_file_is_checked_at_start_up(tmp_path: object) -> None:
     folder = Path(str(tmp_path))
     good = folder / "rules.toml"
     good.write_text('[fallback]\nid="f"\nsection="6"\nverdict="REFER"\nquote="q"\nreason="r"\n')
-    assert Settings.from_env({**GOOD, "CONTACT_RULES_FILE": str(good)}).contact_rules_file == str(good)
+    rules = Settings.from_env({**GOOD, "CONTACT_RULES_FILE": str(good)}).contact_rules
+    assert rules.fallback.id == "f" and rules.rules == ()
     bad = folder / "bad.toml"
     bad.write_text('[fallback]\nid="f"\nsection="6"\nverdict="PROBABLY"\nquote="q"\nreason="r"\n')
     for path, words in ((bad, "PROBABLY"), (folder / "missing.toml", "cannot read")):
