@@ -13,13 +13,13 @@ import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings
 from bot.directory import Directory
-from bot.slack_api import SLACK_FAILURES, is_permanent, quietly
+from bot.slack_api import SLACK_FAILURES, post_unless_gone, quietly, slack_reason
 from bot.views import concern_card, notices
 from flows.routing import RouteKind, route
 from flows.taxonomy import EscalationTarget
@@ -59,8 +59,9 @@ class Delivery:
         except SLACK_FAILURES as error:
             retry_at = self.clock() + self._backoff(concern.delivery_attempts)
             self.store.delivery_failed(concern_id, self.clock(), retry_at)
-            reason = error.response.get("error") if isinstance(error, SlackApiError) else type(error).__name__
-            log.warning("concern %s not delivered (%s); next try at %s", concern_id, reason, retry_at.isoformat())
+            log.warning(
+                "concern %s not delivered (%s); next try at %s", concern_id, slack_reason(error), retry_at.isoformat()
+            )
             return False
         self.store.finish_delivery(concern_id, self.clock())
         log.info("concern %s delivered", concern_id)
@@ -85,12 +86,8 @@ class Delivery:
             self._post(concern)
         if concern.receipt_sent_at is None:
             text, blocks = notices.receipt(concern)
-            try:
-                self.client.chat_postMessage(channel=concern.reporter_id, text=text, blocks=blocks)
-            except SlackApiError as error:
-                if not is_permanent(error):
-                    raise
-                log.error("concern %s: reporter cannot be messaged (%s)", concern.id, error.response.get("error"))
+            what = f"concern {concern.id}: receipt"
+            post_unless_gone(self.client, what, channel=concern.reporter_id, text=text, blocks=blocks)
             self.store.record_delivery_step(concern.id, receipt_sent_at=self.clock())
 
     def _alert(self, concern: Concern) -> None:
@@ -99,14 +96,7 @@ class Delivery:
         leads = route(self.directory.people(), safeguarding=True, involved=concern.involved_staff_id).alert
         done = set(filter(None, concern.alerted_ids.split(",")))
         for lead in sorted(leads - done):
-            try:
-                self.client.chat_postMessage(channel=lead, text=text, blocks=blocks)
-            except SlackApiError as error:
-                if not is_permanent(error):
-                    raise
-                log.error(
-                    "concern %s: a safeguarding lead cannot be messaged (%s)", concern.id, error.response.get("error")
-                )
+            post_unless_gone(self.client, f"concern {concern.id}: alert", channel=lead, text=text, blocks=blocks)
             done.add(lead)
             concern.alerted_ids = ",".join(sorted(done))
             self.store.record_delivery_step(concern.id, alerted_ids=concern.alerted_ids)
@@ -120,22 +110,13 @@ class Delivery:
             if direct
             else (self.settings.leadership_channel_id)
         )
-        try:
-            posted = self.client.chat_postMessage(
-                channel=channel, text=concern_card.fallback(concern), blocks=concern_card.blocks(concern)
-            )
-        except SlackApiError as error:
-            if direct or not is_permanent(error):
-                raise
-            log.error(
-                "concern %s: the leadership channel refused it (%s); sent to the headteacher instead",
-                concern.id,
-                error.response.get("error"),
-            )
-            posted = self.client.chat_postMessage(
-                channel=self.settings.headteacher_id,
-                text=concern_card.fallback(concern),
-                blocks=concern_card.blocks(concern),
+        card: dict[str, Any] = {"text": concern_card.fallback(concern), "blocks": concern_card.blocks(concern)}
+        if direct:
+            posted = self.client.chat_postMessage(channel=channel, **card)
+        else:  # a channel that is gone for good: the headteacher has it instead
+            what = f"concern {concern.id}: the leadership channel (the headteacher has it instead)"
+            posted = post_unless_gone(self.client, what, channel=channel, **card) or self.client.chat_postMessage(
+                channel=self.settings.headteacher_id, **card
             )
         self.store.record_delivery_step(concern.id, post_channel=posted["channel"], post_ts=posted["ts"])
 

@@ -17,13 +17,12 @@ from typing import Any
 
 from apscheduler.schedulers.base import BaseScheduler
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, MarkdownTextObject, SectionBlock
 
 from bot import ids
 from bot.config import Settings
 from bot.directory import Directory
-from bot.slack_api import SLACK_FAILURES, is_permanent, slack_reason
+from bot.slack_api import SLACK_FAILURES, post_unless_gone, slack_reason
 from flows.digest import LoggedConcern, digest, lines
 from flows.routing import route
 from flows.scheduling import describe, escalates, next_nudge, next_review_reminder, review_reminders
@@ -151,32 +150,15 @@ class Nudger:
                 f"{item.reference} has had {sent} reminders and has waited {describe(waited)} without anyone "
                 "picking it up. Please make sure someone does."
             )
-            self._post_or_skip(item, head, text)
+            post_unless_gone(self.client, f"{what} {item.id}: headteacher", channel=head, text=text)
         elif step == THREAD_STEP:
             channel = item.post_channel or item.route_recipient or self.settings.leadership_channel_id
-            try:
-                self.client.chat_postMessage(channel=channel, text=nudge, thread_ts=item.post_ts)
-            except SlackApiError as error:
-                if not is_permanent(error):
-                    raise
-                log.error(
-                    "%s %s: its post refused the nudge (%s); the headteacher is told instead",
-                    item.kind,
-                    item.id,
-                    slack_reason(error),
-                )
-                self._post_or_skip(item, people.headteacher, nudge + " (The leadership channel refused it.)")
+            in_thread = f"{what} {item.id}: nudge in its thread (the headteacher is told instead)"
+            if not post_unless_gone(self.client, in_thread, channel=channel, text=nudge, thread_ts=item.post_ts):
+                refused = nudge + " (The leadership channel refused it.)"
+                post_unless_gone(self.client, f"{what} {item.id}: nudge", channel=people.headteacher, text=refused)
         else:
-            self._post_or_skip(item, step, nudge)
-
-    def _post_or_skip(self, item: Waiting, user: str, text: str) -> None:
-        """A DM; an account Slack will never accept (deactivated, deleted) is logged as an error and skipped."""
-        try:
-            self.client.chat_postMessage(channel=user, text=text)
-        except SlackApiError as error:
-            if not is_permanent(error):
-                raise
-            log.error("%s %s: a nudge could not be sent to a recipient (%s)", item.kind, item.id, slack_reason(error))
+            post_unless_gone(self.client, f"{what} {item.id}: nudge", channel=step, text=nudge)
 
     # --- the wake-up ----------------------------------------------------------------------------------------------
 
@@ -253,18 +235,10 @@ class Nudger:
         sent = set(already)
         for governor in sorted(self.directory.governors() - already):
             try:
-                self.client.chat_postMessage(channel=governor, text=text, blocks=blocks)
-            except SlackApiError as error:
-                if not is_permanent(error):
-                    self.schedule.reminder_progress(review_on, mark, frozenset(sent))
-                    self.schedule.release_reminder(review_on, mark)
-                    log.warning("review reminder %s not sent (%s)", mark, slack_reason(error))
-                    return
-                log.error("review reminder %s: a governor cannot be messaged (%s)", mark, slack_reason(error))
-            except (SlackClientError, OSError) as error:
-                self.schedule.reminder_progress(review_on, mark, frozenset(sent))
+                post_unless_gone(self.client, f"review reminder {mark}", channel=governor, text=text, blocks=blocks)
+            except SLACK_FAILURES as error:
                 self.schedule.release_reminder(review_on, mark)
-                log.warning("review reminder %s not sent (%s)", mark, type(error).__name__)
+                log.warning("review reminder %s not sent (%s); tried again next pass", mark, slack_reason(error))
                 return
             sent.add(governor)
             self.schedule.reminder_progress(review_on, mark, frozenset(sent))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -12,6 +13,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.web import SlackResponse
 
 from bot.config import Settings
 
@@ -69,3 +71,16 @@ def quietly(what: str, call: Callable[[], object]) -> bool:
     except SLACK_FAILURES as error:
         log.warning("%s: not done (%s)", what, slack_reason(error))
         return False
+
+
+def post_unless_gone(client: WebClient, what: str, **message: Any) -> SlackResponse | None:
+    """chat.postMessage. An answer no retry will change (an archived channel, a deactivated account) is logged as an
+    error and gives None, so that one gone recipient never holds up the rest; any other failure is raised, for the
+    caller to try again later."""
+    try:
+        return client.chat_postMessage(**message)
+    except SlackApiError as error:
+        if not is_permanent(error):
+            raise
+        log.error("%s: Slack will never take it (%s)", what, slack_reason(error))
+        return None

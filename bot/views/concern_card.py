@@ -29,6 +29,11 @@ _BUTTONS = {
 }
 
 
+def view_details_button(concern: Concern) -> ButtonElement:
+    """The one way to a concern's details: the listener checks who may see them and audits every look."""
+    return ButtonElement(action_id=ids.VIEW_DETAILS, text="View details", value=str(concern.id))
+
+
 def title(concern: Concern) -> str:
     kind = "Safeguarding concern" if concern.safeguarding else "Concern"
     return f"{kind} {concern.reference}"
@@ -88,6 +93,6 @@ def blocks(concern: Concern) -> list[Block]:
         )
         for action in allowed_actions(Status(concern.status))
     ]
-    buttons.append(ButtonElement(action_id=ids.VIEW_DETAILS, text="View details", value=str(concern.id)))
+    buttons.append(view_details_button(concern))
     out.append(ActionsBlock(block_id=f"concern_{concern.id}", elements=buttons))
     return out

@@ -5,10 +5,10 @@ Like the channel post, they never carry the description, names or links.
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import ActionsBlock, Block, MarkdownTextObject, SectionBlock
 
-from bot import ids
 from bot.text import mention
+from bot.views.concern_card import view_details_button
 from flows.escalation import Status
 from flows.taxonomy import ILLEGAL_MATERIAL_RULE, Platform, advice_for
 from storage.models import Concern
@@ -41,7 +41,7 @@ def safeguarding_alert(concern: Concern) -> tuple[str, list[Block]]:
     )
     return text, [
         SectionBlock(text=MarkdownTextObject(text=body)),
-        ActionsBlock(elements=[ButtonElement(action_id=ids.VIEW_DETAILS, text="View details", value=str(concern.id))]),
+        ActionsBlock(elements=[view_details_button(concern)]),
     ]
 
 
@@ -50,7 +50,7 @@ def escalated_to_you(concern: Concern, by: str, target: str) -> tuple[str, list[
     body = f"Concern *{concern.reference}* has been escalated to you ({target}) by {mention(by)}."
     return text, [
         SectionBlock(text=MarkdownTextObject(text=body)),
-        ActionsBlock(elements=[ButtonElement(action_id=ids.VIEW_DETAILS, text="View details", value=str(concern.id))]),
+        ActionsBlock(elements=[view_details_button(concern)]),
     ]
 
 
