@@ -10,9 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import CHANNEL, ROOT, bot_environment, new_database_url
+from tests.conftest import ROOT, bot_environment, new_database_url
 from tests.fake_slack import FakeSlack
-from tests.slack_driver import report_values
 
 
 def policybot(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -49,7 +48,6 @@ def test_check_says_what_is_wrong_line_by_line(fake_slack: FakeSlack, tmp_path: 
 
     refused = policybot("serve", "--http", "--port", "1", env={**env, "LEADERSHIP_CHANNEL_ID": "CPUBLIC1"})
     assert refused.returncode == 1 and "will not start" in refused.stderr and "public channel" in refused.stderr
-    assert CHANNEL in fake_slack.channels
 
 
 def test_db_upgrade_and_export(tmp_path: Path) -> None:
@@ -104,7 +102,6 @@ def test_db_upgrade_and_export(tmp_path: Path) -> None:
         assert header.stdout.startswith("id,declared_at,staff_id")  # an empty log still has its columns
         bad = policybot("export", "--since", "yesterday", env=env)
         assert bad.returncode == 2 and "Traceback" not in bad.stderr
-    assert report_values()
 
 
 def test_a_database_problem_is_one_line_with_what_to_do(tmp_path: Path) -> None:

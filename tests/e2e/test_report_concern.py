@@ -107,9 +107,10 @@ def test_a_concern_travels_from_report_to_resolution(
         "resolve_concern", values, LEADERS[0], private_metadata=form.params["view"]["private_metadata"]
     )
     assert reply.status == 200
-    told = fake_slack.wait_for("chat.postMessage", lambda p: p["channel"] == reporter and "resolved" in p["text"])
-    assert all("private note" not in c.params["text"] for c in fake_slack.of("chat.postMessage", channel=reporter))
-    assert told
+    fake_slack.wait_for("chat.postMessage", lambda p: p["channel"] == reporter and "resolved" in p["text"])
+    told = [c.params["text"] for c in fake_slack.of("chat.postMessage", channel=reporter)]
+    assert len(told) == 4  # the receipt, then acknowledged, escalated, resolved: one message each
+    assert all("private note" not in text for text in told)  # never leadership's notes
 
     final = store.by_reference(reference)
     assert final is not None and final.status == "resolved" and final.outcome == "content_removed"
