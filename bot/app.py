@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
-import traceback
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltResponse
+from slack_bolt.error import BoltUnhandledRequestError
+from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.listeners import contacts, declarations, leadership, report, review
+from bot.listeners.guard import place, tell_if_waiting
+from bot.payload import kind
 
 log = logging.getLogger(__name__)
 
@@ -31,18 +34,29 @@ _bolt_log.addFilter(_TokenNotice())
 
 def create_app(deps: Deps, **bolt_options: Any) -> App:
     bolt_options.setdefault("logger", _bolt_log)
+    # A request no listener takes (a link button, a view closed) reaches on_error below instead of Bolt's warning,
+    # which would log the request's body.
+    bolt_options.setdefault("raise_error_for_unhandled_request", True)
     app = App(client=deps.client, signing_secret=deps.settings.slack_signing_secret, **bolt_options)
     report.register(app, deps)
     leadership.register(app, deps)
     contacts.register(app, deps)
     declarations.register(app, deps)
     review.register(app, deps)
-
-    @app.error
-    def on_error(error: Exception, body: dict[str, Any]) -> None:
-        # Exception messages can quote what staff typed (SQL parameters, payloads): log the type and place only.
-        where = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
-        place = f"{where.filename}:{where.lineno}" if where else "?"
-        log.error("unhandled %s at %s (request type %s)", type(error).__name__, place, body.get("type"))
-
+    app.error(on_error)
     return app
+
+
+def on_error(
+    error: Exception, body: dict[str, Any], response: BoltResponse | None, client: WebClient
+) -> BoltResponse | None:
+    """What Bolt could not hand to a guarded listener: a request nobody listens for, or a body whose shape Bolt's own
+    matching trips over. One line with the request's type (an exception's message can quote what staff typed), the
+    person who is waiting told privately, and a 200: Slack would only retry a request that can never succeed."""
+    if isinstance(error, BoltUnhandledRequestError):
+        log.info("%s: no listener for it", kind(body))
+    else:
+        log.error("%s: unhandled %s at %s", kind(body), type(error).__name__, place(error))
+    tell_if_waiting(client, body)
+    # Bolt passes no response when the listener had acknowledged already; then there is nothing to replace.
+    return BoltResponse(status=200, body="") if response is not None else None

@@ -16,6 +16,7 @@ from functools import partial
 from typing import Any
 
 from slack_sdk import WebClient
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import Settings
 from bot.directory import Directory
@@ -50,20 +51,28 @@ class Delivery:
         self._drawn: dict[int, int] = {}  # concern id -> the newest version drawn by this process
 
     def deliver(self, concern_id: int) -> bool:
-        """Deliver one concern if it is due and nobody else is delivering it. True when fully delivered."""
-        concern = self.store.claim_delivery(concern_id, self.clock(), CLAIM_LEASE)
-        if concern is None:
-            return False
+        """Deliver one concern if it is due and nobody else is delivering it. True when fully delivered. Never
+        raises: what is not delivered now, the delivery job delivers later."""
         try:
-            self._send(concern)
-        except SLACK_FAILURES as error:
-            retry_at = self.clock() + self._backoff(concern.delivery_attempts)
-            self.store.delivery_failed(concern_id, self.clock(), retry_at)
-            log.warning(
-                "concern %s not delivered (%s); next try at %s", concern_id, slack_reason(error), retry_at.isoformat()
-            )
+            concern = self.store.claim_delivery(concern_id, self.clock(), CLAIM_LEASE)
+            if concern is None:
+                return False
+            try:
+                self._send(concern)
+            except SLACK_FAILURES as error:
+                retry_at = self.clock() + self._backoff(concern.delivery_attempts)
+                self.store.delivery_failed(concern_id, self.clock(), retry_at)
+                log.warning(
+                    "concern %s not delivered (%s); next try at %s",
+                    concern_id,
+                    slack_reason(error),
+                    retry_at.isoformat(),
+                )
+                return False
+            self.store.finish_delivery(concern_id, self.clock())
+        except SQLAlchemyError as error:  # the concern is stored; its claim lapses and the job takes it up
+            log.error("concern %s: delivery paused, the database is unavailable (%s)", concern_id, type(error).__name__)
             return False
-        self.store.finish_delivery(concern_id, self.clock())
         log.info("concern %s delivered", concern_id)
         return True
 

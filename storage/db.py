@@ -20,13 +20,27 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 READ_ONLY = "policybot_read_only"
 
 
+# How long a request waits for the database (a lock held by another writer, a connection, a pool slot) before it
+# gives up and the person is told to try again in a minute: well inside Slack's 3 seconds.
+WAIT_SECONDS = 2
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine that behaves the same for many threads on SQLite and PostgreSQL."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15}, **kwargs)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": WAIT_SECONDS}, **kwargs)
         _sqlite_write_safety(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, **kwargs)
+    waits = {"connect_timeout": WAIT_SECONDS, "options": f"-c lock_timeout={WAIT_SECONDS * 1000}"}
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=10,
+        pool_timeout=WAIT_SECONDS,
+        connect_args=waits,
+        **kwargs,
+    )
 
 
 def _sqlite_write_safety(engine: Engine) -> None:
@@ -38,7 +52,7 @@ def _sqlite_write_safety(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute(f"PRAGMA busy_timeout={WAIT_SECONDS * 1000}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -61,6 +61,28 @@ class SlackDriver:
         except urllib.error.HTTPError as error:
             return Reply(error.code, error.read().decode())
 
+    def post_bytes(
+        self,
+        body: bytes,
+        *,
+        content_type: str = "application/x-www-form-urlencoded",
+        signed: bool = True,
+        headers: dict[str, str] | None = None,
+    ) -> Reply:
+        """Any body at all, signed over its raw bytes (as Slack signs) or not; `headers` override the usual ones."""
+        ts = str(int(time.time()))
+        sent = {"Content-Type": content_type, "X-Slack-Request-Timestamp": ts}
+        if signed:
+            base = b"v0:" + ts.encode() + b":" + body
+            sent["X-Slack-Signature"] = "v0=" + hmac.new(self.secret.encode(), base, hashlib.sha256).hexdigest()
+        sent.update(headers or {})
+        request = urllib.request.Request(self.events_url, data=body, headers=sent, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return Reply(response.status, response.read().decode(errors="replace"))
+        except urllib.error.HTTPError as error:
+            return Reply(error.code, error.read().decode(errors="replace"))
+
     # --- bodies ----------------------------------------------------------------------------------------------------
 
     def command_body(self, command: str, user: str, text: str = "", channel: str = "CGENERAL") -> str:

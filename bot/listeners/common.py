@@ -1,27 +1,26 @@
-"""What every listener needs from a Slack payload: the clicked button's value, a retry-proof request key, and a
-private reply to the person who clicked."""
+"""A private reply to the person who clicked, typed or submitted: ephemeral where they are, else in their DM with
+policybot. It never raises: a reply that cannot be sent is a log line."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_sdk import WebClient
 
+from bot.payload import Malformed, user_id
 from bot.slack_api import quietly
+
+log = logging.getLogger(__name__)
 
 
 def tell_privately(client: WebClient, body: dict[str, Any], text: str) -> None:
-    """An ephemeral message where the click happened (a channel, or the DM with policybot)."""
-    channel = (body.get("channel") or {}).get("id") or body["user"]["id"]
-    quietly("ephemeral reply", lambda: client.chat_postEphemeral(channel=channel, user=body["user"]["id"], text=text))
-
-
-def request_key(body: dict[str, Any]) -> str:
-    """The same for a Slack retry of this click, different for any other click."""
-    return f"action:{body['actions'][0]['action_ts']}:{body['user']['id']}"
-
-
-def button(body: dict[str, Any]) -> tuple[int, int | None]:
-    """A button's value: a record id, and the version it was drawn at ("12:3") when there is one."""
-    first, _, second = body["actions"][0]["value"].partition(":")
-    return int(first), int(second) if second else None
+    try:
+        user = user_id(body)
+    except Malformed:
+        log.info("private reply: no user to tell")
+        return
+    where = body.get("channel")
+    channel = where.get("id") if isinstance(where, dict) else body.get("channel_id")  # a click; a slash command
+    channel = channel if isinstance(channel, str) and channel else user
+    quietly("ephemeral reply", lambda: client.chat_postEphemeral(channel=channel, user=user, text=text))

@@ -11,15 +11,17 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import ids
+from bot import ids, payload
 from bot.deps import Deps
-from bot.listeners.common import button, request_key, tell_privately
+from bot.listeners.common import tell_privately
+from bot.listeners.guard import guarded
+from bot.payload import button, request_key
 from bot.slack_api import quietly
 from bot.text import mention
 from bot.views import contact_card, contact_form
 from flows.contact import Verdict, assess
 from flows.contact_requests import Decision, a_year_on, check_review_date, deciders
-from flows.errors import InvalidTransition, NotAuthorised, StaleState
+from flows.errors import DomainError, InvalidTransition, NotAuthorised, StaleState
 from storage.models import ContactCheck, ContactPermission, Declaration
 
 log = logging.getLogger(__name__)
@@ -41,23 +43,18 @@ def may_decide(deps: Deps, actor: str) -> Callable[[ContactCheck | Declaration],
 def register(app: App, deps: Deps) -> None:
     # --- asking ---------------------------------------------------------------------------------------------------
 
-    @app.command(ids.CHECK_COMMAND)
     def open_check(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        trigger = payload.trigger_id(body)
         ack()
-        client.views_open(trigger_id=body["trigger_id"], view=contact_form.check_form())
+        client.views_open(trigger_id=trigger, view=contact_form.check_form())
 
-    @app.action(ids.HOME_CHECK)
-    def open_check_from_home(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        client.views_open(trigger_id=body["trigger_id"], view=contact_form.check_form())
-
-    @app.view(ids.CHECK_VIEW)
-    def submit_check(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    def submit_check(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        view = payload.view(body)
         question, described, errors = contact_form.parse_check(view)
         if errors or question is None:
             ack(response_action="errors", errors=errors)
             return
-        staff = body["user"]["id"]
+        staff = payload.user_id(body)
         answer = assess(question, deps.rules)
         try:
             # A permission only ever settles what the policy leaves to leadership: never a "no".
@@ -83,22 +80,25 @@ def register(app: App, deps: Deps) -> None:
             "The policy's own answer, for reference:"
         )
 
-    @app.action(ids.ASK_LEADERSHIP)
     def ask_leadership(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
         check_id, _ = button(body)
-        staff = body["user"]["id"]
+        staff, key, view_id = payload.user_id(body), request_key(body), payload.view_id(body)
+        ack()
+        now = deps.clock()
+        due = deps.nudger.first_due(now, safeguarding=False)
         try:
-            now = deps.clock()
-            due = deps.nudger.first_due(now, safeguarding=False)
             asked = deps.contacts.check(check_id)
-            if asked is None or not asked.person_described.strip():
-                raise NotAuthorised("Leadership cannot decide about someone unnamed.")
-            check, made = deps.contacts.ask_leadership(check_id, staff, now, request_key(body), next_nudge_at=due)
+            if asked is None:
+                raise NotAuthorised("That question could not be found.")
+            if not asked.person_described.strip():
+                raise NotAuthorised("Leadership cannot decide about someone unnamed: say who it is and ask again.")
+            check, made = deps.contacts.ask_leadership(check_id, staff, now, key, next_nudge_at=due)
         except (InvalidTransition, StaleState):  # already with leadership (a double click): say so again
             made = False
-        except NotAuthorised:
+        except NotAuthorised as refusal:
+            deps.contacts.audit("check", check_id, staff, "refused_ask_leadership", now, key)
             log.info("contact check %s: ask refused", check_id)
+            tell_privately(client, body, refusal.message)
             return
         if made:
             log.info("contact check %s sent to leadership", check_id)
@@ -107,7 +107,7 @@ def register(app: App, deps: Deps) -> None:
         # If the modal was closed meanwhile, the request is sent all the same.
         quietly(
             f"contact check {check_id}: modal",
-            lambda: client.views_update(view_id=body["view"]["id"], view=contact_form.sent_view()),
+            lambda: client.views_update(view_id=view_id, view=contact_form.sent_view()),
         )
 
     # --- deciding -------------------------------------------------------------------------------------------------
@@ -123,7 +123,7 @@ def register(app: App, deps: Deps) -> None:
     ) -> tuple[str | None, Callable[[], None]]:
         """Make the decision in the database. Returns a sentence for the person who tried when it was refused, and
         what to tell Slack afterwards (after the ack: Slack waits at most 3 seconds)."""
-        actor = body["user"]["id"]
+        actor = payload.user_id(body)
         try:
             result = deps.contacts.decide(
                 check_id,
@@ -146,6 +146,8 @@ def register(app: App, deps: Deps) -> None:
             return f"Someone got there first: this request is already {state}.", (
                 (lambda: deps.contact_delivery.redraw(fresh)) if fresh else (lambda: None)
             )
+        except DomainError as error:  # the request no longer exists
+            return error.message, lambda: None
         if result.duplicate:
             return None, lambda: None
         check = result.check
@@ -159,39 +161,36 @@ def register(app: App, deps: Deps) -> None:
 
     def one_click(decision: Decision) -> Callable[..., None]:
         def handler(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-            ack()
             check_id, version = button(body)
-            problem, then = decide(
-                body, check_id, version or 1, decision, a_year_on(deps.today()), "", request_key(body)
-            )
+            key = request_key(body)
+            ack()
+            problem, then = decide(body, check_id, version or 1, decision, a_year_on(deps.today()), "", key)
             then()
             if problem:
                 tell_privately(client, body, problem)
 
+        handler.__name__ = f"{decision.value}_with_a_click"
         return handler
 
-    app.action(ids.APPROVE)(one_click(Decision.APPROVE))
-    app.action(ids.DECLINE)(one_click(Decision.DECLINE))
-
-    @app.action(ids.DECIDE_WITH_NOTE)
     def open_decision(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
         check_id, version = button(body)
-        actor = body["user"]["id"]
+        actor, key, trigger = payload.user_id(body), request_key(body), payload.trigger_id(body)
+        ack()
         check = deps.contacts.check(check_id)
-        if check is None or not may_decide(deps, actor)(check):
-            deps.contacts.audit("check", check_id, actor, "refused_decide", deps.clock(), request_key(body))
+        if check is None:
+            tell_privately(client, body, "That request could not be found.")
+            return
+        if not may_decide(deps, actor)(check):
+            deps.contacts.audit("check", check_id, actor, "refused_decide", deps.clock(), key)
             tell_privately(client, body, NOT_LEADERSHIP)
             return
         if check.version != version or check.request_status != "pending":
             tell_privately(client, body, f"Someone got there first: this request is {check.request_status}.")
             return
-        client.views_open(
-            trigger_id=body["trigger_id"], view=contact_card.decision_form(check, a_year_on(deps.today()))
-        )
+        client.views_open(trigger_id=trigger, view=contact_card.decision_form(check, a_year_on(deps.today())))
 
-    @app.view(ids.DECIDE_VIEW)
-    def submit_decision(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    def submit_decision(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        view = payload.view(body)
         check_id, version, decision, review_on, note = contact_card.parse_decision(view)
         errors: dict[str, str] = {}
         if decision is None:
@@ -213,3 +212,12 @@ def register(app: App, deps: Deps) -> None:
         else:
             ack()
         then()
+
+    app.command(ids.CHECK_COMMAND)(guarded(open_check))
+    app.action(ids.HOME_CHECK)(guarded(open_check))
+    app.view(ids.CHECK_VIEW)(guarded(submit_check))
+    app.action(ids.ASK_LEADERSHIP)(guarded(ask_leadership))
+    app.action(ids.APPROVE)(guarded(one_click(Decision.APPROVE)))
+    app.action(ids.DECLINE)(guarded(one_click(Decision.DECLINE)))
+    app.action(ids.DECIDE_WITH_NOTE)(guarded(open_decision))
+    app.view(ids.DECIDE_VIEW)(guarded(submit_decision))

@@ -10,10 +10,12 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import ids
+from bot import ids, payload
 from bot.deps import Deps
-from bot.listeners.common import button, request_key, tell_privately
+from bot.listeners.common import tell_privately
 from bot.listeners.contacts import NOT_LEADERSHIP, SAVE_FAILED, may_decide
+from bot.listeners.guard import guarded
+from bot.payload import button, request_key
 from bot.views import contact_form, home
 from flows.contact_requests import a_year_on
 from flows.errors import InvalidTransition, NotAuthorised, StaleState
@@ -25,23 +27,23 @@ log = logging.getLogger(__name__)
 def register(app: App, deps: Deps) -> None:
     # --- declaring ------------------------------------------------------------------------------------------------
 
-    @app.action(ids.OPEN_DECLARE)
     def declare_instead(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        view_id = payload.view_id(body)
         ack()
-        client.views_update(view_id=body["view"]["id"], view=contact_form.declare_form())
+        client.views_update(view_id=view_id, view=contact_form.declare_form())
 
-    @app.action(ids.HOME_DECLARE)
     def declare_from_home(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        trigger = payload.trigger_id(body)
         ack()
-        client.views_open(trigger_id=body["trigger_id"], view=contact_form.declare_form())
+        client.views_open(trigger_id=trigger, view=contact_form.declare_form())
 
-    @app.view(ids.DECLARE_VIEW)
-    def submit_declaration(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    def submit_declaration(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        view = payload.view(body)
         person, relationship, described, errors = contact_form.parse_declaration(view)
         if errors or person is None or relationship is None:
             ack(response_action="errors", errors=errors)
             return
-        staff = body["user"]["id"]
+        staff = payload.user_id(body)
         confirm_by = a_year_on(deps.today())
         try:
             row, created = deps.contacts.declare(
@@ -57,18 +59,16 @@ def register(app: App, deps: Deps) -> None:
         log.info("declaration %s stored", row.id)
         deps.contact_delivery.post(Declaration, row.id)
 
-    @app.action(ids.ACKNOWLEDGE_DECLARATION)
     def acknowledge(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
         row_id, version = button(body)
-        version = version or 1
-        actor = body["user"]["id"]
+        actor, key = payload.user_id(body), request_key(body)
+        ack()
         try:
             row, changed = deps.contacts.acknowledge(
-                row_id, version, actor, deps.clock(), request_key=request_key(body), may_act=may_decide(deps, actor)
+                row_id, version or 1, actor, deps.clock(), request_key=key, may_act=may_decide(deps, actor)
             )
         except NotAuthorised:
-            deps.contacts.audit("declaration", row_id, actor, "refused_acknowledge", deps.clock(), request_key(body))
+            deps.contacts.audit("declaration", row_id, actor, "refused_acknowledge", deps.clock(), key)
             tell_privately(client, body, NOT_LEADERSHIP)
             return
         except (InvalidTransition, StaleState):
@@ -81,14 +81,16 @@ def register(app: App, deps: Deps) -> None:
                 row.staff_id, f"Leadership acknowledged your declared connection D-{row_id:04d}."
             )
 
-    @app.action(ids.RECONFIRM_DECLARATION)
     def reconfirm(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        row_id, _ = button(body)
+        staff, key = payload.user_id(body), request_key(body)
         ack()
-        staff = body["user"]["id"]
-        row_id = int(body["actions"][0]["value"])
         try:
-            deps.contacts.reconfirm(row_id, staff, deps.clock(), a_year_on(deps.today()), request_key(body))
-        except NotAuthorised:
+            deps.contacts.reconfirm(row_id, staff, deps.clock(), a_year_on(deps.today()), key)
+        except NotAuthorised as refusal:
+            deps.contacts.audit("declaration", row_id, staff, "refused_reconfirm", deps.clock(), key)
+            log.info("declaration %s: re-confirmation refused", row_id)
+            tell_privately(client, body, refusal.message)
             return
         log.info("declaration %s re-confirmed", row_id)
         publish_home(client, staff)
@@ -102,7 +104,17 @@ def register(app: App, deps: Deps) -> None:
         view = home.build(deps.contacts.permissions_for(user), deps.contacts.declarations_for(user), deps.today())
         client.views_publish(user_id=user, view=view)
 
-    @app.event("app_home_opened")
-    def home_opened(event: dict[str, Any], client: WebClient) -> None:
+    def home_opened(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        event = payload.event(body)
+        user = event.get("user")
+        if not isinstance(user, str) or not user:
+            raise payload.Malformed("event.user")
         if event.get("tab", "home") == "home":
-            publish_home(client, event["user"])
+            publish_home(client, user)
+
+    app.action(ids.OPEN_DECLARE)(guarded(declare_instead))
+    app.action(ids.HOME_DECLARE)(guarded(declare_from_home))
+    app.view(ids.DECLARE_VIEW)(guarded(submit_declaration))
+    app.action(ids.ACKNOWLEDGE_DECLARATION)(guarded(acknowledge))
+    app.action(ids.RECONFIRM_DECLARATION)(guarded(reconfirm))
+    app.event("app_home_opened")(guarded(home_opened))

@@ -13,9 +13,11 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot import ids
+from bot import ids, payload
 from bot.deps import Deps
-from bot.listeners.common import button, request_key, tell_privately
+from bot.listeners.common import tell_privately
+from bot.listeners.guard import guarded
+from bot.payload import button, request_key
 from bot.text import mention
 from bot.views import action_forms, details
 from flows.errors import DomainError, InvalidTransition, NotAuthorised, StaleState
@@ -27,6 +29,7 @@ log = logging.getLogger(__name__)
 
 NOT_LEADERSHIP = "Only the leadership team can act on concerns. Your attempt has been recorded."
 NOT_A_VIEWER = "The details of this concern are open only to those handling it. Your attempt has been recorded."
+NOT_FOUND = "That concern could not be found."
 
 
 def register(app: App, deps: Deps) -> None:
@@ -48,10 +51,10 @@ def register(app: App, deps: Deps) -> None:
     def load_for_decider(body: dict[str, Any], client: WebClient, action: Action) -> Concern | None:
         """The concern, if the clicker may act on it; otherwise refuse, audit, and return None."""
         concern_id, _ = button(body)
-        actor = body["user"]["id"]
+        actor = payload.user_id(body)
         concern = deps.store.get(concern_id)
         if concern is None:
-            tell_privately(client, body, "That concern could not be found.")
+            tell_privately(client, body, NOT_FOUND)
             return None
         if not may_act(actor)(concern):
             refuse(concern_id, actor, action, request_key(body))
@@ -71,11 +74,11 @@ def register(app: App, deps: Deps) -> None:
             deps.delivery.refresh_post(fresh)
         return fresh
 
-    @app.action(ids.ACKNOWLEDGE)
     def acknowledge(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
         concern_id, version = button(body)
-        actor = body["user"]["id"]
+        actor = payload.user_id(body)
+        key = request_key(body)
+        ack()
         try:
             result = deps.store.transition(
                 concern_id,
@@ -83,16 +86,16 @@ def register(app: App, deps: Deps) -> None:
                 Action.ACKNOWLEDGE,
                 actor,
                 deps.clock(),
-                request_key=request_key(body),
+                request_key=key,
                 may_act=may_act(actor),
             )
         except NotAuthorised:
-            refuse(concern_id, actor, Action.ACKNOWLEDGE, request_key(body))
+            refuse(concern_id, actor, Action.ACKNOWLEDGE, key)
             tell_privately(client, body, NOT_LEADERSHIP)
             return
         except (InvalidTransition, StaleState):
             fresh = got_there_first(concern_id)
-            tell_privately(client, body, "Someone got there first. " + current_state(fresh) if fresh else "Not found.")
+            tell_privately(client, body, "Someone got there first. " + current_state(fresh) if fresh else NOT_FOUND)
             return
         except DomainError as error:
             tell_privately(client, body, error.message)
@@ -103,11 +106,12 @@ def register(app: App, deps: Deps) -> None:
 
     def open_form(action: Action) -> Any:
         def handler(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+            _, version = button(body)
+            trigger = payload.trigger_id(body)
             ack()
             concern = load_for_decider(body, client, action)
             if concern is None:
                 return
-            _, version = button(body)
             try:
                 apply(Status(concern.status), action)
                 if version is not None and version != concern.version:
@@ -116,21 +120,23 @@ def register(app: App, deps: Deps) -> None:
                 deps.delivery.refresh_post(concern)
                 tell_privately(client, body, "Someone got there first. " + current_state(concern))
                 return
-            client.views_open(trigger_id=body["trigger_id"], view=action_forms.build(action, concern))
+            client.views_open(trigger_id=trigger, view=action_forms.build(action, concern))
 
+        handler.__name__ = f"open_{action.value}_form"
         return handler
 
-    app.action(ids.ESCALATE)(open_form(Action.ESCALATE))
-    app.action(ids.RESOLVE)(open_form(Action.RESOLVE))
+    app.action(ids.ESCALATE)(guarded(open_form(Action.ESCALATE)))
+    app.action(ids.RESOLVE)(guarded(open_form(Action.RESOLVE)))
 
     def submit_form(action: Action) -> Any:
-        def handler(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        def handler(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+            view = payload.view(body)
             form = action_forms.parse(action, view)
             problems = action_forms.errors(action, form)
             if problems:
                 ack(response_action="errors", errors=problems)
                 return
-            actor = body["user"]["id"]
+            actor = payload.user_id(body)
             key = f"view:{view['id']}"
             choice_block = action_forms.choice_block(action)
             try:
@@ -164,25 +170,28 @@ def register(app: App, deps: Deps) -> None:
                 log.info("concern %s %s", form.concern_id, result.concern.status)
                 after_change(result.concern)
 
+        handler.__name__ = f"submit_{action.value}_form"
         return handler
 
-    app.view(ids.ESCALATE_VIEW)(submit_form(Action.ESCALATE))
-    app.view(ids.RESOLVE_VIEW)(submit_form(Action.RESOLVE))
+    app.view(ids.ESCALATE_VIEW)(guarded(submit_form(Action.ESCALATE)))
+    app.view(ids.RESOLVE_VIEW)(guarded(submit_form(Action.RESOLVE)))
 
-    @app.action(ids.VIEW_DETAILS)
     def view_details(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
         concern_id, _ = button(body)
-        actor = body["user"]["id"]
+        actor, key, trigger = payload.user_id(body), request_key(body), payload.trigger_id(body)
+        ack()
         concern = deps.store.get(concern_id)
         if concern is None:
-            tell_privately(client, body, "That concern could not be found.")
+            tell_privately(client, body, NOT_FOUND)
             return
         if actor not in route_of(concern).viewers:
-            deps.store.audit(concern_id, actor, "refused_view_details", deps.clock(), request_key=request_key(body))
+            deps.store.audit(concern_id, actor, "refused_view_details", deps.clock(), request_key=key)
             log.info("concern %s: details refused", concern_id)
             tell_privately(client, body, NOT_A_VIEWER)
             return
-        deps.store.audit(concern_id, actor, "viewed_details", deps.clock(), request_key=request_key(body))
+        deps.store.audit(concern_id, actor, "viewed_details", deps.clock(), request_key=key)
         log.info("concern %s: details viewed", concern_id)
-        client.views_open(trigger_id=body["trigger_id"], view=details.build(concern, deps.store.events(concern_id)))
+        client.views_open(trigger_id=trigger, view=details.build(concern, deps.store.events(concern_id)))
+
+    app.action(ids.ACKNOWLEDGE)(guarded(acknowledge))
+    app.action(ids.VIEW_DETAILS)(guarded(view_details))

@@ -9,8 +9,9 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import ids
+from bot import ids, payload
 from bot.deps import Deps
+from bot.listeners.guard import guarded
 from bot.views import report_form
 from flows.concerns import validate
 from flows.errors import DomainError
@@ -23,14 +24,14 @@ SAVE_FAILED = "policybot could not save this just now. Your text is still here: 
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.command(ids.REPORT_COMMAND)
     def open_form(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        trigger = payload.trigger_id(body)
         ack()  # the trigger expires after 3 s: no database work before views.open
-        client.views_open(trigger_id=body["trigger_id"], view=report_form.form())
+        client.views_open(trigger_id=trigger, view=report_form.form())
 
-    @app.view(ids.REPORT_VIEW)
-    def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        draft = report_form.parse(view, body["user"]["id"])
+    def submit(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        view = payload.view(body)
+        draft = report_form.parse(view, payload.user_id(body))
         errors = validate(draft)
         if errors:
             ack(response_action="errors", errors=errors)
@@ -52,3 +53,6 @@ def register(app: App, deps: Deps) -> None:
         if created and concern.id is not None:
             deps.delivery.deliver(concern.id)
             deps.nudger.arm(due)
+
+    app.command(ids.REPORT_COMMAND)(guarded(open_form))
+    app.view(ids.REPORT_VIEW)(guarded(submit))

@@ -11,9 +11,10 @@ from slack_sdk import WebClient
 from slack_sdk.models.blocks import DatePickerElement, InputBlock, MarkdownTextObject, PlainTextObject, SectionBlock
 from slack_sdk.models.views import View
 
-from bot import ids
+from bot import ids, payload
 from bot.deps import Deps
 from bot.listeners.common import tell_privately
+from bot.listeners.guard import guarded
 from bot.slack_api import quietly
 from bot.views.state import selected_date
 from flows.contact_requests import a_year_on, check_review_date
@@ -45,27 +46,46 @@ def form(review_on: date, next_on: date) -> View:
     )
 
 
-NOT_A_GOVERNOR = "Only governors can record the policy review."
+REVIEW_SUBJECT = "review"
+NOT_A_GOVERNOR = "Only governors can record the policy review. Your attempt has been recorded."
+
+
+def review_date(text: str, what: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise payload.Malformed(what) from None
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.action(ids.REVIEW_DONE)
+    def refuse(review_on: date, who: str, action: str, key: str) -> None:
+        # In the contact audit table (its subject and subject id are free), the review's id being its due date.
+        review_id = int(review_on.strftime("%Y%m%d"))
+        deps.contacts.audit(REVIEW_SUBJECT, review_id, who, action, deps.clock(), key)
+        log.info("policy review %s: %s refused", review_on.isoformat(), action)
+
     def open_form(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        review_on = review_date(payload.value(body), "actions[0].value")
+        who, key, trigger = payload.user_id(body), payload.request_key(body), payload.trigger_id(body)
         ack()
-        if body["user"]["id"] not in deps.directory.governors():
+        if who not in deps.directory.governors():
+            refuse(review_on, who, "refused_open_review", key)
             tell_privately(client, body, NOT_A_GOVERNOR)
             return
-        review_on = date.fromisoformat(body["actions"][0]["value"])
-        client.views_open(trigger_id=body["trigger_id"], view=form(review_on, a_year_on(deps.today())))
+        client.views_open(trigger_id=trigger, view=form(review_on, a_year_on(deps.today())))
 
-    @app.view(ids.REVIEW_VIEW)
-    def record(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        governor = body["user"]["id"]
-        review_on = date.fromisoformat(view["private_metadata"])
-        picked = selected_date(view["state"]["values"], ids.NEXT_REVIEW_ON)
-        next_on = date.fromisoformat(picked) if picked else None
+    def record(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        view = payload.view(body)
+        governor = payload.user_id(body)
+        review_on = review_date(payload.metadata(view), "view.private_metadata")
+        picked = selected_date(payload.state_values(view), ids.NEXT_REVIEW_ON)
+        try:
+            next_on = date.fromisoformat(picked) if picked else None
+        except ValueError:
+            next_on = None
         problem = check_review_date(next_on, deps.today())
         if governor not in deps.directory.governors():
+            refuse(review_on, governor, "refused_review_done", f"view:{view['id']}")
             problem = NOT_A_GOVERNOR
         if problem or next_on is None:
             ack(response_action="errors", errors={ids.NEXT_REVIEW_ON: problem or "Choose a date."})
@@ -80,3 +100,6 @@ def register(app: App, deps: Deps) -> None:
                 f"The next is due on {next_on:%d %B %Y}; reminders will come 30 and 7 days before."
             )
             quietly("review confirmation", lambda: deps.client.chat_postMessage(channel=governor, text=text))
+
+    app.action(ids.REVIEW_DONE)(guarded(open_form))
+    app.view(ids.REVIEW_VIEW)(guarded(record))

@@ -15,6 +15,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import ids
+from bot.payload import metadata, numbers, state_values
 from bot.views.state import selected, typed
 from flows.concerns import NOTE_MAX, check_note
 from flows.escalation import Action
@@ -68,9 +69,9 @@ def build(action: Action, concern: Concern) -> View:
 
 
 def parse(action: Action, view: dict[str, Any]) -> ActionForm:
-    concern_id, version = (int(part) for part in view["private_metadata"].split(":"))
+    concern_id, version = numbers(metadata(view), 2, "view.private_metadata")
     _, block_id, _, _, _ = _FORMS[action]
-    values = view["state"]["values"]
+    values = state_values(view)
     return ActionForm(concern_id, version, selected(values, block_id), typed(values, ids.NOTE))
 
 

@@ -24,6 +24,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import ids
+from bot.payload import metadata, numbers, state_values
 from bot.text import escape, mention, when
 from bot.views.contact_words import PERSON_LABELS, question_phrase, tri_state
 from bot.views.state import selected, selected_date, typed
@@ -139,8 +140,8 @@ def decision_form(check: ContactCheck, review_on: date) -> View:
 
 
 def parse_decision(view: dict[str, Any]) -> tuple[int, int, Decision | None, date | None, str]:
-    check_id, version = (int(part) for part in view["private_metadata"].split(":"))
-    values = view["state"]["values"]
+    check_id, version = numbers(metadata(view), 2, "view.private_metadata")
+    values = state_values(view)
     choice = selected(values, ids.DECISION)
     picked = selected_date(values, ids.REVIEW_ON)
     try:

@@ -23,6 +23,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import ids
+from bot.payload import state_values
 from bot.text import escape
 from bot.views.contact_words import CHANNEL_LABELS, PERSON_LABELS
 from bot.views.state import selected, typed
@@ -91,7 +92,7 @@ def _tri(values: dict[str, Any], block_id: str) -> bool | None:
 
 
 def parse_check(view: dict[str, Any]) -> tuple[ContactQuestion | None, str, dict[str, str]]:
-    values = view["state"]["values"]
+    values = state_values(view)
     errors: dict[str, str] = {}
     person, channel = selected(values, ids.PERSON), selected(values, ids.CHANNEL)
     if person not in Person._value2member_map_:
@@ -207,7 +208,7 @@ def declare_form() -> View:
 
 
 def parse_declaration(view: dict[str, Any]) -> tuple[Person | None, Relationship | None, str, dict[str, str]]:
-    values = view["state"]["values"]
+    values = state_values(view)
     errors: dict[str, str] = {}
     person, relationship = selected(values, ids.PERSON), selected(values, ids.RELATIONSHIP)
     if person not in Person._value2member_map_:

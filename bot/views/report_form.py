@@ -24,6 +24,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import ids
+from bot.payload import state_values
 from bot.views.state import checked, selected, selected_user, typed
 from flows.concerns import DESCRIPTION_MAX, NAMES_MAX, ConcernDraft
 from flows.taxonomy import AREA_MEANINGS, EXAMPLES, ILLEGAL_MATERIAL_RULE, Area, Kind, Platform, Role, advice_for
@@ -155,7 +156,7 @@ def _member(enum: type[E], value: str | None) -> E | None:
 
 
 def parse(view: dict[str, Any], reporter_id: str) -> ConcernDraft:
-    values = view["state"]["values"]
+    values = state_values(view)
     area, kind, platform = (selected(values, b) for b in (ids.AREA, ids.KIND, ids.PLATFORM))
     return ConcernDraft(
         reporter_id=reporter_id,

@@ -1,0 +1,97 @@
+"""guarded(): how every listener ends when it cannot finish. One log line (the request's type and what went wrong,
+never a message or a value), and the person who is waiting is told in plain words: a field error while the form is
+still open, otherwise a private message. Errors are handled here, where they happen, because Bolt drops an ack
+that a listener made before raising (the request then stalls for 3 s and ends in a 404).
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack
+from slack_sdk import WebClient
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.listeners.common import tell_privately
+from bot.payload import Malformed, kind
+from bot.slack_api import SLACK_FAILURES, slack_reason
+from flows.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Ack, dict[str, Any], WebClient], None]
+
+CANNOT_READ = (
+    "policybot could not read that request, so nothing was done. Please try again; if it happens again, "
+    "tell whoever looks after policybot."
+)
+DATABASE_DOWN = (
+    "policybot cannot reach its records just now, so this may not have been done. Please try again in a minute."
+)
+SLACK_FAILED = "Slack did not let policybot finish this just now. Please try again in a minute."
+SOMETHING_WRONG = (
+    "Something went wrong in policybot, and this may not have been finished. Please check, and try again in a "
+    "minute; if it happens again, tell whoever looks after policybot."
+)
+
+
+def place(error: BaseException) -> str:
+    """Where an error was raised (file and line), for a log line that never carries the error's message."""
+    frames = traceback.extract_tb(error.__traceback__) if error.__traceback__ else []
+    return f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "?"
+
+
+def guarded(handler: Handler) -> Handler:
+    def listener(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        try:
+            handler(ack, body, client)
+        except Malformed as error:
+            log.warning("%s: not what Slack sends (%s)", kind(body), error.what)
+            answer(ack, body, client, CANNOT_READ)
+        except DomainError as error:  # a refusal with a sentence written for the person
+            log.info("%s: refused (%s)", kind(body), type(error).__name__)
+            answer(ack, body, client, error.message)
+        except SQLAlchemyError as error:
+            log.error("%s: database unavailable (%s)", kind(body), type(error).__name__)
+            answer(ack, body, client, DATABASE_DOWN)
+        except SLACK_FAILURES as error:
+            log.warning("%s: a Slack call failed (%s)", kind(body), slack_reason(error))
+            answer(ack, body, client, SLACK_FAILED)
+        except Exception as error:  # noqa: BLE001 - the last line of defence: one line, never a traceback
+            log.error("%s: unexpected %s at %s", kind(body), type(error).__name__, place(error))
+            answer(ack, body, client, SOMETHING_WRONG)
+
+    listener.__name__ = listener.__qualname__ = handler.__name__
+    return listener
+
+
+def answer(ack: Ack, body: dict[str, Any], client: WebClient, text: str) -> None:
+    """A field error on a form that is still open; otherwise acknowledge and tell the person privately."""
+    if ack.response is None:
+        field = _first_field(body)
+        if field is not None:
+            ack(response_action="errors", errors={field: text})
+            return
+        ack()
+    tell_privately(client, body, text)
+
+
+def tell_if_waiting(client: WebClient, body: object) -> None:
+    """For a request no listener could take: whoever typed a command, clicked or submitted a form is waiting, and
+    is told that it could not be read (policybot has no link buttons: every click it draws has a listener)."""
+    if isinstance(body, dict) and ("command" in body or body.get("type") in ("block_actions", "view_submission")):
+        tell_privately(client, body, CANNOT_READ)
+
+
+def _first_field(body: dict[str, Any]) -> str | None:
+    """The first input block of a submitted form, to show the message on."""
+    if body.get("type") != "view_submission":
+        return None
+    view = body.get("view")
+    state = view.get("state") if isinstance(view, dict) else None
+    values = state.get("values") if isinstance(state, dict) else None
+    blocks = [key for key in values if isinstance(key, str) and key] if isinstance(values, dict) else []
+    return blocks[0] if blocks else None

@@ -1,0 +1,119 @@
+"""Reading a Slack payload's envelope: who, which button, which view, which trigger.
+
+Slack always sends these fields with these types; a request that lacks one (a bug, a replay, a forgery that got
+past nothing else) raises Malformed, which the listener guard turns into a clear private message. Nothing here
+returns part of a payload that was not checked for its type.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+
+class Malformed(Exception):
+    """The payload is not what Slack sends. `what` names the field, never its value."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
+def _dict(value: object, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise Malformed(what)
+    return value
+
+
+def _text(value: object, what: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise Malformed(what)
+    return value
+
+
+def user_id(body: dict[str, Any]) -> str:
+    """The person who typed the command, clicked or submitted."""
+    if "user_id" in body:  # a slash command
+        return _text(body.get("user_id"), "user_id")
+    return _text(_dict(body.get("user"), "user").get("id"), "user.id")
+
+
+def trigger_id(body: dict[str, Any]) -> str:
+    return _text(body.get("trigger_id"), "trigger_id")
+
+
+def action(body: dict[str, Any]) -> dict[str, Any]:
+    """The clicked element (Slack sends one per block_actions payload)."""
+    actions = body.get("actions")
+    if not isinstance(actions, list) or not actions:
+        raise Malformed("actions")
+    return _dict(actions[0], "actions[0]")
+
+
+def value(body: dict[str, Any]) -> str:
+    return _text(action(body).get("value"), "actions[0].value")
+
+
+def numbers(text: str, count: int, what: str) -> tuple[int, ...]:
+    """ "12:3" -> (12, 3): the ids and versions a button value or a view's private_metadata carries."""
+    parts = text.split(":")
+    if len(parts) != count or not all(part.isdigit() and len(part) < 12 for part in parts):
+        raise Malformed(what)
+    return tuple(int(part) for part in parts)
+
+
+def button(body: dict[str, Any]) -> tuple[int, int | None]:
+    """A button's value: a record id, and the version it was drawn at ("12:3") when there is one."""
+    text = value(body)
+    if ":" in text:
+        record, version = numbers(text, 2, "actions[0].value")
+        return record, version
+    return numbers(text, 1, "actions[0].value")[0], None
+
+
+def request_key(body: dict[str, Any]) -> str:
+    """The same for a Slack retry of this click, different for any other click."""
+    return f"action:{_text(action(body).get('action_ts'), 'actions[0].action_ts')}:{user_id(body)}"
+
+
+def view(body: dict[str, Any]) -> dict[str, Any]:
+    """A submitted or clicked-in view, with the fields every listener reads checked."""
+    found = _dict(body.get("view"), "view")
+    _text(found.get("id"), "view.id")
+    if not isinstance(found.get("private_metadata", ""), str):
+        raise Malformed("view.private_metadata")
+    return found
+
+
+def view_id(body: dict[str, Any]) -> str:
+    return str(view(body)["id"])
+
+
+def metadata(found_view: dict[str, Any]) -> str:
+    return str(found_view.get("private_metadata") or "")
+
+
+def state_values(found_view: dict[str, Any]) -> dict[str, Any]:
+    """The submitted answers: block id -> action id -> element state (each read defensively in views.state)."""
+    return _dict(_dict(found_view.get("state"), "view.state").get("values"), "view.state.values")
+
+
+def event(body: dict[str, Any]) -> dict[str, Any]:
+    return _dict(body.get("event"), "event")
+
+
+def kind(body: object) -> str:
+    """The request's type for a log line: a slash command's name, a payload's type, or an event's type (only
+    letters, digits and _-/. survive, so a forged type cannot write a second log line)."""
+    if not isinstance(body, dict):
+        return "unknown"
+    if "command" in body:
+        found = f"command {body.get('command')}"
+    elif body.get("type") == "event_callback" and isinstance(body.get("event"), dict):
+        found = f"event {body['event'].get('type')}"
+    else:
+        found = str(body.get("type") or "unknown")
+    return _LOGGABLE.sub("?", found[:60])
+
+
+_LOGGABLE = re.compile(r"[^A-Za-z0-9_./ -]")
