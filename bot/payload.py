@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.ids import CHECK_COMMAND, REPORT_COMMAND
+
 
 class Malformed(Exception):
     """The payload is not what Slack sends. `what` names the field, never its value."""
@@ -103,17 +105,32 @@ def event(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def kind(body: object) -> str:
-    """The request's type for a log line: a slash command's name, a payload's type, or an event's type (only
-    letters, digits and _-/. survive, so a forged type cannot write a second log line)."""
+    """The request's type for a log line: only names policybot knows (its commands, Slack's payload types and
+    event names), so that nothing typed or forged in a request is written to the log."""
     if not isinstance(body, dict):
         return "unknown"
     if "command" in body:
-        found = f"command {body.get('command')}"
-    elif body.get("type") == "event_callback" and isinstance(body.get("event"), dict):
-        found = f"event {body['event'].get('type')}"
-    else:
-        found = str(body.get("type") or "unknown")
-    return _LOGGABLE.sub("?", found[:60])
+        command = body.get("command")
+        return f"command {command}" if command in COMMANDS else "command (unknown)"
+    found = body.get("type")
+    if found == "event_callback" and isinstance(body.get("event"), dict):
+        event_type = body["event"].get("type")
+        return f"event {event_type}" if isinstance(event_type, str) and _EVENT_NAME.match(event_type) else "event ?"
+    return found if isinstance(found, str) and found in PAYLOAD_TYPES else "unknown"
 
 
-_LOGGABLE = re.compile(r"[^A-Za-z0-9_./ -]")
+COMMANDS = frozenset({REPORT_COMMAND, CHECK_COMMAND})
+PAYLOAD_TYPES = frozenset(
+    {
+        "block_actions",
+        "view_submission",
+        "view_closed",
+        "shortcut",
+        "message_action",
+        "block_suggestion",
+        "url_verification",
+        "event_callback",
+        "app_rate_limited",
+    }
+)
+_EVENT_NAME = re.compile(r"^[a-z_]{1,40}$")
