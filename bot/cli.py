@@ -12,9 +12,13 @@ from zoneinfo import ZoneInfo
 from dotenv import load_dotenv
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.config import ConfigError, Settings, _Reader
+from bot.config import ConfigError, ConfigErrors, Settings, _Reader
 
 log = logging.getLogger("policybot")
+
+SETTINGS_HELP = "policybot: see .env.example and the Configuration table in README.md for every setting."
+# The start-up check answers within this many seconds when Slack cannot be reached, and does not retry.
+CHECK_TIMEOUT_SECONDS = 5
 
 
 def _configure_logging(level: str) -> None:
@@ -38,18 +42,23 @@ def _database_url() -> str:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="policybot", description="The staff social media policy, in Slack.")
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="command", help="what to do")
     serve = commands.add_parser("serve", help="run the bot (Socket Mode when SLACK_APP_TOKEN is set)")
     serve.add_argument("--http", action="store_true", help="answer Slack over HTTP even if SLACK_APP_TOKEN is set")
-    serve.add_argument("--host", default="0.0.0.0")
-    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
+    serve.add_argument("--host", default="0.0.0.0", help="HTTP mode: the address to listen on (default 0.0.0.0)")
+    serve.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("PORT", "3000")),
+        help="HTTP mode: the port to listen on (default $PORT, or 3000)",
+    )
     serve.add_argument("--workers", type=int, default=1, help="gunicorn worker processes (HTTP mode)")
     serve.add_argument("--threads", type=int, default=8, help="threads per worker (HTTP mode)")
-    commands.add_parser("check", help="check the Slack token and the leadership channel")
+    commands.add_parser("check", help="check the settings, the Slack token and the leadership channel")
     db = commands.add_parser("db", help="database commands")
-    db.add_argument("action", choices=["upgrade"])
+    db.add_argument("action", choices=["upgrade"], help="upgrade: create the schema, or bring it to the newest")
     export = commands.add_parser("export", help="the logs with their audit trails, for governors")
-    export.add_argument("--format", choices=["csv", "json"], default="csv")
+    export.add_argument("--format", choices=["csv", "json"], default="csv", help="csv (one log) or json (all of them)")
     export.add_argument("--since", type=date.fromisoformat, help="YYYY-MM-DD: records from that day on")
     export.add_argument(
         "--log",
@@ -60,7 +69,8 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--include-details",
         action="store_true",
-        help="also export descriptions, names, links, people as described and who reported (sensitive)",
+        help="also export every Slack user id and everything staff typed: descriptions, names, links, people as "
+        "described, notes (sensitive: the default export names nobody)",
     )
     export.add_argument("--output", "-o", help="write to this file instead of standard output")
     return parser
@@ -73,15 +83,22 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as stop:  # argparse has printed its own one-line usage error
         return int(stop.code or 0)
     try:
-        level = _Reader(os.environ).choice("POLICYBOT_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
-        _configure_logging(level)
+        _configure_logging(_log_level(args.command))
         return _run(args)
-    except ConfigError as error:
-        print(f"policybot: configuration problem: {error}", file=sys.stderr)
+    except (ConfigError, ConfigErrors) as error:
+        for problem in error.problems if isinstance(error, ConfigErrors) else [error]:
+            print(f"policybot: configuration problem: {problem}", file=sys.stderr)
+        print(SETTINGS_HELP, file=sys.stderr)
         return 2
     except SQLAlchemyError as error:
         print(f"policybot: database problem: {_database_problem(error)}", file=sys.stderr)
         return 3
+
+
+def _log_level(command: str) -> str:
+    reader = _Reader(os.environ, collect=command in ("serve", "check"))
+    # serve and check report a wrong level along with every other setting, when they read them all
+    return reader.choice("POLICYBOT_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
 
 
 def _database_problem(error: SQLAlchemyError) -> str:
@@ -97,20 +114,24 @@ def _run(args: argparse.Namespace) -> int:
     from storage.db import make_engine, upgrade
 
     if args.command == "db":
-        upgrade(_database_url())
-        print("database is up to date")
+        print(_upgrade_database(_database_url()))
         return 0
     if args.command == "export":
         from storage.contacts import ContactStore
-        from storage.export import export
+        from storage.export import export, missing_database
         from storage.repositories import ConcernStore
 
-        since = None
-        if args.since is not None:
-            school = ZoneInfo(_Reader(os.environ).timezone("POLICYBOT_TIMEZONE", "Europe/London"))
-            since = datetime.combine(args.since, time(), school)  # midnight where the school is
-        engine = make_engine(_database_url())
-        text = export(ConcernStore(engine), ContactStore(engine), args.format, since, args.include_details, args.log)
+        school = ZoneInfo(_Reader(os.environ).timezone("POLICYBOT_TIMEZONE", "Europe/London"))
+        since = None if args.since is None else datetime.combine(args.since, time(), school)  # midnight there
+        url = _database_url()
+        missing = missing_database(url)
+        if missing is not None:  # opening it would leave an empty file behind
+            print(f"policybot: no database yet at {missing}: run `policybot db upgrade` first", file=sys.stderr)
+            return 3
+        engine = make_engine(url)
+        text = export(
+            ConcernStore(engine), ContactStore(engine), args.format, since, args.include_details, args.log, tz=school
+        )
         if args.output:
             with open(args.output, "w", encoding="utf-8", newline="") as handle:
                 handle.write(text)
@@ -122,11 +143,12 @@ def _run(args: argparse.Namespace) -> int:
     from bot.slack_api import make_client
 
     settings = _settings()
-    found = problems(settings, make_client(settings))
+    found = problems(settings, make_client(settings, retries=False, timeout=CHECK_TIMEOUT_SECONDS))
     if args.command == "check":
         for line in found:
             print(f"problem: {line}")
-        print("all good: policybot can reach Slack and post to the private leadership channel" if not found else "")
+        if not found:
+            print("all good: policybot can reach Slack and post to the private leadership channel")
         return 1 if found else 0
     if found:
         for line in found:
@@ -140,6 +162,20 @@ def _run(args: argparse.Namespace) -> int:
 
         serve_http(settings, args.host, args.port, args.workers, args.threads)
     return 0
+
+
+def _upgrade_database(url: str) -> str:
+    """Upgrade, and say what was done, by the revisions before and after."""
+    from storage.db import current_revision, upgrade
+
+    before = current_revision(url)
+    upgrade(url)
+    after = current_revision(url)
+    if before is None:
+        return f"created the database schema (revision {after})"
+    if before != after:
+        return f"upgraded the database schema from revision {before} to {after}"
+    return f"the database schema is already current (revision {after})"
 
 
 def _serve_socket_mode(settings: Settings) -> None:

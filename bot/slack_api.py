@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import logging
+import random
 from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
+from slack_sdk.http_retry.jitter import Jitter
 from slack_sdk.web import SlackResponse
 
 from bot.config import Settings
@@ -22,16 +26,44 @@ log = logging.getLogger(__name__)
 # Everything a Slack call can fail with: Slack's own answer (SlackApiError is a SlackClientError), or the network.
 SLACK_FAILURES = (SlackClientError, OSError)
 
+# slack_sdk logs every failed request as an error; a caller that reports the failure itself does not want that too.
+_UNHEARD = logging.getLogger(__name__ + ".unheard")
+_UNHEARD.addHandler(logging.NullHandler())
+_UNHEARD.propagate = False
 
-def make_client(settings: Settings) -> WebClient:
+
+class _ScaledJitter(Jitter):
+    """slack_sdk's RandomJitter adds up to a second whatever the back-off; this adds up to twice the back-off (the
+    same second at the default 0.5 s)."""
+
+    def __init__(self, backoff: float) -> None:
+        self.most = 2 * backoff
+
+    def recalculate(self, duration: float) -> float:
+        return duration + random.random() * self.most
+
+
+def make_client(settings: Settings, *, retries: bool = True, timeout: int = 10, backoff: float = 0.5) -> WebClient:
+    """The bot's client: each call retried twice on a network error or 5xx, waiting `backoff` seconds, doubling,
+    with jitter, in between; and twice on a 429, waiting as long as Slack's Retry-After says.
+
+    retries=False is for a caller that reports each failure itself, at once (the start-up check): no retries, and
+    none of slack_sdk's own log lines."""
+    wait = BackoffRetryIntervalCalculator(backoff_factor=backoff, jitter=_ScaledJitter(backoff))
+    handlers: list[RetryHandler] = (
+        [
+            ConnectionErrorRetryHandler(max_retry_count=2, interval_calculator=wait),
+            RateLimitErrorRetryHandler(max_retry_count=2, interval_calculator=wait),
+            ServerErrorRetryHandler(max_retry_count=2, interval_calculator=wait),
+        ]
+        if retries
+        else []  # an empty list: None would give slack_sdk's default handlers
+    )
     return WebClient(
         token=settings.slack_bot_token,
-        timeout=10,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=2),
-            ServerErrorRetryHandler(max_retry_count=2),
-        ],
+        timeout=timeout,
+        retry_handlers=handlers,
+        logger=None if retries else _UNHEARD,
         base_url=settings.slack_api_url or WebClient.BASE_URL,
     )
 

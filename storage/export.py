@@ -1,8 +1,9 @@
 """The logs for governors (section 9), each record with its audit trail, as CSV or JSON: concerns, contact
-questions (with leadership's decisions) and declared connections.
+questions (with leadership's decisions), declared connections and (JSON) standing permissions.
 
-By default the export holds what governors need to review handling (what kind, when, who acted, how fast, the
-outcome) and not what staff wrote: descriptions, names, links and people as described only with include_details.
+The default export names nobody and holds nothing staff typed: every column storage.personal declares personal is
+left out, and each audit event says who acted only as a role (actor_role). include_details adds them all. Times
+are in the school's time zone with their offset; dates stay dates. A CSV cell a spreadsheet would run stays text.
 """
 
 from __future__ import annotations
@@ -10,101 +11,112 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
+from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import make_url
+
+from storage import personal
 from storage.contacts import ContactStore
-from storage.repositories import ConcernStore
+from storage.repositories import SYSTEM_ACTOR, ConcernStore
 
-CONCERN_FIELDS = [
-    "reference",
-    "created_at",
-    "area",
-    "kind",
-    "platform",
-    "roles",
-    "safeguarding",
-    "route_kind",
-    "status",
-    "acknowledged_at",
-    "acknowledged_by",
-    "escalated_to",
-    "resolved_at",
-    "outcome",
-    "kept_copy",
-]
-DETAIL_FIELDS = ["reporter_id", "involved_staff_id", "description", "names", "links"]
-EVENT_FIELDS = ["at", "actor_id", "action", "from_status", "to_status", "detail", "note"]
+ACTOR_ROLE = "actor_role"  # derived from actor_id, never personal: see actor_role()
+SOMEONE_ELSE = "someone else"
+
+# What each log can carry, in order (storage.personal decides which of these the default leaves out).
+CONCERN_COLUMNS = (
+    "reference created_at reporter_id area kind platform roles safeguarding involved_staff_id route_kind"
+    " route_recipient status acknowledged_at acknowledged_by escalated_to resolved_at outcome"
+    " last_actor_id kept_copy description names links"
+).split()
+EVENT_COLUMNS = ["at", ACTOR_ROLE, "actor_id", "action", "from_status", "to_status", "detail", "note"]
+CHECK_COLUMNS = (
+    "id asked_at asked_by person channel under_18 family_or_close_family_friend existing_personal_friend"
+    " verdict rule_ids answered_by_permission_id request_status requested_at decided_by decided_at"
+    " person_described"
+).split()
+DECLARATION_COLUMNS = (
+    "id declared_at staff_id person relationship confirm_by status acknowledged_by acknowledged_at person_described"
+).split()
+CONTACT_EVENT_COLUMNS = ["at", ACTOR_ROLE, "actor_id", "action", "from_state", "to_state", "note"]
+PERMISSION_COLUMNS = (
+    "id staff_id person channel granted_by granted_at review_on check_id person_described person_key"
+).split()
+
+# log name: (table, columns, audit table, audit columns)
+LOGS = {
+    "concerns": ("concern", CONCERN_COLUMNS, "audit_event", EVENT_COLUMNS),
+    "contact_checks": ("contact_check", CHECK_COLUMNS, "contact_event", CONTACT_EVENT_COLUMNS),
+    "declarations": ("declaration", DECLARATION_COLUMNS, "contact_event", CONTACT_EVENT_COLUMNS),
+}
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP's list for CSV injection
+
+Record = tuple[dict[str, Any], list[dict[str, Any]]]  # a row and its audit trail
 
 
-def _value(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime | date) else value
+def columns(table: str, names: list[str], include_details: bool) -> list[str]:
+    """The columns exported: all of `names` with details, else those storage.personal does not declare personal."""
+    return [n for n in names if n == ACTOR_ROLE or include_details or not personal.is_personal(table, n)]
+
+
+def _value(value: Any, tz: tzinfo) -> Any:
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)  # SQLite's naive times are UTC
+        return aware.astimezone(tz).isoformat(timespec="seconds")
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def _cell(value: Any) -> Any:
-    """Spreadsheets run cells that start with = + - @ as formulas: a typed note must stay text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    """Spreadsheets run a cell that starts (even after spaces) with = + - @, a tab or a carriage return as a
+    formula: a typed note must stay text."""
+    if not isinstance(value, str):
+        return value
+    text = value.lstrip()
+    leading = value[: len(value) - len(text)]
+    if text[:1] in FORMULA_STARTS or "\t" in leading or "\r" in leading:
         return "'" + value
     return value
 
 
-Record = tuple[dict[str, Any], list[dict[str, Any]]]  # a row and its audit trail
-
-CHECK_FIELDS = [
-    "id",
-    "asked_at",
-    "asked_by",
-    "person",
-    "channel",
-    "under_18",
-    "family_or_close_family_friend",
-    "existing_personal_friend",
-    "verdict",
-    "rule_ids",
-    "answered_by_permission_id",
-    "request_status",
-    "requested_at",
-    "decided_by",
-    "decided_at",
-]
-DECLARATION_FIELDS = [
-    "id",
-    "declared_at",
-    "staff_id",
-    "person",
-    "relationship",
-    "confirm_by",
-    "status",
-    "acknowledged_by",
-    "acknowledged_at",
-]
-CONTACT_EVENT_FIELDS = ["at", "actor_id", "action", "from_state", "to_state", "note"]
-PERMISSION_FIELDS = ["id", "staff_id", "person", "channel", "granted_by", "granted_at", "review_on", "check_id"]
+def actor_role(actor_id: str, subject_id: str | None, subject_role: str) -> str:
+    """Who acted, without naming them: the record's own member of staff by their role, policybot, or someone else."""
+    if actor_id == SYSTEM_ACTOR:
+        return SYSTEM_ACTOR
+    return subject_role if subject_id is not None and actor_id == subject_id else SOMEONE_ELSE
 
 
-def _pick(row: Any, names: list[str]) -> dict[str, Any]:
-    return {name: _value(getattr(row, name)) for name in names}
+def _pick(row: Any, names: list[str], tz: tzinfo) -> dict[str, Any]:
+    return {name: _value(getattr(row, name), tz) for name in names}
 
 
-def concern_records(store: ConcernStore, since: datetime | None, include_details: bool) -> list[Record]:
-    fields = CONCERN_FIELDS + (DETAIL_FIELDS if include_details else [])
-    return [(_pick(concern, fields), [_pick(e, EVENT_FIELDS) for e in events]) for concern, events in store.log(since)]
+def _record(row: Any, events: list[Any], log: str, include_details: bool, tz: tzinfo) -> Record:
+    table, names, event_table, event_names = LOGS[log]
+    owner = personal.subject(table)
+    subject_id, role = (getattr(row, owner[0]), owner[1]) if owner else (None, SOMEONE_ELSE)
+    wanted = columns(event_table, event_names, include_details)
+    trail = [
+        {
+            n: actor_role(event.actor_id, subject_id, role) if n == ACTOR_ROLE else _value(getattr(event, n), tz)
+            for n in wanted
+        }
+        for event in events
+    ]
+    return _pick(row, columns(table, names, include_details), tz), trail
 
 
-def contact_records(contacts: ContactStore, since: datetime | None, include_details: bool) -> dict[str, list[Record]]:
-    log = contacts.log(since)
-    trail: dict[tuple[str, int], list[dict[str, Any]]] = {}
-    for event in log["contact_events"]:
-        trail.setdefault((event.subject, event.subject_id), []).append(_pick(event, CONTACT_EVENT_FIELDS))
-    extra = ["person_described"] if include_details else []
-    return {
-        "contact_checks": [
-            (_pick(c, CHECK_FIELDS + extra), trail.get(("check", c.id), [])) for c in log["contact_checks"]
-        ],
-        "declarations": [
-            (_pick(d, DECLARATION_FIELDS + extra), trail.get(("declaration", d.id), [])) for d in log["declarations"]
-        ],
+def _rows(store: ConcernStore, contacts: ContactStore, since: datetime | None) -> tuple[dict[str, Any], list[Any]]:
+    """Each log's rows with their audit events, and the standing permissions."""
+    stored = contacts.log(since)
+    trails: dict[tuple[str, int], list[Any]] = {}
+    for event in stored["contact_events"]:
+        trails.setdefault((event.subject, event.subject_id), []).append(event)
+    rows = {
+        "concerns": store.log(since),
+        "contact_checks": [(c, trails.get(("check", c.id), [])) for c in stored["contact_checks"]],
+        "declarations": [(d, trails.get(("declaration", d.id), [])) for d in stored["declarations"]],
     }
+    return rows, stored["contact_permissions"]
 
 
 def export(
@@ -114,28 +126,37 @@ def export(
     since: datetime | None = None,
     include_details: bool = False,
     log: str = "concerns",
+    *,
+    tz: tzinfo,
 ) -> str:
-    """JSON holds every log; CSV holds the one named by `log`, a row per audit event."""
-    logs = {
-        "concerns": concern_records(store, since, include_details),
-        **contact_records(contacts, since, include_details),
-    }
+    """JSON holds every log and the standing permissions; CSV holds the one named by `log`, a row per audit event
+    (an empty log is its header line). `tz` is the school's time zone."""
+    rows, permissions = _rows(store, contacts, since)
     if fmt == "json":
-        out: dict[str, list[Any]] = {
-            name: [{**row, "audit": events} for row, events in records] for name, records in logs.items()
-        }
-        permission_fields = PERMISSION_FIELDS + (["person_described"] if include_details else [])
-        out["contact_permissions"] = [_pick(p, permission_fields) for p in contacts.log(since)["contact_permissions"]]
+        out: dict[str, list[Any]] = {}
+        for name, pairs in rows.items():
+            records = [_record(row, events, name, include_details, tz) for row, events in pairs]
+            out[name] = [{**row, "audit": trail} for row, trail in records]
+        wanted = columns("contact_permission", PERMISSION_COLUMNS, include_details)
+        out["contact_permissions"] = [_pick(p, wanted, tz) for p in permissions]
         return json.dumps(out, indent=2) + "\n"
-    details = {"concerns": DETAIL_FIELDS, "contact_checks": ["person_described"], "declarations": ["person_described"]}
-    columns = {"concerns": CONCERN_FIELDS, "contact_checks": CHECK_FIELDS, "declarations": DECLARATION_FIELDS}[log]
-    columns = columns + (details[log] if include_details else [])
-    event_columns = EVENT_FIELDS if log == "concerns" else CONTACT_EVENT_FIELDS
+    table, names, event_table, event_names = LOGS[log]
+    event_columns = [f"event_{n}" for n in columns(event_table, event_names, include_details)]
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns + [f"event_{n}" for n in event_columns])
+    writer = csv.DictWriter(buffer, fieldnames=columns(table, names, include_details) + event_columns)
     writer.writeheader()
-    for row, events in logs[log]:
-        for event in events or [{}]:
-            cells = {**row, **{f"event_{k}": v for k, v in event.items()}}
+    for row, events in rows[log]:
+        record, trail = _record(row, events, log, include_details, tz)
+        for event in trail or [{}]:
+            cells = {**record, **{f"event_{k}": v for k, v in event.items()}}
             writer.writerow({k: _cell(v) for k, v in cells.items()})
     return buffer.getvalue()
+
+
+def missing_database(url: str) -> str | None:
+    """The SQLite file `url` names when it does not exist yet (opening it would create it, empty), else None."""
+    parsed = make_url(url)
+    path = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not path or path == ":memory:" or path.startswith("file:"):
+        return None
+    return None if Path(path).exists() else path

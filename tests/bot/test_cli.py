@@ -1,16 +1,31 @@
-"""The policybot command as a school's IT lead meets it: one-line errors, check, db upgrade, export."""
+"""The policybot command as a school's IT lead meets it: one-line errors, check, db upgrade, export.
+
+Most tests run `main` in this process (a subprocess costs a second of imports); the Socket Mode one, and the export
+ones, run the real entry point, `python -m bot`.
+"""
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import json
+import logging
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-from tests.conftest import ROOT, bot_environment, new_database_url
+import pytest
+from alembic import command
+from alembic.script import ScriptDirectory
+
+from bot.cli import SETTINGS_HELP, _parser, main
+from storage.db import alembic_config
+from tests.conftest import ROOT, bot_environment, free_port, new_database_url
 from tests.fake_slack import FakeSlack
 
 
@@ -20,39 +35,170 @@ def policybot(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[st
     )
 
 
-def test_a_missing_setting_stops_start_up_with_one_line(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "LEADERSHIP_"))}
-    env["POLICYBOT_ENV_FILE"] = os.devnull
-    result = policybot("serve", "--http", env=env)
+@dataclass
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+Run = Callable[..., Ran]
+
+# The loggers bot.cli._configure_logging sets a level on, put back after each test that runs main here.
+CONFIGURED_LOGGERS = (
+    "slack_sdk",
+    "urllib3",
+    "slack_bolt",
+    "sqlalchemy",
+    "alembic",
+    "apscheduler.executors",
+    "apscheduler.scheduler",
+)
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Iterator[Run]:
+    """`policybot *args` in this process, with exactly `env` as its environment."""
+
+    def run(*args: str, env: dict[str, str]) -> Ran:
+        for name in set(os.environ) - set(env):
+            monkeypatch.delenv(name)
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        capsys.readouterr()
+        root = logging.getLogger()
+        handlers = list(root.handlers)
+        try:
+            code = main(list(args))
+        finally:  # logging.basicConfig adds a handler only when pytest has none on the root logger: not for long
+            for handler in set(root.handlers) - set(handlers):
+                root.removeHandler(handler)
+        out, err = capsys.readouterr()
+        return Ran(code, out, err)
+
+    levels = {name: logging.getLogger(name).level for name in ("", *CONFIGURED_LOGGERS)}
+    yield run
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)
+
+
+def base_environment(**extra: str) -> dict[str, str]:
+    """This environment without any policybot setting, and no .env file."""
+    names = ("SAFEGUARDING_LEAD_IDS", "HEADTEACHER_ID", "CHAIR_OF_GOVERNORS_ID", "DATABASE_URL")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "LEADERSHIP_", "POLICYBOT_"))}
+    env = {k: v for k, v in env.items() if k not in names}
+    return {**env, "POLICYBOT_ENV_FILE": os.devnull, **extra}
+
+
+def test_every_missing_setting_is_one_line_then_where_they_are_described(run: Run) -> None:
+    result = run("serve", "--http", env=base_environment())
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "policybot: configuration problem: SLACK_BOT_TOKEN: missing; expected a bot token starting xoxb-",
+        "policybot: configuration problem: SLACK_SIGNING_SECRET: missing; expected the app's signing secret",
+        "policybot: configuration problem: LEADERSHIP_CHANNEL_ID: missing; expected a channel id such as C0123ABCD "
+        "(the private leadership channel)",
+        "policybot: configuration problem: SAFEGUARDING_LEAD_IDS: missing; expected comma-separated Slack user ids, "
+        "such as U0123ABCD,U0456EFGH",
+        "policybot: configuration problem: HEADTEACHER_ID: missing; expected the headteacher's Slack user id, "
+        "such as U0123ABCD",
+        "policybot: configuration problem: CHAIR_OF_GOVERNORS_ID: missing; expected the chair of governors' Slack "
+        "user id, such as U0123ABCD",
+        "policybot: configuration problem: LEADERSHIP_USER_IDS: set it (comma-separated user ids) or "
+        "LEADERSHIP_USERGROUP_ID: someone must be able to act on concerns",
+        SETTINGS_HELP,
+    ]
+
+
+def test_a_wrong_log_level_is_reported_with_the_rest(fake_slack: FakeSlack, tmp_path: Path, run: Run) -> None:
+    env = bot_environment(fake_slack, f"sqlite:///{tmp_path / 'l.db'}", POLICYBOT_LOG_LEVEL="loud")
+    result = run("check", env={**env, "HEADTEACHER_ID": "Mrs Head"})
     assert result.returncode == 2
-    assert result.stderr.strip() == (
-        "policybot: configuration problem: SLACK_BOT_TOKEN: missing; expected a bot token starting xoxb-"
-    )
+    assert [line.split(":")[2].strip() for line in result.stderr.splitlines()[:-1]] == [
+        "HEADTEACHER_ID",
+        "POLICYBOT_LOG_LEVEL",
+    ]
 
 
-def test_check_says_what_is_wrong_line_by_line(fake_slack: FakeSlack, tmp_path: Path) -> None:
+def test_check_says_what_is_wrong_line_by_line(fake_slack: FakeSlack, tmp_path: Path, run: Run) -> None:
     env = bot_environment(fake_slack, f"sqlite:///{tmp_path / 'c.db'}")
-    ok = policybot("check", env=env)
-    assert ok.returncode == 0 and "all good" in ok.stdout
+    ok = run("check", env=env)
+    assert ok.returncode == 0 and ok.stdout.startswith("all good")
 
     fake_slack.channels["CPUBLIC1"] = {"is_private": False, "is_member": False}
-    public = policybot("check", env={**env, "LEADERSHIP_CHANNEL_ID": "CPUBLIC1"})
-    assert public.returncode == 1
+    public = run("check", env={**env, "LEADERSHIP_CHANNEL_ID": "CPUBLIC1"})
+    assert public.returncode == 1 and len(public.stdout.splitlines()) == 2
     assert "is a public channel" in public.stdout and "not a member" in public.stdout
 
-    missing = policybot("check", env={**env, "LEADERSHIP_CHANNEL_ID": "CMISSING1"})
+    missing = run("check", env={**env, "LEADERSHIP_CHANNEL_ID": "CMISSING1"})
     assert "no such channel" in missing.stdout
 
-    bad_token = policybot("check", env={**env, "SLACK_BOT_TOKEN": "xoxb-wrong"})
-    assert bad_token.returncode == 1 and "not accepted by Slack (invalid_auth)" in bad_token.stdout
+    bad_token = run("check", env={**env, "SLACK_BOT_TOKEN": "xoxb-wrong"})
+    assert bad_token.returncode == 1
+    assert bad_token.stdout == "problem: SLACK_BOT_TOKEN is not accepted by Slack (invalid_auth)\n"
 
-    refused = policybot("serve", "--http", "--port", "1", env={**env, "LEADERSHIP_CHANNEL_ID": "CPUBLIC1"})
+    refused = run("serve", "--http", "--port", "1", env={**env, "LEADERSHIP_CHANNEL_ID": "CPUBLIC1"})
     assert refused.returncode == 1 and "will not start" in refused.stderr and "public channel" in refused.stderr
+
+
+@pytest.mark.parametrize("args", [("check",), ("serve", "--http", "--port", "1")])
+def test_slack_out_of_reach_is_one_line_at_once(
+    args: tuple[str, ...], fake_slack: FakeSlack, tmp_path: Path, run: Run, caplog: pytest.LogCaptureFixture
+) -> None:
+    closed = f"http://127.0.0.1:{free_port()}/api/"
+    env = bot_environment(fake_slack, f"sqlite:///{tmp_path / 'r.db'}", SLACK_API_URL=closed)
+    started = time.monotonic()
+    result = run(*args, env=env)
+    assert time.monotonic() - started < 5
+    assert result.returncode == 1
+    said = result.stdout if args[0] == "check" else result.stderr
+    assert said.splitlines() == [
+        ("problem: " if args[0] == "check" else "policybot: will not start: ")
+        + "Slack could not be reached (URLError); check the network or SLACK_API_URL"
+    ]
+    assert (result.stdout + result.stderr).count("\n") == 1  # nothing else, on either
+    logged = [record for record in caplog.records if record.name.startswith("slack_sdk")]
+    assert not logged  # no retries, nor slack_sdk's own line about the failure
+
+
+def test_every_command_and_option_is_explained() -> None:
+    def unexplained(parser: argparse.ArgumentParser, path: str) -> Iterator[str]:
+        for action in parser._actions:
+            if isinstance(action, argparse._HelpAction):
+                continue
+            name = f"{path} {'/'.join(action.option_strings) or action.dest}"
+            if not action.help:
+                yield name
+            if isinstance(action, argparse._SubParsersAction):
+                explained = {choice.dest for choice in action._choices_actions if choice.help}
+                yield from (f"{path} {sub}" for sub in action.choices if sub not in explained)
+                for sub, subparser in action.choices.items():
+                    yield from unexplained(subparser, f"{path} {sub}")
+
+    assert list(unexplained(_parser(), "policybot")) == []
+
+
+def test_db_upgrade_says_what_it_did(tmp_path: Path, run: Run) -> None:
+    for url in new_database_url(tmp_path, "upgrade"):
+        scripts = ScriptDirectory.from_config(alembic_config(url))
+        head = scripts.get_current_head()
+        env = base_environment(DATABASE_URL=url)
+        created = run("db", "upgrade", env=env)
+        assert (created.returncode, created.stdout) == (0, f"created the database schema (revision {head})\n")
+        again = run("db", "upgrade", env=env)
+        assert again.stdout == f"the database schema is already current (revision {head})\n"
+
+    for url in new_database_url(tmp_path, "older"):
+        previous = scripts.get_revision(head).down_revision
+        command.upgrade(alembic_config(url), str(previous))
+        upgraded = run("db", "upgrade", env=base_environment(DATABASE_URL=url))
+        assert upgraded.stdout == f"upgraded the database schema from revision {previous} to {head}\n"
 
 
 def test_db_upgrade_and_export(tmp_path: Path) -> None:
     for url in new_database_url(tmp_path, "cli"):
         env = {**os.environ, "DATABASE_URL": url, "POLICYBOT_ENV_FILE": os.devnull}
+        env["POLICYBOT_TIMEZONE"] = "Europe/London"
         assert policybot("db", "upgrade", env=env).returncode == 0
         assert policybot("db", "upgrade", env=env).returncode == 0  # a second upgrade is a no-op
 
@@ -75,14 +221,16 @@ def test_db_upgrade_and_export(tmp_path: Path) -> None:
             description='=HYPERLINK("http://x") a formula',
             names="Someone",
         )
-        store.create(draft, "VEXPORT1", route(people, safeguarding=False, involved=None), datetime.now(UTC))
+        summer = datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
+        store.create(draft, "VEXPORT1", route(people, safeguarding=False, involved=None), summer)
         store.engine.dispose()
 
         as_json = policybot("export", "--format", "json", env=env)
         assert as_json.returncode == 0, as_json.stderr
         concerns = json.loads(as_json.stdout)["concerns"]
-        assert concerns[0]["area"] == "content" and concerns[0]["audit"][0]["action"] == "reported"
-        assert "description" not in concerns[0]
+        assert concerns[0]["area"] == "content" and concerns[0]["created_at"] == "2026-07-01T09:00:00+01:00"
+        assert concerns[0]["audit"][0]["action"] == "reported" and concerns[0]["audit"][0]["actor_role"] == "reporter"
+        assert "description" not in concerns[0] and "U5" not in as_json.stdout and "Someone" not in as_json.stdout
 
         out = tmp_path / "log.csv"
         detailed = policybot("export", "--format", "csv", "--include-details", "-o", str(out), env=env)
@@ -90,6 +238,7 @@ def test_db_upgrade_and_export(tmp_path: Path) -> None:
         rows = list(csv.DictReader(io.StringIO(out.read_text())))
         assert rows[0]["description"].startswith("'=")  # a spreadsheet shows it, never runs it
         assert rows[0]["names"] == "Someone"
+        assert rows[0]["reporter_id"] == rows[0]["event_actor_id"] == "U5"
 
         later = policybot("export", "--since", "2999-01-01", "--format", "json", env=env)
         assert json.loads(later.stdout) == {
@@ -99,20 +248,26 @@ def test_db_upgrade_and_export(tmp_path: Path) -> None:
             "contact_permissions": [],
         }
         header = policybot("export", "--since", "2999-01-01", "--log", "declarations", env=env)
-        assert header.stdout.startswith("id,declared_at,staff_id")  # an empty log still has its columns
+        assert header.stdout.startswith("id,declared_at,person,")  # an empty log still has its columns
         bad = policybot("export", "--since", "yesterday", env=env)
         assert bad.returncode == 2 and "Traceback" not in bad.stderr
 
 
-def test_a_database_problem_is_one_line_with_what_to_do(tmp_path: Path) -> None:
+def test_a_database_problem_is_one_line_with_what_to_do(tmp_path: Path, run: Run) -> None:
     base = {**os.environ, "POLICYBOT_ENV_FILE": os.devnull}
-    missing_dir = policybot("db", "upgrade", env={**base, "DATABASE_URL": "sqlite:////no/such/dir/policybot.db"})
+    missing_dir = run("db", "upgrade", env={**base, "DATABASE_URL": "sqlite:////no/such/dir/policybot.db"})
     assert missing_dir.returncode == 3 and "Traceback" not in missing_dir.stderr
     assert missing_dir.stderr.startswith("policybot: database problem:") and "DATABASE_URL" in missing_dir.stderr
     assert len(missing_dir.stderr.strip().splitlines()) == 1
 
-    empty = policybot("export", env={**base, "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}"})
-    assert empty.returncode == 3 and "policybot db upgrade" in empty.stderr and "Traceback" not in empty.stderr
+    new = tmp_path / "new.db"
+    empty = policybot("export", env={**base, "DATABASE_URL": f"sqlite:///{new}"})
+    assert empty.returncode == 3 and "Traceback" not in empty.stderr
+    assert empty.stderr == f"policybot: no database yet at {new}: run `policybot db upgrade` first\n"
+    assert not new.exists()  # and it made no empty database on the way
+    new.touch()  # a file without the schema: the database's own words, and what to run
+    bare = policybot("export", env={**base, "DATABASE_URL": f"sqlite:///{new}"})
+    assert bare.returncode == 3 and "run `policybot db upgrade` first" in bare.stderr
 
 
 def test_socket_mode_with_a_wrong_app_token_stops_with_one_line(fake_slack: FakeSlack, tmp_path: Path) -> None:

@@ -1,10 +1,12 @@
-"""Settings.from_env: every setting checked at start-up, one clear line for the first problem."""
+"""Settings.from_env: every setting checked at start-up, one clear line for each problem, all found in one go."""
 
 from __future__ import annotations
 
 import pytest
+from dotenv import dotenv_values
 
-from bot.config import ConfigError, Settings
+from bot.config import EXAMPLE_VALUES, ConfigErrors, Settings
+from tests.conftest import ROOT
 
 GOOD = {
     "SLACK_BOT_TOKEN": "xoxb-1",
@@ -51,19 +53,67 @@ def test_the_api_url_gets_its_trailing_slash() -> None:
     ],
 )
 def test_each_bad_setting_is_named_with_what_it_expects(name: str, value: str, words: str) -> None:
-    with pytest.raises(ConfigError) as problem:
+    with pytest.raises(ConfigErrors) as found:
         Settings.from_env({**GOOD, name: value})
-    assert problem.value.name == name
-    assert str(problem.value).startswith(name + ":") and words in str(problem.value)
-    assert "\n" not in str(problem.value)
+    [problem] = found.value.problems
+    assert problem.name == name
+    assert str(problem).startswith(name + ":") and words in str(problem)
+    assert "\n" not in str(problem)
+
+
+def test_every_problem_is_reported_in_one_go() -> None:
+    env = {
+        **GOOD,
+        "SLACK_BOT_TOKEN": "",
+        "LEADERSHIP_CHANNEL_ID": "#leadership",
+        "POLICYBOT_TIMEZONE": "Mars/Olympus",
+        "ACK_NUDGE_AFTER": "soon",
+        "POLICY_REVIEW_DATE": "March",
+    }
+    with pytest.raises(ConfigErrors) as found:
+        Settings.from_env(env)
+    names = [problem.name for problem in found.value.problems]
+    assert names == [
+        "SLACK_BOT_TOKEN",
+        "LEADERSHIP_CHANNEL_ID",
+        "POLICYBOT_TIMEZONE",
+        "ACK_NUDGE_AFTER",
+        "POLICY_REVIEW_DATE",
+    ]
+    assert str(found.value.problems[0]) == "SLACK_BOT_TOKEN: missing; expected a bot token starting xoxb-"
 
 
 def test_someone_must_be_able_to_act() -> None:
     env = {k: v for k, v in GOOD.items() if k != "LEADERSHIP_USER_IDS"}
-    with pytest.raises(ConfigError) as problem:
+    with pytest.raises(ConfigErrors) as found:
         Settings.from_env(env)
-    assert "LEADERSHIP_USERGROUP_ID" in str(problem.value)
+    [problem] = found.value.problems
+    assert problem.name == "LEADERSHIP_USER_IDS" and "LEADERSHIP_USERGROUP_ID" in str(problem)
     assert Settings.from_env({**env, "LEADERSHIP_USERGROUP_ID": "S0LEADERS"}).leadership_usergroup_id == "S0LEADERS"
+    with pytest.raises(ConfigErrors) as found:  # one line about the ids, not a second one saying nobody can act
+        Settings.from_env({**env, "LEADERSHIP_USER_IDS": "Mr Smith"})
+    assert [problem.name for problem in found.value.problems] == ["LEADERSHIP_USER_IDS"]
+
+
+def example_file() -> dict[str, str]:
+    return {name: value or "" for name, value in dotenv_values(ROOT / ".env.example").items()}
+
+
+def test_the_placeholders_are_the_ones_in_env_example() -> None:
+    example = example_file()
+    assert {name: example.get(name) for name in EXAMPLE_VALUES} == dict(EXAMPLE_VALUES)
+
+
+def test_a_copy_of_env_example_not_filled_in_names_each_placeholder() -> None:
+    with pytest.raises(ConfigErrors) as found:
+        Settings.from_env(example_file())
+    assert [problem.name for problem in found.value.problems] == list(EXAMPLE_VALUES)
+    for problem in found.value.problems:
+        assert str(problem).startswith(f"{problem.name}: still the example value from .env.example; expected ")
+    one_left = {**example_file(), **{name: value for name, value in GOOD.items() if name != "HEADTEACHER_ID"}}
+    with pytest.raises(ConfigErrors) as found:
+        Settings.from_env(one_left)
+    assert [problem.name for problem in found.value.problems] == ["HEADTEACHER_ID"]
 
 
 def test_a_school_rules_file_is_checked_at_start_up(tmp_path: object) -> None:
@@ -77,6 +127,7 @@ def test_a_school_rules_file_is_checked_at_start_up(tmp_path: object) -> None:
     bad = folder / "bad.toml"
     bad.write_text('[fallback]\nid="f"\nsection="6"\nverdict="PROBABLY"\nquote="q"\nreason="r"\n')
     for path, words in ((bad, "PROBABLY"), (folder / "missing.toml", "cannot read")):
-        with pytest.raises(ConfigError) as problem:
+        with pytest.raises(ConfigErrors) as found:
             Settings.from_env({**GOOD, "CONTACT_RULES_FILE": str(path)})
-        assert problem.value.name == "CONTACT_RULES_FILE" and words in str(problem.value)
+        [problem] = found.value.problems
+        assert problem.name == "CONTACT_RULES_FILE" and words in str(problem)

@@ -8,6 +8,8 @@ from bot.slack_api import make_client
 from flows.routing import RouteKind, route
 from tests.fake_slack import FakeSlack
 
+BACKOFF = 0.01  # the retries still happen, without slack_sdk's real half-second back-off
+
 
 def settings(fake: FakeSlack) -> Settings:
     return Settings.from_env(
@@ -29,7 +31,7 @@ def test_leadership_is_the_configured_ids_and_the_user_group(fake_slack: FakeSla
     fake_slack.usergroups["S0LEADERS"] = ["U0DEPUTY", "U0BURSAR"]
     fake_slack.members["G0LEAD"] = ["U0CONFIGURED", "U0DEPUTY", "U0CLERK"]
     config = settings(fake_slack)
-    directory = Directory(config, make_client(config))
+    directory = Directory(config, make_client(config, backoff=BACKOFF))
     assert directory.people().channel_members is None  # not read yet: unknown
     directory.refresh()
     people = directory.people()
@@ -48,7 +50,7 @@ def test_a_failed_refresh_keeps_what_was_known_and_unknown_members_route_safely(
     fake_slack.usergroups["S0LEADERS"] = ["U0DEPUTY"]
     fake_slack.members["G0LEAD"] = ["U0CONFIGURED", "U0DEPUTY"]
     config = settings(fake_slack)
-    never_read = Directory(config, make_client(config))
+    never_read = Directory(config, make_client(config, backoff=BACKOFF))
     fake_slack.fail("conversations.members", 500, times=3)
     fake_slack.fail("usergroups.users.list", 500, times=3)
     never_read.refresh()
@@ -57,7 +59,7 @@ def test_a_failed_refresh_keeps_what_was_known_and_unknown_members_route_safely(
     # A report naming a colleague cannot be checked against the channel, so it goes to the headteacher.
     assert route(people, safeguarding=False, involved="U0DEPUTY").kind is RouteKind.DIRECT
 
-    known = Directory(config, make_client(config))
+    known = Directory(config, make_client(config, backoff=BACKOFF))
     known.refresh()
     fake_slack.fail("conversations.members", 500, times=3)
     known.refresh()

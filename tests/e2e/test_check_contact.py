@@ -8,6 +8,7 @@ import io
 import json
 import time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
@@ -229,17 +230,22 @@ def test_decline_with_a_note_and_a_declaration_acknowledged(
     from storage.repositories import ConcernStore
 
     engine = make_engine(e2e_database)
-    log = json.loads(export(ConcernStore(engine), ContactStore(engine), "json"))
+    london = ZoneInfo("Europe/London")
+    log = json.loads(export(ConcernStore(engine), ContactStore(engine), "json", tz=london))
     mine = next(c for c in log["contact_checks"] if c["id"] == check.id)
     assert mine["verdict"] == "REFER" and mine["request_status"] == "declined" and "person_described" not in mine
     assert [e["action"] for e in mine["audit"]] == ["asked", "asked_leadership", "declined"]
-    assert mine["audit"][-1]["note"] == "Use Class Dojo instead, please"
+    assert [e["actor_role"] for e in mine["audit"]] == ["asker", "asker", "someone else"]
+    assert "note" not in mine["audit"][-1] and "Class Dojo" not in json.dumps(log)  # typed by a leader: withheld
     declared = next(d for d in log["declarations"] if d["id"] == row.id)
     assert [e["action"] for e in declared["audit"]] == ["declared", "refused_acknowledge", "acknowledged"]
-    as_csv = export(ConcernStore(engine), ContactStore(engine), "csv", include_details=True, log="contact_checks")
+    as_csv = export(
+        ConcernStore(engine), ContactStore(engine), "csv", include_details=True, log="contact_checks", tz=london
+    )
     rows = [r for r in csv.DictReader(io.StringIO(as_csv)) if r["id"] == str(check.id)]
     assert [r["event_action"] for r in rows] == ["asked", "asked_leadership", "declined"]
     assert {r["person_described"] for r in rows} == {"CD"}
+    assert rows[-1]["event_note"] == "Use Class Dojo instead, please"
 
 
 def test_a_request_slack_refused_is_posted_later(

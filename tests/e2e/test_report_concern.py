@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from storage.contacts import ContactStore
 from storage.export import export
@@ -125,13 +126,14 @@ def test_a_concern_travels_from_report_to_resolution(
     ]
     assert final_buttons == ["View details"]
 
-    # The governors' export carries the trail, with the note, and no details unless asked.
-    exported = json.loads(export(store, ContactStore(store.engine), "json"))
-    row = next(c for c in exported["concerns"] if c["reference"] == reference)
-    assert [e["action"] for e in row["audit"]][:1] == ["reported"]
-    assert any(e["note"] == "Spoke to DSL, private note" for e in row["audit"])
-    assert "description" not in row
-    assert "Jo Bloggs" in export(store, ContactStore(store.engine), "csv", include_details=True)
+    # The governors' export carries the trail and names nobody: no ids, no details, no notes unless asked.
+    london = ZoneInfo("Europe/London")
+    as_json = export(store, ContactStore(store.engine), "json", tz=london)
+    row = next(c for c in json.loads(as_json)["concerns"] if c["reference"] == reference)
+    assert [(e["action"], e["actor_role"]) for e in row["audit"]][:1] == [("reported", "reporter")]
+    assert "description" not in row and "USTAFF11" not in as_json and "Spoke to DSL" not in as_json
+    detailed = export(store, ContactStore(store.engine), "csv", include_details=True, tz=london)
+    assert "Jo Bloggs" in detailed and "Spoke to DSL, private note" in detailed and "USTAFF11" in detailed
 
 
 def card_ts(fake: FakeSlack, reference: str) -> str:

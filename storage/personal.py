@@ -1,0 +1,115 @@
+"""What is personal, declared once for every column of every table: whether it identifies someone (a Slack user id,
+or a value that holds one), holds what staff typed, or neither; and for ids, whose they are (for subject access
+and retention). The export reads it; tests/storage/test_personal.py fails when a table gains an undeclared column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Holds(StrEnum):
+    ID = "identifies someone"
+    TYPED = "typed by staff"
+    NEITHER = "neither"
+
+
+@dataclass(frozen=True)
+class Column:
+    holds: Holds
+    whose: str = ""  # for ids: whose id(s) the column holds
+    subject: bool = False  # the member of staff whose own record the row is: `whose` names their role in it
+
+
+def _neither(*names: str) -> dict[str, Column]:
+    return dict.fromkeys(names, Column(Holds.NEITHER))
+
+
+def _typed(*names: str) -> dict[str, Column]:
+    return dict.fromkeys(names, Column(Holds.TYPED))
+
+
+def _id(whose: str, subject: bool = False) -> Column:
+    return Column(Holds.ID, whose, subject)
+
+
+_CLICKER = "whoever clicked (the request key holds their Slack id)"
+_NUDGES = ("nudges_sent", "last_nudged_at", "next_nudge_at", "nudge_claimed_until", "head_told_at")
+
+DECLARED: dict[str, dict[str, Column]] = {
+    "concern": {
+        **_neither("id", "reference", "submission_key", "area", "kind", "platform", "roles", "kept_copy"),
+        **_neither("safeguarding", "route_kind", "status", "version", "created_at", "updated_at", "acknowledged_at"),
+        **_neither("escalated_to", "resolved_at", "outcome", "post_ts", "alert_sent_at", "receipt_sent_at"),
+        **_neither("delivered_at", "delivery_attempts", "next_delivery_at", "delivery_claimed_until", *_NUDGES),
+        **_typed("names", "description", "links"),
+        "reporter_id": _id("reporter", subject=True),
+        "involved_staff_id": _id("member of staff involved"),
+        "route_recipient": _id("headteacher or chair it was sent to directly"),
+        "acknowledged_by": _id("leader who acknowledged"),
+        "last_actor_id": _id("leader who acted last"),
+        "post_channel": _id("recipient, when posted to them directly (their direct-message channel)"),
+        "alerted_ids": _id("safeguarding leads alerted"),
+        "nudge_progress": _id("leaders who have had the nudge being sent"),
+    },
+    "audit_event": {
+        **_neither("id", "concern_id", "at", "action", "from_status", "to_status", "detail"),
+        **_typed("note"),
+        "actor_id": _id("who acted (or policybot)"),
+        "request_key": _id(_CLICKER),
+    },
+    "reference_counter": _neither("year", "last"),
+    "contact_check": {
+        **_neither("id", "submission_key", "asked_at", "person", "channel", "under_18"),
+        **_neither("family_or_close_family_friend", "existing_personal_friend", "verdict", "rule_ids"),
+        **_neither("answered_by_permission_id", "request_status", "version", "requested_at", "decided_at"),
+        **_neither("post_channel", "post_ts", "post_claimed_until", "tell_pending", *_NUDGES),
+        **_typed("person_described"),
+        "asked_by": _id("asker", subject=True),
+        "decided_by": _id("leader who decided"),
+        "nudge_progress": _id("leaders who have had the nudge being sent"),
+    },
+    "contact_permission": {
+        **_neither("id", "person", "channel", "granted_at", "review_on", "check_id"),
+        **_typed("person_key", "person_described"),
+        "staff_id": _id("member of staff permitted", subject=True),
+        "granted_by": _id("leader who approved"),
+    },
+    "declaration": {
+        **_neither("id", "submission_key", "person", "relationship", "declared_at", "confirm_by", "next_notice_on"),
+        **_neither("status", "version", "acknowledged_at", "post_channel", "post_ts", "post_claimed_until"),
+        **_typed("person_described"),
+        "staff_id": _id("declarer", subject=True),
+        "acknowledged_by": _id("leader who acknowledged"),
+    },
+    "contact_event": {
+        **_neither("id", "subject", "subject_id", "at", "action", "from_state", "to_state"),
+        **_typed("note"),
+        "actor_id": _id("who acted (or policybot)"),
+        "request_key": _id(_CLICKER),
+    },
+    "policy_review": {
+        **_neither("id", "review_on", "reviewed_at", "next_review_on"),
+        "reviewed_by": _id("governor who marked the review done"),
+    },
+    "review_reminder": {
+        **_neither("id", "review_on", "mark", "claimed_until", "sent_at"),
+        "sent_to": _id("governors reminded"),
+    },
+}
+
+
+def column(table: str, name: str) -> Column:
+    """The declaration of one column; a KeyError for a column nobody declared."""
+    return DECLARED[table][name]
+
+
+def is_personal(table: str, name: str) -> bool:
+    return column(table, name).holds is not Holds.NEITHER
+
+
+def subject(table: str) -> tuple[str, str] | None:
+    """The column naming the member of staff whose record a row is, and their role in it ("reporter"), if any."""
+    found = [(name, c.whose) for name, c in DECLARED[table].items() if c.subject]
+    return found[0] if found else None

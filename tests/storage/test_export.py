@@ -1,0 +1,283 @@
+"""The governors' export: by default it names nobody and holds nothing staff typed (every personal field is filled
+with a marker, and no marker comes out); with details everything does. Times are the school's, CSV stays text."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import Engine, select, update
+from sqlmodel import SQLModel
+
+from flows.concerns import ConcernDraft
+from flows.contact import Channel, ContactQuestion, Person, assess
+from flows.contact_requests import Decision, Relationship
+from flows.escalation import Action
+from flows.routing import People, route
+from flows.taxonomy import Area, Kind, Outcome, Platform, Role
+from storage import personal
+from storage.contacts import ContactStore
+from storage.db import make_engine, transaction, upgrade
+from storage.export import LOGS, PERMISSION_COLUMNS, _cell, _value, columns, export, missing_database
+from storage.models import PolicyReview, ReviewReminder
+from storage.repositories import SYSTEM_ACTOR, ConcernStore
+from tests.conftest import new_database_url
+
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+LONDON = ZoneInfo("Europe/London")
+QUESTION = ContactQuestion(Person.PUPIL_FAMILY, Channel.SOCIAL_NETWORK, under_18=False)
+ALL_LOGS = list(LOGS)
+
+
+@pytest.fixture
+def stores(tmp_path: Path) -> Iterator[tuple[ConcernStore, ContactStore]]:
+    for url in new_database_url(tmp_path, "export"):
+        upgrade(url)
+        engine = make_engine(url)
+        yield ConcernStore(engine), ContactStore(engine)
+        engine.dispose()
+
+
+def outputs(store: ConcernStore, contacts: ContactStore, include_details: bool) -> dict[str, str]:
+    found = {"json": export(store, contacts, "json", include_details=include_details, tz=LONDON)}
+    for log in ALL_LOGS:
+        found[log] = export(store, contacts, "csv", include_details=include_details, log=log, tz=LONDON)
+    return found
+
+
+def exported_columns() -> set[tuple[str, str]]:
+    """Every (table, column) that the export with details carries."""
+    found = {("contact_permission", name) for name in PERMISSION_COLUMNS}
+    for table, names, event_table, event_names in LOGS.values():
+        found |= {(table, n) for n in columns(table, names, True)}
+        found |= {(event_table, n) for n in columns(event_table, event_names, True) if n != "actor_role"}
+    return found
+
+
+def one_of_everything(store: ConcernStore, contacts: ContactStore) -> None:
+    """A record of every kind, through the stores, with what staff would type and their ids as markers."""
+    people = People(frozenset({"UMARKLEAD"}), frozenset({"UMARKDSL"}), "UMARKHEAD", "UMARKCHAIR")
+    draft = ConcernDraft(
+        "UMARKREPORTER",
+        Area.CONTENT,
+        Kind.VALUES,
+        Platform.TIKTOK,
+        frozenset({Role.PUBLIC}),
+        names="MARK-names",
+        description="MARK-description",
+        links_text="https://example.org/MARK-links",
+        safeguarding=True,
+        involved_staff_id="UMARKLEAD",  # a leader: it goes straight to the headteacher
+    )
+    concern, _ = store.create(draft, "VMARK1", route(people, safeguarding=True, involved="UMARKLEAD"), NOW)
+    cid = concern.id or 0
+    store.finish_delivery(cid, NOW)
+    acked = store.transition(cid, 1, Action.ACKNOWLEDGE, "UMARKHEAD", NOW, note="MARK-ack-note", request_key="k1")
+    store.transition(
+        cid, acked.concern.version, Action.RESOLVE, "UMARKHEAD", NOW, detail=Outcome.NO_ACTION.value, note="MARK-end"
+    )
+
+    check = contacts.record_check("UMARKASKER", QUESTION, "MARK-check-person", assess(QUESTION), "VMARK2", NOW)
+    check, _ = contacts.ask_leadership(check.id or 0, "UMARKASKER", NOW, "ask:1")
+    contacts.decide(
+        check.id or 0,
+        check.version,
+        Decision.APPROVE,
+        "UMARKDECIDER",
+        NOW,
+        review_on=date(2027, 11, 25),
+        note="MARK-decision-note",
+        request_key="decide:1",
+        may_decide=lambda _row: True,
+    )
+    declared, _ = contacts.declare(
+        "UMARKDECLARER",
+        Person.PUPIL_FAMILY.value,
+        Relationship.FAMILY,
+        "MARK-declared",
+        "VMARK3",
+        NOW,
+        date(2027, 11, 25),
+    )
+    contacts.acknowledge(declared.id or 0, 1, "UMARKACKER", NOW, request_key="ack:1", may_act=lambda _row: True)
+    with transaction(store.engine) as session:
+        session.add(
+            PolicyReview(review_on=date(2026, 9, 1), reviewed_by="UMARKGOV", reviewed_at=NOW, next_review_on=NOW.date())
+        )
+        session.add(ReviewReminder(review_on=date(2027, 9, 1), mark="30 days", claimed_until=NOW, sent_to="UMARKGOV"))
+
+
+def mark_every_personal_field(engine: Engine) -> dict[tuple[str, str], set[str]]:
+    """Give a marker of its own to every personal field the stores left without one, and to every personal field the
+    export never carries; then each personal (table, column) with the markers it holds."""
+    exported, count = exported_columns(), 0
+    with transaction(engine) as session:
+        connection = session.connection()
+        for name, table in SQLModel.metadata.tables.items():
+            marked = [c for c in table.columns if personal.is_personal(name, c.name)]
+            for row in list(connection.execute(select(table)).mappings()) if marked else []:
+                values = {}
+                for column in marked:
+                    value = row[column.name]
+                    kept = isinstance(value, str) and "MARK" in value or value == SYSTEM_ACTOR
+                    if not kept or (name, column.name) not in exported:
+                        count += 1
+                        values[column.name] = f"MARK{count}X"  # short enough for every column; no marker in another
+                key = next(iter(table.primary_key.columns))
+                if values:
+                    connection.execute(update(table).where(key == row[key.name]).values(**values))
+        found: dict[tuple[str, str], set[str]] = {}
+        for name, table in SQLModel.metadata.tables.items():
+            for column in table.columns:
+                if personal.is_personal(name, column.name):
+                    held = {v for v in connection.execute(select(column)).scalars() if v != SYSTEM_ACTOR}
+                    found[(name, column.name)] = held
+    return found
+
+
+def test_the_default_export_names_nobody_and_holds_nothing_typed(stores: tuple[ConcernStore, ContactStore]) -> None:
+    store, contacts = stores
+    one_of_everything(store, contacts)
+    markers = mark_every_personal_field(store.engine)
+    for (table, name), values in markers.items():
+        assert values and all("MARK" in v for v in values), f"{table}.{name} holds no marker: {values}"
+
+    for what, text in outputs(store, contacts, include_details=False).items():
+        assert "MARK" not in text, f"the default {what} export holds something personal"
+        assert text.count("\n") > 1, what  # and it does hold the records
+
+    detailed = outputs(store, contacts, include_details=True)
+    exported = exported_columns()
+    for (table, name), values in markers.items():
+        for value in values:
+            if (table, name) in exported:
+                assert value in detailed["json"], f"{table}.{name} missing from the detailed export"
+            else:  # bookkeeping: never exported
+                assert not any(value in text for text in detailed.values()), f"{table}.{name} exported"
+    every_csv = "".join(detailed[log] for log in ALL_LOGS)
+    for log, (table, names, event_table, event_names) in LOGS.items():
+        for name in columns(table, names, True):
+            for value in markers.get((table, name), set()):
+                assert value in detailed[log], f"{table}.{name} missing from the detailed {log} csv"
+        for name in columns(event_table, event_names, True):
+            for value in markers.get((event_table, name), set()):
+                assert value in every_csv, f"{event_table}.{name} missing from the detailed csv"
+
+
+def test_who_acted_is_a_role_by_default_and_an_id_with_details(stores: tuple[ConcernStore, ContactStore]) -> None:
+    store, contacts = stores
+    one_of_everything(store, contacts)
+    logs = json.loads(export(store, contacts, "json", tz=LONDON))
+    roles = {
+        name: [(e["action"], e["actor_role"]) for e in logs[name][0]["audit"]]
+        for name in ("concerns", "contact_checks", "declarations")
+    }
+    assert roles == {
+        "concerns": [
+            ("reported", "reporter"),
+            ("delivered", "policybot"),
+            ("acknowledged", "someone else"),
+            ("resolved", "someone else"),
+        ],
+        "contact_checks": [("asked", "asker"), ("asked_leadership", "asker"), ("approved", "someone else")],
+        "declarations": [("declared", "declarer"), ("acknowledged", "someone else")],
+    }
+    assert all("actor_id" not in e and "note" not in e for e in logs["concerns"][0]["audit"])
+    assert set(logs["contact_permissions"][0]) == {"id", "person", "channel", "granted_at", "review_on", "check_id"}
+
+    detailed = json.loads(export(store, contacts, "json", include_details=True, tz=LONDON))
+    event = detailed["concerns"][0]["audit"][2]
+    assert (event["actor_role"], event["actor_id"], event["note"]) == ("someone else", "UMARKHEAD", "MARK-ack-note")
+
+
+def test_an_empty_log_still_has_its_columns(stores: tuple[ConcernStore, ContactStore]) -> None:
+    store, contacts = stores
+    declarations = export(store, contacts, "csv", log="declarations", tz=LONDON)
+    assert declarations == (
+        "id,declared_at,person,relationship,confirm_by,status,acknowledged_at,"
+        "event_at,event_actor_role,event_action,event_from_state,event_to_state\r\n"
+    )
+    concerns = export(store, contacts, "csv", tz=LONDON).strip().split(",")
+    assert concerns[:3] == ["reference", "created_at", "area"] and "event_actor_role" in concerns
+    detailed = export(store, contacts, "csv", log="declarations", include_details=True, tz=LONDON)
+    assert detailed.startswith("id,declared_at,staff_id,") and detailed.strip().endswith(
+        "event_actor_id,event_action,event_from_state,event_to_state,event_note"
+    )
+
+
+def test_times_are_the_schools_with_the_offset_and_dates_stay_dates(stores: tuple[ConcernStore, ContactStore]) -> None:
+    store, contacts = stores
+    people = People(frozenset({"UL1"}), frozenset({"UDSL"}), "UHEAD", "UCHAIR")
+    for key, at in (
+        ("V1", datetime(2026, 12, 2, 13, 4, 30, 123, tzinfo=UTC)),
+        ("V2", datetime(2026, 7, 1, 8, 0, tzinfo=UTC)),
+    ):
+        draft = ConcernDraft(
+            "US1", Area.CONTENT, Kind.VALUES, Platform.TIKTOK, frozenset({Role.PUBLIC}), description="x"
+        )
+        store.create(draft, key, route(people, safeguarding=False, involved=None), at)
+    contacts.declare("US1", Person.PUPIL_FAMILY.value, Relationship.FAMILY, "x", "V3", NOW, date(2027, 7, 1))
+    logs = json.loads(export(store, contacts, "json", tz=LONDON))
+    assert [c["created_at"] for c in logs["concerns"]] == ["2026-12-02T13:04:30+00:00", "2026-07-01T09:00:00+01:00"]
+    assert logs["concerns"][1]["audit"][0]["at"] == "2026-07-01T09:00:00+01:00"
+    assert logs["declarations"][0]["confirm_by"] == "2027-07-01"
+    rows = list(csv.DictReader(io.StringIO(export(store, contacts, "csv", tz=ZoneInfo("America/New_York")))))
+    assert rows[1]["created_at"] == "2026-07-01T04:00:00-04:00"
+
+
+def test_a_naive_time_from_the_database_is_utc() -> None:
+    assert _value(datetime(2026, 7, 1, 8, 0), LONDON) == "2026-07-01T09:00:00+01:00"
+    assert _value(datetime(2026, 12, 2, 13, 4), LONDON) == "2026-12-02T13:04:00+00:00"
+    assert _value(date(2026, 7, 1), LONDON) == "2026-07-01"
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+@pytest.mark.parametrize("spaces", ["", " ", "   ", "\n ", "\u00a0"])
+def test_a_cell_a_spreadsheet_would_run_stays_text(start: str, spaces: str) -> None:
+    value = f'{spaces}{start}HYPERLINK("http://x")'
+    assert _cell(value) == "'" + value
+
+
+@pytest.mark.parametrize("value", ["plain", "a=b", "2026-07-01T09:00:00+01:00", "", 3, -3, None, True])
+def test_other_cells_are_left_alone(value: object) -> None:
+    assert _cell(value) == value
+
+
+def test_a_typed_formula_comes_out_as_text(stores: tuple[ConcernStore, ContactStore]) -> None:
+    store, contacts = stores
+    people = People(frozenset({"UL1"}), frozenset({"UDSL"}), "UHEAD", "UCHAIR")
+    draft = ConcernDraft(
+        "US1",
+        Area.CONTENT,
+        Kind.VALUES,
+        Platform.TIKTOK,
+        frozenset({Role.PUBLIC}),
+        names="  @SUM(A1)",
+        description="-2+3",
+    )
+    store.create(draft, "V1", route(people, safeguarding=False, involved=None), NOW)
+    row = next(csv.DictReader(io.StringIO(export(store, contacts, "csv", include_details=True, tz=LONDON))))
+    assert (row["names"], row["description"]) == ("'@SUM(A1)", "'-2+3")  # the form strips the spaces
+
+
+def test_a_database_not_yet_created_is_named_and_left_uncreated(tmp_path: Path) -> None:
+    new = tmp_path / "new.db"
+    assert missing_database(f"sqlite:///{new}") == str(new)
+    assert not new.exists()
+    new.touch()
+    assert missing_database(f"sqlite:///{new}") is None
+    assert missing_database("sqlite:///:memory:") is None
+    assert missing_database("postgresql+psycopg://u:p@localhost/policybot") is None
+
+
+def test_since_is_a_moment(stores: tuple[ConcernStore, ContactStore]) -> None:
+    store, contacts = stores
+    one_of_everything(store, contacts)
+    later = json.loads(export(store, contacts, "json", since=NOW + timedelta(days=1), tz=LONDON))
+    assert later == {"concerns": [], "contact_checks": [], "declarations": [], "contact_permissions": []}
