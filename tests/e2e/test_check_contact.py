@@ -225,6 +225,20 @@ def test_decline_with_a_note_and_a_declaration_acknowledged(
     [row] = ContactStore(make_engine(e2e_database)).declarations_for(staff)
     assert row.status == "acknowledged" and row.acknowledged_by == LEADERS[0]
 
+    # Only the member of staff re-confirms their own declaration; anyone else is told so, and it is audited.
+    slack.click_in_view("declaration_reconfirm", str(row.id), "USTAFF58", "VHOME58")
+    fake_slack.wait_for("chat.postEphemeral", lambda p: p["user"] == "USTAFF58" and "re-confirm it" in p["text"])
+    trail = ContactStore(make_engine(e2e_database)).events("declaration", row.id)
+    assert ("USTAFF58", "refused_reconfirm") in [(e.actor_id, e.action) for e in trail]
+    assert ContactStore(make_engine(e2e_database)).declarations_for(staff)[0].confirm_by == row.confirm_by
+    # ...and nobody sends someone else's question to leadership.
+    slack.click_in_view("contact_ask_leadership", str(check.id), "USTAFF58", "VOTHER58")
+    fake_slack.wait_for(
+        "chat.postEphemeral", lambda p: p["user"] == "USTAFF58" and "Only the person who asked" in p["text"]
+    )
+    trail = ContactStore(make_engine(e2e_database)).events("check", check.id)
+    assert ("USTAFF58", "refused_ask_leadership") in [(e.actor_id, e.action) for e in trail]
+
     # Governors' export: every question with its verdict and decision trail; people as described only on request.
     from storage.export import export
     from storage.repositories import ConcernStore
@@ -234,18 +248,23 @@ def test_decline_with_a_note_and_a_declaration_acknowledged(
     log = json.loads(export(ConcernStore(engine), ContactStore(engine), "json", tz=london))
     mine = next(c for c in log["contact_checks"] if c["id"] == check.id)
     assert mine["verdict"] == "REFER" and mine["request_status"] == "declined" and "person_described" not in mine
-    assert [e["action"] for e in mine["audit"]] == ["asked", "asked_leadership", "declined"]
-    assert [e["actor_role"] for e in mine["audit"]] == ["asker", "asker", "someone else"]
+    assert [e["action"] for e in mine["audit"]] == ["asked", "asked_leadership", "declined", "refused_ask_leadership"]
+    assert [e["actor_role"] for e in mine["audit"]] == ["asker", "asker", "someone else", "someone else"]
     assert "note" not in mine["audit"][-1] and "Class Dojo" not in json.dumps(log)  # typed by a leader: withheld
     declared = next(d for d in log["declarations"] if d["id"] == row.id)
-    assert [e["action"] for e in declared["audit"]] == ["declared", "refused_acknowledge", "acknowledged"]
+    assert [e["action"] for e in declared["audit"]] == [
+        "declared",
+        "refused_acknowledge",
+        "acknowledged",
+        "refused_reconfirm",
+    ]
     as_csv = export(
         ConcernStore(engine), ContactStore(engine), "csv", include_details=True, log="contact_checks", tz=london
     )
     rows = [r for r in csv.DictReader(io.StringIO(as_csv)) if r["id"] == str(check.id)]
-    assert [r["event_action"] for r in rows] == ["asked", "asked_leadership", "declined"]
+    assert [r["event_action"] for r in rows] == ["asked", "asked_leadership", "declined", "refused_ask_leadership"]
     assert {r["person_described"] for r in rows} == {"CD"}
-    assert rows[-1]["event_note"] == "Use Class Dojo instead, please"
+    assert rows[2]["event_note"] == "Use Class Dojo instead, please"
 
 
 def test_a_request_slack_refused_is_posted_later(

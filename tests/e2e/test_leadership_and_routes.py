@@ -6,6 +6,7 @@ import json
 import threading
 import time
 
+from storage.contacts import ContactStore
 from storage.repositories import ConcernStore
 from tests.conftest import CHAIR, CHANNEL, HEADTEACHER, LEADERS, PA, SAFEGUARDING_LEAD
 from tests.e2e.test_report_concern import posted_card, texts
@@ -327,3 +328,9 @@ def test_governors_mark_the_review_done_and_nobody_else_can(
     )
     schedule = ScheduleStore(store.engine)
     assert schedule.is_done(date(2027, 3, 1)) and schedule.current_review(date(2027, 3, 1)) == date(2028, 3, 1)
+
+    # Someone who is not a governor submitting the form (a stale modal, a forged request) is refused and audited.
+    other = slack.submit("policy_review", picked, LEADERS[1], private_metadata="2027-03-01").json()
+    assert other["response_action"] == "errors" and "Only governors" in other["errors"]["next_review_on"]
+    trail = [(e.actor_id, e.action) for e in ContactStore(store.engine).events("review", 20270301)]
+    assert (LEADERS[0], "refused_open_review") in trail and (LEADERS[1], "refused_review_done") in trail
