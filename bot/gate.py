@@ -25,8 +25,13 @@ SIGNATURE_WINDOW_SECONDS = 300  # Slack's own advice: refuse anything signed mor
 
 # The only headers passed on to Bolt: Slack's. Headers are not covered by the signature, and Bolt acts on some of
 # its own (x-slack-bolt-lazy-only) that must never come from outside.
-SLACK_HEADERS = ("content-type", "x-slack-request-timestamp", "x-slack-signature", "x-slack-retry-num",
-                 "x-slack-retry-reason")
+SLACK_HEADERS = (
+    "content-type",
+    "x-slack-request-timestamp",
+    "x-slack-signature",
+    "x-slack-retry-num",
+    "x-slack-retry-reason",
+)
 
 
 @dataclass(frozen=True)

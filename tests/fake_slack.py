@@ -188,6 +188,21 @@ class FakeSlack:
         request.end_headers()
         request.wfile.write(data)
 
+    def close_now(self) -> None:
+        """close(), without waiting for the server's loop to look for the stop request (every half second): a
+        connection wakes it at once. It records no call (it sends no request)."""
+        import socket
+
+        port = self._server.server_port
+        closing = threading.Thread(target=self.close)
+        closing.start()
+        while closing.is_alive():
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            except OSError:
+                pass  # closed already
+            closing.join(0.01)
+
 
 def block_kit_problem(method: str, params: Params) -> str | None:
     """The limits Slack enforces on what it is sent (it answers invalid_blocks): None when all is well."""

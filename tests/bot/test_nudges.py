@@ -9,6 +9,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
+from slack_sdk.http_retry.jitter import Jitter
 
 from bot.config import Settings
 from bot.deps import Deps
@@ -23,6 +25,15 @@ from tests.fake_slack import FakeSlack
 
 LONDON = ZoneInfo("Europe/London")
 CHANNEL, LEAD, DSL, HEAD, CHAIR, GOVERNOR = "CLEAD9", "ULEAD9", "UDSL9", "UHEAD9", "UCHAIR9", "UGOV9"
+
+
+class NoJitter(Jitter):
+    def recalculate(self, duration: float) -> float:
+        return duration
+
+
+# slack_sdk's back-off between retries, 100 times shorter and without its up-to-a-second random jitter
+QUICK_RETRIES = BackoffRetryIntervalCalculator(backoff_factor=0.005, jitter=NoJitter())
 
 
 class Clock:
@@ -41,7 +52,7 @@ class Clock:
 def fake() -> Iterator[FakeSlack]:
     slack = FakeSlack(channels={CHANNEL: {"is_private": True, "is_member": True}}, members={CHANNEL: [LEAD, HEAD]})
     yield slack
-    slack.close()
+    slack.close_now()
 
 
 @pytest.fixture
@@ -68,6 +79,8 @@ def build(fake: FakeSlack, url: str, clock: Clock, **env: str) -> Deps:
         }
     )
     deps = Deps.build(settings, clock=clock)
+    for handler in deps.client.retry_handlers:  # the bot's own retries (as many, on the same failures), sooner
+        handler.interval_calculator = QUICK_RETRIES
     deps.directory.refresh()
     return deps
 
