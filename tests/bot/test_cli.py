@@ -195,12 +195,12 @@ def test_db_upgrade_says_what_it_did(tmp_path: Path, run: Run) -> None:
         assert upgraded.stdout == f"upgraded the database schema from revision {previous} to {head}\n"
 
 
-def test_db_upgrade_and_export(tmp_path: Path) -> None:
+def test_db_upgrade_and_export(tmp_path: Path, run: Run) -> None:
     for url in new_database_url(tmp_path, "cli"):
         env = {**os.environ, "DATABASE_URL": url, "POLICYBOT_ENV_FILE": os.devnull}
         env["POLICYBOT_TIMEZONE"] = "Europe/London"
-        assert policybot("db", "upgrade", env=env).returncode == 0
-        assert policybot("db", "upgrade", env=env).returncode == 0  # a second upgrade is a no-op
+        assert run("db", "upgrade", env=env).returncode == 0
+        assert run("db", "upgrade", env=env).returncode == 0  # a second upgrade is a no-op
 
         from datetime import UTC, datetime
 
@@ -225,7 +225,7 @@ def test_db_upgrade_and_export(tmp_path: Path) -> None:
         store.create(draft, "VEXPORT1", route(people, safeguarding=False, involved=None), summer)
         store.engine.dispose()
 
-        as_json = policybot("export", "--format", "json", env=env)
+        as_json = run("export", "--format", "json", env=env)
         assert as_json.returncode == 0, as_json.stderr
         concerns = json.loads(as_json.stdout)["concerns"]
         assert concerns[0]["area"] == "content" and concerns[0]["created_at"] == "2026-07-01T09:00:00+01:00"
@@ -233,23 +233,23 @@ def test_db_upgrade_and_export(tmp_path: Path) -> None:
         assert "description" not in concerns[0] and "U5" not in as_json.stdout and "Someone" not in as_json.stdout
 
         out = tmp_path / "log.csv"
-        detailed = policybot("export", "--format", "csv", "--include-details", "-o", str(out), env=env)
+        detailed = run("export", "--format", "csv", "--include-details", "-o", str(out), env=env)
         assert detailed.returncode == 0
         rows = list(csv.DictReader(io.StringIO(out.read_text())))
         assert rows[0]["description"].startswith("'=")  # a spreadsheet shows it, never runs it
         assert rows[0]["names"] == "Someone"
         assert rows[0]["reporter_id"] == rows[0]["event_actor_id"] == "U5"
 
-        later = policybot("export", "--since", "2999-01-01", "--format", "json", env=env)
+        later = run("export", "--since", "2999-01-01", "--format", "json", env=env)
         assert json.loads(later.stdout) == {
             "concerns": [],
             "contact_checks": [],
             "declarations": [],
             "contact_permissions": [],
         }
-        header = policybot("export", "--since", "2999-01-01", "--log", "declarations", env=env)
+        header = run("export", "--since", "2999-01-01", "--log", "declarations", env=env)
         assert header.stdout.startswith("id,declared_at,person,")  # an empty log still has its columns
-        bad = policybot("export", "--since", "yesterday", env=env)
+        bad = run("export", "--since", "yesterday", env=env)
         assert bad.returncode == 2 and "Traceback" not in bad.stderr
 
 
@@ -261,12 +261,12 @@ def test_a_database_problem_is_one_line_with_what_to_do(tmp_path: Path, run: Run
     assert len(missing_dir.stderr.strip().splitlines()) == 1
 
     new = tmp_path / "new.db"
-    empty = policybot("export", env={**base, "DATABASE_URL": f"sqlite:///{new}"})
+    empty = run("export", env={**base, "DATABASE_URL": f"sqlite:///{new}"})
     assert empty.returncode == 3 and "Traceback" not in empty.stderr
     assert empty.stderr == f"policybot: no database yet at {new}: run `policybot db upgrade` first\n"
     assert not new.exists()  # and it made no empty database on the way
     new.touch()  # a file without the schema: the database's own words, and what to run
-    bare = policybot("export", env={**base, "DATABASE_URL": f"sqlite:///{new}"})
+    bare = run("export", env={**base, "DATABASE_URL": f"sqlite:///{new}"})
     assert bare.returncode == 3 and "run `policybot db upgrade` first" in bare.stderr
 
 
