@@ -62,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--since", type=date.fromisoformat, help="YYYY-MM-DD: records from that day on")
     export.add_argument(
         "--log",
-        choices=["concerns", "contact_checks", "declarations"],
+        choices=["concerns", "contact_checks", "declarations", "policy_reviews"],
         default="concerns",
         help="with csv: which log (json holds them all)",
     )
@@ -117,9 +117,7 @@ def _run(args: argparse.Namespace) -> int:
         print(_upgrade_database(_database_url()))
         return 0
     if args.command == "export":
-        from storage.contacts import ContactStore
         from storage.export import export, missing_database
-        from storage.repositories import ConcernStore
 
         school = ZoneInfo(_Reader(os.environ).timezone("POLICYBOT_TIMEZONE", "Europe/London"))
         since = None if args.since is None else datetime.combine(args.since, time(), school)  # midnight there
@@ -129,9 +127,7 @@ def _run(args: argparse.Namespace) -> int:
             print(f"policybot: no database yet at {missing}: run `policybot db upgrade` first", file=sys.stderr)
             return 3
         engine = make_engine(url)
-        text = export(
-            ConcernStore(engine), ContactStore(engine), args.format, since, args.include_details, args.log, tz=school
-        )
+        text = export(engine, args.format, since, args.include_details, args.log, tz=school)
         if args.output:
             with open(args.output, "w", encoding="utf-8", newline="") as handle:
                 handle.write(text)

@@ -29,8 +29,9 @@ from flows.contact_requests import (
     request,
 )
 from flows.errors import DomainError, NotAuthorised, StaleState
+from storage import audit
 from storage.db import reading, transaction
-from storage.models import ContactCheck, ContactEvent, ContactPermission, Declaration
+from storage.models import AuditEntry, ContactCheck, ContactPermission, Declaration, SubjectKind
 
 Row = TypeVar("Row", ContactCheck, Declaration)
 Postable = type[ContactCheck] | type[Declaration]
@@ -79,8 +80,8 @@ class ContactStore:
                 session.add(check)
                 session.flush()
                 session.add(
-                    self._event(
-                        "check",
+                    audit.entry(
+                        SubjectKind.CHECK,
                         check.id,
                         staff_id,
                         "asked",
@@ -133,7 +134,7 @@ class ContactStore:
                 check = session.get(ContactCheck, check_id)
                 if check is None or check.asked_by != staff_id:
                     raise NotAuthorised("Only the person who asked can send this to leadership.")
-                if check.request_status != RequestStatus.NONE.value and self._seen(session, request_key):
+                if check.request_status != RequestStatus.NONE.value and audit.seen(session, request_key):
                     return check, False
                 target = request(RequestStatus(check.request_status))
                 self._compare_and_set(
@@ -142,8 +143,8 @@ class ContactStore:
                     {"request_status": target.value, "requested_at": now, "next_nudge_at": next_nudge_at},
                 )
                 session.add(
-                    self._event(
-                        "check",
+                    audit.entry(
+                        SubjectKind.CHECK,
                         check_id,
                         staff_id,
                         "asked_leadership",
@@ -183,7 +184,7 @@ class ContactStore:
                 elif check.version != expected_version:
                     refusal = StaleState("Someone else decided this first.")
                 if refusal is not None:
-                    if self._seen(session, request_key):
+                    if audit.seen(session, request_key):
                         return Decided(check, self._permission_of(session, check_id), duplicate=True)
                     raise refusal
                 current = RequestStatus(check.request_status)
@@ -214,8 +215,8 @@ class ContactStore:
                     )
                     session.add(permission)
                 session.add(
-                    self._event(
-                        "check",
+                    audit.entry(
+                        SubjectKind.CHECK,
                         check_id,
                         actor_id,
                         target.value,
@@ -345,8 +346,8 @@ class ContactStore:
                 session.add(declaration)
                 session.flush()
                 session.add(
-                    self._event(
-                        "declaration",
+                    audit.entry(
+                        SubjectKind.DECLARATION,
                         declaration.id,
                         staff_id,
                         "declared",
@@ -387,7 +388,7 @@ class ContactStore:
                 elif row.version != expected_version:
                     refusal = StaleState("Someone else acknowledged this first.")
                 if refusal is not None:
-                    if self._seen(session, request_key):
+                    if audit.seen(session, request_key):
                         return row, False
                     raise refusal
                 current = DeclarationStatus(row.status)
@@ -402,8 +403,8 @@ class ContactStore:
                     },
                 )
                 session.add(
-                    self._event(
-                        "declaration",
+                    audit.entry(
+                        SubjectKind.DECLARATION,
                         declaration_id,
                         actor_id,
                         "acknowledged",
@@ -429,8 +430,8 @@ class ContactStore:
                 row.confirm_by = confirm_by
                 row.next_notice_on = confirm_by - RECONFIRM_NOTICE
                 session.add(
-                    self._event(
-                        "declaration",
+                    audit.entry(
+                        SubjectKind.DECLARATION,
                         declaration_id,
                         staff_id,
                         "reconfirmed",
@@ -449,75 +450,21 @@ class ContactStore:
             stmt = select(Declaration).where(Declaration.staff_id == staff_id).order_by(col(Declaration.id))
             return list(session.exec(stmt))
 
-    # --- audit and export -----------------------------------------------------------------------------------------
+    # --- audit ----------------------------------------------------------------------------------------------------
 
     def audit(
         self, subject: str, subject_id: int, actor_id: str, action: str, now: datetime, request_key: str | None = None
     ) -> bool:
-        try:
-            with transaction(self.engine) as session:
-                session.add(self._event(subject, subject_id, actor_id, action, now, request_key=request_key))
-            return True
-        except IntegrityError:
-            return False
+        """Append an event about a check, a declaration or a policy review (storage.models.SubjectKind). False when
+        an event with this request key exists already (a Slack retry)."""
+        entry = audit.entry(subject, subject_id, actor_id, action, now, request_key=request_key)
+        return audit.append(self.engine, entry)
 
-    def events(self, subject: str, subject_id: int) -> list[ContactEvent]:
-        with reading(self.engine) as session:
-            stmt = (
-                select(ContactEvent)
-                .where(ContactEvent.subject == subject, ContactEvent.subject_id == subject_id)
-                .order_by(col(ContactEvent.id))
-            )
-            return list(session.exec(stmt))
-
-    def log(self, since: datetime | None = None) -> dict[str, list[Any]]:
-        """Every check, permission, declaration and contact event, oldest first, for export."""
-        with reading(self.engine) as session:
-
-            def rows(model: Any, stamp: Any) -> list[Any]:
-                stmt = select(model).order_by(model.id)
-                if since is not None:
-                    stmt = stmt.where(stamp >= since)
-                return list(session.exec(stmt))
-
-            return {
-                "contact_checks": rows(ContactCheck, ContactCheck.asked_at),
-                "contact_permissions": rows(ContactPermission, ContactPermission.granted_at),
-                "declarations": rows(Declaration, Declaration.declared_at),
-                "contact_events": rows(ContactEvent, ContactEvent.at),
-            }
+    def events(self, subject: str, subject_id: int) -> list[AuditEntry]:
+        """The audit trail of one check, declaration or policy review, oldest first."""
+        return audit.trail(self.engine, subject, subject_id)
 
     # --- shared ---------------------------------------------------------------------------------------------------
-
-    @staticmethod
-    def _event(
-        subject: str,
-        subject_id: int | None,
-        actor_id: str,
-        action: str,
-        now: datetime,
-        *,
-        from_state: str | None = None,
-        to_state: str | None = None,
-        note: str = "",
-        request_key: str | None = None,
-    ) -> ContactEvent:
-        assert subject_id is not None
-        return ContactEvent(
-            subject=subject,
-            subject_id=subject_id,
-            at=now,
-            actor_id=actor_id,
-            action=action,
-            from_state=from_state,
-            to_state=to_state,
-            note=note.strip(),
-            request_key=request_key,
-        )
-
-    @staticmethod
-    def _seen(session: Session, request_key: str) -> bool:
-        return session.exec(select(ContactEvent.id).where(ContactEvent.request_key == request_key)).first() is not None
 
     @staticmethod
     def _compare_and_set(session: Session, row: Row, values: dict[str, Any]) -> None:

@@ -1,5 +1,5 @@
 """The logs for governors (section 9), each record with its audit trail, as CSV or JSON: concerns, contact
-questions (with leadership's decisions), declared connections and (JSON) standing permissions.
+questions (with leadership's decisions), declared connections, policy reviews and (JSON) standing permissions.
 
 The default export names nobody and holds nothing staff typed: every column storage.personal declares personal is
 left out, and each audit event says who acted only as a role (actor_role). include_details adds them all. Times
@@ -15,11 +15,11 @@ from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
-from storage import personal
-from storage.contacts import ContactStore
-from storage.repositories import SYSTEM_ACTOR, ConcernStore
+from storage import logs, personal
+from storage.audit import SYSTEM_ACTOR
 
 ACTOR_ROLE = "actor_role"  # derived from actor_id, never personal: see actor_role()
 SOMEONE_ELSE = "someone else"
@@ -30,7 +30,6 @@ CONCERN_COLUMNS = (
     " route_recipient status acknowledged_at acknowledged_by escalated_to resolved_at outcome"
     " last_actor_id kept_copy description names links"
 ).split()
-EVENT_COLUMNS = ["at", ACTOR_ROLE, "actor_id", "action", "from_status", "to_status", "detail", "note"]
 CHECK_COLUMNS = (
     "id asked_at asked_by person channel under_18 family_or_close_family_friend existing_personal_friend"
     " verdict rule_ids answered_by_permission_id request_status requested_at decided_by decided_at"
@@ -39,16 +38,19 @@ CHECK_COLUMNS = (
 DECLARATION_COLUMNS = (
     "id declared_at staff_id person relationship confirm_by status acknowledged_by acknowledged_at person_described"
 ).split()
-CONTACT_EVENT_COLUMNS = ["at", ACTOR_ROLE, "actor_id", "action", "from_state", "to_state", "note"]
+REVIEW_COLUMNS = ["id", "review_on", "reviewed_at", "next_review_on", "reviewed_by"]
 PERMISSION_COLUMNS = (
     "id staff_id person channel granted_by granted_at review_on check_id person_described person_key"
 ).split()
+AUDIT_TABLE = "audit_entry"  # every record's trail, whatever its kind
+AUDIT_COLUMNS = ["at", ACTOR_ROLE, "actor_id", "action", "from_state", "to_state", "detail", "note"]
 
-# log name: (table, columns, audit table, audit columns)
+# log name (as storage.logs reads them): (table, columns)
 LOGS = {
-    "concerns": ("concern", CONCERN_COLUMNS, "audit_event", EVENT_COLUMNS),
-    "contact_checks": ("contact_check", CHECK_COLUMNS, "contact_event", CONTACT_EVENT_COLUMNS),
-    "declarations": ("declaration", DECLARATION_COLUMNS, "contact_event", CONTACT_EVENT_COLUMNS),
+    "concerns": ("concern", CONCERN_COLUMNS),
+    "contact_checks": ("contact_check", CHECK_COLUMNS),
+    "declarations": ("declaration", DECLARATION_COLUMNS),
+    "policy_reviews": ("policy_review", REVIEW_COLUMNS),
 }
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP's list for CSV injection
 
@@ -91,10 +93,10 @@ def _pick(row: Any, names: list[str], tz: tzinfo) -> dict[str, Any]:
 
 
 def _record(row: Any, events: list[Any], log: str, include_details: bool, tz: tzinfo) -> Record:
-    table, names, event_table, event_names = LOGS[log]
+    table, names = LOGS[log]
     owner = personal.subject(table)
     subject_id, role = (getattr(row, owner[0]), owner[1]) if owner else (None, SOMEONE_ELSE)
-    wanted = columns(event_table, event_names, include_details)
+    wanted = columns(AUDIT_TABLE, AUDIT_COLUMNS, include_details)
     trail = [
         {
             n: actor_role(event.actor_id, subject_id, role) if n == ACTOR_ROLE else _value(getattr(event, n), tz)
@@ -105,23 +107,8 @@ def _record(row: Any, events: list[Any], log: str, include_details: bool, tz: tz
     return _pick(row, columns(table, names, include_details), tz), trail
 
 
-def _rows(store: ConcernStore, contacts: ContactStore, since: datetime | None) -> tuple[dict[str, Any], list[Any]]:
-    """Each log's rows with their audit events, and the standing permissions."""
-    stored = contacts.log(since)
-    trails: dict[tuple[str, int], list[Any]] = {}
-    for event in stored["contact_events"]:
-        trails.setdefault((event.subject, event.subject_id), []).append(event)
-    rows = {
-        "concerns": store.log(since),
-        "contact_checks": [(c, trails.get(("check", c.id), [])) for c in stored["contact_checks"]],
-        "declarations": [(d, trails.get(("declaration", d.id), [])) for d in stored["declarations"]],
-    }
-    return rows, stored["contact_permissions"]
-
-
 def export(
-    store: ConcernStore,
-    contacts: ContactStore,
+    engine: Engine,
     fmt: str,
     since: datetime | None = None,
     include_details: bool = False,
@@ -131,7 +118,7 @@ def export(
 ) -> str:
     """JSON holds every log and the standing permissions; CSV holds the one named by `log`, a row per audit event
     (an empty log is its header line). `tz` is the school's time zone."""
-    rows, permissions = _rows(store, contacts, since)
+    rows, permissions = logs.read(engine, since)
     if fmt == "json":
         out: dict[str, list[Any]] = {}
         for name, pairs in rows.items():
@@ -140,8 +127,8 @@ def export(
         wanted = columns("contact_permission", PERMISSION_COLUMNS, include_details)
         out["contact_permissions"] = [_pick(p, wanted, tz) for p in permissions]
         return json.dumps(out, indent=2) + "\n"
-    table, names, event_table, event_names = LOGS[log]
-    event_columns = [f"event_{n}" for n in columns(event_table, event_names, include_details)]
+    table, names = LOGS[log]
+    event_columns = [f"event_{n}" for n in columns(AUDIT_TABLE, AUDIT_COLUMNS, include_details)]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns(table, names, include_details) + event_columns)
     writer.writeheader()

@@ -1,10 +1,12 @@
-"""The stored records: concerns, their audit trail, per-year reference counters. Times are aware, kept in UTC."""
+"""The stored records: concerns, contact questions, declarations, policy reviews, and the one audit trail of them all.
+Times are aware, kept in UTC."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -57,18 +59,32 @@ class Concern(SQLModel, table=True):
     head_told_at: datetime | None = None
 
 
-class AuditEvent(SQLModel, table=True):
-    __tablename__ = "audit_event"
+class SubjectKind(StrEnum):
+    """What an audit entry is about; its subject_id is that record's id (a policy review's: its due date, yyyymmdd)."""
+
+    CONCERN = "concern"
+    CHECK = "check"  # a /check-contact question
+    DECLARATION = "declaration"
+    REVIEW = "review"  # the governors' annual review of the policy
+
+
+class AuditEntry(SQLModel, table=True):
+    """The one audit trail of every kind of record: who did what, when, from which state to which. A record's trail
+    is read by the index on (subject_kind, subject_id, id), in the order it was written."""
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (Index("ix_audit_entry_subject", "subject_kind", "subject_id", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    concern_id: int = Field(foreign_key="concern.id", index=True)
+    subject_kind: str = Field(max_length=20)  # a SubjectKind value
+    subject_id: int
     at: datetime
     actor_id: str = Field(max_length=32)  # a Slack user id, or "policybot"
     action: str = Field(max_length=30)
-    from_status: str | None = Field(default=None, max_length=20)
-    to_status: str | None = Field(default=None, max_length=20)
-    detail: str | None = Field(default=None, max_length=60)  # escalation target or outcome
-    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    from_state: str | None = Field(default=None, max_length=20)
+    to_state: str | None = Field(default=None, max_length=20)
+    detail: str | None = Field(default=None, max_length=60)  # escalation target, outcome, which nudge
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # typed by staff
     request_key: str | None = Field(default=None, unique=True, max_length=120)  # Slack retry guard
 
 
@@ -153,23 +169,6 @@ class Declaration(SQLModel, table=True):
     post_channel: str | None = Field(default=None, max_length=32)
     post_ts: str | None = Field(default=None, max_length=32)
     post_claimed_until: datetime | None = None
-
-
-class ContactEvent(SQLModel, table=True):
-    """The audit trail of contact checks and declarations: who did what, when, from which state to which."""
-
-    __tablename__ = "contact_event"
-
-    id: int | None = Field(default=None, primary_key=True)
-    subject: str = Field(max_length=20)  # "check" or "declaration"
-    subject_id: int = Field(index=True)
-    at: datetime
-    actor_id: str = Field(max_length=32)
-    action: str = Field(max_length=30)
-    from_state: str | None = Field(default=None, max_length=20)
-    to_state: str | None = Field(default=None, max_length=20)
-    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    request_key: str | None = Field(default=None, unique=True, max_length=120)
 
 
 class PolicyReview(SQLModel, table=True):

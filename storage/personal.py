@@ -53,8 +53,8 @@ DECLARED: dict[str, dict[str, Column]] = {
         "alerted_ids": _id("safeguarding leads alerted"),
         "nudge_progress": _id("leaders who have had the nudge being sent"),
     },
-    "audit_event": {
-        **_neither("id", "concern_id", "at", "action", "from_status", "to_status", "detail"),
+    "audit_entry": {
+        **_neither("id", "subject_kind", "subject_id", "at", "action", "from_state", "to_state", "detail"),
         **_typed("note"),
         "actor_id": _id("who acted (or policybot)"),
         "request_key": _id(_CLICKER),
@@ -82,12 +82,6 @@ DECLARED: dict[str, dict[str, Column]] = {
         **_typed("person_described"),
         "staff_id": _id("declarer", subject=True),
         "acknowledged_by": _id("leader who acknowledged"),
-    },
-    "contact_event": {
-        **_neither("id", "subject", "subject_id", "at", "action", "from_state", "to_state"),
-        **_typed("note"),
-        "actor_id": _id("who acted (or policybot)"),
-        "request_key": _id(_CLICKER),
     },
     "policy_review": {
         **_neither("id", "review_on", "reviewed_at", "next_review_on"),

@@ -20,10 +20,10 @@ from flows.concerns import ConcernDraft, format_reference
 from flows.errors import DomainError, NotAuthorised, StaleState
 from flows.escalation import Action, Status, apply
 from flows.routing import Route
+from storage import audit
+from storage.audit import SYSTEM_ACTOR
 from storage.db import reading, transaction
-from storage.models import AuditEvent, Concern, ReferenceCounter
-
-SYSTEM_ACTOR = "policybot"
+from storage.models import AuditEntry, Concern, ReferenceCounter, SubjectKind
 
 
 def _rowcount(result: object) -> int:
@@ -109,12 +109,13 @@ class ConcernStore:
             session.flush()
             assert concern.id is not None
             session.add(
-                AuditEvent(
-                    concern_id=concern.id,
-                    at=now,
-                    actor_id=draft.reporter_id,
-                    action="reported",
-                    to_status=Status.NEW.value,
+                audit.entry(
+                    SubjectKind.CONCERN,
+                    concern.id,
+                    draft.reporter_id,
+                    "reported",
+                    now,
+                    to_state=Status.NEW.value,
                     detail="safeguarding" if draft.safeguarding else None,
                     request_key=f"submit:{submission_key}",
                 )
@@ -135,26 +136,9 @@ class ConcernStore:
         with reading(self.engine) as session:
             return session.exec(select(Concern).where(Concern.reference == reference)).first()
 
-    def events(self, concern_id: int) -> list[AuditEvent]:
-        with reading(self.engine) as session:
-            stmt = select(AuditEvent).where(AuditEvent.concern_id == concern_id).order_by(col(AuditEvent.id))
-            return list(session.exec(stmt))
-
-    def log(self, since: datetime | None = None) -> list[tuple[Concern, list[AuditEvent]]]:
-        """The incident log with each concern's audit trail, oldest first; `since` is an aware moment."""
-        with reading(self.engine) as session:
-            stmt = select(Concern).order_by(col(Concern.id))
-            if since is not None:
-                stmt = stmt.where(Concern.created_at >= since)
-            concerns = list(session.exec(stmt))
-            trail: dict[int, list[AuditEvent]] = {c.id: [] for c in concerns if c.id is not None}
-            if trail:
-                events = session.exec(
-                    select(AuditEvent).where(col(AuditEvent.concern_id).in_(trail)).order_by(col(AuditEvent.id))
-                )
-                for event in events:
-                    trail[event.concern_id].append(event)
-            return [(c, trail[c.id]) for c in concerns if c.id is not None]
+    def events(self, concern_id: int) -> list[AuditEntry]:
+        """The concern's audit trail, oldest first."""
+        return audit.trail(self.engine, SubjectKind.CONCERN, concern_id)
 
     # --- auditing and changing ------------------------------------------------------------------------------------
 
@@ -173,13 +157,14 @@ class ConcernStore:
             with transaction(self.engine) as session:
                 status = session.exec(select(Concern.status).where(Concern.id == concern_id)).first()
                 session.add(
-                    AuditEvent(
-                        concern_id=concern_id,
-                        at=now,
-                        actor_id=actor_id,
-                        action=action,
-                        from_status=status,
-                        to_status=status,
+                    audit.entry(
+                        SubjectKind.CONCERN,
+                        concern_id,
+                        actor_id,
+                        action,
+                        now,
+                        from_state=status,
+                        to_state=status,
                         detail=detail,
                         request_key=request_key,
                     )
@@ -219,7 +204,7 @@ class ConcernStore:
                     refusal = StaleState("Someone else changed this concern first.")
                 if refusal is not None:
                     # Looked for only when refusing: a retry of a click that already won finds its version stale.
-                    if request_key and self._seen(session, request_key):
+                    if request_key and audit.seen(session, request_key):
                         return TransitionResult(concern, duplicate=True)
                     raise refusal
                 current = Status(concern.status)
@@ -249,23 +234,24 @@ class ConcernStore:
                     )
                 )
                 if changed != 1:
-                    if request_key and self._seen(session, request_key):  # a retry lost to its own first delivery
+                    if request_key and audit.seen(session, request_key):  # a retry lost to its own first delivery
                         session.refresh(concern)
                         return TransitionResult(concern, duplicate=True)
                     raise StaleState("Someone else changed this concern first.")
                 connection.execute(
-                    insert(AuditEvent.__table__),  # type: ignore[attr-defined]
-                    {
-                        "concern_id": concern_id,
-                        "at": now,
-                        "actor_id": actor_id,
-                        "action": target.value,
-                        "from_status": current.value,
-                        "to_status": target.value,
-                        "detail": detail,
-                        "note": note.strip(),
-                        "request_key": request_key,
-                    },
+                    insert(AuditEntry.__table__),  # type: ignore[attr-defined]
+                    audit.values(
+                        SubjectKind.CONCERN,
+                        concern_id,
+                        actor_id,
+                        target.value,
+                        now,
+                        from_state=current.value,
+                        to_state=target.value,
+                        detail=detail,
+                        note=note,
+                        request_key=request_key,
+                    ),
                 )
                 for key, value in values.items():  # the row as updated, without reading it back
                     set_committed_value(concern, key, value)
@@ -274,11 +260,6 @@ class ConcernStore:
             # The same request raced itself (a retry arriving while the first was in flight).
             with transaction(self.engine) as session:
                 return self._unchanged(session, concern_id)
-
-    @staticmethod
-    def _seen(session: object, request_key: str) -> bool:
-        stmt = select(AuditEvent.id).where(AuditEvent.request_key == request_key)
-        return session.exec(stmt).first() is not None  # type: ignore[attr-defined]
 
     @staticmethod
     def _unchanged(session: object, concern_id: int) -> TransitionResult:
@@ -325,7 +306,7 @@ class ConcernStore:
                 .where(col(Concern.id) == concern_id)
                 .values(delivered_at=now, delivery_claimed_until=None, next_delivery_at=None)
             )
-            session.add(AuditEvent(concern_id=concern_id, at=now, actor_id=SYSTEM_ACTOR, action="delivered"))
+            session.add(audit.entry(SubjectKind.CONCERN, concern_id, SYSTEM_ACTOR, "delivered", now))
 
     def delivery_failed(self, concern_id: int, now: datetime, retry_at: datetime) -> None:
         with transaction(self.engine) as session:

@@ -15,20 +15,15 @@ from sqlalchemy import CursorResult, Engine, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
+from storage import audit
 from storage.db import reading, transaction
-from storage.models import (
-    AuditEvent,
-    Concern,
-    ContactCheck,
-    ContactEvent,
-    Declaration,
-    PolicyReview,
-    ReviewReminder,
-)
+from storage.models import Concern, ContactCheck, Declaration, PolicyReview, ReviewReminder, SubjectKind
 
 CONCERN = "concern"
 CONTACT = "contact"
 _MODELS: dict[str, Any] = {CONCERN: Concern, CONTACT: ContactCheck}
+# each kind in the audit trail, and its open state
+_AUDITED = {CONCERN: (SubjectKind.CONCERN, "new"), CONTACT: (SubjectKind.CHECK, "pending")}
 
 
 def _open(kind: str) -> Any:
@@ -211,31 +206,12 @@ class ScheduleStore:
             if result.rowcount != 1:
                 return False
             detail = f"nudge {item.nudges_sent + 1}" + (", headteacher told" if head_told else "")
-            if item.kind == CONCERN:
-                session.add(
-                    AuditEvent(
-                        concern_id=item.id,
-                        at=now,
-                        actor_id="policybot",
-                        action="nudged",
-                        from_status="new",
-                        to_status="new",
-                        detail=detail,
-                    )
+            kind, state = _AUDITED[item.kind]
+            session.add(
+                audit.entry(
+                    kind, item.id, audit.SYSTEM_ACTOR, "nudged", now, from_state=state, to_state=state, detail=detail
                 )
-            else:
-                session.add(
-                    ContactEvent(
-                        subject="check",
-                        subject_id=item.id,
-                        at=now,
-                        actor_id="policybot",
-                        action="nudged",
-                        from_state="pending",
-                        to_state="pending",
-                        note=detail,
-                    )
-                )
+            )
             return True
 
     def failed(self, item: Waiting, retry_at: datetime) -> None:
@@ -313,12 +289,15 @@ class ScheduleStore:
             )
 
     def review_done(self, review_on: date, by: str, now: datetime, next_review_on: date) -> bool:
-        """Record the review as done; False when it already was (a second click, a retry)."""
+        """Record the review as done, in its audit trail too; False when it already was (a second click, a retry)."""
         try:
             with transaction(self.engine) as session:
                 session.add(
                     PolicyReview(review_on=review_on, reviewed_by=by, reviewed_at=now, next_review_on=next_review_on)
                 )
+                subject_id = audit.review_subject_id(review_on)
+                detail = f"next review {next_review_on.isoformat()}"
+                session.add(audit.entry(SubjectKind.REVIEW, subject_id, by, "reviewed", now, detail=detail))
             return True
         except IntegrityError:
             return False

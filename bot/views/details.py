@@ -9,7 +9,7 @@ from bot import ids
 from bot.text import mention, when
 from bot.views.concern_card import roles_text, status_text
 from flows.taxonomy import Area, Kind, Platform
-from storage.models import AuditEvent, Concern
+from storage.models import AuditEntry, Concern
 
 _TEXT_LIMIT = 2900  # a section's text may hold 3000 characters
 
@@ -33,7 +33,7 @@ def _actor(actor_id: str) -> str:
     return mention(actor_id) if actor_id[:1] in ("U", "W") else actor_id
 
 
-def build(concern: Concern, events: list[AuditEvent]) -> View:
+def build(concern: Concern, events: list[AuditEntry]) -> View:
     blocks: list[Block] = [
         SectionBlock(
             text=MarkdownTextObject(

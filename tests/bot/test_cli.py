@@ -195,6 +195,12 @@ def test_db_upgrade_says_what_it_did(tmp_path: Path, run: Run) -> None:
         assert upgraded.stdout == f"upgraded the database schema from revision {previous} to {head}\n"
 
 
+def test_export_offers_every_log() -> None:
+    from storage.export import LOGS
+
+    assert [_parser().parse_args(["export", "--log", log]).log for log in LOGS] == list(LOGS)
+
+
 def test_db_upgrade_and_export(tmp_path: Path, run: Run) -> None:
     for url in new_database_url(tmp_path, "cli"):
         env = {**os.environ, "DATABASE_URL": url, "POLICYBOT_ENV_FILE": os.devnull}
@@ -245,6 +251,7 @@ def test_db_upgrade_and_export(tmp_path: Path, run: Run) -> None:
             "concerns": [],
             "contact_checks": [],
             "declarations": [],
+            "policy_reviews": [],
             "contact_permissions": [],
         }
         header = run("export", "--since", "2999-01-01", "--log", "declarations", env=env)

@@ -241,11 +241,10 @@ def test_decline_with_a_note_and_a_declaration_acknowledged(
 
     # Governors' export: every question with its verdict and decision trail; people as described only on request.
     from storage.export import export
-    from storage.repositories import ConcernStore
 
     engine = make_engine(e2e_database)
     london = ZoneInfo("Europe/London")
-    log = json.loads(export(ConcernStore(engine), ContactStore(engine), "json", tz=london))
+    log = json.loads(export(engine, "json", tz=london))
     mine = next(c for c in log["contact_checks"] if c["id"] == check.id)
     assert mine["verdict"] == "REFER" and mine["request_status"] == "declined" and "person_described" not in mine
     assert [e["action"] for e in mine["audit"]] == ["asked", "asked_leadership", "declined", "refused_ask_leadership"]
@@ -258,9 +257,7 @@ def test_decline_with_a_note_and_a_declaration_acknowledged(
         "acknowledged",
         "refused_reconfirm",
     ]
-    as_csv = export(
-        ConcernStore(engine), ContactStore(engine), "csv", include_details=True, log="contact_checks", tz=london
-    )
+    as_csv = export(engine, "csv", include_details=True, log="contact_checks", tz=london)
     rows = [r for r in csv.DictReader(io.StringIO(as_csv)) if r["id"] == str(check.id)]
     assert [r["event_action"] for r in rows] == ["asked", "asked_leadership", "declined", "refused_ask_leadership"]
     assert {r["person_described"] for r in rows} == {"CD"}

@@ -226,7 +226,7 @@ def database_held(url: str) -> Iterator[None]:
         return
     engine = create_engine(url)
     with engine.connect() as connection, connection.begin():
-        connection.execute(sql_text("LOCK TABLE concern, audit_event IN ACCESS EXCLUSIVE MODE"))
+        connection.execute(sql_text("LOCK TABLE concern, audit_entry IN ACCESS EXCLUSIVE MODE"))
         yield
     engine.dispose()
 

@@ -6,7 +6,6 @@ import json
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from storage.contacts import ContactStore
 from storage.export import export
 from storage.repositories import ConcernStore
 from tests.conftest import CHANNEL, LEADERS, RunningBot
@@ -115,7 +114,7 @@ def test_a_concern_travels_from_report_to_resolution(
 
     final = store.by_reference(reference)
     assert final is not None and final.status == "resolved" and final.outcome == "content_removed"
-    trail = [(e.actor_id, e.action, e.from_status, e.to_status) for e in store.events(final.id)]
+    trail = [(e.actor_id, e.action, e.from_state, e.to_state) for e in store.events(final.id)]
     assert ("USTAFF11", "reported", None, "new") in trail
     assert (LEADERS[0], "acknowledged", "new", "acknowledged") in trail
     assert (LEADERS[1], "escalated", "acknowledged", "escalated") in trail
@@ -128,11 +127,11 @@ def test_a_concern_travels_from_report_to_resolution(
 
     # The governors' export carries the trail and names nobody: no ids, no details, no notes unless asked.
     london = ZoneInfo("Europe/London")
-    as_json = export(store, ContactStore(store.engine), "json", tz=london)
+    as_json = export(store.engine, "json", tz=london)
     row = next(c for c in json.loads(as_json)["concerns"] if c["reference"] == reference)
     assert [(e["action"], e["actor_role"]) for e in row["audit"]][:1] == [("reported", "reporter")]
     assert "description" not in row and "USTAFF11" not in as_json and "Spoke to DSL" not in as_json
-    detailed = export(store, ContactStore(store.engine), "csv", include_details=True, tz=london)
+    detailed = export(store.engine, "csv", include_details=True, tz=london)
     assert "Jo Bloggs" in detailed and "Spoke to DSL, private note" in detailed and "USTAFF11" in detailed
 
 

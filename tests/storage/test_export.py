@@ -21,12 +21,24 @@ from flows.contact_requests import Decision, Relationship
 from flows.escalation import Action
 from flows.routing import People, route
 from flows.taxonomy import Area, Kind, Outcome, Platform, Role
+from storage import logs as stored_logs
 from storage import personal
 from storage.contacts import ContactStore
 from storage.db import make_engine, transaction, upgrade
-from storage.export import LOGS, PERMISSION_COLUMNS, _cell, _value, columns, export, missing_database
-from storage.models import PolicyReview, ReviewReminder
+from storage.export import (
+    AUDIT_COLUMNS,
+    AUDIT_TABLE,
+    LOGS,
+    PERMISSION_COLUMNS,
+    _cell,
+    _value,
+    columns,
+    export,
+    missing_database,
+)
+from storage.models import ReviewReminder
 from storage.repositories import SYSTEM_ACTOR, ConcernStore
+from storage.schedule import ScheduleStore
 from tests.conftest import new_database_url
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
@@ -45,18 +57,18 @@ def stores(tmp_path: Path) -> Iterator[tuple[ConcernStore, ContactStore]]:
 
 
 def outputs(store: ConcernStore, contacts: ContactStore, include_details: bool) -> dict[str, str]:
-    found = {"json": export(store, contacts, "json", include_details=include_details, tz=LONDON)}
+    found = {"json": export(store.engine, "json", include_details=include_details, tz=LONDON)}
     for log in ALL_LOGS:
-        found[log] = export(store, contacts, "csv", include_details=include_details, log=log, tz=LONDON)
+        found[log] = export(store.engine, "csv", include_details=include_details, log=log, tz=LONDON)
     return found
 
 
 def exported_columns() -> set[tuple[str, str]]:
     """Every (table, column) that the export with details carries."""
     found = {("contact_permission", name) for name in PERMISSION_COLUMNS}
-    for table, names, event_table, event_names in LOGS.values():
+    for table, names in LOGS.values():
         found |= {(table, n) for n in columns(table, names, True)}
-        found |= {(event_table, n) for n in columns(event_table, event_names, True) if n != "actor_role"}
+    found |= {(AUDIT_TABLE, n) for n in columns(AUDIT_TABLE, AUDIT_COLUMNS, True) if n != "actor_role"}
     return found
 
 
@@ -106,10 +118,9 @@ def one_of_everything(store: ConcernStore, contacts: ContactStore) -> None:
         date(2027, 11, 25),
     )
     contacts.acknowledge(declared.id or 0, 1, "UMARKACKER", NOW, request_key="ack:1", may_act=lambda _row: True)
+    contacts.audit("review", 20260901, "UMARKNOTGOV", "refused_open_review", NOW, "review:1")
+    assert ScheduleStore(store.engine).review_done(date(2026, 9, 1), "UMARKGOV", NOW, date(2027, 9, 1))
     with transaction(store.engine) as session:
-        session.add(
-            PolicyReview(review_on=date(2026, 9, 1), reviewed_by="UMARKGOV", reviewed_at=NOW, next_review_on=NOW.date())
-        )
         session.add(ReviewReminder(review_on=date(2027, 9, 1), mark="30 days", claimed_until=NOW, sent_to="UMARKGOV"))
 
 
@@ -161,22 +172,22 @@ def test_the_default_export_names_nobody_and_holds_nothing_typed(stores: tuple[C
             else:  # bookkeeping: never exported
                 assert not any(value in text for text in detailed.values()), f"{table}.{name} exported"
     every_csv = "".join(detailed[log] for log in ALL_LOGS)
-    for log, (table, names, event_table, event_names) in LOGS.items():
+    for log, (table, names) in LOGS.items():
         for name in columns(table, names, True):
             for value in markers.get((table, name), set()):
                 assert value in detailed[log], f"{table}.{name} missing from the detailed {log} csv"
-        for name in columns(event_table, event_names, True):
-            for value in markers.get((event_table, name), set()):
-                assert value in every_csv, f"{event_table}.{name} missing from the detailed csv"
+    for name in columns(AUDIT_TABLE, AUDIT_COLUMNS, True):
+        for value in markers.get((AUDIT_TABLE, name), set()):
+            assert value in every_csv, f"{AUDIT_TABLE}.{name} missing from the detailed csv"
 
 
 def test_who_acted_is_a_role_by_default_and_an_id_with_details(stores: tuple[ConcernStore, ContactStore]) -> None:
     store, contacts = stores
     one_of_everything(store, contacts)
-    logs = json.loads(export(store, contacts, "json", tz=LONDON))
+    logs = json.loads(export(store.engine, "json", tz=LONDON))
     roles = {
         name: [(e["action"], e["actor_role"]) for e in logs[name][0]["audit"]]
-        for name in ("concerns", "contact_checks", "declarations")
+        for name in ("concerns", "contact_checks", "declarations", "policy_reviews")
     }
     assert roles == {
         "concerns": [
@@ -187,27 +198,36 @@ def test_who_acted_is_a_role_by_default_and_an_id_with_details(stores: tuple[Con
         ],
         "contact_checks": [("asked", "asker"), ("asked_leadership", "asker"), ("approved", "someone else")],
         "declarations": [("declared", "declarer"), ("acknowledged", "someone else")],
+        "policy_reviews": [("refused_open_review", "someone else"), ("reviewed", "someone else")],
     }
+    assert logs["policy_reviews"][0] == {
+        "id": 1,
+        "review_on": "2026-09-01",
+        "reviewed_at": "2026-11-25T10:00:00+00:00",
+        "next_review_on": "2027-09-01",
+        "audit": logs["policy_reviews"][0]["audit"],
+    }
+    assert logs["policy_reviews"][0]["audit"][1]["detail"] == "next review 2027-09-01"
     assert all("actor_id" not in e and "note" not in e for e in logs["concerns"][0]["audit"])
     assert set(logs["contact_permissions"][0]) == {"id", "person", "channel", "granted_at", "review_on", "check_id"}
 
-    detailed = json.loads(export(store, contacts, "json", include_details=True, tz=LONDON))
+    detailed = json.loads(export(store.engine, "json", include_details=True, tz=LONDON))
     event = detailed["concerns"][0]["audit"][2]
     assert (event["actor_role"], event["actor_id"], event["note"]) == ("someone else", "UMARKHEAD", "MARK-ack-note")
 
 
 def test_an_empty_log_still_has_its_columns(stores: tuple[ConcernStore, ContactStore]) -> None:
     store, contacts = stores
-    declarations = export(store, contacts, "csv", log="declarations", tz=LONDON)
+    declarations = export(store.engine, "csv", log="declarations", tz=LONDON)
     assert declarations == (
         "id,declared_at,person,relationship,confirm_by,status,acknowledged_at,"
-        "event_at,event_actor_role,event_action,event_from_state,event_to_state\r\n"
+        "event_at,event_actor_role,event_action,event_from_state,event_to_state,event_detail\r\n"
     )
-    concerns = export(store, contacts, "csv", tz=LONDON).strip().split(",")
+    concerns = export(store.engine, "csv", tz=LONDON).strip().split(",")
     assert concerns[:3] == ["reference", "created_at", "area"] and "event_actor_role" in concerns
-    detailed = export(store, contacts, "csv", log="declarations", include_details=True, tz=LONDON)
+    detailed = export(store.engine, "csv", log="declarations", include_details=True, tz=LONDON)
     assert detailed.startswith("id,declared_at,staff_id,") and detailed.strip().endswith(
-        "event_actor_id,event_action,event_from_state,event_to_state,event_note"
+        "event_actor_id,event_action,event_from_state,event_to_state,event_detail,event_note"
     )
 
 
@@ -223,11 +243,11 @@ def test_times_are_the_schools_with_the_offset_and_dates_stay_dates(stores: tupl
         )
         store.create(draft, key, route(people, safeguarding=False, involved=None), at)
     contacts.declare("US1", Person.PUPIL_FAMILY.value, Relationship.FAMILY, "x", "V3", NOW, date(2027, 7, 1))
-    logs = json.loads(export(store, contacts, "json", tz=LONDON))
+    logs = json.loads(export(store.engine, "json", tz=LONDON))
     assert [c["created_at"] for c in logs["concerns"]] == ["2026-12-02T13:04:30+00:00", "2026-07-01T09:00:00+01:00"]
     assert logs["concerns"][1]["audit"][0]["at"] == "2026-07-01T09:00:00+01:00"
     assert logs["declarations"][0]["confirm_by"] == "2027-07-01"
-    rows = list(csv.DictReader(io.StringIO(export(store, contacts, "csv", tz=ZoneInfo("America/New_York")))))
+    rows = list(csv.DictReader(io.StringIO(export(store.engine, "csv", tz=ZoneInfo("America/New_York")))))
     assert rows[1]["created_at"] == "2026-07-01T04:00:00-04:00"
 
 
@@ -262,7 +282,7 @@ def test_a_typed_formula_comes_out_as_text(stores: tuple[ConcernStore, ContactSt
         description="-2+3",
     )
     store.create(draft, "V1", route(people, safeguarding=False, involved=None), NOW)
-    row = next(csv.DictReader(io.StringIO(export(store, contacts, "csv", include_details=True, tz=LONDON))))
+    row = next(csv.DictReader(io.StringIO(export(store.engine, "csv", include_details=True, tz=LONDON))))
     assert (row["names"], row["description"]) == ("'@SUM(A1)", "'-2+3")  # the form strips the spaces
 
 
@@ -279,5 +299,15 @@ def test_a_database_not_yet_created_is_named_and_left_uncreated(tmp_path: Path) 
 def test_since_is_a_moment(stores: tuple[ConcernStore, ContactStore]) -> None:
     store, contacts = stores
     one_of_everything(store, contacts)
-    later = json.loads(export(store, contacts, "json", since=NOW + timedelta(days=1), tz=LONDON))
-    assert later == {"concerns": [], "contact_checks": [], "declarations": [], "contact_permissions": []}
+    later = json.loads(export(store.engine, "json", since=NOW + timedelta(days=1), tz=LONDON))
+    assert later == {
+        "concerns": [],
+        "contact_checks": [],
+        "declarations": [],
+        "policy_reviews": [],
+        "contact_permissions": [],
+    }
+
+
+def test_the_export_and_the_stored_logs_name_the_same_logs() -> None:
+    assert list(LOGS) == list(stored_logs.LOGS)

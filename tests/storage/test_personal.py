@@ -11,7 +11,7 @@ from sqlmodel import SQLModel
 import storage.models  # noqa: F401 - fills SQLModel.metadata
 from storage import personal
 from storage.db import make_engine, upgrade
-from storage.export import CHECK_COLUMNS, CONCERN_COLUMNS, LOGS, PERMISSION_COLUMNS, columns
+from storage.export import AUDIT_COLUMNS, AUDIT_TABLE, CHECK_COLUMNS, CONCERN_COLUMNS, LOGS, PERMISSION_COLUMNS, columns
 from tests.conftest import new_database_url
 
 
@@ -59,25 +59,24 @@ def test_what_holds_user_ids_or_typed_text_is_declared_so() -> None:
         for n in ("reporter_id", "involved_staff_id", "route_recipient", "acknowledged_by", "last_actor_id")
     }
     ids |= {("concern", "alerted_ids"), ("concern", "nudge_progress"), ("contact_check", "nudge_progress")}
-    ids |= {("audit_event", "actor_id"), ("contact_event", "actor_id"), ("review_reminder", "sent_to")}
+    ids |= {("audit_entry", "actor_id"), ("review_reminder", "sent_to")}
     ids |= {("contact_check", "asked_by"), ("contact_check", "decided_by"), ("policy_review", "reviewed_by")}
     ids |= {("declaration", "staff_id"), ("declaration", "acknowledged_by"), ("contact_permission", "granted_by")}
-    ids |= {("audit_event", "request_key"), ("contact_event", "request_key"), ("concern", "post_channel")}
+    ids |= {("audit_entry", "request_key"), ("concern", "post_channel")}
     ids |= {("contact_permission", "staff_id")}
     for table, name in ids:
         assert personal.column(table, name).holds is personal.Holds.ID, (table, name)
-    typed = {("concern", "description"), ("concern", "names"), ("concern", "links"), ("audit_event", "note")}
+    typed = {("concern", "description"), ("concern", "names"), ("concern", "links"), ("audit_entry", "note")}
     typed |= {("contact_check", "person_described"), ("declaration", "person_described")}
     typed |= {("contact_permission", "person_described"), ("contact_permission", "person_key")}
-    typed |= {("contact_event", "note")}
     for table, name in typed:
         assert personal.column(table, name).holds is personal.Holds.TYPED, (table, name)
 
 
 def test_every_exported_column_is_a_declared_column() -> None:
-    for table, names, event_table, event_names in LOGS.values():
+    for table, names in LOGS.values():
         assert set(columns(table, names, True)) <= declared()[table]
-        assert set(columns(event_table, event_names, True)) - {"actor_role"} <= declared()[event_table]
+    assert set(columns(AUDIT_TABLE, AUDIT_COLUMNS, True)) - {"actor_role"} <= declared()[AUDIT_TABLE]
     assert set(PERMISSION_COLUMNS) <= declared()["contact_permission"]
     assert "reporter_id" in CONCERN_COLUMNS and "asked_by" in CHECK_COLUMNS  # exported, with details only
     assert "reporter_id" not in columns("concern", CONCERN_COLUMNS, include_details=False)
