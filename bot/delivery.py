@@ -22,9 +22,10 @@ from bot.config import Settings
 from bot.directory import Directory
 from bot.slack_api import SLACK_FAILURES, post_unless_gone, quietly, slack_reason
 from bot.views import concern_card, notices
-from flows.routing import RouteKind, route
+from flows.permissions import Act, Placement
 from flows.taxonomy import EscalationTarget
 from storage.models import Concern
+from storage.records import facts
 from storage.repositories import ConcernStore
 
 log = logging.getLogger(__name__)
@@ -102,7 +103,7 @@ class Delivery:
     def _alert(self, concern: Concern) -> None:
         assert concern.id is not None
         text, blocks = notices.safeguarding_alert(concern)
-        leads = route(self.directory.people(), safeguarding=True, involved=concern.involved_staff_id).alert
+        leads = self.directory.who(facts(concern), Act.ALERT)
         done = set(filter(None, concern.alerted_ids.split(",")))
         for lead in sorted(leads - done):
             post_unless_gone(self.client, f"concern {concern.id}: alert", channel=lead, text=text, blocks=blocks)
@@ -113,7 +114,7 @@ class Delivery:
 
     def _post(self, concern: Concern) -> None:
         assert concern.id is not None
-        direct = concern.route_kind == RouteKind.DIRECT.value
+        direct = concern.route_kind == Placement.DIRECT.value
         channel = (
             (concern.route_recipient or self.settings.headteacher_id)
             if direct
@@ -155,22 +156,22 @@ class Delivery:
         """Escalated to the safeguarding lead or the headteacher: they hear of it at once (never the person
         involved, nor the leader who escalated)."""
         target = EscalationTarget(concern.escalated_to) if concern.escalated_to else None
-        people = self.directory.people()
-        if target is EscalationTarget.SAFEGUARDING_LEAD:
-            recipients = set(people.safeguarding_leads)
-        elif target is EscalationTarget.HEADTEACHER:
-            recipients = {people.headteacher}
-        else:
+        act = {
+            EscalationTarget.SAFEGUARDING_LEAD: Act.ESCALATED_TO_SAFEGUARDING,
+            EscalationTarget.HEADTEACHER: Act.ESCALATED_TO_HEAD,
+        }.get(target) if target else None
+        if target is None or act is None:
             return
         text, blocks = notices.escalated_to_you(concern, actor, target.label)
-        for user in sorted(recipients - {actor, concern.involved_staff_id or ""}):
+        for user in sorted(self.directory.who(facts(concern), act) - {actor}):
             quietly(
                 f"concern {concern.id}: escalation told",
                 partial(self.client.chat_postMessage, channel=user, text=text, blocks=blocks),
             )
 
     def tell_reporter(self, concern: Concern) -> None:
-        quietly(
-            f"concern {concern.id}: reporter told",
-            lambda: self.client.chat_postMessage(channel=concern.reporter_id, text=notices.status_update(concern)),
-        )
+        for reporter in self.directory.who(facts(concern), Act.TOLD_OF_CHANGES):
+            quietly(
+                f"concern {concern.id}: reporter told",
+                partial(self.client.chat_postMessage, channel=reporter, text=notices.status_update(concern)),
+            )

@@ -3,7 +3,7 @@ channel's members.
 
 The memberships are read from Slack at start-up and then by the scheduler every few minutes, never while a request
 waits: listeners only read what is cached. What could not be read stays as last known; channel members never read
-are "unknown", and routing then takes the safe way (flows.routing).
+are "unknown", and placement then takes the safe way (flows.permissions).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.slack_api import SLACK_FAILURES, slack_reason
-from flows.routing import People
+from flows.permissions import Act, People, Record, who
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +54,6 @@ class Directory:
             log.warning("could not read the %s user group (%s)", what, slack_reason(error))
             return None
 
-    def governors(self) -> frozenset[str]:
-        """GOVERNOR_USER_IDS, the governors' user group and the chair of governors, who is always one."""
-        with self._lock:
-            group = self._governors
-        return self.settings.governor_user_ids | group | {self.settings.chair_of_governors_id}
 
     def _read_channel(self) -> frozenset[str] | None:
         members: set[str] = set()
@@ -79,11 +74,19 @@ class Directory:
     def people(self) -> People:
         s = self.settings
         with self._lock:
-            group, channel = self._group, self._channel
+            group, channel, governors = self._group, self._channel, self._governors
         return People(
             leadership=s.leadership_user_ids | group,
             safeguarding_leads=s.safeguarding_lead_ids,
             headteacher=s.headteacher_id,
             chair_of_governors=s.chair_of_governors_id,
             channel_members=channel,
+            governors=s.governor_user_ids | governors,  # GOVERNOR_USER_IDS and the governors' user group
         )
+
+    def who(self, record: Record, act: Act) -> frozenset[str]:
+        """Who the act is open to for this record, with today's roles: flows.permissions' answer, and the only one."""
+        return who(self.people(), record, act)
+
+    def may(self, record: Record, act: Act, person: str) -> bool:
+        return person in self.who(record, act)

@@ -24,9 +24,11 @@ from bot.config import Settings
 from bot.directory import Directory
 from bot.slack_api import SLACK_FAILURES, post_unless_gone, slack_reason
 from flows.digest import LoggedConcern, digest, lines
-from flows.routing import route
+from flows.permissions import Act, Placement, Record
+from flows.permissions import Kind as RecordKind
 from flows.scheduling import describe, escalates, next_nudge, next_review_reminder, review_reminders
 from flows.taxonomy import Area, Kind, Outcome
+from storage.records import REVIEW
 from storage.schedule import CONCERN, ScheduleStore, Waiting
 
 log = logging.getLogger(__name__)
@@ -131,32 +133,31 @@ class Nudger:
             log.info("%s %s: nudge %d sent%s", kind, item_id, sent, " and headteacher told" if tell_head else "")
 
     def _recipients(self, item: Waiting) -> list[str]:
-        """Safeguarding: each safeguarding lead who is not involved, by DM. Otherwise: the post's thread."""
+        """Safeguarding: by DM, to those flows.permissions names (the leads it does not name). Otherwise: the post's
+        thread."""
         if not item.safeguarding:
             return [THREAD_STEP]
-        people = self.directory.people()
-        return sorted(route(people, safeguarding=True, involved=item.involved).alert or {people.headteacher})
+        return sorted(self.directory.who(_record(item), Act.NUDGE_BY_DM))
 
     def _send_step(self, item: Waiting, step: str, sent: int, waited: timedelta) -> None:
         what = "safeguarding concern" if item.safeguarding else ("concern" if item.kind == CONCERN else "request")
         verb = "acknowledged" if item.kind == CONCERN else "decided"
         nudge = f":alarm_clock: The {what} {item.reference} has waited {describe(waited)} without being {verb}."
-        people = self.directory.people()
         if step == HEAD_STEP:
-            head = people.headteacher
-            if head in (item.involved, item.route_recipient):
-                head = people.chair_of_governors  # the headteacher is involved, or is the one not answering
             text = (
                 f"{item.reference} has had {sent} reminders and has waited {describe(waited)} without anyone "
                 "picking it up. Please make sure someone does."
             )
-            post_unless_gone(self.client, f"{what} {item.id}: headteacher", channel=head, text=text)
+            # The headteacher; the chair when the headteacher is involved, or is the one not answering.
+            for head in sorted(self.directory.who(_record(item), Act.UNANSWERED)):
+                post_unless_gone(self.client, f"{what} {item.id}: headteacher", channel=head, text=text)
         elif step == THREAD_STEP:
             channel = item.post_channel or item.route_recipient or self.settings.leadership_channel_id
             in_thread = f"{what} {item.id}: nudge in its thread (the headteacher is told instead)"
             if not post_unless_gone(self.client, in_thread, channel=channel, text=nudge, thread_ts=item.post_ts):
                 refused = nudge + " (The leadership channel refused it.)"
-                post_unless_gone(self.client, f"{what} {item.id}: nudge", channel=people.headteacher, text=refused)
+                for head in sorted(self.directory.who(_record(item), Act.UNANSWERED)):
+                    post_unless_gone(self.client, f"{what} {item.id}: nudge", channel=head, text=refused)
         else:
             post_unless_gone(self.client, f"{what} {item.id}: nudge", channel=step, text=nudge)
 
@@ -233,7 +234,7 @@ class Nudger:
             return
         text, blocks = self._review_message(review_on, mark)
         sent = set(already)
-        for governor in sorted(self.directory.governors() - already):
+        for governor in sorted(self.directory.who(REVIEW, Act.REMINDED) - already):
             try:
                 post_unless_gone(self.client, f"review reminder {mark}", channel=governor, text=text, blocks=blocks)
             except SLACK_FAILURES as error:
@@ -287,3 +288,11 @@ class Nudger:
                 ]
             ),
         ]
+
+
+def _record(item: Waiting) -> Record:
+    """A waiting item's facts, as flows.permissions reads them."""
+    if item.kind != CONCERN:
+        return Record(RecordKind.CONTACT_REQUEST)
+    placement = Placement.DIRECT if item.route_recipient else Placement.CHANNEL
+    return Record(RecordKind.CONCERN, None, item.involved, item.safeguarding, placement, item.route_recipient)

@@ -20,9 +20,11 @@ from bot.slack_api import quietly
 from bot.text import mention
 from bot.views import contact_card, contact_form
 from flows.contact import Verdict, assess
-from flows.contact_requests import Decision, a_year_on, check_review_date, deciders
+from flows.contact_requests import Decision, a_year_on, check_review_date
 from flows.errors import DomainError, InvalidTransition, NotAuthorised, StaleState
+from flows.permissions import Act
 from storage.models import ContactCheck, ContactPermission, Declaration
+from storage.records import facts
 
 log = logging.getLogger(__name__)
 
@@ -31,11 +33,10 @@ SAVE_FAILED = "policybot could not save this just now; please try again in a min
 
 
 def may_decide(deps: Deps, actor: str) -> Callable[[ContactCheck | Declaration], bool]:
-    """Leadership decide, and nobody decides (or acknowledges) their own."""
+    """Deciding a request, acknowledging a declaration: flows.permissions' answer (leadership, never their own)."""
 
     def check(row: ContactCheck | Declaration) -> bool:
-        asker = row.asked_by if isinstance(row, ContactCheck) else row.staff_id
-        return actor in deciders(deps.directory.people(), asker)
+        return deps.directory.may(facts(row), Act.DECIDE if isinstance(row, ContactCheck) else Act.ACKNOWLEDGE, actor)
 
     return check
 
@@ -90,6 +91,8 @@ def register(app: App, deps: Deps) -> None:
             asked = deps.contacts.check(check_id)
             if asked is None:
                 raise NotAuthorised("That question could not be found.")
+            if not deps.directory.may(facts(asked), Act.ASK_LEADERSHIP, staff):
+                raise NotAuthorised("Only the person who asked can send this to leadership.")
             if not asked.person_described.strip():
                 raise NotAuthorised("Leadership cannot decide about someone unnamed: say who it is and ask again.")
             check, made = deps.contacts.ask_leadership(check_id, staff, now, key, next_nudge_at=due)

@@ -19,7 +19,9 @@ from bot.payload import button, request_key
 from bot.views import contact_form, home
 from flows.contact_requests import a_year_on
 from flows.errors import InvalidTransition, NotAuthorised, StaleState
+from flows.permissions import Act
 from storage.models import Declaration
+from storage.records import facts
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +88,9 @@ def register(app: App, deps: Deps) -> None:
         staff, key = payload.user_id(body), request_key(body)
         ack()
         try:
+            row = deps.contacts.declaration(row_id)
+            if row is None or not deps.directory.may(facts(row), Act.RECONFIRM, staff):
+                raise NotAuthorised("Only the person who declared this can re-confirm it.")
             deps.contacts.reconfirm(row_id, staff, deps.clock(), a_year_on(deps.today()), key)
         except NotAuthorised as refusal:
             deps.contacts.audit("declaration", row_id, staff, "refused_reconfirm", deps.clock(), key)

@@ -1,7 +1,7 @@
 """Leadership's buttons on a concern: Acknowledge, Escalate, Resolve and View details.
 
-Only the concern's deciders may act and only its viewers may see details (flows.routing); anyone else is refused
-in private and the attempt is audited. Every change goes through the store's compare-and-set, so two leaders
+Who may act and who may see details is flows.permissions' answer; anyone else is refused in private and the
+attempt is audited. Every change goes through the store's compare-and-set, so two leaders
 clicking at once give one transition and a Slack retry gives none.
 """
 
@@ -22,27 +22,26 @@ from bot.text import mention
 from bot.views import action_forms, details
 from flows.errors import DomainError, InvalidTransition, NotAuthorised, StaleState
 from flows.escalation import Action, Status, apply
-from flows.routing import Route, route
+from flows.permissions import Act
 from storage.models import Concern
+from storage.records import facts
 
 log = logging.getLogger(__name__)
 
 NOT_LEADERSHIP = "Only the leadership team can act on concerns. Your attempt has been recorded."
 NOT_A_VIEWER = "The details of this concern are open only to those handling it. Your attempt has been recorded."
 NOT_FOUND = "That concern could not be found."
+ACTS = {Action.ACKNOWLEDGE: Act.ACKNOWLEDGE, Action.ESCALATE: Act.ESCALATE, Action.RESOLVE: Act.RESOLVE}
 
 
 def register(app: App, deps: Deps) -> None:
-    def route_of(concern: Concern) -> Route:
-        return route(deps.directory.people(), safeguarding=concern.safeguarding, involved=concern.involved_staff_id)
-
     def current_state(concern: Concern) -> str:
         status = Status(concern.status)
         who = f" by {mention(concern.last_actor_id)}" if concern.last_actor_id else ""
         return f"{concern.reference} is now *{status.value}*{who}; the post shows where it stands."
 
-    def may_act(actor: str) -> Any:
-        return lambda concern: actor in route_of(concern).deciders
+    def may_act(actor: str, action: Action) -> Any:
+        return lambda concern: deps.directory.may(facts(concern), ACTS[action], actor)
 
     def refuse(concern_id: int, actor: str, action: Action, key: str) -> None:
         deps.store.audit(concern_id, actor, f"refused_{action.value}", deps.clock(), request_key=key)
@@ -56,7 +55,7 @@ def register(app: App, deps: Deps) -> None:
         if concern is None:
             tell_privately(client, body, NOT_FOUND)
             return None
-        if not may_act(actor)(concern):
+        if not may_act(actor, action)(concern):
             refuse(concern_id, actor, action, request_key(body))
             tell_privately(client, body, NOT_LEADERSHIP)
             return None
@@ -87,7 +86,7 @@ def register(app: App, deps: Deps) -> None:
                 actor,
                 deps.clock(),
                 request_key=key,
-                may_act=may_act(actor),
+                may_act=may_act(actor, Action.ACKNOWLEDGE),
             )
         except NotAuthorised:
             refuse(concern_id, actor, Action.ACKNOWLEDGE, key)
@@ -149,7 +148,7 @@ def register(app: App, deps: Deps) -> None:
                     detail=form.choice,
                     note=form.note,
                     request_key=key,
-                    may_act=may_act(actor),
+                    may_act=may_act(actor, action),
                 )
             except NotAuthorised:
                 refuse(form.concern_id, actor, action, key)
@@ -184,7 +183,7 @@ def register(app: App, deps: Deps) -> None:
         if concern is None:
             tell_privately(client, body, NOT_FOUND)
             return
-        if actor not in route_of(concern).viewers:
+        if not deps.directory.may(facts(concern), Act.VIEW_DETAILS, actor):
             deps.store.audit(concern_id, actor, "refused_view_details", deps.clock(), request_key=key)
             log.info("concern %s: details refused", concern_id)
             tell_privately(client, body, NOT_A_VIEWER)

@@ -18,6 +18,8 @@ from bot.listeners.guard import guarded
 from bot.slack_api import quietly
 from bot.views.state import selected_date
 from flows.contact_requests import a_year_on, check_review_date
+from flows.permissions import Act
+from storage.records import REVIEW
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +70,7 @@ def register(app: App, deps: Deps) -> None:
         review_on = review_date(payload.value(body), "actions[0].value")
         who, key, trigger = payload.user_id(body), payload.request_key(body), payload.trigger_id(body)
         ack()
-        if who not in deps.directory.governors():
+        if not deps.directory.may(REVIEW, Act.MARK_REVIEW_DONE, who):
             refuse(review_on, who, "refused_open_review", key)
             tell_privately(client, body, NOT_A_GOVERNOR)
             return
@@ -84,7 +86,7 @@ def register(app: App, deps: Deps) -> None:
         except ValueError:
             next_on = None
         problem = check_review_date(next_on, deps.today())
-        if governor not in deps.directory.governors():
+        if not deps.directory.may(REVIEW, Act.MARK_REVIEW_DONE, governor):
             refuse(review_on, governor, "refused_review_done", f"view:{view['id']}")
             problem = NOT_A_GOVERNOR
         if problem or next_on is None:
