@@ -293,6 +293,6 @@ class Nudger:
 def _record(item: Waiting) -> Record:
     """A waiting item's facts, as flows.permissions reads them."""
     if item.kind != CONCERN:
-        return Record(RecordKind.CONTACT_REQUEST)
+        return Record(RecordKind.CONTACT_REQUEST, owner=item.owner)
     placement = Placement.DIRECT if item.route_recipient else Placement.CHANNEL
-    return Record(RecordKind.CONCERN, None, item.involved, item.safeguarding, placement, item.route_recipient)
+    return Record(RecordKind.CONCERN, item.owner, item.involved, item.safeguarding, placement, item.route_recipient)

@@ -12,8 +12,9 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from flows.permissions import Kind as RecordKind
 from storage.db import reading, transaction
-from storage.models import AuditEntry, SubjectKind
+from storage.models import AuditEntry
 
 P = ParamSpec("P")
 SYSTEM_ACTOR = "policybot"  # the actor of what policybot did by itself (delivered, nudged)
@@ -41,7 +42,7 @@ def values(
     """An entry's columns (for a Core insert on a hot path); an unknown kind is a ValueError."""
     assert subject_id is not None
     return {
-        "subject_kind": SubjectKind(kind).value,
+        "subject_kind": RecordKind(kind).value,
         "subject_id": subject_id,
         "at": at,
         "actor_id": actor_id,
@@ -94,7 +95,7 @@ def trails(session: Session, kind: str, subject_ids: Iterable[int]) -> dict[int,
         stmt = (
             select(AuditEntry)
             .where(
-                AuditEntry.subject_kind == SubjectKind(kind).value,
+                AuditEntry.subject_kind == RecordKind(kind).value,
                 col(AuditEntry.subject_id).in_(ids[start : start + _CHUNK]),
             )
             .order_by(col(AuditEntry.subject_id), col(AuditEntry.id))

@@ -29,9 +29,10 @@ from flows.contact_requests import (
     request,
 )
 from flows.errors import DomainError, NotAuthorised, StaleState
+from flows.permissions import Kind as RecordKind
 from storage import audit
 from storage.db import reading, transaction
-from storage.models import AuditEntry, ContactCheck, ContactPermission, Declaration, SubjectKind
+from storage.models import AuditEntry, ContactCheck, ContactPermission, Declaration
 
 Row = TypeVar("Row", ContactCheck, Declaration)
 Postable = type[ContactCheck] | type[Declaration]
@@ -81,7 +82,7 @@ class ContactStore:
                 session.flush()
                 session.add(
                     audit.entry(
-                        SubjectKind.CHECK,
+                        RecordKind.CONTACT_REQUEST,
                         check.id,
                         staff_id,
                         "asked",
@@ -144,7 +145,7 @@ class ContactStore:
                 )
                 session.add(
                     audit.entry(
-                        SubjectKind.CHECK,
+                        RecordKind.CONTACT_REQUEST,
                         check_id,
                         staff_id,
                         "asked_leadership",
@@ -216,7 +217,7 @@ class ContactStore:
                     session.add(permission)
                 session.add(
                     audit.entry(
-                        SubjectKind.CHECK,
+                        RecordKind.CONTACT_REQUEST,
                         check_id,
                         actor_id,
                         target.value,
@@ -347,7 +348,7 @@ class ContactStore:
                 session.flush()
                 session.add(
                     audit.entry(
-                        SubjectKind.DECLARATION,
+                        RecordKind.DECLARATION,
                         declaration.id,
                         staff_id,
                         "declared",
@@ -404,7 +405,7 @@ class ContactStore:
                 )
                 session.add(
                     audit.entry(
-                        SubjectKind.DECLARATION,
+                        RecordKind.DECLARATION,
                         declaration_id,
                         actor_id,
                         "acknowledged",
@@ -431,7 +432,7 @@ class ContactStore:
                 row.next_notice_on = confirm_by - RECONFIRM_NOTICE
                 session.add(
                     audit.entry(
-                        SubjectKind.DECLARATION,
+                        RecordKind.DECLARATION,
                         declaration_id,
                         staff_id,
                         "reconfirmed",
@@ -455,7 +456,7 @@ class ContactStore:
     def audit(
         self, subject: str, subject_id: int, actor_id: str, action: str, now: datetime, request_key: str | None = None
     ) -> bool:
-        """Append an event about a check, a declaration or a policy review (storage.models.SubjectKind). False when
+        """Append an event about a check, a declaration or a policy review (storage.models.RecordKind). False when
         an event with this request key exists already (a Slack retry)."""
         entry = audit.entry(subject, subject_id, actor_id, action, now, request_key=request_key)
         return audit.append(self.engine, entry)

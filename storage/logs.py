@@ -11,9 +11,10 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from flows.permissions import Kind as RecordKind
 from storage import audit
 from storage.db import reading
-from storage.models import AuditEntry, Concern, ContactCheck, ContactPermission, Declaration, PolicyReview, SubjectKind
+from storage.models import AuditEntry, Concern, ContactCheck, ContactPermission, Declaration, PolicyReview
 
 Trailed = list[tuple[Any, list[AuditEntry]]]  # records, each with its audit trail
 
@@ -22,20 +23,20 @@ Trailed = list[tuple[Any, list[AuditEntry]]]  # records, each with its audit tra
 class Log:
     model: Any
     stamp: Any  # the column `since` is compared with
-    kind: SubjectKind
+    kind: RecordKind
 
 
 LOGS = {
-    "concerns": Log(Concern, Concern.created_at, SubjectKind.CONCERN),
-    "contact_checks": Log(ContactCheck, ContactCheck.asked_at, SubjectKind.CHECK),
-    "declarations": Log(Declaration, Declaration.declared_at, SubjectKind.DECLARATION),
-    "policy_reviews": Log(PolicyReview, PolicyReview.reviewed_at, SubjectKind.REVIEW),
+    "concerns": Log(Concern, Concern.created_at, RecordKind.CONCERN),
+    "contact_checks": Log(ContactCheck, ContactCheck.asked_at, RecordKind.CONTACT_REQUEST),
+    "declarations": Log(Declaration, Declaration.declared_at, RecordKind.DECLARATION),
+    "policy_reviews": Log(PolicyReview, PolicyReview.reviewed_at, RecordKind.REVIEW),
 }
 
 
-def subject_id(kind: SubjectKind, row: Any) -> int:
+def subject_id(kind: RecordKind, row: Any) -> int:
     """The id a record has in the audit trail: its own, or for a policy review its due date (yyyymmdd)."""
-    return audit.review_subject_id(row.review_on) if kind is SubjectKind.REVIEW else int(row.id)
+    return audit.review_subject_id(row.review_on) if kind is RecordKind.REVIEW else int(row.id)
 
 
 def _rows(session: Session, model: Any, stamp: Any, since: datetime | None) -> list[Any]:

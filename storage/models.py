@@ -4,7 +4,6 @@ Times are aware, kept in UTC."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -59,15 +58,6 @@ class Concern(SQLModel, table=True):
     head_told_at: datetime | None = None
 
 
-class SubjectKind(StrEnum):
-    """What an audit entry is about; its subject_id is that record's id (a policy review's: its due date, yyyymmdd)."""
-
-    CONCERN = "concern"
-    CHECK = "check"  # a /check-contact question
-    DECLARATION = "declaration"
-    REVIEW = "review"  # the governors' annual review of the policy
-
-
 class AuditEntry(SQLModel, table=True):
     """The one audit trail of every kind of record: who did what, when, from which state to which. A record's trail
     is read by the index on (subject_kind, subject_id, id), in the order it was written."""
@@ -76,7 +66,7 @@ class AuditEntry(SQLModel, table=True):
     __table_args__ = (Index("ix_audit_entry_subject", "subject_kind", "subject_id", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    subject_kind: str = Field(max_length=20)  # a SubjectKind value
+    subject_kind: str = Field(max_length=20)  # a flows.permissions.Kind value
     subject_id: int
     at: datetime
     actor_id: str = Field(max_length=32)  # a Slack user id, or "policybot"

@@ -19,11 +19,12 @@ from sqlmodel import col, select
 from flows.concerns import ConcernDraft, format_reference
 from flows.errors import DomainError, NotAuthorised, StaleState
 from flows.escalation import Action, Status, apply
+from flows.permissions import Kind as RecordKind
 from flows.routing import Route
 from storage import audit
 from storage.audit import SYSTEM_ACTOR
 from storage.db import reading, transaction
-from storage.models import AuditEntry, Concern, ReferenceCounter, SubjectKind
+from storage.models import AuditEntry, Concern, ReferenceCounter
 
 
 def _rowcount(result: object) -> int:
@@ -110,7 +111,7 @@ class ConcernStore:
             assert concern.id is not None
             session.add(
                 audit.entry(
-                    SubjectKind.CONCERN,
+                    RecordKind.CONCERN,
                     concern.id,
                     draft.reporter_id,
                     "reported",
@@ -138,7 +139,7 @@ class ConcernStore:
 
     def events(self, concern_id: int) -> list[AuditEntry]:
         """The concern's audit trail, oldest first."""
-        return audit.trail(self.engine, SubjectKind.CONCERN, concern_id)
+        return audit.trail(self.engine, RecordKind.CONCERN, concern_id)
 
     # --- auditing and changing ------------------------------------------------------------------------------------
 
@@ -158,7 +159,7 @@ class ConcernStore:
                 status = session.exec(select(Concern.status).where(Concern.id == concern_id)).first()
                 session.add(
                     audit.entry(
-                        SubjectKind.CONCERN,
+                        RecordKind.CONCERN,
                         concern_id,
                         actor_id,
                         action,
@@ -241,7 +242,7 @@ class ConcernStore:
                 connection.execute(
                     insert(AuditEntry.__table__),  # type: ignore[attr-defined]
                     audit.values(
-                        SubjectKind.CONCERN,
+                        RecordKind.CONCERN,
                         concern_id,
                         actor_id,
                         target.value,
@@ -306,7 +307,7 @@ class ConcernStore:
                 .where(col(Concern.id) == concern_id)
                 .values(delivered_at=now, delivery_claimed_until=None, next_delivery_at=None)
             )
-            session.add(audit.entry(SubjectKind.CONCERN, concern_id, SYSTEM_ACTOR, "delivered", now))
+            session.add(audit.entry(RecordKind.CONCERN, concern_id, SYSTEM_ACTOR, "delivered", now))
 
     def delivery_failed(self, concern_id: int, now: datetime, retry_at: datetime) -> None:
         with transaction(self.engine) as session:

@@ -15,15 +15,16 @@ from sqlalchemy import CursorResult, Engine, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
+from flows.permissions import Kind as RecordKind
 from storage import audit
 from storage.db import reading, transaction
-from storage.models import Concern, ContactCheck, Declaration, PolicyReview, ReviewReminder, SubjectKind
+from storage.models import Concern, ContactCheck, Declaration, PolicyReview, ReviewReminder
 
 CONCERN = "concern"
 CONTACT = "contact"
 _MODELS: dict[str, Any] = {CONCERN: Concern, CONTACT: ContactCheck}
 # each kind in the audit trail, and its open state
-_AUDITED = {CONCERN: (SubjectKind.CONCERN, "new"), CONTACT: (SubjectKind.CHECK, "pending")}
+_AUDITED = {CONCERN: (RecordKind.CONCERN, "new"), CONTACT: (RecordKind.CONTACT_REQUEST, "pending")}
 
 
 def _open(kind: str) -> Any:
@@ -48,6 +49,7 @@ class Waiting:
     post_ts: str | None
     involved: str | None
     route_recipient: str | None
+    owner: str  # who reported it, or asked
     head_told: bool
     progress: frozenset[str] = frozenset()  # who has had the nudge now being sent
     claim: datetime | None = None  # this process's lease, the token for writing back
@@ -71,6 +73,7 @@ def _waiting(kind: str, row: Any) -> Waiting:
             since=row.created_at,
             safeguarding=row.safeguarding,
             involved=row.involved_staff_id,
+            owner=row.reporter_id,
             route_recipient=row.route_recipient,
             **common,
         )
@@ -80,6 +83,7 @@ def _waiting(kind: str, row: Any) -> Waiting:
         since=row.requested_at or row.asked_at,
         safeguarding=False,
         involved=None,
+        owner=row.asked_by,
         route_recipient=None,
         **common,
     )
@@ -297,7 +301,7 @@ class ScheduleStore:
                 )
                 subject_id = audit.review_subject_id(review_on)
                 detail = f"next review {next_review_on.isoformat()}"
-                session.add(audit.entry(SubjectKind.REVIEW, subject_id, by, "reviewed", now, detail=detail))
+                session.add(audit.entry(RecordKind.REVIEW, subject_id, by, "reviewed", now, detail=detail))
             return True
         except IntegrityError:
             return False

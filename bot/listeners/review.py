@@ -19,6 +19,8 @@ from bot.slack_api import quietly
 from bot.views.state import selected_date
 from flows.contact_requests import a_year_on, check_review_date
 from flows.permissions import Act
+from flows.permissions import Kind as RecordKind
+from storage.audit import review_subject_id
 from storage.records import REVIEW
 
 log = logging.getLogger(__name__)
@@ -48,7 +50,6 @@ def form(review_on: date, next_on: date) -> View:
     )
 
 
-REVIEW_SUBJECT = "review"
 NOT_A_GOVERNOR = "Only governors can record the policy review. Your attempt has been recorded."
 
 
@@ -61,9 +62,7 @@ def review_date(text: str, what: str) -> date:
 
 def register(app: App, deps: Deps) -> None:
     def refuse(review_on: date, who: str, action: str, key: str) -> None:
-        # In the contact audit table (its subject and subject id are free), the review's id being its due date.
-        review_id = int(review_on.strftime("%Y%m%d"))
-        deps.contacts.audit(REVIEW_SUBJECT, review_id, who, action, deps.clock(), key)
+        deps.contacts.audit(RecordKind.REVIEW, review_subject_id(review_on), who, action, deps.clock(), key)
         log.info("policy review %s: %s refused", review_on.isoformat(), action)
 
     def open_form(ack: Ack, body: dict[str, Any], client: WebClient) -> None:

@@ -85,7 +85,7 @@ def build(fake: FakeSlack, url: str, clock: Clock, **env: str) -> Deps:
     return deps
 
 
-def report(deps: Deps, key: str, safeguarding: bool = False) -> int:
+def report(deps: Deps, key: str, safeguarding: bool = False, involved: str | None = None) -> int:
     draft = ConcernDraft(
         "USTAFF9",
         Area.CONDUCT,
@@ -94,9 +94,10 @@ def report(deps: Deps, key: str, safeguarding: bool = False) -> int:
         frozenset({Role.PUPIL}),
         description="x",
         safeguarding=safeguarding,
+        involved_staff_id=involved,
     )
     now = deps.clock()
-    where = route(deps.directory.people(), safeguarding=safeguarding, involved=None)
+    where = route(deps.directory.people(), safeguarding=safeguarding, involved=involved)
     concern, _ = deps.store.create(draft, key, where, now, LONDON, deps.nudger.first_due(now, safeguarding))
     assert concern.id is not None
     deps.store.record_delivery_step(concern.id, post_channel=CHANNEL, post_ts=f"17.{concern.id}")
@@ -335,3 +336,31 @@ def test_a_review_reminder_says_how_long_is_really_left_and_resumes_after_a_fail
     deps.nudger.run()
     assert len([c for c in fake.of("chat.postMessage", channel="UGOV9") if c.response.get("ok")]) == 1
     assert len(fake.of("chat.postMessage", channel="UGOV8")) == 1  # not sent twice to those who had it
+
+
+def test_nobody_is_nudged_or_chased_about_a_record_that_names_them(fake: FakeSlack, database: str) -> None:
+    clock = Clock(datetime.now(UTC)).at(2026, 11, 25, 9, 0)
+    deps = build(fake, database, clock, WORKING_HOURS="Mon-Sun 00:00-24:00", ESCALATE_AFTER_NUDGES="1")
+    about_the_head = report(deps, "V20", involved=HEAD)  # placed with the chair
+    about_the_lead = report(deps, "V21", safeguarding=True, involved=DSL)  # the only lead is the one named
+    question = ContactQuestion(Person.PUPIL_FAMILY, Channel.SOCIAL_NETWORK, under_18=False)
+    heads_own = deps.contacts.record_check(HEAD, question, "JK", assess(question), "VC20", clock())
+    deps.contacts.ask_leadership(heads_own.id or 0, HEAD, clock(), "ask20", deps.nudger.first_due(clock(), False))
+    clock.at(2026, 11, 26, 9, 0)
+    deps.nudger.run()
+    deps.nudger.run()
+    references = {
+        (deps.store.get(about_the_head) or pytest.fail("stored")).reference: "about the headteacher",
+        (deps.store.get(about_the_lead) or pytest.fail("stored")).reference: "about the safeguarding lead",
+        f"CQ-{heads_own.id:04d}": "the headteacher's own request",
+    }
+    for reference, what in references.items():
+        sent = [c for c in fake.of("chat.postMessage") if reference in c.params["text"]]
+        assert sent, f"nothing sent {what}"
+        told = {c.params["channel"] for c in sent}
+        assert HEAD not in told or what == "about the safeguarding lead", (what, told)
+        assert DSL not in told, (what, told)
+    chased = {
+        c.params["channel"] for c in fake.of("chat.postMessage") if "Please make sure someone does" in c.params["text"]
+    }
+    assert chased == {CHAIR}  # the head is named, asked, or holds the lead's concern: the chair hears they wait

@@ -6,6 +6,8 @@ import json
 import threading
 import time
 
+import pytest
+
 from storage.contacts import ContactStore
 from storage.repositories import ConcernStore
 from tests.conftest import CHAIR, CHANNEL, HEADTEACHER, LEADERS, PA, SAFEGUARDING_LEAD
@@ -46,6 +48,15 @@ def test_a_non_leader_click_is_refused_and_audited(
     concern = store.get(concern_id)
     assert concern is not None and concern.status == "new" and concern.version == 1
     assert len(fake_slack.of("views.open")) == forms_before  # no escalate or resolve form was opened
+
+    # The safeguarding lead reads every concern's details, but acts only on the safeguarding route.
+    assert slack.click("concern_acknowledge", f"{concern_id}:1", SAFEGUARDING_LEAD).status == 200
+    ephemeral_to(fake_slack, SAFEGUARDING_LEAD, "Only the leadership team")
+    deadline = time.monotonic() + 5
+    while (SAFEGUARDING_LEAD, "refused_acknowledge") not in [(e.actor_id, e.action) for e in store.events(concern_id)]:
+        assert time.monotonic() < deadline, "the safeguarding lead's attempt was not audited"
+        time.sleep(0.05)
+    assert (store.get(concern_id) or pytest.fail("stored")).status == "new"
 
 
 def test_view_details_refused_to_a_non_leader_and_audited_for_a_leader(
