@@ -1,0 +1,191 @@
+"""What each kind of record does when a person acts on it: how it is read, what its facts and state are, and the
+step the flows state machine allows (the columns it changes, what it adds, what the audit entry says). The command
+path (storage.commands) runs these inside its one transaction; nothing here commits or authorises.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session, SQLModel, select
+
+from flows.contact_requests import (
+    RECONFIRM_NOTICE,
+    Decision,
+    DeclarationStatus,
+    RequestStatus,
+    acknowledge_declaration,
+    decide,
+    person_key,
+    request,
+)
+from flows.errors import InvalidTransition
+from flows.escalation import Action, Status, apply
+from flows.permissions import Act, Kind, Record
+from storage.audit import review_subject_id
+from storage.models import Concern, ContactCheck, ContactPermission, Declaration, PolicyReview
+from storage.records import REVIEW, facts
+
+
+@dataclass(frozen=True)
+class Command:
+    """One person's act on one record, as Slack delivered it."""
+
+    kind: Kind
+    record_id: int  # a policy review's: its due date as yyyymmdd (storage.audit.review_subject_id)
+    act: Act
+    actor: str
+    at: datetime
+    request_key: str
+    version: int | None = None  # the version the person saw (a button's); None: the record as it is now
+    detail: str | None = None  # an escalation target, an outcome, a Decision value
+    note: str = ""
+    until: date | None = None  # a permission's review date, a declaration's new date, the next policy review
+    due: datetime | None = None  # a request sent to leadership: its first nudge
+
+
+@dataclass
+class Step:
+    """The change the state machine allows: the row's new values (compare-and-set on its version), rows to add, and
+    the audit entry's action and states."""
+
+    action: str
+    from_state: str
+    to_state: str
+    values: dict[str, Any] = field(default_factory=dict)
+    adds: list[SQLModel] = field(default_factory=list)
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class DueReview:
+    """The governors' review due on a date, and its record once it is done (it has no row before)."""
+
+    review_on: date
+    done: PolicyReview | None
+
+    @property
+    def id(self) -> int:
+        return review_subject_id(self.review_on)
+
+
+Row = Concern | ContactCheck | Declaration | DueReview
+
+
+def load(session: Session, kind: Kind, record_id: int) -> Row | None:
+    if kind is Kind.REVIEW:
+        review_on = _review_date(record_id)
+        if review_on is None:
+            return None
+        done = session.exec(select(PolicyReview).where(PolicyReview.review_on == review_on)).first()
+        return DueReview(review_on, done)
+    if kind is Kind.CONCERN:
+        return session.get(Concern, record_id)
+    if kind is Kind.CONTACT_REQUEST:
+        return session.get(ContactCheck, record_id)
+    return session.get(Declaration, record_id)
+
+
+def facts_of(row: Row) -> Record:
+    return REVIEW if isinstance(row, DueReview) else facts(row)
+
+
+def state(row: Row) -> str:
+    if isinstance(row, DueReview):
+        return "done" if row.done else "due"
+    if isinstance(row, ContactCheck):
+        return row.request_status
+    return row.status
+
+
+def step(row: Row, command: Command) -> Step:
+    """The step `command` takes `row` through; InvalidTransition when its state does not allow it."""
+    if isinstance(row, Concern):
+        return _concern(row, command)
+    if isinstance(row, ContactCheck):
+        return _request(row, command)
+    if isinstance(row, Declaration):
+        return _declaration(row, command)
+    return _review(row, command)
+
+
+def _concern(row: Concern, command: Command) -> Step:
+    action = Action(command.act.value)
+    target = apply(Status(row.status), action)
+    values: dict[str, Any] = {
+        "status": target.value,
+        "updated_at": command.at,
+        "last_actor_id": command.actor,
+        "next_nudge_at": None,  # someone has it now: no more nudges
+    }
+    if row.acknowledged_at is None:
+        values.update(acknowledged_at=command.at, acknowledged_by=command.actor)
+    if action is Action.ESCALATE:
+        values["escalated_to"] = command.detail
+    if action is Action.RESOLVE:
+        values.update(resolved_at=command.at, outcome=command.detail)
+    return Step(target.value, row.status, target.value, values, detail=command.detail)
+
+
+def _request(row: ContactCheck, command: Command) -> Step:
+    current = RequestStatus(row.request_status)
+    if command.act is Act.ASK_LEADERSHIP:
+        target = request(current)
+        asked: dict[str, Any] = {"request_status": target.value, "requested_at": command.at}
+        asked["next_nudge_at"] = command.due
+        return Step("asked_leadership", current.value, target.value, asked)
+    decision = Decision(command.detail or "")
+    target = decide(current, decision)
+    values: dict[str, Any] = {
+        "request_status": target.value,
+        "decided_by": command.actor,
+        "decided_at": command.at,
+        "next_nudge_at": None,
+        "tell_pending": True,  # the member of staff is told by the delivery job, once
+    }
+    adds: list[SQLModel] = []
+    if decision is Decision.APPROVE:
+        assert command.until is not None, "an approval needs its review date"
+        adds.append(
+            ContactPermission(
+                staff_id=row.asked_by,
+                person=row.person,
+                channel=row.channel,
+                person_key=person_key(row.person_described),
+                person_described=row.person_described,
+                granted_by=command.actor,
+                granted_at=command.at,
+                review_on=command.until,
+                check_id=row.id or 0,
+            )
+        )
+    return Step(target.value, current.value, target.value, values, adds)
+
+
+def _declaration(row: Declaration, command: Command) -> Step:
+    if command.act is Act.RECONFIRM:
+        assert command.until is not None, "a re-confirmation needs its new date"
+        dates: dict[str, Any] = {"confirm_by": command.until, "next_notice_on": command.until - RECONFIRM_NOTICE}
+        return Step("reconfirmed", row.status, row.status, dates)
+    target = acknowledge_declaration(DeclarationStatus(row.status))
+    values: dict[str, Any] = {"status": target.value, "acknowledged_by": command.actor, "acknowledged_at": command.at}
+    return Step(target.value, row.status, target.value, values)
+
+
+def _review(row: DueReview, command: Command) -> Step:
+    if row.done is not None:
+        raise InvalidTransition("This review is already recorded as done.")
+    assert command.until is not None, "a review needs the date of the next"
+    done = PolicyReview(
+        review_on=row.review_on, reviewed_by=command.actor, reviewed_at=command.at, next_review_on=command.until
+    )
+    return Step("reviewed", "due", "done", adds=[done], detail=f"next review {command.until.isoformat()}")
+
+
+def _review_date(record_id: int) -> date | None:
+    try:
+        return date(record_id // 10000, record_id // 100 % 100, record_id % 100)
+    except ValueError:
+        return None
