@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
@@ -17,6 +18,8 @@ from bot.directory import Directory
 from bot.nudges import Nudger
 from bot.slack_api import make_client
 from flows.contact import RuleSet
+from flows.permissions import Act, Kind
+from storage.commands import Command, Outcome, change, look
 from storage.contacts import ContactStore
 from storage.db import make_engine
 from storage.repositories import ConcernStore
@@ -45,6 +48,17 @@ class Deps:
     @property
     def timezone(self) -> ZoneInfo:
         return ZoneInfo(self.settings.timezone)
+
+    def change(self, command: Command) -> Outcome:
+        """A person's act on a record, through the one command path, with today's roles."""
+        return change(self.engine, self.directory.people(), command)
+
+    def look(self, command: Command, audited_as: str | None = None) -> Outcome:
+        """May the person do this now (open a record's details or a form)? Refusals are audited."""
+        return look(self.engine, self.directory.people(), command, audited_as)
+
+    def command(self, kind: Kind, record_id: int, act: Act, actor: str, request_key: str, **extra: Any) -> Command:
+        return Command(kind, record_id, act, actor, self.clock(), request_key, **extra)
 
     def today(self) -> date:
         """The school's date now (POLICYBOT_TIMEZONE), for review and re-confirmation dates."""

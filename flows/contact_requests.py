@@ -8,7 +8,6 @@ from enum import StrEnum
 
 from flows.contact import ContactQuestion
 from flows.errors import InvalidTransition
-from flows.routing import People
 
 DESCRIBED_MAX = 200
 RECONFIRM_NOTICE = timedelta(days=30)  # staff are asked to re-confirm a declaration this long before its date
@@ -31,10 +30,15 @@ class Decision(StrEnum):
         return RequestStatus.APPROVED if self is Decision.APPROVE else RequestStatus.DECLINED
 
 
-def request(status: RequestStatus) -> RequestStatus:
-    """Asking leadership: only a question that is not already with them or decided."""
+UNNAMED = "Leadership cannot decide about someone unnamed: say who it is and ask again."
+
+
+def request(status: RequestStatus, described: str) -> RequestStatus:
+    """Asking leadership: only a question that is not already with them or decided, and about someone named."""
     if status is not RequestStatus.NONE:
         raise InvalidTransition(f"This question is already {status.value}.")
+    if not described.strip():
+        raise InvalidTransition(UNNAMED)
     return RequestStatus.PENDING
 
 
@@ -127,8 +131,3 @@ def permission_covers(
         and permission.person_key == person_key(described)
         and today <= permission.review_on
     )
-
-
-def deciders(people: People, asker: str) -> frozenset[str]:
-    """Leadership decides contact requests and acknowledges declarations; nobody decides their own."""
-    return frozenset((people.leadership | {people.headteacher}) - {asker})

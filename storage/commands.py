@@ -19,7 +19,7 @@ from flows.errors import InvalidTransition
 from flows.permissions import Act, People, who
 from storage import audit
 from storage.db import transaction
-from storage.steps import Command, DueReview, Row, Step, facts_of, load, state, step
+from storage.steps import Command, DueReview, Row, Step, check_state, facts_of, load, state, step
 
 __all__ = ["Changed", "Command", "Missing", "Outcome", "Overtaken", "Refused", "Repeated", "change", "look"]
 
@@ -86,7 +86,7 @@ def look(engine: Engine, people: People, command: Command, audited_as: str | Non
                 return Overtaken(row)
             try:
                 if command.act not in READING:
-                    step(row, command)  # opening a form: would its change be allowed now?
+                    check_state(row, command.act)  # opening a form: would its change be allowed now?
             except InvalidTransition as error:
                 return Overtaken(row, error.message)
             if audited_as:

@@ -1,34 +1,26 @@
-"""Contact checks, leadership's decisions, standing permissions and the declaration register, each call one
-transaction. Decisions are compare-and-set on a version and retries are recognised by a unique request key, as for
-concerns."""
+"""Contact questions as asked, standing permissions, the declaration register and the claims on their leadership
+posts, each call one transaction. Asking leadership, deciding, acknowledging and re-confirming go through the
+command path (storage.commands)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import CursorResult, Engine, or_, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from flows.contact import Answer, Channel, ContactQuestion, Person
 from flows.contact_requests import (
     RECONFIRM_NOTICE,
-    Decision,
     DeclarationStatus,
     Relationship,
     RequestStatus,
     StandingPermission,
-    acknowledge_declaration,
-    decide,
     permission_covers,
     person_key,
-    request,
 )
-from flows.errors import DomainError, NotAuthorised, StaleState
 from flows.permissions import Kind as RecordKind
 from storage import audit
 from storage.db import reading, transaction
@@ -36,13 +28,6 @@ from storage.models import AuditEntry, ContactCheck, ContactPermission, Declarat
 
 Row = TypeVar("Row", ContactCheck, Declaration)
 Postable = type[ContactCheck] | type[Declaration]
-
-
-@dataclass(frozen=True)
-class Decided:
-    check: ContactCheck
-    permission: ContactPermission | None
-    duplicate: bool
 
 
 class ContactStore:
@@ -125,116 +110,6 @@ class ContactStore:
     def check(self, check_id: int) -> ContactCheck | None:
         with reading(self.engine) as session:
             return session.get(ContactCheck, check_id)
-
-    def ask_leadership(
-        self, check_id: int, staff_id: str, now: datetime, request_key: str, next_nudge_at: datetime | None = None
-    ) -> tuple[ContactCheck, bool]:
-        """pending, once. Returns the check and whether this call made the request (False for a retry)."""
-        try:
-            with transaction(self.engine) as session:
-                check = session.get(ContactCheck, check_id)
-                if check is None or check.asked_by != staff_id:
-                    raise NotAuthorised("Only the person who asked can send this to leadership.")
-                if check.request_status != RequestStatus.NONE.value and audit.seen(session, request_key):
-                    return check, False
-                target = request(RequestStatus(check.request_status))
-                self._compare_and_set(
-                    session,
-                    check,
-                    {"request_status": target.value, "requested_at": now, "next_nudge_at": next_nudge_at},
-                )
-                session.add(
-                    audit.entry(
-                        RecordKind.CONTACT_REQUEST,
-                        check_id,
-                        staff_id,
-                        "asked_leadership",
-                        now,
-                        from_state=RequestStatus.NONE.value,
-                        to_state=target.value,
-                        request_key=request_key,
-                    )
-                )
-                return check, True
-        except IntegrityError:
-            stored = self.check(check_id)
-            assert stored is not None
-            return stored, False
-
-    def decide(
-        self,
-        check_id: int,
-        expected_version: int,
-        decision: Decision,
-        actor_id: str,
-        now: datetime,
-        *,
-        review_on: date,
-        note: str = "",
-        request_key: str,
-        may_decide: Callable[[ContactCheck], bool],
-    ) -> Decided:
-        try:
-            with transaction(self.engine) as session:
-                check = session.get(ContactCheck, check_id)
-                if check is None:
-                    raise DomainError("That request no longer exists.")
-                refusal: DomainError | None = None
-                if not may_decide(check):
-                    refusal = NotAuthorised("Only the leadership team can decide contact requests.")
-                elif check.version != expected_version:
-                    refusal = StaleState("Someone else decided this first.")
-                if refusal is not None:
-                    if audit.seen(session, request_key):
-                        return Decided(check, self._permission_of(session, check_id), duplicate=True)
-                    raise refusal
-                current = RequestStatus(check.request_status)
-                target = decide(current, decision)
-                self._compare_and_set(
-                    session,
-                    check,
-                    {
-                        "request_status": target.value,
-                        "decided_by": actor_id,
-                        "decided_at": now,
-                        "next_nudge_at": None,
-                        "tell_pending": True,
-                    },
-                )
-                permission = None
-                if decision is Decision.APPROVE:
-                    permission = ContactPermission(
-                        staff_id=check.asked_by,
-                        person=check.person,
-                        channel=check.channel,
-                        person_key=person_key(check.person_described),
-                        person_described=check.person_described,
-                        granted_by=actor_id,
-                        granted_at=now,
-                        review_on=review_on,
-                        check_id=check_id,
-                    )
-                    session.add(permission)
-                session.add(
-                    audit.entry(
-                        RecordKind.CONTACT_REQUEST,
-                        check_id,
-                        actor_id,
-                        target.value,
-                        now,
-                        from_state=current.value,
-                        to_state=target.value,
-                        note=note,
-                        request_key=request_key,
-                    )
-                )
-                session.flush()
-                return Decided(check, permission, duplicate=False)
-        except IntegrityError:
-            with reading(self.engine) as session:
-                stored = session.get(ContactCheck, check_id)
-                assert stored is not None
-                return Decided(stored, self._permission_of(session, check_id), duplicate=True)
 
     def due_posts(self, now: datetime, limit: int = 50) -> list[tuple[Postable, int]]:
         """Requests and declarations whose leadership post has not been made (Slack failed, or a process stopped)."""
@@ -367,85 +242,6 @@ class ContactStore:
         with reading(self.engine) as session:
             return session.get(Declaration, declaration_id)
 
-    def acknowledge(
-        self,
-        declaration_id: int,
-        expected_version: int,
-        actor_id: str,
-        now: datetime,
-        *,
-        request_key: str,
-        may_act: Callable[[Declaration], bool],
-    ) -> tuple[Declaration, bool]:
-        """Returns the declaration and whether this call changed it (False for a retry)."""
-        try:
-            with transaction(self.engine) as session:
-                row = session.get(Declaration, declaration_id)
-                if row is None:
-                    raise DomainError("That declaration no longer exists.")
-                refusal: DomainError | None = None
-                if not may_act(row):
-                    refusal = NotAuthorised("Only the leadership team can acknowledge declarations.")
-                elif row.version != expected_version:
-                    refusal = StaleState("Someone else acknowledged this first.")
-                if refusal is not None:
-                    if audit.seen(session, request_key):
-                        return row, False
-                    raise refusal
-                current = DeclarationStatus(row.status)
-                target = acknowledge_declaration(current)
-                self._compare_and_set(
-                    session,
-                    row,
-                    {
-                        "status": target.value,
-                        "acknowledged_by": actor_id,
-                        "acknowledged_at": now,
-                    },
-                )
-                session.add(
-                    audit.entry(
-                        RecordKind.DECLARATION,
-                        declaration_id,
-                        actor_id,
-                        "acknowledged",
-                        now,
-                        from_state=current.value,
-                        to_state=target.value,
-                        request_key=request_key,
-                    )
-                )
-                return row, True
-        except IntegrityError:
-            stored = self.declaration(declaration_id)
-            assert stored is not None
-            return stored, False
-
-    def reconfirm(self, declaration_id: int, staff_id: str, now: datetime, confirm_by: date, request_key: str) -> bool:
-        """The member of staff says the declaration still holds: it runs for another year."""
-        try:
-            with transaction(self.engine) as session:
-                row = session.get(Declaration, declaration_id)
-                if row is None or row.staff_id != staff_id:
-                    raise NotAuthorised("Only the person who declared this can re-confirm it.")
-                row.confirm_by = confirm_by
-                row.next_notice_on = confirm_by - RECONFIRM_NOTICE
-                session.add(
-                    audit.entry(
-                        RecordKind.DECLARATION,
-                        declaration_id,
-                        staff_id,
-                        "reconfirmed",
-                        now,
-                        from_state=row.status,
-                        to_state=row.status,
-                        request_key=request_key,
-                    )
-                )
-            return True
-        except IntegrityError:
-            return False
-
     def declarations_for(self, staff_id: str) -> list[Declaration]:
         with reading(self.engine) as session:
             stmt = select(Declaration).where(Declaration.staff_id == staff_id).order_by(col(Declaration.id))
@@ -453,32 +249,11 @@ class ContactStore:
 
     # --- audit ----------------------------------------------------------------------------------------------------
 
-    def audit(
-        self, subject: str, subject_id: int, actor_id: str, action: str, now: datetime, request_key: str | None = None
-    ) -> bool:
-        """Append an event about a check, a declaration or a policy review (storage.models.RecordKind). False when
-        an event with this request key exists already (a Slack retry)."""
-        entry = audit.entry(subject, subject_id, actor_id, action, now, request_key=request_key)
-        return audit.append(self.engine, entry)
-
     def events(self, subject: str, subject_id: int) -> list[AuditEntry]:
         """The audit trail of one check, declaration or policy review, oldest first."""
         return audit.trail(self.engine, subject, subject_id)
 
     # --- shared ---------------------------------------------------------------------------------------------------
-
-    @staticmethod
-    def _compare_and_set(session: Session, row: Row, values: dict[str, Any]) -> None:
-        model = type(row)
-        values = {**values, "version": row.version + 1}
-        result = session.execute(
-            update(model).where(col(model.id) == row.id, col(model.version) == row.version).values(**values)
-        )
-        assert isinstance(result, CursorResult)
-        if result.rowcount != 1:
-            raise StaleState("Someone else changed this first.")
-        for key, value in values.items():
-            set_committed_value(row, key, value)
 
     @staticmethod
     def _permission_of(session: Session, check_id: int) -> ContactPermission | None:

@@ -1,24 +1,18 @@
-"""Reading and changing concerns and their audit trail, each call one transaction.
-
-Every change that matters is guarded in the database, not in memory: a Slack retry is recognised by its request key
-(unique in the audit trail), two leaders clicking at once are told apart by the concern's version (compare-and-set),
-and delivery to Slack is claimed with a lease so that two processes never post the same concern twice.
-"""
+"""Storing a new concern once per submission (with its year's reference), reading concerns and their trails, and
+claiming their delivery to Slack with a lease so that two processes never post the same concern twice. What people
+do to a concern afterwards goes through the command path (storage.commands)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 
-from sqlalchemy import CursorResult, Engine, insert, or_, update
+from sqlalchemy import CursorResult, Engine, or_, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 
 from flows.concerns import ConcernDraft, format_reference
-from flows.errors import DomainError, NotAuthorised, StaleState
-from flows.escalation import Action, Status, apply
+from flows.errors import DomainError
+from flows.escalation import Status
 from flows.permissions import Kind as RecordKind
 from flows.routing import Route
 from storage import audit
@@ -30,12 +24,6 @@ from storage.models import AuditEntry, Concern, ReferenceCounter
 def _rowcount(result: object) -> int:
     assert isinstance(result, CursorResult)
     return result.rowcount
-
-
-@dataclass(frozen=True)
-class TransitionResult:
-    concern: Concern
-    duplicate: bool  # the same Slack request was seen before: nothing changed
 
 
 class ConcernStore:
@@ -142,130 +130,6 @@ class ConcernStore:
         return audit.trail(self.engine, RecordKind.CONCERN, concern_id)
 
     # --- auditing and changing ------------------------------------------------------------------------------------
-
-    def audit(
-        self,
-        concern_id: int,
-        actor_id: str,
-        action: str,
-        now: datetime,
-        *,
-        detail: str | None = None,
-        request_key: str | None = None,
-    ) -> bool:
-        """Append an event. False when an event with this request key exists already (a Slack retry)."""
-        try:
-            with transaction(self.engine) as session:
-                status = session.exec(select(Concern.status).where(Concern.id == concern_id)).first()
-                session.add(
-                    audit.entry(
-                        RecordKind.CONCERN,
-                        concern_id,
-                        actor_id,
-                        action,
-                        now,
-                        from_state=status,
-                        to_state=status,
-                        detail=detail,
-                        request_key=request_key,
-                    )
-                )
-            return True
-        except IntegrityError:
-            return False
-
-    def transition(
-        self,
-        concern_id: int,
-        expected_version: int,
-        action: Action,
-        actor_id: str,
-        now: datetime,
-        *,
-        detail: str | None = None,
-        note: str = "",
-        request_key: str | None = None,
-        may_act: Callable[[Concern], bool] | None = None,
-    ) -> TransitionResult:
-        """Apply `action` if the concern is still at `expected_version` and `may_act(concern)` allows the actor.
-
-        Raises NotAuthorised, InvalidTransition (not allowed from this status) or StaleState (someone else changed
-        it first). A request key seen before returns the stored concern with duplicate=True and changes nothing.
-        Reading, checking and changing are one transaction: a click costs one round of the database.
-        """
-        try:
-            with transaction(self.engine) as session:
-                concern = session.get(Concern, concern_id)
-                if concern is None:
-                    raise DomainError("That concern no longer exists.")
-                refusal: DomainError | None = None
-                if may_act is not None and not may_act(concern):
-                    refusal = NotAuthorised("Only those handling this concern may act on it.")
-                elif concern.version != expected_version:
-                    refusal = StaleState("Someone else changed this concern first.")
-                if refusal is not None:
-                    # Looked for only when refusing: a retry of a click that already won finds its version stale.
-                    if request_key and audit.seen(session, request_key):
-                        return TransitionResult(concern, duplicate=True)
-                    raise refusal
-                current = Status(concern.status)
-                target = apply(current, action)
-                values: dict[str, object] = {
-                    "status": target.value,
-                    "version": expected_version + 1,
-                    "updated_at": now,
-                    "last_actor_id": actor_id,
-                    "next_nudge_at": None,  # someone has it now: no more nudges
-                }
-                if concern.acknowledged_at is None:
-                    values.update(acknowledged_at=now, acknowledged_by=actor_id)
-                if action is Action.ESCALATE:
-                    values["escalated_to"] = detail
-                if action is Action.RESOLVE:
-                    values.update(resolved_at=now, outcome=detail)
-                # Core statements on the session's connection: this is the click's hot path, and the ORM's bulk-update
-                # and unit-of-work machinery cost more than the SQL (see bench/README.md).
-                table = Concern.__table__  # type: ignore[attr-defined]
-                connection = session.connection()
-                changed = _rowcount(
-                    connection.execute(
-                        update(table)
-                        .where(table.c.id == concern_id, table.c.version == expected_version)
-                        .values(**values)
-                    )
-                )
-                if changed != 1:
-                    if request_key and audit.seen(session, request_key):  # a retry lost to its own first delivery
-                        session.refresh(concern)
-                        return TransitionResult(concern, duplicate=True)
-                    raise StaleState("Someone else changed this concern first.")
-                connection.execute(
-                    insert(AuditEntry.__table__),  # type: ignore[attr-defined]
-                    audit.values(
-                        RecordKind.CONCERN,
-                        concern_id,
-                        actor_id,
-                        target.value,
-                        now,
-                        from_state=current.value,
-                        to_state=target.value,
-                        detail=detail,
-                        note=note,
-                        request_key=request_key,
-                    ),
-                )
-                for key, value in values.items():  # the row as updated, without reading it back
-                    set_committed_value(concern, key, value)
-                return TransitionResult(concern, duplicate=False)
-        except IntegrityError:
-            # The same request raced itself (a retry arriving while the first was in flight).
-            with transaction(self.engine) as session:
-                return self._unchanged(session, concern_id)
-
-    @staticmethod
-    def _unchanged(session: object, concern_id: int) -> TransitionResult:
-        concern = session.get(Concern, concern_id)  # type: ignore[attr-defined]
-        return TransitionResult(concern, duplicate=True)
 
     # --- delivery to Slack ----------------------------------------------------------------------------------------
 

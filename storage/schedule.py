@@ -292,20 +292,6 @@ class ScheduleStore:
                 .values(claimed_until=datetime(2000, 1, 1, tzinfo=UTC))
             )
 
-    def review_done(self, review_on: date, by: str, now: datetime, next_review_on: date) -> bool:
-        """Record the review as done, in its audit trail too; False when it already was (a second click, a retry)."""
-        try:
-            with transaction(self.engine) as session:
-                session.add(
-                    PolicyReview(review_on=review_on, reviewed_by=by, reviewed_at=now, next_review_on=next_review_on)
-                )
-                subject_id = audit.review_subject_id(review_on)
-                detail = f"next review {next_review_on.isoformat()}"
-                session.add(audit.entry(RecordKind.REVIEW, subject_id, by, "reviewed", now, detail=detail))
-            return True
-        except IntegrityError:
-            return False
-
     def is_done(self, review_on: date) -> bool:
         with reading(self.engine) as session:
             return session.exec(select(PolicyReview.id).where(PolicyReview.review_on == review_on)).first() is not None

@@ -100,6 +100,24 @@ def state(row: Row) -> str:
     return row.status
 
 
+def check_state(row: Row, act: Act) -> None:
+    """InvalidTransition when the record's state does not allow `act` now: for opening its form, before anyone has
+    chosen what to do (an outcome, a decision)."""
+    if isinstance(row, Concern):
+        apply(Status(row.status), Action(act.value))
+    elif isinstance(row, ContactCheck):
+        current = RequestStatus(row.request_status)
+        if act is Act.ASK_LEADERSHIP:
+            request(current, row.person_described)
+        else:
+            decide(current, Decision.APPROVE)  # approving and declining need the same state
+    elif isinstance(row, Declaration):
+        if act is Act.ACKNOWLEDGE:
+            acknowledge_declaration(DeclarationStatus(row.status))
+    elif row.done is not None:
+        raise InvalidTransition("This review is already recorded as done.")
+
+
 def step(row: Row, command: Command) -> Step:
     """The step `command` takes `row` through; InvalidTransition when its state does not allow it."""
     if isinstance(row, Concern):
@@ -132,7 +150,7 @@ def _concern(row: Concern, command: Command) -> Step:
 def _request(row: ContactCheck, command: Command) -> Step:
     current = RequestStatus(row.request_status)
     if command.act is Act.ASK_LEADERSHIP:
-        target = request(current)
+        target = request(current, row.person_described)
         asked: dict[str, Any] = {"request_status": target.value, "requested_at": command.at}
         asked["next_nudge_at"] = command.due
         return Step("asked_leadership", current.value, target.value, asked)

@@ -64,7 +64,8 @@ def guarded(handler: Handler) -> Handler:
             log.error("%s: unexpected %s at %s", kind(body), type(error).__name__, place(error))
             answer(ack, body, client, SOMETHING_WRONG)
 
-    listener.__name__ = listener.__qualname__ = handler.__name__
+    named = getattr(handler, "func", handler)  # a handler is often a partial of a module-level function
+    listener.__name__ = listener.__qualname__ = getattr(named, "__name__", "listener")
     return listener
 
 

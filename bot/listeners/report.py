@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -23,36 +24,38 @@ log = logging.getLogger(__name__)
 SAVE_FAILED = "policybot could not save this just now. Your text is still here: press Send again in a minute."
 
 
+def open_form(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    trigger = payload.trigger_id(body)
+    ack()  # the trigger expires after 3 s: no database work before views.open
+    client.views_open(trigger_id=trigger, view=report_form.form())
+
+
+def submit(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    view = payload.view(body)
+    draft = report_form.parse(view, payload.user_id(body))
+    errors = validate(draft)
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    where = route(deps.directory.people(), safeguarding=draft.safeguarding, involved=draft.involved_staff_id)
+    now = deps.clock()
+    due = deps.nudger.first_due(now, draft.safeguarding)
+    try:
+        concern, created = deps.store.create(draft, view["id"], where, now, deps.timezone, next_nudge_at=due)
+    except (DomainError, SQLAlchemyError) as error:
+        log.error("concern not stored: %s", type(error).__name__)
+        ack(response_action="errors", errors={ids.DESCRIPTION: SAVE_FAILED})
+        return
+    ack(
+        response_action="update",
+        view=report_form.stored(concern.reference, concern.safeguarding, Platform(concern.platform)),
+    )
+    log.info("concern %s stored (new=%s, route=%s)", concern.id, created, concern.route_kind)
+    if created and concern.id is not None:
+        deps.delivery.deliver(concern.id)
+        deps.nudger.arm(due)
+
+
 def register(app: App, deps: Deps) -> None:
-    def open_form(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        trigger = payload.trigger_id(body)
-        ack()  # the trigger expires after 3 s: no database work before views.open
-        client.views_open(trigger_id=trigger, view=report_form.form())
-
-    def submit(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        view = payload.view(body)
-        draft = report_form.parse(view, payload.user_id(body))
-        errors = validate(draft)
-        if errors:
-            ack(response_action="errors", errors=errors)
-            return
-        where = route(deps.directory.people(), safeguarding=draft.safeguarding, involved=draft.involved_staff_id)
-        now = deps.clock()
-        due = deps.nudger.first_due(now, draft.safeguarding)
-        try:
-            concern, created = deps.store.create(draft, view["id"], where, now, deps.timezone, next_nudge_at=due)
-        except (DomainError, SQLAlchemyError) as error:
-            log.error("concern not stored: %s", type(error).__name__)
-            ack(response_action="errors", errors={ids.DESCRIPTION: SAVE_FAILED})
-            return
-        ack(
-            response_action="update",
-            view=report_form.stored(concern.reference, concern.safeguarding, Platform(concern.platform)),
-        )
-        log.info("concern %s stored (new=%s, route=%s)", concern.id, created, concern.route_kind)
-        if created and concern.id is not None:
-            deps.delivery.deliver(concern.id)
-            deps.nudger.arm(due)
-
-    app.command(ids.REPORT_COMMAND)(guarded(open_form))
-    app.view(ids.REPORT_VIEW)(guarded(submit))
+    app.command(ids.REPORT_COMMAND)(guarded(partial(open_form, deps)))
+    app.view(ids.REPORT_VIEW)(guarded(partial(submit, deps)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -18,10 +19,9 @@ from bot.listeners.guard import guarded
 from bot.slack_api import quietly
 from bot.views.state import selected_date
 from flows.contact_requests import a_year_on, check_review_date
-from flows.permissions import Act
-from flows.permissions import Kind as RecordKind
+from flows.permissions import Act, Kind
 from storage.audit import review_subject_id
-from storage.records import REVIEW
+from storage.commands import Changed, Overtaken, Refused
 
 log = logging.getLogger(__name__)
 
@@ -60,47 +60,50 @@ def review_date(text: str, what: str) -> date:
         raise payload.Malformed(what) from None
 
 
-def register(app: App, deps: Deps) -> None:
-    def refuse(review_on: date, who: str, action: str, key: str) -> None:
-        deps.contacts.audit(RecordKind.REVIEW, review_subject_id(review_on), who, action, deps.clock(), key)
-        log.info("policy review %s: %s refused", review_on.isoformat(), action)
-
-    def open_form(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        review_on = review_date(payload.value(body), "actions[0].value")
-        who, key, trigger = payload.user_id(body), payload.request_key(body), payload.trigger_id(body)
-        ack()
-        if not deps.directory.may(REVIEW, Act.MARK_REVIEW_DONE, who):
-            refuse(review_on, who, "refused_open_review", key)
-            tell_privately(client, body, NOT_A_GOVERNOR)
-            return
+def open_form(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    review_on = review_date(payload.value(body), "actions[0].value")
+    who, key, trigger = payload.user_id(body), payload.request_key(body), payload.trigger_id(body)
+    ack()
+    outcome = deps.look(deps.command(Kind.REVIEW, review_subject_id(review_on), Act.MARK_REVIEW_DONE, who, key))
+    if isinstance(outcome, Refused):
+        tell_privately(client, body, NOT_A_GOVERNOR)
+    elif isinstance(outcome, Overtaken):
+        tell_privately(client, body, f"The review due {review_on:%d %B %Y} is already recorded as done.")
+    elif isinstance(outcome, Changed):
         client.views_open(trigger_id=trigger, view=form(review_on, a_year_on(deps.today())))
 
-    def record(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        view = payload.view(body)
-        governor = payload.user_id(body)
-        review_on = review_date(payload.metadata(view), "view.private_metadata")
-        picked = selected_date(payload.state_values(view), ids.NEXT_REVIEW_ON)
-        try:
-            next_on = date.fromisoformat(picked) if picked else None
-        except ValueError:
-            next_on = None
-        problem = check_review_date(next_on, deps.today())
-        if not deps.directory.may(REVIEW, Act.MARK_REVIEW_DONE, governor):
-            refuse(review_on, governor, "refused_review_done", f"view:{view['id']}")
-            problem = NOT_A_GOVERNOR
-        if problem or next_on is None:
-            ack(response_action="errors", errors={ids.NEXT_REVIEW_ON: problem or "Choose a date."})
-            return
-        recorded = deps.schedule.review_done(review_on, governor, deps.clock(), next_on)
-        ack()
-        if recorded:
-            log.info("policy review %s recorded; next %s", review_on.isoformat(), next_on.isoformat())
-            deps.nudger.arm()
-            text = (
-                f"Recorded: the policy review due {review_on:%d %B %Y} is done. "
-                f"The next is due on {next_on:%d %B %Y}; reminders will come 30 and 7 days before."
-            )
-            quietly("review confirmation", lambda: deps.client.chat_postMessage(channel=governor, text=text))
 
-    app.action(ids.REVIEW_DONE)(guarded(open_form))
-    app.view(ids.REVIEW_VIEW)(guarded(record))
+def record(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    view = payload.view(body)
+    governor = payload.user_id(body)
+    review_on = review_date(payload.metadata(view), "view.private_metadata")
+    picked = selected_date(payload.state_values(view), ids.NEXT_REVIEW_ON)
+    try:
+        next_on = date.fromisoformat(picked) if picked else None
+    except ValueError:
+        next_on = None
+    problem = check_review_date(next_on, deps.today())
+    if problem or next_on is None:
+        ack(response_action="errors", errors={ids.NEXT_REVIEW_ON: problem or "Choose a date."})
+        return
+    command = deps.command(
+        Kind.REVIEW, review_subject_id(review_on), Act.MARK_REVIEW_DONE, governor, f"view:{view['id']}", until=next_on
+    )
+    outcome = deps.change(command)
+    if isinstance(outcome, Refused):
+        ack(response_action="errors", errors={ids.NEXT_REVIEW_ON: NOT_A_GOVERNOR})
+        return
+    ack()
+    if isinstance(outcome, Changed):
+        log.info("policy review %s recorded; next %s", review_on.isoformat(), next_on.isoformat())
+        deps.nudger.arm()
+        text = (
+            f"Recorded: the policy review due {review_on:%d %B %Y} is done. "
+            f"The next is due on {next_on:%d %B %Y}; reminders will come 30 and 7 days before."
+        )
+        quietly("review confirmation", lambda: deps.client.chat_postMessage(channel=governor, text=text))
+
+
+def register(app: App, deps: Deps) -> None:
+    app.action(ids.REVIEW_DONE)(guarded(partial(open_form, deps)))
+    app.view(ids.REVIEW_VIEW)(guarded(partial(record, deps)))

@@ -4,6 +4,7 @@ with time moved by hand."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,9 +17,11 @@ from bot.config import Settings
 from bot.deps import Deps
 from flows.concerns import ConcernDraft
 from flows.contact import Channel, ContactQuestion, Person, assess
-from flows.escalation import Action
+from flows.permissions import Act
+from flows.permissions import Kind as RecordKind
 from flows.routing import route
 from flows.taxonomy import Area, Kind, Platform, Role
+from storage.commands import Changed, Overtaken
 from storage.db import upgrade
 from tests.conftest import new_database_url
 from tests.fake_slack import FakeSlack
@@ -104,6 +107,12 @@ def report(deps: Deps, key: str, safeguarding: bool = False, involved: str | Non
     return concern.id
 
 
+def ask(deps: Deps, check_id: int, staff: str, key: str) -> None:
+    due = deps.nudger.first_due(deps.clock(), False)
+    asked = deps.change(deps.command(RecordKind.CONTACT_REQUEST, check_id, Act.ASK_LEADERSHIP, staff, key, due=due))
+    assert isinstance(asked, Changed)
+
+
 def nudges(fake: FakeSlack, channel: str = CHANNEL) -> list[str]:
     """The nudges Slack accepted (a refused call is not a message anyone saw)."""
     return [
@@ -164,7 +173,9 @@ def test_no_nudge_once_acknowledged_and_one_after_a_long_stop(fake: FakeSlack, d
     deps = build(fake, database, clock, WORKING_HOURS="Mon-Sun 00:00-24:00")
     handled = report(deps, "V3")
     waiting = report(deps, "V4")
-    deps.store.transition(handled, 1, Action.ACKNOWLEDGE, LEAD, clock())
+    assert isinstance(
+        deps.change(deps.command(RecordKind.CONCERN, handled, Act.ACKNOWLEDGE, LEAD, "k", version=1)), Changed
+    )
     clock.at(2026, 11, 27, 9, 0)  # four days later: the bot was stopped all that time
     restarted = build(fake, database, clock, WORKING_HOURS="Mon-Sun 00:00-24:00")
     restarted.nudger.derive_all()
@@ -193,7 +204,7 @@ def test_a_contact_request_waiting_for_a_decision_is_nudged(fake: FakeSlack, dat
     deps = build(fake, database, clock, WORKING_HOURS="Mon-Sun 00:00-24:00", ACK_NUDGE_AFTER="2h")
     question = ContactQuestion(Person.PUPIL_FAMILY, Channel.SOCIAL_NETWORK, under_18=False)
     check = deps.contacts.record_check("USTAFF9", question, "JK", assess(question), "VC1", clock())
-    deps.contacts.ask_leadership(check.id or 0, "USTAFF9", clock(), "ask", deps.nudger.first_due(clock(), False))
+    ask(deps, check.id or 0, "USTAFF9", "ask")
     clock.at(2026, 11, 25, 11, 0)
     deps.nudger.run()
     assert len(nudges(fake)) == 1 and f"CQ-{check.id:04d}" in nudges(fake)[0] and "decided" in nudges(fake)[0]
@@ -221,8 +232,9 @@ def test_the_review_ladder_with_the_digest_and_marking_it_done(fake: FakeSlack, 
     deps.nudger.run()
     texts = [c.params["text"] for c in fake.of("chat.postMessage", channel=GOVERNOR)]
     assert len(texts) == 3 and "overdue by 7 days" in texts[2]
-    assert deps.schedule.review_done(date(2027, 3, 1), GOVERNOR, clock(), date(2028, 3, 1))
-    assert not deps.schedule.review_done(date(2027, 3, 1), GOVERNOR, clock(), date(2028, 3, 1))
+    done = deps.command(RecordKind.REVIEW, 20270301, Act.MARK_REVIEW_DONE, GOVERNOR, "done", until=date(2028, 3, 1))
+    assert isinstance(deps.change(done), Changed)
+    assert isinstance(deps.change(replace(done, request_key="again")), Overtaken)
     clock.at(2027, 3, 15, 9, 0)
     deps.nudger.run()
     assert len(fake.of("chat.postMessage", channel=GOVERNOR)) == 3  # done: no more
@@ -345,7 +357,7 @@ def test_nobody_is_nudged_or_chased_about_a_record_that_names_them(fake: FakeSla
     about_the_lead = report(deps, "V21", safeguarding=True, involved=DSL)  # the only lead is the one named
     question = ContactQuestion(Person.PUPIL_FAMILY, Channel.SOCIAL_NETWORK, under_18=False)
     heads_own = deps.contacts.record_check(HEAD, question, "JK", assess(question), "VC20", clock())
-    deps.contacts.ask_leadership(heads_own.id or 0, HEAD, clock(), "ask20", deps.nudger.first_due(clock(), False))
+    ask(deps, heads_own.id or 0, HEAD, "ask20")
     clock.at(2026, 11, 26, 9, 0)
     deps.nudger.run()
     deps.nudger.run()

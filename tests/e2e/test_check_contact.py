@@ -125,7 +125,7 @@ def test_a_doubtful_contact_goes_to_leadership_who_approve_it(
     assert trail == [
         (staff, "asked"),
         (staff, "asked_leadership"),
-        ("USTAFF55", "refused_approve"),
+        ("USTAFF55", "refused_decide"),
         (LEADERS[0], "approved"),
     ]
     [permission] = contacts.permissions_for(staff)

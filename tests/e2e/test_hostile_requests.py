@@ -152,11 +152,11 @@ def test_malformed_clicks_are_answered_in_private(
 
 def test_a_click_on_a_record_that_does_not_exist(slack: SlackDriver, fake_slack: FakeSlack) -> None:
     for action_id, user, words in (
-        ("concern_acknowledge", LEADERS[0], "no longer exists"),
+        ("concern_acknowledge", LEADERS[0], "could not be found"),
         ("concern_escalate", LEADERS[1], "could not be found"),
-        ("contact_approve", LEADERS[0], "no longer exists"),
+        ("contact_approve", LEADERS[0], "could not be found"),
         ("contact_decide_with_note", LEADERS[1], "could not be found"),
-        ("declaration_acknowledge", LEADERS[0], "no longer exists"),
+        ("declaration_acknowledge", LEADERS[0], "could not be found"),
     ):
         assert timed(lambda a=action_id, u=user: slack.click(a, "987654:1", u)).status == 200  # type: ignore[misc]
         ephemeral_to(fake_slack, user, words)

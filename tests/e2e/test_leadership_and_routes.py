@@ -344,4 +344,4 @@ def test_governors_mark_the_review_done_and_nobody_else_can(
     other = slack.submit("policy_review", picked, LEADERS[1], private_metadata="2027-03-01").json()
     assert other["response_action"] == "errors" and "Only governors" in other["errors"]["next_review_on"]
     trail = [(e.actor_id, e.action) for e in ContactStore(store.engine).events("review", 20270301)]
-    assert (LEADERS[0], "refused_open_review") in trail and (LEADERS[1], "refused_review_done") in trail
+    assert (LEADERS[0], "refused_mark_review_done") in trail and (LEADERS[1], "refused_mark_review_done") in trail

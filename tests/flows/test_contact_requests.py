@@ -17,20 +17,20 @@ from flows.contact_requests import (
     check_described,
     check_review_date,
     decide,
-    deciders,
     permission_covers,
     request,
 )
 from flows.errors import InvalidTransition
-from flows.routing import People
 
 TODAY = date(2026, 11, 25)
 
 
 def test_a_request_is_made_once_and_decided_once() -> None:
-    assert request(RequestStatus.NONE) is RequestStatus.PENDING
+    assert request(RequestStatus.NONE, "Ms Parent") is RequestStatus.PENDING
     with pytest.raises(InvalidTransition):
-        request(RequestStatus.PENDING)
+        request(RequestStatus.PENDING, "Ms Parent")
+    with pytest.raises(InvalidTransition, match="unnamed"):
+        request(RequestStatus.NONE, "  ")  # nobody unnamed goes to leadership
     assert decide(RequestStatus.PENDING, Decision.APPROVE) is RequestStatus.APPROVED
     assert decide(RequestStatus.PENDING, Decision.DECLINE) is RequestStatus.DECLINED
     for done in (RequestStatus.APPROVED, RequestStatus.DECLINED, RequestStatus.NONE):
@@ -80,7 +80,3 @@ def test_a_standing_permission_covers_only_the_same_question_about_the_same_pers
     assert not permission_covers(granted, "U1", other_facts, "Ms Parent", TODAY)  # told different facts now
 
 
-def test_nobody_decides_their_own_request() -> None:
-    people = People(frozenset({"UL1", "UL2"}), frozenset({"UDSL"}), "UHEAD", "UCHAIR")
-    assert deciders(people, "USTAFF") == {"UL1", "UL2", "UHEAD"}
-    assert deciders(people, "UL1") == {"UL2", "UHEAD"}

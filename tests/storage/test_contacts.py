@@ -12,13 +12,16 @@ import pytest
 
 from flows.contact import Channel, ContactQuestion, Person, assess
 from flows.contact_requests import Decision
-from flows.errors import NotAuthorised, StaleState
-from storage.contacts import ContactStore, Decided
+from flows.permissions import Act, Kind, People
+from storage.audit import review_subject_id
+from storage.commands import Changed, Command, Repeated, change
+from storage.contacts import ContactStore
 from storage.db import make_engine, upgrade
 from storage.models import ContactCheck
 from tests.conftest import new_database_url
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+PEOPLE = People(frozenset({"UL1", "UL2"}), frozenset({"UDSL"}), "UHEAD", "UCHAIR")
 QUESTION = ContactQuestion(Person.PUPIL_FAMILY, Channel.SOCIAL_NETWORK, under_18=False)
 
 
@@ -34,9 +37,11 @@ def contacts(tmp_path: Path) -> Iterator[ContactStore]:
 def pending(contacts: ContactStore, key: str) -> ContactCheck:
     check = contacts.record_check("USTAFF", QUESTION, "Ms Parent", assess(QUESTION), key, NOW)
     assert contacts.record_check("USTAFF", QUESTION, "Ms Parent", assess(QUESTION), key, NOW).id == check.id
-    check, made = contacts.ask_leadership(check.id or 0, "USTAFF", NOW, f"ask:{key}")
-    assert made and not contacts.ask_leadership(check.id or 0, "USTAFF", NOW, f"ask:{key}")[1]
-    return check
+    ask = Command(Kind.CONTACT_REQUEST, check.id or 0, Act.ASK_LEADERSHIP, "USTAFF", NOW, f"ask:{key}")
+    asked = change(contacts.engine, PEOPLE, ask)
+    assert isinstance(asked, Changed) and isinstance(change(contacts.engine, PEOPLE, ask), Repeated)
+    assert isinstance(asked.record, ContactCheck)
+    return asked.record
 
 
 def test_racing_leaders_give_one_decision(contacts: ContactStore) -> None:
@@ -47,53 +52,47 @@ def test_racing_leaders_give_one_decision(contacts: ContactStore) -> None:
     def click(i: int) -> None:
         start.wait()
         decision = Decision.APPROVE if i % 2 else Decision.DECLINE
-        try:
-            contacts.decide(
-                check.id or 0,
-                check.version,
-                decision,
-                f"UL{i}",
-                NOW,
-                review_on=date(2027, 11, 25),
-                request_key=f"k{i}",
-                may_decide=lambda _row: True,
-            )
-            outcomes.append("won")
-        except StaleState:
-            outcomes.append("stale")
+        decide = Command(
+            Kind.CONTACT_REQUEST,
+            check.id or 0,
+            Act.DECIDE,
+            ("UL1", "UL2", "UHEAD")[i % 3],
+            NOW,
+            f"k{i}",
+            version=check.version,
+            detail=decision,
+            until=date(2027, 11, 25),
+        )
+        outcomes.append(type(change(contacts.engine, PEOPLE, decide)).__name__)
 
     threads = [threading.Thread(target=click, args=(i,)) for i in range(6)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert sorted(outcomes) == ["stale"] * 5 + ["won"]
+    assert sorted(outcomes) == ["Changed"] + ["Overtaken"] * 5
     decided = [e for e in contacts.events("check", check.id or 0) if e.action in ("approved", "declined")]
     assert len(decided) == 1
     assert len(contacts.permissions_for("USTAFF")) == (1 if decided[0].action == "approved" else 0)
 
 
-def test_a_retried_decision_changes_nothing_and_refusals_are_refused(contacts: ContactStore) -> None:
+def test_a_standing_permission_answers_the_same_question_about_the_same_person_until_its_date(
+    contacts: ContactStore,
+) -> None:
     check = pending(contacts, "V2")
-    cid = check.id or 0
-
-    def approve(actor: str, key: str, allowed: bool) -> Decided:
-        return contacts.decide(
-            cid,
-            check.version,
-            Decision.APPROVE,
-            actor,
-            NOW,
-            review_on=date(2027, 1, 1),
-            request_key=key,
-            may_decide=lambda _row: allowed,
-        )
-
-    with pytest.raises(NotAuthorised):
-        approve("USTAFF", "self", allowed=False)
-    first = approve("UL1", "r", allowed=True)
-    again = approve("UL1", "r", allowed=True)
-    assert not first.duplicate and again.duplicate and again.permission is not None
+    approve = Command(
+        Kind.CONTACT_REQUEST,
+        check.id or 0,
+        Act.DECIDE,
+        "UL1",
+        NOW,
+        "r",
+        version=check.version,
+        detail=Decision.APPROVE,
+        until=date(2027, 1, 1),
+    )
+    assert isinstance(change(contacts.engine, PEOPLE, approve), Changed)
+    assert isinstance(change(contacts.engine, PEOPLE, approve), Repeated)
     assert len(contacts.permissions_for("USTAFF")) == 1
     assert contacts.standing_permission("USTAFF", QUESTION, "ms  parent", date(2026, 12, 1)) is not None
     assert contacts.standing_permission("USTAFF", QUESTION, "ms parent", date(2027, 1, 2)) is None
@@ -138,6 +137,9 @@ def test_a_review_reminder_is_claimed_once_and_a_new_review_date_wins(contacts: 
     assert schedule.claim_reminder(review, "7 days", NOW + timedelta(hours=1), timedelta(minutes=2)) is None
 
     assert schedule.current_review(review) == review
-    schedule.review_done(review, "UGOV", NOW, date(2028, 3, 1))
+    done = Command(
+        Kind.REVIEW, review_subject_id(review), Act.MARK_REVIEW_DONE, "UCHAIR", NOW, "done", until=date(2028, 3, 1)
+    )
+    assert isinstance(change(contacts.engine, PEOPLE, done), Changed)
     assert schedule.current_review(review) == date(2028, 3, 1)  # the governors' choice stands
     assert schedule.current_review(date(2027, 12, 1)) == date(2027, 12, 1)  # a new instruction wins

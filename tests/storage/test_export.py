@@ -18,11 +18,14 @@ from sqlmodel import SQLModel
 from flows.concerns import ConcernDraft
 from flows.contact import Channel, ContactQuestion, Person, assess
 from flows.contact_requests import Decision, Relationship
-from flows.escalation import Action
+from flows.permissions import Act
+from flows.permissions import Kind as RecordKind
 from flows.routing import People, route
 from flows.taxonomy import Area, Kind, Outcome, Platform, Role
 from storage import logs as stored_logs
 from storage import personal
+from storage.audit import review_subject_id
+from storage.commands import Changed, Command, Refused, change
 from storage.contacts import ContactStore
 from storage.db import make_engine, transaction, upgrade
 from storage.export import (
@@ -38,7 +41,6 @@ from storage.export import (
 )
 from storage.models import ReviewReminder
 from storage.repositories import SYSTEM_ACTOR, ConcernStore
-from storage.schedule import ScheduleStore
 from tests.conftest import new_database_url
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
@@ -90,23 +92,38 @@ def one_of_everything(store: ConcernStore, contacts: ContactStore) -> None:
     concern, _ = store.create(draft, "VMARK1", route(people, safeguarding=True, involved="UMARKLEAD"), NOW)
     cid = concern.id or 0
     store.finish_delivery(cid, NOW)
-    acked = store.transition(cid, 1, Action.ACKNOWLEDGE, "UMARKHEAD", NOW, note="MARK-ack-note", request_key="k1")
-    store.transition(
-        cid, acked.concern.version, Action.RESOLVE, "UMARKHEAD", NOW, detail=Outcome.NO_ACTION.value, note="MARK-end"
+    people = People(
+        frozenset({"UMARKLEAD"}), frozenset({"UMARKDSL"}), "UMARKHEAD", "UMARKCHAIR", governors=frozenset({"UMARKGOV"})
+    )
+    engine = store.engine
+
+    def act(kind: RecordKind, record_id: int, what: Act, actor: str, key: str, **extra: object) -> None:
+        assert isinstance(change(engine, people, Command(kind, record_id, what, actor, NOW, key, **extra)), Changed)  # type: ignore[arg-type]
+
+    act(RecordKind.CONCERN, cid, Act.ACKNOWLEDGE, "UMARKHEAD", "k1", version=1, note="MARK-ack-note")
+    act(
+        RecordKind.CONCERN,
+        cid,
+        Act.RESOLVE,
+        "UMARKHEAD",
+        "k2",
+        version=2,
+        detail=Outcome.NO_ACTION.value,
+        note="MARK-end",
     )
 
     check = contacts.record_check("UMARKASKER", QUESTION, "MARK-check-person", assess(QUESTION), "VMARK2", NOW)
-    check, _ = contacts.ask_leadership(check.id or 0, "UMARKASKER", NOW, "ask:1")
-    contacts.decide(
+    act(RecordKind.CONTACT_REQUEST, check.id or 0, Act.ASK_LEADERSHIP, "UMARKASKER", "ask:1")
+    act(
+        RecordKind.CONTACT_REQUEST,
         check.id or 0,
-        check.version,
-        Decision.APPROVE,
-        "UMARKDECIDER",
-        NOW,
-        review_on=date(2027, 11, 25),
+        Act.DECIDE,
+        "UMARKHEAD",
+        "decide:1",
+        version=2,
+        detail=Decision.APPROVE,
+        until=date(2027, 11, 25),
         note="MARK-decision-note",
-        request_key="decide:1",
-        may_decide=lambda _row: True,
     )
     declared, _ = contacts.declare(
         "UMARKDECLARER",
@@ -117,9 +134,11 @@ def one_of_everything(store: ConcernStore, contacts: ContactStore) -> None:
         NOW,
         date(2027, 11, 25),
     )
-    contacts.acknowledge(declared.id or 0, 1, "UMARKACKER", NOW, request_key="ack:1", may_act=lambda _row: True)
-    contacts.audit("review", 20260901, "UMARKNOTGOV", "refused_open_review", NOW, "review:1")
-    assert ScheduleStore(store.engine).review_done(date(2026, 9, 1), "UMARKGOV", NOW, date(2027, 9, 1))
+    act(RecordKind.DECLARATION, declared.id or 0, Act.ACKNOWLEDGE, "UMARKHEAD", "ack:1", version=1)
+    review = review_subject_id(date(2026, 9, 1))
+    refused = Command(RecordKind.REVIEW, review, Act.MARK_REVIEW_DONE, "UMARKNOTGOV", NOW, "review:1")
+    assert isinstance(change(engine, people, refused), Refused)
+    act(RecordKind.REVIEW, review, Act.MARK_REVIEW_DONE, "UMARKGOV", "review:2", until=date(2027, 9, 1))
     with transaction(store.engine) as session:
         session.add(ReviewReminder(review_on=date(2027, 9, 1), mark="30 days", claimed_until=NOW, sent_to="UMARKGOV"))
 
@@ -198,7 +217,7 @@ def test_who_acted_is_a_role_by_default_and_an_id_with_details(stores: tuple[Con
         ],
         "contact_checks": [("asked", "asker"), ("asked_leadership", "asker"), ("approved", "someone else")],
         "declarations": [("declared", "declarer"), ("acknowledged", "someone else")],
-        "policy_reviews": [("refused_open_review", "someone else"), ("reviewed", "someone else")],
+        "policy_reviews": [("refused_mark_review_done", "someone else"), ("reviewed", "someone else")],
     }
     assert logs["policy_reviews"][0] == {
         "id": 1,

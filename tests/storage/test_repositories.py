@@ -1,16 +1,12 @@
-"""The store's guarantees, on SQLite and (in CI) PostgreSQL: one concern per submission, references counted per
-year, one winner among racing transitions, retries recognised, deliveries claimed by one process at a time."""
+"""The concern store's guarantees, on SQLite and (in CI) PostgreSQL: one concern per submission, references counted
+per year, deliveries claimed by one process at a time. (Changes go through the command path: test_commands.py.)"""
 
 from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from flows.concerns import ConcernDraft
-from flows.errors import InvalidTransition, StaleState
-from flows.escalation import Action
 from flows.routing import People, route
 from flows.taxonomy import Area, Kind, Platform, Role
 from storage.repositories import ConcernStore
@@ -60,41 +56,6 @@ def test_concurrent_submissions_get_distinct_references(fresh_store: ConcernStor
     for t in threads:
         t.join()
     assert sorted(references) == [f"SMP-2026-{n:04d}" for n in range(1, 9)]
-
-
-def test_racing_transitions_have_one_winner(fresh_store: ConcernStore) -> None:
-    concern, _ = fresh_store.create(draft(), "VRACE", ROUTE, NOW)
-    assert concern.id is not None
-    outcomes: list[str] = []
-    start = threading.Barrier(8)
-
-    def click(i: int) -> None:
-        start.wait()
-        try:
-            fresh_store.transition(concern.id or 0, 1, Action.ACKNOWLEDGE, f"UL{i}", NOW, request_key=f"k{i}")
-            outcomes.append("won")
-        except StaleState:
-            outcomes.append("stale")
-
-    threads = [threading.Thread(target=click, args=(i,)) for i in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(outcomes) == ["stale"] * 7 + ["won"]
-    assert [e.action for e in fresh_store.events(concern.id)].count("acknowledged") == 1
-
-
-def test_a_repeated_request_changes_nothing_and_illegal_moves_are_refused(fresh_store: ConcernStore) -> None:
-    concern, _ = fresh_store.create(draft(), "VDUP", ROUTE, NOW)
-    cid = concern.id or 0
-    first = fresh_store.transition(cid, 1, Action.RESOLVE, "UL1", NOW, detail="no_action", note="n", request_key="r1")
-    repeat = fresh_store.transition(cid, 1, Action.RESOLVE, "UL1", NOW, detail="no_action", request_key="r1")
-    assert not first.duplicate and repeat.duplicate and repeat.concern.version == 2
-    with pytest.raises(InvalidTransition):
-        fresh_store.transition(cid, 2, Action.ACKNOWLEDGE, "UL2", NOW, request_key="r2")
-    resolved = fresh_store.get(cid)
-    assert resolved is not None and resolved.outcome == "no_action" and resolved.acknowledged_by == "UL1"
 
 
 def test_delivery_is_claimed_by_one_process_until_its_lease_runs_out(fresh_store: ConcernStore) -> None:
