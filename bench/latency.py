@@ -34,8 +34,8 @@ from functools import partial
 from pathlib import Path
 
 from bench.bare_app import BARE_VIEW
+from storage.concerns import ConcernStore
 from storage.db import make_engine
-from storage.repositories import ConcernStore
 from tests.conftest import CHANNEL, LEADERS, ROOT, SIGNING_SECRET, RunningBot, bot_environment, free_port
 from tests.fake_slack import FakeSlack
 from tests.slack_driver import SlackDriver, report_values

@@ -6,7 +6,7 @@ with 10,000 decided contact questions and 10,000 long-lapsed declarations beside
 
 A pass is what the scheduler does every SCHEDULER_SCAN_SECONDS when nothing is due: find open items without a due
 time, find what is due now, find the soonest due time (for the wake-up), and look at the governors' review. The
-passes run against the real ScheduleStore and Nudger, with Slack calls stubbed out (nothing is due, so none would be
+passes run against the real stores and Nudger, with Slack calls stubbed out (nothing is due, so none would be
 made). The table goes to stdout and bench/results/nudge_scan.md.
 """
 
@@ -29,8 +29,10 @@ from bot.config import Settings
 from bot.directory import Directory
 from bot.nudges import Nudger
 from storage.db import make_engine, upgrade
+from storage.declarations import DeclarationStore
 from storage.models import Concern, ContactCheck, Declaration
-from storage.schedule import ScheduleStore
+from storage.nudges import NudgeStore
+from storage.reviews import ReviewStore
 
 RESULTS = Path(__file__).resolve().parent / "results" / "nudge_scan.md"
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -148,7 +150,9 @@ def measure(url: str, passes: int) -> tuple[float, float]:
     engine = make_engine(url)
     nudger = Nudger(
         settings,
-        ScheduleStore(engine),
+        NudgeStore(engine),
+        ReviewStore(engine),
+        DeclarationStore(engine),
         Directory(settings, client=None),
         client=None,  # type: ignore[arg-type]
         clock=lambda: NOW,

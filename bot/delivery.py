@@ -24,9 +24,9 @@ from bot.slack_api import SLACK_FAILURES, post_unless_gone, quietly, slack_reaso
 from bot.views import concern_card, notices
 from flows.permissions import Act, Placement
 from flows.taxonomy import EscalationTarget
+from storage.concerns import ConcernStore
 from storage.models import Concern
 from storage.records import facts
-from storage.repositories import ConcernStore
 
 log = logging.getLogger(__name__)
 

@@ -19,11 +19,14 @@ from bot.nudges import Nudger
 from bot.slack_api import make_client
 from flows.contact import RuleSet
 from flows.permissions import Act, Kind
+from storage.checks import CheckStore
 from storage.commands import Command, Outcome, change, look
-from storage.contacts import ContactStore
+from storage.concerns import ConcernStore
 from storage.db import make_engine
-from storage.repositories import ConcernStore
-from storage.schedule import ScheduleStore
+from storage.declarations import DeclarationStore
+from storage.nudges import NudgeStore
+from storage.posts import PostStore
+from storage.reviews import ReviewStore
 
 
 def utc_now() -> datetime:
@@ -36,12 +39,15 @@ class Deps:
     engine: Engine
     client: WebClient
     store: ConcernStore
+    checks: CheckStore
+    declarations: DeclarationStore
+    posts: PostStore
+    nudges: NudgeStore
+    reviews: ReviewStore
     directory: Directory
     delivery: Delivery
-    contacts: ContactStore
     rules: RuleSet
     contact_delivery: ContactDelivery
-    schedule: ScheduleStore
     nudger: Nudger
     clock: Callable[[], datetime] = utc_now
 
@@ -68,25 +74,24 @@ class Deps:
     def build(cls, settings: Settings, clock: Callable[[], datetime] = utc_now) -> Deps:
         engine = make_engine(settings.database_url)
         client = make_client(settings)
-        store = ConcernStore(engine)
+        store, checks, posts = ConcernStore(engine), CheckStore(engine), PostStore(engine)
+        declarations, nudges, reviews = DeclarationStore(engine), NudgeStore(engine), ReviewStore(engine)
         directory = Directory(settings, client)
-        delivery = Delivery(settings, store, directory, client, clock)
-        contacts = ContactStore(engine)
         rules = settings.contact_rules
-        contact_delivery = ContactDelivery(settings, contacts, rules, client, clock)
-        schedule = ScheduleStore(engine)
-        nudger = Nudger(settings, schedule, directory, client, clock)
         return cls(
-            settings,
-            engine,
-            client,
-            store,
-            directory,
-            delivery,
-            contacts,
-            rules,
-            contact_delivery,
-            schedule,
-            nudger,
-            clock,
+            settings=settings,
+            engine=engine,
+            client=client,
+            store=store,
+            checks=checks,
+            declarations=declarations,
+            posts=posts,
+            nudges=nudges,
+            reviews=reviews,
+            directory=directory,
+            delivery=Delivery(settings, store, directory, client, clock),
+            rules=rules,
+            contact_delivery=ContactDelivery(settings, checks, posts, rules, client, clock),
+            nudger=Nudger(settings, nudges, reviews, declarations, directory, client, clock),
+            clock=clock,
         )

@@ -28,8 +28,10 @@ from flows.permissions import Act, Placement, Record
 from flows.permissions import Kind as RecordKind
 from flows.scheduling import describe, escalates, next_nudge, next_review_reminder, review_reminders
 from flows.taxonomy import Area, Kind, Outcome
+from storage.declarations import DeclarationStore
+from storage.nudges import CONCERN, NudgeStore, Waiting
 from storage.records import REVIEW
-from storage.schedule import CONCERN, ScheduleStore, Waiting
+from storage.reviews import ReviewStore
 
 log = logging.getLogger(__name__)
 
@@ -44,13 +46,17 @@ class Nudger:
     def __init__(
         self,
         settings: Settings,
-        schedule: ScheduleStore,
+        nudges: NudgeStore,
+        reviews: ReviewStore,
+        declarations: DeclarationStore,
         directory: Directory,
         client: WebClient,
         clock: Callable[[], datetime],
     ) -> None:
         self.settings = settings
-        self.schedule = schedule
+        self.nudges = nudges
+        self.reviews = reviews
+        self.declarations = declarations
         self.directory = directory
         self.client = client
         self.clock = clock
@@ -66,12 +72,12 @@ class Nudger:
 
     def derive_all(self) -> None:
         """At start-up: every open item's due time again, from the stored state and the settings now in force."""
-        count = self.schedule.forget_due_times()
+        count = self.nudges.forget_due_times()
         self._schedule_unscheduled()
         log.info("nudge times derived for %d open item(s)", count)
 
     def _schedule_unscheduled(self) -> None:
-        for item in self.schedule.unscheduled():
+        for item in self.nudges.unscheduled():
             due = next_nudge(
                 self.policy,
                 since=item.since,
@@ -79,7 +85,7 @@ class Nudger:
                 last_nudged_at=item.last_nudged_at,
                 safeguarding=item.safeguarding,
             )
-            self.schedule.set_due(item, due)
+            self.nudges.set_due(item, due)
 
     # --- the pass -------------------------------------------------------------------------------------------------
 
@@ -87,7 +93,7 @@ class Nudger:
         """One pass: whatever is due now, then the wake-up for whatever is next. Never raises."""
         try:
             self._schedule_unscheduled()
-            for kind, item_id in self.schedule.due(self.clock()):
+            for kind, item_id in self.nudges.due(self.clock()):
                 self._nudge(kind, item_id)
             self._review()
             self._declarations()
@@ -100,7 +106,7 @@ class Nudger:
         """Claim one due nudge and send it, step by step (each recipient, then the headteacher), remembering each
         step: a retry after a failure sends only what is still to send, and never loops."""
         now = self.clock()
-        item = self.schedule.claim(kind, item_id, now, CLAIM_LEASE)
+        item = self.nudges.claim(kind, item_id, now, CLAIM_LEASE)
         if item is None:
             return  # no longer due, no longer open, or another process has it
         sent = item.nudges_sent + 1
@@ -114,7 +120,7 @@ class Nudger:
             try:
                 self._send_step(item, step, sent, waited)
             except SLACK_FAILURES as error:
-                self.schedule.failed(item, now + RETRY_AFTER)
+                self.nudges.failed(item, now + RETRY_AFTER)
                 log.warning(
                     "%s %s: nudge not sent (%s); tried again at %s",
                     kind,
@@ -124,12 +130,12 @@ class Nudger:
                 )
                 return
             done.add(step)
-            if not self.schedule.progress(item, frozenset(done)):
+            if not self.nudges.progress(item, frozenset(done)):
                 return  # the claim ran out and another process has it: it carries on from here
         next_due = next_nudge(
             self.policy, since=item.since, nudges_sent=sent, last_nudged_at=now, safeguarding=item.safeguarding
         )
-        if self.schedule.nudged(item, now, next_due, tell_head):
+        if self.nudges.nudged(item, now, next_due, tell_head):
             log.info("%s %s: nudge %d sent%s", kind, item_id, sent, " and headteacher told" if tell_head else "")
 
     def _recipients(self, item: Waiting) -> list[str]:
@@ -169,7 +175,7 @@ class Nudger:
         if self.scheduler is None:
             return
         now = self.clock()
-        candidates = [t for t in (at, self.schedule.earliest(now), self._next_review_moment()) if t is not None]
+        candidates = [t for t in (at, self.nudges.earliest(now), self._next_review_moment()) if t is not None]
         if not candidates:
             return
         when = max(min(candidates), now + timedelta(seconds=1))
@@ -182,8 +188,8 @@ class Nudger:
             )
 
     def _next_review_moment(self) -> datetime | None:
-        review_on = self.schedule.current_review(self.settings.policy_review_date)
-        if review_on is None or self.schedule.is_done(review_on):
+        review_on = self.reviews.current_review(self.settings.policy_review_date)
+        if review_on is None or self.reviews.is_done(review_on):
             return None
         return next_review_reminder(review_on, self.policy.zone, self.clock())
 
@@ -193,7 +199,7 @@ class Nudger:
         """A month before a declaration's re-confirmation date its owner is asked; if the date passes, the leadership
         team is told. Each once: the row's next notice date moves on (compare-and-set) before anything is sent."""
         today = self.clock().astimezone(self.policy.zone).date()
-        for row in self.schedule.due_notices(today):
+        for row in self.declarations.due_notices(today):
             assert row.id is not None and row.next_notice_on is not None
             if row.confirm_by >= today:
                 following: date | None = row.confirm_by + timedelta(days=1)  # then, if still not re-confirmed
@@ -206,19 +212,19 @@ class Nudger:
                 following = None  # told; nothing more until it is re-confirmed
                 channel, thread = row.post_channel or self.settings.leadership_channel_id, row.post_ts
                 text = f"Declared connection D-{row.id:04d} was not re-confirmed by {row.confirm_by:%d %B %Y}."
-            if not self.schedule.move_notice(row.id, row.next_notice_on, following):
+            if not self.declarations.move_notice(row.id, row.next_notice_on, following):
                 continue  # another process has it
             try:
                 self.client.chat_postMessage(channel=channel, text=text, thread_ts=thread)
             except SLACK_FAILURES as error:
-                self.schedule.move_notice(row.id, following, row.next_notice_on)  # back, for the next pass
+                self.declarations.move_notice(row.id, following, row.next_notice_on)  # back, for the next pass
                 log.warning("declaration %s: notice not sent (%s)", row.id, slack_reason(error))
 
     # --- the governors' review ------------------------------------------------------------------------------------
 
     def _review(self) -> None:
-        review_on = self.schedule.current_review(self.settings.policy_review_date)
-        if review_on is None or self.schedule.is_done(review_on):
+        review_on = self.reviews.current_review(self.settings.policy_review_date)
+        if review_on is None or self.reviews.is_done(review_on):
             return
         now = self.clock()
         due = [
@@ -229,7 +235,7 @@ class Nudger:
         if not due:
             return
         mark, _ = due[-1]  # only the latest: after a stop, one reminder, not one per missed step
-        already = self.schedule.claim_reminder(review_on, mark, now, CLAIM_LEASE)
+        already = self.reviews.claim_reminder(review_on, mark, now, CLAIM_LEASE)
         if already is None:
             return
         text, blocks = self._review_message(review_on, mark)
@@ -238,19 +244,19 @@ class Nudger:
             try:
                 post_unless_gone(self.client, f"review reminder {mark}", channel=governor, text=text, blocks=blocks)
             except SLACK_FAILURES as error:
-                self.schedule.release_reminder(review_on, mark)
+                self.reviews.release_reminder(review_on, mark)
                 log.warning("review reminder %s not sent (%s); tried again next pass", mark, slack_reason(error))
                 return
             sent.add(governor)
-            self.schedule.reminder_progress(review_on, mark, frozenset(sent))
-        self.schedule.reminder_sent(review_on, mark, now)
+            self.reviews.reminder_progress(review_on, mark, frozenset(sent))
+        self.reviews.reminder_sent(review_on, mark, now)
         log.info("review reminder sent (%s before %s)", mark, review_on.isoformat())
 
     def _review_message(self, review_on: Any, mark: str) -> tuple[str, list[Any]]:
         since = self.clock() - timedelta(days=365)
         logged = [
             LoggedConcern(c.area, c.kind, c.created_at, c.acknowledged_at, c.outcome, c.safeguarding)
-            for c in self.schedule.year_of_concerns(since)
+            for c in self.reviews.year_of_concerns(since)
         ]
         labels = {
             **{a.value: a.label for a in Area},
@@ -260,7 +266,7 @@ class Nudger:
             "NOT_PERMITTED": "not permitted",
             "REFER": "referred to leadership",
         }
-        summary = "\n".join(lines(digest(logged, self.schedule.contact_verdicts(since)), labels))
+        summary = "\n".join(lines(digest(logged, self.reviews.contact_verdicts(since)), labels))
         left = (review_on - self.clock().astimezone(self.policy.zone).date()).days
         if left > 0:
             when = f"is {left} day{'s' if left != 1 else ''} away"

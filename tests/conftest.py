@@ -17,8 +17,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from storage.concerns import ConcernStore
 from storage.db import make_engine, upgrade
-from storage.repositories import ConcernStore
 from tests.fake_slack import FakeSlack
 from tests.slack_driver import SlackDriver
 

@@ -56,11 +56,11 @@ def submit_check(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) 
     try:
         # A permission only ever settles what the policy leaves to leadership: never a "no".
         permission = (
-            deps.contacts.standing_permission(staff, question, described, deps.today())
+            deps.checks.standing_permission(staff, question, described, deps.today())
             if answer.verdict is Verdict.REFER
             else None
         )
-        check = deps.contacts.record_check(staff, question, described, answer, view["id"], deps.clock(), permission)
+        check = deps.checks.record_check(staff, question, described, answer, view["id"], deps.clock(), permission)
     except SQLAlchemyError as error:
         log.error("contact check not stored: %s", type(error).__name__)
         ack(response_action="errors", errors={ids.DESCRIBED: SAVE_FAILED})

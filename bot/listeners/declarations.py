@@ -51,7 +51,7 @@ def submit_declaration(deps: Deps, ack: Ack, body: dict[str, Any], client: WebCl
     staff = payload.user_id(body)
     confirm_by = a_year_on(deps.today())
     try:
-        row, created = deps.contacts.declare(
+        row, created = deps.declarations.declare(
             staff, person.value, relationship, described, view["id"], deps.clock(), confirm_by
         )
     except SQLAlchemyError as error:
@@ -102,7 +102,7 @@ def reconfirm(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> 
 
 
 def publish_home(deps: Deps, client: WebClient, user: str) -> None:
-    view = home.build(deps.contacts.permissions_for(user), deps.contacts.declarations_for(user), deps.today())
+    view = home.build(deps.checks.permissions_for(user), deps.declarations.declarations_for(user), deps.today())
     client.views_publish(user_id=user, view=view)
 
 

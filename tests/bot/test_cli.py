@@ -213,8 +213,8 @@ def test_db_upgrade_and_export(tmp_path: Path, run: Run) -> None:
         from flows.concerns import ConcernDraft
         from flows.routing import People, route
         from flows.taxonomy import Area, Kind, Platform, Role
+        from storage.concerns import ConcernStore
         from storage.db import make_engine
-        from storage.repositories import ConcernStore
 
         store = ConcernStore(make_engine(url))
         people = People(frozenset({"U1"}), frozenset({"U2"}), "U1", "U9")

@@ -193,17 +193,17 @@ def test_new_settings_apply_to_what_is_pending_after_a_restart(fake: FakeSlack, 
     clock = Clock(datetime.now(UTC)).at(2026, 11, 25, 9, 0)
     deps = build(fake, database, clock, WORKING_HOURS="Mon-Sun 00:00-24:00")
     report(deps, "V5")
-    assert deps.schedule.earliest(clock()) == clock() + timedelta(hours=4)
+    assert deps.nudges.earliest(clock()) == clock() + timedelta(hours=4)
     quicker = build(fake, database, clock, WORKING_HOURS="Mon-Sun 00:00-24:00", ACK_NUDGE_AFTER="30m")
     quicker.nudger.derive_all()
-    assert quicker.schedule.earliest(clock()) == clock() + timedelta(minutes=30)
+    assert quicker.nudges.earliest(clock()) == clock() + timedelta(minutes=30)
 
 
 def test_a_contact_request_waiting_for_a_decision_is_nudged(fake: FakeSlack, database: str) -> None:
     clock = Clock(datetime.now(UTC)).at(2026, 11, 25, 9, 0)
     deps = build(fake, database, clock, WORKING_HOURS="Mon-Sun 00:00-24:00", ACK_NUDGE_AFTER="2h")
     question = ContactQuestion(Person.PUPIL_FAMILY, Channel.SOCIAL_NETWORK, under_18=False)
-    check = deps.contacts.record_check("USTAFF9", question, "JK", assess(question), "VC1", clock())
+    check = deps.checks.record_check("USTAFF9", question, "JK", assess(question), "VC1", clock())
     ask(deps, check.id or 0, "USTAFF9", "ask")
     clock.at(2026, 11, 25, 11, 0)
     deps.nudger.run()
@@ -238,7 +238,7 @@ def test_the_review_ladder_with_the_digest_and_marking_it_done(fake: FakeSlack, 
     clock.at(2027, 3, 15, 9, 0)
     deps.nudger.run()
     assert len(fake.of("chat.postMessage", channel=GOVERNOR)) == 3  # done: no more
-    assert deps.schedule.current_review(date(2027, 3, 1)) == date(2028, 3, 1)
+    assert deps.reviews.current_review(date(2027, 3, 1)) == date(2028, 3, 1)
     clock.at(2028, 1, 31, 9, 0)
     deps.nudger.run()
     assert "30 days away" in fake.of("chat.postMessage", channel=GOVERNOR)[-1].params["text"]
@@ -249,7 +249,7 @@ def test_declarations_are_re_confirmed_yearly(fake: FakeSlack, database: str) ->
 
     clock = Clock(datetime.now(UTC)).at(2026, 11, 25, 9, 0)
     deps = build(fake, database, clock)
-    row, _ = deps.contacts.declare(
+    row, _ = deps.declarations.declare(
         "USTAFF9", "PUPIL", Relationship.FAMILY, "my niece", "VD1", clock(), date(2027, 11, 25)
     )
     clock.at(2027, 10, 20, 9, 0)
@@ -356,7 +356,7 @@ def test_nobody_is_nudged_or_chased_about_a_record_that_names_them(fake: FakeSla
     about_the_head = report(deps, "V20", involved=HEAD)  # placed with the chair
     about_the_lead = report(deps, "V21", safeguarding=True, involved=DSL)  # the only lead is the one named
     question = ContactQuestion(Person.PUPIL_FAMILY, Channel.SOCIAL_NETWORK, under_18=False)
-    heads_own = deps.contacts.record_check(HEAD, question, "JK", assess(question), "VC20", clock())
+    heads_own = deps.checks.record_check(HEAD, question, "JK", assess(question), "VC20", clock())
     ask(deps, heads_own.id or 0, HEAD, "ask20")
     clock.at(2026, 11, 26, 9, 0)
     deps.nudger.run()

@@ -12,8 +12,10 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
-from storage.contacts import ContactStore
+from storage import audit
+from storage.checks import CheckStore
 from storage.db import make_engine, reading
+from storage.declarations import DeclarationStore
 from storage.models import ContactCheck
 from tests.conftest import CHANNEL, HEADTEACHER, LEADERS, RunningBot
 from tests.fake_slack import FakeSlack
@@ -120,15 +122,14 @@ def test_a_doubtful_contact_goes_to_leadership_who_approve_it(
     assert "standing permission until" in told.params["text"]
     fake_slack.wait_for("chat.update", lambda p: p["ts"] == post.response["ts"] and "Approved" in shown(p["blocks"]))
 
-    contacts = ContactStore(make_engine(e2e_database))
-    trail = [(e.actor_id, e.action) for e in contacts.events("check", check.id or 0)]
+    trail = [(e.actor_id, e.action) for e in audit.trail(make_engine(e2e_database), "check", check.id or 0)]
     assert trail == [
         (staff, "asked"),
         (staff, "asked_leadership"),
         ("USTAFF55", "refused_decide"),
         (LEADERS[0], "approved"),
     ]
-    [permission] = contacts.permissions_for(staff)
+    [permission] = CheckStore(make_engine(e2e_database)).permissions_for(staff)
     assert permission.granted_by == LEADERS[0] and permission.review_on.year == check.asked_at.year + 1
 
     # Asking the same again, about the same person, is answered with the permission.
@@ -170,8 +171,8 @@ def test_two_leaders_at_once_and_a_retry_give_one_decision(
     slack.post(approve, retry_num=1)
     fake_slack.wait_for("chat.postEphemeral", lambda p: "got there first" in p["text"])
     time.sleep(0.3)
-    contacts = ContactStore(make_engine(e2e_database))
-    decisions = [e.action for e in contacts.events("check", check.id or 0) if e.action in ("approved", "declined")]
+    trail = audit.trail(make_engine(e2e_database), "check", check.id or 0)
+    decisions = [e.action for e in trail if e.action in ("approved", "declined")]
     assert len(decisions) == 1
     told = [c for c in fake_slack.of("chat.postMessage", channel=staff) if "CQ-" in c.params["text"]]
     assert len(told) == 1
@@ -222,21 +223,21 @@ def test_decline_with_a_note_and_a_declaration_acknowledged(
     fake_slack.wait_for(
         "chat.postMessage", lambda p: p["channel"] == staff and "acknowledged your declared" in p["text"]
     )
-    [row] = ContactStore(make_engine(e2e_database)).declarations_for(staff)
+    [row] = DeclarationStore(make_engine(e2e_database)).declarations_for(staff)
     assert row.status == "acknowledged" and row.acknowledged_by == LEADERS[0]
 
     # Only the member of staff re-confirms their own declaration; anyone else is told so, and it is audited.
     slack.click_in_view("declaration_reconfirm", str(row.id), "USTAFF58", "VHOME58")
     fake_slack.wait_for("chat.postEphemeral", lambda p: p["user"] == "USTAFF58" and "re-confirm it" in p["text"])
-    trail = ContactStore(make_engine(e2e_database)).events("declaration", row.id)
+    trail = audit.trail(make_engine(e2e_database), "declaration", row.id or 0)
     assert ("USTAFF58", "refused_reconfirm") in [(e.actor_id, e.action) for e in trail]
-    assert ContactStore(make_engine(e2e_database)).declarations_for(staff)[0].confirm_by == row.confirm_by
+    assert DeclarationStore(make_engine(e2e_database)).declarations_for(staff)[0].confirm_by == row.confirm_by
     # ...and nobody sends someone else's question to leadership.
     slack.click_in_view("contact_ask_leadership", str(check.id), "USTAFF58", "VOTHER58")
     fake_slack.wait_for(
         "chat.postEphemeral", lambda p: p["user"] == "USTAFF58" and "Only the person who asked" in p["text"]
     )
-    trail = ContactStore(make_engine(e2e_database)).events("check", check.id)
+    trail = audit.trail(make_engine(e2e_database), "check", check.id or 0)
     assert ("USTAFF58", "refused_ask_leadership") in [(e.actor_id, e.action) for e in trail]
 
     # Governors' export: every question with its verdict and decision trail; people as described only on request.

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy import text as sql_text
 
-from storage.repositories import ConcernStore
+from storage.concerns import ConcernStore
 from tests.conftest import LEADERS, RunningBot
 from tests.e2e.test_leadership_and_routes import ephemeral_to, new_concern
 from tests.fake_slack import FakeSlack

@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from storage.contacts import ContactStore
-from storage.repositories import ConcernStore
+from storage import audit
+from storage.concerns import ConcernStore
 from tests.conftest import CHAIR, CHANNEL, HEADTEACHER, LEADERS, PA, SAFEGUARDING_LEAD
 from tests.e2e.test_report_concern import posted_card, texts
 from tests.fake_slack import FakeSlack
@@ -322,7 +322,7 @@ def test_governors_mark_the_review_done_and_nobody_else_can(
 ) -> None:
     from datetime import date
 
-    from storage.schedule import ScheduleStore
+    from storage.reviews import ReviewStore
 
     slack.click("policy_review_done", "2027-03-01", LEADERS[0], channel="DLEAD1")
     ephemeral_to(fake_slack, LEADERS[0], "Only governors")
@@ -337,11 +337,11 @@ def test_governors_mark_the_review_done_and_nobody_else_can(
     fake_slack.wait_for(
         "chat.postMessage", lambda p: p["channel"] == CHAIR and "The next is due on 01 March 2028" in p["text"]
     )
-    schedule = ScheduleStore(store.engine)
-    assert schedule.is_done(date(2027, 3, 1)) and schedule.current_review(date(2027, 3, 1)) == date(2028, 3, 1)
+    reviews = ReviewStore(store.engine)
+    assert reviews.is_done(date(2027, 3, 1)) and reviews.current_review(date(2027, 3, 1)) == date(2028, 3, 1)
 
     # Someone who is not a governor submitting the form (a stale modal, a forged request) is refused and audited.
     other = slack.submit("policy_review", picked, LEADERS[1], private_metadata="2027-03-01").json()
     assert other["response_action"] == "errors" and "Only governors" in other["errors"]["next_review_on"]
-    trail = [(e.actor_id, e.action) for e in ContactStore(store.engine).events("review", 20270301)]
+    trail = [(e.actor_id, e.action) for e in audit.trail(store.engine, "review", 20270301)]
     assert (LEADERS[0], "refused_mark_review_done") in trail and (LEADERS[1], "refused_mark_review_done") in trail

@@ -16,9 +16,9 @@ from typing import TypeVar
 
 import pytest
 
+from storage.concerns import ConcernStore
 from storage.db import make_engine, upgrade
 from storage.models import Concern
-from storage.repositories import ConcernStore
 from tests.conftest import CHANNEL, LEADERS, SIGNING_SECRET, RunningBot, bot_environment, free_port, new_database_url
 from tests.fake_slack import FakeSlack
 from tests.slack_driver import SlackDriver, report_values

@@ -6,8 +6,8 @@ import json
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from storage.concerns import ConcernStore
 from storage.export import export
-from storage.repositories import ConcernStore
 from tests.conftest import CHANNEL, LEADERS, RunningBot
 from tests.fake_slack import FakeSlack
 from tests.slack_driver import SlackDriver, boxes, radio, report_values, text

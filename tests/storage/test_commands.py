@@ -21,10 +21,11 @@ from flows.routing import route
 from flows.taxonomy import Area, Platform, Role
 from flows.taxonomy import Kind as ConcernKind
 from storage import audit
+from storage.checks import CheckStore
 from storage.commands import Changed, Command, Missing, Overtaken, Refused, Repeated, change, look
-from storage.contacts import ContactStore
+from storage.concerns import ConcernStore
 from storage.db import make_engine, upgrade
-from storage.repositories import ConcernStore
+from storage.declarations import DeclarationStore
 from tests.conftest import new_database_url
 
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
@@ -129,8 +130,8 @@ def test_racing_leaders_give_one_transition(engine: Engine) -> None:
 
 
 def test_a_contact_request_is_asked_by_its_owner_and_decided_by_someone_else(engine: Engine) -> None:
-    contacts = ContactStore(engine)
-    check = contacts.record_check("UL1", QUESTION, "Ms Parent", assess(QUESTION), "VQ1", NOW)
+    checks = CheckStore(engine)
+    check = checks.record_check("UL1", QUESTION, "Ms Parent", assess(QUESTION), "VQ1", NOW)
     cid = check.id or 0
     assert isinstance(change(engine, PEOPLE, command(Kind.CONTACT_REQUEST, cid, Act.ASK_LEADERSHIP, "UL2")), Refused)
     ask = command(Kind.CONTACT_REQUEST, cid, Act.ASK_LEADERSHIP, "UL1", due=NOW)
@@ -147,7 +148,7 @@ def test_a_contact_request_is_asked_by_its_owner_and_decided_by_someone_else(eng
     assert isinstance(approved, Changed) and approved.record.request_status == "approved"
     [permission] = approved.added
     assert permission.staff_id == "UL1" and permission.review_on == date(2027, 11, 25)
-    assert contacts.permission_of(cid) is not None
+    assert checks.permission_of(cid) is not None
     late = command(Kind.CONTACT_REQUEST, cid, Act.DECIDE, "UL2", version=2, detail=Decision.DECLINE)
     assert isinstance(change(engine, PEOPLE, late), Overtaken)
     assert trail(engine, Kind.CONTACT_REQUEST, cid) == [
@@ -160,8 +161,8 @@ def test_a_contact_request_is_asked_by_its_owner_and_decided_by_someone_else(eng
 
 
 def test_a_declaration_is_acknowledged_by_leadership_and_re_confirmed_by_its_owner(engine: Engine) -> None:
-    contacts = ContactStore(engine)
-    row, _ = contacts.declare("USTAFF", "PUPIL", Relationship.FAMILY, "My niece", "VD1", NOW, date(2027, 11, 25))
+    declarations = DeclarationStore(engine)
+    row, _ = declarations.declare("USTAFF", "PUPIL", Relationship.FAMILY, "My niece", "VD1", NOW, date(2027, 11, 25))
     did = row.id or 0
     assert isinstance(
         change(engine, PEOPLE, command(Kind.DECLARATION, did, Act.ACKNOWLEDGE, "USTAFF", version=1)), Refused
@@ -175,7 +176,7 @@ def test_a_declaration_is_acknowledged_by_leadership_and_re_confirmed_by_its_own
     )
     reconfirmed = change(engine, PEOPLE, command(Kind.DECLARATION, did, Act.RECONFIRM, "USTAFF", until=later))
     assert isinstance(reconfirmed, Changed) and reconfirmed.record.confirm_by == later
-    assert (contacts.declaration(did) or pytest.fail("stored")).next_notice_on == date(2027, 12, 11)
+    assert (declarations.declaration(did) or pytest.fail("stored")).next_notice_on == date(2027, 12, 11)
     assert [a for _, a in trail(engine, Kind.DECLARATION, did)] == [
         "declared",
         "refused_acknowledge",

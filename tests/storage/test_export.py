@@ -25,9 +25,11 @@ from flows.taxonomy import Area, Kind, Outcome, Platform, Role
 from storage import logs as stored_logs
 from storage import personal
 from storage.audit import review_subject_id
+from storage.checks import CheckStore
 from storage.commands import Changed, Command, Refused, change
-from storage.contacts import ContactStore
+from storage.concerns import SYSTEM_ACTOR, ConcernStore
 from storage.db import make_engine, transaction, upgrade
+from storage.declarations import DeclarationStore
 from storage.export import (
     AUDIT_COLUMNS,
     AUDIT_TABLE,
@@ -40,7 +42,6 @@ from storage.export import (
     missing_database,
 )
 from storage.models import ReviewReminder
-from storage.repositories import SYSTEM_ACTOR, ConcernStore
 from tests.conftest import new_database_url
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
@@ -49,16 +50,25 @@ QUESTION = ContactQuestion(Person.PUPIL_FAMILY, Channel.SOCIAL_NETWORK, under_18
 ALL_LOGS = list(LOGS)
 
 
+class Contacts:
+    """The contact stores these tests fill: questions asked, and declarations."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.record_check = CheckStore(engine).record_check
+        self.declare = DeclarationStore(engine).declare
+
+
 @pytest.fixture
-def stores(tmp_path: Path) -> Iterator[tuple[ConcernStore, ContactStore]]:
+def stores(tmp_path: Path) -> Iterator[tuple[ConcernStore, Contacts]]:
     for url in new_database_url(tmp_path, "export"):
         upgrade(url)
         engine = make_engine(url)
-        yield ConcernStore(engine), ContactStore(engine)
+        yield ConcernStore(engine), Contacts(engine)
         engine.dispose()
 
 
-def outputs(store: ConcernStore, contacts: ContactStore, include_details: bool) -> dict[str, str]:
+def outputs(store: ConcernStore, contacts: Contacts, include_details: bool) -> dict[str, str]:
     found = {"json": export(store.engine, "json", include_details=include_details, tz=LONDON)}
     for log in ALL_LOGS:
         found[log] = export(store.engine, "csv", include_details=include_details, log=log, tz=LONDON)
@@ -74,7 +84,7 @@ def exported_columns() -> set[tuple[str, str]]:
     return found
 
 
-def one_of_everything(store: ConcernStore, contacts: ContactStore) -> None:
+def one_of_everything(store: ConcernStore, contacts: Contacts) -> None:
     """A record of every kind, through the stores, with what staff would type and their ids as markers."""
     people = People(frozenset({"UMARKLEAD"}), frozenset({"UMARKDSL"}), "UMARKHEAD", "UMARKCHAIR")
     draft = ConcernDraft(
@@ -171,7 +181,7 @@ def mark_every_personal_field(engine: Engine) -> dict[tuple[str, str], set[str]]
     return found
 
 
-def test_the_default_export_names_nobody_and_holds_nothing_typed(stores: tuple[ConcernStore, ContactStore]) -> None:
+def test_the_default_export_names_nobody_and_holds_nothing_typed(stores: tuple[ConcernStore, Contacts]) -> None:
     store, contacts = stores
     one_of_everything(store, contacts)
     markers = mark_every_personal_field(store.engine)
@@ -200,7 +210,7 @@ def test_the_default_export_names_nobody_and_holds_nothing_typed(stores: tuple[C
             assert value in every_csv, f"{AUDIT_TABLE}.{name} missing from the detailed csv"
 
 
-def test_who_acted_is_a_role_by_default_and_an_id_with_details(stores: tuple[ConcernStore, ContactStore]) -> None:
+def test_who_acted_is_a_role_by_default_and_an_id_with_details(stores: tuple[ConcernStore, Contacts]) -> None:
     store, contacts = stores
     one_of_everything(store, contacts)
     logs = json.loads(export(store.engine, "json", tz=LONDON))
@@ -235,7 +245,7 @@ def test_who_acted_is_a_role_by_default_and_an_id_with_details(stores: tuple[Con
     assert (event["actor_role"], event["actor_id"], event["note"]) == ("someone else", "UMARKHEAD", "MARK-ack-note")
 
 
-def test_an_empty_log_still_has_its_columns(stores: tuple[ConcernStore, ContactStore]) -> None:
+def test_an_empty_log_still_has_its_columns(stores: tuple[ConcernStore, Contacts]) -> None:
     store, contacts = stores
     declarations = export(store.engine, "csv", log="declarations", tz=LONDON)
     assert declarations == (
@@ -250,7 +260,7 @@ def test_an_empty_log_still_has_its_columns(stores: tuple[ConcernStore, ContactS
     )
 
 
-def test_times_are_the_schools_with_the_offset_and_dates_stay_dates(stores: tuple[ConcernStore, ContactStore]) -> None:
+def test_times_are_the_schools_with_the_offset_and_dates_stay_dates(stores: tuple[ConcernStore, Contacts]) -> None:
     store, contacts = stores
     people = People(frozenset({"UL1"}), frozenset({"UDSL"}), "UHEAD", "UCHAIR")
     for key, at in (
@@ -288,7 +298,7 @@ def test_other_cells_are_left_alone(value: object) -> None:
     assert _cell(value) == value
 
 
-def test_a_typed_formula_comes_out_as_text(stores: tuple[ConcernStore, ContactStore]) -> None:
+def test_a_typed_formula_comes_out_as_text(stores: tuple[ConcernStore, Contacts]) -> None:
     store, contacts = stores
     people = People(frozenset({"UL1"}), frozenset({"UDSL"}), "UHEAD", "UCHAIR")
     draft = ConcernDraft(
@@ -315,7 +325,7 @@ def test_a_database_not_yet_created_is_named_and_left_uncreated(tmp_path: Path) 
     assert missing_database("postgresql+psycopg://u:p@localhost/policybot") is None
 
 
-def test_since_is_a_moment(stores: tuple[ConcernStore, ContactStore]) -> None:
+def test_since_is_a_moment(stores: tuple[ConcernStore, Contacts]) -> None:
     store, contacts = stores
     one_of_everything(store, contacts)
     later = json.loads(export(store.engine, "json", since=NOW + timedelta(days=1), tz=LONDON))

@@ -20,9 +20,9 @@ from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import UTCDateTime
 
 from storage import audit
-from storage.contacts import ContactStore
+from storage.checks import CheckStore
+from storage.concerns import ConcernStore
 from storage.db import alembic_config, current_revision, make_engine, upgrade
-from storage.repositories import ConcernStore
 from tests.conftest import new_database_url
 
 BEFORE = "0004"  # today's schema, with audit_event and contact_event
@@ -173,7 +173,7 @@ def test_the_stores_read_the_moved_trails_and_know_their_request_keys(url: str) 
     upgrade(url)
     engine = make_engine(url)
     try:
-        concerns, contacts = ConcernStore(engine), ContactStore(engine)
+        concerns, checks = ConcernStore(engine), CheckStore(engine)
         trail = [(e.action, e.from_state, e.to_state, e.detail) for e in concerns.events(1)]
         assert trail == [
             ("reported", None, "new", "safeguarding"),
@@ -184,9 +184,9 @@ def test_the_stores_read_the_moved_trails_and_know_their_request_keys(url: str) 
         ]
         assert all(e.at.tzinfo is not None for e in concerns.events(1))
         assert concerns.events(1)[0].at == at(0)
-        assert [e.action for e in contacts.events("review", 20270301)] == ["refused_open_review"]
-        assert [e.action for e in contacts.events("declaration", 1)] == ["declared", "acknowledged"]
-        assert contacts.decision_note(1) == "MARK-note =SUM(A1)"
+        assert [e.action for e in audit.trail(engine, "review", 20270301)] == ["refused_open_review"]
+        assert [e.action for e in audit.trail(engine, "declaration", 1)] == ["declared", "acknowledged"]
+        assert checks.decision_note(1) == "MARK-note =SUM(A1)"
 
         # A Slack retry of a request handled before the upgrade is still recognised, whichever table it was in.
         def again(kind: str, subject: int, actor: str, action: str, moment: datetime, key: str) -> bool:

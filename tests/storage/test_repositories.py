@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from flows.concerns import ConcernDraft
 from flows.routing import People, route
 from flows.taxonomy import Area, Kind, Platform, Role
-from storage.repositories import ConcernStore
+from storage.concerns import ConcernStore
 
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
 PEOPLE = People(frozenset({"UL1", "UL2"}), frozenset({"UDSL"}), "UHEAD", "UCHAIR")

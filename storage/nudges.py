@@ -1,5 +1,5 @@
-"""The stored state behind nudges and the governors' review: what is due, and claiming it so that each nudge and
-each reminder is sent exactly once, whichever process gets there first.
+"""The stored state behind nudges: which open concerns and contact requests are due a nudge, and claiming each so that
+it is sent exactly once, whichever process gets there first, recipient by recipient.
 
 Every query here reads only open items (through the index on next_nudge_at, or the status), so a nudge pass costs
 what the open items cost, not the whole history.
@@ -8,17 +8,16 @@ what the open items cost, not the whole history.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import CursorResult, Engine, func, or_, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import CursorResult, Engine, func, update
 from sqlmodel import col, select
 
 from flows.permissions import Kind as RecordKind
-from storage import audit
+from storage import audit, claims
 from storage.db import reading, transaction
-from storage.models import Concern, ContactCheck, Declaration, PolicyReview, ReviewReminder
+from storage.models import Concern, ContactCheck
 
 CONCERN = "concern"
 CONTACT = "contact"
@@ -89,11 +88,9 @@ def _waiting(kind: str, row: Any) -> Waiting:
     )
 
 
-class ScheduleStore:
+class NudgeStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-
-    # --- nudges -----------------------------------------------------------------------------------------------------
 
     def forget_due_times(self) -> int:
         """Clear every open item's due time, so that it is derived again from the stored state and the settings now
@@ -150,7 +147,7 @@ class ScheduleStore:
                 session.exec(
                     select(func.min(model.next_nudge_at)).where(
                         _open(kind),
-                        or_(col(model.nudge_claimed_until).is_(None), col(model.nudge_claimed_until) < now),
+                        claims.lapsed(model.nudge_claimed_until, now),
                     )
                 ).one()
                 for kind, model in _MODELS.items()
@@ -162,18 +159,8 @@ class ScheduleStore:
         """Take one due nudge for `lease`: None when it is no longer due, no longer open, or another process has it."""
         model = _MODELS[kind]
         with transaction(self.engine) as session:
-            result = session.execute(
-                update(model)
-                .where(
-                    col(model.id) == item_id,
-                    col(model.next_nudge_at) <= now,
-                    _open(kind),
-                    or_(col(model.nudge_claimed_until).is_(None), col(model.nudge_claimed_until) < now),
-                )
-                .values(nudge_claimed_until=now + lease)
-            )
-            assert isinstance(result, CursorResult)
-            if result.rowcount != 1:
+            due = (col(model.next_nudge_at) <= now, _open(kind))
+            if not claims.take(session, model, item_id, model.nudge_claimed_until, now, lease, *due):
                 return None
             return _waiting(kind, session.get(model, item_id))
 
@@ -225,111 +212,3 @@ class ScheduleStore:
             session.execute(
                 update(model).where(self._mine(item)).values(nudge_claimed_until=None, next_nudge_at=retry_at)
             )
-
-    # --- the governors' review --------------------------------------------------------------------------------------
-
-    def current_review(self, configured: date | None) -> date | None:
-        """The review now due. Once governors have marked a review done, the next date they chose stands, unless
-        POLICY_REVIEW_DATE has since been set to a date after that completed review: a new instruction wins."""
-        with reading(self.engine) as session:
-            last = session.exec(select(PolicyReview).order_by(col(PolicyReview.review_on).desc())).first()
-        if last is None:
-            return configured
-        if configured is not None and configured > last.review_on:
-            return configured
-        return last.next_review_on
-
-    def claim_reminder(self, review_on: date, mark: str, now: datetime, lease: timedelta) -> frozenset[str] | None:
-        """Take one reminder: for exactly one process, until it is sent (or its lease runs out unsent). Returns the
-        governors who have had it already (after a failed try), or None when it is not this process's to send."""
-        with reading(self.engine) as session:
-            row = session.exec(
-                select(ReviewReminder).where(ReviewReminder.review_on == review_on, ReviewReminder.mark == mark)
-            ).first()
-        if row is None:
-            try:
-                with transaction(self.engine) as session:
-                    session.add(ReviewReminder(review_on=review_on, mark=mark, claimed_until=now + lease))
-                return frozenset()
-            except IntegrityError:
-                return None
-        if row.sent_at is not None or row.claimed_until >= now:
-            return None
-        with transaction(self.engine) as session:
-            result = session.execute(
-                update(ReviewReminder)
-                .where(
-                    col(ReviewReminder.id) == row.id,
-                    col(ReviewReminder.sent_at).is_(None),
-                    col(ReviewReminder.claimed_until) == row.claimed_until,
-                )
-                .values(claimed_until=now + lease)
-            )
-            assert isinstance(result, CursorResult)
-            return frozenset(filter(None, row.sent_to.split(","))) if result.rowcount == 1 else None
-
-    def reminder_progress(self, review_on: date, mark: str, sent_to: frozenset[str]) -> None:
-        with transaction(self.engine) as session:
-            session.execute(
-                update(ReviewReminder)
-                .where(col(ReviewReminder.review_on) == review_on, col(ReviewReminder.mark) == mark)
-                .values(sent_to=",".join(sorted(sent_to)))
-            )
-
-    def reminder_sent(self, review_on: date, mark: str, now: datetime) -> None:
-        with transaction(self.engine) as session:
-            session.execute(
-                update(ReviewReminder)
-                .where(col(ReviewReminder.review_on) == review_on, col(ReviewReminder.mark) == mark)
-                .values(sent_at=now)
-            )
-
-    def release_reminder(self, review_on: date, mark: str) -> None:
-        with transaction(self.engine) as session:
-            session.execute(
-                update(ReviewReminder)
-                .where(col(ReviewReminder.review_on) == review_on, col(ReviewReminder.mark) == mark)
-                .values(claimed_until=datetime(2000, 1, 1, tzinfo=UTC))
-            )
-
-    def is_done(self, review_on: date) -> bool:
-        with reading(self.engine) as session:
-            return session.exec(select(PolicyReview.id).where(PolicyReview.review_on == review_on)).first() is not None
-
-    # --- declarations to re-confirm -----------------------------------------------------------------------------------
-
-    def due_notices(self, today: date) -> list[Declaration]:
-        """Declarations with a notice due (asking to re-confirm, or telling leadership it lapsed), by index."""
-        with reading(self.engine) as session:
-            stmt = (
-                select(Declaration)
-                .where(col(Declaration.next_notice_on) <= today)
-                .order_by(col(Declaration.next_notice_on))  # by the index, not by id: never a scan of them all
-            )
-            return list(session.exec(stmt))
-
-    def move_notice(self, declaration_id: int, expected: date | None, to: date | None) -> bool:
-        """Compare-and-set the next notice date: True for the one process that moved it."""
-        with transaction(self.engine) as session:
-            result = session.execute(
-                update(Declaration)
-                .where(col(Declaration.id) == declaration_id, col(Declaration.next_notice_on) == expected)
-                .values(next_notice_on=to)
-            )
-            assert isinstance(result, CursorResult)
-            return result.rowcount == 1
-
-    # --- the year's log, for the digest -----------------------------------------------------------------------------
-
-    def year_of_concerns(self, since: datetime) -> list[Concern]:
-        with reading(self.engine) as session:
-            return list(session.exec(select(Concern).where(Concern.created_at >= since)))
-
-    def contact_verdicts(self, since: datetime) -> dict[str, int]:
-        with reading(self.engine) as session:
-            rows = session.exec(
-                select(ContactCheck.verdict, func.count())
-                .where(ContactCheck.asked_at >= since)
-                .group_by(ContactCheck.verdict)
-            )
-            return {verdict: count for verdict, count in rows}

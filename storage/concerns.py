@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, tzinfo
 
-from sqlalchemy import CursorResult, Engine, or_, update
+from sqlalchemy import CursorResult, Engine, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
@@ -15,7 +15,7 @@ from flows.errors import DomainError
 from flows.escalation import Status
 from flows.permissions import Kind as RecordKind
 from flows.routing import Route
-from storage import audit
+from storage import audit, claims
 from storage.audit import SYSTEM_ACTOR
 from storage.db import reading, transaction
 from storage.models import AuditEntry, Concern, ReferenceCounter
@@ -146,18 +146,9 @@ class ConcernStore:
     def claim_delivery(self, concern_id: int, now: datetime, lease: timedelta) -> Concern | None:
         """Take the delivery of one concern for `lease`; None when it is delivered or another process holds it."""
         with transaction(self.engine) as session:
-            claimed = _rowcount(
-                session.execute(
-                    update(Concern)
-                    .where(
-                        col(Concern.id) == concern_id,
-                        col(Concern.delivered_at).is_(None),
-                        or_(col(Concern.delivery_claimed_until).is_(None), col(Concern.delivery_claimed_until) < now),
-                    )
-                    .values(delivery_claimed_until=now + lease)
-                )
-            )
-            return session.get(Concern, concern_id) if claimed == 1 else None
+            undelivered = col(Concern.delivered_at).is_(None)
+            claimed = claims.take(session, Concern, concern_id, Concern.delivery_claimed_until, now, lease, undelivered)
+            return session.get(Concern, concern_id) if claimed else None
 
     def record_delivery_step(self, concern_id: int, **values: object) -> None:
         """Remember one finished step (post_channel/post_ts, alert_sent_at, receipt_sent_at)."""

@@ -1,0 +1,93 @@
+"""The self-declaration register: connections staff declared ahead of time, and the notices that keep it current
+(asked to re-confirm a month ahead, leadership told when one lapses). Acknowledging and re-confirming go through the
+command path (storage.commands)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CursorResult, Engine, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+
+from flows.contact_requests import RECONFIRM_NOTICE, DeclarationStatus, Relationship
+from flows.permissions import Kind as RecordKind
+from storage import audit
+from storage.db import reading, transaction
+from storage.models import Declaration
+
+
+class DeclarationStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def declare(
+        self,
+        staff_id: str,
+        person: str,
+        relationship: Relationship,
+        described: str,
+        submission_key: str,
+        now: datetime,
+        confirm_by: date,
+    ) -> tuple[Declaration, bool]:
+        try:
+            with transaction(self.engine) as session:
+                declaration = Declaration(
+                    submission_key=submission_key,
+                    staff_id=staff_id,
+                    person=person,
+                    relationship=relationship.value,
+                    person_described=described.strip(),
+                    declared_at=now,
+                    confirm_by=confirm_by,
+                    next_notice_on=confirm_by - RECONFIRM_NOTICE,
+                )
+                session.add(declaration)
+                session.flush()
+                session.add(
+                    audit.entry(
+                        RecordKind.DECLARATION,
+                        declaration.id,
+                        staff_id,
+                        "declared",
+                        now,
+                        to_state=DeclarationStatus.DECLARED.value,
+                        request_key=f"declare:{submission_key}",
+                    )
+                )
+                return declaration, True
+        except IntegrityError:
+            with reading(self.engine) as session:
+                stmt = select(Declaration).where(Declaration.submission_key == submission_key)
+                return session.exec(stmt).one(), False
+
+    def declaration(self, declaration_id: int) -> Declaration | None:
+        with reading(self.engine) as session:
+            return session.get(Declaration, declaration_id)
+
+    def declarations_for(self, staff_id: str) -> list[Declaration]:
+        with reading(self.engine) as session:
+            stmt = select(Declaration).where(Declaration.staff_id == staff_id).order_by(col(Declaration.id))
+            return list(session.exec(stmt))
+
+    def due_notices(self, today: date) -> list[Declaration]:
+        """Declarations with a notice due (asking to re-confirm, or telling leadership it lapsed), by index."""
+        with reading(self.engine) as session:
+            stmt = (
+                select(Declaration)
+                .where(col(Declaration.next_notice_on) <= today)
+                .order_by(col(Declaration.next_notice_on))  # by the index, not by id: never a scan of them all
+            )
+            return list(session.exec(stmt))
+
+    def move_notice(self, declaration_id: int, expected: date | None, to: date | None) -> bool:
+        """Compare-and-set the next notice date: True for the one process that moved it."""
+        with transaction(self.engine) as session:
+            result = session.execute(
+                update(Declaration)
+                .where(col(Declaration.id) == declaration_id, col(Declaration.next_notice_on) == expected)
+                .values(next_notice_on=to)
+            )
+            assert isinstance(result, CursorResult)
+            return result.rowcount == 1
