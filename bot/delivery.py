@@ -50,6 +50,7 @@ class Delivery:
         self._locks_guard = threading.Lock()
         self._locks: dict[int, threading.Lock] = {}
         self._drawn: dict[int, int] = {}  # concern id -> the newest version drawn by this process
+        self.last_pass_at: datetime | None = None  # when the delivery job last finished a pass (for /healthz)
 
     def deliver(self, concern_id: int) -> bool:
         """Deliver one concern if it is due and nobody else is delivering it. True when fully delivered. Never

@@ -63,5 +63,6 @@ def _deliver_due(deps: Deps) -> None:
         posted = deps.contact_delivery.post_due()
         if delivered or posted:
             log.info("delivery job delivered %d concern(s) and %d contact post(s)", delivered, posted)
+        deps.delivery.last_pass_at = deps.clock()  # for /healthz: the job is alive and has looked at everything
     except Exception as error:  # noqa: BLE001 - the job must survive a database hiccup and run again
         log.error("delivery job failed: %s", type(error).__name__)

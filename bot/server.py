@@ -6,6 +6,7 @@ across a fork); the schema is upgraded once, before the workers start.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -35,8 +36,7 @@ def wsgi_app(deps: Deps) -> Callable[..., Iterable[bytes]]:
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO"), environ.get("REQUEST_METHOD")
         if path == "/healthz" and method in ("GET", "HEAD"):
-            healthy = ping(deps.engine)
-            return _answer(start_response, 200 if healthy else 503, "ok" if healthy else "database unavailable")
+            return _health(deps, start_response)
         if path != "/slack/events":
             return _answer(start_response, 404, "not found")
         if method != "POST":
@@ -57,6 +57,19 @@ def wsgi_app(deps: Deps) -> Callable[..., Iterable[bytes]]:
         return _bolt(app, parsed, headers, start_response)
 
     return application
+
+
+def _health(deps: Deps, start_response: Callable[..., Any]) -> list[bytes]:
+    """200 when the database answers, 503 when not; and when this worker's delivery job last finished a pass, so
+    that monitoring (and the tests) can see the job is alive."""
+    healthy = ping(deps.engine)
+    last = deps.delivery.last_pass_at
+    body = {"database": "ok" if healthy else "unavailable", "delivery_pass_at": last.isoformat() if last else None}
+    data = (json.dumps(body) + "\n").encode()
+    start_response(
+        _status(200 if healthy else 503), [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
+    )
+    return [data]
 
 
 def _read(environ: dict[str, Any]) -> bytes | None:

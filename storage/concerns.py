@@ -14,7 +14,7 @@ from flows.concerns import ConcernDraft, format_reference
 from flows.errors import DomainError
 from flows.escalation import Status
 from flows.permissions import Kind as RecordKind
-from flows.routing import Route
+from flows.permissions import Placement
 from storage import audit, claims
 from storage.audit import SYSTEM_ACTOR
 from storage.db import reading, transaction
@@ -36,19 +36,20 @@ class ConcernStore:
         self,
         draft: ConcernDraft,
         submission_key: str,
-        route: Route,
+        placed: tuple[Placement, str | None],
         now: datetime,
         tz: tzinfo = UTC,
         next_nudge_at: datetime | None = None,
     ) -> tuple[Concern, bool]:
-        """Store a valid draft once per submission key. Returns the concern and whether it is new. The reference
+        """Store a valid draft once per submission key, `placed` where flows.permissions.place() said. Returns the
+        concern and whether it is new. The reference
         counts within the school's year (`tz`): a concern at 00:30 on 1 January in London is the new year's."""
         for _attempt in range(3):
             existing = self.by_submission_key(submission_key)
             if existing is not None:
                 return existing, False
             try:
-                concern = self._insert(draft, submission_key, route, now, now.astimezone(tz).year, next_nudge_at)
+                concern = self._insert(draft, submission_key, placed, now, now.astimezone(tz).year, next_nudge_at)
                 return concern, True
             except IntegrityError:
                 continue  # a concurrent retry of the same submission, or of the year's first reference
@@ -61,7 +62,7 @@ class ConcernStore:
         self,
         draft: ConcernDraft,
         submission_key: str,
-        route: Route,
+        placed: tuple[Placement, str | None],
         now: datetime,
         year: int,
         next_nudge_at: datetime | None,
@@ -86,8 +87,8 @@ class ConcernStore:
                 kept_copy=draft.kept_copy,
                 safeguarding=draft.safeguarding,
                 involved_staff_id=draft.involved_staff_id,
-                route_kind=route.kind.value,
-                route_recipient=route.recipient,
+                route_kind=placed[0].value,
+                route_recipient=placed[1],
                 status=Status.NEW.value,
                 created_at=now,
                 updated_at=now,

@@ -9,7 +9,19 @@ from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
-class Concern(SQLModel, table=True):
+class Nudged(SQLModel):
+    """The nudge state of a record that waits for leadership (a concern, a contact request): next_nudge_at is derived
+    from the rest and the settings; the claim and the progress make each nudge go out once, recipient by recipient."""
+
+    nudges_sent: int = 0
+    last_nudged_at: datetime | None = None
+    next_nudge_at: datetime | None = Field(default=None, index=True)
+    nudge_claimed_until: datetime | None = None
+    nudge_progress: str = Field(default="", max_length=500)  # who has had the nudge now being sent
+    head_told_at: datetime | None = None
+
+
+class Concern(Nudged, table=True):
     id: int | None = Field(default=None, primary_key=True)
     reference: str = Field(index=True, unique=True, max_length=20)
     submission_key: str = Field(unique=True, max_length=100)  # Slack's view id: a retried submission stores once
@@ -49,14 +61,6 @@ class Concern(SQLModel, table=True):
     next_delivery_at: datetime | None = None
     delivery_claimed_until: datetime | None = None
 
-    # Nudges while nobody has acknowledged it: next_nudge_at is derived from the rest and the settings.
-    nudges_sent: int = 0
-    last_nudged_at: datetime | None = None
-    next_nudge_at: datetime | None = Field(default=None, index=True)
-    nudge_claimed_until: datetime | None = None
-    nudge_progress: str = Field(default="", max_length=500)  # who has had the nudge now being sent
-    head_told_at: datetime | None = None
-
 
 class AuditEntry(SQLModel, table=True):
     """The one audit trail of every kind of record: who did what, when, from which state to which. A record's trail
@@ -85,7 +89,7 @@ class ReferenceCounter(SQLModel, table=True):
     last: int = 0
 
 
-class ContactCheck(SQLModel, table=True):
+class ContactCheck(Nudged, table=True):
     """A /check-contact question as asked, with the policy's verdict, and, where leadership was asked, its decision."""
 
     __tablename__ = "contact_check"
@@ -114,13 +118,6 @@ class ContactCheck(SQLModel, table=True):
     post_ts: str | None = Field(default=None, max_length=32)
     post_claimed_until: datetime | None = None  # the delivery job's lease while it posts the request
     tell_pending: bool = Field(default=False, index=True)  # decided, and the member of staff not yet told
-
-    nudges_sent: int = 0
-    last_nudged_at: datetime | None = None
-    next_nudge_at: datetime | None = Field(default=None, index=True)
-    nudge_claimed_until: datetime | None = None
-    nudge_progress: str = Field(default="", max_length=500)  # who has had the nudge now being sent
-    head_told_at: datetime | None = None
 
 
 class ContactPermission(SQLModel, table=True):

@@ -3,6 +3,7 @@ the fake Slack Web API, and one running policybot HTTP server for all end-to-end
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -11,6 +12,7 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -128,6 +130,19 @@ class RunningBot:
                 time.sleep(0.1)
         self.stop()
         raise RuntimeError("policybot did not become healthy in time")
+
+    def one_delivery_pass(self, timeout: float = 10) -> None:
+        """Wait until the bot's delivery job has begun and finished a whole pass after this moment (it reports its
+        last pass on /healthz): anything it would send late, twice, has been sent by then."""
+        since = datetime.now(UTC)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with urllib.request.urlopen(self.url + "/healthz", timeout=2) as response:
+                last = json.loads(response.read()).get("delivery_pass_at")
+            if last is not None and datetime.fromisoformat(last) > since:
+                return
+            time.sleep(0.05)
+        raise AssertionError("the delivery job did not finish a pass in time")
 
     def stop(self) -> str:
         self.process.terminate()

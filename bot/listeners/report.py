@@ -16,7 +16,7 @@ from bot.listeners.guard import guarded
 from bot.views import report_form
 from flows.concerns import validate
 from flows.errors import DomainError
-from flows.routing import route
+from flows.permissions import place
 from flows.taxonomy import Platform
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ def submit(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> Non
     if errors:
         ack(response_action="errors", errors=errors)
         return
-    where = route(deps.directory.people(), safeguarding=draft.safeguarding, involved=draft.involved_staff_id)
+    where = place(deps.directory.people(), safeguarding=draft.safeguarding, involved=draft.involved_staff_id)
     now = deps.clock()
     due = deps.nudger.first_due(now, draft.safeguarding)
     try:

@@ -211,7 +211,7 @@ def test_db_upgrade_and_export(tmp_path: Path, run: Run) -> None:
         from datetime import UTC, datetime
 
         from flows.concerns import ConcernDraft
-        from flows.routing import People, route
+        from flows.permissions import People, place
         from flows.taxonomy import Area, Kind, Platform, Role
         from storage.concerns import ConcernStore
         from storage.db import make_engine
@@ -228,7 +228,7 @@ def test_db_upgrade_and_export(tmp_path: Path, run: Run) -> None:
             names="Someone",
         )
         summer = datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
-        store.create(draft, "VEXPORT1", route(people, safeguarding=False, involved=None), summer)
+        store.create(draft, "VEXPORT1", place(people, safeguarding=False, involved=None), summer)
         store.engine.dispose()
 
         as_json = run("export", "--format", "json", env=env)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.config import Settings
 from bot.directory import Directory
 from bot.slack_api import make_client
-from flows.routing import RouteKind, route
+from flows.permissions import Placement, place
 from tests.fake_slack import FakeSlack
 
 BACKOFF = 0.01  # the retries still happen, without slack_sdk's real half-second back-off
@@ -57,7 +57,7 @@ def test_a_failed_refresh_keeps_what_was_known_and_unknown_members_route_safely(
     people = never_read.people()
     assert people.leadership == {"U0CONFIGURED"} and people.channel_members is None
     # A report naming a colleague cannot be checked against the channel, so it goes to the headteacher.
-    assert route(people, safeguarding=False, involved="U0DEPUTY").kind is RouteKind.DIRECT
+    assert place(people, safeguarding=False, involved="U0DEPUTY")[0] is Placement.DIRECT
 
     known = Directory(config, make_client(config, backoff=BACKOFF))
     known.refresh()

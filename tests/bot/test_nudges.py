@@ -17,9 +17,8 @@ from bot.config import Settings
 from bot.deps import Deps
 from flows.concerns import ConcernDraft
 from flows.contact import Channel, ContactQuestion, Person, assess
-from flows.permissions import Act
+from flows.permissions import Act, place
 from flows.permissions import Kind as RecordKind
-from flows.routing import route
 from flows.taxonomy import Area, Kind, Platform, Role
 from storage.commands import Changed, Overtaken
 from storage.db import upgrade
@@ -100,7 +99,7 @@ def report(deps: Deps, key: str, safeguarding: bool = False, involved: str | Non
         involved_staff_id=involved,
     )
     now = deps.clock()
-    where = route(deps.directory.people(), safeguarding=safeguarding, involved=involved)
+    where = place(deps.directory.people(), safeguarding=safeguarding, involved=involved)
     concern, _ = deps.store.create(draft, key, where, now, LONDON, deps.nudger.first_due(now, safeguarding))
     assert concern.id is not None
     deps.store.record_delivery_step(concern.id, post_channel=CHANNEL, post_ts=f"17.{concern.id}")

@@ -170,7 +170,7 @@ def test_two_leaders_at_once_and_a_retry_give_one_decision(
         t.join()
     slack.post(approve, retry_num=1)
     fake_slack.wait_for("chat.postEphemeral", lambda p: "got there first" in p["text"])
-    time.sleep(0.3)
+    bot.one_delivery_pass()
     trail = audit.trail(make_engine(e2e_database), "check", check.id or 0)
     decisions = [e.action for e in trail if e.action in ("approved", "declined")]
     assert len(decisions) == 1
@@ -312,7 +312,7 @@ def test_a_decision_slack_refused_to_deliver_is_told_later(
     slack.click("contact_decline", f"{check.id}:2", LEADERS[0])
     told = fake_slack.wait_for("chat.postMessage", lambda p: p["channel"] == staff and "declined" in p["text"])
     assert len(told) == 1  # refused three times (slack_sdk's retries), then told once by the delivery job
-    time.sleep(1.5)
+    bot.one_delivery_pass()
     assert (
         len(fake_slack.wait_for("chat.postMessage", lambda p: p["channel"] == staff and "declined" in p["text"])) == 1
     )

@@ -10,7 +10,7 @@ import pytest
 
 from storage import audit
 from storage.concerns import ConcernStore
-from tests.conftest import CHAIR, CHANNEL, HEADTEACHER, LEADERS, PA, SAFEGUARDING_LEAD
+from tests.conftest import CHAIR, CHANNEL, HEADTEACHER, LEADERS, PA, SAFEGUARDING_LEAD, RunningBot
 from tests.e2e.test_report_concern import posted_card, texts
 from tests.fake_slack import FakeSlack
 from tests.slack_driver import SlackDriver, radio, report_values, text
@@ -142,7 +142,7 @@ def test_the_safeguarding_route(slack: SlackDriver, fake_slack: FakeSlack, store
 
 
 def test_a_retried_submission_stores_one_concern(
-    slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore
+    slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore, bot: RunningBot
 ) -> None:
     body = slack.submission_body("report_concern", report_values(), "USTAFF27", view_id="VRETRY1")
     first = slack.post(body)
@@ -152,20 +152,22 @@ def test_a_retried_submission_stores_one_concern(
     concern = store.by_submission_key("VRETRY1")
     assert concern is not None
     posted_card(fake_slack, concern.reference)
-    time.sleep(0.5)
+    bot.one_delivery_pass()  # a second post, had there been one to send, would be out by now
     posts = [c for c in fake_slack.of("chat.postMessage", channel=CHANNEL) if concern.reference in c.params["text"]]
     assert len(posts) == 1
     assert [e.action for e in store.events(concern.id)].count("reported") == 1
 
 
-def test_a_retried_click_makes_one_transition(slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore) -> None:
+def test_a_retried_click_makes_one_transition(
+    slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore, bot: RunningBot
+) -> None:
     reference, concern_id = new_concern(slack, store, "USTAFF28")
     posted_card(fake_slack, reference)
     body = slack.action_body("concern_acknowledge", f"{concern_id}:1", LEADERS[0])
     assert slack.post(body).status == 200
     assert slack.post(body, retry_num=1).status == 200
     fake_slack.wait_for("chat.postMessage", lambda p: p["channel"] == "USTAFF28" and "acknowledged" in p["text"])
-    time.sleep(0.5)
+    bot.one_delivery_pass()
     assert [e.action for e in store.events(concern_id)].count("acknowledged") == 1
     told = [c.params["text"] for c in fake_slack.of("chat.postEphemeral", user=LEADERS[0])]
     assert not [t for t in told if reference in t]  # a retry is silent: no "someone got there first"

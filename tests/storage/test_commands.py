@@ -16,8 +16,7 @@ from sqlalchemy import Engine
 from flows.concerns import ConcernDraft
 from flows.contact import Channel, ContactQuestion, Person, assess
 from flows.contact_requests import Decision, Relationship
-from flows.permissions import Act, Kind, People
-from flows.routing import route
+from flows.permissions import Act, Kind, People, place
 from flows.taxonomy import Area, Platform, Role
 from flows.taxonomy import Kind as ConcernKind
 from storage import audit
@@ -58,7 +57,7 @@ def a_concern(engine: Engine, safeguarding: bool = False, involved: str | None =
         safeguarding=safeguarding,
         involved_staff_id=involved,
     )
-    where = route(PEOPLE, safeguarding=safeguarding, involved=involved)
+    where = place(PEOPLE, safeguarding=safeguarding, involved=involved)
     concern, _ = ConcernStore(engine).create(draft, f"V{next(_keys)}", where, NOW)
     return concern.id or 0
 

@@ -18,9 +18,8 @@ from sqlmodel import SQLModel
 from flows.concerns import ConcernDraft
 from flows.contact import Channel, ContactQuestion, Person, assess
 from flows.contact_requests import Decision, Relationship
-from flows.permissions import Act
+from flows.permissions import Act, People, place
 from flows.permissions import Kind as RecordKind
-from flows.routing import People, route
 from flows.taxonomy import Area, Kind, Outcome, Platform, Role
 from storage import logs as stored_logs
 from storage import personal
@@ -99,7 +98,7 @@ def one_of_everything(store: ConcernStore, contacts: Contacts) -> None:
         safeguarding=True,
         involved_staff_id="UMARKLEAD",  # a leader: it goes straight to the headteacher
     )
-    concern, _ = store.create(draft, "VMARK1", route(people, safeguarding=True, involved="UMARKLEAD"), NOW)
+    concern, _ = store.create(draft, "VMARK1", place(people, safeguarding=True, involved="UMARKLEAD"), NOW)
     cid = concern.id or 0
     store.finish_delivery(cid, NOW)
     people = People(
@@ -270,7 +269,7 @@ def test_times_are_the_schools_with_the_offset_and_dates_stay_dates(stores: tupl
         draft = ConcernDraft(
             "US1", Area.CONTENT, Kind.VALUES, Platform.TIKTOK, frozenset({Role.PUBLIC}), description="x"
         )
-        store.create(draft, key, route(people, safeguarding=False, involved=None), at)
+        store.create(draft, key, place(people, safeguarding=False, involved=None), at)
     contacts.declare("US1", Person.PUPIL_FAMILY.value, Relationship.FAMILY, "x", "V3", NOW, date(2027, 7, 1))
     logs = json.loads(export(store.engine, "json", tz=LONDON))
     assert [c["created_at"] for c in logs["concerns"]] == ["2026-12-02T13:04:30+00:00", "2026-07-01T09:00:00+01:00"]
@@ -310,7 +309,7 @@ def test_a_typed_formula_comes_out_as_text(stores: tuple[ConcernStore, Contacts]
         names="  @SUM(A1)",
         description="-2+3",
     )
-    store.create(draft, "V1", route(people, safeguarding=False, involved=None), NOW)
+    store.create(draft, "V1", place(people, safeguarding=False, involved=None), NOW)
     row = next(csv.DictReader(io.StringIO(export(store.engine, "csv", include_details=True, tz=LONDON))))
     assert (row["names"], row["description"]) == ("'@SUM(A1)", "'-2+3")  # the form strips the spaces
 

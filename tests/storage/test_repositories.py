@@ -7,13 +7,13 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 from flows.concerns import ConcernDraft
-from flows.routing import People, route
+from flows.permissions import People, place
 from flows.taxonomy import Area, Kind, Platform, Role
 from storage.concerns import ConcernStore
 
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
 PEOPLE = People(frozenset({"UL1", "UL2"}), frozenset({"UDSL"}), "UHEAD", "UCHAIR")
-ROUTE = route(PEOPLE, safeguarding=False, involved=None)
+ROUTE = place(PEOPLE, safeguarding=False, involved=None)
 
 
 def draft(reporter: str = "US1") -> ConcernDraft:
