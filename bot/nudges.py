@@ -1,5 +1,5 @@
-"""Chasing: nudges for concerns and contact requests nobody has picked up, the headteacher told when nudges go
-unheeded, and the governors' annual review reminders with the year's digest.
+"""Chasing: nudges for concerns and contact requests nobody has picked up, and the headteacher told when nudges go
+unheeded; each pass also sends the reminders that are due (bot/reminders.py).
 
 Nothing here is remembered only in memory. Due times are stored on the rows (and derived again from the stored state
 at start-up, so new settings apply to everything pending); each nudge and each reminder is claimed in the database
@@ -12,25 +12,20 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.base import BaseScheduler
 from slack_sdk import WebClient
-from slack_sdk.models.blocks import ActionsBlock, ButtonElement, MarkdownTextObject, SectionBlock
 
-from bot import ids
 from bot.config import Settings
 from bot.directory import Directory
+from bot.reminders import Reminders
 from bot.slack_api import SLACK_FAILURES, post_unless_gone, slack_reason
-from flows.digest import LoggedConcern, digest, lines
 from flows.permissions import Act, Placement, Record
 from flows.permissions import Kind as RecordKind
-from flows.scheduling import describe, escalates, next_nudge, next_review_reminder, review_reminders
-from flows.taxonomy import Area, Kind, Outcome
+from flows.scheduling import describe, escalates, next_nudge
 from storage.declarations import DeclarationStore
 from storage.nudges import CONCERN, NudgeStore, Waiting
-from storage.records import REVIEW
 from storage.reviews import ReviewStore
 
 log = logging.getLogger(__name__)
@@ -55,12 +50,11 @@ class Nudger:
     ) -> None:
         self.settings = settings
         self.nudges = nudges
-        self.reviews = reviews
-        self.declarations = declarations
         self.directory = directory
         self.client = client
         self.clock = clock
         self.policy = settings.nudge_policy()
+        self.reminders = Reminders(settings, reviews, declarations, directory, client, clock)
         self.scheduler: BaseScheduler | None = None
         self._lock = threading.Lock()
         self._wake_at: datetime | None = None
@@ -95,8 +89,7 @@ class Nudger:
             self._schedule_unscheduled()
             for kind, item_id in self.nudges.due(self.clock()):
                 self._nudge(kind, item_id)
-            self._review()
-            self._declarations()
+            self.reminders.run()
         except Exception as error:  # noqa: BLE001 - the scheduler must survive a database or Slack hiccup
             log.error("nudge pass failed: %s", type(error).__name__)
         finally:
@@ -188,112 +181,7 @@ class Nudger:
             )
 
     def _next_review_moment(self) -> datetime | None:
-        review_on = self.reviews.current_review(self.settings.policy_review_date)
-        if review_on is None or self.reviews.is_done(review_on):
-            return None
-        return next_review_reminder(review_on, self.policy.zone, self.clock())
-
-    # --- declarations, re-confirmed yearly -------------------------------------------------------------------------
-
-    def _declarations(self) -> None:
-        """A month before a declaration's re-confirmation date its owner is asked; if the date passes, the leadership
-        team is told. Each once: the row's next notice date moves on (compare-and-set) before anything is sent."""
-        today = self.clock().astimezone(self.policy.zone).date()
-        for row in self.declarations.due_notices(today):
-            assert row.id is not None and row.next_notice_on is not None
-            if row.confirm_by >= today:
-                following: date | None = row.confirm_by + timedelta(days=1)  # then, if still not re-confirmed
-                channel, thread = row.staff_id, None
-                text = (
-                    f"Please re-confirm your declared connection D-{row.id:04d} by {row.confirm_by:%d %B %Y}: "
-                    "open policybot's App Home and press *Still true*, or declare what has changed."
-                )
-            else:
-                following = None  # told; nothing more until it is re-confirmed
-                channel, thread = row.post_channel or self.settings.leadership_channel_id, row.post_ts
-                text = f"Declared connection D-{row.id:04d} was not re-confirmed by {row.confirm_by:%d %B %Y}."
-            if not self.declarations.move_notice(row.id, row.next_notice_on, following):
-                continue  # another process has it
-            try:
-                self.client.chat_postMessage(channel=channel, text=text, thread_ts=thread)
-            except SLACK_FAILURES as error:
-                self.declarations.move_notice(row.id, following, row.next_notice_on)  # back, for the next pass
-                log.warning("declaration %s: notice not sent (%s)", row.id, slack_reason(error))
-
-    # --- the governors' review ------------------------------------------------------------------------------------
-
-    def _review(self) -> None:
-        review_on = self.reviews.current_review(self.settings.policy_review_date)
-        if review_on is None or self.reviews.is_done(review_on):
-            return
-        now = self.clock()
-        due = [
-            (mark, at)
-            for mark, at in review_reminders(review_on, self.policy.zone, now.astimezone(self.policy.zone).date())
-            if at <= now
-        ]
-        if not due:
-            return
-        mark, _ = due[-1]  # only the latest: after a stop, one reminder, not one per missed step
-        already = self.reviews.claim_reminder(review_on, mark, now, CLAIM_LEASE)
-        if already is None:
-            return
-        text, blocks = self._review_message(review_on, mark)
-        sent = set(already)
-        for governor in sorted(self.directory.who(REVIEW, Act.REMINDED) - already):
-            try:
-                post_unless_gone(self.client, f"review reminder {mark}", channel=governor, text=text, blocks=blocks)
-            except SLACK_FAILURES as error:
-                self.reviews.release_reminder(review_on, mark)
-                log.warning("review reminder %s not sent (%s); tried again next pass", mark, slack_reason(error))
-                return
-            sent.add(governor)
-            self.reviews.reminder_progress(review_on, mark, frozenset(sent))
-        self.reviews.reminder_sent(review_on, mark, now)
-        log.info("review reminder sent (%s before %s)", mark, review_on.isoformat())
-
-    def _review_message(self, review_on: Any, mark: str) -> tuple[str, list[Any]]:
-        since = self.clock() - timedelta(days=365)
-        logged = [
-            LoggedConcern(c.area, c.kind, c.created_at, c.acknowledged_at, c.outcome, c.safeguarding)
-            for c in self.reviews.year_of_concerns(since)
-        ]
-        labels = {
-            **{a.value: a.label for a in Area},
-            **{k.value: k.label for k in Kind},
-            **{o.value: o.label for o in Outcome},
-            "PERMITTED": "permitted",
-            "NOT_PERMITTED": "not permitted",
-            "REFER": "referred to leadership",
-        }
-        summary = "\n".join(lines(digest(logged, self.reviews.contact_verdicts(since)), labels))
-        left = (review_on - self.clock().astimezone(self.policy.zone).date()).days
-        if left > 0:
-            when = f"is {left} day{'s' if left != 1 else ''} away"
-        elif left == 0:
-            when = "is today"
-        else:
-            when = f"is overdue by {-left} day{'s' if left != -1 else ''}"
-        text = f"The governors' annual review of the Social Media Policy (due {review_on:%d %B %Y}) {when}."
-        return text, [
-            SectionBlock(
-                text=MarkdownTextObject(
-                    text=f"*{text}*\nSection 9: the policy and practice are reviewed "
-                    "by the governors annually, in the light of incidents."
-                )
-            ),
-            SectionBlock(text=MarkdownTextObject(text=f"*The last twelve months*\n```{summary[:2800]}```")),
-            ActionsBlock(
-                elements=[
-                    ButtonElement(
-                        action_id=ids.REVIEW_DONE,
-                        text="Mark the review done",
-                        value=review_on.isoformat(),
-                        style="primary",
-                    )
-                ]
-            ),
-        ]
+        return self.reminders.next_moment()
 
 
 def _record(item: Waiting) -> Record:
