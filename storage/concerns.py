@@ -67,6 +67,7 @@ class ConcernStore:
         year: int,
         next_nudge_at: datetime | None,
     ) -> Concern:
+        assert draft.area and draft.kind and draft.platform, "only a validated draft is stored"
         with transaction(self.engine) as session:
             counter = session.get(ReferenceCounter, year, with_for_update=True)
             if counter is None:
@@ -77,9 +78,9 @@ class ConcernStore:
                 reference=format_reference(year, counter.last),
                 submission_key=submission_key,
                 reporter_id=draft.reporter_id,
-                area=draft.area.value if draft.area else "",
-                kind=draft.kind.value if draft.kind else "",
-                platform=draft.platform.value if draft.platform else "",
+                area=draft.area,
+                kind=draft.kind,
+                platform=draft.platform,
                 roles=",".join(sorted(role.value for role in draft.roles)),
                 names=draft.names.strip(),
                 description=draft.description.strip(),
@@ -87,9 +88,9 @@ class ConcernStore:
                 kept_copy=draft.kept_copy,
                 safeguarding=draft.safeguarding,
                 involved_staff_id=draft.involved_staff_id,
-                route_kind=placed[0].value,
+                route_kind=placed[0],
                 route_recipient=placed[1],
-                status=Status.NEW.value,
+                status=Status.NEW,
                 created_at=now,
                 updated_at=now,
                 next_delivery_at=now,

@@ -10,6 +10,7 @@ from sqlalchemy import CursorResult, Engine, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
+from flows.contact import Person
 from flows.contact_requests import RECONFIRM_NOTICE, DeclarationStatus, Relationship
 from flows.permissions import Kind as RecordKind
 from storage import audit
@@ -24,7 +25,7 @@ class DeclarationStore:
     def declare(
         self,
         staff_id: str,
-        person: str,
+        person: Person,
         relationship: Relationship,
         described: str,
         submission_key: str,
@@ -37,7 +38,7 @@ class DeclarationStore:
                     submission_key=submission_key,
                     staff_id=staff_id,
                     person=person,
-                    relationship=relationship.value,
+                    relationship=relationship,
                     person_described=described.strip(),
                     declared_at=now,
                     confirm_by=confirm_by,

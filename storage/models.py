@@ -1,5 +1,5 @@
 """The stored records: concerns, contact questions, declarations, policy reviews, and the one audit trail of them all.
-Times are aware, kept in UTC."""
+Times are aware, kept in UTC; a column whose values are a flows enum is that enum (stored as its text)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,15 @@ from datetime import date, datetime
 
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+from flows.contact import Channel, Person, Verdict
+from flows.contact_requests import DeclarationStatus, Relationship, RequestStatus
+from flows.escalation import Status
+from flows.permissions import Kind as RecordKind
+from flows.permissions import Placement
+from flows.taxonomy import Area, EscalationTarget, Outcome, Platform
+from flows.taxonomy import Kind as ConcernKind
+from storage.columns import EnumText
 
 
 class Nudged(SQLModel):
@@ -26,9 +35,9 @@ class Concern(Nudged, table=True):
     reference: str = Field(index=True, unique=True, max_length=20)
     submission_key: str = Field(unique=True, max_length=100)  # Slack's view id: a retried submission stores once
     reporter_id: str = Field(max_length=32)
-    area: str = Field(max_length=20)
-    kind: str = Field(max_length=20)
-    platform: str = Field(max_length=20)
+    area: Area = Field(sa_type=EnumText(Area, 20))
+    kind: ConcernKind = Field(sa_type=EnumText(ConcernKind, 20))
+    platform: Platform = Field(sa_type=EnumText(Platform, 20))
     roles: str = Field(max_length=200)  # comma-separated Role values
     names: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     description: str = Field(sa_column=Column(Text, nullable=False))
@@ -36,18 +45,18 @@ class Concern(Nudged, table=True):
     kept_copy: bool = False
     safeguarding: bool = False
     involved_staff_id: str | None = Field(default=None, max_length=32)
-    route_kind: str = Field(max_length=10)
+    route_kind: Placement = Field(sa_type=EnumText(Placement, 10))
     route_recipient: str | None = Field(default=None, max_length=32)
 
-    status: str = Field(default="new", index=True, max_length=20)
+    status: Status = Field(default=Status.NEW, index=True, sa_type=EnumText(Status, 20))
     version: int = 1  # bumped on every transition: compare-and-set guard
     created_at: datetime
     updated_at: datetime
     acknowledged_at: datetime | None = None
     acknowledged_by: str | None = Field(default=None, max_length=32)
-    escalated_to: str | None = Field(default=None, max_length=40)
+    escalated_to: EscalationTarget | None = Field(default=None, sa_type=EnumText(EscalationTarget, 40))
     resolved_at: datetime | None = None
-    outcome: str | None = Field(default=None, max_length=40)
+    outcome: Outcome | None = Field(default=None, sa_type=EnumText(Outcome, 40))
     last_actor_id: str | None = Field(default=None, max_length=32)
 
     # Delivery to Slack: the row is stored first, then posted; a failed post is retried by the delivery job.
@@ -70,7 +79,7 @@ class AuditEntry(SQLModel, table=True):
     __table_args__ = (Index("ix_audit_entry_subject", "subject_kind", "subject_id", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    subject_kind: str = Field(max_length=20)  # a flows.permissions.Kind value
+    subject_kind: RecordKind = Field(sa_type=EnumText(RecordKind, 20))
     subject_id: int
     at: datetime
     actor_id: str = Field(max_length=32)  # a Slack user id, or "policybot"
@@ -98,18 +107,18 @@ class ContactCheck(Nudged, table=True):
     submission_key: str = Field(unique=True, max_length=100)  # Slack's view id: a retried submission stores once
     asked_by: str = Field(index=True, max_length=32)
     asked_at: datetime
-    person: str = Field(max_length=20)
-    channel: str = Field(max_length=20)
+    person: Person = Field(sa_type=EnumText(Person, 20))
+    channel: Channel = Field(sa_type=EnumText(Channel, 20))
     under_18: bool | None = None
     family_or_close_family_friend: bool | None = None
     existing_personal_friend: bool | None = None
     person_described: str = Field(default="", max_length=300)
-    verdict: str = Field(index=True, max_length=20)
+    verdict: Verdict = Field(index=True, sa_type=EnumText(Verdict, 20))
     rule_ids: str = Field(default="", max_length=500)  # comma-separated
     answered_by_permission_id: int | None = Field(default=None, foreign_key="contact_permission.id")
 
     # Asking leadership (REFER only): none -> pending -> approved | declined
-    request_status: str = Field(default="none", index=True, max_length=20)
+    request_status: RequestStatus = Field(default=RequestStatus.NONE, index=True, sa_type=EnumText(RequestStatus, 20))
     version: int = 1
     requested_at: datetime | None = None
     decided_by: str | None = Field(default=None, max_length=32)
@@ -127,8 +136,8 @@ class ContactPermission(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     staff_id: str = Field(index=True, max_length=32)
-    person: str = Field(max_length=20)
-    channel: str = Field(max_length=20)
+    person: Person = Field(sa_type=EnumText(Person, 20))
+    channel: Channel = Field(sa_type=EnumText(Channel, 20))
     person_key: str = Field(max_length=300)  # the person as described, folded for matching
     person_described: str = Field(default="", max_length=300)
     granted_by: str = Field(max_length=32)
@@ -143,13 +152,13 @@ class Declaration(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     submission_key: str = Field(unique=True, max_length=100)
     staff_id: str = Field(index=True, max_length=32)
-    person: str = Field(max_length=20)
-    relationship: str = Field(max_length=30)
+    person: Person = Field(sa_type=EnumText(Person, 20))
+    relationship: Relationship = Field(sa_type=EnumText(Relationship, 30))
     person_described: str = Field(max_length=300)
     declared_at: datetime
     confirm_by: date  # re-confirmed yearly
     next_notice_on: date | None = Field(default=None, index=True)  # ask to re-confirm, then tell leadership
-    status: str = Field(default="declared", max_length=20)  # declared -> acknowledged
+    status: DeclarationStatus = Field(default=DeclarationStatus.DECLARED, sa_type=EnumText(DeclarationStatus, 20))
     version: int = 1
     acknowledged_by: str | None = Field(default=None, max_length=32)
     acknowledged_at: datetime | None = None

@@ -52,7 +52,7 @@ def submit_declaration(deps: Deps, ack: Ack, body: dict[str, Any], client: WebCl
     confirm_by = a_year_on(deps.today())
     try:
         row, created = deps.declarations.declare(
-            staff, person.value, relationship, described, view["id"], deps.clock(), confirm_by
+            staff, person, relationship, described, view["id"], deps.clock(), confirm_by
         )
     except SQLAlchemyError as error:
         log.error("declaration not stored: %s", type(error).__name__)
