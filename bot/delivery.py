@@ -105,11 +105,11 @@ class Delivery:
         assert concern.id is not None
         text, blocks = notices.safeguarding_alert(concern)
         leads = self.directory.who(facts(concern), Act.ALERT)
-        done = set(filter(None, concern.alerted_ids.split(",")))
+        done = set(concern.alerted_ids)
         for lead in sorted(leads - done):
             post_unless_gone(self.client, f"concern {concern.id}: alert", channel=lead, text=text, blocks=blocks)
             done.add(lead)
-            concern.alerted_ids = ",".join(sorted(done))
+            concern.alerted_ids = frozenset(done)
             self.store.record_delivery_step(concern.id, alerted_ids=concern.alerted_ids)
         self.store.record_delivery_step(concern.id, alert_sent_at=self.clock())
 

@@ -15,7 +15,7 @@ from flows.permissions import Kind as RecordKind
 from flows.permissions import Placement
 from flows.taxonomy import Area, EscalationTarget, Outcome, Platform
 from flows.taxonomy import Kind as ConcernKind
-from storage.columns import EnumText
+from storage.columns import EnumText, IdSet
 
 
 class Nudged(SQLModel):
@@ -26,7 +26,7 @@ class Nudged(SQLModel):
     last_nudged_at: datetime | None = None
     next_nudge_at: datetime | None = Field(default=None, index=True)
     nudge_claimed_until: datetime | None = None
-    nudge_progress: str = Field(default="", max_length=500)  # who has had the nudge now being sent
+    nudge_progress: frozenset[str] = Field(default=frozenset(), sa_type=IdSet(500))  # who has had this nudge
     head_told_at: datetime | None = None
 
 
@@ -63,7 +63,7 @@ class Concern(Nudged, table=True):
     post_channel: str | None = Field(default=None, max_length=32)
     post_ts: str | None = Field(default=None, max_length=32)
     alert_sent_at: datetime | None = None  # every safeguarding lead to alert has been alerted (or could not be)
-    alerted_ids: str = Field(default="", max_length=500)  # comma-separated: the leads alerted so far
+    alerted_ids: frozenset[str] = Field(default=frozenset(), sa_type=IdSet(500))  # the leads alerted so far
     receipt_sent_at: datetime | None = None
     delivered_at: datetime | None = Field(default=None, index=True)
     delivery_attempts: int = 0
@@ -189,5 +189,5 @@ class ReviewReminder(SQLModel, table=True):
     review_on: date
     mark: str = Field(max_length=30)
     claimed_until: datetime
-    sent_to: str = Field(default="", max_length=1000)  # the governors who have had it so far
+    sent_to: frozenset[str] = Field(default=frozenset(), sa_type=IdSet(1000))  # the governors who have had it
     sent_at: datetime | None = None

@@ -62,7 +62,7 @@ def _waiting(kind: str, row: Any) -> Waiting:
         "post_channel": row.post_channel,
         "post_ts": row.post_ts,
         "head_told": row.head_told_at is not None,
-        "progress": frozenset(filter(None, (row.nudge_progress or "").split(","))),
+        "progress": row.nudge_progress,
         "claim": row.nudge_claimed_until,
     }
     if kind == CONCERN:
@@ -173,7 +173,7 @@ class NudgeStore:
         model = _MODELS[item.kind]
         with transaction(self.engine) as session:
             result = session.execute(
-                update(model).where(self._mine(item)).values(nudge_progress=",".join(sorted(done)))
+                update(model).where(self._mine(item)).values(nudge_progress=done)
             )
             assert isinstance(result, CursorResult)
             return result.rowcount == 1
@@ -187,7 +187,7 @@ class NudgeStore:
             "last_nudged_at": now,
             "next_nudge_at": next_due,
             "nudge_claimed_until": None,
-            "nudge_progress": "",
+            "nudge_progress": frozenset(),
         }
         if head_told:
             values["head_told_at"] = now

@@ -56,14 +56,14 @@ class ReviewStore:
                 .values(claimed_until=now + lease)
             )
             assert isinstance(result, CursorResult)
-            return frozenset(filter(None, row.sent_to.split(","))) if result.rowcount == 1 else None
+            return row.sent_to if result.rowcount == 1 else None
 
     def reminder_progress(self, review_on: date, mark: str, sent_to: frozenset[str]) -> None:
         with transaction(self.engine) as session:
             session.execute(
                 update(ReviewReminder)
                 .where(col(ReviewReminder.review_on) == review_on, col(ReviewReminder.mark) == mark)
-                .values(sent_to=",".join(sorted(sent_to)))
+                .values(sent_to=sent_to)
             )
 
     def reminder_sent(self, review_on: date, mark: str, now: datetime) -> None:

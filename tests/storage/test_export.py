@@ -175,7 +175,9 @@ def mark_every_personal_field(engine: Engine) -> dict[tuple[str, str], set[str]]
         for name, table in SQLModel.metadata.tables.items():
             for column in table.columns:
                 if personal.is_personal(name, column.name):
-                    held = {v for v in connection.execute(select(column)).scalars() if v != SYSTEM_ACTOR}
+                    stored = connection.execute(select(column)).scalars()
+                    texts = (v if isinstance(v, str | None) else ",".join(sorted(v)) for v in stored)  # id sets
+                    held = {v for v in texts if v != SYSTEM_ACTOR}
                     found[(name, column.name)] = held
     return found
 
