@@ -1,0 +1,706 @@
+"""The listeners' half of authorisation, as plain functions: each handler sends the command path the command of the
+person who clicked or submitted (their id, the record, the act, the version they saw, the request's key), and turns
+every Outcome into what people see: the change told to those it concerns; a refusal, a missing record or someone
+who got there first answered privately to the person alone, with nothing else done; a retry answered with silence.
+
+The command path itself is a fake here (its outcomes are scripted): tests/storage/test_commands.py and
+test_command_path.py show that it answers as these tests assume."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from functools import partial
+from typing import Any, cast
+
+import pytest
+from slack_bolt import Ack
+from slack_sdk.errors import SlackApiError
+
+from bot import ids
+from bot.deps import Deps
+from bot.listeners import contacts, declarations, leadership, review
+from bot.payload import Malformed
+from bot.views import action_forms, contact_card, contact_form, details, home
+from flows.contact import default_rules
+from flows.contact_requests import Decision, a_year_on
+from flows.escalation import Action
+from flows.permissions import Act, Kind
+from storage.commands import Changed, Command, Missing, Outcome, Overtaken, Refused, Repeated
+from storage.models import Concern, ContactCheck, Declaration, PolicyReview
+from storage.steps import DueReview
+
+NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
+TODAY = date(2026, 11, 25)
+DUE = datetime(2026, 11, 25, 13, 30, tzinfo=UTC)
+TS = "1764063000.000100"
+
+
+class Recorder:
+    """Any method call, recorded as (name, args, kwargs); answers from `answers` by name, else None."""
+
+    def __init__(self, **answers: Any) -> None:
+        self.calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
+        self.answers = answers
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            self.calls.append((name, args, kwargs))
+            return self.answers.get(name)
+
+        return call
+
+    def named(self, name: str) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
+        return [(args, kwargs) for called, args, kwargs in self.calls if called == name]
+
+
+class FakeDeps:
+    """What the handlers use of bot.deps.Deps; change() and look() answer with the outcomes given, in order."""
+
+    def __init__(self, *outcomes: Outcome) -> None:
+        self.outcomes = list(outcomes)
+        self.sent: list[tuple[str, Command, str | None]] = []  # ("change" | "look", command, audited_as)
+        self.delivery = Recorder()
+        self.contact_delivery = Recorder()
+        self.nudger = Recorder(first_due=DUE)
+        self.store = Recorder(events=[])
+        self.checks = Recorder(permissions_for=[], record_check=a_check("none"))
+        self.declarations = Recorder(declarations_for=[], declare=(a_declaration(), True))
+        self.client = Recorder()
+        self.rules = default_rules()
+        self.logged: list[str] = []
+
+    def clock(self) -> datetime:
+        return NOW
+
+    def today(self) -> date:
+        return TODAY
+
+    def command(self, kind: Kind, record_id: int, act: Act, actor: str, request_key: str, **extra: Any) -> Command:
+        return Command(kind, record_id, act, actor, NOW, request_key, **extra)
+
+    def change(self, command: Command) -> Outcome:
+        self.sent.append(("change", command, None))
+        return self.outcomes.pop(0)
+
+    def look(self, command: Command, audited_as: str | None = None) -> Outcome:
+        self.sent.append(("look", command, audited_as))
+        return self.outcomes.pop(0)
+
+    @property
+    def only_command(self) -> Command:
+        [(_, command, _)] = self.sent
+        return command
+
+
+Handler = Callable[[Deps, Ack, dict[str, Any], Any], None]
+
+
+class Lines(logging.Handler):
+    """The log lines policybot writes, as read in the log."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.lines.append(record.getMessage())
+        except TypeError:  # a line whose arguments do not fit its text
+            self.lines.append(f"unreadable: {record.msg!r} % {record.args!r}")
+
+
+def run(handler: Handler, deps: FakeDeps, body: dict[str, Any], client: Recorder | None = None) -> tuple[Ack, Recorder]:
+    """The handler, as the guard calls it; its log lines are kept in deps.logged."""
+    ack, client = Ack(), client or Recorder()
+    lines, log = Lines(), logging.getLogger("bot")
+    level = log.level
+    log.setLevel(logging.DEBUG)
+    log.addHandler(lines)
+    try:
+        handler(cast(Deps, deps), ack, body, client)
+    finally:
+        log.removeHandler(lines)
+        log.setLevel(level)
+    deps.logged = lines.lines
+    return ack, client
+
+
+def click(value: str, user: str = "UL1") -> dict[str, Any]:
+    return {
+        "type": "block_actions",
+        "user": {"id": user},
+        "channel": {"id": "CLEAD"},
+        "trigger_id": "T1",
+        "view": {"id": "VMODAL"},
+        "actions": [{"value": value, "action_ts": TS}],
+    }
+
+
+def key(user: str = "UL1") -> str:
+    return f"action:{TS}:{user}"
+
+
+def submission(metadata: str, values: dict[str, Any], user: str = "UL1", view_id: str = "V9") -> dict[str, Any]:
+    state = {"values": values}
+    return {
+        "type": "view_submission",
+        "user": {"id": user},
+        "view": {"id": view_id, "private_metadata": metadata, "state": state},
+    }
+
+
+def chosen(block: str, value: str) -> dict[str, Any]:
+    return {block: {block + ids.INPUT: {"selected_option": {"value": value}}}}
+
+
+def typed(block: str, text: str) -> dict[str, Any]:
+    return {block: {block + ids.INPUT: {"value": text}}}
+
+
+def picked(block: str, day: str) -> dict[str, Any]:
+    return {block: {block + ids.INPUT: {"selected_date": day}}}
+
+
+def told(client: Recorder) -> list[tuple[str, str]]:
+    """The private replies: (to whom, what)."""
+    return [(kwargs["user"], kwargs["text"]) for _, kwargs in client.named("chat_postEphemeral")]
+
+
+def form_errors(ack: Ack) -> dict[str, str] | None:
+    """The field errors an ack put on the form; None for a plain ack."""
+    assert ack.response is not None and ack.response.status == 200
+    if not ack.response.body:
+        return None
+    sent = json.loads(ack.response.body)
+    assert sent["response_action"] == "errors"
+    return cast(dict[str, str], sent["errors"])
+
+
+def a_concern(status: str = "new", version: int = 3, last_actor: str | None = None) -> Concern:
+    return Concern(
+        id=7,
+        reference="SMP-2026-0007",
+        submission_key="VREPORT",
+        reporter_id="USTAFF",
+        area="conduct",
+        kind="aggressive",
+        platform="whatsapp",
+        roles="pupil",
+        description="what happened",
+        route_kind="channel",
+        status=status,
+        version=version,
+        created_at=NOW,
+        updated_at=NOW,
+        last_actor_id=last_actor,
+    )
+
+
+def a_check(status: str = "pending") -> ContactCheck:
+    return ContactCheck(
+        id=5,
+        submission_key="VCHECK",
+        asked_by="USTAFF",
+        asked_at=NOW,
+        person="PUPIL_FAMILY",
+        channel="SOCIAL_NETWORK",
+        person_described="Ms Parent",
+        verdict="REFER",
+        request_status=status,
+        version=2,
+    )
+
+
+def a_declaration(status: str = "declared") -> Declaration:
+    return Declaration(
+        id=4,
+        submission_key="VDECL",
+        staff_id="USTAFF",
+        person="PUPIL",
+        relationship="family",
+        person_described="My niece",
+        declared_at=NOW,
+        confirm_by=date(2027, 11, 25),
+        status=status,
+        version=2,
+    )
+
+
+# --- leadership: a concern's buttons and forms -----------------------------------------------------------------------
+
+
+def test_acknowledging_sends_the_clickers_command_at_the_version_they_saw_and_tells_everyone_once_it_moved() -> None:
+    moved = a_concern("acknowledged", 4, "UL1")
+    deps = FakeDeps(Changed(moved))
+    ack, client = run(leadership.acknowledge, deps, click("7:3"))
+    assert deps.sent == [("change", Command(Kind.CONCERN, 7, Act.ACKNOWLEDGE, "UL1", NOW, key(), version=3), None)]
+    assert form_errors(ack) is None and told(client) == []
+    assert deps.delivery.calls == [("refresh_post", (moved,), {}), ("tell_reporter", (moved,), {})]
+    assert deps.logged == ["concern 7 acknowledged"]
+
+
+def test_a_button_drawn_without_a_version_acts_on_the_first() -> None:
+    deps = FakeDeps(Changed(a_concern("acknowledged", 2)))
+    run(leadership.acknowledge, deps, click("7"))
+    assert deps.only_command.version == 1
+
+
+def test_an_escalation_is_told_to_whoever_it_went_to() -> None:
+    escalated = a_concern("escalated", 4, "UL2")
+    deps = FakeDeps(Changed(escalated))
+    values = chosen(ids.TARGET, "police") | typed(ids.NOTE, "rang 101")
+    ack, _ = run(partial(leadership.submit_form, Action.ESCALATE), deps, submission("7:3", values, user="UL2"))
+    assert form_errors(ack) is None
+    assert deps.only_command == Command(
+        Kind.CONCERN, 7, Act.ESCALATE, "UL2", NOW, "view:V9", version=3, detail="police", note="rang 101"
+    )
+    assert deps.delivery.calls == [
+        ("refresh_post", (escalated,), {}),
+        ("tell_reporter", (escalated,), {}),
+        ("tell_escalation", (escalated, "UL2"), {}),
+    ]
+    assert deps.logged == ["concern 7 escalated"]  # what happened to which record: never the note
+
+
+@pytest.mark.parametrize(
+    ("outcome", "sentence", "redrawn", "line"),
+    [
+        (Refused(a_concern()), leadership.NOT_LEADERSHIP, False, "refused"),
+        (Missing(), leadership.NOT_FOUND, False, "missing"),
+        (
+            Overtaken(a_concern("acknowledged", 4, "UHEAD")),
+            "Someone got there first. SMP-2026-0007 is now *acknowledged* by <@UHEAD>.",
+            True,
+            "overtaken",
+        ),
+        (
+            Overtaken(a_concern("resolved", 5)),
+            "Someone got there first. SMP-2026-0007 is now *resolved*.",
+            True,
+            "overtaken",
+        ),
+    ],
+)
+def test_a_click_that_changed_nothing_is_answered_to_the_clicker_alone(
+    outcome: Outcome, sentence: str, redrawn: bool, line: str
+) -> None:
+    deps = FakeDeps(outcome)
+    ack, client = run(leadership.acknowledge, deps, click("7:3", user="UDSL"))
+    assert form_errors(ack) is None and told(client) == [("UDSL", sentence)]
+    assert deps.logged == [f"concern 7: acknowledge {line}"]
+    assert deps.delivery.calls == ([("refresh_post", (outcome.record,), {})] if redrawn else [])  # type: ignore[union-attr]
+
+
+def test_a_retried_click_is_answered_with_silence() -> None:
+    deps = FakeDeps(Repeated(a_concern("acknowledged", 4, "UL1")))
+    ack, client = run(leadership.acknowledge, deps, click("7:3"))
+    assert form_errors(ack) is None and client.calls == [] and deps.delivery.calls == [] and deps.logged == []
+
+
+@pytest.mark.parametrize("action", [Action.ESCALATE, Action.RESOLVE])
+def test_a_form_opens_only_for_someone_the_command_path_lets_act_on_the_version_they_saw(action: Action) -> None:
+    concern = a_concern("acknowledged", 3)
+    deps = FakeDeps(Changed(concern))
+    _, client = run(partial(leadership.open_form, action), deps, click("7:3"))
+    act = Act.ESCALATE if action is Action.ESCALATE else Act.RESOLVE
+    assert deps.sent == [("look", Command(Kind.CONCERN, 7, act, "UL1", NOW, key(), version=3), None)]
+    assert client.calls == [("views_open", (), {"trigger_id": "T1", "view": action_forms.build(action, concern)})]
+
+    refused = FakeDeps(Refused(concern))
+    _, client = run(partial(leadership.open_form, action), refused, click("7:3", user="UDSL"))
+    assert told(client) == [("UDSL", leadership.NOT_LEADERSHIP)] and not client.named("views_open")
+
+    closed = FakeDeps(Overtaken(a_concern("resolved", 4, "UL2")))
+    _, client = run(partial(leadership.open_form, action), closed, click("7:3"))
+    assert told(client) == [("UL1", "Someone got there first. SMP-2026-0007 is now *resolved* by <@UL2>.")]
+    assert not client.named("views_open") and closed.delivery.named("refresh_post")
+
+
+def test_a_form_with_no_choice_is_sent_back_and_nothing_is_tried() -> None:
+    deps = FakeDeps()
+    ack, _ = run(partial(leadership.submit_form, Action.RESOLVE), deps, submission("7:3", typed(ids.NOTE, "x")))
+    assert form_errors(ack) == {ids.OUTCOME: "Choose one: outcome."} and deps.sent == []
+
+
+@pytest.mark.parametrize(
+    ("outcome", "sentence"),
+    [
+        (Refused(a_concern()), leadership.NOT_LEADERSHIP),
+        (Missing(), leadership.NOT_FOUND),
+        (
+            Overtaken(a_concern("resolved", 4, "UL2")),
+            "Someone got there first. SMP-2026-0007 is now *resolved* by <@UL2>.",
+        ),
+    ],
+)
+def test_a_form_that_changed_nothing_says_why_on_the_form(outcome: Outcome, sentence: str) -> None:
+    deps = FakeDeps(outcome)
+    values = chosen(ids.OUTCOME, "no_action")
+    ack, client = run(partial(leadership.submit_form, Action.RESOLVE), deps, submission("7:3", values, user="UDSL"))
+    assert form_errors(ack) == {ids.OUTCOME: sentence + " Close this form."}
+    assert deps.only_command == Command(
+        Kind.CONCERN, 7, Act.RESOLVE, "UDSL", NOW, "view:V9", version=3, detail="no_action"
+    )
+    assert client.calls == [] and not deps.delivery.named("tell_reporter")
+
+
+def test_a_resubmitted_form_closes_quietly() -> None:
+    deps = FakeDeps(Repeated(a_concern("resolved", 4, "UL1")))
+    ack, client = run(
+        partial(leadership.submit_form, Action.RESOLVE), deps, submission("7:3", chosen(ids.OUTCOME, "no_action"))
+    )
+    assert form_errors(ack) is None and client.calls == [] and deps.delivery.calls == []
+
+
+def test_the_details_open_for_whoever_may_read_them_and_every_look_is_recorded() -> None:
+    concern = a_concern("acknowledged")
+    deps = FakeDeps(Changed(concern))
+    _, client = run(leadership.view_details, deps, click("7:3", user="UDSL"))
+    assert deps.sent == [
+        ("look", Command(Kind.CONCERN, 7, Act.VIEW_DETAILS, "UDSL", NOW, key("UDSL")), "viewed_details")
+    ]
+    assert deps.store.calls == [("events", (7,), {})]
+    assert client.calls == [("views_open", (), {"trigger_id": "T1", "view": details.build(concern, [])})]
+    assert deps.logged == ["concern 7: details viewed"]
+
+
+@pytest.mark.parametrize(
+    ("outcome", "sentence", "lines"),
+    [
+        (Refused(a_concern()), leadership.NOT_A_VIEWER, ["concern 7: details refused"]),
+        (Missing(), leadership.NOT_FOUND, []),
+    ],
+)
+def test_details_refused_or_missing_are_answered_privately_and_shown_to_nobody(
+    outcome: Outcome, sentence: str, lines: list[str]
+) -> None:
+    deps = FakeDeps(outcome)
+    _, client = run(leadership.view_details, deps, click("7", user="USTAFF2"))
+    assert told(client) == [("USTAFF2", sentence)] and deps.store.calls == [] and deps.logged == lines
+
+
+# --- contact requests: asking leadership and deciding ---------------------------------------------------------------
+
+
+def test_asking_leadership_sends_the_askers_command_posts_it_and_arms_the_nudge() -> None:
+    check = a_check("pending")
+    deps = FakeDeps(Changed(check))
+    _, client = run(contacts.ask_leadership, deps, click("5", user="USTAFF"))
+    assert deps.nudger.calls[0] == ("first_due", (NOW,), {"safeguarding": False})
+    assert deps.only_command == Command(
+        Kind.CONTACT_REQUEST, 5, Act.ASK_LEADERSHIP, "USTAFF", NOW, key("USTAFF"), due=DUE
+    )
+    assert deps.contact_delivery.calls == [("post", (ContactCheck, 5), {})]
+    assert deps.nudger.calls[1:] == [("arm", (DUE,), {})]
+    assert client.calls == [("views_update", (), {"view_id": "VMODAL", "view": contact_form.sent_view()})]
+    assert deps.logged == ["contact check 5 sent to leadership"]
+
+
+def test_a_question_sent_while_its_modal_was_closed_is_sent_all_the_same() -> None:
+    class Closed(Recorder):
+        def views_update(self, **_: Any) -> None:
+            raise SlackApiError("no", cast(Any, {"ok": False, "error": "not_found"}))
+
+    deps = FakeDeps(Changed(a_check("pending")))
+    run(contacts.ask_leadership, deps, click("5", user="USTAFF"), Closed())
+    assert deps.contact_delivery.calls == [("post", (ContactCheck, 5), {})] and deps.nudger.named("arm")
+    assert deps.logged == ["contact check 5 sent to leadership", "contact check 5: modal: not done (not_found)"]
+
+
+@pytest.mark.parametrize(
+    ("outcome", "sentence", "lines"),
+    [
+        (Refused(a_check("none")), contacts.NOT_THE_ASKER, ["contact check 5: ask refused"]),
+        (Missing(), contacts.NOT_FOUND, ["contact check 5: ask missing"]),
+        (Overtaken(a_check("none"), "Say who it is and ask again."), "Say who it is and ask again.", []),
+    ],
+)
+def test_a_question_that_was_not_sent_says_why_and_the_modal_stays(
+    outcome: Outcome, sentence: str, lines: list[str]
+) -> None:
+    deps = FakeDeps(outcome)
+    _, client = run(contacts.ask_leadership, deps, click("5", user="UL2"))
+    assert told(client) == [("UL2", sentence)] and not client.named("views_update") and deps.logged == lines
+    assert deps.contact_delivery.calls == [] and deps.nudger.named("arm") == []
+
+
+@pytest.mark.parametrize("outcome", [Repeated(a_check()), Overtaken(a_check("pending"), "already pending")])
+def test_a_question_already_with_leadership_is_not_sent_again(outcome: Outcome) -> None:
+    deps = FakeDeps(outcome)
+    _, client = run(contacts.ask_leadership, deps, click("5", user="USTAFF"))
+    assert told(client) == [] and client.named("views_update") and deps.contact_delivery.calls == []
+
+
+@pytest.mark.parametrize("decision", [Decision.APPROVE, Decision.DECLINE])
+def test_one_click_decides_as_the_clicker_and_the_member_of_staff_is_told(decision: Decision) -> None:
+    decided = a_check(decision.outcome.value)
+    deps = FakeDeps(Changed(decided))
+    _, client = run(partial(contacts.one_click, decision), deps, click("5:2", user="UL2"))
+    until = a_year_on(TODAY)
+    expected = Command(
+        Kind.CONTACT_REQUEST, 5, Act.DECIDE, "UL2", NOW, key("UL2"), version=2, detail=decision, until=until
+    )
+    assert deps.only_command == expected
+    assert deps.contact_delivery.calls == [("redraw", (decided,), {}), ("tell_decision", (5,), {})]
+    assert told(client) == [] and deps.logged == [f"contact check 5 {decision.outcome.value}"]
+
+
+@pytest.mark.parametrize(
+    ("outcome", "sentence", "redrawn"),
+    [
+        (Refused(a_check()), contacts.NOT_LEADERSHIP, False),
+        (Missing(), contacts.NOT_FOUND, False),
+        (Overtaken(a_check("approved")), "Someone got there first: this request is already approved.", True),
+        (Repeated(a_check("approved")), None, False),
+    ],
+)
+def test_a_decision_that_was_not_made_now_tells_the_clicker_and_nobody_else(
+    outcome: Outcome, sentence: str | None, redrawn: bool
+) -> None:
+    deps = FakeDeps(outcome)
+    _, client = run(partial(contacts.one_click, Decision.APPROVE), deps, click("5", user="USTAFF"))
+    assert deps.only_command.version == 1
+    assert told(client) == ([("USTAFF", sentence)] if sentence else [])
+    assert deps.contact_delivery.calls == ([("redraw", (outcome.record,), {})] if redrawn else [])  # type: ignore[union-attr]
+    assert deps.logged == (["contact check 5: decision refused"] if isinstance(outcome, Refused) else [])
+
+
+def test_the_decision_form_opens_only_for_someone_who_may_decide() -> None:
+    check = a_check()
+    deps = FakeDeps(Changed(check))
+    _, client = run(contacts.open_decision, deps, click("5:2", user="UL2"))
+    assert deps.sent == [
+        ("look", Command(Kind.CONTACT_REQUEST, 5, Act.DECIDE, "UL2", NOW, key("UL2"), version=2), None)
+    ]
+    form = contact_card.decision_form(check, a_year_on(TODAY))
+    assert client.calls == [("views_open", (), {"trigger_id": "T1", "view": form})]
+
+
+@pytest.mark.parametrize(
+    ("outcome", "sentence"),
+    [
+        (Refused(a_check()), contacts.NOT_LEADERSHIP),
+        (Missing(), contacts.NOT_FOUND),
+        (Overtaken(a_check("declined")), "Someone got there first: this request is declined."),
+    ],
+)
+def test_the_decision_form_stays_shut_and_says_why(outcome: Outcome, sentence: str) -> None:
+    deps = FakeDeps(outcome)
+    _, client = run(contacts.open_decision, deps, click("5:2", user="USTAFF"))
+    assert told(client) == [("USTAFF", sentence)] and not client.named("views_open")
+
+
+def test_a_retried_refusal_to_open_the_decision_form_says_nothing_more() -> None:
+    _, client = run(contacts.open_decision, FakeDeps(Repeated(a_check())), click("5:2", user="USTAFF"))
+    assert client.calls == []
+
+
+def test_a_decision_with_a_note_is_made_as_the_submitter_with_their_review_date() -> None:
+    decided = a_check("approved")
+    deps = FakeDeps(Changed(decided))
+    values = chosen(ids.DECISION, "approve") | picked(ids.REVIEW_ON, "2027-06-30") | typed(ids.NOTE, "fine")
+    ack, _ = run(contacts.submit_decision, deps, submission("5:2", values, user="UL2"))
+    assert form_errors(ack) is None
+    assert deps.only_command == Command(
+        Kind.CONTACT_REQUEST,
+        5,
+        Act.DECIDE,
+        "UL2",
+        NOW,
+        "view:V9",
+        version=2,
+        detail=Decision.APPROVE,
+        note="fine",
+        until=date(2027, 6, 30),
+    )
+    assert deps.contact_delivery.calls == [("redraw", (decided,), {}), ("tell_decision", (5,), {})]
+
+
+def test_a_decline_needs_no_review_date() -> None:
+    deps = FakeDeps(Changed(a_check("declined")))
+    ack, _ = run(contacts.submit_decision, deps, submission("5:2", chosen(ids.DECISION, "decline"), user="UL2"))
+    assert form_errors(ack) is None and deps.only_command.until == a_year_on(TODAY)
+
+
+def test_a_refused_decision_is_said_on_the_form_and_nobody_is_told() -> None:
+    deps = FakeDeps(Refused(a_check()))
+    ack, _ = run(contacts.submit_decision, deps, submission("5:2", chosen(ids.DECISION, "decline"), user="USTAFF"))
+    assert form_errors(ack) == {ids.DECISION: contacts.NOT_LEADERSHIP} and deps.contact_delivery.calls == []
+
+
+def test_a_decision_form_is_checked_before_anything_is_tried() -> None:
+    deps = FakeDeps()
+    values = chosen(ids.DECISION, "approve") | picked(ids.REVIEW_ON, "2026-11-25")
+    ack, _ = run(contacts.submit_decision, deps, submission("5:2", values, user="UL2"))
+    assert form_errors(ack) == {ids.REVIEW_ON: "The review date must be in the future."} and deps.sent == []
+    assert contacts.decision_errors(None, None, "", TODAY) == {ids.DECISION: "Choose approve or decline."}
+    assert contacts.decision_errors(Decision.APPROVE, None, "", TODAY) == {ids.REVIEW_ON: "Choose a review date."}
+    assert contacts.decision_errors(Decision.DECLINE, None, "x" * 1000, TODAY) == {}
+    assert contacts.decision_errors(Decision.DECLINE, None, " " + "x" * 1001, TODAY) == {
+        ids.NOTE: "Please keep the note under 1000 characters."
+    }
+
+
+# --- declarations: acknowledging and re-confirming -------------------------------------------------------------------
+
+
+def test_a_declaration_is_acknowledged_as_the_clicker_and_its_declarer_is_told() -> None:
+    acknowledged = a_declaration("acknowledged")
+    deps = FakeDeps(Changed(acknowledged))
+    _, client = run(declarations.acknowledge, deps, click("4:2"))
+    assert deps.only_command == Command(Kind.DECLARATION, 4, Act.ACKNOWLEDGE, "UL1", NOW, key(), version=2)
+    assert deps.contact_delivery.calls == [
+        ("redraw", (acknowledged,), {}),
+        ("tell", ("USTAFF", "Leadership acknowledged your declared connection D-0004."), {}),
+    ]
+    assert told(client) == [] and deps.logged == ["declaration 4 acknowledged"]
+
+
+@pytest.mark.parametrize(
+    ("outcome", "sentence"),
+    [
+        (Refused(a_declaration()), contacts.NOT_LEADERSHIP),
+        (Missing(), declarations.NOT_FOUND),
+        (
+            Overtaken(a_declaration("acknowledged")),
+            "Someone got there first: this declaration is already acknowledged.",
+        ),
+        (Repeated(a_declaration("acknowledged")), None),
+    ],
+)
+def test_an_acknowledgement_not_made_now_tells_the_clicker_alone(outcome: Outcome, sentence: str | None) -> None:
+    deps = FakeDeps(outcome)
+    _, client = run(declarations.acknowledge, deps, click("4", user="USTAFF"))
+    assert deps.only_command.version == 1
+    assert told(client) == ([("USTAFF", sentence)] if sentence else []) and deps.contact_delivery.calls == []
+
+
+def test_a_declaration_is_re_confirmed_by_the_clicker_for_a_year_and_their_home_shows_it() -> None:
+    reconfirmed = a_declaration("acknowledged")
+    deps = FakeDeps(Changed(reconfirmed))
+    _, client = run(declarations.reconfirm, deps, click("4", user="USTAFF"))
+    assert deps.only_command == Command(
+        Kind.DECLARATION, 4, Act.RECONFIRM, "USTAFF", NOW, key("USTAFF"), until=a_year_on(TODAY)
+    )
+    assert deps.checks.calls == [("permissions_for", ("USTAFF",), {})]
+    assert deps.declarations.calls == [("declarations_for", ("USTAFF",), {})]
+    assert client.calls == [("views_publish", (), {"user_id": "USTAFF", "view": home.build([], [], TODAY)})]
+    assert deps.contact_delivery.calls == [("redraw", (reconfirmed,), {})]
+    assert deps.logged == ["declaration 4 re-confirmed"]
+
+
+@pytest.mark.parametrize(
+    ("outcome", "sentence"),
+    [(Refused(a_declaration()), declarations.NOT_THE_DECLARER), (Missing(), declarations.NOT_FOUND)],
+)
+def test_someone_else_cannot_re_confirm_a_declaration(outcome: Outcome, sentence: str) -> None:
+    deps = FakeDeps(outcome)
+    _, client = run(declarations.reconfirm, deps, click("4", user="UL1"))
+    assert told(client) == [("UL1", sentence)] and not client.named("views_publish")
+    assert deps.logged == [f"declaration 4: re-confirmation {type(outcome).__name__.lower()}"]
+    assert deps.contact_delivery.calls == []
+
+
+# --- the governors' review -------------------------------------------------------------------------------------------
+
+
+def test_the_review_form_opens_for_a_governor_with_next_years_date() -> None:
+    deps = FakeDeps(Changed(DueReview(date(2027, 3, 1), None)))
+    _, client = run(review.open_form, deps, click("2027-03-01", user="UGOV"))
+    assert deps.sent == [("look", Command(Kind.REVIEW, 20270301, Act.MARK_REVIEW_DONE, "UGOV", NOW, key("UGOV")), None)]
+    form = review.form(date(2027, 3, 1), a_year_on(TODAY))
+    assert client.calls == [("views_open", (), {"trigger_id": "T1", "view": form})]
+    assert form.private_metadata == "2027-03-01"
+
+
+@pytest.mark.parametrize(
+    ("outcome", "sentence"),
+    [
+        (Refused(DueReview(date(2027, 3, 1), None)), review.NOT_A_GOVERNOR),
+        (Overtaken(DueReview(date(2027, 3, 1), None)), "The review due 01 March 2027 is already recorded as done."),
+    ],
+)
+def test_the_review_form_stays_shut_for_anyone_else_or_once_it_is_done(outcome: Outcome, sentence: str) -> None:
+    deps = FakeDeps(outcome)
+    _, client = run(review.open_form, deps, click("2027-03-01", user="UHEAD"))
+    assert told(client) == [("UHEAD", sentence)] and not client.named("views_open")
+
+
+def test_a_review_button_with_no_date_is_not_read() -> None:
+    with pytest.raises(Malformed) as raised:
+        run(review.open_form, FakeDeps(), click("next spring", user="UGOV"))
+    assert raised.value.what == "actions[0].value"
+
+
+def review_form(user: str, day: str | None = "2028-02-20", review_on: str = "2027-03-01") -> dict[str, Any]:
+    return submission(review_on, picked(ids.NEXT_REVIEW_ON, day) if day else {}, user=user, view_id="V5")
+
+
+def test_a_governor_records_the_review_and_is_told_when_the_next_is_due() -> None:
+    done = PolicyReview(
+        review_on=date(2027, 3, 1), reviewed_by="UGOV", reviewed_at=NOW, next_review_on=date(2028, 2, 20)
+    )
+    deps = FakeDeps(Changed(DueReview(date(2027, 3, 1), done)))
+    ack, _ = run(review.record, deps, review_form("UGOV"))
+    assert form_errors(ack) is None
+    assert deps.only_command == Command(
+        Kind.REVIEW, 20270301, Act.MARK_REVIEW_DONE, "UGOV", NOW, "view:V5", until=date(2028, 2, 20)
+    )
+    assert deps.nudger.calls == [("arm", (), {})]
+    [(_, message)] = deps.client.named("chat_postMessage")
+    assert message["channel"] == "UGOV"
+    assert (
+        "review due 01 March 2027 is done" in message["text"] and "next is due on 20 February 2028" in message["text"]
+    )
+    assert deps.logged == ["policy review 2027-03-01 recorded; next 2028-02-20"]
+
+
+def test_a_review_is_recorded_even_when_its_confirmation_cannot_be_sent() -> None:
+    class Gone(Recorder):
+        def chat_postMessage(self, **_: Any) -> None:  # noqa: N802 - slack_sdk's name
+            raise SlackApiError("no", cast(Any, {"ok": False, "error": "account_inactive"}))
+
+    deps = FakeDeps(Changed(DueReview(date(2027, 3, 1), None)))
+    deps.client = Gone()
+    ack, _ = run(review.record, deps, review_form("UGOV"))
+    assert form_errors(ack) is None and deps.nudger.calls == [("arm", (), {})]
+    assert deps.logged[-1] == "review confirmation: not done (account_inactive)"
+
+
+def test_the_review_form_is_refused_to_someone_who_is_not_a_governor() -> None:
+    deps = FakeDeps(Refused(DueReview(date(2027, 3, 1), None)))
+    ack, _ = run(review.record, deps, review_form("UHEAD"))
+    assert form_errors(ack) == {ids.NEXT_REVIEW_ON: review.NOT_A_GOVERNOR}
+    assert deps.only_command.actor == "UHEAD" and deps.nudger.calls == [] and deps.client.calls == []
+
+
+@pytest.mark.parametrize(
+    "outcome", [Overtaken(DueReview(date(2027, 3, 1), None)), Repeated(DueReview(date(2027, 3, 1), None))]
+)
+def test_a_review_already_recorded_closes_the_form_and_confirms_nothing(outcome: Outcome) -> None:
+    deps = FakeDeps(outcome)
+    ack, _ = run(review.record, deps, review_form("UCHAIR"))
+    assert form_errors(ack) is None and deps.nudger.calls == [] and deps.client.calls == []
+
+
+@pytest.mark.parametrize(
+    ("day", "problem"),
+    [
+        (None, "Choose a review date."),
+        ("2027-13-40", "Choose a review date."),
+        ("2026-11-25", "The review date must be in the future."),
+    ],
+)
+def test_the_next_review_date_is_checked_before_anything_is_tried(day: str | None, problem: str) -> None:
+    deps = FakeDeps()
+    ack, _ = run(review.record, deps, review_form("UGOV", day))
+    assert form_errors(ack) == {ids.NEXT_REVIEW_ON: problem} and deps.sent == []
+
+
+def test_a_review_form_whose_due_date_was_tampered_with_is_not_read() -> None:
+    with pytest.raises(Malformed) as raised:
+        run(review.record, FakeDeps(), review_form("UGOV", review_on="soon"))
+    assert raised.value.what == "view.private_metadata"
