@@ -117,7 +117,9 @@ def _run(args: argparse.Namespace) -> int:
         print(_upgrade_database(_database_url()))
         return 0
     if args.command == "export":
-        from storage.export import export, missing_database
+        from contextlib import nullcontext
+
+        from storage.export import missing_database, write
 
         school = ZoneInfo(_Reader(os.environ).timezone("POLICYBOT_TIMEZONE", "Europe/London"))
         since = None if args.since is None else datetime.combine(args.since, time(), school)  # midnight there
@@ -127,12 +129,14 @@ def _run(args: argparse.Namespace) -> int:
             print(f"policybot: no database yet at {missing}: run `policybot db upgrade` first", file=sys.stderr)
             return 3
         engine = make_engine(url)
-        text = export(engine, args.format, since, args.include_details, args.log, tz=school)
-        if args.output:
-            with open(args.output, "w", encoding="utf-8", newline="") as handle:
-                handle.write(text)
-        else:
-            sys.stdout.write(text)
+        out = open(args.output, "w", encoding="utf-8", newline="") if args.output else nullcontext(sys.stdout)
+        try:
+            with out as handle:  # written as it is read, a batch of records at a time
+                write(handle, engine, args.format, since, args.include_details, args.log, tz=school)
+        except BaseException:
+            if args.output and os.path.isfile(args.output):  # a failed export leaves no half-written file behind
+                os.remove(args.output)
+            raise
         return 0
 
     from bot.checks import problems

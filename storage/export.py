@@ -4,6 +4,10 @@ questions (with leadership's decisions), declared connections, policy reviews an
 The default export names nobody and holds nothing staff typed: every column storage.personal declares personal is
 left out, and each audit event says who acted only as a role (actor_role). include_details adds them all. Times
 are in the school's time zone with their offset; dates stay dates. A CSV cell a spreadsheet would run stays text.
+
+Streamed: `write` reads a batch of records with their trails at a time (storage.logs, one snapshot) and writes them
+out before it reads the next, so memory does not grow with the logs. The JSON, written a batch of records at a time,
+is exactly the document json.dumps(indent=2) would make of it all.
 """
 
 from __future__ import annotations
@@ -11,11 +15,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, date, datetime, tzinfo
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from itertools import chain
+from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Table
 from sqlalchemy.engine import make_url
 
 from storage import logs, personal
@@ -54,7 +61,20 @@ LOGS = {
 }
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP's list for CSV injection
 
-Record = tuple[dict[str, Any], list[dict[str, Any]]]  # a row and its audit trail
+Record = tuple[list[Any], list[list[Any]]]  # a record's exported values and its trail's, in their columns' order
+_EPOCH, _EPOCH_UTC, _SECOND = datetime(1970, 1, 1), datetime(1970, 1, 1, tzinfo=UTC), timedelta(seconds=1)
+# json's own encoder writes the JSON values, a batch of records' at once: its output holds "\x00" only as the separator
+# asked for here (it escapes every control character), so it splits into the values on it.
+_ENCODE = json.JSONEncoder(separators=("\x00", ": ")).encode
+
+
+class _Line:
+    """A file to csv.writer whose write gives the text back: writerow then returns the line, "\r\n" and all."""
+
+    write = str
+
+
+_CSV_LINE = csv.writer(_Line()).writerow
 
 
 def columns(table: str, names: list[str], include_details: bool) -> list[str]:
@@ -63,9 +83,9 @@ def columns(table: str, names: list[str], include_details: bool) -> list[str]:
 
 
 def _value(value: Any, tz: tzinfo) -> Any:
-    if isinstance(value, datetime):
-        aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)  # SQLite's naive times are UTC
-        return aware.astimezone(tz).isoformat(timespec="seconds")
+    if isinstance(value, datetime):  # to the second, in the school's zone (SQLite's naive times are UTC)
+        since_epoch = value - (_EPOCH if value.tzinfo is None else _EPOCH_UTC)
+        return datetime.fromtimestamp(since_epoch // _SECOND, tz).isoformat()
     return value.isoformat() if isinstance(value, date) else value
 
 
@@ -88,23 +108,128 @@ def actor_role(actor_id: str, subject_id: str | None, subject_role: str) -> str:
     return subject_role if subject_id is not None and actor_id == subject_id else SOMEONE_ELSE
 
 
-def _pick(row: Any, names: list[str], tz: tzinfo) -> dict[str, Any]:
-    return {name: _value(getattr(row, name), tz) for name in names}
+class _Shape:
+    """How one table's rows are exported: the columns `names`, from rows of the columns `read`; where among them the
+    times and dates are (written in the school's zone) and the text (kept from running in a spreadsheet)."""
+
+    def __init__(self, table: Table, names: list[str], read: list[str]) -> None:
+        types = {c.name: getattr(c.type, "impl", c.type).python_type for c in table.c}  # a TypeDecorator: its impl's
+        self.read, self.get = read, itemgetter(*(read.index(n) for n in names))
+        self.times = [i for i, n in enumerate(names) if types.get(n) in (datetime, date)]
+        self.texts = [i for i, n in enumerate(names) if types.get(n) is str]
+
+    def values(self, row: Any, tz: tzinfo) -> list[Any]:
+        values = list(self.get(row))
+        for i in self.times:
+            values[i] = _value(values[i], tz)
+        return values
+
+    def cells(self, values: list[Any]) -> list[Any]:
+        for i in self.texts:
+            if values[i] and not values[i][:1].isalnum():  # else _cell leaves it as it is
+                values[i] = _cell(values[i])
+        return values
 
 
-def _record(row: Any, events: list[Any], log: str, include_details: bool, tz: tzinfo) -> Record:
+def _records(snapshot: logs.Snapshot, log: str, details: bool, tz: tzinfo, cells: bool) -> Iterator[list[Record]]:
+    """The log's records as exported, a batch at a time: as CSV `cells`, or else as JSON values."""
     table, names = LOGS[log]
-    owner = personal.subject(table)
-    subject_id, role = (getattr(row, owner[0]), owner[1]) if owner else (None, SOMEONE_ELSE)
-    wanted = columns(AUDIT_TABLE, AUDIT_COLUMNS, include_details)
-    trail = [
-        {
-            n: actor_role(event.actor_id, subject_id, role) if n == ACTOR_ROLE else _value(getattr(event, n), tz)
-            for n in wanted
-        }
-        for event in events
-    ]
-    return _pick(row, columns(table, names, include_details), tz), trail
+    wanted, trail = columns(table, names, details), columns(AUDIT_TABLE, AUDIT_COLUMNS, details)
+    owner, role = personal.subject(table) or ("", SOMEONE_ELSE)  # whose own record a row is, and their role in it
+    read = list(dict.fromkeys([*wanted, owner] if owner else wanted))
+    stored = ["actor_id" if n == ACTOR_ROLE else n for n in trail]  # actor_role is worked out from actor_id
+    record = _Shape(logs.LOGS[log].table, wanted, read)
+    event = _Shape(logs.AUDIT, stored, list(dict.fromkeys(stored)))
+    actor, subject = trail.index(ACTOR_ROLE), read.index(owner) if owner else None
+    for batch in snapshot.records(log, read, event.read):
+        records: list[Record] = []
+        for row, entries in batch:
+            subject_id = None if subject is None else row[subject]
+            values, events = record.values(row, tz), [event.values(entry, tz) for entry in entries]
+            for exported in events:
+                exported[actor] = actor_role(exported[actor], subject_id, role)
+            records.append((record.cells(values), [event.cells(e) for e in events]) if cells else (values, events))
+        yield records
+
+
+def _write_csv(out: TextIO, snapshot: logs.Snapshot, log: str, details: bool, tz: tzinfo) -> None:
+    """A header line, then a row per audit event (a record without one: a row of its own), a batch at a time. csv
+    writes each cell on its own, so a record's are written once and put before each of its events'."""
+    table, names = LOGS[log]
+    trail = columns(AUDIT_TABLE, AUDIT_COLUMNS, details)
+    out.write(_CSV_LINE(columns(table, names, details) + [f"event_{n}" for n in trail]))
+    blank = _CSV_LINE([""] * len(trail))
+    for batch in _records(snapshot, log, details, tz, cells=True):
+        lines = []
+        for values, events in batch:
+            record = _CSV_LINE(values)[:-2] + ","
+            lines += [record + _CSV_LINE(event) for event in events] if events else [record + blank]
+        out.write("".join(lines))
+
+
+def _template(names: list[str], indent: str, extra: str = "") -> str:
+    """An object of these members (then `extra`) at `indent`, as json.dumps(indent=2) lays it out; %s a value."""
+    members = [f"\n{indent}  {_ENCODE(n).replace('%', '%%')}: %s" for n in names]
+    return "{" + ",".join(members) + extra + f"\n{indent}}}"
+
+
+def _json_batches(snapshot: logs.Snapshot, log: str, details: bool, tz: tzinfo) -> Iterator[str]:
+    """The log's records as JSON objects where they are nested in the export, each with its trail ("audit") but the
+    permissions, a batch at a time: one template for the batch, filled with every value in it."""
+    if log not in LOGS:
+        names = columns("contact_permission", PERMISSION_COLUMNS, details)
+        permission, shape = _template(names, " " * 4), _Shape(logs.PERMISSIONS.table, names, names)
+        for rows in snapshot.permissions(names):
+            yield _filled([permission] * len(rows), [v for row in rows for v in shape.values(row, tz)])
+        return
+    wanted, trail = columns(*LOGS[log], details), columns(AUDIT_TABLE, AUDIT_COLUMNS, details)
+    event = "\n        " + _template(trail, " " * 8)
+    templates: dict[int, str] = {}  # a record's, by the length of its trail
+    for batch in _records(snapshot, log, details, tz, cells=False):
+        for _, events in batch:
+            if len(events) not in templates:
+                audit = "[" + ",".join([event] * len(events)) + "\n      ]" if events else "[]"
+                templates[len(events)] = _template(wanted, " " * 4, f',\n      "audit": {audit}')
+        objects = [templates[len(events)] for _, events in batch]
+        yield _filled(objects, [v for values, events in batch for v in chain(values, *events)])
+
+
+def _filled(objects: list[str], values: list[Any]) -> str:
+    """The objects' templates, one after another, filled with the values in order (each as JSON)."""
+    return ",\n    ".join(objects) % tuple(_ENCODE(values)[1:-1].split("\x00"))
+
+
+def _write_json(out: TextIO, snapshot: logs.Snapshot, details: bool, tz: tzinfo) -> None:
+    """{"concerns": [...], ..., "contact_permissions": [...]}: each batch of records written out as it is read."""
+    for n, log in enumerate([*LOGS, "contact_permissions"]):
+        out.write(("," if n else "{") + f"\n  {_ENCODE(log)}: ")
+        written = False
+        for text in _json_batches(snapshot, log, details, tz):
+            out.write(("," if written else "[") + "\n    " + text)
+            written = True
+        out.write("\n  ]" if written else "[]")
+    out.write("\n}\n")
+
+
+def write(
+    out: TextIO,
+    engine: Engine,
+    fmt: str,
+    since: datetime | None = None,
+    include_details: bool = False,
+    log: str = "concerns",
+    *,
+    tz: tzinfo,
+    batch: int = logs.BATCH,
+) -> None:
+    """Write the export to `out` as it is read, `batch` records at a time, from one snapshot of the logs. JSON holds
+    every log and the standing permissions; CSV holds the one named by `log`, a row per audit event (an empty log is
+    its header line). `tz` is the school's time zone."""
+    with logs.snapshot(engine, since, batch) as snapshot:
+        if fmt == "json":
+            _write_json(out, snapshot, include_details, tz)
+        else:
+            _write_csv(out, snapshot, log, include_details, tz)
 
 
 def export(
@@ -116,27 +241,9 @@ def export(
     *,
     tz: tzinfo,
 ) -> str:
-    """JSON holds every log and the standing permissions; CSV holds the one named by `log`, a row per audit event
-    (an empty log is its header line). `tz` is the school's time zone."""
-    rows, permissions = logs.read(engine, since)
-    if fmt == "json":
-        out: dict[str, list[Any]] = {}
-        for name, pairs in rows.items():
-            records = [_record(row, events, name, include_details, tz) for row, events in pairs]
-            out[name] = [{**row, "audit": trail} for row, trail in records]
-        wanted = columns("contact_permission", PERMISSION_COLUMNS, include_details)
-        out["contact_permissions"] = [_pick(p, wanted, tz) for p in permissions]
-        return json.dumps(out, indent=2) + "\n"
-    table, names = LOGS[log]
-    event_columns = [f"event_{n}" for n in columns(AUDIT_TABLE, AUDIT_COLUMNS, include_details)]
+    """The whole export as one string, for small logs and tests: `write` streams it."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns(table, names, include_details) + event_columns)
-    writer.writeheader()
-    for row, events in rows[log]:
-        record, trail = _record(row, events, log, include_details, tz)
-        for event in trail or [{}]:
-            cells = {**record, **{f"event_{k}": v for k, v in event.items()}}
-            writer.writerow({k: _cell(v) for k, v in cells.items()})
+    write(buffer, engine, fmt, since, include_details, log, tz=tz)
     return buffer.getvalue()
 
 

@@ -1,37 +1,47 @@
-"""The governors' logs as stored, for the export: every concern, contact question, declaration and policy review (with
-`since`, those from that moment on), oldest first, each with its whole audit trail; and the standing permissions.
-One read-only transaction; trails are read from the one audit table by its index."""
+"""The governors' logs as stored, for the export, streamed: every concern, contact question, declaration and policy
+review (with `since`, those from that moment on), oldest first, a batch at a time, each record with its whole audit
+trail (read from the one audit table by its index); and the standing permissions. Core rows, only the columns asked
+for. The whole export is one read-only transaction, one snapshot (REPEATABLE READ on PostgreSQL; SQLite's read
+transaction is one already), however long it takes to write out."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlalchemy import Column, Connection, Engine, Row, Table, TypeDecorator, select, type_coerce
 
 from flows.permissions import Kind as RecordKind
 from storage import audit
 from storage.db import reading
 from storage.models import AuditEntry, Concern, ContactCheck, ContactPermission, Declaration, PolicyReview
 
-Trailed = list[tuple[Any, list[AuditEntry]]]  # records, each with its audit trail
+BATCH = 500  # records per read, their trails read with them: well inside every database's parameter limit
+AUDIT: Table = AuditEntry.__table__  # type: ignore[attr-defined]
+Trailed = tuple[Row[Any], list[Row[Any]]]  # a record and its audit trail, oldest first
 
 
 @dataclass(frozen=True)
 class Log:
-    model: Any
-    stamp: Any  # the column `since` is compared with
-    kind: RecordKind
+    table: Table
+    stamp: str  # the column `since` is compared with
+    kind: RecordKind | None  # its records' kind in the audit trail; None: it has no trail
+
+
+def _log(model: Any, stamp: str, kind: RecordKind | None) -> Log:
+    return Log(model.__table__, stamp, kind)
 
 
 LOGS = {
-    "concerns": Log(Concern, Concern.created_at, RecordKind.CONCERN),
-    "contact_checks": Log(ContactCheck, ContactCheck.asked_at, RecordKind.CONTACT_REQUEST),
-    "declarations": Log(Declaration, Declaration.declared_at, RecordKind.DECLARATION),
-    "policy_reviews": Log(PolicyReview, PolicyReview.reviewed_at, RecordKind.REVIEW),
+    "concerns": _log(Concern, "created_at", RecordKind.CONCERN),
+    "contact_checks": _log(ContactCheck, "asked_at", RecordKind.CONTACT_REQUEST),
+    "declarations": _log(Declaration, "declared_at", RecordKind.DECLARATION),
+    "policy_reviews": _log(PolicyReview, "reviewed_at", RecordKind.REVIEW),
 }
+PERMISSIONS = _log(ContactPermission, "granted_at", None)
 
 
 def subject_id(kind: RecordKind, row: Any) -> int:
@@ -39,20 +49,65 @@ def subject_id(kind: RecordKind, row: Any) -> int:
     return audit.review_subject_id(row.review_on) if kind is RecordKind.REVIEW else int(row.id)
 
 
-def _rows(session: Session, model: Any, stamp: Any, since: datetime | None) -> list[Any]:
-    stmt = select(model).order_by(model.id)
-    if since is not None:
-        stmt = stmt.where(stamp >= since)
-    return list(session.exec(stmt))
+def _plain(column: Column[Any]) -> Any:
+    """The column as the database gives it: sqlmodel's UTCDateTime costs a Python call per value to make a time read
+    from SQLite aware (a naive time read here is UTC)."""
+    return type_coerce(column, column.type.impl) if isinstance(column.type, TypeDecorator) else column
 
 
-def read(engine: Engine, since: datetime | None = None) -> tuple[dict[str, Trailed], list[ContactPermission]]:
-    """Each log's records with their trails, by log name (the keys of LOGS), and the standing permissions."""
+class Snapshot:
+    """The logs as they were when the first of them was read, for as long as the `snapshot` block lasts."""
+
+    def __init__(self, connection: Connection, since: datetime | None, batch: int) -> None:
+        self._connection, self._since, self._batch = connection, since, batch
+
+    def records(self, name: str, names: Sequence[str], trail_names: Sequence[str]) -> Iterator[list[Trailed]]:
+        """The log's records by id, a batch at a time, each with its trail. A record's row holds the columns `names`
+        in that order (then those it is read by); each of its audit entries the columns `trail_names`."""
+        log = LOGS[name]
+        assert log.kind is not None
+        kind = log.kind
+        for rows in self._batches(log, [*names, "id", "review_on"] if kind is RecordKind.REVIEW else [*names, "id"]):
+            ids = [subject_id(kind, row) for row in rows]
+            trails = self._trails(kind, ids, trail_names)
+            yield [(row, trails.get(subject, [])) for row, subject in zip(rows, ids, strict=True)]
+
+    def permissions(self, names: Sequence[str]) -> Iterator[list[Row[Any]]]:
+        """The standing permissions by id, a batch at a time: the columns `names` in that order (then their id)."""
+        yield from self._batches(PERMISSIONS, [*names, "id"])
+
+    def _batches(self, log: Log, names: Sequence[str]) -> Iterator[list[Row[Any]]]:
+        """Keyset pagination by id: each batch is the next `batch` rows after the last one read."""
+        table = log.table
+        read = list(dict.fromkeys(names))  # a column asked for twice is read once, at its first place
+        stmt = select(*(_plain(table.c[n]) for n in read)).order_by(table.c.id).limit(self._batch)
+        if self._since is not None:
+            stmt = stmt.where(table.c[log.stamp] >= self._since)
+        last = None
+        while True:
+            rows = self._connection.execute(stmt if last is None else stmt.where(table.c.id > last)).all()
+            if rows:
+                yield list(rows)
+            if len(rows) < self._batch:
+                return
+            last = rows[-1].id
+
+    def _trails(self, kind: RecordKind, ids: list[int], names: Sequence[str]) -> dict[int, list[Row[Any]]]:
+        stmt = (
+            select(*(_plain(AUDIT.c[n]) for n in dict.fromkeys([*names, "subject_id"])))
+            .where(AUDIT.c.subject_kind == kind.value, AUDIT.c.subject_id.in_(ids))
+            .order_by(AUDIT.c.subject_id, AUDIT.c.id)
+        )
+        found: dict[int, list[Row[Any]]] = {}
+        for entry in self._connection.execute(stmt).all():
+            found.setdefault(entry.subject_id, []).append(entry)
+        return found
+
+
+@contextmanager
+def snapshot(engine: Engine, since: datetime | None = None, batch: int = BATCH) -> Iterator[Snapshot]:
+    """One read-only transaction for everything read through the Snapshot."""
     with reading(engine) as session:
-        logs: dict[str, Trailed] = {}
-        for name, log in LOGS.items():
-            rows = _rows(session, log.model, log.stamp, since)
-            trails = audit.trails(session, log.kind, [subject_id(log.kind, row) for row in rows])
-            logs[name] = [(row, trails.get(subject_id(log.kind, row), [])) for row in rows]
-        permissions = _rows(session, ContactPermission, ContactPermission.granted_at, since)
-    return logs, permissions
+        options = {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+        connection = session.connection(execution_options=options if engine.dialect.name == "postgresql" else None)
+        yield Snapshot(connection, since, batch)

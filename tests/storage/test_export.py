@@ -12,7 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, event, select, update
 from sqlmodel import SQLModel
 
 from flows.concerns import ConcernDraft
@@ -39,6 +39,7 @@ from storage.export import (
     columns,
     export,
     missing_database,
+    write,
 )
 from storage.models import ReviewReminder
 from tests.conftest import new_database_url
@@ -341,3 +342,125 @@ def test_since_is_a_moment(stores: tuple[ConcernStore, Contacts]) -> None:
 
 def test_the_export_and_the_stored_logs_name_the_same_logs() -> None:
     assert list(LOGS) == list(stored_logs.LOGS)
+
+
+# --- streamed: written as it is read, from one snapshot, the JSON exactly json.dumps's --------------------------------
+
+
+def seed(engine: Engine, count: int, typed: str = "typed", first: int = 1) -> None:
+    """Concerns SMP-T-0001 on, straight into the tables, each reported and resolved (typed text in the description,
+    the names and the resolving note), but the last, which has no trail at all."""
+    concerns, entries = [], []
+    for i in range(first, first + count):
+        at = NOW + timedelta(hours=i)
+        row = {"id": i, "reference": f"SMP-T-{i:04d}", "submission_key": f"T{i}", "reporter_id": f"UREP{i}"}
+        row |= {"area": "content", "kind": "values", "platform": "tiktok", "roles": "public", "names": typed}
+        row |= {"description": typed, "links": "", "kept_copy": False, "safeguarding": False, "route_kind": "channel"}
+        row |= {"status": "new", "version": 1, "created_at": at, "updated_at": at, "alerted_ids": ""}
+        concerns.append(row | {"delivery_attempts": 0, "nudges_sent": 0, "nudge_progress": ""})
+        for actor, action, note in ((f"UREP{i}", "reported", ""), ("ULEAD", "resolved", typed)) if i < count else ():
+            entry = {"subject_kind": "concern", "subject_id": i, "at": at, "actor_id": actor, "action": action}
+            entries.append(entry | {"from_state": None, "to_state": None, "detail": None, "note": note})
+    with transaction(engine) as session:
+        session.connection().execute(SQLModel.metadata.tables["concern"].insert(), concerns)
+        if entries:
+            session.connection().execute(SQLModel.metadata.tables["audit_entry"].insert(), entries)
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    for url in new_database_url(tmp_path, "streamed"):
+        upgrade(url)
+        made = make_engine(url)
+        yield made
+        made.dispose()
+
+
+class Recording(io.StringIO):
+    """An output that notes each write in `seen`, among the statements the export runs."""
+
+    def __init__(self, seen: list[str]) -> None:
+        super().__init__()
+        self.seen = seen
+
+    def write(self, text: str) -> int:
+        self.seen.append("write")
+        return super().write(text)
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_each_batch_is_written_out_before_the_next_is_read(engine: Engine, fmt: str) -> None:
+    """What keeps the memory flat: an export that read every record first, or built one string, fails this."""
+    seed(engine, 7)
+    seen: list[str] = []
+
+    def statement(_conn: object, _cursor: object, sql: str, *_: object) -> None:
+        seen.append("read concerns" if "FROM concern " in sql else "read")
+
+    event.listen(engine, "before_cursor_execute", statement)
+    out = Recording(seen)
+    write(out, engine, fmt, include_details=True, batch=2, tz=LONDON)
+    event.remove(engine, "before_cursor_execute", statement)
+    reads = [i for i, what in enumerate(seen) if what == "read concerns"]
+    assert len(reads) == 4  # 7 concerns, 2 at a time
+    for this, following in zip(reads, reads[1:], strict=False):
+        assert "write" in seen[this:following], seen
+    assert out.getvalue() == export(engine, fmt, include_details=True, tz=LONDON)
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_batches_change_nothing_in_the_export(engine: Engine, fmt: str) -> None:
+    seed(engine, 5)
+    whole = export(engine, fmt, include_details=True, tz=LONDON)
+    for batch in (1, 2, 5, 6):
+        out = io.StringIO()
+        write(out, engine, fmt, include_details=True, batch=batch, tz=LONDON)
+        assert out.getvalue() == whole, batch
+    since = NOW + timedelta(hours=3)  # SMP-T-0003 on
+    later = export(engine, fmt, since, include_details=True, tz=LONDON)
+    out = io.StringIO()
+    write(out, engine, fmt, since, include_details=True, batch=1, tz=LONDON)
+    assert out.getvalue() == later and "SMP-T-0002" not in later and "SMP-T-0003" in later
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_a_streamed_export_is_one_snapshot(engine: Engine, fmt: str) -> None:
+    """Changes committed while an export is being written (after it has read its first batch) are not in it: not a
+    new concern, not a new event of a concern it has not reached yet, not one of a concern it has written."""
+    seed(engine, 4)
+    before = export(engine, fmt, include_details=True, tz=LONDON)
+
+    class Meanwhile(io.StringIO):
+        changed = False
+
+        def write(self, text: str) -> int:
+            if "SMP-T-0001" in text and not self.changed:
+                self.changed = True
+                seed(engine, 1, first=9)
+                late = {"subject_kind": "concern", "at": NOW, "actor_id": "ULATE", "action": "escalated", "note": ""}
+                with transaction(engine) as session:  # a new event of the concern written, and of one not read yet
+                    audit = SQLModel.metadata.tables["audit_entry"]
+                    session.connection().execute(audit.insert(), [late | {"subject_id": i} for i in (1, 3)])
+            return super().write(text)
+
+    out = Meanwhile()
+    write(out, engine, fmt, include_details=True, batch=1, tz=LONDON)
+    assert out.changed and out.getvalue() == before
+    after = export(engine, fmt, include_details=True, tz=LONDON)
+    assert "SMP-T-0009" in after and after.count("ULATE") == 2
+
+
+def test_the_json_is_the_document_json_dumps_makes(engine: Engine) -> None:
+    typed = 'Zoë said "%s" \\ \u2028 \U0001f600 \x01 %(x)s\nline two\ttab'
+    seed(engine, 3, typed)
+    for details in (False, True):
+        text = export(engine, "json", include_details=details, tz=LONDON)
+        logs = json.loads(text)
+        assert text == json.dumps(logs, indent=2) + "\n"
+        assert [len(c["audit"]) for c in logs["concerns"]] == [2, 2, 0] and logs["declarations"] == []
+        assert (logs["concerns"][0].get("description"), logs["concerns"][0]["audit"][1].get("note")) == (
+            (typed, typed) if details else (None, None)
+        )
+    empty = io.StringIO()
+    write(empty, engine, "json", NOW + timedelta(days=1), tz=LONDON)
+    assert empty.getvalue() == json.dumps(json.loads(empty.getvalue()), indent=2) + "\n"
