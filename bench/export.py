@@ -91,7 +91,7 @@ def _others(rows: Rows, checks: int, declarations: int) -> None:
         asked, cid, staff, referred = NOW - timedelta(days=300, minutes=i), i + 1, f"UREP{i % 300}", i % 3 == 0
         row = _row(id=cid, submission_key=f"check-{i}", asked_by=staff, asked_at=asked, person="PUPIL_FAMILY")
         row |= _row(channel="SOCIAL_NETWORK", under_18=False, person_described="my neighbour's son", rule_ids="R3")
-        row |= _row(verdict="REFER" if referred else "ALLOWED", request_status="approved" if referred else "none")
+        row |= _row(verdict="REFER" if referred else "PERMITTED", request_status="approved" if referred else "none")
         rows["contact_check"].append(row | _row(version=1, nudges_sent=0, nudge_progress="", tell_pending=False))
         _event(rows, "check", cid, staff, "asked", asked)
         if referred:
