@@ -67,6 +67,7 @@ class Settings:
     database_url: str = "sqlite:///policybot.db"
     timezone: str = "Europe/London"
     delivery_retry_seconds: int = 60
+    slack_timeout_seconds: int = 10
     log_level: str = "INFO"
     contact_rules: RuleSet = field(default_factory=default_rules)  # read and checked once, at start-up
     ack_nudge_after: timedelta = timedelta(hours=4)
@@ -116,6 +117,7 @@ class Settings:
             ),
             timezone=reader.timezone("POLICYBOT_TIMEZONE", "Europe/London"),
             delivery_retry_seconds=reader.positive_int("DELIVERY_RETRY_SECONDS", 60),
+            slack_timeout_seconds=reader.positive_int("SLACK_TIMEOUT_SECONDS", 10),
             log_level=reader.choice("POLICYBOT_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
             contact_rules=reader.rules("CONTACT_RULES_FILE"),
             ack_nudge_after=reader.duration("ACK_NUDGE_AFTER", "4h"),

@@ -1,178 +1,245 @@
-"""Getting a stored concern in front of people, and keeping its post current.
+"""The one sender: the only place that posts, redraws or deletes messages in Slack. It sends the outbox's rows
+(storage.outbox), which are written in the same transaction as the change that calls for them.
 
-A concern is stored before anything is sent. Delivery then posts it (to the leadership channel, or by DM on a
-conflict-of-interest route), alerts the safeguarding lead(s) where needed and sends the reporter a receipt; each
-step is remembered as it succeeds. If Slack fails, the concern stays undelivered and the delivery job tries again:
-nothing is lost and no step is sent twice.
+Each row is claimed for a short lease, sent with one Slack call and no HTTP-level retry, and its answer recorded.
+What Slack refuses for now (5xx, 429, the network) is tried again with back-off (429: after its Retry-After); what it
+will never take (an archived channel, a deactivated account) goes to the row's fall-back or is given up, logged as an
+error. A post carries its row's id in Slack message metadata; when an earlier attempt may have landed (no answer, a
+5xx, a crash), the sender looks for it in the conversation first and records what it finds instead of posting again,
+and deletes any second copy it sees. A thread reply or a redraw waits for its post.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import Settings
-from bot.directory import Directory
-from bot.slack_api import SLACK_FAILURES, post_unless_gone, quietly, slack_reason
-from bot.views import concern_card, notices
-from flows.permissions import Act, Placement
-from flows.taxonomy import EscalationTarget
-from storage.concerns import ConcernStore
-from storage.models import Concern
-from storage.records import facts
+from bot.slack_api import SLACK_FAILURES, is_permanent, slack_reason
+from storage.models import OutboxMessage, Send, State
+from storage.outbox import OutboxStore
 
 log = logging.getLogger(__name__)
 
-CLAIM_LEASE = timedelta(minutes=2)
+EVENT_TYPE = "policybot_outbox"
+GONE_MESSAGE = frozenset({"message_not_found", "cant_update_message", "thread_not_found"})
+SENDERS = 4  # rows sent side by side in one pass
+LOOK_BACK = timedelta(minutes=1)  # a lost post is looked for from a minute before its row was written
+FALLBACK_NOTE = "\n(policybot sent this to you because the conversation it was meant for would not take it.)"
+RECORD_TRIES = 5  # writes of "sent" tried this often (a second apart) before the lease and the metadata take over
 
 
 class Delivery:
-    def __init__(
-        self,
-        settings: Settings,
-        store: ConcernStore,
-        directory: Directory,
-        client: WebClient,
-        clock: Callable[[], datetime],
-    ) -> None:
+    def __init__(self, settings: Settings, outbox: OutboxStore, client: WebClient, clock: Callable[[], datetime]):
         self.settings = settings
-        self.store = store
-        self.directory = directory
+        self.outbox = outbox
         self.client = client
         self.clock = clock
-        self._locks_guard = threading.Lock()
-        self._locks: dict[int, threading.Lock] = {}
-        self._drawn: dict[int, int] = {}  # concern id -> the newest version drawn by this process
-        self.last_pass_at: datetime | None = None  # when the delivery job last finished a pass (for /healthz)
+        self.last_pass_at: datetime | None = None  # when a whole pass last began and finished (for /healthz)
+        self._wake = threading.Event()
+        self._stopped = threading.Event()
+        self._pool = ThreadPoolExecutor(SENDERS, thread_name_prefix="policybot-send")
+        self._thread: threading.Thread | None = None
 
-    def deliver(self, concern_id: int) -> bool:
-        """Deliver one concern if it is due and nobody else is delivering it. True when fully delivered. Never
-        raises: what is not delivered now, the delivery job delivers later."""
+    # --- the loop -------------------------------------------------------------------------------------------------
+
+    def kick(self) -> None:
+        """Something was just written to the outbox: send it now, not at the next pass."""
+        self._wake.set()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="policybot-delivery", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._wake.set()
+
+    def _loop(self) -> None:
+        while not self._stopped.is_set():
+            self.run_pass()
+            self._wake.wait(self._idle_seconds())
+            self._wake.clear()
+
+    def _idle_seconds(self) -> float:
+        """Until the next row falls due, and never longer than the retry interval (other processes write too)."""
+        most = float(self.settings.delivery_retry_seconds)
         try:
-            concern = self.store.claim_delivery(concern_id, self.clock(), CLAIM_LEASE)
-            if concern is None:
+            earliest = self.outbox.earliest()
+        except SQLAlchemyError:
+            return most
+        if earliest is None:
+            return most
+        return min(most, max(0.05, (earliest - self.clock()).total_seconds()))
+
+    def run_pass(self) -> int:
+        """Every row that is due: posts first, then replies and redraws (which wait for their posts). Never raises.
+        Returns how many were sent."""
+        began = self.clock()
+        sent = 0
+        try:
+            due = self.outbox.due(began)
+            for wave in ([i for i, t in due if not t], [i for i, t in due if t]):
+                sent += sum(self._pool.map(self.send, wave))
+            self.last_pass_at = began
+        except Exception as error:  # noqa: BLE001 - the loop must outlive a database hiccup
+            log.error("delivery pass failed: %s", type(error).__name__)
+        return sent
+
+    # --- one row --------------------------------------------------------------------------------------------------
+
+    def send(self, row_id: int) -> bool:
+        """Claim one row and send it. True when Slack has it now. Never raises."""
+        try:
+            claimed = self.outbox.claim(row_id, self.clock())
+            if claimed is None:
                 return False
+            row = claimed.row
             try:
-                self._send(concern)
+                if row.send is Send.UPDATE:
+                    return self._update(row)
+                return self._post(row, claimed.was_unsure)
             except SLACK_FAILURES as error:
-                retry_at = self.clock() + self._backoff(concern.delivery_attempts)
-                self.store.delivery_failed(concern_id, self.clock(), retry_at)
-                log.warning(
-                    "concern %s not delivered (%s); next try at %s",
-                    concern_id,
-                    slack_reason(error),
-                    retry_at.isoformat(),
-                )
+                self._failed(row, error, claimed.was_unsure)
                 return False
-            self.store.finish_delivery(concern_id, self.clock())
-        except SQLAlchemyError as error:  # the concern is stored; its claim lapses and the job takes it up
-            log.error("concern %s: delivery paused, the database is unavailable (%s)", concern_id, type(error).__name__)
+        except SQLAlchemyError as error:  # the row's lease lapses; if a post landed, its metadata finds it
+            log.error("outbox %s: paused, the database is unavailable (%s)", row_id, type(error).__name__)
             return False
-        log.info("concern %s delivered", concern_id)
+        except Exception as error:  # noqa: BLE001 - one bad row must not stop the others
+            log.error("outbox %s: unexpected %s", row_id, type(error).__name__)
+            return False
+
+    def _post(self, row: OutboxMessage, was_unsure: bool) -> bool:
+        channel, thread_ts = row.channel, None
+        if row.thread_of:
+            post = self.outbox.target(row.thread_of)
+            if post is not None and post.state is State.PENDING:
+                return self._wait_for_post(row, was_unsure)
+            if post is not None and post.state is State.SENT and post.sent_channel:  # else: no post, so no thread
+                channel, thread_ts = post.sent_channel, post.sent_ts
+        if was_unsure:
+            found = self._find(row, channel, thread_ts)
+            if found:
+                self._record(row, *found[0])
+                self._delete(row, found[1:])
+                log.info("outbox %s: found in Slack, not sent again", row.id)
+                return True
+        self.outbox.renew(row, self.clock())
+        posted = self.client.chat_postMessage(
+            channel=channel,
+            text=row.text,
+            blocks=json.loads(row.blocks) if row.blocks else None,
+            thread_ts=thread_ts,
+            metadata={"event_type": EVENT_TYPE, "event_payload": self._mark(row)},
+        )
+        self._record(row, posted["channel"], posted["ts"])
+        if was_unsure:  # an earlier copy may surface now that this one is there: keep one
+            self._delete(row, [f for f in self._find(row, channel, thread_ts) if f[1] != posted["ts"]])
         return True
 
-    def deliver_due(self) -> int:
-        """The delivery job: every concern whose delivery is due. Returns how many were delivered."""
-        return sum(self.deliver(concern_id) for concern_id in self.store.due_deliveries(self.clock()))
-
-    def _backoff(self, attempts: int) -> timedelta:
-        return timedelta(seconds=self.settings.delivery_retry_seconds * min(2**attempts, 60))
-
-    def _send(self, concern: Concern) -> None:
-        """Safeguarding alerts first (the most urgent), then the post, then the reporter's receipt. Each step is
-        stored as it succeeds; a step Slack will never accept (an archived channel, a deactivated account) is not
-        retried for ever: the post falls back to the headteacher by DM, an alert or receipt is skipped, and both
-        are logged as errors."""
-        assert concern.id is not None
-        if concern.safeguarding and concern.alert_sent_at is None:
-            self._alert(concern)
-        if concern.post_ts is None:
-            self._post(concern)
-        if concern.receipt_sent_at is None:
-            text, blocks = notices.receipt(concern)
-            what = f"concern {concern.id}: receipt"
-            post_unless_gone(self.client, what, channel=concern.reporter_id, text=text, blocks=blocks)
-            self.store.record_delivery_step(concern.id, receipt_sent_at=self.clock())
-
-    def _alert(self, concern: Concern) -> None:
-        assert concern.id is not None
-        text, blocks = notices.safeguarding_alert(concern)
-        leads = self.directory.who(facts(concern), Act.ALERT)
-        done = set(concern.alerted_ids)
-        for lead in sorted(leads - done):
-            post_unless_gone(self.client, f"concern {concern.id}: alert", channel=lead, text=text, blocks=blocks)
-            done.add(lead)
-            concern.alerted_ids = frozenset(done)
-            self.store.record_delivery_step(concern.id, alerted_ids=concern.alerted_ids)
-        self.store.record_delivery_step(concern.id, alert_sent_at=self.clock())
-
-    def _post(self, concern: Concern) -> None:
-        assert concern.id is not None
-        direct = concern.route_kind == Placement.DIRECT.value
-        channel = (
-            (concern.route_recipient or self.settings.headteacher_id)
-            if direct
-            else (self.settings.leadership_channel_id)
+    def _update(self, row: OutboxMessage) -> bool:
+        post = self.outbox.target(row.thread_of or "")
+        if post is not None and post.state is State.PENDING:
+            return self._wait_for_post(row, False)
+        if post is None or post.state is State.GONE or not (post.sent_channel and post.sent_ts):
+            self.outbox.gone(row, self.clock())
+            return False
+        self.client.chat_update(
+            channel=post.sent_channel,
+            ts=post.sent_ts,
+            text=row.text,
+            blocks=json.loads(row.blocks) if row.blocks else None,
         )
-        card: dict[str, Any] = {"text": concern_card.fallback(concern), "blocks": concern_card.blocks(concern)}
-        if direct:
-            posted = self.client.chat_postMessage(channel=channel, **card)
-        else:  # a channel that is gone for good: the headteacher has it instead
-            what = f"concern {concern.id}: the leadership channel (the headteacher has it instead)"
-            posted = post_unless_gone(self.client, what, channel=channel, **card) or self.client.chat_postMessage(
-                channel=self.settings.headteacher_id, **card
-            )
-        self.store.record_delivery_step(concern.id, post_channel=posted["channel"], post_ts=posted["ts"])
+        self._record(row, post.sent_channel, post.sent_ts)
+        return True
 
-    def refresh_post(self, concern: Concern) -> None:
-        """Redraw the post from a concern as stored (status, who, when). Redraws of one concern are serialised in
-        this process and an older version never overwrites a newer one. An undelivered concern has no post yet."""
-        channel, ts = concern.post_channel, concern.post_ts
-        if concern.id is None or channel is None or ts is None:
-            return
-        with self._locks_guard:
-            lock = self._locks.setdefault(concern.id, threading.Lock())
-        with lock:
-            if concern.version < self._drawn.get(concern.id, 0):
+    def _wait_for_post(self, row: OutboxMessage, was_unsure: bool) -> bool:
+        self.outbox.retry(row, self.clock() + timedelta(seconds=1), unsure=was_unsure)
+        return False
+
+    def _record(self, row: OutboxMessage, channel: str, ts: str) -> None:
+        """Slack has it: write that down, trying again while the database is briefly away (the call is not
+        repeated; if every try fails the lease lapses and the next attempt finds the message by its metadata)."""
+        for attempt in range(RECORD_TRIES):
+            try:
+                self.outbox.sent(row, channel, ts, self.clock())
                 return
-            self._drawn[concern.id] = concern.version
-            quietly(
-                f"concern {concern.id}: redraw",
-                lambda: self.client.chat_update(
-                    channel=channel,
-                    ts=ts,
-                    text=concern_card.fallback(concern),
-                    blocks=concern_card.blocks(concern),
-                ),
-            )
+            except SQLAlchemyError as error:
+                if attempt == RECORD_TRIES - 1:
+                    raise
+                log.warning("outbox %s: sent, not yet recorded (%s)", row.id, type(error).__name__)
+                time.sleep(1)
 
-    def tell_escalation(self, concern: Concern, actor: str) -> None:
-        """Escalated to the safeguarding lead or the headteacher: they hear of it at once (never the person
-        involved, nor the leader who escalated)."""
-        target = EscalationTarget(concern.escalated_to) if concern.escalated_to else None
-        act = {
-            EscalationTarget.SAFEGUARDING_LEAD: Act.ESCALATED_TO_SAFEGUARDING,
-            EscalationTarget.HEADTEACHER: Act.ESCALATED_TO_HEAD,
-        }.get(target) if target else None
-        if target is None or act is None:
-            return
-        text, blocks = notices.escalated_to_you(concern, actor, target.label)
-        for user in sorted(self.directory.who(facts(concern), act) - {actor}):
-            quietly(
-                f"concern {concern.id}: escalation told",
-                partial(self.client.chat_postMessage, channel=user, text=text, blocks=blocks),
-            )
+    def _failed(self, row: OutboxMessage, error: Exception, was_unsure: bool) -> None:
+        now = self.clock()
+        if isinstance(error, SlackApiError):
+            status = error.response.status_code
+            if status == 429:  # not done: Slack says when to come back
+                wait = float(error.response.headers.get("Retry-After", 1) or 1)
+                self.outbox.retry(row, now + timedelta(seconds=wait), unsure=was_unsure)
+                log.warning("outbox %s: rate limited, again in %.0f s", row.id, wait)
+                return
+            if status == 200 and (is_permanent(error) or error.response.get("error") in GONE_MESSAGE):
+                moved = self.outbox.gone(row, now, FALLBACK_NOTE)
+                level = logging.WARNING if moved else logging.ERROR
+                log.log(
+                    level,
+                    "outbox %s: Slack will never take it there (%s)%s",
+                    row.id,
+                    slack_reason(error),
+                    "; sent to its fall-back instead" if moved else "",
+                )
+                return
+            unsure = was_unsure or status >= 500  # a 5xx may come after the call was done
+        else:
+            unsure = True  # no answer at all: it may have landed
+        at = now + timedelta(seconds=self.settings.delivery_retry_seconds * min(2 ** (row.attempts - 1), 60))
+        self.outbox.retry(row, at, unsure=unsure and row.send is Send.POST)
+        log.warning("outbox %s: not sent (%s); again at %s", row.id, slack_reason(error), at.isoformat())
 
-    def tell_reporter(self, concern: Concern) -> None:
-        for reporter in self.directory.who(facts(concern), Act.TOLD_OF_CHANGES):
-            quietly(
-                f"concern {concern.id}: reporter told",
-                partial(self.client.chat_postMessage, channel=reporter, text=notices.status_update(concern)),
+    # --- finding what landed --------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _mark(row: OutboxMessage) -> dict[str, Any]:
+        """What a message carries to be found again: its row, and when the row was written (ids restart with a
+        new database; the pair does not)."""
+        return {"outbox": row.id, "written": int(row.created_at.timestamp() * 1_000_000)}
+
+    def _find(self, row: OutboxMessage, channel: str, thread_ts: str | None) -> list[tuple[str, str]]:
+        """The messages in the conversation that carry this row's mark, oldest first (one page: bounded)."""
+        if channel[:1] in ("U", "W"):  # a direct message: its conversation's id
+            self.outbox.renew(row, self.clock())
+            channel = self.client.conversations_open(users=channel)["channel"]["id"]
+        self.outbox.renew(row, self.clock())
+        if thread_ts:
+            found = self.client.conversations_replies(
+                channel=channel, ts=thread_ts, include_all_metadata=True, limit=200
             )
+        else:
+            oldest = (row.created_at - LOOK_BACK).timestamp()
+            found = self.client.conversations_history(
+                channel=channel, oldest=f"{oldest:.6f}", include_all_metadata=True, limit=200
+            )
+        mark = self._mark(row)
+        hits = [
+            (channel, str(m["ts"]))
+            for m in found.get("messages") or []
+            if (m.get("metadata") or {}).get("event_type") == EVENT_TYPE
+            and (m.get("metadata") or {}).get("event_payload") == mark
+        ]
+        return sorted(hits, key=lambda hit: float(hit[1]))
+
+    def _delete(self, row: OutboxMessage, copies: list[tuple[str, str]]) -> None:
+        for channel, ts in copies:
+            self.client.chat_delete(channel=channel, ts=ts)
+            log.warning("outbox %s: a second copy was deleted", row.id)

@@ -1,4 +1,5 @@
-"""What the listeners need, built once per process: settings, store, directory, delivery, clock."""
+"""What the listeners need, built once per process: settings, stores, directory, what people are told (telling), the
+one sender (delivery), clock."""
 
 from __future__ import annotations
 
@@ -12,20 +13,21 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine
 
 from bot.config import Settings
-from bot.contact_delivery import ContactDelivery
 from bot.delivery import Delivery
 from bot.directory import Directory
 from bot.nudges import Nudger
 from bot.slack_api import make_client
+from bot.telling import Telling
 from flows.contact import RuleSet
 from flows.permissions import Act, Kind
 from storage.checks import CheckStore
-from storage.commands import Command, Outcome, change, look
+from storage.commands import Changed, Command, Outcome, change, look
 from storage.concerns import ConcernStore
 from storage.db import make_engine
 from storage.declarations import DeclarationStore
+from storage.legacy import LegacyStore
 from storage.nudges import NudgeStore
-from storage.posts import PostStore
+from storage.outbox import Message, OutboxStore
 from storage.reviews import ReviewStore
 
 
@@ -41,13 +43,14 @@ class Deps:
     store: ConcernStore
     checks: CheckStore
     declarations: DeclarationStore
-    posts: PostStore
+    outbox: OutboxStore
+    legacy: LegacyStore
     nudges: NudgeStore
     reviews: ReviewStore
     directory: Directory
     delivery: Delivery
     rules: RuleSet
-    contact_delivery: ContactDelivery
+    telling: Telling
     nudger: Nudger
     clock: Callable[[], datetime] = utc_now
 
@@ -56,8 +59,17 @@ class Deps:
         return ZoneInfo(self.settings.timezone)
 
     def change(self, command: Command) -> Outcome:
-        """A person's act on a record, through the one command path, with today's roles."""
-        return change(self.engine, self.directory.people(), command)
+        """A person's act on a record, through the one command path, with today's roles; what people are told of
+        it (the command's `tell`) is sent at once."""
+        outcome = change(self.engine, self.directory.people(), command)
+        if isinstance(outcome, Changed) and command.tell is not None:
+            self.delivery.kick()
+        return outcome
+
+    def tell(self, messages: list[Message]) -> None:
+        """Messages that follow no change (a post redrawn because it may show an older state), sent at once."""
+        self.outbox.put(messages, self.clock())
+        self.delivery.kick()
 
     def look(self, command: Command, audited_as: str | None = None) -> Outcome:
         """May the person do this now (open a record's details or a form)? Refusals are audited."""
@@ -74,10 +86,13 @@ class Deps:
     def build(cls, settings: Settings, clock: Callable[[], datetime] = utc_now) -> Deps:
         engine = make_engine(settings.database_url)
         client = make_client(settings)
-        store, checks, posts = ConcernStore(engine), CheckStore(engine), PostStore(engine)
+        # The sender's own client: no HTTP-level retry (a post repeated on a 5xx can be doubled); the outbox retries.
+        sender = make_client(settings, retries=False, timeout=settings.slack_timeout_seconds)
+        store, checks, outbox = ConcernStore(engine), CheckStore(engine), OutboxStore(engine)
         declarations, nudges, reviews = DeclarationStore(engine), NudgeStore(engine), ReviewStore(engine)
         directory = Directory(settings, client)
         rules = settings.contact_rules
+        telling = Telling(settings, directory, rules)
         return cls(
             settings=settings,
             engine=engine,
@@ -85,13 +100,14 @@ class Deps:
             store=store,
             checks=checks,
             declarations=declarations,
-            posts=posts,
+            outbox=outbox,
+            legacy=LegacyStore(engine),
             nudges=nudges,
             reviews=reviews,
             directory=directory,
-            delivery=Delivery(settings, store, directory, client, clock),
+            delivery=Delivery(settings, outbox, sender, clock),
             rules=rules,
-            contact_delivery=ContactDelivery(settings, checks, posts, rules, client, clock),
-            nudger=Nudger(settings, nudges, reviews, declarations, directory, client, clock),
+            telling=telling,
+            nudger=Nudger(settings, nudges, reviews, declarations, directory, clock),
             clock=clock,
         )

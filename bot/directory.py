@@ -54,7 +54,6 @@ class Directory:
             log.warning("could not read the %s user group (%s)", what, slack_reason(error))
             return None
 
-
     def _read_channel(self) -> frozenset[str] | None:
         members: set[str] = set()
         cursor = None

@@ -1,8 +1,9 @@
-"""The background scheduler: the delivery job that posts whatever Slack refused earlier, the directory refresh,
-and the nudge pass (bot/nudges.py) with its wake-ups.
+"""What runs in the background: the sender (bot.delivery) on its own thread, and on the scheduler the directory
+refresh and the nudge pass (bot/nudges.py) with its wake-ups. At start-up, records stored before the outbox whose
+messages were not all sent are handed to it (storage.legacy).
 
-The job keeps no state of its own: what is due is read from the concern rows, and each concern is claimed in the
-database before it is sent, so any number of processes may run the job.
+Nothing here keeps state of its own: what is due is read from the database, and each piece of work is claimed there
+before it is done, so any number of processes may run these.
 """
 
 from __future__ import annotations
@@ -14,12 +15,19 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.deps import Deps
 from bot.directory import REFRESH_SECONDS
+from flows.contact_requests import RequestStatus
+from flows.permissions import Act, Kind
+from storage.models import Concern, ContactCheck, Declaration
+from storage.outbox import Message
+from storage.records import facts
 
 log = logging.getLogger(__name__)
 
 
 def start_scheduler(deps: Deps) -> BackgroundScheduler:
     deps.directory.refresh()  # before the first request: who leads, who is in the leadership channel
+    hand_over(deps)
+    deps.delivery.start()
     scheduler = BackgroundScheduler(timezone=deps.settings.timezone)
     scheduler.add_job(
         deps.directory.refresh,
@@ -30,17 +38,8 @@ def start_scheduler(deps: Deps) -> BackgroundScheduler:
         coalesce=True,
         replace_existing=True,
     )
-    scheduler.add_job(
-        _deliver_due,
-        "interval",
-        seconds=deps.settings.delivery_retry_seconds,
-        args=[deps],
-        id="deliver_due",
-        max_instances=1,
-        coalesce=True,
-        replace_existing=True,
-    )
     deps.nudger.scheduler = scheduler
+    deps.nudger.kick = deps.delivery.kick
     deps.nudger.derive_all()  # new settings apply to everything pending
     scheduler.add_job(
         deps.nudger.run,
@@ -57,12 +56,35 @@ def start_scheduler(deps: Deps) -> BackgroundScheduler:
     return scheduler
 
 
-def _deliver_due(deps: Deps) -> None:
-    try:
-        delivered = deps.delivery.deliver_due()
-        posted = deps.contact_delivery.post_due()
-        if delivered or posted:
-            log.info("delivery job delivered %d concern(s) and %d contact post(s)", delivered, posted)
-        deps.delivery.last_pass_at = deps.clock()  # for /healthz: the job is alive and has looked at everything
-    except Exception as error:  # noqa: BLE001 - the job must survive a database hiccup and run again
-        log.error("delivery job failed: %s", type(error).__name__)
+def hand_over(deps: Deps) -> int:
+    """Records stored before the outbox with messages still to send: their remaining messages, drawn now, go to
+    the outbox (steps already done are not repeated). Returns how many records were handed over."""
+    handed, now = 0, deps.clock()
+    rows: list[Concern | ContactCheck | Declaration] = [*deps.legacy.concerns(), *deps.legacy.requests()]
+    for row in [*rows, *deps.legacy.declarations()]:
+        handed += deps.legacy.hand_over(row, _remaining(deps, row), now)
+    if handed:
+        log.info("%d record(s) stored before the outbox handed to it", handed)
+    return handed
+
+
+def _remaining(deps: Deps, row: Concern | ContactCheck | Declaration) -> list[Message]:
+    telling = deps.telling
+    if isinstance(row, Declaration):
+        assert row.id is not None
+        return telling.posted(Kind.DECLARATION, row.id, telling.declaration_drawing(row))
+    if isinstance(row, ContactCheck):
+        assert row.id is not None
+        granted = deps.checks.permission_of(row.id)
+        if row.tell_pending:
+            return telling.request_decided(row, granted, deps.checks.decision_note(row.id))[1:]
+        if row.request_status == RequestStatus.PENDING:
+            return telling.posted(Kind.CONTACT_REQUEST, row.id, telling.request_drawing(row, granted))
+        return []
+    alerted = set(row.alerted_ids) | (set(deps.directory.who(facts(row), Act.ALERT)) if row.alert_sent_at else set())
+    done = {f"concern:{row.id}:alert:{lead}" for lead in alerted}
+    if row.post_ts:
+        done.add(f"concern:{row.id}:post")
+    if row.receipt_sent_at:
+        done.add(f"concern:{row.id}:receipt")
+    return [m for m in telling.concern_stored(row) if m.key not in done]

@@ -1,10 +1,11 @@
 """Chasing: nudges for concerns and contact requests nobody has picked up, and the headteacher told when nudges go
-unheeded; each pass also sends the reminders that are due (bot/reminders.py).
+unheeded; each pass also puts the reminders that are due (bot/reminders.py) in the outbox.
 
 Nothing here is remembered only in memory. Due times are stored on the rows (and derived again from the stored state
-at start-up, so new settings apply to everything pending); each nudge and each reminder is claimed in the database
-before it is sent, so it goes out once however many processes run. A wake-up job is set for the soonest due time,
-so a nudge goes out within seconds of falling due; a periodic pass is the safety net.
+at start-up, so new settings apply to everything pending); each nudge and each reminder is counted in the database
+together with its messages in the outbox (bot.delivery sends them), so it goes out once however many processes run.
+A wake-up job is set for the soonest due time, so a nudge goes out within seconds of falling due; a periodic pass is
+the safety net.
 """
 
 from __future__ import annotations
@@ -15,25 +16,21 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from apscheduler.schedulers.base import BaseScheduler
-from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.directory import Directory
 from bot.reminders import Reminders
-from bot.slack_api import SLACK_FAILURES, post_unless_gone, slack_reason
 from flows.permissions import Act, Placement, Record
 from flows.permissions import Kind as RecordKind
 from flows.scheduling import describe, escalates, next_nudge
 from storage.declarations import DeclarationStore
 from storage.nudges import CONCERN, NudgeStore, Waiting
+from storage.outbox import Message, post_key
 from storage.reviews import ReviewStore
 
 log = logging.getLogger(__name__)
 
-CLAIM_LEASE = timedelta(minutes=10)  # longer than any send with slack_sdk's retries
-RETRY_AFTER = timedelta(minutes=1)  # a nudge Slack did not take is tried again this much later
-THREAD_STEP = "thread"
-HEAD_STEP = "headteacher"
+CLAIM_LEASE = timedelta(seconds=15)  # only while its messages are drawn: a crashed pass's lapses this fast
 WAKE_JOB = "wake"
 
 
@@ -45,16 +42,15 @@ class Nudger:
         reviews: ReviewStore,
         declarations: DeclarationStore,
         directory: Directory,
-        client: WebClient,
         clock: Callable[[], datetime],
     ) -> None:
         self.settings = settings
         self.nudges = nudges
         self.directory = directory
-        self.client = client
         self.clock = clock
         self.policy = settings.nudge_policy()
-        self.reminders = Reminders(settings, reviews, declarations, directory, client, clock)
+        self.kick: Callable[[], None] = lambda: None  # the sender's: what a pass put in the outbox goes at once
+        self.reminders = Reminders(settings, reviews, declarations, directory, clock, lambda: self.kick())
         self.scheduler: BaseScheduler | None = None
         self._lock = threading.Lock()
         self._wake_at: datetime | None = None
@@ -96,69 +92,55 @@ class Nudger:
             self.arm()
 
     def _nudge(self, kind: str, item_id: int) -> None:
-        """Claim one due nudge and send it, step by step (each recipient, then the headteacher), remembering each
-        step: a retry after a failure sends only what is still to send, and never loops."""
+        """Claim one due nudge, and in one transaction count it, set the next and put its messages in the outbox
+        (each recipient's, then the headteacher's when it is time): each goes out once, however many processes run."""
         now = self.clock()
         item = self.nudges.claim(kind, item_id, now, CLAIM_LEASE)
         if item is None:
             return  # no longer due, no longer open, or another process has it
         sent = item.nudges_sent + 1
-        waited = now - item.since
         tell_head = escalates(self.policy, sent) and not item.head_told
-        steps = self._recipients(item) + ([HEAD_STEP] if tell_head else [])
-        done = set(item.progress)
-        for step in steps:
-            if step in done:
-                continue
-            try:
-                self._send_step(item, step, sent, waited)
-            except SLACK_FAILURES as error:
-                self.nudges.failed(item, now + RETRY_AFTER)
-                log.warning(
-                    "%s %s: nudge not sent (%s); tried again at %s",
-                    kind,
-                    item_id,
-                    slack_reason(error),
-                    (now + RETRY_AFTER).isoformat(),
-                )
-                return
-            done.add(step)
-            if not self.nudges.progress(item, frozenset(done)):
-                return  # the claim ran out and another process has it: it carries on from here
+        messages = self._messages(item, sent, now - item.since, tell_head)
         next_due = next_nudge(
             self.policy, since=item.since, nudges_sent=sent, last_nudged_at=now, safeguarding=item.safeguarding
         )
-        if self.nudges.nudged(item, now, next_due, tell_head):
-            log.info("%s %s: nudge %d sent%s", kind, item_id, sent, " and headteacher told" if tell_head else "")
+        if self.nudges.nudged(item, now, next_due, tell_head, messages):
+            self.kick()
+            log.info("%s %s: nudge %d due%s", kind, item_id, sent, " and headteacher told" if tell_head else "")
 
-    def _recipients(self, item: Waiting) -> list[str]:
-        """Safeguarding: by DM, to those flows.permissions names (the leads it does not name). Otherwise: the post's
-        thread."""
-        if not item.safeguarding:
-            return [THREAD_STEP]
-        return sorted(self.directory.who(_record(item), Act.NUDGE_BY_DM))
-
-    def _send_step(self, item: Waiting, step: str, sent: int, waited: timedelta) -> None:
+    def _messages(self, item: Waiting, sent: int, waited: timedelta, tell_head: bool) -> list[Message]:
+        """Safeguarding: a DM to each of those flows.permissions names (the leads it does not name). Otherwise: a
+        reply in the post's thread (the headteacher has it instead if the channel is gone for good). Then, when
+        nudges go unheeded, the headteacher; the chair when the headteacher is involved or is the one not answering."""
         what = "safeguarding concern" if item.safeguarding else ("concern" if item.kind == CONCERN else "request")
         verb = "acknowledged" if item.kind == CONCERN else "decided"
         nudge = f":alarm_clock: The {what} {item.reference} has waited {describe(waited)} without being {verb}."
-        if step == HEAD_STEP:
+        record = _record(item)
+        kind = record.kind
+        subject, prefix = (kind, item.id), f"{kind.value}:{item.id}:nudge:{sent}"
+        if item.safeguarding:
+            leads = sorted(self.directory.who(record, Act.NUDGE_BY_DM))
+            messages = [Message(f"{prefix}:{lead}", subject, lead, nudge) for lead in leads]
+        else:
+            channel = item.route_recipient or self.settings.leadership_channel_id
+            messages = [
+                Message(
+                    f"{prefix}:thread",
+                    subject,
+                    channel,
+                    nudge,
+                    thread_of=post_key(kind, item.id),
+                    fallback=None if item.route_recipient else self.settings.headteacher_id,
+                )
+            ]
+        if tell_head:
             text = (
                 f"{item.reference} has had {sent} reminders and has waited {describe(waited)} without anyone "
                 "picking it up. Please make sure someone does."
             )
-            # The headteacher; the chair when the headteacher is involved, or is the one not answering.
-            for head in sorted(self.directory.who(_record(item), Act.UNANSWERED)):
-                post_unless_gone(self.client, f"{what} {item.id}: headteacher", channel=head, text=text)
-        elif step == THREAD_STEP:
-            channel = item.post_channel or item.route_recipient or self.settings.leadership_channel_id
-            in_thread = f"{what} {item.id}: nudge in its thread (the headteacher is told instead)"
-            if not post_unless_gone(self.client, in_thread, channel=channel, text=nudge, thread_ts=item.post_ts):
-                refused = nudge + " (The leadership channel refused it.)"
-                for head in sorted(self.directory.who(_record(item), Act.UNANSWERED)):
-                    post_unless_gone(self.client, f"{what} {item.id}: nudge", channel=head, text=refused)
-        else:
-            post_unless_gone(self.client, f"{what} {item.id}: nudge", channel=step, text=nudge)
+            for head in sorted(self.directory.who(record, Act.UNANSWERED)):
+                messages.append(Message(f"{prefix}:head:{head}", subject, head, text))
+        return messages
 
     # --- the wake-up ----------------------------------------------------------------------------------------------
 

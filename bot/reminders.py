@@ -1,7 +1,7 @@
 """Reminders on a calendar: the governors' annual review (30 days and 7 days before, on the day, weekly while
 overdue, each carrying the year's digest), and declared connections (the owner asked to re-confirm a month ahead,
-leadership told once if the date passes). Each is claimed in the database before it is sent, so it goes out once
-however many processes run; the nudge pass (bot/nudges.py) runs them.
+leadership told once if the date passes). Each is written to the database once, together with its messages in the
+outbox, so it goes out once however many processes run; the nudge pass (bot/nudges.py) runs them.
 """
 
 from __future__ import annotations
@@ -11,24 +11,24 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from slack_sdk import WebClient
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, MarkdownTextObject, SectionBlock
 
 from bot import ids
 from bot.config import Settings
 from bot.directory import Directory
-from bot.slack_api import SLACK_FAILURES, post_unless_gone, slack_reason
+from bot.telling import drawn
 from flows.digest import LoggedConcern, digest, lines
 from flows.permissions import Act
+from flows.permissions import Kind as RecordKind
 from flows.scheduling import next_review_reminder, review_reminders
 from flows.taxonomy import Area, Kind, Outcome
+from storage.audit import review_subject_id
 from storage.declarations import DeclarationStore
+from storage.outbox import Message, post_key
 from storage.records import REVIEW
 from storage.reviews import ReviewStore
 
 log = logging.getLogger(__name__)
-
-CLAIM_LEASE = timedelta(minutes=10)  # longer than any send with slack_sdk's retries
 
 
 class Reminders:
@@ -38,15 +38,15 @@ class Reminders:
         reviews: ReviewStore,
         declarations: DeclarationStore,
         directory: Directory,
-        client: WebClient,
         clock: Callable[[], datetime],
+        kick: Callable[[], None],
     ) -> None:
         self.settings = settings
         self.reviews = reviews
         self.declarations = declarations
         self.directory = directory
-        self.client = client
         self.clock = clock
+        self.kick = kick  # the sender's: what was put in the outbox goes at once
         self.policy = settings.nudge_policy()
 
     def run(self) -> None:
@@ -66,24 +66,27 @@ class Reminders:
         today = self.clock().astimezone(self.policy.zone).date()
         for row in self.declarations.due_notices(today):
             assert row.id is not None and row.next_notice_on is not None
+            subject = (RecordKind.DECLARATION, row.id)
             if row.confirm_by >= today:
                 following: date | None = row.confirm_by + timedelta(days=1)  # then, if still not re-confirmed
-                channel, thread = row.staff_id, None
                 text = (
                     f"Please re-confirm your declared connection D-{row.id:04d} by {row.confirm_by:%d %B %Y}: "
                     "open policybot's App Home and press *Still true*, or declare what has changed."
                 )
+                notice = Message(f"declaration:{row.id}:reconfirm:{row.confirm_by}", subject, row.staff_id, text)
             else:
                 following = None  # told; nothing more until it is re-confirmed
-                channel, thread = row.post_channel or self.settings.leadership_channel_id, row.post_ts
                 text = f"Declared connection D-{row.id:04d} was not re-confirmed by {row.confirm_by:%d %B %Y}."
-            if not self.declarations.move_notice(row.id, row.next_notice_on, following):
-                continue  # another process has it
-            try:
-                self.client.chat_postMessage(channel=channel, text=text, thread_ts=thread)
-            except SLACK_FAILURES as error:
-                self.declarations.move_notice(row.id, following, row.next_notice_on)  # back, for the next pass
-                log.warning("declaration %s: notice not sent (%s)", row.id, slack_reason(error))
+                notice = Message(
+                    f"declaration:{row.id}:lapsed:{row.confirm_by}",
+                    subject,
+                    self.settings.leadership_channel_id,
+                    text,
+                    thread_of=post_key(RecordKind.DECLARATION, row.id),
+                    fallback=self.settings.headteacher_id,
+                )
+            if self.declarations.move_notice(row.id, row.next_notice_on, following, [notice], self.clock()):
+                self.kick()
 
     def _review(self) -> None:
         review_on = self.reviews.current_review(self.settings.policy_review_date)
@@ -98,22 +101,17 @@ class Reminders:
         if not due:
             return
         mark, _ = due[-1]  # only the latest: after a stop, one reminder, not one per missed step
-        already = self.reviews.claim_reminder(review_on, mark, now, CLAIM_LEASE)
-        if already is None:
+        if self.reviews.reminded(review_on, mark):
             return
         text, blocks = self._review_message(review_on, mark)
-        sent = set(already)
-        for governor in sorted(self.directory.who(REVIEW, Act.REMINDED) - already):
-            try:
-                post_unless_gone(self.client, f"review reminder {mark}", channel=governor, text=text, blocks=blocks)
-            except SLACK_FAILURES as error:
-                self.reviews.release_reminder(review_on, mark)
-                log.warning("review reminder %s not sent (%s); tried again next pass", mark, slack_reason(error))
-                return
-            sent.add(governor)
-            self.reviews.reminder_progress(review_on, mark, frozenset(sent))
-        self.reviews.reminder_sent(review_on, mark, now)
-        log.info("review reminder sent (%s before %s)", mark, review_on.isoformat())
+        subject = (RecordKind.REVIEW, review_subject_id(review_on))
+        messages = [
+            Message(f"review:{subject[1]}:{mark}:{governor}", subject, governor, text, drawn(blocks))
+            for governor in sorted(self.directory.who(REVIEW, Act.REMINDED))
+        ]
+        if self.reviews.remind(review_on, mark, now, messages):
+            self.kick()
+            log.info("review reminder due (%s before %s)", mark, review_on.isoformat())
 
     def _review_message(self, review_on: Any, mark: str) -> tuple[str, list[Any]]:
         since = self.clock() - timedelta(days=365)

@@ -1,6 +1,7 @@
 """The one path by which a person changes a record: in one transaction it reads the record, asks flows.permissions,
-applies the flows state machine, compare-and-sets on the record's version, and appends the audit entry with the
-request's key. A refused attempt is audited the same way. The answer is one Outcome that says exactly what happened.
+applies the flows state machine, compare-and-sets on the record's version, appends the audit entry with the
+request's key, and puts what people must be told of the change (the command's `tell`) in the outbox. A refused
+attempt is audited the same way. The answer is one Outcome that says exactly what happened.
 
 `look()` is the same path for what only reads: opening a record's details or a form (authorised and audited).
 """
@@ -17,7 +18,7 @@ from sqlmodel import Session
 
 from flows.errors import InvalidTransition
 from flows.permissions import Act, People, who
-from storage import audit
+from storage import audit, outbox
 from storage.db import transaction
 from storage.steps import Command, DueReview, Row, Step, check_state, facts_of, load, state, step
 
@@ -133,6 +134,8 @@ def _change(session: Session, people: People, command: Command) -> Outcome:
     session.flush()  # a retry's key fails here, inside the transaction, and the whole change rolls back
     if isinstance(row, DueReview):
         row = replace(row, done=planned.adds[0])  # type: ignore[arg-type]
+    if command.tell is not None:
+        outbox.put(session, command.tell(row, tuple(planned.adds)), command.at)
     return Changed(row, tuple(planned.adds))
 
 

@@ -4,6 +4,7 @@ command path (storage.commands)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlalchemy import CursorResult, Engine, update
@@ -13,9 +14,10 @@ from sqlmodel import col, select
 from flows.contact import Person
 from flows.contact_requests import RECONFIRM_NOTICE, DeclarationStatus, Relationship
 from flows.permissions import Kind as RecordKind
-from storage import audit
+from storage import audit, outbox
 from storage.db import reading, transaction
 from storage.models import Declaration
+from storage.outbox import Message, Tell
 
 
 class DeclarationStore:
@@ -31,7 +33,10 @@ class DeclarationStore:
         submission_key: str,
         now: datetime,
         confirm_by: date,
+        tell: Tell | None = None,
     ) -> tuple[Declaration, bool]:
+        """Store a declaration once per submission, with what `tell` draws of it put in the outbox. Returns the row
+        and whether it is new."""
         try:
             with transaction(self.engine) as session:
                 declaration = Declaration(
@@ -57,6 +62,8 @@ class DeclarationStore:
                         request_key=f"declare:{submission_key}",
                     )
                 )
+                if tell is not None:
+                    outbox.put(session, tell(declaration), now)
                 return declaration, True
         except IntegrityError:
             with reading(self.engine) as session:
@@ -82,8 +89,11 @@ class DeclarationStore:
             )
             return list(session.exec(stmt))
 
-    def move_notice(self, declaration_id: int, expected: date | None, to: date | None) -> bool:
-        """Compare-and-set the next notice date: True for the one process that moved it."""
+    def move_notice(
+        self, declaration_id: int, expected: date | None, to: date | None, messages: Sequence[Message], now: datetime
+    ) -> bool:
+        """Compare-and-set the next notice date, the notice itself put in the outbox with it: True for the one
+        process that moved it."""
         with transaction(self.engine) as session:
             result = session.execute(
                 update(Declaration)
@@ -91,4 +101,7 @@ class DeclarationStore:
                 .values(next_notice_on=to)
             )
             assert isinstance(result, CursorResult)
-            return result.rowcount == 1
+            if result.rowcount != 1:
+                return False
+            outbox.put(session, messages, now)
+            return True

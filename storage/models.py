@@ -4,6 +4,7 @@ Times are aware, kept in UTC; a column whose values are a flows enum is that enu
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -190,4 +191,40 @@ class ReviewReminder(SQLModel, table=True):
     mark: str = Field(max_length=30)
     claimed_until: datetime
     sent_to: frozenset[str] = Field(default=frozenset(), sa_type=IdSet(1000))  # the governors who have had it
+    sent_at: datetime | None = None
+
+
+class Send(StrEnum):
+    POST = "post"  # chat.postMessage (a reply in a thread when thread_of names the post)
+    UPDATE = "update"  # chat.update of the post thread_of names: a redraw
+
+
+class State(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    GONE = "gone"  # Slack will never take it (an archived channel, a deactivated account), and no fall-back is left
+
+
+class OutboxMessage(SQLModel, table=True):
+    __tablename__ = "outbox_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, max_length=160)  # what the message is: "concern:12:post", "concern:12:receipt"
+    subject_kind: RecordKind = Field(sa_type=EnumText(RecordKind, 20))
+    subject_id: int
+    send: Send = Field(sa_type=EnumText(Send, 10))
+    channel: str = Field(max_length=32)  # a channel, or a user's id for a direct message
+    fallback: str | None = Field(default=None, max_length=32)  # where it goes when `channel` is gone for good
+    thread_of: str | None = Field(default=None, max_length=160)  # the post (its key) replied to or redrawn
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # cleared once sent
+    blocks: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # JSON; cleared once sent
+    revision: int = 1  # bumped when a redraw replaces the content
+    state: State = Field(default=State.PENDING, sa_type=EnumText(State, 10))
+    created_at: datetime
+    next_attempt_at: datetime = Field(index=True)
+    claimed_until: datetime | None = None
+    attempts: int = 0  # also the claim's token: a finish counts only for the attempt that claimed it
+    unsure: bool = False  # an attempt may have landed without the answer being recorded: look before posting
+    sent_channel: str | None = Field(default=None, max_length=32)
+    sent_ts: str | None = Field(default=None, max_length=32)
     sent_at: datetime | None = None

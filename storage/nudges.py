@@ -1,5 +1,5 @@
 """The stored state behind nudges: which open concerns and contact requests are due a nudge, and claiming each so that
-it is sent exactly once, whichever process gets there first, recipient by recipient.
+it is counted once and its messages put in the outbox once, whichever process gets there first.
 
 Every query here reads only open items (through the index on next_nudge_at, or the status), so a nudge pass costs
 what the open items cost, not the whole history.
@@ -7,6 +7,7 @@ what the open items cost, not the whole history.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,9 +16,10 @@ from sqlalchemy import CursorResult, Engine, func, update
 from sqlmodel import col, select
 
 from flows.permissions import Kind as RecordKind
-from storage import audit, claims
+from storage import audit, claims, outbox
 from storage.db import reading, transaction
 from storage.models import Concern, ContactCheck
+from storage.outbox import Message
 
 CONCERN = "concern"
 CONTACT = "contact"
@@ -168,19 +170,12 @@ class NudgeStore:
         model = _MODELS[item.kind]
         return (col(model.id) == item.id) & (col(model.nudge_claimed_until) == item.claim)
 
-    def progress(self, item: Waiting, done: frozenset[str]) -> bool:
-        """Remember who has had this nudge so far; False when the claim was lost (stop sending)."""
-        model = _MODELS[item.kind]
-        with transaction(self.engine) as session:
-            result = session.execute(
-                update(model).where(self._mine(item)).values(nudge_progress=done)
-            )
-            assert isinstance(result, CursorResult)
-            return result.rowcount == 1
-
-    def nudged(self, item: Waiting, now: datetime, next_due: datetime, head_told: bool) -> bool:
-        """The nudge went out: count it, set the next, release the claim, and put it in the audit trail. False (and
-        nothing written) when this process's claim had run out and another took it."""
+    def nudged(
+        self, item: Waiting, now: datetime, next_due: datetime, head_told: bool, messages: Sequence[Message]
+    ) -> bool:
+        """The nudge is due: count it, set the next, release the claim, put it in the audit trail and its messages
+        in the outbox, all at once. False (and nothing written) when this process's claim had run out and another
+        took it."""
         model = _MODELS[item.kind]
         values: dict[str, Any] = {
             "nudges_sent": item.nudges_sent + 1,
@@ -203,12 +198,5 @@ class NudgeStore:
                     kind, item.id, audit.SYSTEM_ACTOR, "nudged", now, from_state=state, to_state=state, detail=detail
                 )
             )
+            outbox.put(session, messages, now)
             return True
-
-    def failed(self, item: Waiting, retry_at: datetime) -> None:
-        """Slack did not take it: try again at `retry_at`, keeping who has had it already."""
-        model = _MODELS[item.kind]
-        with transaction(self.engine) as session:
-            session.execute(
-                update(model).where(self._mine(item)).values(nudge_claimed_until=None, next_nudge_at=retry_at)
-            )

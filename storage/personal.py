@@ -87,6 +87,15 @@ DECLARED: dict[str, dict[str, Column]] = {
         **_neither("id", "review_on", "reviewed_at", "next_review_on"),
         "reviewed_by": _id("governor who marked the review done"),
     },
+    "outbox_message": {
+        **_neither("id", "subject_kind", "subject_id", "send", "thread_of", "revision", "state", "created_at"),
+        **_neither("next_attempt_at", "claimed_until", "attempts", "unsure", "sent_ts", "sent_at"),
+        **_typed("text", "blocks"),  # a message as drawn (a decision's note, a mention); cleared once sent
+        "key": _id("the recipient of a direct message (its key names them)"),
+        "channel": _id("the recipient of a direct message"),
+        "fallback": _id("headteacher, when the channel is gone for good"),
+        "sent_channel": _id("the recipient of a direct message (their direct-message channel)"),
+    },
     "review_reminder": {
         **_neither("id", "review_on", "mark", "claimed_until", "sent_at"),
         "sent_to": _id("governors reminded"),

@@ -1,17 +1,20 @@
-"""The governors' annual review: which review is due, its reminders (each claimed by one process and remembered
-governor by governor), whether it is done, and the year's figures its reminders carry. Marking it done goes through
-the command path (storage.commands)."""
+"""The governors' annual review: which review is due, its reminders (each written once, with its messages to the
+governors, by whichever process gets there first), whether it is done, and the year's figures its reminders carry.
+Marking it done goes through the command path (storage.commands)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Sequence
+from datetime import date, datetime
 
-from sqlalchemy import CursorResult, Engine, func, update
+from sqlalchemy import Engine, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
+from storage import outbox
 from storage.db import reading, transaction
 from storage.models import Concern, ContactCheck, PolicyReview, ReviewReminder
+from storage.outbox import Message
 
 
 class ReviewStore:
@@ -29,58 +32,25 @@ class ReviewStore:
             return configured
         return last.next_review_on
 
-    def claim_reminder(self, review_on: date, mark: str, now: datetime, lease: timedelta) -> frozenset[str] | None:
-        """Take one reminder: for exactly one process, until it is sent (or its lease runs out unsent). Returns the
-        governors who have had it already (after a failed try), or None when it is not this process's to send."""
-        with reading(self.engine) as session:
-            row = session.exec(
-                select(ReviewReminder).where(ReviewReminder.review_on == review_on, ReviewReminder.mark == mark)
-            ).first()
-        if row is None:
-            try:
-                with transaction(self.engine) as session:
-                    session.add(ReviewReminder(review_on=review_on, mark=mark, claimed_until=now + lease))
-                return frozenset()
-            except IntegrityError:
-                return None
-        if row.sent_at is not None or row.claimed_until >= now:
-            return None
-        with transaction(self.engine) as session:
-            result = session.execute(
-                update(ReviewReminder)
-                .where(
-                    col(ReviewReminder.id) == row.id,
-                    col(ReviewReminder.sent_at).is_(None),
-                    col(ReviewReminder.claimed_until) == row.claimed_until,
+    def remind(self, review_on: date, mark: str, now: datetime, messages: Sequence[Message]) -> bool:
+        """One reminder of one review, once: its row (unique by review and mark) and its messages to the governors
+        are written together. False when it was sent already (by this process or another)."""
+        try:
+            with transaction(self.engine) as session:
+                sent_to = frozenset(m.channel for m in messages)
+                session.add(
+                    ReviewReminder(review_on=review_on, mark=mark, claimed_until=now, sent_to=sent_to, sent_at=now)
                 )
-                .values(claimed_until=now + lease)
-            )
-            assert isinstance(result, CursorResult)
-            return row.sent_to if result.rowcount == 1 else None
+                session.flush()
+                outbox.put(session, messages, now)
+            return True
+        except IntegrityError:
+            return False
 
-    def reminder_progress(self, review_on: date, mark: str, sent_to: frozenset[str]) -> None:
-        with transaction(self.engine) as session:
-            session.execute(
-                update(ReviewReminder)
-                .where(col(ReviewReminder.review_on) == review_on, col(ReviewReminder.mark) == mark)
-                .values(sent_to=sent_to)
-            )
-
-    def reminder_sent(self, review_on: date, mark: str, now: datetime) -> None:
-        with transaction(self.engine) as session:
-            session.execute(
-                update(ReviewReminder)
-                .where(col(ReviewReminder.review_on) == review_on, col(ReviewReminder.mark) == mark)
-                .values(sent_at=now)
-            )
-
-    def release_reminder(self, review_on: date, mark: str) -> None:
-        with transaction(self.engine) as session:
-            session.execute(
-                update(ReviewReminder)
-                .where(col(ReviewReminder.review_on) == review_on, col(ReviewReminder.mark) == mark)
-                .values(claimed_until=datetime(2000, 1, 1, tzinfo=UTC))
-            )
+    def reminded(self, review_on: date, mark: str) -> bool:
+        with reading(self.engine) as session:
+            stmt = select(ReviewReminder.id).where(ReviewReminder.review_on == review_on, ReviewReminder.mark == mark)
+            return session.exec(stmt).first() is not None
 
     def is_done(self, review_on: date) -> bool:
         with reading(self.engine) as session:

@@ -26,6 +26,7 @@ from flows.escalation import Action, Status, apply
 from flows.permissions import Act, Kind, Record
 from storage.audit import review_subject_id
 from storage.models import Concern, ContactCheck, ContactPermission, Declaration, PolicyReview
+from storage.outbox import Tell
 from storage.records import REVIEW, facts
 
 
@@ -44,6 +45,7 @@ class Command:
     note: str = ""
     until: date | None = None  # a permission's review date, a declaration's new date, the next policy review
     due: datetime | None = None  # a request sent to leadership: its first nudge
+    tell: Tell | None = field(default=None, compare=False)  # what people are told of the change: (row, added)
 
 
 @dataclass
@@ -161,7 +163,6 @@ def _request(row: ContactCheck, command: Command) -> Step:
         "decided_by": command.actor,
         "decided_at": command.at,
         "next_nudge_at": None,
-        "tell_pending": True,  # the member of staff is told by the delivery job, once
     }
     adds: list[SQLModel] = []
     if decision is Decision.APPROVE:

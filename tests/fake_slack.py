@@ -1,7 +1,9 @@
 """A local HTTP server that impersonates the Slack Web API methods policybot calls, and records every call.
 
-Point the app's SLACK_API_URL at `FakeSlack.api_url`. Tests read `calls` to see what people would have seen, and
-can make chosen calls fail (HTTP 500, 429 with Retry-After) to see how the app copes.
+Point the app's SLACK_API_URL at `FakeSlack.api_url`. Tests read `calls` to see what was asked, and `visible()` to see
+what each person would now see in a channel or DM (posts as last updated, deleted ones gone, metadata kept). Faults:
+any method can fail N times (HTTP 500, 429 with Retry-After, or Slack's own error), answer slowly, apply the call and
+then answer 500, or hold its answer until the test lets it go (to kill the bot while Slack's answer is on its way).
 """
 
 from __future__ import annotations
@@ -35,6 +37,21 @@ class _Failure:
     retry_after: int | None
     when: Callable[[Params], bool]
     error: str
+    applied: bool = False  # do what was asked, then answer with the failure
+    delay: float = 0.0  # answer this many seconds late
+    hold: threading.Event | None = None  # answer only once this is set
+
+
+@dataclass
+class Message:
+    """A message as people see it now in one conversation."""
+
+    channel: str
+    ts: str
+    text: str
+    blocks: list[Any]
+    thread_ts: str | None
+    metadata: dict[str, Any] | None
 
 
 @dataclass
@@ -51,6 +68,8 @@ class FakeSlack:
         self._failures: list[_Failure] = []
         self._ts = itertools.count(1)
         self._views = itertools.count(1)
+        self.messages: dict[str, list[Message]] = {}  # conversation id -> its messages, oldest first
+        self.deleted: list[Message] = []
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -82,10 +101,30 @@ class FakeSlack:
         retry_after: int | None = None,
         when: Callable[[Params], bool] = lambda _params: True,
         error: str = "fake_failure",
+        *,
+        applied: bool = False,
+        delay: float = 0.0,
+        hold: threading.Event | None = None,
     ) -> None:
-        """The next `times` matching calls fail: an HTTP error `status`, or with status 200 Slack's own `error`."""
+        """The next `times` matching calls fail: an HTTP error `status`, or with status 200 Slack's own `error`;
+        `applied`: the call is done all the same (Slack did it, then the answer failed); `delay`: the answer comes
+        that late; `hold`: the answer waits until the event is set. A status of 200 with error "" is no failure:
+        use it with `delay` or `hold` for a slow answer that succeeds."""
         with self._lock:
-            self._failures.append(_Failure(method, status, times, retry_after, when, error))
+            self._failures.append(_Failure(method, status, times, retry_after, when, error, applied, delay, hold))
+
+    def visible(self, channel: str, thread_ts: str | None = None) -> list[Message]:
+        """What a person sees in a conversation now (a user id means their DM with the bot): the top-level messages,
+        or with `thread_ts` the replies in that thread."""
+        if channel[:1] in ("U", "W"):
+            channel = "D" + channel[1:]
+        with self._lock:
+            found = list(self.messages.get(channel, []))
+        return [m for m in found if m.thread_ts == thread_ts]
+
+    def clear_messages(self) -> None:
+        with self._lock:
+            self.messages.clear()
 
     def of(self, method: str, **match: Any) -> list[Call]:
         with self._lock:
@@ -130,7 +169,13 @@ class FakeSlack:
             failure = next((f for f in self._failures if f.method == method and f.times > 0 and f.when(params)), None)
             if failure:
                 failure.times -= 1
-        if failure:
+        if failure and failure.hold is not None:
+            failure.hold.wait(30)
+        if failure and failure.delay:
+            time.sleep(failure.delay)
+        if failure and failure.applied:
+            self._answer(method, params)
+        if failure and (failure.status != 200 or failure.error):
             body: dict[str, Any] = {"ok": False, "error": failure.error}
             status = failure.status
             headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
@@ -149,13 +194,18 @@ class FakeSlack:
     def _answer(self, method: str, params: Params) -> dict[str, Any]:
         if method == "auth.test":
             return {"ok": True, "user_id": "UPOLICYBOT", "bot_id": "BPOLICYBOT", "team_id": "T1", "team": "School"}
-        if method == "chat.postMessage":
-            channel = str(params.get("channel"))
-            if channel[:1] in ("U", "W"):
-                channel = "D" + channel[1:]
-            return {"ok": True, "channel": channel, "ts": f"{time.time():.0f}.{next(self._ts):06d}"}
-        if method in ("chat.update", "chat.postEphemeral"):
-            return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts"), "message_ts": "1.1"}
+        if method in (
+            "chat.postMessage",
+            "chat.update",
+            "chat.delete",
+            "conversations.history",
+            "conversations.replies",
+        ):
+            return self._conversation(method, params)
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": "D" + str(params.get("users"))[1:]}}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "channel": params.get("channel"), "message_ts": "1.1"}
         if method == "views.open":
             return {"ok": True, "view": {"id": f"VOPENED{next(self._views)}"}}
         if method in ("views.update", "views.publish"):
@@ -174,6 +224,53 @@ class FakeSlack:
         if method == "usergroups.users.list":
             return {"ok": True, "users": self.usergroups.get(str(params.get("usergroup")), [])}
         return {"ok": False, "error": "unknown_method"}
+
+    def _conversation(self, method: str, params: Params) -> dict[str, Any]:
+        """Messages kept per conversation, as Slack keeps them: posted, updated, deleted, listed with metadata."""
+        channel = str(params.get("channel"))
+        if channel[:1] in ("U", "W"):
+            channel = "D" + channel[1:]
+        with self._lock:
+            kept = self.messages.setdefault(channel, [])
+            if method == "chat.postMessage":
+                metadata = params.get("metadata")
+                ts = f"{time.time():.0f}.{next(self._ts):06d}"
+                kept.append(
+                    Message(
+                        channel,
+                        ts,
+                        str(params.get("text") or ""),
+                        list(params.get("blocks") or []),
+                        params.get("thread_ts") or None,
+                        json.loads(metadata) if isinstance(metadata, str) else metadata,
+                    )
+                )
+                return {"ok": True, "channel": channel, "ts": ts}
+            found = [m for m in kept if m.ts == params.get("ts")]
+            if method == "chat.update":
+                for message in found:
+                    message.text, message.blocks = str(params.get("text") or ""), list(params.get("blocks") or [])
+                return {"ok": True, "channel": channel, "ts": params.get("ts")}
+            if method == "chat.delete":
+                if not found:
+                    return {"ok": False, "error": "message_not_found"}
+                kept.remove(found[0])
+                self.deleted.append(found[0])
+                return {"ok": True, "channel": channel, "ts": params.get("ts")}
+            if method == "conversations.replies":
+                listed = [m for m in kept if m.ts == params.get("ts") or m.thread_ts == params.get("ts")]
+            else:  # history: top-level messages from `oldest`, newest first
+                oldest = float(params.get("oldest") or 0)
+                listed = [m for m in reversed(kept) if m.thread_ts is None and float(m.ts) >= oldest]
+            limit = int(params.get("limit") or 100)
+            return {
+                "ok": True,
+                "messages": [
+                    {"type": "message", "ts": m.ts, "text": m.text, "thread_ts": m.thread_ts, "metadata": m.metadata}
+                    for m in listed[:limit]
+                ],
+                "has_more": len(listed) > limit,
+            }
 
     @staticmethod
     def _reply(

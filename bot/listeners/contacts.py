@@ -27,6 +27,7 @@ from flows.contact_requests import Decision, a_year_on, check_review_date
 from flows.permissions import Act, Kind
 from storage.commands import Changed, Missing, Outcome, Overtaken, Refused
 from storage.models import ContactCheck, ContactPermission
+from storage.outbox import Message
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,12 @@ def ask_leadership(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient
     staff, key, view_id = payload.user_id(body), request_key(body), payload.view_id(body)
     ack()
     due = deps.nudger.first_due(deps.clock(), safeguarding=False)
-    outcome = deps.change(deps.command(Kind.CONTACT_REQUEST, check_id, Act.ASK_LEADERSHIP, staff, key, due=due))
+
+    def post(check: Any, _added: Any) -> list[Message]:
+        return deps.telling.posted(Kind.CONTACT_REQUEST, check.id, deps.telling.request_drawing(check, None))
+
+    command = deps.command(Kind.CONTACT_REQUEST, check_id, Act.ASK_LEADERSHIP, staff, key, due=due, tell=post)
+    outcome = deps.change(command)
     if isinstance(outcome, Refused | Missing):
         log.info("contact check %s: ask %s", check_id, type(outcome).__name__.lower())
         tell_privately(client, body, NOT_THE_ASKER if isinstance(outcome, Refused) else NOT_FOUND)
@@ -94,7 +100,6 @@ def ask_leadership(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient
         return
     if isinstance(outcome, Changed):
         log.info("contact check %s sent to leadership", check_id)
-        deps.contact_delivery.post(ContactCheck, check_id)
         deps.nudger.arm(due)
     # Already with leadership (a double click) or just sent: the modal says so. If it was closed meanwhile, the
     # request is sent all the same.
@@ -112,8 +117,12 @@ def decide(
 ) -> tuple[str | None, Outcome]:
     """The decision through the command path. Returns the sentence for the person when nothing was decided now
     (None when there is nothing to say), and the outcome, for what to tell Slack after the ack."""
+
+    def told(check: Any, added: tuple[Any, ...]) -> list[Message]:
+        return deps.telling.request_decided(check, added[0] if added else None, decision.get("note", ""))
+
     command = deps.command(
-        Kind.CONTACT_REQUEST, check_id, Act.DECIDE, payload.user_id(body), version=version, **decision
+        Kind.CONTACT_REQUEST, check_id, Act.DECIDE, payload.user_id(body), version=version, tell=told, **decision
     )
     outcome = deps.change(command)
     if isinstance(outcome, Refused):
@@ -127,12 +136,13 @@ def decide(
 
 
 def after_decision(deps: Deps, outcome: Outcome) -> None:
-    """The post shows the decision; the member of staff is told (once: the delivery job retries what Slack refused)."""
-    if isinstance(outcome, Changed | Overtaken) and isinstance(outcome.record, ContactCheck):
-        deps.contact_delivery.redraw(outcome.record)
-        if isinstance(outcome, Changed) and outcome.record.id is not None:
-            log.info("contact check %s %s", outcome.record.id, outcome.record.request_status)
-            deps.contact_delivery.tell_decision(outcome.record.id)
+    """The decision's post and message went with the change; a post overtaken by another decision is redrawn."""
+    if isinstance(outcome, Changed) and isinstance(outcome.record, ContactCheck):
+        log.info("contact check %s %s", outcome.record.id, outcome.record.request_status)
+    elif isinstance(outcome, Overtaken) and isinstance(outcome.record, ContactCheck) and outcome.record.id:
+        check, check_id = outcome.record, outcome.record.id
+        granted = deps.checks.permission_of(check_id)
+        deps.tell(deps.telling.redrawn(Kind.CONTACT_REQUEST, check_id, deps.telling.request_drawing(check, granted)))
 
 
 def one_click(decision: Decision, deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:

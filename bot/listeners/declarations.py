@@ -5,6 +5,7 @@ standing permissions."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -23,6 +24,7 @@ from flows.contact_requests import a_year_on
 from flows.permissions import Act, Kind
 from storage.commands import Changed, Missing, Overtaken, Refused
 from storage.models import Declaration
+from storage.outbox import Message
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +54,7 @@ def submit_declaration(deps: Deps, ack: Ack, body: dict[str, Any], client: WebCl
     confirm_by = a_year_on(deps.today())
     try:
         row, created = deps.declarations.declare(
-            staff, person, relationship, described, view["id"], deps.clock(), confirm_by
+            staff, person, relationship, described, view["id"], deps.clock(), confirm_by, tell=post(deps)
         )
     except SQLAlchemyError as error:
         log.error("declaration not stored: %s", type(error).__name__)
@@ -62,19 +64,27 @@ def submit_declaration(deps: Deps, ack: Ack, body: dict[str, Any], client: WebCl
     if not created or row.id is None:
         return
     log.info("declaration %s stored", row.id)
-    deps.contact_delivery.post(Declaration, row.id)
+    deps.delivery.kick()
+
+
+def post(deps: Deps) -> Callable[[Declaration], list[Message]]:
+    """The new declaration's post to the leadership channel, written with it."""
+    return lambda row: deps.telling.posted(Kind.DECLARATION, row.id or 0, deps.telling.declaration_drawing(row))
+
+
+def redrawn(deps: Deps, row: Declaration) -> list[Message]:
+    return deps.telling.redrawn(Kind.DECLARATION, row.id or 0, deps.telling.declaration_drawing(row))
 
 
 def acknowledge(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
     row_id, version = button(body)
     actor, key = payload.user_id(body), request_key(body)
     ack()
-    outcome = deps.change(deps.command(Kind.DECLARATION, row_id, Act.ACKNOWLEDGE, actor, key, version=version or 1))
+    told = lambda row, _added: deps.telling.declaration_acknowledged(row)  # noqa: E731
+    command = deps.command(Kind.DECLARATION, row_id, Act.ACKNOWLEDGE, actor, key, version=version or 1, tell=told)
+    outcome = deps.change(command)
     if isinstance(outcome, Changed) and isinstance(outcome.record, Declaration):
         log.info("declaration %s acknowledged", row_id)
-        deps.contact_delivery.redraw(outcome.record)
-        text = f"Leadership acknowledged your declared connection D-{row_id:04d}."
-        deps.contact_delivery.tell(outcome.record.staff_id, text)
     elif isinstance(outcome, Refused):
         tell_privately(client, body, NOT_LEADERSHIP)
     elif isinstance(outcome, Missing):
@@ -88,11 +98,11 @@ def reconfirm(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> 
     staff, key = payload.user_id(body), request_key(body)
     ack()
     until = a_year_on(deps.today())
-    outcome = deps.change(deps.command(Kind.DECLARATION, row_id, Act.RECONFIRM, staff, key, until=until))
+    told = lambda row, _added: redrawn(deps, row)  # noqa: E731 - the leadership post shows the new date
+    outcome = deps.change(deps.command(Kind.DECLARATION, row_id, Act.RECONFIRM, staff, key, until=until, tell=told))
     if isinstance(outcome, Changed) and isinstance(outcome.record, Declaration):
         log.info("declaration %s re-confirmed", row_id)
         publish_home(deps, client, staff)
-        deps.contact_delivery.redraw(outcome.record)  # the leadership post shows the new date
     elif isinstance(outcome, Refused | Missing):
         log.info("declaration %s: re-confirmation %s", row_id, type(outcome).__name__.lower())
         tell_privately(client, body, NOT_THE_DECLARER if isinstance(outcome, Refused) else NOT_FOUND)

@@ -25,6 +25,7 @@ from flows.escalation import Action, Status
 from flows.permissions import Act, Kind
 from storage.commands import Changed, Missing, Outcome, Overtaken, Refused
 from storage.models import Concern
+from storage.outbox import Tell
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +40,9 @@ def where_it_stands(concern: Concern) -> str:
     return f"Someone got there first. {concern.reference} is now *{Status(concern.status).value}*{who}."
 
 
-def after_change(deps: Deps, concern: Concern) -> None:
-    """What people are told once a concern has moved: the post, the reporter, and whoever it was escalated to."""
-    deps.delivery.refresh_post(concern)
-    deps.delivery.tell_reporter(concern)
-    if concern.status == Status.ESCALATED.value and concern.last_actor_id:
-        deps.delivery.tell_escalation(concern, concern.last_actor_id)
+def told(deps: Deps) -> Tell:
+    """What people are told once a concern has moved (bot.telling): written with the change, in its transaction."""
+    return lambda concern, _added: deps.telling.concern_changed(concern)
 
 
 def refusal(outcome: Outcome, deps: Deps) -> str | None:
@@ -55,21 +53,19 @@ def refusal(outcome: Outcome, deps: Deps) -> str | None:
     if isinstance(outcome, Missing):
         return NOT_FOUND
     if isinstance(outcome, Overtaken) and isinstance(outcome.record, Concern):
-        deps.delivery.refresh_post(outcome.record)
+        deps.tell(deps.telling.concern_redrawn(outcome.record))  # the post may show an older state
         return where_it_stands(outcome.record)
     return None
 
 
 def acknowledge(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
     concern_id, version = button(body)
-    command = deps.command(
-        Kind.CONCERN, concern_id, Act.ACKNOWLEDGE, payload.user_id(body), request_key(body), version=version or 1
-    )
+    actor, key = payload.user_id(body), request_key(body)
+    command = deps.command(Kind.CONCERN, concern_id, Act.ACKNOWLEDGE, actor, key, version=version or 1, tell=told(deps))
     ack()
     outcome = deps.change(command)
     if isinstance(outcome, Changed) and isinstance(outcome.record, Concern):
         log.info("concern %s acknowledged", concern_id)
-        after_change(deps, outcome.record)
     elif sentence := refusal(outcome, deps):
         log.info("concern %s: acknowledge %s", concern_id, type(outcome).__name__.lower())
         tell_privately(client, body, sentence)
@@ -103,6 +99,7 @@ def submit_form(action: Action, deps: Deps, ack: Ack, body: dict[str, Any], clie
         version=form.version,
         detail=form.choice,
         note=form.note,
+        tell=told(deps),
     )
     outcome = deps.change(command)
     if sentence := refusal(outcome, deps):
@@ -111,7 +108,6 @@ def submit_form(action: Action, deps: Deps, ack: Ack, body: dict[str, Any], clie
     ack()
     if isinstance(outcome, Changed) and isinstance(outcome.record, Concern):
         log.info("concern %s %s", form.concern_id, outcome.record.status)
-        after_change(deps, outcome.record)
 
 
 def view_details(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:

@@ -1,4 +1,5 @@
-"""/report-concern: open the form at once, validate on submit, store first, then deliver."""
+"""/report-concern: open the form at once, validate on submit, and store the concern with its messages (the alerts,
+the post, the reporter's receipt) in one transaction; the outbox sends them."""
 
 from __future__ import annotations
 
@@ -41,7 +42,9 @@ def submit(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> Non
     now = deps.clock()
     due = deps.nudger.first_due(now, draft.safeguarding)
     try:
-        concern, created = deps.store.create(draft, view["id"], where, now, deps.timezone, next_nudge_at=due)
+        concern, created = deps.store.create(
+            draft, view["id"], where, now, deps.timezone, next_nudge_at=due, tell=deps.telling.concern_stored
+        )
     except (DomainError, SQLAlchemyError) as error:
         log.error("concern not stored: %s", type(error).__name__)
         ack(response_action="errors", errors={ids.DESCRIPTION: SAVE_FAILED})
@@ -51,8 +54,8 @@ def submit(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> Non
         view=report_form.stored(concern.reference, concern.safeguarding, Platform(concern.platform)),
     )
     log.info("concern %s stored (new=%s, route=%s)", concern.id, created, concern.route_kind)
-    if created and concern.id is not None:
-        deps.delivery.deliver(concern.id)
+    if created:
+        deps.delivery.kick()
         deps.nudger.arm(due)
 
 

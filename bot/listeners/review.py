@@ -16,12 +16,12 @@ from bot import ids, payload
 from bot.deps import Deps
 from bot.listeners.common import tell_privately
 from bot.listeners.guard import guarded
-from bot.slack_api import quietly
 from bot.views.state import selected_date
 from flows.contact_requests import a_year_on, check_review_date
 from flows.permissions import Act, Kind
 from storage.audit import review_subject_id
 from storage.commands import Changed, Overtaken, Refused
+from storage.outbox import Message
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +86,14 @@ def record(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> Non
     if problem or next_on is None:
         ack(response_action="errors", errors={ids.NEXT_REVIEW_ON: problem or "Choose a date."})
         return
+    text = (
+        f"Recorded: the policy review due {review_on:%d %B %Y} is done. "
+        f"The next is due on {next_on:%d %B %Y}; reminders will come 30 and 7 days before."
+    )
+    subject = (Kind.REVIEW, review_subject_id(review_on))
+    confirmation = [Message(f"review:{subject[1]}:done:{governor}", subject, governor, text)]
     command = deps.command(
-        Kind.REVIEW, review_subject_id(review_on), Act.MARK_REVIEW_DONE, governor, f"view:{view['id']}", until=next_on
+        *subject, Act.MARK_REVIEW_DONE, governor, f"view:{view['id']}", until=next_on, tell=lambda *_: confirmation
     )
     outcome = deps.change(command)
     if isinstance(outcome, Refused):
@@ -97,11 +103,6 @@ def record(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> Non
     if isinstance(outcome, Changed):
         log.info("policy review %s recorded; next %s", review_on.isoformat(), next_on.isoformat())
         deps.nudger.arm()
-        text = (
-            f"Recorded: the policy review due {review_on:%d %B %Y} is done. "
-            f"The next is due on {next_on:%d %B %Y}; reminders will come 30 and 7 days before."
-        )
-        quietly("review confirmation", lambda: deps.client.chat_postMessage(channel=governor, text=text))
 
 
 def register(app: App, deps: Deps) -> None:

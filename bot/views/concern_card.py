@@ -62,7 +62,8 @@ def fallback(concern: Concern) -> str:
     return f"{title(concern)}: {Area(concern.area).label} / {Kind(concern.kind).label}, {Status(concern.status).value}"
 
 
-def blocks(concern: Concern) -> list[Block]:
+def blocks(concern: Concern, alerted: bool = False) -> list[Block]:
+    """The card; `alerted` when the safeguarding lead(s) are alerted directly (bot.telling knows who is)."""
     facts = (
         f"*Area / kind:* {Area(concern.area).label} · {Kind(concern.kind).label}\n"
         f"*Platform:* {Platform(concern.platform).label}\n"
@@ -78,7 +79,7 @@ def blocks(concern: Concern) -> list[Block]:
                 elements=[
                     MarkdownTextObject(
                         text="*Safeguarding route.* "
-                        + ("The designated safeguarding lead has been alerted. " if concern.alerted_ids else "")
+                        + ("The designated safeguarding lead has been alerted. " if alerted else "")
                         + "Details are open only to those handling it."
                     )
                 ]

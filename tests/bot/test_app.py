@@ -113,7 +113,10 @@ def test_a_report_reaches_the_store_given(slack: FakeSlack) -> None:
     view = {"id": "VREPORT", "type": "modal", "callback_id": ids.REPORT_VIEW, "state": {"values": values}}
     submitted = {"type": "view_submission", "team": {"id": "T1"}, "user": {"id": "USTAFF"}, "view": view}
     assert app_for(slack, deps).dispatch(form_post(submitted)).status == 200
-    assert deps.store.named("create") and deps.delivery.calls == [("deliver", (7,), {})]
+    [(args, kwargs)] = deps.store.named("create")
+    kwargs["tell"]("the concern")  # as storage calls it: its messages are written with it, in one transaction
+    assert deps.telling.calls == [("concern_stored", ("the concern",), {})]
+    assert deps.delivery.calls == [("kick", (), {})]
 
 
 def signed(request: BoltRequest, secret: str) -> BoltRequest:

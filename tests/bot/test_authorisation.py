@@ -63,7 +63,8 @@ class FakeDeps:
         self.outcomes = list(outcomes)
         self.sent: list[tuple[str, Command, str | None]] = []  # ("change" | "look", command, audited_as)
         self.delivery = Recorder()
-        self.contact_delivery = Recorder()
+        self.telling = Recorder()
+        self.told: list[Any] = []  # what deps.tell() was given (messages that follow no change)
         self.nudger = Recorder(first_due=DUE)
         self.store = Recorder(events=[])
         self.checks = Recorder(permissions_for=[], record_check=a_check("none"))
@@ -85,9 +86,19 @@ class FakeDeps:
         self.sent.append(("change", command, None))
         return self.outcomes.pop(0)
 
+    def tell(self, messages: Any) -> None:
+        self.told.append(messages)
+
     def look(self, command: Command, audited_as: str | None = None) -> Outcome:
         self.sent.append(("look", command, audited_as))
         return self.outcomes.pop(0)
+
+    def drawn(self, record: Any, added: tuple[Any, ...] = ()) -> list[tuple[str, tuple[Any, ...], dict[str, Any]]]:
+        """What the one command's `tell` draws (as storage would call it inside the change): the telling calls."""
+        tell = self.only_command.tell
+        assert tell is not None, "the change tells nobody"
+        tell(record, added)
+        return self.telling.calls
 
     @property
     def only_command(self) -> Command:
@@ -238,7 +249,7 @@ def test_acknowledging_sends_the_clickers_command_at_the_version_they_saw_and_te
     ack, client = run(leadership.acknowledge, deps, click("7:3"))
     assert deps.sent == [("change", Command(Kind.CONCERN, 7, Act.ACKNOWLEDGE, "UL1", NOW, key(), version=3), None)]
     assert form_errors(ack) is None and told(client) == []
-    assert deps.delivery.calls == [("refresh_post", (moved,), {}), ("tell_reporter", (moved,), {})]
+    assert deps.drawn(moved) == [("concern_changed", (moved,), {})]
     assert deps.logged == ["concern 7 acknowledged"]
 
 
@@ -257,11 +268,7 @@ def test_an_escalation_is_told_to_whoever_it_went_to() -> None:
     assert deps.only_command == Command(
         Kind.CONCERN, 7, Act.ESCALATE, "UL2", NOW, "view:V9", version=3, detail="police", note="rang 101"
     )
-    assert deps.delivery.calls == [
-        ("refresh_post", (escalated,), {}),
-        ("tell_reporter", (escalated,), {}),
-        ("tell_escalation", (escalated, "UL2"), {}),
-    ]
+    assert deps.drawn(escalated) == [("concern_changed", (escalated,), {})]  # bot.telling: post, reporter, escalated to
     assert deps.logged == ["concern 7 escalated"]  # what happened to which record: never the note
 
 
@@ -291,7 +298,8 @@ def test_a_click_that_changed_nothing_is_answered_to_the_clicker_alone(
     ack, client = run(leadership.acknowledge, deps, click("7:3", user="UDSL"))
     assert form_errors(ack) is None and told(client) == [("UDSL", sentence)]
     assert deps.logged == [f"concern 7: acknowledge {line}"]
-    assert deps.delivery.calls == ([("refresh_post", (outcome.record,), {})] if redrawn else [])  # type: ignore[union-attr]
+    assert deps.telling.calls == ([("concern_redrawn", (outcome.record,), {})] if redrawn else [])  # type: ignore[union-attr]
+    assert len(deps.told) == redrawn
 
 
 def test_a_retried_click_is_answered_with_silence() -> None:
@@ -316,7 +324,7 @@ def test_a_form_opens_only_for_someone_the_command_path_lets_act_on_the_version_
     closed = FakeDeps(Overtaken(a_concern("resolved", 4, "UL2")))
     _, client = run(partial(leadership.open_form, action), closed, click("7:3"))
     assert told(client) == [("UL1", "Someone got there first. SMP-2026-0007 is now *resolved* by <@UL2>.")]
-    assert not client.named("views_open") and closed.delivery.named("refresh_post")
+    assert not client.named("views_open") and closed.telling.named("concern_redrawn") and closed.told
 
 
 def test_a_form_with_no_choice_is_sent_back_and_nothing_is_tried() -> None:
@@ -344,7 +352,7 @@ def test_a_form_that_changed_nothing_says_why_on_the_form(outcome: Outcome, sent
     assert deps.only_command == Command(
         Kind.CONCERN, 7, Act.RESOLVE, "UDSL", NOW, "view:V9", version=3, detail="no_action"
     )
-    assert client.calls == [] and not deps.delivery.named("tell_reporter")
+    assert client.calls == [] and not deps.telling.named("concern_changed")
 
 
 def test_a_resubmitted_form_closes_quietly() -> None:
@@ -393,7 +401,7 @@ def test_asking_leadership_sends_the_askers_command_posts_it_and_arms_the_nudge(
     assert deps.only_command == Command(
         Kind.CONTACT_REQUEST, 5, Act.ASK_LEADERSHIP, "USTAFF", NOW, key("USTAFF"), due=DUE
     )
-    assert deps.contact_delivery.calls == [("post", (ContactCheck, 5), {})]
+    assert [name for name, *_ in deps.drawn(check)] == ["request_drawing", "posted"]
     assert deps.nudger.calls[1:] == [("arm", (DUE,), {})]
     assert client.calls == [("views_update", (), {"view_id": "VMODAL", "view": contact_form.sent_view()})]
     assert deps.logged == ["contact check 5 sent to leadership"]
@@ -406,7 +414,7 @@ def test_a_question_sent_while_its_modal_was_closed_is_sent_all_the_same() -> No
 
     deps = FakeDeps(Changed(a_check("pending")))
     run(contacts.ask_leadership, deps, click("5", user="USTAFF"), Closed())
-    assert deps.contact_delivery.calls == [("post", (ContactCheck, 5), {})] and deps.nudger.named("arm")
+    assert deps.only_command.tell is not None and deps.nudger.named("arm")
     assert deps.logged == ["contact check 5 sent to leadership", "contact check 5: modal: not done (not_found)"]
 
 
@@ -424,14 +432,14 @@ def test_a_question_that_was_not_sent_says_why_and_the_modal_stays(
     deps = FakeDeps(outcome)
     _, client = run(contacts.ask_leadership, deps, click("5", user="UL2"))
     assert told(client) == [("UL2", sentence)] and not client.named("views_update") and deps.logged == lines
-    assert deps.contact_delivery.calls == [] and deps.nudger.named("arm") == []
+    assert deps.telling.calls == [] and deps.told == [] and deps.nudger.named("arm") == []
 
 
 @pytest.mark.parametrize("outcome", [Repeated(a_check()), Overtaken(a_check("pending"), "already pending")])
 def test_a_question_already_with_leadership_is_not_sent_again(outcome: Outcome) -> None:
     deps = FakeDeps(outcome)
     _, client = run(contacts.ask_leadership, deps, click("5", user="USTAFF"))
-    assert told(client) == [] and client.named("views_update") and deps.contact_delivery.calls == []
+    assert told(client) == [] and client.named("views_update") and deps.telling.calls == [] and deps.told == []
 
 
 @pytest.mark.parametrize("decision", [Decision.APPROVE, Decision.DECLINE])
@@ -444,7 +452,7 @@ def test_one_click_decides_as_the_clicker_and_the_member_of_staff_is_told(decisi
         Kind.CONTACT_REQUEST, 5, Act.DECIDE, "UL2", NOW, key("UL2"), version=2, detail=decision, until=until
     )
     assert deps.only_command == expected
-    assert deps.contact_delivery.calls == [("redraw", (decided,), {}), ("tell_decision", (5,), {})]
+    assert deps.drawn(decided) == [("request_decided", (decided, None, ""), {})]
     assert told(client) == [] and deps.logged == [f"contact check 5 {decision.outcome.value}"]
 
 
@@ -464,7 +472,8 @@ def test_a_decision_that_was_not_made_now_tells_the_clicker_and_nobody_else(
     _, client = run(partial(contacts.one_click, Decision.APPROVE), deps, click("5", user="USTAFF"))
     assert deps.only_command.version == 1
     assert told(client) == ([("USTAFF", sentence)] if sentence else [])
-    assert deps.contact_delivery.calls == ([("redraw", (outcome.record,), {})] if redrawn else [])  # type: ignore[union-attr]
+    assert [name for name, *_ in deps.telling.calls] == (["request_drawing", "redrawn"] if redrawn else [])
+    assert len(deps.told) == redrawn
     assert deps.logged == (["contact check 5: decision refused"] if isinstance(outcome, Refused) else [])
 
 
@@ -516,7 +525,8 @@ def test_a_decision_with_a_note_is_made_as_the_submitter_with_their_review_date(
         note="fine",
         until=date(2027, 6, 30),
     )
-    assert deps.contact_delivery.calls == [("redraw", (decided,), {}), ("tell_decision", (5,), {})]
+    granted = object()  # the permission the change added: the message names it, with the note
+    assert deps.drawn(decided, (granted,)) == [("request_decided", (decided, granted, "fine"), {})]
 
 
 def test_a_decline_needs_no_review_date() -> None:
@@ -528,7 +538,7 @@ def test_a_decline_needs_no_review_date() -> None:
 def test_a_refused_decision_is_said_on_the_form_and_nobody_is_told() -> None:
     deps = FakeDeps(Refused(a_check()))
     ack, _ = run(contacts.submit_decision, deps, submission("5:2", chosen(ids.DECISION, "decline"), user="USTAFF"))
-    assert form_errors(ack) == {ids.DECISION: contacts.NOT_LEADERSHIP} and deps.contact_delivery.calls == []
+    assert form_errors(ack) == {ids.DECISION: contacts.NOT_LEADERSHIP} and deps.telling.calls == []
 
 
 def test_a_decision_form_is_checked_before_anything_is_tried() -> None:
@@ -552,10 +562,7 @@ def test_a_declaration_is_acknowledged_as_the_clicker_and_its_declarer_is_told()
     deps = FakeDeps(Changed(acknowledged))
     _, client = run(declarations.acknowledge, deps, click("4:2"))
     assert deps.only_command == Command(Kind.DECLARATION, 4, Act.ACKNOWLEDGE, "UL1", NOW, key(), version=2)
-    assert deps.contact_delivery.calls == [
-        ("redraw", (acknowledged,), {}),
-        ("tell", ("USTAFF", "Leadership acknowledged your declared connection D-0004."), {}),
-    ]
+    assert deps.drawn(acknowledged) == [("declaration_acknowledged", (acknowledged,), {})]
     assert told(client) == [] and deps.logged == ["declaration 4 acknowledged"]
 
 
@@ -575,7 +582,7 @@ def test_an_acknowledgement_not_made_now_tells_the_clicker_alone(outcome: Outcom
     deps = FakeDeps(outcome)
     _, client = run(declarations.acknowledge, deps, click("4", user="USTAFF"))
     assert deps.only_command.version == 1
-    assert told(client) == ([("USTAFF", sentence)] if sentence else []) and deps.contact_delivery.calls == []
+    assert told(client) == ([("USTAFF", sentence)] if sentence else []) and deps.telling.calls == []
 
 
 def test_a_declaration_is_re_confirmed_by_the_clicker_for_a_year_and_their_home_shows_it() -> None:
@@ -588,7 +595,7 @@ def test_a_declaration_is_re_confirmed_by_the_clicker_for_a_year_and_their_home_
     assert deps.checks.calls == [("permissions_for", ("USTAFF",), {})]
     assert deps.declarations.calls == [("declarations_for", ("USTAFF",), {})]
     assert client.calls == [("views_publish", (), {"user_id": "USTAFF", "view": home.build([], [], TODAY)})]
-    assert deps.contact_delivery.calls == [("redraw", (reconfirmed,), {})]
+    assert [name for name, *_ in deps.drawn(reconfirmed)] == ["declaration_drawing", "redrawn"]
     assert deps.logged == ["declaration 4 re-confirmed"]
 
 
@@ -601,7 +608,7 @@ def test_someone_else_cannot_re_confirm_a_declaration(outcome: Outcome, sentence
     _, client = run(declarations.reconfirm, deps, click("4", user="UL1"))
     assert told(client) == [("UL1", sentence)] and not client.named("views_publish")
     assert deps.logged == [f"declaration 4: re-confirmation {type(outcome).__name__.lower()}"]
-    assert deps.contact_delivery.calls == []
+    assert deps.telling.calls == []
 
 
 # --- the governors' review -------------------------------------------------------------------------------------------
@@ -650,24 +657,12 @@ def test_a_governor_records_the_review_and_is_told_when_the_next_is_due() -> Non
         Kind.REVIEW, 20270301, Act.MARK_REVIEW_DONE, "UGOV", NOW, "view:V5", until=date(2028, 2, 20)
     )
     assert deps.nudger.calls == [("arm", (), {})]
-    [(_, message)] = deps.client.named("chat_postMessage")
-    assert message["channel"] == "UGOV"
-    assert (
-        "review due 01 March 2027 is done" in message["text"] and "next is due on 20 February 2028" in message["text"]
-    )
-    assert deps.logged == ["policy review 2027-03-01 recorded; next 2028-02-20"]
-
-
-def test_a_review_is_recorded_even_when_its_confirmation_cannot_be_sent() -> None:
-    class Gone(Recorder):
-        def chat_postMessage(self, **_: Any) -> None:  # noqa: N802 - slack_sdk's name
-            raise SlackApiError("no", cast(Any, {"ok": False, "error": "account_inactive"}))
-
-    deps = FakeDeps(Changed(DueReview(date(2027, 3, 1), None)))
-    deps.client = Gone()
-    ack, _ = run(review.record, deps, review_form("UGOV"))
-    assert form_errors(ack) is None and deps.nudger.calls == [("arm", (), {})]
-    assert deps.logged[-1] == "review confirmation: not done (account_inactive)"
+    tell = deps.only_command.tell
+    assert tell is not None
+    [message] = tell(DueReview(date(2027, 3, 1), done), ())  # written with the change: sent once, by the outbox
+    assert message.channel == "UGOV" and message.key == "review:20270301:done:UGOV"
+    assert "review due 01 March 2027 is done" in message.text and "next is due on 20 February 2028" in message.text
+    assert deps.client.calls == [] and deps.logged == ["policy review 2027-03-01 recorded; next 2028-02-20"]
 
 
 def test_the_review_form_is_refused_to_someone_who_is_not_a_governor() -> None:

@@ -20,9 +20,9 @@ from bot.payload import Malformed
 from bot.views import contact_form, home
 from flows.contact import Verdict, assess, parse_rules
 from flows.contact_requests import Decision, a_year_on
-from flows.permissions import Act
+from flows.permissions import Act, Kind
 from storage.commands import Repeated
-from storage.models import ContactPermission, Declaration
+from storage.models import ContactPermission
 from storage.steps import DueReview
 from tests.bot.test_authorisation import (
     NOW,
@@ -162,7 +162,7 @@ def test_declaration_buttons_forms_and_the_app_home_reach_their_handlers() -> No
         assert deps.only_command.act is act, name
     deps = FakeDeps()
     call(wired(declarations, deps)[("view", ids.DECLARE_VIEW)], submission("", DECLARATION_VALUES, user="USTAFF"))
-    assert deps.declarations.named("declare") and deps.contact_delivery.calls == [("post", (Declaration, 4), {})]
+    assert deps.declarations.named("declare") and deps.delivery.calls == [("kick", (), {})]
     deps = FakeDeps()
     _, client = call(wired(declarations, deps)[("event", "app_home_opened")], home_opened("USTAFF"))
     assert deps.checks.named("permissions_for") and client.named("views_publish")
@@ -285,12 +285,15 @@ def test_a_declaration_is_stored_posted_to_leadership_once_and_due_for_re_confir
     assert ack.response is not None
     sent = json.loads(ack.response.body)
     assert sent == {"response_action": "update", "view": contact_form.declared_view(date(2027, 11, 25)).to_dict()}
-    assert deps.contact_delivery.calls == [("post", (Declaration, 4), {})]
+    [(_, kwargs)] = deps.declarations.named("declare")
+    kwargs["tell"](a_declaration())  # as storage calls it, in the transaction that stores the declaration
+    [(kind, record_id, _)] = [args for args, _ in deps.telling.named("posted")]
+    assert (kind, record_id) == (Kind.DECLARATION, 4) and deps.delivery.calls == [("kick", (), {})]
     assert deps.logged == ["declaration 4 stored"]
     again = FakeDeps()
     again.declarations.answers["declare"] = (a_declaration(), False)  # a resubmission: stored before, posted before
     run(declarations.submit_declaration, again, submission("", DECLARATION_VALUES, user="USTAFF", view_id="VD"))
-    assert again.contact_delivery.calls == []
+    assert again.delivery.calls == []
 
 
 def test_a_declaration_that_is_incomplete_or_cannot_be_stored_is_said_on_the_form() -> None:
@@ -299,13 +302,13 @@ def test_a_declaration_that_is_incomplete_or_cannot_be_stored_is_said_on_the_for
     assert ids.RELATIONSHIP in (form_errors(ack) or {}) and deps.declarations.calls == []
 
     class Down(Recorder):
-        def declare(self, *args: Any) -> Any:
+        def declare(self, *args: Any, **kwargs: Any) -> Any:
             raise OperationalError("INSERT", (), Exception())
 
     deps = FakeDeps()
     deps.declarations = Down()
     ack, _ = run(declarations.submit_declaration, deps, submission("", DECLARATION_VALUES, user="USTAFF"))
-    assert form_errors(ack) == {ids.DESCRIBED: contacts.SAVE_FAILED} and deps.contact_delivery.calls == []
+    assert form_errors(ack) == {ids.DESCRIBED: contacts.SAVE_FAILED} and deps.delivery.calls == []
     assert deps.logged == ["declaration not stored: OperationalError"]
 
 

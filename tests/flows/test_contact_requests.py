@@ -78,5 +78,3 @@ def test_a_standing_permission_covers_only_the_same_question_about_the_same_pers
     assert not permission_covers(granted, "U1", same, "", TODAY)
     other_facts = ContactQuestion(Person.PUPIL_FAMILY, Channel.SOCIAL_NETWORK, under_18=True)
     assert not permission_covers(granted, "U1", other_facts, "Ms Parent", TODAY)  # told different facts now
-
-

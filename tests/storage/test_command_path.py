@@ -7,6 +7,7 @@ records."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -27,6 +28,7 @@ from storage.concerns import ConcernStore
 from storage.db import make_engine, upgrade
 from storage.declarations import DeclarationStore
 from storage.models import AuditEntry, Concern, ContactCheck, Declaration
+from storage.outbox import Message, OutboxStore
 from storage.steps import DueReview, Step
 from tests.conftest import new_database_url
 
@@ -158,12 +160,23 @@ def test_asking_leadership_arms_the_first_nudge_and_a_decision_is_told_once_with
     approve = command(
         Kind.CONTACT_REQUEST, cid, Act.DECIDE, "UHEAD", version=2, detail=Decision.APPROVE, until=date(2027, 11, 25)
     )
+
+    def told(row: ContactCheck, added: tuple[Any, ...]) -> list[Message]:  # drawn inside the change's transaction
+        text = f"{row.request_status} until {added[0].review_on}"
+        return [Message(f"check:{cid}:decision", (Kind.CONTACT_REQUEST, cid), row.asked_by, text)]
+
+    approve = replace(approve, tell=told)
     approved = change(engine, PEOPLE, approve)
     assert isinstance(approved, Changed)
     [permission] = approved.added
     assert (permission.person_described, permission.check_id, permission.granted_by) == ("Ms Parent", cid, "UHEAD")
     row = stored(engine, ContactCheck, cid)
-    assert row.tell_pending is True and row.next_nudge_at is None and row.decided_by == "UHEAD"
+    assert row.next_nudge_at is None and row.decided_by == "UHEAD"
+    outbox = OutboxStore(engine)
+    [(message_id, _)] = outbox.due(NOW)  # the member of staff is told once: a retried click adds nothing
+    assert isinstance(change(engine, PEOPLE, approve), Repeated) and len(outbox.due(NOW)) == 1
+    claimed = outbox.claim(message_id, NOW)
+    assert claimed is not None and claimed.row.text == "approved until 2027-11-25"
     assert [(e.action, e.from_state, e.to_state) for e in entries(engine, Kind.CONTACT_REQUEST, cid)][1:] == [
         ("asked_leadership", "none", "pending"),
         ("approved", "pending", "approved"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ from storage.checks import CheckStore
 from storage.commands import Changed, Command, Repeated, change
 from storage.db import make_engine, upgrade
 from storage.models import ContactCheck
-from storage.posts import PostStore
+from storage.outbox import Message, OutboxStore
 from storage.reviews import ReviewStore
 from tests.conftest import new_database_url
 
@@ -104,30 +104,17 @@ def test_a_standing_permission_answers_the_same_question_about_the_same_person_u
     assert checks.standing_permission("USTAFF", QUESTION, "ms parent", date(2027, 1, 2)) is None
 
 
-def test_a_post_is_claimed_by_one_process_at_a_time(engine: Engine) -> None:
-    check = pending(engine, "V3")
-    cid = check.id or 0
-    posts = PostStore(engine)
-    assert (ContactCheck, cid) in posts.due_posts(NOW)
-    assert posts.claim_post(ContactCheck, cid, NOW, timedelta(minutes=2)) is not None
-    assert posts.claim_post(ContactCheck, cid, NOW + timedelta(minutes=1), timedelta(minutes=2)) is None
-    assert (ContactCheck, cid) not in posts.due_posts(NOW + timedelta(minutes=1))
-    posts.record_post(ContactCheck, cid, None, None)  # Slack failed: released
-    assert (ContactCheck, cid) in posts.due_posts(NOW + timedelta(minutes=1))
-    assert posts.claim_post(ContactCheck, cid, NOW, timedelta(minutes=2)) is not None
-    posts.record_post(ContactCheck, cid, "C1", "1.1")
-    assert posts.due_posts(NOW + timedelta(hours=1)) == []
-
-
-def test_a_review_reminder_is_claimed_once_and_a_new_review_date_wins(engine: Engine) -> None:
+def test_a_review_reminder_is_written_once_with_its_messages_and_a_new_review_date_wins(engine: Engine) -> None:
     reviews = ReviewStore(engine)
     review = date(2027, 3, 1)
     claims: list[bool] = []
     start = threading.Barrier(4)
+    subject = (Kind.REVIEW, review_subject_id(review))
+    messages = [Message(f"review:{subject[1]}:7 days:{g}", subject, g, "The review is 7 days away") for g in "AB"]
 
     def claim() -> None:
         start.wait()
-        claims.append(reviews.claim_reminder(review, "7 days", NOW, timedelta(minutes=2)) is not None)
+        claims.append(reviews.remind(review, "7 days", NOW, messages))
 
     threads = [threading.Thread(target=claim) for _ in range(4)]
     for t in threads:
@@ -135,11 +122,9 @@ def test_a_review_reminder_is_claimed_once_and_a_new_review_date_wins(engine: En
     for t in threads:
         t.join()
     assert sorted(claims) == [False, False, False, True]
-    reviews.reminder_progress(review, "7 days", frozenset({"UGOV1"}))
-    reviews.release_reminder(review, "7 days")  # Slack failed: the next pass may try again
-    assert reviews.claim_reminder(review, "7 days", NOW, timedelta(minutes=2)) == {"UGOV1"}  # who had it
-    reviews.reminder_sent(review, "7 days", NOW)
-    assert reviews.claim_reminder(review, "7 days", NOW + timedelta(hours=1), timedelta(minutes=2)) is None
+    assert reviews.reminded(review, "7 days") and not reviews.reminded(review, "on the day")
+    outbox = OutboxStore(engine)
+    assert len(outbox.due(NOW)) == 2  # one message to each governor, once
 
     assert reviews.current_review(review) == review
     done = Command(

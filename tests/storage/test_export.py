@@ -23,10 +23,10 @@ from flows.permissions import Kind as RecordKind
 from flows.taxonomy import Area, Kind, Outcome, Platform, Role
 from storage import logs as stored_logs
 from storage import personal
-from storage.audit import review_subject_id
+from storage.audit import SYSTEM_ACTOR, review_subject_id
 from storage.checks import CheckStore
 from storage.commands import Changed, Command, Refused, change
-from storage.concerns import SYSTEM_ACTOR, ConcernStore
+from storage.concerns import ConcernStore
 from storage.db import make_engine, transaction, upgrade
 from storage.declarations import DeclarationStore
 from storage.export import (
@@ -42,6 +42,7 @@ from storage.export import (
     write,
 )
 from storage.models import ReviewReminder
+from storage.outbox import Message, OutboxStore, post_key
 from tests.conftest import new_database_url
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
@@ -101,7 +102,10 @@ def one_of_everything(store: ConcernStore, contacts: Contacts) -> None:
     )
     concern, _ = store.create(draft, "VMARK1", place(people, safeguarding=True, involved="UMARKLEAD"), NOW)
     cid = concern.id or 0
-    store.finish_delivery(cid, NOW)
+    outbox = OutboxStore(store.engine)  # its post made: the trail says "delivered"
+    outbox.put([Message(post_key(RecordKind.CONCERN, cid), (RecordKind.CONCERN, cid), "UMARKHEAD", "a post")], NOW)
+    claimed = outbox.claim(outbox.due(NOW)[0][0], NOW)
+    assert claimed is not None and outbox.sent(claimed.row, "DMARKHEAD", "1.1", NOW)
     people = People(
         frozenset({"UMARKLEAD"}), frozenset({"UMARKDSL"}), "UMARKHEAD", "UMARKCHAIR", governors=frozenset({"UMARKGOV"})
     )

@@ -4,7 +4,7 @@ per year, deliveries claimed by one process at a time. (Changes go through the c
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from flows.concerns import ConcernDraft
 from flows.permissions import People, place
@@ -56,19 +56,3 @@ def test_concurrent_submissions_get_distinct_references(fresh_store: ConcernStor
     for t in threads:
         t.join()
     assert sorted(references) == [f"SMP-2026-{n:04d}" for n in range(1, 9)]
-
-
-def test_delivery_is_claimed_by_one_process_until_its_lease_runs_out(fresh_store: ConcernStore) -> None:
-    concern, _ = fresh_store.create(draft(), "VCLAIM", ROUTE, NOW)
-    cid = concern.id or 0
-    assert fresh_store.due_deliveries(NOW) == [cid]
-    lease = timedelta(minutes=2)
-    assert fresh_store.claim_delivery(cid, NOW, lease) is not None
-    assert fresh_store.claim_delivery(cid, NOW + timedelta(seconds=30), lease) is None
-    fresh_store.delivery_failed(cid, NOW, NOW + timedelta(minutes=1))
-    assert fresh_store.due_deliveries(NOW) == []
-    assert fresh_store.due_deliveries(NOW + timedelta(minutes=1)) == [cid]
-    assert fresh_store.claim_delivery(cid, NOW + timedelta(minutes=1), lease) is not None
-    fresh_store.finish_delivery(cid, NOW + timedelta(minutes=1))
-    assert fresh_store.claim_delivery(cid, NOW + timedelta(hours=1), lease) is None
-    assert fresh_store.due_deliveries(NOW + timedelta(days=1)) == []

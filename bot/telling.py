@@ -1,0 +1,140 @@
+"""What people must be told when a record is stored or changes, drawn as outbox messages: a concern's alerts, post
+and receipt, its redraws, the reporter's updates and the escalation DMs; a contact request's and a declaration's
+post, redraws and the member of staff's answer. Drawing only: storage writes these in the same transaction as the
+change (storage.outbox), and bot.delivery sends them. Who is told is flows.permissions' answer, through the directory.
+
+Each message's key says what it is, so that the same message is never written twice: a retried change finds its
+key taken. A redraw's key is the post's own card, replaced by each newer state.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from slack_sdk.models.blocks import Block
+
+from bot.config import Settings
+from bot.directory import Directory
+from bot.views import concern_card, contact_card, notices
+from flows.contact import RuleSet, assess
+from flows.escalation import Status
+from flows.permissions import Act, Kind, Placement
+from flows.taxonomy import EscalationTarget
+from storage.checks import question_of
+from storage.models import Concern, ContactCheck, ContactPermission, Declaration, Send
+from storage.outbox import Message, card_key, post_key
+from storage.records import facts
+
+
+def drawn(blocks: Sequence[Block | dict[str, Any]]) -> str:
+    """Block Kit as the outbox keeps it (JSON)."""
+    return json.dumps([b.to_dict() if isinstance(b, Block) else b for b in blocks])
+
+
+class Telling:
+    def __init__(self, settings: Settings, directory: Directory, rules: RuleSet) -> None:
+        self.settings = settings
+        self.directory = directory
+        self.rules = rules
+
+    # --- concerns -------------------------------------------------------------------------------------------------
+
+    def concern_stored(self, concern: Concern) -> list[Message]:
+        """Safeguarding alerts first (the most urgent), then the post, then the reporter's receipt. A post to the
+        leadership channel goes to the headteacher by DM if the channel is gone for good."""
+        assert concern.id is not None
+        subject = (Kind.CONCERN, concern.id)
+        messages = []
+        if concern.safeguarding:
+            text, blocks = notices.safeguarding_alert(concern)
+            for lead in sorted(self.directory.who(facts(concern), Act.ALERT)):
+                key = f"concern:{concern.id}:alert:{lead}"
+                messages.append(Message(key, subject, lead, text, drawn(blocks)))
+        direct = concern.route_kind == Placement.DIRECT
+        channel = (concern.route_recipient or self.settings.headteacher_id) if direct else None
+        messages.append(
+            Message(
+                post_key(Kind.CONCERN, concern.id),
+                subject,
+                channel or self.settings.leadership_channel_id,
+                concern_card.fallback(concern),
+                drawn(concern_card.blocks(concern, self._alerted(concern))),
+                fallback=None if direct else self.settings.headteacher_id,
+            )
+        )
+        text, blocks = notices.receipt(concern)
+        messages.append(Message(f"concern:{concern.id}:receipt", subject, concern.reporter_id, text, drawn(blocks)))
+        return messages
+
+    def _alerted(self, concern: Concern) -> bool:
+        """The safeguarding lead(s) are alerted directly (never a lead the concern names)."""
+        return concern.safeguarding and bool(self.directory.who(facts(concern), Act.ALERT))
+
+    def concern_redrawn(self, concern: Concern) -> list[Message]:
+        """The post as the concern stands now (replacing any older drawing not yet sent)."""
+        assert concern.id is not None
+        return [
+            Message(
+                card_key(Kind.CONCERN, concern.id),
+                (Kind.CONCERN, concern.id),
+                self.settings.leadership_channel_id,
+                concern_card.fallback(concern),
+                drawn(concern_card.blocks(concern, self._alerted(concern))),
+                send=Send.UPDATE,
+                thread_of=post_key(Kind.CONCERN, concern.id),
+            )
+        ]
+
+    def concern_changed(self, concern: Concern) -> list[Message]:
+        """Once a concern has moved: the post, the reporter, and whoever it was escalated to (never the person
+        involved, nor the leader who escalated)."""
+        assert concern.id is not None
+        subject, version = (Kind.CONCERN, concern.id), concern.version
+        messages = self.concern_redrawn(concern)
+        update = notices.status_update(concern)
+        for reporter in sorted(self.directory.who(facts(concern), Act.TOLD_OF_CHANGES)):
+            messages.append(Message(f"concern:{concern.id}:told:{version}:{reporter}", subject, reporter, update))
+        target = EscalationTarget(concern.escalated_to) if concern.escalated_to else None
+        if concern.status == Status.ESCALATED and target is not None and concern.last_actor_id:
+            act = (
+                Act.ESCALATED_TO_SAFEGUARDING if target is EscalationTarget.SAFEGUARDING_LEAD else Act.ESCALATED_TO_HEAD
+            )
+            text, blocks = notices.escalated_to_you(concern, concern.last_actor_id, target.label)
+            for user in sorted(self.directory.who(facts(concern), act) - {concern.last_actor_id}):
+                key = f"concern:{concern.id}:escalated:{version}:{user}"
+                messages.append(Message(key, subject, user, text, drawn(blocks)))
+        return messages
+
+    # --- contact requests and declarations ------------------------------------------------------------------------
+
+    def request_drawing(self, check: ContactCheck, granted: ContactPermission | None) -> tuple[str, str]:
+        answer = assess(question_of(check), self.rules)
+        return contact_card.request_fallback(check), drawn(contact_card.request_blocks(check, answer, granted))
+
+    def declaration_drawing(self, row: Declaration) -> tuple[str, str]:
+        return contact_card.declaration_fallback(row), drawn(contact_card.declaration_blocks(row))
+
+    def posted(self, kind: Kind, record_id: int, drawing: tuple[str, str]) -> list[Message]:
+        """A contact request or a declaration, to the leadership channel."""
+        channel = self.settings.leadership_channel_id
+        return [Message(post_key(kind, record_id), (kind, record_id), channel, *drawing)]
+
+    def redrawn(self, kind: Kind, record_id: int, drawing: tuple[str, str]) -> list[Message]:
+        channel = self.settings.leadership_channel_id
+        key, post = card_key(kind, record_id), post_key(kind, record_id)
+        return [Message(key, (kind, record_id), channel, *drawing, send=Send.UPDATE, thread_of=post)]
+
+    def request_decided(self, check: ContactCheck, granted: ContactPermission | None, note: str) -> list[Message]:
+        """The post shows the decision; the member of staff is told, once."""
+        assert check.id is not None
+        answer = contact_card.decision_message(check, granted, note)
+        told = Message(f"check:{check.id}:decision", (Kind.CONTACT_REQUEST, check.id), check.asked_by, answer)
+        return [*self.redrawn(Kind.CONTACT_REQUEST, check.id, self.request_drawing(check, granted)), told]
+
+    def declaration_acknowledged(self, row: Declaration) -> list[Message]:
+        assert row.id is not None
+        text = f"Leadership acknowledged your declared connection D-{row.id:04d}."
+        told = Message(f"declaration:{row.id}:acknowledged", (Kind.DECLARATION, row.id), row.staff_id, text)
+        return [*self.redrawn(Kind.DECLARATION, row.id, self.declaration_drawing(row)), told]
