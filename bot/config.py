@@ -66,7 +66,7 @@ class Settings:
     slack_api_url: str | None = None
     database_url: str = "sqlite:///policybot.db"
     timezone: str = "Europe/London"
-    delivery_retry_seconds: int = 60
+    delivery_retry_seconds: float = 60
     slack_timeout_seconds: int = 10
     log_level: str = "INFO"
     contact_rules: RuleSet = field(default_factory=default_rules)  # read and checked once, at start-up
@@ -116,7 +116,7 @@ class Settings:
                 "CHAIR_OF_GOVERNORS_ID", USER_ID, "the chair of governors' Slack user id, such as U0123ABCD"
             ),
             timezone=reader.timezone("POLICYBOT_TIMEZONE", "Europe/London"),
-            delivery_retry_seconds=reader.positive_int("DELIVERY_RETRY_SECONDS", 60),
+            delivery_retry_seconds=reader.seconds("DELIVERY_RETRY_SECONDS", 60),
             slack_timeout_seconds=reader.positive_int("SLACK_TIMEOUT_SECONDS", 10),
             log_level=reader.choice("POLICYBOT_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
             contact_rules=reader.rules("CONTACT_RULES_FILE"),
@@ -244,6 +244,21 @@ class _Reader:
             expected = f"{value!r} is not valid; expected a whole number of {unit}, at least 1"
             return self._problem(name, expected, default)
         return int(value)
+
+    def seconds(self, name: str, default: float, least: float = 0.1) -> float:
+        """A number of seconds, fractions allowed (tests and drills run the delivery's back-off faster)."""
+        value = self._raw(name)
+        if not value:
+            return default
+        try:
+            seconds = float(value)
+        except ValueError:
+            seconds = -1.0
+        if not least <= seconds < 86400:
+            return self._problem(
+                name, f"{value!r} is not valid; expected a number of seconds, at least {least}", default
+            )
+        return seconds
 
     def duration(self, name: str, default: str) -> timedelta:
         try:

@@ -203,9 +203,17 @@ class Delivery:
             unsure = was_unsure or status >= 500  # a 5xx may come after the call was done
         else:
             unsure = True  # no answer at all: it may have landed
-        at = now + timedelta(seconds=self.settings.delivery_retry_seconds * min(2 ** (row.attempts - 1), 60))
+        wait = self.backoff(row.attempts)
+        if unsure:  # a late answer may still land (a post, or an older drawing): let it, then look or redraw
+            wait = max(wait, timedelta(seconds=self.settings.slack_timeout_seconds))
+        at = now + wait
         self.outbox.retry(row, at, unsure=unsure and row.send is Send.POST)
         log.warning("outbox %s: not sent (%s); again at %s", row.id, slack_reason(error), at.isoformat())
+
+    def backoff(self, attempts: int) -> timedelta:
+        """A second after the first failure, doubling, never longer than DELIVERY_RETRY_SECONDS."""
+        most = self.settings.delivery_retry_seconds
+        return timedelta(seconds=min(min(1.0, most) * 2 ** max(attempts - 1, 0), most))
 
     # --- finding what landed --------------------------------------------------------------------------------------
 

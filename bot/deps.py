@@ -3,6 +3,7 @@ one sender (delivery), clock."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -75,6 +76,10 @@ class Deps:
         """May the person do this now (open a record's details or a form)? Refusals are audited."""
         return look(self.engine, self.directory.people(), command, audited_as)
 
+    def tell_later(self, user: str, text: str) -> None:
+        """A private reply Slack would not take now: to the person's DM, through the outbox (retried until sent)."""
+        self.tell([Message(f"reply:{uuid.uuid4().hex}", None, user, text)])
+
     def command(self, kind: Kind, record_id: int, act: Act, actor: str, request_key: str, **extra: Any) -> Command:
         return Command(kind, record_id, act, actor, self.clock(), request_key, **extra)
 
@@ -87,7 +92,7 @@ class Deps:
         engine = make_engine(settings.database_url)
         client = make_client(settings)
         # The sender's own client: no HTTP-level retry (a post repeated on a 5xx can be doubled); the outbox retries.
-        sender = make_client(settings, retries=False, timeout=settings.slack_timeout_seconds)
+        sender = make_client(settings, retries=False)
         store, checks, outbox = ConcernStore(engine), CheckStore(engine), OutboxStore(engine)
         declarations, nudges, reviews = DeclarationStore(engine), NudgeStore(engine), ReviewStore(engine)
         directory = Directory(settings, client)

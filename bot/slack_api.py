@@ -43,7 +43,9 @@ class _ScaledJitter(Jitter):
         return duration + random.random() * self.most
 
 
-def make_client(settings: Settings, *, retries: bool = True, timeout: int = 10, backoff: float = 0.5) -> WebClient:
+def make_client(
+    settings: Settings, *, retries: bool = True, timeout: int | None = None, backoff: float = 0.5
+) -> WebClient:
     """The bot's client: each call retried twice on a network error or 5xx, waiting `backoff` seconds, doubling,
     with jitter, in between; and twice on a 429, waiting as long as Slack's Retry-After says.
 
@@ -61,7 +63,7 @@ def make_client(settings: Settings, *, retries: bool = True, timeout: int = 10, 
     )
     return WebClient(
         token=settings.slack_bot_token,
-        timeout=timeout,
+        timeout=timeout or settings.slack_timeout_seconds,
         retry_handlers=handlers,
         logger=None if retries else _UNHEARD,
         base_url=settings.slack_api_url or WebClient.BASE_URL,

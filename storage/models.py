@@ -210,8 +210,8 @@ class OutboxMessage(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True, max_length=160)  # what the message is: "concern:12:post", "concern:12:receipt"
-    subject_kind: RecordKind = Field(sa_type=EnumText(RecordKind, 20))
-    subject_id: int
+    subject_kind: RecordKind | None = Field(default=None, sa_type=EnumText(RecordKind, 20))  # the record it is about
+    subject_id: int | None = None  # (none: a private reply that could not be given at once)
     send: Send = Field(sa_type=EnumText(Send, 10))
     channel: str = Field(max_length=32)  # a channel, or a user's id for a direct message
     fallback: str | None = Field(default=None, max_length=32)  # where it goes when `channel` is gone for good

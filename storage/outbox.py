@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import CursorResult, Engine, update
+from sqlalchemy import CursorResult, Engine, case, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -33,7 +33,7 @@ class Message:
     """A message to be sent, as the bot drew it."""
 
     key: str
-    subject: tuple[RecordKind, int]
+    subject: tuple[RecordKind, int] | None  # the record it is about, if any
     channel: str
     text: str
     blocks: str = ""  # Block Kit as JSON
@@ -71,8 +71,8 @@ def put(session: Session, messages: Iterable[Message], now: datetime) -> None:
     for message in messages:
         values = {
             "key": message.key,
-            "subject_kind": message.subject[0],
-            "subject_id": message.subject[1],
+            "subject_kind": message.subject[0] if message.subject else None,
+            "subject_id": message.subject[1] if message.subject else None,
             "send": message.send,
             "channel": message.channel,
             "fallback": message.fallback,
@@ -85,7 +85,9 @@ def put(session: Session, messages: Iterable[Message], now: datetime) -> None:
         statement = insert(table).values(**values)
         if message.send is Send.UPDATE:
             replace: dict[str, Any] = {"text": message.text, "blocks": message.blocks, "state": State.PENDING.value}
-            replace |= {"revision": table.c.revision + 1, "next_attempt_at": now}
+            # never sooner than a try already set (a late answer to an older drawing must land before the newest)
+            later = case((table.c.next_attempt_at > now, table.c.next_attempt_at), else_=now)
+            replace |= {"revision": table.c.revision + 1, "next_attempt_at": later}
             session.execute(statement.on_conflict_do_update(index_elements=["key"], set_=replace))
         else:
             session.execute(statement.on_conflict_do_nothing(index_elements=["key"]))
@@ -158,7 +160,7 @@ class OutboxStore:
                 return self._set(session, row, claimed_until=None, unsure=False)  # a newer drawing to send
             if not self._set(session, row, state=State.SENT, unsure=False, text="", blocks="", **done):
                 return False
-            if row.key == post_key(row.subject_kind, row.subject_id):
+            if row.subject_kind and row.subject_id and row.key == post_key(row.subject_kind, row.subject_id):
                 _note_post(session, row.subject_kind, row.subject_id, channel, ts)
             return True
 

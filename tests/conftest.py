@@ -84,7 +84,8 @@ def bot_environment(fake: FakeSlack, database_url: str, **extra: str) -> dict[st
         SAFEGUARDING_LEAD_IDS=SAFEGUARDING_LEAD,
         HEADTEACHER_ID=HEADTEACHER,
         CHAIR_OF_GOVERNORS_ID=CHAIR,
-        DELIVERY_RETRY_SECONDS="1",
+        DELIVERY_RETRY_SECONDS="0.25",  # the outbox's longest wait between two tries (a school keeps 60)
+        SLACK_TIMEOUT_SECONDS="1",  # an answer slower than this is a fault the tests make
         POLICYBOT_ENV_FILE=os.devnull,
     )
     env.update(extra)

@@ -70,6 +70,7 @@ class FakeSlack:
         self._views = itertools.count(1)
         self.messages: dict[str, list[Message]] = {}  # conversation id -> its messages, oldest first
         self.deleted: list[Message] = []
+        self._triggers: set[Any] = set()
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -206,7 +207,11 @@ class FakeSlack:
             return {"ok": True, "channel": {"id": "D" + str(params.get("users"))[1:]}}
         if method == "chat.postEphemeral":
             return {"ok": True, "channel": params.get("channel"), "message_ts": "1.1"}
-        if method == "views.open":
+        if method == "views.open":  # a trigger opens one view: Slack refuses it a second time
+            with self._lock:
+                if params.get("trigger_id") in self._triggers:
+                    return {"ok": False, "error": "expired_trigger_id"}
+                self._triggers.add(params.get("trigger_id"))
             return {"ok": True, "view": {"id": f"VOPENED{next(self._views)}"}}
         if method in ("views.update", "views.publish"):
             return {"ok": True, "view": {"id": params.get("view_id") or f"VHOME{next(self._views)}"}}

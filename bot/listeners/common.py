@@ -1,9 +1,10 @@
 """A private reply to the person who clicked, typed or submitted: ephemeral where they are, else in their DM with
-policybot. It never raises: a reply that cannot be sent is a log line."""
+policybot. It never raises: a reply that cannot be sent is a log line (and, where the caller can, a DM later)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
@@ -14,7 +15,11 @@ from bot.slack_api import quietly
 log = logging.getLogger(__name__)
 
 
-def tell_privately(client: WebClient, body: dict[str, Any], text: str) -> None:
+def tell_privately(
+    client: WebClient, body: dict[str, Any], text: str, later: Callable[[str, str], None] | None = None
+) -> None:
+    """`later`, when given, takes what could not be said now to the person's DM (through the outbox, which retries
+    until Slack takes it): nobody who clicked or typed is left with nothing."""
     try:
         user = user_id(body)
     except Malformed:
@@ -23,4 +28,8 @@ def tell_privately(client: WebClient, body: dict[str, Any], text: str) -> None:
     where = body.get("channel")
     channel = where.get("id") if isinstance(where, dict) else body.get("channel_id")  # a click; a slash command
     channel = channel if isinstance(channel, str) and channel else user
-    quietly("ephemeral reply", lambda: client.chat_postEphemeral(channel=channel, user=user, text=text))
+    if (
+        not quietly("ephemeral reply", lambda: client.chat_postEphemeral(channel=channel, user=user, text=text))
+        and later
+    ):
+        later(user, text)

@@ -203,11 +203,11 @@ def decision_errors(decision: Decision | None, review_on: date | None, note: str
 
 
 def register(app: App, deps: Deps) -> None:
-    app.command(ids.CHECK_COMMAND)(guarded(partial(open_check, deps)))
-    app.action(ids.HOME_CHECK)(guarded(partial(open_check, deps)))
-    app.view(ids.CHECK_VIEW)(guarded(partial(submit_check, deps)))
-    app.action(ids.ASK_LEADERSHIP)(guarded(partial(ask_leadership, deps)))
-    app.action(ids.APPROVE)(guarded(partial(one_click, Decision.APPROVE, deps)))
-    app.action(ids.DECLINE)(guarded(partial(one_click, Decision.DECLINE, deps)))
-    app.action(ids.DECIDE_WITH_NOTE)(guarded(partial(open_decision, deps)))
-    app.view(ids.DECIDE_VIEW)(guarded(partial(submit_decision, deps)))
+    app.command(ids.CHECK_COMMAND)(guarded(partial(open_check, deps), deps.tell_later))
+    app.action(ids.HOME_CHECK)(guarded(partial(open_check, deps), deps.tell_later))
+    app.view(ids.CHECK_VIEW)(guarded(partial(submit_check, deps), deps.tell_later))
+    app.action(ids.ASK_LEADERSHIP)(guarded(partial(ask_leadership, deps), deps.tell_later))
+    app.action(ids.APPROVE)(guarded(partial(one_click, Decision.APPROVE, deps), deps.tell_later))
+    app.action(ids.DECLINE)(guarded(partial(one_click, Decision.DECLINE, deps), deps.tell_later))
+    app.action(ids.DECIDE_WITH_NOTE)(guarded(partial(open_decision, deps), deps.tell_later))
+    app.view(ids.DECIDE_VIEW)(guarded(partial(submit_decision, deps), deps.tell_later))

@@ -126,9 +126,9 @@ def home_opened(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -
 
 
 def register(app: App, deps: Deps) -> None:
-    app.action(ids.OPEN_DECLARE)(guarded(partial(declare_instead, deps)))
-    app.action(ids.HOME_DECLARE)(guarded(partial(declare_from_home, deps)))
-    app.view(ids.DECLARE_VIEW)(guarded(partial(submit_declaration, deps)))
-    app.action(ids.ACKNOWLEDGE_DECLARATION)(guarded(partial(acknowledge, deps)))
-    app.action(ids.RECONFIRM_DECLARATION)(guarded(partial(reconfirm, deps)))
-    app.event("app_home_opened")(guarded(partial(home_opened, deps)))
+    app.action(ids.OPEN_DECLARE)(guarded(partial(declare_instead, deps), deps.tell_later))
+    app.action(ids.HOME_DECLARE)(guarded(partial(declare_from_home, deps), deps.tell_later))
+    app.view(ids.DECLARE_VIEW)(guarded(partial(submit_declaration, deps), deps.tell_later))
+    app.action(ids.ACKNOWLEDGE_DECLARATION)(guarded(partial(acknowledge, deps), deps.tell_later))
+    app.action(ids.RECONFIRM_DECLARATION)(guarded(partial(reconfirm, deps), deps.tell_later))
+    app.event("app_home_opened")(guarded(partial(home_opened, deps), deps.tell_later))

@@ -44,7 +44,12 @@ def place(error: BaseException) -> str:
     return f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "?"
 
 
-def guarded(handler: Handler) -> Handler:
+def guarded(handler: Handler, later: Callable[[str, str], None] | None = None) -> Handler:
+    """`later`: where a private answer Slack would not take now goes instead (the person's DM, by the outbox)."""
+
+    def answer(ack: Ack, body: dict[str, Any], client: WebClient, text: str) -> None:
+        reply(ack, body, client, text, later)
+
     def listener(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         try:
             handler(ack, body, client)
@@ -69,7 +74,9 @@ def guarded(handler: Handler) -> Handler:
     return listener
 
 
-def answer(ack: Ack, body: dict[str, Any], client: WebClient, text: str) -> None:
+def reply(
+    ack: Ack, body: dict[str, Any], client: WebClient, text: str, later: Callable[[str, str], None] | None = None
+) -> None:
     """A field error on a form that is still open; otherwise acknowledge and tell the person privately."""
     if ack.response is None:
         field = _first_field(body)
@@ -77,7 +84,7 @@ def answer(ack: Ack, body: dict[str, Any], client: WebClient, text: str) -> None
             ack(response_action="errors", errors={field: text})
             return
         ack()
-    tell_privately(client, body, text)
+    tell_privately(client, body, text, later)
 
 
 def tell_if_waiting(client: WebClient, body: object) -> None:

@@ -129,9 +129,9 @@ def view_details(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) 
 
 
 def register(app: App, deps: Deps) -> None:
-    app.action(ids.ACKNOWLEDGE)(guarded(partial(acknowledge, deps)))
-    app.action(ids.ESCALATE)(guarded(partial(open_form, Action.ESCALATE, deps)))
-    app.action(ids.RESOLVE)(guarded(partial(open_form, Action.RESOLVE, deps)))
-    app.view(ids.ESCALATE_VIEW)(guarded(partial(submit_form, Action.ESCALATE, deps)))
-    app.view(ids.RESOLVE_VIEW)(guarded(partial(submit_form, Action.RESOLVE, deps)))
-    app.action(ids.VIEW_DETAILS)(guarded(partial(view_details, deps)))
+    app.action(ids.ACKNOWLEDGE)(guarded(partial(acknowledge, deps), deps.tell_later))
+    app.action(ids.ESCALATE)(guarded(partial(open_form, Action.ESCALATE, deps), deps.tell_later))
+    app.action(ids.RESOLVE)(guarded(partial(open_form, Action.RESOLVE, deps), deps.tell_later))
+    app.view(ids.ESCALATE_VIEW)(guarded(partial(submit_form, Action.ESCALATE, deps), deps.tell_later))
+    app.view(ids.RESOLVE_VIEW)(guarded(partial(submit_form, Action.RESOLVE, deps), deps.tell_later))
+    app.action(ids.VIEW_DETAILS)(guarded(partial(view_details, deps), deps.tell_later))

@@ -60,5 +60,5 @@ def submit(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> Non
 
 
 def register(app: App, deps: Deps) -> None:
-    app.command(ids.REPORT_COMMAND)(guarded(partial(open_form, deps)))
-    app.view(ids.REPORT_VIEW)(guarded(partial(submit, deps)))
+    app.command(ids.REPORT_COMMAND)(guarded(partial(open_form, deps), deps.tell_later))
+    app.view(ids.REPORT_VIEW)(guarded(partial(submit, deps), deps.tell_later))

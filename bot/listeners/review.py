@@ -106,5 +106,5 @@ def record(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> Non
 
 
 def register(app: App, deps: Deps) -> None:
-    app.action(ids.REVIEW_DONE)(guarded(partial(open_form, deps)))
-    app.view(ids.REVIEW_VIEW)(guarded(partial(record, deps)))
+    app.action(ids.REVIEW_DONE)(guarded(partial(open_form, deps), deps.tell_later))
+    app.view(ids.REVIEW_VIEW)(guarded(partial(record, deps), deps.tell_later))

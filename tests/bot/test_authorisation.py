@@ -89,6 +89,9 @@ class FakeDeps:
     def tell(self, messages: Any) -> None:
         self.told.append(messages)
 
+    def tell_later(self, user: str, text: str) -> None:
+        self.told.append([(user, text)])
+
     def look(self, command: Command, audited_as: str | None = None) -> Outcome:
         self.sent.append(("look", command, audited_as))
         return self.outcomes.pop(0)

@@ -48,7 +48,8 @@ def test_the_api_url_gets_its_trailing_slash() -> None:
         ("HEADTEACHER_ID", "", "missing"),
         ("CHAIR_OF_GOVERNORS_ID", "chair", "not valid"),
         ("POLICYBOT_TIMEZONE", "Europe/Londres", "time zone"),
-        ("DELIVERY_RETRY_SECONDS", "0", "at least 1"),
+        ("DELIVERY_RETRY_SECONDS", "0", "at least 0.1"),
+        ("DELIVERY_RETRY_SECONDS", "soon", "a number of seconds"),
         ("POLICYBOT_LOG_LEVEL", "LOUD", "one of"),
     ],
 )
