@@ -39,6 +39,16 @@ FALLBACK_NOTE = "\n(policybot sent this to you because the conversation it was m
 RECORD_TRIES = 5  # writes of "sent" tried this often (a second apart) before the lease and the metadata take over
 
 
+def _retry_after(headers: Any) -> float:
+    """Slack's Retry-After in seconds (slack_sdk gives the header under both spellings); a second if it is absent."""
+    value = (headers or {}).get("Retry-After")
+    value = value[0] if isinstance(value, list) and value else value
+    try:
+        return max(float(str(value)), 0.0) if value is not None else 1.0
+    except ValueError:
+        return 1.0
+
+
 class Delivery:
     def __init__(self, settings: Settings, outbox: OutboxStore, client: WebClient, clock: Callable[[], datetime]):
         self.settings = settings
@@ -185,9 +195,9 @@ class Delivery:
         if isinstance(error, SlackApiError):
             status = error.response.status_code
             if status == 429:  # not done: Slack says when to come back
-                wait = float(error.response.headers.get("Retry-After", 1) or 1)
-                self.outbox.retry(row, now + timedelta(seconds=wait), unsure=was_unsure)
-                log.warning("outbox %s: rate limited, again in %.0f s", row.id, wait)
+                seconds = _retry_after(error.response.headers)
+                self.outbox.retry(row, now + timedelta(seconds=seconds), unsure=was_unsure)
+                log.warning("outbox %s: rate limited, again in %.0f s", row.id, seconds)
                 return
             if status == 200 and (is_permanent(error) or error.response.get("error") in GONE_MESSAGE):
                 moved = self.outbox.gone(row, now, FALLBACK_NOTE)

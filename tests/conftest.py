@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -112,7 +113,9 @@ class RunningBot:
             str(port),
         ]
         with open(log_path, "w") as log_file:
-            self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
+            )
         self._wait_healthy()
 
     def output(self) -> str:
@@ -144,6 +147,11 @@ class RunningBot:
                 return
             time.sleep(0.05)
         raise AssertionError("the delivery job did not finish a pass in time")
+
+    def kill(self) -> None:
+        """SIGKILL the bot's whole process group: no shutdown, no cleanup, whatever it was doing."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
 
     def stop(self) -> str:
         self.process.terminate()

@@ -40,6 +40,7 @@ class _Failure:
     applied: bool = False  # do what was asked, then answer with the failure
     delay: float = 0.0  # answer this many seconds late
     hold: threading.Event | None = None  # answer only once this is set
+    reached: threading.Event = field(default_factory=threading.Event)  # a call has come to this failure
 
 
 @dataclass
@@ -80,7 +81,11 @@ class FakeSlack:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                pass  # a client that went away mid-answer (a bot killed by a test) is not the fake's failure
+
+        self._server = Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
 
@@ -106,13 +111,20 @@ class FakeSlack:
         applied: bool = False,
         delay: float = 0.0,
         hold: threading.Event | None = None,
-    ) -> None:
+    ) -> _Failure:
         """The next `times` matching calls fail: an HTTP error `status`, or with status 200 Slack's own `error`;
         `applied`: the call is done all the same (Slack did it, then the answer failed); `delay`: the answer comes
         that late; `hold`: the answer waits until the event is set. A status of 200 with error "" is no failure:
         use it with `delay` or `hold` for a slow answer that succeeds."""
+        failure = _Failure(method, status, times, retry_after, when, error, applied, delay, hold)
         with self._lock:
-            self._failures.append(_Failure(method, status, times, retry_after, when, error, applied, delay, hold))
+            self._failures.append(failure)
+        return failure
+
+    def recover(self) -> None:
+        """Slack is well again: every failure not yet used is dropped."""
+        with self._lock:
+            self._failures.clear()
 
     def visible(self, channel: str, thread_ts: str | None = None) -> list[Message]:
         """What a person sees in a conversation now (a user id means their DM with the bot): the top-level messages,
@@ -170,6 +182,8 @@ class FakeSlack:
             failure = next((f for f in self._failures if f.method == method and f.times > 0 and f.when(params)), None)
             if failure:
                 failure.times -= 1
+        if failure:
+            failure.reached.set()
         if failure and failure.hold is not None:
             failure.hold.wait(30)
         if failure and failure.delay:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -17,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot import ids, payload
 from bot.deps import Deps
 from bot.listeners.common import tell_privately
-from bot.listeners.guard import guarded
+from bot.listeners.guard import Wiring
 from bot.payload import button, request_key
 from bot.slack_api import quietly
 from bot.text import mention
@@ -203,11 +202,12 @@ def decision_errors(decision: Decision | None, review_on: date | None, note: str
 
 
 def register(app: App, deps: Deps) -> None:
-    app.command(ids.CHECK_COMMAND)(guarded(partial(open_check, deps), deps.tell_later))
-    app.action(ids.HOME_CHECK)(guarded(partial(open_check, deps), deps.tell_later))
-    app.view(ids.CHECK_VIEW)(guarded(partial(submit_check, deps), deps.tell_later))
-    app.action(ids.ASK_LEADERSHIP)(guarded(partial(ask_leadership, deps), deps.tell_later))
-    app.action(ids.APPROVE)(guarded(partial(one_click, Decision.APPROVE, deps), deps.tell_later))
-    app.action(ids.DECLINE)(guarded(partial(one_click, Decision.DECLINE, deps), deps.tell_later))
-    app.action(ids.DECIDE_WITH_NOTE)(guarded(partial(open_decision, deps), deps.tell_later))
-    app.view(ids.DECIDE_VIEW)(guarded(partial(submit_decision, deps), deps.tell_later))
+    wire = Wiring(deps)
+    app.command(ids.CHECK_COMMAND)(**wire.lazily(open_check))
+    app.action(ids.HOME_CHECK)(**wire.lazily(open_check))
+    app.view(ids.CHECK_VIEW)(wire.now(submit_check))
+    app.action(ids.ASK_LEADERSHIP)(**wire.lazily(ask_leadership))
+    app.action(ids.APPROVE)(**wire.lazily(one_click, Decision.APPROVE))
+    app.action(ids.DECLINE)(**wire.lazily(one_click, Decision.DECLINE))
+    app.action(ids.DECIDE_WITH_NOTE)(**wire.lazily(open_decision))
+    app.view(ids.DECIDE_VIEW)(wire.now(submit_decision))

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -17,7 +16,7 @@ from bot import ids, payload
 from bot.deps import Deps
 from bot.listeners.common import tell_privately
 from bot.listeners.contacts import NOT_LEADERSHIP, SAVE_FAILED
-from bot.listeners.guard import guarded
+from bot.listeners.guard import Wiring
 from bot.payload import button, request_key
 from bot.views import contact_form, home
 from flows.contact_requests import a_year_on
@@ -126,9 +125,10 @@ def home_opened(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -
 
 
 def register(app: App, deps: Deps) -> None:
-    app.action(ids.OPEN_DECLARE)(guarded(partial(declare_instead, deps), deps.tell_later))
-    app.action(ids.HOME_DECLARE)(guarded(partial(declare_from_home, deps), deps.tell_later))
-    app.view(ids.DECLARE_VIEW)(guarded(partial(submit_declaration, deps), deps.tell_later))
-    app.action(ids.ACKNOWLEDGE_DECLARATION)(guarded(partial(acknowledge, deps), deps.tell_later))
-    app.action(ids.RECONFIRM_DECLARATION)(guarded(partial(reconfirm, deps), deps.tell_later))
-    app.event("app_home_opened")(guarded(partial(home_opened, deps), deps.tell_later))
+    wire = Wiring(deps)
+    app.action(ids.OPEN_DECLARE)(**wire.lazily(declare_instead))
+    app.action(ids.HOME_DECLARE)(**wire.lazily(declare_from_home))
+    app.view(ids.DECLARE_VIEW)(wire.now(submit_declaration))
+    app.action(ids.ACKNOWLEDGE_DECLARATION)(**wire.lazily(acknowledge))
+    app.action(ids.RECONFIRM_DECLARATION)(**wire.lazily(reconfirm))
+    app.event("app_home_opened")(**wire.lazily(home_opened))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack
@@ -36,6 +37,27 @@ SOMETHING_WRONG = (
     "Something went wrong in policybot, and this may not have been finished. Please check, and try again in a "
     "minute; if it happens again, tell whoever looks after policybot."
 )
+
+
+class Wiring:
+    """How register() hands a module-level handler (deps, ack, body, client) to Bolt, guarded: `now` for a form
+    submission, whose answer carries field errors; `lazily` for a click, command or event, acknowledged at once on
+    the request's thread, the work then done as a lazy listener on a thread of Bolt's (App(process_before_response=
+    True)), so no request waits in Bolt's loop that polls for ack()."""
+
+    def __init__(self, deps: Any) -> None:
+        self.deps = deps
+
+    def now(self, handler: Callable[..., None], *first: Any) -> Handler:
+        return guarded(partial(handler, *first, self.deps), self.deps.tell_later)
+
+    def lazily(self, handler: Callable[..., None], *first: Any) -> dict[str, Any]:
+        return {"ack": ack_at_once, "lazy": [self.now(handler, *first)]}
+
+
+def ack_at_once(ack: Ack) -> None:
+    """The answer Slack waits for, given at once; the work follows (Wiring.lazily)."""
+    ack()
 
 
 def place(error: BaseException) -> str:

@@ -8,7 +8,6 @@ flows.permissions'. Handlers are plain functions of (deps, ack, body, client); r
 from __future__ import annotations
 
 import logging
-from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -17,7 +16,7 @@ from slack_sdk import WebClient
 from bot import ids, payload
 from bot.deps import Deps
 from bot.listeners.common import tell_privately
-from bot.listeners.guard import guarded
+from bot.listeners.guard import Wiring
 from bot.payload import button, request_key
 from bot.text import mention
 from bot.views import action_forms, details
@@ -129,9 +128,10 @@ def view_details(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) 
 
 
 def register(app: App, deps: Deps) -> None:
-    app.action(ids.ACKNOWLEDGE)(guarded(partial(acknowledge, deps), deps.tell_later))
-    app.action(ids.ESCALATE)(guarded(partial(open_form, Action.ESCALATE, deps), deps.tell_later))
-    app.action(ids.RESOLVE)(guarded(partial(open_form, Action.RESOLVE, deps), deps.tell_later))
-    app.view(ids.ESCALATE_VIEW)(guarded(partial(submit_form, Action.ESCALATE, deps), deps.tell_later))
-    app.view(ids.RESOLVE_VIEW)(guarded(partial(submit_form, Action.RESOLVE, deps), deps.tell_later))
-    app.action(ids.VIEW_DETAILS)(guarded(partial(view_details, deps), deps.tell_later))
+    wire = Wiring(deps)
+    app.action(ids.ACKNOWLEDGE)(**wire.lazily(acknowledge))
+    app.action(ids.ESCALATE)(**wire.lazily(open_form, Action.ESCALATE))
+    app.action(ids.RESOLVE)(**wire.lazily(open_form, Action.RESOLVE))
+    app.view(ids.ESCALATE_VIEW)(wire.now(submit_form, Action.ESCALATE))
+    app.view(ids.RESOLVE_VIEW)(wire.now(submit_form, Action.RESOLVE))
+    app.action(ids.VIEW_DETAILS)(**wire.lazily(view_details))

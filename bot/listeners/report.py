@@ -4,7 +4,6 @@ the post, the reporter's receipt) in one transaction; the outbox sends them."""
 from __future__ import annotations
 
 import logging
-from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -13,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import ids, payload
 from bot.deps import Deps
-from bot.listeners.guard import guarded
+from bot.listeners.guard import Wiring
 from bot.views import report_form
 from flows.concerns import validate
 from flows.errors import DomainError
@@ -60,5 +59,6 @@ def submit(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> Non
 
 
 def register(app: App, deps: Deps) -> None:
-    app.command(ids.REPORT_COMMAND)(guarded(partial(open_form, deps), deps.tell_later))
-    app.view(ids.REPORT_VIEW)(guarded(partial(submit, deps), deps.tell_later))
+    wire = Wiring(deps)
+    app.command(ids.REPORT_COMMAND)(**wire.lazily(open_form))
+    app.view(ids.REPORT_VIEW)(wire.now(submit))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -15,7 +14,7 @@ from slack_sdk.models.views import View
 from bot import ids, payload
 from bot.deps import Deps
 from bot.listeners.common import tell_privately
-from bot.listeners.guard import guarded
+from bot.listeners.guard import Wiring
 from bot.views.state import selected_date
 from flows.contact_requests import a_year_on, check_review_date
 from flows.permissions import Act, Kind
@@ -106,5 +105,6 @@ def record(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> Non
 
 
 def register(app: App, deps: Deps) -> None:
-    app.action(ids.REVIEW_DONE)(guarded(partial(open_form, deps), deps.tell_later))
-    app.view(ids.REVIEW_VIEW)(guarded(partial(record, deps), deps.tell_later))
+    wire = Wiring(deps)
+    app.action(ids.REVIEW_DONE)(**wire.lazily(open_form))
+    app.view(ids.REVIEW_VIEW)(wire.now(record))

@@ -98,7 +98,7 @@ def test_the_report_command_opens_the_form(slack: FakeSlack) -> None:
     }
     request = BoltRequest(body=urlencode(command), headers={"content-type": ["application/x-www-form-urlencoded"]})
     assert app_for(slack, deps).dispatch(request).status == 200
-    assert slack.of("views.open", trigger_id="TR")
+    slack.wait_for("views.open", lambda p: p["trigger_id"] == "TR")  # the lazy part, after the ack
 
 
 def test_a_report_reaches_the_store_given(slack: FakeSlack) -> None:

@@ -92,7 +92,9 @@ def test_a_concern_travels_from_report_to_resolution(
 
     # Escalate through the modal.
     assert slack.click("concern_escalate", f"{concern.id}:2", LEADERS[1]).status == 200
-    form = fake_slack.wait_for("views.open", lambda p: p["view"]["callback_id"] == "escalate_concern")[-1]
+    form = fake_slack.wait_for(
+        "views.open", lambda p: p["view"]["callback_id"] == "escalate_concern" and reference in str(p["view"])
+    )[-1]
     metadata = form.params["view"]["private_metadata"]
     values = {**radio("target", "safeguarding_lead"), **text("note", "Spoke to DSL, private note")}
     reply = slack.submit("escalate_concern", values, LEADERS[1], private_metadata=metadata)
@@ -101,7 +103,9 @@ def test_a_concern_travels_from_report_to_resolution(
 
     # Resolve.
     assert slack.click("concern_resolve", f"{concern.id}:3", LEADERS[0]).status == 200
-    form = fake_slack.wait_for("views.open", lambda p: p["view"]["callback_id"] == "resolve_concern")[-1]
+    form = fake_slack.wait_for(
+        "views.open", lambda p: p["view"]["callback_id"] == "resolve_concern" and reference in str(p["view"])
+    )[-1]
     values = {**radio("outcome", "content_removed"), **text("note", "")}
     reply = slack.submit(
         "resolve_concern", values, LEADERS[0], private_metadata=form.params["view"]["private_metadata"]
