@@ -178,7 +178,7 @@ def report_concerns(slack: SlackDriver, store: ConcernStore, fake: FakeSlack, n:
     for reference in references:
         while True:
             concern = store.by_reference(reference)
-            if concern is not None and concern.delivered_at is not None:
+            if concern is not None and concern.post_ts is not None:  # its post made (by the outbox)
                 break
             if time.monotonic() > deadline:
                 raise AssertionError(f"{reference} was not delivered")

@@ -27,7 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.config import Settings
 from bot.slack_api import SLACK_FAILURES, is_permanent, slack_reason
 from storage.models import OutboxMessage, Send, State
-from storage.outbox import OutboxStore
+from storage.outbox import LEASE, OutboxStore
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,10 @@ SENDERS = 4  # rows sent side by side in one pass
 LOOK_BACK = timedelta(minutes=1)  # a lost post is looked for from a minute before its row was written
 FALLBACK_NOTE = "\n(policybot sent this to you because the conversation it was meant for would not take it.)"
 RECORD_TRIES = 5  # writes of "sent" tried this often (a second apart) before the lease and the metadata take over
+
+
+class _LostClaim(Exception):
+    pass
 
 
 def _retry_after(headers: Any) -> float:
@@ -122,6 +126,9 @@ class Delivery:
             except SLACK_FAILURES as error:
                 self._failed(row, error, claimed.was_unsure)
                 return False
+        except _LostClaim:
+            log.warning("outbox %s: taken over by another process", row_id)
+            return False
         except SQLAlchemyError as error:  # the row's lease lapses; if a post landed, its metadata finds it
             log.error("outbox %s: paused, the database is unavailable (%s)", row_id, type(error).__name__)
             return False
@@ -144,7 +151,7 @@ class Delivery:
                 self._delete(row, found[1:])
                 log.info("outbox %s: found in Slack, not sent again", row.id)
                 return True
-        self.outbox.renew(row, self.clock())
+        self._renew(row)
         posted = self.client.chat_postMessage(
             channel=channel,
             text=row.text,
@@ -172,6 +179,15 @@ class Delivery:
         )
         self._record(row, post.sent_channel, post.sent_ts)
         return True
+
+    def _renew(self, row: OutboxMessage) -> None:
+        """Hold the row for another lease before the next Slack call, once a third of the lease has gone (a fresh
+        claim needs no write)."""
+        now = self.clock()
+        if row.claimed_until is not None and row.claimed_until - now < LEASE * 2 / 3:
+            if not self.outbox.renew(row, now):
+                raise _LostClaim  # another process took the row over: it carries on, this one stops
+            row.claimed_until = now + LEASE
 
     def _wait_for_post(self, row: OutboxMessage, was_unsure: bool) -> bool:
         self.outbox.retry(row, self.clock() + timedelta(seconds=1), unsure=was_unsure)
@@ -236,9 +252,9 @@ class Delivery:
     def _find(self, row: OutboxMessage, channel: str, thread_ts: str | None) -> list[tuple[str, str]]:
         """The messages in the conversation that carry this row's mark, oldest first (one page: bounded)."""
         if channel[:1] in ("U", "W"):  # a direct message: its conversation's id
-            self.outbox.renew(row, self.clock())
+            self._renew(row)
             channel = self.client.conversations_open(users=channel)["channel"]["id"]
-        self.outbox.renew(row, self.clock())
+        self._renew(row)
         if thread_ts:
             found = self.client.conversations_replies(
                 channel=channel, ts=thread_ts, include_all_metadata=True, limit=200

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -31,6 +32,8 @@ from storage.nudges import NudgeStore
 from storage.outbox import Message, OutboxStore
 from storage.reviews import ReviewStore
 
+WORKERS = 8  # threads for the work after an ack: as many as the server's request threads
+
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
@@ -54,6 +57,13 @@ class Deps:
     telling: Telling
     nudger: Nudger
     clock: Callable[[], datetime] = utc_now
+    background: Executor | None = None  # where clicks' and commands' work runs after their ack
+
+    def in_background(self, work: Callable[..., None], *args: Any) -> None:
+        """Run a listener's work after its ack, on the bot's own threads (bot.listeners.guard.Wiring)."""
+        if self.background is None:
+            self.background = ThreadPoolExecutor(WORKERS, thread_name_prefix="policybot-work")
+        self.background.submit(work, *args)
 
     @property
     def timezone(self) -> ZoneInfo:

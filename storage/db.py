@@ -1,8 +1,9 @@
-"""The engine, transactions and schema upgrades: the one place where database sessions are opened."""
+"""The engine, transactions and schema upgrades: the one place where database sessions and transactions are opened."""
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -12,7 +13,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Connection, Engine, event, text
 from sqlmodel import Session, create_engine
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,7 @@ def _sqlite_write_safety(engine: Engine) -> None:
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
     """Commit on success, roll back on error; returned objects stay readable afterwards."""
-    with Session(engine, expire_on_commit=False) as session, session.begin():
+    with _one_writer(engine), Session(engine, expire_on_commit=False) as session, session.begin():
         yield session
 
 
@@ -74,6 +75,38 @@ def reading(engine: Engine) -> Iterator[Session]:
     """A transaction that only reads: on SQLite it does not queue behind writers for the write lock."""
     with Session(_read_only(engine), expire_on_commit=False) as session, session.begin():
         yield session
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """A transaction of plain SQL statements, without an ORM session: for the outbox's small statements, on the
+    sender's hot path. Commit on success, roll back on error."""
+    with _one_writer(engine), engine.begin() as connection:
+        yield connection
+
+
+@contextmanager
+def looking(engine: Engine) -> Iterator[Connection]:
+    """writing()'s counterpart that only reads (on SQLite it does not queue for the write lock)."""
+    with _read_only(engine).begin() as connection:
+        yield connection
+
+
+@contextmanager
+def _one_writer(engine: Engine) -> Iterator[None]:
+    """SQLite takes one writer at a time, and a writer kept waiting retries at intervals rather than in turn: with
+    many threads writing (requests, the sender), one could wait past WAIT_SECONDS. So this process's writers queue
+    here, in turn, and only other processes' meet SQLite's wait. PostgreSQL locks rows, not the database: no queue."""
+    if engine.dialect.name != "sqlite":
+        yield
+        return
+    with _writer_lock(engine):
+        yield
+
+
+@lru_cache(maxsize=8)
+def _writer_lock(engine: Engine) -> threading.RLock:
+    return threading.RLock()
 
 
 @lru_cache(maxsize=8)

@@ -11,19 +11,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import CursorResult, Engine, case, update
+from sqlalchemy import Connection, Engine, Table, case, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from flows.permissions import Kind as RecordKind
 from storage import audit
 from storage.claims import lapsed
-from storage.db import reading, transaction
-from storage.models import Concern, ContactCheck, Declaration, OutboxMessage, Send, State
+from storage.db import looking, writing
+from storage.models import AuditEntry, Concern, ContactCheck, Declaration, OutboxMessage, Send, State
 
+TABLE: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
+AUDIT: Table = AuditEntry.__table__  # type: ignore[attr-defined]
 LEASE = timedelta(seconds=15)  # longer than one Slack call with its timeout; a crashed sender's lapses this fast
 BATCH = 100
 
@@ -63,119 +65,134 @@ def card_key(kind: RecordKind, record_id: int) -> str:
     return f"{kind.value}:{record_id}:card"
 
 
-def put(session: Session, messages: Iterable[Message], now: datetime) -> None:
+def put(session: Session | Connection, messages: Iterable[Message], now: datetime) -> None:
     """Add messages to the outbox inside the caller's transaction. A post whose key is there already is the same
-    message (a retry): left as it is. A redraw replaces the content of the one pending for its post."""
-    table = OutboxMessage.__table__  # type: ignore[attr-defined]
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    for message in messages:
-        values = {
-            "key": message.key,
-            "subject_kind": message.subject[0] if message.subject else None,
-            "subject_id": message.subject[1] if message.subject else None,
-            "send": message.send,
-            "channel": message.channel,
-            "fallback": message.fallback,
-            "thread_of": message.thread_of,
-            "text": message.text,
-            "blocks": message.blocks,
-            "created_at": now,
-            "next_attempt_at": now,
+    message (a retry): left as it is. A redraw replaces the content of the one pending for its post, never sooner
+    than a try already set (a late answer to an older drawing must land before the newest)."""
+    rows = [_values(message, now) for message in messages]
+    dialect = session.dialect if isinstance(session, Connection) else session.get_bind().dialect
+    insert = (postgresql.insert if dialect.name == "postgresql" else sqlite.insert)(TABLE)
+    posts = [row for row in rows if row["send"] is Send.POST]
+    redraws = [row for row in rows if row["send"] is Send.UPDATE]
+    if posts:
+        session.execute(insert.on_conflict_do_nothing(index_elements=["key"]), posts)
+    if redraws:
+        new, old = insert.excluded, TABLE.c
+        replace = {
+            "text": new.text,
+            "blocks": new.blocks,
+            "state": State.PENDING.value,
+            "revision": old.revision + 1,
+            "next_attempt_at": case((old.next_attempt_at > new.next_attempt_at, old.next_attempt_at), else_=now),
         }
-        statement = insert(table).values(**values)
-        if message.send is Send.UPDATE:
-            replace: dict[str, Any] = {"text": message.text, "blocks": message.blocks, "state": State.PENDING.value}
-            # never sooner than a try already set (a late answer to an older drawing must land before the newest)
-            later = case((table.c.next_attempt_at > now, table.c.next_attempt_at), else_=now)
-            replace |= {"revision": table.c.revision + 1, "next_attempt_at": later}
-            session.execute(statement.on_conflict_do_update(index_elements=["key"], set_=replace))
-        else:
-            session.execute(statement.on_conflict_do_nothing(index_elements=["key"]))
+        session.execute(insert.on_conflict_do_update(index_elements=["key"], set_=replace), redraws)
+
+
+def _values(message: Message, now: datetime) -> dict[str, Any]:
+    kind, record_id = message.subject or (None, None)
+    return {
+        "key": message.key,
+        "subject_kind": kind,
+        "subject_id": record_id,
+        "send": message.send,
+        "channel": message.channel,
+        "fallback": message.fallback,
+        "thread_of": message.thread_of,
+        "text": message.text,
+        "blocks": message.blocks,
+        "revision": 1,
+        "state": State.PENDING,
+        "created_at": now,
+        "next_attempt_at": now,
+        "attempts": 0,
+        "unsure": False,
+    }
 
 
 class OutboxStore:
+    """The sender's side: plain SQL on a connection of its own per step (no ORM session), since every message goes
+    through here two or three times."""
+
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
     def put(self, messages: Sequence[Message], now: datetime) -> None:
         """Messages that follow no change of their own (a redraw of a post that may show an older state)."""
-        with transaction(self.engine) as session:
-            put(session, messages, now)
+        with writing(self.engine) as connection:
+            put(connection, messages, now)
 
     def due(self, now: datetime, limit: int = BATCH) -> list[tuple[int, bool]]:
         """Pending rows whose time has come and that nobody holds, oldest first: (id, whether it waits for a post)."""
-        with reading(self.engine) as session:
-            stmt = (
-                select(OutboxMessage.id, OutboxMessage.thread_of)
-                .where(
-                    col(OutboxMessage.state) == State.PENDING,
-                    col(OutboxMessage.next_attempt_at) <= now,
-                    lapsed(OutboxMessage.claimed_until, now),
-                )
-                .order_by(col(OutboxMessage.id))
-                .limit(limit)
-            )
-            return [(row_id, thread_of is not None) for row_id, thread_of in session.exec(stmt) if row_id is not None]
+        c = TABLE.c
+        stmt = (
+            select(c.id, c.thread_of)
+            .where(c.state == State.PENDING, c.next_attempt_at <= now, lapsed(c.claimed_until, now))
+            .order_by(c.id)
+            .limit(limit)
+        )
+        with looking(self.engine) as connection:
+            return [(row_id, thread_of is not None) for row_id, thread_of in connection.execute(stmt)]
 
     def earliest(self) -> datetime | None:
         """When the next pending row falls due (for the sender's wake-up)."""
-        with reading(self.engine) as session:
-            stmt = select(OutboxMessage.next_attempt_at).where(col(OutboxMessage.state) == State.PENDING)
-            return session.exec(stmt.order_by(col(OutboxMessage.next_attempt_at)).limit(1)).first()
+        c = TABLE.c
+        with looking(self.engine) as connection:
+            stmt = select(c.next_attempt_at).where(c.state == State.PENDING).order_by(c.next_attempt_at).limit(1)
+            return connection.execute(stmt).scalar()
 
     def claim(self, row_id: int, now: datetime, lease: timedelta = LEASE) -> Claimed | None:
         """Take one due row for `lease`: None when it is sent, not due, or held by another process. A post is
         marked unsure from here until its answer is recorded."""
-        with transaction(self.engine) as session:
-            row = session.get(OutboxMessage, row_id)
+        with writing(self.engine) as connection:
+            row = _row(connection.execute(select(TABLE).where(TABLE.c.id == row_id)).first())
             if row is None or row.state is not State.PENDING or row.next_attempt_at > now:
                 return None
             if row.claimed_until is not None and row.claimed_until >= now:
                 return None
             was_unsure = row.unsure
-            if not self._set(session, row, claimed_until=now + lease, attempts=row.attempts + 1, unsure=True):
+            if not _set(connection, row, claimed_until=now + lease, attempts=row.attempts + 1, unsure=True):
                 return None
             row.claimed_until, row.attempts, row.unsure = now + lease, row.attempts + 1, True
             return Claimed(row, was_unsure)
 
     def renew(self, row: OutboxMessage, now: datetime, lease: timedelta = LEASE) -> bool:
         """Keep holding a row between two Slack calls; False when the claim was lost (stop)."""
-        with transaction(self.engine) as session:
-            return self._set(session, row, claimed_until=now + lease)
+        with writing(self.engine) as connection:
+            return _set(connection, row, claimed_until=now + lease)
 
     def target(self, key: str) -> OutboxMessage | None:
         """The row a reply or a redraw depends on (its post), as stored now."""
-        with reading(self.engine) as session:
-            return session.exec(select(OutboxMessage).where(col(OutboxMessage.key) == key)).first()
+        with looking(self.engine) as connection:
+            return _row(connection.execute(select(TABLE).where(TABLE.c.key == key)).first())
 
     def sent(self, row: OutboxMessage, channel: str | None, ts: str | None, now: datetime) -> bool:
         """Slack took it (channel, ts). The content is cleared: Slack holds the message, the row where it is. A redraw
         replaced while it was being sent stays pending, to send the newer one. The record's post is noted on it."""
-        with transaction(self.engine) as session:
-            done: dict[str, Any] = {"sent_channel": channel, "sent_ts": ts, "sent_at": now, "claimed_until": None}
+        done: dict[str, Any] = {"sent_channel": channel, "sent_ts": ts, "sent_at": now, "claimed_until": None}
+        finished: dict[str, Any] = {"state": State.SENT, "unsure": False, "text": "", "blocks": ""}
+        with writing(self.engine) as connection:
             if row.send is Send.UPDATE:
-                finished = {"state": State.SENT, "unsure": False, "text": "", "blocks": ""}
-                if self._set(session, row, revision=row.revision, **finished, **done):
+                if _set(connection, row, revision=row.revision, **finished, **done):
                     return True
-                return self._set(session, row, claimed_until=None, unsure=False)  # a newer drawing to send
-            if not self._set(session, row, state=State.SENT, unsure=False, text="", blocks="", **done):
+                return _set(connection, row, claimed_until=None, unsure=False)  # a newer drawing to send
+            if not _set(connection, row, **finished, **done):
                 return False
             if row.subject_kind and row.subject_id and row.key == post_key(row.subject_kind, row.subject_id):
-                _note_post(session, row.subject_kind, row.subject_id, channel, ts)
+                _note_post(connection, row.subject_kind, row.subject_id, channel, ts, now)
             return True
 
     def retry(self, row: OutboxMessage, at: datetime, unsure: bool) -> bool:
         """Not sent this time: again at `at`. `unsure` when this attempt may have landed all the same."""
-        with transaction(self.engine) as session:
-            return self._set(session, row, claimed_until=None, next_attempt_at=at, unsure=unsure)
+        with writing(self.engine) as connection:
+            return _set(connection, row, claimed_until=None, next_attempt_at=at, unsure=unsure)
 
     def gone(self, row: OutboxMessage, now: datetime, note: str = "") -> str | None:
         """Slack will never take it where it was going: to its fall-back (returned) if it has one, its text
         followed by `note` (why it came to them), else given up."""
-        with transaction(self.engine) as session:
+        with writing(self.engine) as connection:
             if row.fallback:
-                moved = self._set(
-                    session,
+                moved = _set(
+                    connection,
                     row,
                     channel=row.fallback,
                     fallback=None,
@@ -186,22 +203,26 @@ class OutboxStore:
                     unsure=False,
                 )
                 return row.fallback if moved else None
-            self._set(session, row, state=State.GONE, claimed_until=None, unsure=False, text="", blocks="")
+            _set(connection, row, state=State.GONE, claimed_until=None, unsure=False, text="", blocks="")
             return None
 
-    @staticmethod
-    def _set(session: Session, row: OutboxMessage, revision: int | None = None, **values: Any) -> bool:
-        """Compare-and-set on the claim's token (the attempt count) and, for a redraw's finish, its revision."""
-        table = OutboxMessage.__table__  # type: ignore[attr-defined]
-        where = [table.c.id == row.id, table.c.attempts == row.attempts]
-        if revision is not None:
-            where.append(table.c.revision == revision)
-        result = session.execute(update(table).where(*where).values(**values))
-        assert isinstance(result, CursorResult)
-        return result.rowcount == 1
+
+def _row(found: Any) -> OutboxMessage | None:
+    return None if found is None else OutboxMessage(**found._mapping)
 
 
-def _note_post(session: Session, kind: RecordKind, record_id: int, channel: str | None, ts: str | None) -> None:
+def _set(connection: Connection, row: OutboxMessage, revision: int | None = None, **values: Any) -> bool:
+    """Compare-and-set on the claim's token (the attempt count) and, for a redraw's finish, its revision."""
+    where = [TABLE.c.id == row.id, TABLE.c.attempts == row.attempts]
+    if revision is not None:
+        where.append(TABLE.c.revision == revision)
+    result = connection.execute(update(TABLE).where(*where).values(**values))
+    return result.rowcount == 1
+
+
+def _note_post(
+    connection: Connection, kind: RecordKind, record_id: int, channel: str | None, ts: str | None, now: datetime
+) -> None:
     """The record's own post columns (the concern card's thread, the export) follow the outbox."""
     models: dict[RecordKind, Any] = {
         RecordKind.CONCERN: Concern,
@@ -210,6 +231,7 @@ def _note_post(session: Session, kind: RecordKind, record_id: int, channel: str 
     }
     if kind in models:
         table = models[kind].__table__
-        session.execute(update(table).where(table.c.id == record_id).values(post_channel=channel, post_ts=ts))
+        connection.execute(update(table).where(table.c.id == record_id).values(post_channel=channel, post_ts=ts))
     if kind is RecordKind.CONCERN:  # the trail says when a concern reached leadership
-        session.add(audit.entry(kind, record_id, audit.SYSTEM_ACTOR, "delivered", datetime.now(UTC)))
+        delivered = {"subject_kind": kind, "subject_id": record_id, "at": now, "actor_id": audit.SYSTEM_ACTOR}
+        connection.execute(insert(AUDIT).values(action="delivered", note="", **delivered))

@@ -203,11 +203,11 @@ def decision_errors(decision: Decision | None, review_on: date | None, note: str
 
 def register(app: App, deps: Deps) -> None:
     wire = Wiring(deps)
-    app.command(ids.CHECK_COMMAND)(**wire.lazily(open_check))
-    app.action(ids.HOME_CHECK)(**wire.lazily(open_check))
+    app.command(ids.CHECK_COMMAND)(wire.lazily(open_check))
+    app.action(ids.HOME_CHECK)(wire.lazily(open_check))
     app.view(ids.CHECK_VIEW)(wire.now(submit_check))
-    app.action(ids.ASK_LEADERSHIP)(**wire.lazily(ask_leadership))
-    app.action(ids.APPROVE)(**wire.lazily(one_click, Decision.APPROVE))
-    app.action(ids.DECLINE)(**wire.lazily(one_click, Decision.DECLINE))
-    app.action(ids.DECIDE_WITH_NOTE)(**wire.lazily(open_decision))
+    app.action(ids.ASK_LEADERSHIP)(wire.lazily(ask_leadership))
+    app.action(ids.APPROVE)(wire.lazily(one_click, Decision.APPROVE))
+    app.action(ids.DECLINE)(wire.lazily(one_click, Decision.DECLINE))
+    app.action(ids.DECIDE_WITH_NOTE)(wire.lazily(open_decision))
     app.view(ids.DECIDE_VIEW)(wire.now(submit_decision))

@@ -126,9 +126,9 @@ def home_opened(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -
 
 def register(app: App, deps: Deps) -> None:
     wire = Wiring(deps)
-    app.action(ids.OPEN_DECLARE)(**wire.lazily(declare_instead))
-    app.action(ids.HOME_DECLARE)(**wire.lazily(declare_from_home))
+    app.action(ids.OPEN_DECLARE)(wire.lazily(declare_instead))
+    app.action(ids.HOME_DECLARE)(wire.lazily(declare_from_home))
     app.view(ids.DECLARE_VIEW)(wire.now(submit_declaration))
-    app.action(ids.ACKNOWLEDGE_DECLARATION)(**wire.lazily(acknowledge))
-    app.action(ids.RECONFIRM_DECLARATION)(**wire.lazily(reconfirm))
-    app.event("app_home_opened")(**wire.lazily(home_opened))
+    app.action(ids.ACKNOWLEDGE_DECLARATION)(wire.lazily(acknowledge))
+    app.action(ids.RECONFIRM_DECLARATION)(wire.lazily(reconfirm))
+    app.event("app_home_opened")(wire.lazily(home_opened))

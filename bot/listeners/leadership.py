@@ -129,9 +129,9 @@ def view_details(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) 
 
 def register(app: App, deps: Deps) -> None:
     wire = Wiring(deps)
-    app.action(ids.ACKNOWLEDGE)(**wire.lazily(acknowledge))
-    app.action(ids.ESCALATE)(**wire.lazily(open_form, Action.ESCALATE))
-    app.action(ids.RESOLVE)(**wire.lazily(open_form, Action.RESOLVE))
+    app.action(ids.ACKNOWLEDGE)(wire.lazily(acknowledge))
+    app.action(ids.ESCALATE)(wire.lazily(open_form, Action.ESCALATE))
+    app.action(ids.RESOLVE)(wire.lazily(open_form, Action.RESOLVE))
     app.view(ids.ESCALATE_VIEW)(wire.now(submit_form, Action.ESCALATE))
     app.view(ids.RESOLVE_VIEW)(wire.now(submit_form, Action.RESOLVE))
-    app.action(ids.VIEW_DETAILS)(**wire.lazily(view_details))
+    app.action(ids.VIEW_DETAILS)(wire.lazily(view_details))

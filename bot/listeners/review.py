@@ -106,5 +106,5 @@ def record(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> Non
 
 def register(app: App, deps: Deps) -> None:
     wire = Wiring(deps)
-    app.action(ids.REVIEW_DONE)(**wire.lazily(open_form))
+    app.action(ids.REVIEW_DONE)(wire.lazily(open_form))
     app.view(ids.REVIEW_VIEW)(wire.now(record))

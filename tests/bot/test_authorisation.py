@@ -89,6 +89,9 @@ class FakeDeps:
     def tell(self, messages: Any) -> None:
         self.told.append(messages)
 
+    def in_background(self, work: Callable[..., None], *args: Any) -> None:
+        work(*args)  # at once: the test sees what it did
+
     def tell_later(self, user: str, text: str) -> None:
         self.told.append([(user, text)])
 

@@ -50,16 +50,8 @@ class FakeApp:
         self.listeners: dict[tuple[str, str], Listener] = {}
 
     def _on(self, kind: str, name: str) -> Callable[[Listener], Listener]:
-        def wire(
-            listener: Listener | None = None, ack: Listener | None = None, lazy: list[Listener] | None = None
-        ) -> Listener:
-            """A listener as Bolt takes it: whole, or an ack given at once and its work as a lazy listener."""
+        def wire(listener: Listener) -> Listener:
             assert (kind, name) not in self.listeners, f"{kind} {name} wired twice"
-            if lazy:
-                assert ack is not None and listener is None and len(lazy) == 1
-                assert kind != "view", "a form's answer carries its field errors: never lazy"
-                listener = lazy[0]
-            assert listener is not None
             self.listeners[(kind, name)] = listener
             return listener
 
