@@ -42,8 +42,11 @@ from tests.slack_driver import SlackDriver, report_values
 
 RESULTS = ROOT / "bench" / "results" / "latency.md"
 REPORTER = "USTAFF77"
-P95_RATIO_TARGET = 1.2
-P95_MS_TARGET = 100.0
+# policybot's p95 at most this times the bare app's, by scenario and mode (issue 9's targets): one request at a time
+# it must answer in half the bare app's time (no poll for ack); under load, commands no slower and clicks (which do
+# more work: the command path and the outbox) at most half as slow again.
+P95_RATIO_TARGETS = {("command", "sequential"): 0.5, ("click", "sequential"): 0.5, ("command", "concurrent"): 1.0}
+P95_RATIO_TARGETS[("click", "concurrent")] = 1.5
 
 
 # --- the bare app, as a subprocess --------------------------------------------------------------------------------
@@ -227,7 +230,7 @@ def table(
         f"policybot at {commit}. Machine: {machine()}. "
         f"{args.requests} timed requests per row after {args.warmup} warm-up requests; "
         f"concurrency {args.concurrency} = a thread pool of {args.concurrency} clients. "
-        f"Targets: policybot p95 <= {P95_RATIO_TARGET}x bare p95 and < {P95_MS_TARGET:.0f} ms.",
+        "Targets: policybot p95 at most the ratio given of the bare app's p95.",
         "",
         *([f"**Experiment**: policybot run with {' '.join(args.bot_env)}.", ""] if args.bot_env else []),
         "| scenario | mode | policybot p50 | p95 | max | bare p50 | p95 | max | p95 ratio | target "
@@ -238,8 +241,8 @@ def table(
         for mode in ("sequential", f"concurrency {args.concurrency}"):
             bot, bare = by_key[(scenario, mode, "policybot")], by_key[(scenario, mode, "bare")]
             ratio = bot.pct(95) / bare.pct(95)
-            ok = ratio <= P95_RATIO_TARGET and bot.pct(95) < P95_MS_TARGET
-            verdict = "met" if ok else "**missed**"
+            target = P95_RATIO_TARGETS[(scenario, "sequential" if mode == "sequential" else "concurrent")]
+            verdict = f"<= {target}x: " + ("met" if ratio <= target else "**missed**")
             lines.append(
                 f"| {scenario} | {mode} | {bot.pct(50):.1f} | {bot.pct(95):.1f} | {max(bot.millis):.1f} "
                 f"| {bare.pct(50):.1f} | {bare.pct(95):.1f} | {max(bare.millis):.1f} | {ratio:.2f}x | {verdict} "

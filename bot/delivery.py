@@ -27,13 +27,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.config import Settings
 from bot.slack_api import SLACK_FAILURES, is_permanent, slack_reason
 from storage.models import OutboxMessage, Send, State
-from storage.outbox import LEASE, OutboxStore
+from storage.outbox import LEASE, Claimed, OutboxStore
 
 log = logging.getLogger(__name__)
 
 EVENT_TYPE = "policybot_outbox"
 GONE_MESSAGE = frozenset({"message_not_found", "cant_update_message", "thread_not_found"})
 SENDERS = 4  # rows sent side by side in one pass
+CLAIMS = 4 * SENDERS  # rows claimed at a time: each is sent well inside its lease
 LOOK_BACK = timedelta(minutes=1)  # a lost post is looked for from a minute before its row was written
 FALLBACK_NOTE = "\n(policybot sent this to you because the conversation it was meant for would not take it.)"
 RECORD_TRIES = 5  # writes of "sent" tried this often (a second apart) before the lease and the metadata take over
@@ -75,9 +76,13 @@ class Delivery:
         self._thread = threading.Thread(target=self._loop, name="policybot-delivery", daemon=True)
         self._thread.start()
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 10) -> None:
+        """Stop: the sends under way finish and are recorded; rows claimed and not yet begun are let go at once, so
+        that another process (or the next start) sends them without waiting for the lease to run out."""
         self._stopped.set()
         self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
 
     def _loop(self) -> None:
         while not self._stopped.is_set():
@@ -97,18 +102,31 @@ class Delivery:
         return min(most, max(0.05, (earliest - self.clock()).total_seconds()))
 
     def run_pass(self) -> int:
-        """Every row that is due: posts first, then replies and redraws (which wait for their posts). Never raises.
-        Returns how many were sent."""
+        """Every row that is due: posts and direct messages first, then replies and redraws (which wait for their
+        posts), each claimed a batch at a time. Never raises. Returns how many were sent."""
         began = self.clock()
         sent = 0
         try:
-            due = self.outbox.due(began)
-            for wave in ([i for i, t in due if not t], [i for i, t in due if t]):
-                sent += sum(self._pool.map(self.send, wave))
+            for replies in (False, True):
+                while claimed := self.outbox.claim_due(began, replies, CLAIMS):
+                    sent += sum(self._send_all(claimed))
+                    if len(claimed) < CLAIMS:
+                        break
             self.last_pass_at = began
         except Exception as error:  # noqa: BLE001 - the loop must outlive a database hiccup
             log.error("delivery pass failed: %s", type(error).__name__)
         return sent
+
+    def _send_all(self, claimed: list[Claimed]) -> list[bool]:
+        try:
+            return list(self._pool.map(self._deliver, claimed))
+        except RuntimeError:  # the process is stopping and takes no more work: let go of the rows at once
+            for each in claimed:
+                self._let_go(each)
+            raise
+
+    def _let_go(self, claimed: Claimed) -> None:
+        self.outbox.retry(claimed.row, self.clock(), unsure=claimed.was_unsure)
 
     # --- one row --------------------------------------------------------------------------------------------------
 
@@ -116,9 +134,18 @@ class Delivery:
         """Claim one row and send it. True when Slack has it now. Never raises."""
         try:
             claimed = self.outbox.claim(row_id, self.clock())
-            if claimed is None:
+        except SQLAlchemyError as error:
+            log.error("outbox %s: paused, the database is unavailable (%s)", row_id, type(error).__name__)
+            return False
+        return claimed is not None and self._deliver(claimed)
+
+    def _deliver(self, claimed: Claimed) -> bool:
+        """Send a row this process holds. True when Slack has it now. Never raises."""
+        row = claimed.row
+        try:
+            if self._stopped.is_set():
+                self._let_go(claimed)
                 return False
-            row = claimed.row
             try:
                 if row.send is Send.UPDATE:
                     return self._update(row)
@@ -127,13 +154,13 @@ class Delivery:
                 self._failed(row, error, claimed.was_unsure)
                 return False
         except _LostClaim:
-            log.warning("outbox %s: taken over by another process", row_id)
+            log.warning("outbox %s: taken over by another process", row.id)
             return False
         except SQLAlchemyError as error:  # the row's lease lapses; if a post landed, its metadata finds it
-            log.error("outbox %s: paused, the database is unavailable (%s)", row_id, type(error).__name__)
+            log.error("outbox %s: paused, the database is unavailable (%s)", row.id, type(error).__name__)
             return False
         except Exception as error:  # noqa: BLE001 - one bad row must not stop the others
-            log.error("outbox %s: unexpected %s", row_id, type(error).__name__)
+            log.error("outbox %s: unexpected %s", row.id, type(error).__name__)
             return False
 
     def _post(self, row: OutboxMessage, was_unsure: bool) -> bool:

@@ -8,6 +8,7 @@ before it is done, so any number of processes may run these.
 
 from __future__ import annotations
 
+import atexit
 import logging
 from datetime import UTC, datetime
 
@@ -28,6 +29,7 @@ def start_scheduler(deps: Deps) -> BackgroundScheduler:
     deps.directory.refresh()  # before the first request: who leads, who is in the leadership channel
     hand_over(deps)
     deps.delivery.start()
+    atexit.register(deps.delivery.stop)  # a stopping bot finishes what it is sending and lets go of the rest
     scheduler = BackgroundScheduler(timezone=deps.settings.timezone)
     scheduler.add_job(
         deps.directory.refresh,

@@ -140,6 +140,29 @@ class OutboxStore:
             stmt = select(c.next_attempt_at).where(c.state == State.PENDING).order_by(c.next_attempt_at).limit(1)
             return connection.execute(stmt).scalar()
 
+    def claim_due(self, now: datetime, replies: bool, limit: int, lease: timedelta = LEASE) -> list[Claimed]:
+        """Take up to `limit` due rows nobody holds, oldest first, in one transaction: posts and direct messages, or
+        (`replies`) the thread replies and redraws that wait for a post. Each post is marked unsure until its answer
+        is recorded."""
+        c = TABLE.c
+        waiting = c.thread_of.is_not(None) if replies else c.thread_of.is_(None)
+        due = (c.state == State.PENDING, c.next_attempt_at <= now, lapsed(c.claimed_until, now))
+        with writing(self.engine) as connection:
+            before = {
+                row.id: row.unsure
+                for row in connection.execute(select(c.id, c.unsure).where(*due, waiting).order_by(c.id).limit(limit))
+            }
+            if not before:
+                return []
+            taken = connection.execute(
+                update(TABLE)
+                .where(c.id.in_(before), *due)
+                .values(claimed_until=now + lease, attempts=c.attempts + 1, unsure=True)
+                .returning(*c)
+            )
+            rows = sorted((OutboxMessage(**found._mapping) for found in taken), key=lambda row: row.id or 0)
+            return [Claimed(row, before[row.id]) for row in rows if row.id is not None]
+
     def claim(self, row_id: int, now: datetime, lease: timedelta = LEASE) -> Claimed | None:
         """Take one due row for `lease`: None when it is sent, not due, or held by another process. A post is
         marked unsure from here until its answer is recorded."""
