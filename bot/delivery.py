@@ -86,9 +86,9 @@ class Delivery:
 
     def _loop(self) -> None:
         while not self._stopped.is_set():
+            self._wake.clear()  # before the pass: a kick during it wakes the next at once, never lost
             self.run_pass()
             self._wake.wait(self._idle_seconds())
-            self._wake.clear()
 
     def _idle_seconds(self) -> float:
         """Until the next row falls due, and never longer than the retry interval (other processes write too)."""

@@ -33,6 +33,7 @@ from storage.outbox import Message, OutboxStore
 from storage.reviews import ReviewStore
 
 WORKERS = 8  # threads for the work after an ack: as many as the server's request threads
+SQLITE_WORKERS = 2
 
 
 def utc_now() -> datetime:
@@ -62,7 +63,10 @@ class Deps:
     def in_background(self, work: Callable[..., None], *args: Any) -> None:
         """Run a listener's work after its ack, on the bot's own threads (bot.listeners.guard.Wiring)."""
         if self.background is None:
-            self.background = ThreadPoolExecutor(WORKERS, thread_name_prefix="policybot-work")
+            # SQLite has one writer at a time: more threads would only wait for it there (its wait is not in turn, so
+            # one could give up); the work queues here instead.
+            workers = WORKERS if self.engine.dialect.name != "sqlite" else SQLITE_WORKERS
+            self.background = ThreadPoolExecutor(workers, thread_name_prefix="policybot-work")
         self.background.submit(work, *args)
 
     @property

@@ -66,7 +66,7 @@ def _sqlite_write_safety(engine: Engine) -> None:
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
     """Commit on success, roll back on error; returned objects stay readable afterwards."""
-    with _one_writer(engine), Session(engine, expire_on_commit=False) as session, session.begin():
+    with Session(engine, expire_on_commit=False) as session, session.begin():
         yield session
 
 
@@ -80,7 +80,7 @@ def reading(engine: Engine) -> Iterator[Session]:
 @contextmanager
 def writing(engine: Engine) -> Iterator[Connection]:
     """A transaction of plain SQL statements, without an ORM session: for the outbox's small statements, on the
-    sender's hot path. Commit on success, roll back on error."""
+    sender's hot path. Commit on success, roll back on error. On SQLite the sender's threads write one at a time."""
     with _one_writer(engine), engine.begin() as connection:
         yield connection
 
@@ -94,9 +94,10 @@ def looking(engine: Engine) -> Iterator[Connection]:
 
 @contextmanager
 def _one_writer(engine: Engine) -> Iterator[None]:
-    """SQLite takes one writer at a time, and a writer kept waiting retries at intervals rather than in turn: with
-    many threads writing (requests, the sender), one could wait past WAIT_SECONDS. So this process's writers queue
-    here, in turn, and only other processes' meet SQLite's wait. PostgreSQL locks rows, not the database: no queue."""
+    """SQLite takes one writer at a time, and a writer kept waiting retries at intervals rather than in turn: with the
+    sender's threads writing as well as the requests', a request could wait past WAIT_SECONDS. So the sender's writes
+    queue here and meet SQLite's wait one at a time; a request's never queue behind them here (so it still gives up
+    after WAIT_SECONDS when another process holds the database). PostgreSQL locks rows, not the database."""
     if engine.dialect.name != "sqlite":
         yield
         return

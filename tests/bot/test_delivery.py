@@ -1,0 +1,105 @@
+"""The sender against the database failing around a Slack call, on a fake clock: a message Slack took is never sent
+again, whether its "sent" is written on a second try or only found later by its metadata; and a message waits for
+its post, and for the late answer of an attempt that may have landed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.exc import OperationalError
+
+from bot.deps import Deps
+from flows.permissions import Kind
+from storage.db import upgrade
+from storage.models import Send, State
+from storage.outbox import Message, card_key, post_key
+from tests.bot.test_nudges import CHANNEL, Clock, build
+from tests.conftest import new_database_url
+from tests.fake_slack import FakeSlack
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSlack]:
+    slack = FakeSlack(channels={CHANNEL: {"is_private": True, "is_member": True}})
+    yield slack
+    slack.close_now()
+
+
+@pytest.fixture
+def deps(fake: FakeSlack, tmp_path: Path) -> Iterator[Deps]:
+    for url in new_database_url(tmp_path, "delivery"):
+        upgrade(url)
+        built = build(fake, url, Clock(datetime(2026, 11, 25, 9, 0, tzinfo=UTC)))
+        yield built
+        built.engine.dispose()
+
+
+def post(deps: Deps, n: int = 1) -> Message:
+    message = Message(post_key(Kind.CONCERN, n), (Kind.CONCERN, n), CHANNEL, f"post {n}")
+    deps.outbox.put([message], deps.clock())
+    return message
+
+
+def database_away(times: int) -> Any:
+    """outbox.sent failing `times` times, as a database that does not answer, then working."""
+
+    def failing(original: Any) -> Any:
+        left = [times]
+
+        def sent(*args: Any, **kwargs: Any) -> Any:
+            if left[0] > 0:
+                left[0] -= 1
+                raise OperationalError("UPDATE outbox_message", (), Exception("down"))
+            return original(*args, **kwargs)
+
+        return sent
+
+    return failing
+
+
+def test_a_write_that_fails_after_slack_took_the_post_is_tried_again_and_nothing_is_sent_twice(
+    deps: Deps, fake: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.delivery.time.sleep", lambda _seconds: None)
+    monkeypatch.setattr(deps.outbox, "sent", database_away(2)(deps.outbox.sent))
+    post(deps)
+    assert deps.delivery.run_pass() == 1
+    assert len(fake.visible(CHANNEL)) == 1 and len(fake.of("chat.postMessage")) == 1
+    assert deps.outbox.due(deps.clock() + timedelta(hours=1)) == []
+
+
+def test_a_database_away_longer_than_the_tries_leaves_the_post_to_be_found_not_sent_again(
+    deps: Deps, fake: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.delivery.time.sleep", lambda _seconds: None)
+    monkeypatch.setattr(deps.outbox, "sent", database_away(5)(deps.outbox.sent))
+    post(deps)
+    deps.delivery.run_pass()  # Slack took it; the database never heard
+    assert len(fake.visible(CHANNEL)) == 1
+    clock: Any = deps.clock
+    clock.now += timedelta(seconds=16)  # the lease has lapsed: the next pass finds the post by its metadata
+    deps.delivery.run_pass()
+    assert len(fake.of("chat.postMessage")) == 1 and len(fake.visible(CHANNEL)) == 1
+    assert fake.of("conversations.history")
+    [row] = [deps.outbox.target(post_key(Kind.CONCERN, 1))]
+    assert row is not None and row.state is State.SENT and row.sent_ts == fake.visible(CHANNEL)[0].ts
+
+
+def test_a_redraw_waits_for_its_post_and_only_the_newest_drawing_is_sent(deps: Deps, fake: FakeSlack) -> None:
+    fake.fail("chat.postMessage", 500, times=1)
+    post(deps)
+    for state in ("acknowledged", "escalated", "resolved"):
+        redraw = Message(card_key(Kind.CONCERN, 1), (Kind.CONCERN, 1), CHANNEL, state, send=Send.UPDATE)
+        deps.outbox.put([replace(redraw, thread_of=post_key(Kind.CONCERN, 1))], deps.clock())
+    deps.delivery.run_pass()
+    assert fake.visible(CHANNEL) == [] and fake.of("chat.update") == []  # the post failed: the redraw waits
+    clock: Any = deps.clock
+    clock.now += timedelta(seconds=11)  # after a late answer's window: looked for, not found, posted
+    deps.delivery.run_pass()
+    [shown] = fake.visible(CHANNEL)
+    assert shown.text == "resolved" and len(fake.of("chat.update")) == 1  # three states, one redraw
