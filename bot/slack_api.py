@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable
-from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -17,7 +16,6 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
 from slack_sdk.http_retry.jitter import Jitter
-from slack_sdk.web import SlackResponse
 
 from bot.config import Settings
 
@@ -105,16 +103,3 @@ def quietly(what: str, call: Callable[[], object]) -> bool:
     except SLACK_FAILURES as error:
         log.warning("%s: not done (%s)", what, slack_reason(error))
         return False
-
-
-def post_unless_gone(client: WebClient, what: str, **message: Any) -> SlackResponse | None:
-    """chat.postMessage. An answer no retry will change (an archived channel, a deactivated account) is logged as an
-    error and gives None, so that one gone recipient never holds up the rest; any other failure is raised, for the
-    caller to try again later."""
-    try:
-        return client.chat_postMessage(**message)
-    except SlackApiError as error:
-        if not is_permanent(error):
-            raise
-        log.error("%s: Slack will never take it (%s)", what, slack_reason(error))
-        return None
