@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 from dotenv import load_dotenv
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.config import ConfigError, ConfigErrors, Settings, _Reader
+from bot.config import ConfigError, ConfigErrors, Settings
+from bot.reader import Reader
 
 log = logging.getLogger("policybot")
 
@@ -37,7 +38,7 @@ def _settings() -> Settings:
 
 
 def _database_url() -> str:
-    return _Reader(os.environ).database_url("DATABASE_URL")
+    return Reader(os.environ).database_url("DATABASE_URL")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -96,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _log_level(command: str) -> str:
-    reader = _Reader(os.environ, collect=command in ("serve", "check"))
+    reader = Reader(os.environ, collect=command in ("serve", "check"))
     # serve and check report a wrong level along with every other setting, when they read them all
     return reader.choice("POLICYBOT_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
 
@@ -121,7 +122,7 @@ def _run(args: argparse.Namespace) -> int:
 
         from storage.export import missing_database, write
 
-        school = ZoneInfo(_Reader(os.environ).timezone("POLICYBOT_TIMEZONE", "Europe/London"))
+        school = ZoneInfo(Reader(os.environ).timezone("POLICYBOT_TIMEZONE", "Europe/London"))
         since = None if args.since is None else datetime.combine(args.since, time(), school)  # midnight there
         url = _database_url()
         missing = missing_database(url)

@@ -24,6 +24,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import landed
 from bot.config import Settings
 from bot.slack_api import SLACK_FAILURES, is_permanent, slack_reason
 from storage.models import OutboxMessage, Send, State
@@ -31,11 +32,9 @@ from storage.outbox import LEASE, Claimed, OutboxStore
 
 log = logging.getLogger(__name__)
 
-EVENT_TYPE = "policybot_outbox"
 GONE_MESSAGE = frozenset({"message_not_found", "cant_update_message", "thread_not_found"})
 SENDERS = 4  # rows sent side by side in one pass
 CLAIMS = 4 * SENDERS  # rows claimed at a time: each is sent well inside its lease
-LOOK_BACK = timedelta(minutes=1)  # a lost post is looked for from a minute before its row was written
 FALLBACK_NOTE = "\n(policybot sent this to you because the conversation it was meant for would not take it.)"
 RECORD_TRIES = 5  # writes of "sent" tried this often (a second apart) before the lease and the metadata take over
 
@@ -172,10 +171,10 @@ class Delivery:
             if post is not None and post.state is State.SENT and post.sent_channel:  # else: no post, so no thread
                 channel, thread_ts = post.sent_channel, post.sent_ts
         if was_unsure:
-            found = self._find(row, channel, thread_ts)
+            found = landed.find(self.client, row, channel, thread_ts, lambda: self._renew(row))
             if found:
                 self._record(row, *found[0])
-                self._delete(row, found[1:])
+                landed.delete(self.client, row, found[1:])
                 log.info("outbox %s: found in Slack, not sent again", row.id)
                 return True
         self._renew(row)
@@ -184,11 +183,12 @@ class Delivery:
             text=row.text,
             blocks=json.loads(row.blocks) if row.blocks else None,
             thread_ts=thread_ts,
-            metadata={"event_type": EVENT_TYPE, "event_payload": self._mark(row)},
+            metadata=landed.metadata(row),
         )
         self._record(row, posted["channel"], posted["ts"])
         if was_unsure:  # an earlier copy may surface now that this one is there: keep one
-            self._delete(row, [f for f in self._find(row, channel, thread_ts) if f[1] != posted["ts"]])
+            copies = landed.find(self.client, row, channel, thread_ts, lambda: self._renew(row))
+            landed.delete(self.client, row, [copy for copy in copies if copy[1] != posted["ts"]])
         return True
 
     def _update(self, row: OutboxMessage) -> bool:
@@ -267,40 +267,3 @@ class Delivery:
         """A second after the first failure, doubling, never longer than DELIVERY_RETRY_SECONDS."""
         most = self.settings.delivery_retry_seconds
         return timedelta(seconds=min(min(1.0, most) * 2 ** max(attempts - 1, 0), most))
-
-    # --- finding what landed --------------------------------------------------------------------------------------
-
-    @staticmethod
-    def _mark(row: OutboxMessage) -> dict[str, Any]:
-        """What a message carries to be found again: its row, and when the row was written (ids restart with a
-        new database; the pair does not)."""
-        return {"outbox": row.id, "written": int(row.created_at.timestamp() * 1_000_000)}
-
-    def _find(self, row: OutboxMessage, channel: str, thread_ts: str | None) -> list[tuple[str, str]]:
-        """The messages in the conversation that carry this row's mark, oldest first (one page: bounded)."""
-        if channel[:1] in ("U", "W"):  # a direct message: its conversation's id
-            self._renew(row)
-            channel = self.client.conversations_open(users=channel)["channel"]["id"]
-        self._renew(row)
-        if thread_ts:
-            found = self.client.conversations_replies(
-                channel=channel, ts=thread_ts, include_all_metadata=True, limit=200
-            )
-        else:
-            oldest = (row.created_at - LOOK_BACK).timestamp()
-            found = self.client.conversations_history(
-                channel=channel, oldest=f"{oldest:.6f}", include_all_metadata=True, limit=200
-            )
-        mark = self._mark(row)
-        hits = [
-            (channel, str(m["ts"]))
-            for m in found.get("messages") or []
-            if (m.get("metadata") or {}).get("event_type") == EVENT_TYPE
-            and (m.get("metadata") or {}).get("event_payload") == mark
-        ]
-        return sorted(hits, key=lambda hit: float(hit[1]))
-
-    def _delete(self, row: OutboxMessage, copies: list[tuple[str, str]]) -> None:
-        for channel, ts in copies:
-            self.client.chat_delete(channel=channel, ts=ts)
-            log.warning("outbox %s: a second copy was deleted", row.id)
