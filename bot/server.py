@@ -1,7 +1,7 @@
 """HTTP mode under gunicorn: POST /slack/events through the gate (bot/gate.py) to the Bolt app, and GET /healthz.
 
-Each gunicorn worker builds its own app, database engine and delivery job after it forks (nothing is shared
-across a fork); the schema is upgraded once, before the workers start.
+Each gunicorn worker builds its own app, database engine and sender (bot.delivery) after it forks (nothing is
+shared across a fork); the schema is upgraded once, before the workers start.
 """
 
 from __future__ import annotations
@@ -60,8 +60,8 @@ def wsgi_app(deps: Deps) -> Callable[..., Iterable[bytes]]:
 
 
 def _health(deps: Deps, start_response: Callable[..., Any]) -> list[bytes]:
-    """200 when the database answers, 503 when not; and when this worker's delivery job last finished a pass, so
-    that monitoring (and the tests) can see the job is alive."""
+    """200 when the database answers, 503 when not; and when this worker's sender last finished a pass over the
+    outbox, so that monitoring (and the tests) can see it is alive."""
     healthy = ping(deps.engine)
     last = deps.delivery.last_pass_at
     body = {"database": "ok" if healthy else "unavailable", "delivery_pass_at": last.isoformat() if last else None}

@@ -60,7 +60,8 @@ class Concern(Nudged, table=True):
     outcome: Outcome | None = Field(default=None, sa_type=EnumText(Outcome, 40))
     last_actor_id: str | None = Field(default=None, max_length=32)
 
-    # Delivery to Slack: the row is stored first, then posted; a failed post is retried by the delivery job.
+    # Its post (the outbox notes it here when Slack has it), and delivered_at: handed to the outbox. The rest were the
+    # delivery state before the outbox (migration 0006), read only to hand such records over (storage.legacy).
     post_channel: str | None = Field(default=None, max_length=32)
     post_ts: str | None = Field(default=None, max_length=32)
     alert_sent_at: datetime | None = None  # every safeguarding lead to alert has been alerted (or could not be)
@@ -126,8 +127,8 @@ class ContactCheck(Nudged, table=True):
     decided_at: datetime | None = None
     post_channel: str | None = Field(default=None, max_length=32)
     post_ts: str | None = Field(default=None, max_length=32)
-    post_claimed_until: datetime | None = None  # the delivery job's lease while it posts the request
-    tell_pending: bool = Field(default=False, index=True)  # decided, and the member of staff not yet told
+    post_claimed_until: datetime | None = None  # before the outbox: the lease while the request was posted
+    tell_pending: bool = Field(default=False, index=True)  # before the outbox: decided, the asker not yet told
 
 
 class ContactPermission(SQLModel, table=True):
