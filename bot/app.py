@@ -37,7 +37,8 @@ def create_app(deps: Deps, **bolt_options: Any) -> App:
     # A request no listener takes (a link button, a view closed) reaches on_error below instead of Bolt's warning,
     # which would log the request's body.
     bolt_options.setdefault("raise_error_for_unhandled_request", True)
-    # Each listener answers Slack on the request's thread; clicks and commands do their work as lazy listeners.
+    # Each listener answers Slack on the request's thread; clicks, commands and events then do their work on the
+    # bot's own threads (bot.listeners.guard.Wiring).
     bolt_options.setdefault("process_before_response", True)
     app = App(client=deps.client, signing_secret=deps.settings.slack_signing_secret, **bolt_options)
     report.register(app, deps)
