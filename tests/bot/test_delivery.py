@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 
+from bot import landed
 from bot.deps import Deps
 from bot.jobs import hand_over
 from flows.concerns import ConcernDraft
@@ -131,3 +132,106 @@ def test_records_stored_before_the_outbox_are_handed_to_it_once_without_repeatin
     deps.delivery.run_pass()
     assert [m.text for m in fake.visible(DSL)] and len(fake.visible(CHANNEL)) == 1
     assert fake.visible("USTAFF9") == []  # the receipt was sent before: not again
+
+
+def test_a_fresh_post_carries_its_mark_and_is_not_looked_for_first(deps: Deps, fake: FakeSlack) -> None:
+    for n in range(1, 21):  # more than one batch of claims
+        post(deps, n)
+    assert deps.delivery.run_pass() == 20 and deps.delivery.last_pass_at == deps.clock()
+    assert fake.of("conversations.history") == [] and len(fake.visible(CHANNEL)) == 20
+    row = deps.outbox.target(post_key(Kind.CONCERN, 1))
+    assert row is not None
+    written = int(row.created_at.timestamp() * 1_000_000)
+    assert fake.visible(CHANNEL)[0].metadata == {
+        "event_type": "policybot_outbox",
+        "event_payload": {"outbox": row.id, "written": written},
+    }
+
+
+def test_slack_saying_when_to_come_back_is_waited_for_and_nothing_is_looked_for(deps: Deps, fake: FakeSlack) -> None:
+    fake.fail("chat.postMessage", 429, times=1, retry_after=7)
+    post(deps)
+    assert deps.delivery.run_pass() == 0
+    assert deps.outbox.due(deps.clock() + timedelta(seconds=6)) == []
+    clock: Any = deps.clock
+    clock.now += timedelta(seconds=7)
+    assert deps.delivery.run_pass() == 1 and fake.of("conversations.history") == []
+
+
+def test_a_5xx_on_a_post_waits_out_a_late_answer_then_looks(deps: Deps, fake: FakeSlack) -> None:
+    fake.fail("chat.postMessage", 503, times=1)
+    post(deps)
+    deps.delivery.run_pass()
+    timeout = timedelta(seconds=deps.settings.slack_timeout_seconds)
+    assert deps.outbox.due(deps.clock() + timeout - timedelta(seconds=1)) == []
+    assert deps.delivery.backoff(1) == timedelta(seconds=1) and deps.delivery.backoff(3) == timedelta(seconds=4)
+    assert deps.delivery.backoff(50) == timedelta(seconds=deps.settings.delivery_retry_seconds)
+    clock: Any = deps.clock
+    clock.now += timeout
+    assert deps.delivery.run_pass() == 1 and len(fake.of("conversations.history")) == 2  # before, and after
+
+
+def test_a_second_copy_that_appears_is_deleted(deps: Deps, fake: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake.fail("chat.postMessage", 500, times=1, applied=True)  # Slack posted it; the bot heard 500
+    post(deps)
+    deps.delivery.run_pass()
+    [first] = fake.visible(CHANNEL)
+    real_find, missed = landed.find, [True]
+
+    def find_missing_once(*args: Any) -> Any:  # the look before posting misses it (a lagging history)
+        if missed.pop() if missed else False:
+            return []
+        return real_find(*args)
+
+    monkeypatch.setattr(landed, "find", find_missing_once)
+    clock: Any = deps.clock
+    clock.now += timedelta(seconds=deps.settings.slack_timeout_seconds)
+    deps.delivery.run_pass()
+    [kept] = fake.visible(CHANNEL)
+    [deleted] = fake.of("chat.delete")
+    assert deleted.params["ts"] == first.ts and kept.ts != first.ts
+    row = deps.outbox.target(post_key(Kind.CONCERN, 1))
+    assert row is not None and row.sent_ts == kept.ts
+
+
+def test_a_direct_message_whose_answer_was_lost_is_found_in_the_dm(deps: Deps, fake: FakeSlack) -> None:
+    fake.fail("chat.postMessage", 500, times=1, applied=True)
+    deps.outbox.put([Message("concern:1:receipt", (Kind.CONCERN, 1), "UREP1", "your receipt")], deps.clock())
+    deps.delivery.run_pass()
+    clock: Any = deps.clock
+    clock.now += timedelta(seconds=deps.settings.slack_timeout_seconds)
+    deps.delivery.run_pass()
+    assert fake.of("conversations.open") and len(fake.of("chat.postMessage")) == 1
+    assert [m.text for m in fake.visible("UREP1")] == ["your receipt"]
+
+
+def test_a_redraw_of_a_post_slack_would_never_take_is_given_up_with_it(deps: Deps, fake: FakeSlack) -> None:
+    fake.fail("chat.postMessage", 200, times=1, error="channel_not_found", when=lambda p: p["channel"] == CHANNEL)
+    post(deps)
+    deps.outbox.put(
+        [
+            Message("nudge", (Kind.CONCERN, 1), CHANNEL, "nudge", thread_of=post_key(Kind.CONCERN, 1)),
+            Message(
+                card_key(Kind.CONCERN, 1),
+                (Kind.CONCERN, 1),
+                CHANNEL,
+                "new",
+                send=Send.UPDATE,
+                thread_of=post_key(Kind.CONCERN, 1),
+            ),
+        ],
+        deps.clock(),
+    )
+    deps.delivery.run_pass()  # the post is given up (no fall-back); its redraw with it; the reply goes on its own
+    assert fake.of("chat.update") == []
+    card = deps.outbox.target(card_key(Kind.CONCERN, 1))
+    assert card is not None and card.state is State.GONE
+
+
+def test_a_stopping_sender_lets_go_of_what_it_has_not_begun(deps: Deps, fake: FakeSlack) -> None:
+    post(deps)
+    [claimed] = deps.outbox.claim_due(deps.clock(), replies=False, limit=10)
+    deps.delivery.stop()
+    assert deps.delivery._deliver(claimed) is False and fake.of("chat.postMessage") == []
+    row = deps.outbox.target(post_key(Kind.CONCERN, 1))
+    assert row is not None and row.claimed_until is None and row.state is State.PENDING

@@ -1,0 +1,103 @@
+"""The outbox as stored, on both databases: what is due, claims and their leases, a stale holder's writes refused,
+a redraw replaced while it is being sent, what "sent" clears and notes, fall-backs and giving up."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from flows.concerns import ConcernDraft
+from flows.permissions import Kind, Placement
+from flows.taxonomy import Area, Platform, Role
+from flows.taxonomy import Kind as ConcernKind
+from storage import audit
+from storage.concerns import ConcernStore
+from storage.models import Send, State
+from storage.outbox import LEASE, Message, OutboxStore, card_key, post_key
+
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+
+
+def message(n: int, **more: object) -> Message:
+    return Message(**{"key": f"concern:{n}:post", "subject": (Kind.CONCERN, n), "channel": "CLEAD", "text": "t"} | more)  # type: ignore[arg-type]
+
+
+def test_what_is_due_and_claimed_and_for_how_long(fresh_store: ConcernStore) -> None:
+    outbox = OutboxStore(fresh_store.engine)
+    outbox.put([message(1), message(2, key="later")], NOW)
+    outbox.put([message(2, key="later2")], NOW + timedelta(minutes=5))
+    outbox.put([message(1, key="reply", thread_of="concern:1:post")], NOW)
+    due = outbox.due(NOW)
+    assert [waits for _, waits in due] == [False, False, True] and len(outbox.due(NOW, limit=1)) == 1
+    assert outbox.earliest() == NOW
+    [first] = outbox.claim_due(NOW, replies=False, limit=1)
+    assert first.row.key == "concern:1:post" and not first.was_unsure
+    assert first.row.attempts == 1 and first.row.claimed_until == NOW + LEASE
+    assert [c.row.key for c in outbox.claim_due(NOW, replies=False, limit=10)] == ["later"]  # held ones are not
+    assert outbox.claim_due(NOW, replies=False, limit=10) == [] and outbox.claim(first.row.id or 0, NOW) is None
+    [reply] = outbox.claim_due(NOW, replies=True, limit=10)
+    assert reply.row.key == "reply"
+    lapsed = NOW + LEASE + timedelta(seconds=1)  # a holder that died: its rows are taken over, known to be unsure
+    again = {c.row.key: c for c in outbox.claim_due(lapsed, replies=False, limit=10)}
+    assert again["concern:1:post"].was_unsure and again["concern:1:post"].row.attempts == 2
+    assert not outbox.sent(first.row, "C1", "1.1", lapsed)  # the stale holder's answer is not taken
+    assert not outbox.renew(first.row, lapsed)
+
+
+def test_sent_clears_the_text_and_notes_a_concerns_post_in_its_trail(fresh_store: ConcernStore) -> None:
+    draft = ConcernDraft(
+        "UREP", Area.CONDUCT, ConcernKind.AGGRESSIVE, Platform.TIKTOK, frozenset({Role.PUPIL}), description="x"
+    )
+    concern, _ = fresh_store.create(
+        draft, "V1", (Placement.CHANNEL, None), NOW, tell=lambda c: [message(c.id), message(c.id, key="receipt")]
+    )
+    outbox = OutboxStore(fresh_store.engine)
+    claimed = {c.row.key: c.row for c in outbox.claim_due(NOW, replies=False, limit=10)}
+    assert outbox.sent(claimed[post_key(Kind.CONCERN, concern.id or 0)], "CLEAD", "17.1", NOW)
+    assert outbox.sent(claimed["receipt"], "DREP", "17.2", NOW)
+    row = outbox.target(post_key(Kind.CONCERN, concern.id or 0))
+    assert row is not None and row.state is State.SENT and (row.text, row.blocks, row.unsure) == ("", "", False)
+    stored = fresh_store.get(concern.id or 0)
+    assert stored is not None and (stored.post_channel, stored.post_ts) == ("CLEAD", "17.1")
+    delivered = [e for e in audit.trail(fresh_store.engine, Kind.CONCERN, concern.id or 0) if e.action == "delivered"]
+    assert len(delivered) == 1 and delivered[0].note == "" and delivered[0].actor_id == audit.SYSTEM_ACTOR
+
+
+def test_a_redraw_replaced_while_it_is_sent_stays_pending_with_the_newest(fresh_store: ConcernStore) -> None:
+    outbox = OutboxStore(fresh_store.engine)
+    card = message(3, key=card_key(Kind.CONCERN, 3), send=Send.UPDATE, thread_of=post_key(Kind.CONCERN, 3))
+    outbox.put([card], NOW)
+    [sending] = outbox.claim_due(NOW, replies=True, limit=10)
+    outbox.put([Message(**{**card.__dict__, "text": "newer"})], NOW)
+    assert outbox.sent(sending.row, "C", "1.1", NOW)
+    [again] = outbox.claim_due(NOW, replies=True, limit=10)
+    assert again.row.text == "newer" and again.row.state is State.PENDING
+    assert outbox.sent(again.row, "C", "1.1", NOW) and outbox.claim_due(NOW, replies=True, limit=10) == []
+    assert outbox.target(card_key(Kind.CONCERN, 3)).state is State.SENT  # type: ignore[union-attr]
+
+
+def test_a_message_slack_will_never_take_goes_to_its_fall_back_or_is_given_up(fresh_store: ConcernStore) -> None:
+    outbox = OutboxStore(fresh_store.engine)
+    outbox.put([message(4, fallback="UHEAD", thread_of="concern:9:post")], NOW)
+    [claimed] = outbox.claim_due(NOW, replies=True, limit=10)
+    assert outbox.gone(claimed.row, NOW + timedelta(seconds=1), " (why)") == "UHEAD"
+    [moved] = outbox.claim_due(NOW + timedelta(seconds=1), replies=False, limit=10)
+    assert (moved.row.channel, moved.row.fallback, moved.row.thread_of, moved.row.text) == (
+        "UHEAD",
+        None,
+        None,
+        "t (why)",
+    )
+    assert outbox.gone(moved.row, NOW) is None
+    given_up = outbox.target("concern:4:post")
+    assert given_up is not None and given_up.state is State.GONE and given_up.text == ""
+    assert outbox.due(NOW + LEASE * 2) == []
+
+
+def test_a_retry_keeps_what_is_known_of_the_attempt(fresh_store: ConcernStore) -> None:
+    outbox = OutboxStore(fresh_store.engine)
+    outbox.put([message(5)], NOW)
+    [claimed] = outbox.claim_due(NOW, replies=False, limit=10)
+    assert outbox.retry(claimed.row, NOW + timedelta(seconds=7), unsure=False)
+    assert outbox.due(NOW + timedelta(seconds=6)) == [] and outbox.earliest() == NOW + timedelta(seconds=7)
+    [again] = outbox.claim_due(NOW + timedelta(seconds=7), replies=False, limit=10)
+    assert not again.was_unsure  # Slack said no (a 429): nothing to look for
