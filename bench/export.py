@@ -3,7 +3,7 @@ and 5,000 declarations with theirs. The real command runs as a child process (JS
 --include-details); each run's wall time (interpreter start included), CPU time and peak memory (the child's max RSS,
 from wait4) are measured, and every output is checked to hold every record and event.
 
-    cd /work/main && .venv/bin/python -m bench.export [--concerns 100000] [--repeat 3]
+    .venv/bin/python -m bench.export [--concerns 100000] [--repeat 3]
     POLICYBOT_BENCH_DATABASE_URL=postgresql+psycopg://... to run it on PostgreSQL (a fresh database each run)
 
 For reference, in the same run: what just reading the rows the default CSV export reads costs (each concern's

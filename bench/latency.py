@@ -1,6 +1,6 @@
 """HTTP latency of policybot against a bare Bolt app, for the two requests people wait on.
 
-    cd /work/main && .venv/bin/python -m bench.latency [--requests 200] [--concurrency 8] [--warmup 10]
+    .venv/bin/python -m bench.latency [--requests 200] [--concurrency 8] [--warmup 10]
 
 Both apps run as subprocesses served the same way (gunicorn, 1 worker, gthread, 8 threads, Bolt's WSGI adapter)
 against one local fake Slack Web API (tests/fake_slack.py), and are driven with signed requests exactly as Slack

@@ -1,7 +1,7 @@
 """What a nudge pass costs: 50 open concerns alone, against the same 50 among 100,000 stored (the rest resolved),
 with 10,000 decided contact questions and 10,000 long-lapsed declarations beside them.
 
-    cd /work/main && .venv/bin/python -m bench.nudge_scan [--stored 100000] [--open 50] [--passes 200]
+    .venv/bin/python -m bench.nudge_scan [--stored 100000] [--open 50] [--passes 200]
     POLICYBOT_BENCH_DATABASE_URL=postgresql+psycopg://... to run it on PostgreSQL (a fresh database each run)
 
 A pass is what the scheduler does every SCHEDULER_SCAN_SECONDS when nothing is due: find open items without a due

@@ -129,15 +129,6 @@ class Delivery:
 
     # --- one row --------------------------------------------------------------------------------------------------
 
-    def send(self, row_id: int) -> bool:
-        """Claim one row and send it. True when Slack has it now. Never raises."""
-        try:
-            claimed = self.outbox.claim(row_id, self.clock())
-        except SQLAlchemyError as error:
-            log.error("outbox %s: paused, the database is unavailable (%s)", row_id, type(error).__name__)
-            return False
-        return claimed is not None and self._deliver(claimed)
-
     def _deliver(self, claimed: Claimed) -> bool:
         """Send a row this process holds. True when Slack has it now. Never raises."""
         row = claimed.row

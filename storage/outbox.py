@@ -163,21 +163,6 @@ class OutboxStore:
             rows = sorted((OutboxMessage(**found._mapping) for found in taken), key=lambda row: row.id or 0)
             return [Claimed(row, before[row.id]) for row in rows if row.id is not None]
 
-    def claim(self, row_id: int, now: datetime, lease: timedelta = LEASE) -> Claimed | None:
-        """Take one due row for `lease`: None when it is sent, not due, or held by another process. A post is
-        marked unsure from here until its answer is recorded."""
-        with writing(self.engine) as connection:
-            row = _row(connection.execute(select(TABLE).where(TABLE.c.id == row_id)).first())
-            if row is None or row.state is not State.PENDING or row.next_attempt_at > now:
-                return None
-            if row.claimed_until is not None and row.claimed_until >= now:
-                return None
-            was_unsure = row.unsure
-            if not _set(connection, row, claimed_until=now + lease, attempts=row.attempts + 1, unsure=True):
-                return None
-            row.claimed_until, row.attempts, row.unsure = now + lease, row.attempts + 1, True
-            return Claimed(row, was_unsure)
-
     def renew(self, row: OutboxMessage, now: datetime, lease: timedelta = LEASE) -> bool:
         """Keep holding a row between two Slack calls; False when the claim was lost (stop)."""
         with writing(self.engine) as connection:

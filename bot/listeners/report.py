@@ -55,7 +55,7 @@ def submit(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> Non
     log.info("concern %s stored (new=%s, route=%s)", concern.id, created, concern.route_kind)
     if created:
         deps.delivery.kick()
-        deps.nudger.arm(due)
+        deps.in_background(deps.nudger.arm, due)  # a read and a scheduler call: not before Slack has its answer
 
 
 def register(app: App, deps: Deps) -> None:

@@ -104,8 +104,8 @@ def one_of_everything(store: ConcernStore, contacts: Contacts) -> None:
     cid = concern.id or 0
     outbox = OutboxStore(store.engine)  # its post made: the trail says "delivered"
     outbox.put([Message(post_key(RecordKind.CONCERN, cid), (RecordKind.CONCERN, cid), "UMARKHEAD", "a post")], NOW)
-    claimed = outbox.claim(outbox.due(NOW)[0][0], NOW)
-    assert claimed is not None and outbox.sent(claimed.row, "DMARKHEAD", "1.1", NOW)
+    [claimed] = outbox.claim_due(NOW, replies=False, limit=10)
+    assert outbox.sent(claimed.row, "DMARKHEAD", "1.1", NOW)
     people = People(
         frozenset({"UMARKLEAD"}), frozenset({"UMARKDSL"}), "UMARKHEAD", "UMARKCHAIR", governors=frozenset({"UMARKGOV"})
     )
