@@ -139,9 +139,19 @@ class FakeSlack:
         with self._lock:
             self.messages.clear()
 
-    def of(self, method: str, **match: Any) -> list[Call]:
+    def of(self, method: str, after: int = 0, **match: Any) -> list[Call]:
+        """Calls of `method` with these parameters; `after`: only those made since mark() returned it."""
         with self._lock:
-            return [c for c in self.calls if c.method == method and all(c.params.get(k) == v for k, v in match.items())]
+            return [
+                c
+                for c in self.calls[after:]
+                if c.method == method and all(c.params.get(k) == v for k, v in match.items())
+            ]
+
+    def mark(self) -> int:
+        """A point in the calls: wait_for(after=mark()) sees only what came later (the server is shared by tests)."""
+        with self._lock:
+            return len(self.calls)
 
     def wait_for(
         self,
@@ -150,11 +160,14 @@ class FakeSlack:
         count: int = 1,
         timeout: float = 10,
         answered: bool = True,
+        after: int = 0,
     ) -> list[Call]:
         """Calls of `method` matching `predicate`; by default only those the fake answered ok."""
         deadline = time.monotonic() + timeout
         while True:
-            found = [c for c in self.of(method) if predicate(c.params) and (c.response.get("ok") or not answered)]
+            found = [
+                c for c in self.of(method, after) if predicate(c.params) and (c.response.get("ok") or not answered)
+            ]
             if len(found) >= count:
                 return found
             if time.monotonic() > deadline:

@@ -163,13 +163,14 @@ def test_two_leaders_at_once_and_a_retry_give_one_decision(
     decline = slack.action_body("contact_decline", f"{check.id}:2", HEADTEACHER)
     import threading
 
+    mark = fake_slack.mark()
     threads = [threading.Thread(target=slack.post, args=(b,)) for b in (approve, decline)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     slack.post(approve, retry_num=1)
-    fake_slack.wait_for("chat.postEphemeral", lambda p: "got there first" in p["text"])
+    fake_slack.wait_for("chat.postEphemeral", lambda p: "got there first" in p["text"], after=mark)
     bot.one_delivery_pass()
     trail = audit.trail(make_engine(e2e_database), "check", check.id or 0)
     decisions = [e.action for e in trail if e.action in ("approved", "declined")]

@@ -62,10 +62,13 @@ def test_what_everyone_sees_when_every_call_on_the_path_fails(
     slack.click("concern_acknowledge", f"{concern_id}:1", leader)
     until(lambda: store.get(concern_id).status == "acknowledged", what="acknowledged")  # type: ignore[union-attr]
 
+    mark = fake_slack.mark()
     slack.click("concern_resolve", f"{concern_id}:2", leader)
     if fault == "500-three-times":  # slack_sdk's two retries spent: the leader is told, and tries again
         said = "Slack did not let policybot finish this just now"
-        fake_slack.wait_for("chat.postEphemeral", lambda p: p["user"] == leader and said in p["text"], timeout=15)
+        fake_slack.wait_for(
+            "chat.postEphemeral", lambda p: p["user"] == leader and said in p["text"], timeout=15, after=mark
+        )
         slack.click("concern_resolve", f"{concern_id}:2", leader)
     form = fake_slack.wait_for(
         "views.open", lambda p: p["view"]["callback_id"] == "resolve_concern" and reference in str(p["view"])

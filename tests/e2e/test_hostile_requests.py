@@ -236,10 +236,11 @@ def test_a_database_that_does_not_answer_is_a_try_again_message_not_a_stall(
 ) -> None:
     _, concern_id = new_concern(slack, store, "USTAFF93")
     with database_held(e2e_database):
+        mark = fake_slack.mark()
         reply = timed(lambda: slack.submit("report_concern", report_values(), "USTAFF94"))
         assert "in a minute" in reply.json()["errors"]["description"]
         assert timed(lambda: slack.click("concern_acknowledge", f"{concern_id}:1", LEADERS[0])).status == 200
-        ephemeral_to(fake_slack, LEADERS[0], "Please try again in a minute")
+        ephemeral_to(fake_slack, LEADERS[0], "Please try again in a minute", after=mark)
     assert store.get(concern_id).status == "new"  # type: ignore[union-attr]
     assert slack.click("concern_acknowledge", f"{concern_id}:1", LEADERS[0]).status == 200  # and a minute later
     deadline = time.monotonic() + 5

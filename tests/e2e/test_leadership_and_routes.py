@@ -25,8 +25,10 @@ def new_concern(slack: SlackDriver, store: ConcernStore, user: str, **values: ob
     return concern.reference, concern.id
 
 
-def ephemeral_to(fake: FakeSlack, user: str, words: str) -> list[object]:
-    return fake.wait_for("chat.postEphemeral", lambda p: p["user"] == user and words in p["text"])
+def ephemeral_to(fake: FakeSlack, user: str, words: str, after: int = 0) -> list[object]:
+    """Private replies to `user` saying `words`; `after`: only those since fake.mark() (the server is shared, and
+    a leader may have been told the same words in an earlier test)."""
+    return fake.wait_for("chat.postEphemeral", lambda p: p["user"] == user and words in p["text"], after=after)
 
 
 def test_a_non_leader_click_is_refused_and_audited(
@@ -91,10 +93,11 @@ def test_a_concern_about_a_leader_goes_to_the_headteacher_alone(
     assert "Acknowledge" in texts(card.params["blocks"])
 
     # The leader involved can neither act nor look; the headteacher can.
+    mark = fake_slack.mark()
     slack.click("concern_view_details", str(concern_id), LEADERS[0], channel="D" + HEADTEACHER[1:])
-    ephemeral_to(fake_slack, LEADERS[0], "open only to those handling it")
+    ephemeral_to(fake_slack, LEADERS[0], "open only to those handling it", after=mark)
     slack.click("concern_acknowledge", f"{concern_id}:1", LEADERS[0], channel="D" + HEADTEACHER[1:])
-    ephemeral_to(fake_slack, LEADERS[0], "Only the leadership team")
+    ephemeral_to(fake_slack, LEADERS[0], "Only the leadership team", after=mark)
     slack.click("concern_acknowledge", f"{concern_id}:1", HEADTEACHER, channel="D" + HEADTEACHER[1:])
     fake_slack.wait_for(
         "chat.update", lambda p: p["channel"] == "D" + HEADTEACHER[1:] and "Acknowledged" in texts(p["blocks"])
@@ -135,8 +138,9 @@ def test_the_safeguarding_route(slack: SlackDriver, fake_slack: FakeSlack, store
     assert "do not view them again" in receipt_text and "Keep a copy" not in receipt_text
 
     # Details: the safeguarding lead and the headteacher only; an ordinary leader is refused.
+    mark = fake_slack.mark()
     slack.click("concern_view_details", str(concern.id), LEADERS[0])
-    ephemeral_to(fake_slack, LEADERS[0], "open only to those handling it")
+    ephemeral_to(fake_slack, LEADERS[0], "open only to those handling it", after=mark)
     slack.click("concern_view_details", str(concern.id), SAFEGUARDING_LEAD, channel="DDSL1")
     fake_slack.wait_for("views.open", lambda p: p["view"]["title"]["text"] == concern.reference)
 
@@ -330,8 +334,9 @@ def test_governors_mark_the_review_done_and_nobody_else_can(
 
     from storage.reviews import ReviewStore
 
+    mark = fake_slack.mark()
     slack.click("policy_review_done", "2027-03-01", LEADERS[0], channel="DLEAD1")
-    ephemeral_to(fake_slack, LEADERS[0], "Only governors")
+    ephemeral_to(fake_slack, LEADERS[0], "Only governors", after=mark)
     slack.click("policy_review_done", "2027-03-01", CHAIR, channel="DCHAIR1")
     form = fake_slack.wait_for("views.open", lambda p: p["view"]["callback_id"] == "policy_review")[-1]
     assert form.params["view"]["private_metadata"] == "2027-03-01"
