@@ -2,7 +2,8 @@
 
     .venv/bin/python -m bench.latency [--requests 200] [--concurrency 8] [--warmup 10]
 
-Both apps run as subprocesses served the same way (gunicorn, 1 worker, gthread, 8 threads, Bolt's WSGI adapter)
+Both apps run as subprocesses served the same way (gunicorn, 1 worker, gthread, 8 threads, Bolt's WSGI adapter;
+policybot's sender and nudges in a background process beside it, as in production)
 against one local fake Slack Web API (tests/fake_slack.py), and are driven with signed requests exactly as Slack
 sends them (tests/slack_driver.py):
 
@@ -66,30 +67,36 @@ def start_bare_app(fake: FakeSlack, port: int, log_path: Path) -> RunningBot:
     return RunningBot(env, port, log_path, command)
 
 
-# --- the worker's CPU time ---------------------------------------------------------------------------------------
+# --- the app's CPU time ------------------------------------------------------------------------------------------
 
 
-def worker_pid(master_pid: int) -> int | None:
-    """The gunicorn worker: the one child process of the master (Linux /proc); None where /proc is missing."""
+def process_tree(root_pid: int) -> list[int]:
+    """The app's processes: the one started and all its descendants (gunicorn's master and worker; for policybot
+    also its supervisor and background process), read from Linux /proc; [] where /proc is missing."""
+    parents: dict[int, int] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
         except OSError:
             continue
-        if int(fields[1]) == master_pid:
-            return int(stat.parent.name)
-    return None
+    tree = [root_pid] if root_pid in parents else []
+    for pid in tree:  # grows while it is walked: breadth first
+        tree.extend(child for child, parent in parents.items() if parent == pid)
+    return tree
 
 
-def cpu_seconds(pid: int | None) -> float:
-    """User + system CPU time of a process so far (all its threads), or NaN when it cannot be read."""
-    if pid is None:
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes so far (all their threads), or NaN when it cannot be read."""
+    if not pids:
         return math.nan
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return math.nan
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return math.nan
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 # --- measuring ----------------------------------------------------------------------------------------------------
@@ -102,7 +109,7 @@ class Result:
     app: str  # "policybot" or "bare"
     millis: list[float]
     wall: float  # seconds for the whole batch
-    cpu_ms: float  # the app's worker CPU per request, background work included (ms)
+    cpu_ms: float  # the CPU of all the app's processes per request, background work included (ms)
 
     def pct(self, p: float) -> float:
         ordered = sorted(self.millis)
@@ -234,7 +241,7 @@ def table(
         "",
         *([f"**Experiment**: policybot run with {' '.join(args.bot_env)}.", ""] if args.bot_env else []),
         "| scenario | mode | policybot p50 | p95 | max | bare p50 | p95 | max | p95 ratio | target "
-        "| req/s policybot / bare | worker CPU ms/req policybot / bare |",
+        "| req/s policybot / bare | CPU ms/req policybot / bare |",
         "|---|---|--:|--:|--:|--:|--:|--:|--:|---|--:|--:|",
     ]
     for scenario in ("command", "click"):
@@ -254,8 +261,9 @@ def table(
         "click = signed `concern_acknowledge` block_actions by a leader to HTTP 200 (each policybot click "
         "acknowledges its own new concern; every click checked to have produced chat.update + chat.postMessage).",
         "",
-        "req/s: timed requests / wall time of the batch. Worker CPU: user+system time of the gunicorn worker over "
-        "the batch (background Slack calls and database work included) / requests.",
+        "req/s: timed requests / wall time of the batch. CPU: user+system time of all the app's processes "
+        "(gunicorn's master and worker; policybot's supervisor and background process too) over the batch "
+        "(background Slack calls and database work included) / requests.",
         "",
         f"Setup (reporting and delivering {2 * (args.requests + args.warmup)} concerns): {setup_seconds:.1f} s; "
         f"whole run: {total_seconds:.1f} s.",
@@ -293,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
                 "policybot": SlackDriver(bot.url + "/slack/events", SIGNING_SECRET, response_url),
                 "bare": SlackDriver(bare.url + "/slack/events", SIGNING_SECRET, response_url),
             }
-            workers = {"policybot": worker_pid(bot.process.pid), "bare": worker_pid(bare.process.pid)}
+            processes = {"policybot": process_tree(bot.process.pid), "bare": process_tree(bare.process.pid)}
             store = ConcernStore(make_engine(database_url))
             modes = [("sequential", 1), (f"concurrency {args.concurrency}", args.concurrency)]
             per_batch = args.warmup + args.requests
@@ -316,10 +324,10 @@ def main(argv: list[str] | None = None) -> int:
                 bodies = [make(i) for i in range(per_batch)]
                 run_batch(slack, bodies[: args.warmup], concurrency)
                 settle(fake, {m: before[m] + args.warmup * k for m, k in expect.items()}, f"{app} warm-up")
-                cpu_before = cpu_seconds(workers[app])
+                cpu_before = cpu_seconds(processes[app])
                 millis, wall = run_batch(slack, bodies[args.warmup :], concurrency)
                 settle(fake, {m: before[m] + per_batch * k for m, k in expect.items()}, f"{app} {scenario} {mode}")
-                cpu = (cpu_seconds(workers[app]) - cpu_before) * 1000 / args.requests
+                cpu = (cpu_seconds(processes[app]) - cpu_before) * 1000 / args.requests
                 result = Result(scenario, mode, app, millis, wall, cpu)
                 results.append(result)
                 print(

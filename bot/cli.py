@@ -161,7 +161,7 @@ def _run(args: argparse.Namespace) -> int:
     else:
         from bot.server import serve_http
 
-        serve_http(settings, args.host, args.port, args.workers, args.threads)
+        return serve_http(settings, args.host, args.port, args.workers, args.threads)
     return 0
 
 

@@ -60,6 +60,7 @@ class Delivery:
         self.client = client
         self.clock = clock
         self.last_pass_at: datetime | None = None  # when a whole pass last began and finished (for /healthz)
+        self.on_pass: Callable[[datetime], None] = lambda began: None  # told of each whole pass (bot.supervisor)
         self._wake = threading.Event()
         self._stopped = threading.Event()
         self._pool = ThreadPoolExecutor(SENDERS, thread_name_prefix="policybot-send")
@@ -112,6 +113,7 @@ class Delivery:
                     if len(claimed) < CLAIMS:
                         break
             self.last_pass_at = began
+            self.on_pass(began)
         except Exception as error:  # noqa: BLE001 - the loop must outlive a database hiccup
             log.error("delivery pass failed: %s", type(error).__name__)
         return sent

@@ -19,6 +19,7 @@ from bot.delivery import Delivery
 from bot.directory import Directory
 from bot.nudges import Nudger
 from bot.slack_api import make_client
+from bot.supervisor import ARM, SEND, Bell
 from bot.telling import Telling
 from flows.contact import RuleSet
 from flows.permissions import Act, Kind
@@ -59,6 +60,7 @@ class Deps:
     nudger: Nudger
     clock: Callable[[], datetime] = utc_now
     background: Executor | None = None  # where clicks' and commands' work runs after their ack
+    bell: Bell | None = None  # HTTP mode's workers: the sender and the nudges run in another process
 
     def in_background(self, work: Callable[..., None], *args: Any) -> None:
         """Run a listener's work after its ack, on the bot's own threads (bot.listeners.guard.Wiring)."""
@@ -78,13 +80,31 @@ class Deps:
         it (the command's `tell`) is sent at once."""
         outcome = change(self.engine, self.directory.people(), command)
         if isinstance(outcome, Changed) and command.tell is not None:
-            self.delivery.kick()
+            self.send_now()
         return outcome
 
     def tell(self, messages: list[Message]) -> None:
         """Messages that follow no change (a post redrawn because it may show an older state), sent at once."""
         self.outbox.put(messages, self.clock())
-        self.delivery.kick()
+        self.send_now()
+
+    def send_now(self) -> None:
+        """Something was just put in the outbox: the sender sends it now, not at its next pass."""
+        if self.bell is not None:
+            self.bell.ring(SEND)
+        else:
+            self.delivery.kick()
+
+    def rearm(self, at: datetime | None = None) -> None:
+        """A due time was just stored: the nudge pass wakes for it (the scheduler is read after the ack)."""
+        if self.bell is not None:
+            self.bell.ring(ARM)
+        else:
+            self.in_background(self.nudger.arm, at)
+
+    def last_pass_at(self) -> datetime | None:
+        """When the sender last finished a pass over the outbox, whichever process it runs in."""
+        return self.bell.last_pass_at() if self.bell is not None else self.delivery.last_pass_at
 
     def look(self, command: Command, audited_as: str | None = None) -> Outcome:
         """May the person do this now (open a record's details or a form)? Refusals are audited."""

@@ -1,5 +1,6 @@
 """What runs in the background: the sender (bot.delivery) on its own thread, and on the scheduler the directory
-refresh and the nudge pass (bot/nudges.py) with its wake-ups. At start-up, records stored before the outbox whose
+refresh and the nudge pass (bot/nudges.py) with its wake-ups. HTTP mode's workers run only the directory refresh
+(bot/supervisor.py). At start-up, records stored before the outbox whose
 messages were not all sent are handed to it (storage.legacy).
 
 Nothing here keeps state of its own: what is due is read from the database, and each piece of work is claimed there
@@ -26,15 +27,12 @@ from storage.records import facts
 log = logging.getLogger(__name__)
 
 
-def start_scheduler(deps: Deps) -> BackgroundScheduler:
-    # The background threads start here. One Python process runs one thread at a time, handing over every 5 ms by
-    # default: an ack waiting behind a thread doing earlier work (a click's transaction, the sender) waited up to
-    # that. Every 0.5 ms instead (bench/README.md).
+def start_directory_refresh(deps: Deps) -> BackgroundScheduler:
+    """What every process that answers Slack runs: who leads and who is in the leadership channel, kept fresh."""
+    # One Python process runs one thread at a time, handing over every 5 ms by default: an ack waiting behind a
+    # thread doing earlier work (a click's transaction) waited up to that. Every 0.5 ms instead (bench/README.md).
     sys.setswitchinterval(0.0005)
-    deps.directory.refresh()  # before the first request: who leads, who is in the leadership channel
-    hand_over(deps)
-    deps.delivery.start()
-    atexit.register(deps.delivery.stop)  # a stopping bot finishes what it is sending and lets go of the rest
+    deps.directory.refresh()  # before the first request
     scheduler = BackgroundScheduler(timezone=deps.settings.timezone)
     scheduler.add_job(
         deps.directory.refresh,
@@ -45,6 +43,17 @@ def start_scheduler(deps: Deps) -> BackgroundScheduler:
         coalesce=True,
         replace_existing=True,
     )
+    scheduler.start()
+    return scheduler
+
+
+def start_scheduler(deps: Deps) -> BackgroundScheduler:
+    """Everything: the directory refresh, records handed to the outbox, the sender, the nudge pass and its
+    wake-ups (Socket Mode's one process, and HTTP mode's background process)."""
+    scheduler = start_directory_refresh(deps)
+    hand_over(deps)
+    deps.delivery.start()
+    atexit.register(deps.delivery.stop)  # a stopping bot finishes what it is sending and lets go of the rest
     deps.nudger.scheduler = scheduler
     deps.nudger.kick = deps.delivery.kick
     deps.nudger.derive_all()  # new settings apply to everything pending
@@ -59,7 +68,6 @@ def start_scheduler(deps: Deps) -> BackgroundScheduler:
         next_run_time=datetime.now(UTC),  # at once: whatever fell due while the bot was stopped
         misfire_grace_time=None,  # however late the thread gets to it, run it
     )
-    scheduler.start()
     return scheduler
 
 

@@ -1,13 +1,15 @@
 """HTTP mode under gunicorn: POST /slack/events through the gate (bot/gate.py) to the Bolt app, and GET /healthz.
 
-Each gunicorn worker builds its own app, database engine and sender (bot.delivery) after it forks (nothing is
-shared across a fork); the schema is upgraded once, before the workers start.
+Each gunicorn worker builds its own app and database engine after it forks (nothing is shared across a fork) and
+only answers Slack and writes; the sender and the nudge pass run in one background process beside the workers
+(bot/supervisor.py says why). The schema is upgraded once, before either starts.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
@@ -20,9 +22,10 @@ from bot import gate
 from bot.app import create_app
 from bot.config import Settings
 from bot.deps import Deps
-from bot.jobs import start_scheduler
+from bot.jobs import start_directory_refresh, start_scheduler
 from bot.listeners.guard import tell_if_waiting
 from bot.payload import kind
+from bot.supervisor import Bell, supervise, wait_until_stopped
 from storage.db import ping
 
 log = logging.getLogger(__name__)
@@ -60,10 +63,10 @@ def wsgi_app(deps: Deps) -> Callable[..., Iterable[bytes]]:
 
 
 def _health(deps: Deps, start_response: Callable[..., Any]) -> list[bytes]:
-    """200 when the database answers, 503 when not; and when this worker's sender last finished a pass over the
-    outbox, so that monitoring (and the tests) can see it is alive."""
+    """200 when the database answers, 503 when not; and when the sender last finished a pass over the outbox, so
+    that monitoring (and the tests) can see it is alive."""
     healthy = ping(deps.engine)
-    last = deps.delivery.last_pass_at
+    last = deps.last_pass_at()
     body = {"database": "ok" if healthy else "unavailable", "delivery_pass_at": last.isoformat() if last else None}
     data = (json.dumps(body) + "\n").encode()
     start_response(
@@ -112,9 +115,10 @@ def _status(code: int) -> str:
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
-    def __init__(self, settings: Settings, options: dict[str, Any]) -> None:
+    def __init__(self, settings: Settings, options: dict[str, Any], bell: Bell) -> None:
         self.settings = settings
         self.options = options
+        self.bell = bell
         super().__init__()
 
     def load_config(self) -> None:
@@ -123,11 +127,22 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 
     def load(self) -> Callable[..., Iterable[bytes]]:
         deps = Deps.build(self.settings)
-        start_scheduler(deps)
+        deps.bell = self.bell
+        start_directory_refresh(deps)
         return wsgi_app(deps)
 
 
-def serve_http(settings: Settings, host: str, port: int, workers: int, threads: int) -> None:
+def _background(settings: Settings, bell: Bell, stop: threading.Event) -> None:
+    deps = Deps.build(settings)
+    deps.delivery.on_pass = bell.passed
+    start_scheduler(deps)
+    bell.listen(deps.delivery.kick, deps.nudger.arm)
+    log.info("policybot's sender and nudges are running")
+    wait_until_stopped(stop)
+    deps.delivery.stop()  # what is being sent finishes; what is claimed and not begun is let go at once
+
+
+def serve_http(settings: Settings, host: str, port: int, workers: int, threads: int) -> int:
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
@@ -140,4 +155,5 @@ def serve_http(settings: Settings, host: str, port: int, workers: int, threads: 
         "preload_app": False,
     }
     log.info("policybot listening on http://%s:%d/slack/events (%d worker(s))", host, port, workers)
-    _Gunicorn(settings, options).run()
+    bell = Bell()
+    return supervise(lambda stop: _background(settings, bell, stop), lambda: _Gunicorn(settings, options, bell).run())

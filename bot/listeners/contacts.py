@@ -99,7 +99,7 @@ def ask_leadership(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient
         return
     if isinstance(outcome, Changed):
         log.info("contact check %s sent to leadership", check_id)
-        deps.nudger.arm(due)
+        deps.rearm(due)
     # Already with leadership (a double click) or just sent: the modal says so. If it was closed meanwhile, the
     # request is sent all the same.
     quietly(

@@ -63,7 +63,7 @@ def submit_declaration(deps: Deps, ack: Ack, body: dict[str, Any], client: WebCl
     if not created or row.id is None:
         return
     log.info("declaration %s stored", row.id)
-    deps.delivery.kick()
+    deps.send_now()
 
 
 def post(deps: Deps) -> Callable[[Declaration], list[Message]]:

@@ -54,8 +54,8 @@ def submit(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> Non
     )
     log.info("concern %s stored (new=%s, route=%s)", concern.id, created, concern.route_kind)
     if created:
-        deps.delivery.kick()
-        deps.in_background(deps.nudger.arm, due)  # a read and a scheduler call: not before Slack has its answer
+        deps.send_now()
+        deps.rearm(due)
 
 
 def register(app: App, deps: Deps) -> None:

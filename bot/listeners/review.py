@@ -101,7 +101,7 @@ def record(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> Non
     ack()
     if isinstance(outcome, Changed):
         log.info("policy review %s recorded; next %s", review_on.isoformat(), next_on.isoformat())
-        deps.in_background(deps.nudger.arm)
+        deps.rearm()
 
 
 def register(app: App, deps: Deps) -> None:

@@ -95,6 +95,12 @@ class FakeDeps:
     def tell_later(self, user: str, text: str) -> None:
         self.told.append([(user, text)])
 
+    def send_now(self) -> None:
+        self.delivery.kick()
+
+    def rearm(self, at: datetime | None = None) -> None:
+        self.nudger.arm(*([at] if at is not None else []))
+
     def look(self, command: Command, audited_as: str | None = None) -> Outcome:
         self.sent.append(("look", command, audited_as))
         return self.outcomes.pop(0)
