@@ -1,0 +1,33 @@
+"""The bell between HTTP mode's workers and its background process (bot/supervisor.py), without forking."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+
+from bot.supervisor import ARM, SEND, Bell
+
+
+def test_each_kind_of_ring_wakes_what_it_names() -> None:
+    bell = Bell()
+    sent, armed = threading.Event(), threading.Event()
+    calls: list[str] = []
+    bell.listen(lambda: (calls.append("send"), sent.set()), lambda: (calls.append("arm"), armed.set()))
+    bell.ring(SEND)
+    assert sent.wait(5) and not armed.is_set()
+    bell.ring(ARM)
+    assert armed.wait(5) and calls == ["send", "arm"]
+
+
+def test_a_ring_never_blocks_a_worker_when_nobody_is_listening() -> None:
+    bell = Bell()
+    for _ in range(200_000):  # far past a pipe's buffer: a stuck background process must not stall an ack
+        bell.ring(SEND)
+
+
+def test_the_last_pass_is_shared_and_unknown_until_the_first() -> None:
+    bell = Bell()
+    assert bell.last_pass_at() is None
+    at = datetime(2026, 12, 3, 9, 0, 0, 250000, tzinfo=UTC)
+    bell.passed(at)
+    assert bell.last_pass_at() == at

@@ -1,0 +1,100 @@
+"""HTTP mode's processes (bot/supervisor.py): the workers answer while the background process sends; a ring of the
+bell made while the background process is stuck is not lost; the bot stops as a whole, cleanly on SIGTERM and with
+an error when its background process dies."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CHANNEL, SIGNING_SECRET, RunningBot, bot_environment, free_port, new_database_url
+from tests.fake_slack import FakeSlack
+from tests.slack_driver import SlackDriver, report_values
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+        except OSError:
+            continue
+    return found
+
+
+def background_pid(bot: RunningBot) -> int:
+    """Of the supervisor's two children, gunicorn's master has a worker under it; the background process has none."""
+    [pid] = [child for child in children(bot.process.pid) if not children(child)]
+    return pid
+
+
+def group_is_gone(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+@pytest.fixture
+def own_bot(fake_slack: FakeSlack, tmp_path: Path) -> Iterator[RunningBot]:
+    for url in new_database_url(tmp_path, "processes"):
+        running = RunningBot(bot_environment(fake_slack, url), free_port(), tmp_path / "bot.log")
+        try:
+            yield running
+        finally:
+            if running.process.poll() is None:
+                running.kill()
+
+
+def test_the_workers_answer_while_the_sender_is_stuck_and_what_they_rang_for_goes_when_it_resumes(
+    own_bot: RunningBot, fake_slack: FakeSlack
+) -> None:
+    slack = SlackDriver(own_bot.url + "/slack/events", SIGNING_SECRET, fake_slack.api_url + "response_url")
+    background = background_pid(own_bot)
+    mark = fake_slack.mark()
+    os.kill(background, signal.SIGSTOP)
+    try:
+        reply = slack.submit("report_concern", report_values(), "UPROC01", view_id="VPROC01")
+        assert reply.status == 200 and reply.json()["response_action"] == "update"  # "stored", with nobody sending
+        with pytest.raises(AssertionError):  # the worker itself sends nothing (an absence: given a second to show)
+            fake_slack.wait_for("chat.postMessage", lambda p: p["channel"] == "UPROC01", after=mark, timeout=1)
+    finally:
+        os.kill(background, signal.SIGCONT)
+    [receipt] = fake_slack.wait_for("chat.postMessage", lambda p: p["channel"] == "UPROC01", after=mark, timeout=5)
+    [reference] = re.findall(r"SMP-\d{4}-\d{4}", receipt.params["text"])
+    fake_slack.wait_for("chat.postMessage", lambda p: p["channel"] == CHANNEL and reference in p["text"], after=mark)
+    own_bot.one_delivery_pass()  # anything sent twice has been sent by now
+    assert len([m for m in fake_slack.visible(CHANNEL) if reference in m.text]) == 1
+    assert len([m for m in fake_slack.visible("UPROC01") if reference in m.text]) == 1
+
+
+def test_sigterm_stops_every_process_of_the_bot_cleanly(own_bot: RunningBot) -> None:
+    pgid = own_bot.process.pid
+    own_bot.process.send_signal(signal.SIGTERM)
+    assert own_bot.process.wait(timeout=20) == 0, own_bot.output()
+    deadline = time.monotonic() + 10
+    while not group_is_gone(pgid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert group_is_gone(pgid), "a worker or the background process outlived the bot"
+    assert "Traceback" not in own_bot.output()
+
+
+def test_the_background_process_dying_stops_the_whole_bot_with_an_error(own_bot: RunningBot) -> None:
+    os.kill(background_pid(own_bot), signal.SIGKILL)
+    try:
+        code = own_bot.process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        pytest.fail("the bot went on answering Slack with nobody sending")
+    assert code == 1
+    assert "the background process ended" in own_bot.output()
+    with pytest.raises(OSError):
+        own_bot.one_delivery_pass(timeout=1)  # nothing answers on its port any more
