@@ -56,14 +56,29 @@ def new_database_url(tmp_dir: Path, name: str) -> Iterator[str]:
 PA = "UPA1"  # in the leadership channel (minutes, diary) without being a leader
 
 
-@pytest.fixture(scope="session")
-def fake_slack() -> Iterator[FakeSlack]:
-    fake = FakeSlack(
+def school_slack() -> FakeSlack:
+    """A fake Slack with the school's leadership channel and its members."""
+    return FakeSlack(
         channels={CHANNEL: {"is_private": True, "is_member": True, "name": "leadership"}},
         members={CHANNEL: [*LEADERS, SAFEGUARDING_LEAD, HEADTEACHER, PA, "UPOLICYBOT"]},
     )
+
+
+@pytest.fixture(scope="session")
+def fake_slack() -> Iterator[FakeSlack]:
+    fake = school_slack()
     yield fake
     fake.close()
+    assert not fake.invalid, f"Slack would have refused: {fake.invalid}"
+
+
+@pytest.fixture
+def own_slack() -> Iterator[FakeSlack]:
+    """A fake Slack of the test's own, for a test that starts a bot on a database of its own (whose references
+    would repeat the shared bot's)."""
+    fake = school_slack()
+    yield fake
+    fake.close_now()
     assert not fake.invalid, f"Slack would have refused: {fake.invalid}"
 
 

@@ -17,10 +17,6 @@ from storage.concerns import ConcernStore
 from storage.db import make_engine
 from tests.conftest import (
     CHANNEL,
-    HEADTEACHER,
-    LEADERS,
-    PA,
-    SAFEGUARDING_LEAD,
     SIGNING_SECRET,
     RunningBot,
     bot_environment,
@@ -35,13 +31,8 @@ RECOVERY = 30  # seconds from Slack recovering to everything delivered
 
 
 @pytest.fixture
-def slack_down() -> Iterator[FakeSlack]:
-    fake = FakeSlack(
-        channels={CHANNEL: {"is_private": True, "is_member": True, "name": "leadership"}},
-        members={CHANNEL: [*LEADERS, SAFEGUARDING_LEAD, HEADTEACHER, PA, "UPOLICYBOT"]},
-    )
-    yield fake
-    fake.close_now()
+def slack_down(own_slack: FakeSlack) -> FakeSlack:
+    return own_slack
 
 
 @pytest.fixture
