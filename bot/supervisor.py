@@ -14,6 +14,7 @@ service manager restarts the whole bot rather than leave it answering without se
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
 import os
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 SEND = b"s"  # something is in the outbox: send it now
 ARM = b"n"  # a due time was stored: make sure the nudge pass wakes for it
 STOP_SECONDS = 15  # a child asked to stop is killed after this
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 class Bell:
@@ -107,11 +109,13 @@ def _quiet_background(background: Callable[[threading.Event], None], stop: threa
 
 
 def _fork(body: Callable[[], None], name: str) -> int:
+    parent = os.getpid()
     pid = os.fork()
     if pid:
         return pid
     code = 1
     try:
+        _end_with(parent)
         body()
         code = 0
     except SystemExit as end:
@@ -121,6 +125,17 @@ def _fork(body: Callable[[], None], name: str) -> int:
     finally:
         logging.shutdown()
         os._exit(code)
+
+
+def _end_with(parent: int) -> None:
+    """Linux: this child is sent SIGTERM when the supervisor ends, even by SIGKILL (prctl PR_SET_PDEATHSIG), so
+    that gunicorn never goes on answering with nobody sending."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):  # not Linux: the background process still watches for it (wait_until_stopped)
+        return
+    if os.getppid() != parent:  # the supervisor ended before that took effect
+        raise SystemExit(1)
 
 
 def _signal_all(children: dict[int, str], signum: int) -> None:

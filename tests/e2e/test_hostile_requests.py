@@ -7,6 +7,7 @@ import http.client
 import json
 import sqlite3
 import time
+import urllib.error
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -76,7 +77,12 @@ def test_signed_bodies_slack_never_sends_get_a_quiet_200(slack: SlackDriver, nam
 
 
 def test_a_body_over_the_limit_is_refused_without_being_read(bot: RunningBot, slack: SlackDriver) -> None:
-    assert timed(lambda: slack.post_bytes(b"x" * ((1 << 20) + 1), signed=False)).status == 413
+    # The whole body sent: refused with 413 as soon as its length is read, so the client may still be writing when
+    # the server closes the connection (then it sees a broken pipe or a reset instead of the 413).
+    try:
+        assert timed(lambda: slack.post_bytes(b"x" * ((1 << 20) + 1), signed=False)).status == 413
+    except (urllib.error.URLError, ConnectionError) as error:
+        assert isinstance(getattr(error, "reason", error), ConnectionError), error
     # A declared length of a gigabyte with nothing behind it: answered at once, not read.
     url = urlsplit(bot.url)
     connection = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=5)

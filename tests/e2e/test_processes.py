@@ -37,17 +37,21 @@ def background_pid(bot: RunningBot) -> int:
 
 
 def group_is_gone(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return True
-    return False
+    """No process of the group is alive (a zombie waiting for whoever adopted it to reap it is not alive)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            return False
+    return True
 
 
 @pytest.fixture
-def own_bot(fake_slack: FakeSlack, tmp_path: Path) -> Iterator[RunningBot]:
+def own_bot(own_slack: FakeSlack, tmp_path: Path) -> Iterator[RunningBot]:
     for url in new_database_url(tmp_path, "processes"):
-        running = RunningBot(bot_environment(fake_slack, url), free_port(), tmp_path / "bot.log")
+        running = RunningBot(bot_environment(own_slack, url), free_port(), tmp_path / "bot.log")
         try:
             yield running
         finally:
@@ -56,8 +60,9 @@ def own_bot(fake_slack: FakeSlack, tmp_path: Path) -> Iterator[RunningBot]:
 
 
 def test_the_workers_answer_while_the_sender_is_stuck_and_what_they_rang_for_goes_when_it_resumes(
-    own_bot: RunningBot, fake_slack: FakeSlack
+    own_bot: RunningBot, own_slack: FakeSlack
 ) -> None:
+    fake_slack = own_slack
     slack = SlackDriver(own_bot.url + "/slack/events", SIGNING_SECRET, fake_slack.api_url + "response_url")
     background = background_pid(own_bot)
     mark = fake_slack.mark()
@@ -98,3 +103,13 @@ def test_the_background_process_dying_stops_the_whole_bot_with_an_error(own_bot:
     assert "the background process ended" in own_bot.output()
     with pytest.raises(OSError):
         own_bot.one_delivery_pass(timeout=1)  # nothing answers on its port any more
+
+
+def test_the_supervisor_killed_alone_takes_gunicorn_and_the_background_process_with_it(own_bot: RunningBot) -> None:
+    pgid = own_bot.process.pid
+    os.kill(own_bot.process.pid, signal.SIGKILL)
+    own_bot.process.wait()
+    deadline = time.monotonic() + 20
+    while not group_is_gone(pgid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert group_is_gone(pgid), "gunicorn or the background process outlived the supervisor"
