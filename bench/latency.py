@@ -4,7 +4,7 @@
 
 Both apps run as subprocesses served the same way (gunicorn, 1 worker, gthread, 8 threads, Bolt's WSGI adapter;
 policybot's sender and nudges in a background process beside it, as in production)
-against one local fake Slack Web API (tests/fake_slack.py), and are driven with signed requests exactly as Slack
+against one local fake Slack Web API (sandbox/slack.py), and are driven with signed requests exactly as Slack
 sends them (tests/slack_driver.py):
 
 * command: POST /report-concern until its HTTP 200. Afterwards every command must have produced a views.open.
@@ -35,10 +35,10 @@ from functools import partial
 from pathlib import Path
 
 from bench.bare_app import BARE_VIEW
+from sandbox.slack import LocalSlack
 from storage.concerns import ConcernStore
 from storage.db import make_engine
 from tests.conftest import CHANNEL, LEADERS, ROOT, SIGNING_SECRET, RunningBot, bot_environment, free_port
-from tests.fake_slack import FakeSlack
 from tests.slack_driver import SlackDriver, report_values
 
 RESULTS = ROOT / "bench" / "results" / "latency.md"
@@ -53,7 +53,7 @@ P95_RATIO_TARGETS[("click", "concurrent")] = 1.5
 # --- the bare app, as a subprocess --------------------------------------------------------------------------------
 
 
-def start_bare_app(fake: FakeSlack, port: int, log_path: Path) -> RunningBot:
+def start_bare_app(fake: LocalSlack, port: int, log_path: Path) -> RunningBot:
     """bench/bare_app.py under gunicorn with policybot's worker settings (bot/server.py)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
     env.update(SLACK_BOT_TOKEN=fake.token, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake.api_url)
@@ -139,7 +139,7 @@ def run_batch(slack: SlackDriver, bodies: list[str], concurrency: int) -> tuple[
     return millis, time.perf_counter() - started
 
 
-def settle(fake: FakeSlack, expected: dict[str, int], what: str, timeout: float = 60) -> None:
+def settle(fake: LocalSlack, expected: dict[str, int], what: str, timeout: float = 60) -> None:
     """Wait until the fake has seen at least `expected[method]` calls of each method (the background work)."""
     for method, count in expected.items():
         try:
@@ -158,18 +158,18 @@ def click_body(slack: SlackDriver, concern_ids: list[int], i: int) -> str:
     return slack.action_body("concern_acknowledge", f"{concern_ids[i]}:1", LEADERS[0], channel=CHANNEL)
 
 
-def views_opened(fake: FakeSlack, callback_id: str) -> int:
+def views_opened(fake: LocalSlack, callback_id: str) -> int:
     return sum(call.params["view"].get("callback_id") == callback_id for call in fake.of("views.open"))
 
 
-def counts(fake: FakeSlack, *methods: str) -> dict[str, int]:
+def counts(fake: LocalSlack, *methods: str) -> dict[str, int]:
     return {method: len(fake.of(method)) for method in methods}
 
 
 # --- concerns to click on -----------------------------------------------------------------------------------------
 
 
-def report_concerns(slack: SlackDriver, store: ConcernStore, fake: FakeSlack, n: int) -> list[int]:
+def report_concerns(slack: SlackDriver, store: ConcernStore, fake: LocalSlack, n: int) -> list[int]:
     """n new concerns reported through the modal, each delivered (posted with its buttons) and at version 1."""
     posted_before = len(fake.of("chat.postMessage", channel=CHANNEL))
 
@@ -288,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="policybot-bench-") as tmp_name:
         tmp = Path(tmp_name)
-        fake = FakeSlack(channels={CHANNEL: {"is_private": True, "is_member": True, "name": "leadership"}})
+        fake = LocalSlack(channels={CHANNEL: {"is_private": True, "is_member": True, "name": "leadership"}})
         database_url = f"sqlite:///{tmp / 'bench.db'}"
         # Production's delivery-retry interval (tests use 1 s); the job would otherwise poll the database every second.
         extra = dict(DELIVERY_RETRY_SECONDS="60", **dict(item.split("=", 1) for item in args.bot_env))

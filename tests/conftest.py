@@ -20,9 +20,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from sandbox.slack import LocalSlack
 from storage.concerns import ConcernStore
 from storage.db import make_engine, upgrade
-from tests.fake_slack import FakeSlack
 from tests.slack_driver import SlackDriver
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,16 +56,16 @@ def new_database_url(tmp_dir: Path, name: str) -> Iterator[str]:
 PA = "UPA1"  # in the leadership channel (minutes, diary) without being a leader
 
 
-def school_slack() -> FakeSlack:
+def school_slack() -> LocalSlack:
     """A fake Slack with the school's leadership channel and its members."""
-    return FakeSlack(
+    return LocalSlack(
         channels={CHANNEL: {"is_private": True, "is_member": True, "name": "leadership"}},
         members={CHANNEL: [*LEADERS, SAFEGUARDING_LEAD, HEADTEACHER, PA, "UPOLICYBOT"]},
     )
 
 
 @pytest.fixture(scope="session")
-def fake_slack() -> Iterator[FakeSlack]:
+def fake_slack() -> Iterator[LocalSlack]:
     fake = school_slack()
     yield fake
     fake.close()
@@ -73,7 +73,7 @@ def fake_slack() -> Iterator[FakeSlack]:
 
 
 @pytest.fixture
-def own_slack() -> Iterator[FakeSlack]:
+def own_slack() -> Iterator[LocalSlack]:
     """A fake Slack of the test's own, for a test that starts a bot on a database of its own (whose references
     would repeat the shared bot's)."""
     fake = school_slack()
@@ -88,7 +88,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def bot_environment(fake: FakeSlack, database_url: str, **extra: str) -> dict[str, str]:
+def bot_environment(fake: LocalSlack, database_url: str, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "LEADERSHIP_", "POLICYBOT_"))}
     env.update(
         SLACK_BOT_TOKEN=fake.token,
@@ -184,7 +184,7 @@ def e2e_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def bot(fake_slack: FakeSlack, e2e_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot]:
+def bot(fake_slack: LocalSlack, e2e_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot]:
     log_path = tmp_path_factory.mktemp("bot") / "policybot.log"
     running = RunningBot(bot_environment(fake_slack, e2e_database), free_port(), log_path)
     yield running
@@ -199,7 +199,7 @@ def store(bot: RunningBot, e2e_database: str) -> ConcernStore:
 
 
 @pytest.fixture(scope="session")
-def slack(bot: RunningBot, fake_slack: FakeSlack) -> SlackDriver:
+def slack(bot: RunningBot, fake_slack: LocalSlack) -> SlackDriver:
     return SlackDriver(bot.url + "/slack/events", SIGNING_SECRET, fake_slack.api_url + "response_url")
 
 

@@ -1,5 +1,5 @@
-"""The dependency rule: bot -> flows, storage; storage -> flows; flows -> the standard library only.
-And only storage/ opens database sessions."""
+"""The dependency rule: bot -> flows, storage; storage -> flows; flows -> the standard library only; the sandbox and
+the bot apart (HTTP only). And only storage/ opens database sessions."""
 
 from __future__ import annotations
 
@@ -39,3 +39,13 @@ def test_only_storage_opens_database_sessions() -> None:
         for path in (ROOT / package).rglob("*.py"):
             source = path.read_text()
             assert "Session(" not in source and "sessionmaker" not in source, path
+
+
+def test_the_sandbox_and_the_bot_know_each_other_only_over_http() -> None:
+    """The sandbox is a Slack stand-in: it reaches the bot as Slack does, never through its code, and the bot
+    knows nothing of it beyond the Web API base URL it is given."""
+    for path, names in imports("sandbox").items():
+        assert not names & {"bot", "storage", "flows", "slack_bolt"}, f"{path.relative_to(ROOT)} imports the bot"
+    for package in ("bot", "storage", "flows"):
+        for path, names in imports(package).items():
+            assert "sandbox" not in names, f"{path.relative_to(ROOT)} imports the sandbox"

@@ -24,23 +24,23 @@ from bot.app import _TokenNotice, create_app
 from bot.deps import Deps
 from bot.listeners.guard import CANNOT_READ
 from flows.permissions import Act, People
+from sandbox.slack import LocalSlack
 from storage.commands import Repeated
 from storage.steps import DueReview
 from tests.bot.test_authorisation import FakeDeps, Recorder, a_check, a_concern, a_declaration
-from tests.fake_slack import FakeSlack
 
 SECRET = "the-schools-signing-secret"
 PEOPLE = People(frozenset({"UL1"}), frozenset({"UDSL"}), "UHEAD", "UCHAIR")
 
 
 @pytest.fixture(scope="module")
-def slack() -> Iterator[FakeSlack]:
-    fake = FakeSlack()
+def slack() -> Iterator[LocalSlack]:
+    fake = LocalSlack()
     yield fake
     fake.close()
 
 
-def app_for(slack: FakeSlack, deps: FakeDeps, **options: Any) -> App:
+def app_for(slack: LocalSlack, deps: FakeDeps, **options: Any) -> App:
     given = cast(Any, deps)
     given.client = WebClient(token=slack.token, base_url=slack.api_url)
     given.settings = SimpleNamespace(slack_signing_secret=SECRET)
@@ -80,14 +80,14 @@ def clicked(action_id: str, value: str, user: str = "UL1") -> BoltRequest:
     ],
 )
 def test_each_modules_listeners_are_wired_to_the_deps(
-    slack: FakeSlack, action_id: str, value: str, outcome: Any, act: Act
+    slack: LocalSlack, action_id: str, value: str, outcome: Any, act: Act
 ) -> None:
     deps = FakeDeps(outcome)
     response = app_for(slack, deps).dispatch(clicked(action_id, value))
     assert response.status == 200 and deps.only_command.act is act
 
 
-def test_the_report_command_opens_the_form(slack: FakeSlack) -> None:
+def test_the_report_command_opens_the_form(slack: LocalSlack) -> None:
     deps = FakeDeps()
     command = {
         "command": ids.REPORT_COMMAND,
@@ -101,7 +101,7 @@ def test_the_report_command_opens_the_form(slack: FakeSlack) -> None:
     slack.wait_for("views.open", lambda p: p["trigger_id"] == "TR")  # the lazy part, after the ack
 
 
-def test_a_report_reaches_the_store_given(slack: FakeSlack) -> None:
+def test_a_report_reaches_the_store_given(slack: LocalSlack) -> None:
     deps = FakeDeps()
     values = {
         ids.AREA: {ids.AREA + ids.INPUT: {"selected_option": {"value": "conduct"}}},
@@ -126,7 +126,7 @@ def signed(request: BoltRequest, secret: str) -> BoltRequest:
     return BoltRequest(body=request.raw_body, headers={**request.headers, **headers})
 
 
-def test_only_requests_signed_with_the_schools_secret_are_taken(slack: FakeSlack) -> None:
+def test_only_requests_signed_with_the_schools_secret_are_taken(slack: LocalSlack) -> None:
     deps = FakeDeps(Repeated(a_concern()), Repeated(a_concern()))
     app = app_for(slack, deps, request_verification_enabled=True)
     assert app.dispatch(signed(clicked(ids.ACKNOWLEDGE, "7:3"), SECRET)).status == 200 and len(deps.sent) == 1
@@ -134,13 +134,13 @@ def test_only_requests_signed_with_the_schools_secret_are_taken(slack: FakeSlack
     assert app.dispatch(clicked(ids.ACKNOWLEDGE, "7:3")).status == 401 and len(deps.sent) == 1
 
 
-def test_a_click_no_listener_takes_is_answered_and_the_clicker_told(slack: FakeSlack) -> None:
+def test_a_click_no_listener_takes_is_answered_and_the_clicker_told(slack: LocalSlack) -> None:
     response = app_for(slack, FakeDeps()).dispatch(clicked("a_button_from_an_old_message", "1", user="UWAIT"))
     assert (response.status, response.body) == (200, "")
     assert [c.params["text"] for c in slack.of("chat.postEphemeral", user="UWAIT")] == [CANNOT_READ]
 
 
-def test_bolt_logs_through_policybots_quiet_logger(slack: FakeSlack) -> None:
+def test_bolt_logs_through_policybots_quiet_logger(slack: LocalSlack) -> None:
     app = app_for(slack, FakeDeps())
     assert app.logger is logging.getLogger("slack_bolt.policybot") and app.logger.level == logging.WARNING
 

@@ -24,9 +24,9 @@ from alembic import command
 from alembic.script import ScriptDirectory
 
 from bot.cli import SETTINGS_HELP, _parser, main
+from sandbox.slack import LocalSlack
 from storage.db import alembic_config
 from tests.conftest import ROOT, bot_environment, free_port, new_database_url
-from tests.fake_slack import FakeSlack
 
 
 def policybot(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -110,7 +110,7 @@ def test_every_missing_setting_is_one_line_then_where_they_are_described(run: Ru
     ]
 
 
-def test_a_wrong_log_level_is_reported_with_the_rest(fake_slack: FakeSlack, tmp_path: Path, run: Run) -> None:
+def test_a_wrong_log_level_is_reported_with_the_rest(fake_slack: LocalSlack, tmp_path: Path, run: Run) -> None:
     env = bot_environment(fake_slack, f"sqlite:///{tmp_path / 'l.db'}", POLICYBOT_LOG_LEVEL="loud")
     result = run("check", env={**env, "HEADTEACHER_ID": "Mrs Head"})
     assert result.returncode == 2
@@ -120,7 +120,7 @@ def test_a_wrong_log_level_is_reported_with_the_rest(fake_slack: FakeSlack, tmp_
     ]
 
 
-def test_check_says_what_is_wrong_line_by_line(fake_slack: FakeSlack, tmp_path: Path, run: Run) -> None:
+def test_check_says_what_is_wrong_line_by_line(fake_slack: LocalSlack, tmp_path: Path, run: Run) -> None:
     env = bot_environment(fake_slack, f"sqlite:///{tmp_path / 'c.db'}")
     ok = run("check", env=env)
     assert ok.returncode == 0 and ok.stdout.startswith("all good")
@@ -143,7 +143,7 @@ def test_check_says_what_is_wrong_line_by_line(fake_slack: FakeSlack, tmp_path: 
 
 @pytest.mark.parametrize("args", [("check",), ("serve", "--http", "--port", "1")])
 def test_slack_out_of_reach_is_one_line_at_once(
-    args: tuple[str, ...], fake_slack: FakeSlack, tmp_path: Path, run: Run, caplog: pytest.LogCaptureFixture
+    args: tuple[str, ...], fake_slack: LocalSlack, tmp_path: Path, run: Run, caplog: pytest.LogCaptureFixture
 ) -> None:
     closed = f"http://127.0.0.1:{free_port()}/api/"
     env = bot_environment(fake_slack, f"sqlite:///{tmp_path / 'r.db'}", SLACK_API_URL=closed)
@@ -277,7 +277,7 @@ def test_a_database_problem_is_one_line_with_what_to_do(tmp_path: Path, run: Run
     assert bare.returncode == 3 and "run `policybot db upgrade` first" in bare.stderr
 
 
-def test_socket_mode_with_a_wrong_app_token_stops_with_one_line(fake_slack: FakeSlack, tmp_path: Path) -> None:
+def test_socket_mode_with_a_wrong_app_token_stops_with_one_line(fake_slack: LocalSlack, tmp_path: Path) -> None:
     env = bot_environment(fake_slack, f"sqlite:///{tmp_path / 's.db'}", SLACK_APP_TOKEN="xapp-not-a-real-token")
     result = policybot("serve", env=env)
     assert result.returncode == 2 and "Traceback" not in result.stderr

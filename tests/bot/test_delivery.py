@@ -21,23 +21,23 @@ from flows.concerns import ConcernDraft
 from flows.permissions import Kind, place
 from flows.taxonomy import Area, Platform, Role
 from flows.taxonomy import Kind as ConcernKind
+from sandbox.slack import LocalSlack
 from storage.db import transaction, upgrade
 from storage.models import Concern, Send, State
 from storage.outbox import Message, card_key, post_key
 from tests.bot.test_nudges import CHANNEL, DSL, LONDON, Clock, build
 from tests.conftest import new_database_url
-from tests.fake_slack import FakeSlack
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeSlack]:
-    slack = FakeSlack(channels={CHANNEL: {"is_private": True, "is_member": True}})
+def fake() -> Iterator[LocalSlack]:
+    slack = LocalSlack(channels={CHANNEL: {"is_private": True, "is_member": True}})
     yield slack
     slack.close_now()
 
 
 @pytest.fixture
-def deps(fake: FakeSlack, tmp_path: Path) -> Iterator[Deps]:
+def deps(fake: LocalSlack, tmp_path: Path) -> Iterator[Deps]:
     for url in new_database_url(tmp_path, "delivery"):
         upgrade(url)
         built = build(fake, url, Clock(datetime(2026, 11, 25, 9, 0, tzinfo=UTC)))
@@ -69,7 +69,7 @@ def database_away(times: int) -> Any:
 
 
 def test_a_write_that_fails_after_slack_took_the_post_is_tried_again_and_nothing_is_sent_twice(
-    deps: Deps, fake: FakeSlack, monkeypatch: pytest.MonkeyPatch
+    deps: Deps, fake: LocalSlack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("bot.delivery.time.sleep", lambda _seconds: None)
     monkeypatch.setattr(deps.outbox, "sent", database_away(2)(deps.outbox.sent))
@@ -80,7 +80,7 @@ def test_a_write_that_fails_after_slack_took_the_post_is_tried_again_and_nothing
 
 
 def test_a_database_away_longer_than_the_tries_leaves_the_post_to_be_found_not_sent_again(
-    deps: Deps, fake: FakeSlack, monkeypatch: pytest.MonkeyPatch
+    deps: Deps, fake: LocalSlack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("bot.delivery.time.sleep", lambda _seconds: None)
     monkeypatch.setattr(deps.outbox, "sent", database_away(5)(deps.outbox.sent))
@@ -96,7 +96,7 @@ def test_a_database_away_longer_than_the_tries_leaves_the_post_to_be_found_not_s
     assert row is not None and row.state is State.SENT and row.sent_ts == fake.visible(CHANNEL)[0].ts
 
 
-def test_a_redraw_waits_for_its_post_and_only_the_newest_drawing_is_sent(deps: Deps, fake: FakeSlack) -> None:
+def test_a_redraw_waits_for_its_post_and_only_the_newest_drawing_is_sent(deps: Deps, fake: LocalSlack) -> None:
     fake.fail("chat.postMessage", 500, times=1)
     post(deps)
     for state in ("acknowledged", "escalated", "resolved"):
@@ -112,7 +112,7 @@ def test_a_redraw_waits_for_its_post_and_only_the_newest_drawing_is_sent(deps: D
 
 
 def test_records_stored_before_the_outbox_are_handed_to_it_once_without_repeating_what_was_sent(
-    deps: Deps, fake: FakeSlack
+    deps: Deps, fake: LocalSlack
 ) -> None:
     draft = ConcernDraft(
         "USTAFF9",
@@ -134,7 +134,7 @@ def test_records_stored_before_the_outbox_are_handed_to_it_once_without_repeatin
     assert fake.visible("USTAFF9") == []  # the receipt was sent before: not again
 
 
-def test_a_fresh_post_carries_its_mark_and_is_not_looked_for_first(deps: Deps, fake: FakeSlack) -> None:
+def test_a_fresh_post_carries_its_mark_and_is_not_looked_for_first(deps: Deps, fake: LocalSlack) -> None:
     for n in range(1, 21):  # more than one batch of claims
         post(deps, n)
     assert deps.delivery.run_pass() == 20 and deps.delivery.last_pass_at == deps.clock()
@@ -148,7 +148,7 @@ def test_a_fresh_post_carries_its_mark_and_is_not_looked_for_first(deps: Deps, f
     }
 
 
-def test_slack_saying_when_to_come_back_is_waited_for_and_nothing_is_looked_for(deps: Deps, fake: FakeSlack) -> None:
+def test_slack_saying_when_to_come_back_is_waited_for_and_nothing_is_looked_for(deps: Deps, fake: LocalSlack) -> None:
     fake.fail("chat.postMessage", 429, times=1, retry_after=7)
     post(deps)
     assert deps.delivery.run_pass() == 0
@@ -158,7 +158,7 @@ def test_slack_saying_when_to_come_back_is_waited_for_and_nothing_is_looked_for(
     assert deps.delivery.run_pass() == 1 and fake.of("conversations.history") == []
 
 
-def test_a_5xx_on_a_post_waits_out_a_late_answer_then_looks(deps: Deps, fake: FakeSlack) -> None:
+def test_a_5xx_on_a_post_waits_out_a_late_answer_then_looks(deps: Deps, fake: LocalSlack) -> None:
     fake.fail("chat.postMessage", 503, times=1)
     post(deps)
     deps.delivery.run_pass()
@@ -171,7 +171,7 @@ def test_a_5xx_on_a_post_waits_out_a_late_answer_then_looks(deps: Deps, fake: Fa
     assert deps.delivery.run_pass() == 1 and len(fake.of("conversations.history")) == 2  # before, and after
 
 
-def test_a_second_copy_that_appears_is_deleted(deps: Deps, fake: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_second_copy_that_appears_is_deleted(deps: Deps, fake: LocalSlack, monkeypatch: pytest.MonkeyPatch) -> None:
     fake.fail("chat.postMessage", 500, times=1, applied=True)  # Slack posted it; the bot heard 500
     post(deps)
     deps.delivery.run_pass()
@@ -194,7 +194,7 @@ def test_a_second_copy_that_appears_is_deleted(deps: Deps, fake: FakeSlack, monk
     assert row is not None and row.sent_ts == kept.ts
 
 
-def test_a_direct_message_whose_answer_was_lost_is_found_in_the_dm(deps: Deps, fake: FakeSlack) -> None:
+def test_a_direct_message_whose_answer_was_lost_is_found_in_the_dm(deps: Deps, fake: LocalSlack) -> None:
     fake.fail("chat.postMessage", 500, times=1, applied=True)
     deps.outbox.put([Message("concern:1:receipt", (Kind.CONCERN, 1), "UREP1", "your receipt")], deps.clock())
     deps.delivery.run_pass()
@@ -205,7 +205,7 @@ def test_a_direct_message_whose_answer_was_lost_is_found_in_the_dm(deps: Deps, f
     assert [m.text for m in fake.visible("UREP1")] == ["your receipt"]
 
 
-def test_a_redraw_of_a_post_slack_would_never_take_is_given_up_with_it(deps: Deps, fake: FakeSlack) -> None:
+def test_a_redraw_of_a_post_slack_would_never_take_is_given_up_with_it(deps: Deps, fake: LocalSlack) -> None:
     fake.fail("chat.postMessage", 200, times=1, error="channel_not_found", when=lambda p: p["channel"] == CHANNEL)
     post(deps)
     deps.outbox.put(
@@ -228,7 +228,7 @@ def test_a_redraw_of_a_post_slack_would_never_take_is_given_up_with_it(deps: Dep
     assert card is not None and card.state is State.GONE
 
 
-def test_a_stopping_sender_lets_go_of_what_it_has_not_begun(deps: Deps, fake: FakeSlack) -> None:
+def test_a_stopping_sender_lets_go_of_what_it_has_not_begun(deps: Deps, fake: LocalSlack) -> None:
     post(deps)
     [claimed] = deps.outbox.claim_due(deps.clock(), replies=False, limit=10)
     deps.delivery.stop()

@@ -6,12 +6,12 @@ from bot.config import Settings
 from bot.directory import Directory
 from bot.slack_api import make_client
 from flows.permissions import Placement, place
-from tests.fake_slack import FakeSlack
+from sandbox.slack import LocalSlack
 
 BACKOFF = 0.01  # the retries still happen, without slack_sdk's real half-second back-off
 
 
-def settings(fake: FakeSlack) -> Settings:
+def settings(fake: LocalSlack) -> Settings:
     return Settings.from_env(
         {
             "SLACK_BOT_TOKEN": fake.token,
@@ -27,7 +27,7 @@ def settings(fake: FakeSlack) -> Settings:
     )
 
 
-def test_leadership_is_the_configured_ids_and_the_user_group(fake_slack: FakeSlack) -> None:
+def test_leadership_is_the_configured_ids_and_the_user_group(fake_slack: LocalSlack) -> None:
     fake_slack.usergroups["S0LEADERS"] = ["U0DEPUTY", "U0BURSAR"]
     fake_slack.members["G0LEAD"] = ["U0CONFIGURED", "U0DEPUTY", "U0CLERK"]
     config = settings(fake_slack)
@@ -46,7 +46,7 @@ def test_leadership_is_the_configured_ids_and_the_user_group(fake_slack: FakeSla
     assert directory.people().leadership == {"U0CONFIGURED", "U0DEPUTY"}
 
 
-def test_a_failed_refresh_keeps_what_was_known_and_unknown_members_route_safely(fake_slack: FakeSlack) -> None:
+def test_a_failed_refresh_keeps_what_was_known_and_unknown_members_route_safely(fake_slack: LocalSlack) -> None:
     fake_slack.usergroups["S0LEADERS"] = ["U0DEPUTY"]
     fake_slack.members["G0LEAD"] = ["U0CONFIGURED", "U0DEPUTY"]
     config = settings(fake_slack)

@@ -21,10 +21,10 @@ from flows.contact import Channel, ContactQuestion, Person, assess
 from flows.permissions import Act, place
 from flows.permissions import Kind as RecordKind
 from flows.taxonomy import Area, Kind, Platform, Role
+from sandbox.slack import LocalSlack
 from storage.commands import Changed, Overtaken
 from storage.db import upgrade
 from tests.conftest import new_database_url
-from tests.fake_slack import FakeSlack
 
 LONDON = ZoneInfo("Europe/London")
 CHANNEL, LEAD, DSL, HEAD, CHAIR, GOVERNOR = "CLEAD9", "ULEAD9", "UDSL9", "UHEAD9", "UCHAIR9", "UGOV9"
@@ -52,8 +52,8 @@ class Clock:
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeSlack]:
-    slack = FakeSlack(channels={CHANNEL: {"is_private": True, "is_member": True}}, members={CHANNEL: [LEAD, HEAD]})
+def fake() -> Iterator[LocalSlack]:
+    slack = LocalSlack(channels={CHANNEL: {"is_private": True, "is_member": True}}, members={CHANNEL: [LEAD, HEAD]})
     yield slack
     slack.close_now()
 
@@ -65,7 +65,7 @@ def database(tmp_path: Path) -> Iterator[str]:
         yield url
 
 
-def build(fake: FakeSlack, url: str, clock: Clock, **env: str) -> Deps:
+def build(fake: LocalSlack, url: str, clock: Clock, **env: str) -> Deps:
     settings = Settings.from_env(
         {
             "SLACK_BOT_TOKEN": fake.token,
@@ -128,7 +128,7 @@ def ask(deps: Deps, check_id: int, staff: str, key: str) -> None:
     settle(deps)
 
 
-def nudges(fake: FakeSlack, channel: str = CHANNEL) -> list[str]:
+def nudges(fake: LocalSlack, channel: str = CHANNEL) -> list[str]:
     """The nudges Slack accepted (a refused call is not a message anyone saw)."""
     return [
         c.params["text"]
@@ -138,7 +138,7 @@ def nudges(fake: FakeSlack, channel: str = CHANNEL) -> list[str]:
 
 
 def test_ordinary_nudges_follow_working_hours_and_tell_the_headteacher_after_two(
-    fake: FakeSlack, database: str
+    fake: LocalSlack, database: str
 ) -> None:
     clock = Clock(datetime.now(UTC)).at(2026, 11, 25, 17, 0)  # Wednesday, 5 pm
     deps = build(fake, database, clock)
@@ -172,7 +172,7 @@ def test_ordinary_nudges_follow_working_hours_and_tell_the_headteacher_after_two
     assert trail == ["nudge 1", "nudge 2, headteacher told", "nudge 3"]
 
 
-def test_safeguarding_nudges_go_to_the_lead_at_once_whatever_the_day(fake: FakeSlack, database: str) -> None:
+def test_safeguarding_nudges_go_to_the_lead_at_once_whatever_the_day(fake: LocalSlack, database: str) -> None:
     clock = Clock(datetime.now(UTC)).at(2026, 12, 26, 23, 0)  # Boxing Day, 11 pm
     deps = build(fake, database, clock)
     report(deps, "V2", safeguarding=True)
@@ -185,7 +185,7 @@ def test_safeguarding_nudges_go_to_the_lead_at_once_whatever_the_day(fake: FakeS
     assert nudges(fake) == []  # not in the channel
 
 
-def test_no_nudge_once_acknowledged_and_one_after_a_long_stop(fake: FakeSlack, database: str) -> None:
+def test_no_nudge_once_acknowledged_and_one_after_a_long_stop(fake: LocalSlack, database: str) -> None:
     clock = Clock(datetime.now(UTC)).at(2026, 11, 23, 9, 0)  # Monday
     deps = build(fake, database, clock, WORKING_HOURS="Mon-Sun 00:00-24:00")
     handled = report(deps, "V3")
@@ -206,7 +206,7 @@ def test_no_nudge_once_acknowledged_and_one_after_a_long_stop(fake: FakeSlack, d
     assert len(nudges(fake)) == 2
 
 
-def test_new_settings_apply_to_what_is_pending_after_a_restart(fake: FakeSlack, database: str) -> None:
+def test_new_settings_apply_to_what_is_pending_after_a_restart(fake: LocalSlack, database: str) -> None:
     clock = Clock(datetime.now(UTC)).at(2026, 11, 25, 9, 0)
     deps = build(fake, database, clock, WORKING_HOURS="Mon-Sun 00:00-24:00")
     report(deps, "V5")
@@ -216,7 +216,7 @@ def test_new_settings_apply_to_what_is_pending_after_a_restart(fake: FakeSlack, 
     assert quicker.nudges.earliest(clock()) == clock() + timedelta(minutes=30)
 
 
-def test_a_contact_request_waiting_for_a_decision_is_nudged(fake: FakeSlack, database: str) -> None:
+def test_a_contact_request_waiting_for_a_decision_is_nudged(fake: LocalSlack, database: str) -> None:
     clock = Clock(datetime.now(UTC)).at(2026, 11, 25, 9, 0)
     deps = build(fake, database, clock, WORKING_HOURS="Mon-Sun 00:00-24:00", ACK_NUDGE_AFTER="2h")
     question = ContactQuestion(Person.PUPIL_FAMILY, Channel.SOCIAL_NETWORK, under_18=False)
@@ -227,7 +227,7 @@ def test_a_contact_request_waiting_for_a_decision_is_nudged(fake: FakeSlack, dat
     assert len(nudges(fake)) == 1 and f"CQ-{check.id:04d}" in nudges(fake)[0] and "decided" in nudges(fake)[0]
 
 
-def test_the_review_ladder_with_the_digest_and_marking_it_done(fake: FakeSlack, database: str) -> None:
+def test_the_review_ladder_with_the_digest_and_marking_it_done(fake: LocalSlack, database: str) -> None:
     clock = Clock(datetime.now(UTC)).at(2027, 1, 30, 8, 0)
     deps = build(fake, database, clock, POLICY_REVIEW_DATE="2027-03-01")
     report(deps, "V6")
@@ -261,7 +261,7 @@ def test_the_review_ladder_with_the_digest_and_marking_it_done(fake: FakeSlack, 
     assert "30 days away" in fake.of("chat.postMessage", channel=GOVERNOR)[-1].params["text"]
 
 
-def test_declarations_are_re_confirmed_yearly(fake: FakeSlack, database: str) -> None:
+def test_declarations_are_re_confirmed_yearly(fake: LocalSlack, database: str) -> None:
     from flows.contact_requests import Relationship
 
     clock = Clock(datetime.now(UTC)).at(2026, 11, 25, 9, 0)
@@ -284,7 +284,7 @@ def test_declarations_are_re_confirmed_yearly(fake: FakeSlack, database: str) ->
     assert len(lapsed) == 1 and f"D-{row.id:04d}" in lapsed[0].params["text"]
 
 
-def test_slack_failing_never_makes_a_nudge_loop_or_repeat(fake: FakeSlack, database: str) -> None:
+def test_slack_failing_never_makes_a_nudge_loop_or_repeat(fake: LocalSlack, database: str) -> None:
     clock = Clock(datetime.now(UTC)).at(2026, 11, 25, 9, 0)
     deps = build(fake, database, clock, WORKING_HOURS="Mon-Sun 00:00-24:00", SAFEGUARDING_LEAD_IDS=f"{DSL},UDSLZ")
     report(deps, "VF1", safeguarding=True)
@@ -302,7 +302,7 @@ def test_slack_failing_never_makes_a_nudge_loop_or_repeat(fake: FakeSlack, datab
     assert [m.text for m in fake.visible("UDSLZ") if "has waited" in m.text] == nudges(fake, DSL)  # exactly one
 
 
-def test_an_archived_channel_sends_the_nudge_to_the_headteacher_and_it_counts(fake: FakeSlack, database: str) -> None:
+def test_an_archived_channel_sends_the_nudge_to_the_headteacher_and_it_counts(fake: LocalSlack, database: str) -> None:
     clock = Clock(datetime.now(UTC)).at(2026, 11, 25, 9, 0)
     deps = build(fake, database, clock, WORKING_HOURS="Mon-Sun 00:00-24:00", ESCALATE_AFTER_NUDGES="1")
     concern_id = report(deps, "VF2")
@@ -316,7 +316,7 @@ def test_an_archived_channel_sends_the_nudge_to_the_headteacher_and_it_counts(fa
     assert concern is not None and concern.nudges_sent == 1 and concern.head_told_at is not None
 
 
-def test_a_lowered_escalation_setting_still_tells_the_headteacher(fake: FakeSlack, database: str) -> None:
+def test_a_lowered_escalation_setting_still_tells_the_headteacher(fake: LocalSlack, database: str) -> None:
     clock = Clock(datetime.now(UTC)).at(2026, 11, 23, 9, 0)
     deps = build(fake, database, clock, WORKING_HOURS="Mon-Sun 00:00-24:00", ESCALATE_AFTER_NUDGES="5")
     report(deps, "VF3")
@@ -331,7 +331,7 @@ def test_a_lowered_escalation_setting_still_tells_the_headteacher(fake: FakeSlac
     assert len(nudges(fake)) == 4 and len(fake.of("chat.postMessage", channel=HEAD)) == 1
 
 
-def test_racing_passes_send_one_nudge(fake: FakeSlack, database: str) -> None:
+def test_racing_passes_send_one_nudge(fake: LocalSlack, database: str) -> None:
     import threading
 
     clock = Clock(datetime.now(UTC)).at(2026, 11, 25, 9, 0)
@@ -353,7 +353,7 @@ def test_racing_passes_send_one_nudge(fake: FakeSlack, database: str) -> None:
 
 
 def test_a_review_reminder_says_how_long_is_really_left_and_resumes_after_a_failure(
-    fake: FakeSlack, database: str
+    fake: LocalSlack, database: str
 ) -> None:
     clock = Clock(datetime.now(UTC)).at(2027, 2, 19, 9, 0)  # a late install: ten days before the review
     deps = build(fake, database, clock, POLICY_REVIEW_DATE="2027-03-01", GOVERNOR_USER_IDS="UGOV9,UGOV8")
@@ -369,7 +369,7 @@ def test_a_review_reminder_says_how_long_is_really_left_and_resumes_after_a_fail
     assert len(fake.of("chat.postMessage", channel="UGOV8")) == 1  # not sent twice to those who had it
 
 
-def test_nobody_is_nudged_or_chased_about_a_record_that_names_them(fake: FakeSlack, database: str) -> None:
+def test_nobody_is_nudged_or_chased_about_a_record_that_names_them(fake: LocalSlack, database: str) -> None:
     clock = Clock(datetime.now(UTC)).at(2026, 11, 25, 9, 0)
     deps = build(fake, database, clock, WORKING_HOURS="Mon-Sun 00:00-24:00", ESCALATE_AFTER_NUDGES="1")
     about_the_head = report(deps, "V20", involved=HEAD)  # placed with the chair

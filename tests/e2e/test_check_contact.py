@@ -12,13 +12,13 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
+from sandbox.slack import LocalSlack
 from storage import audit
 from storage.checks import CheckStore
 from storage.db import make_engine, reading
 from storage.declarations import DeclarationStore
 from storage.models import ContactCheck
 from tests.conftest import CHANNEL, HEADTEACHER, LEADERS, RunningBot
-from tests.fake_slack import FakeSlack
 from tests.slack_driver import SlackDriver, radio, text
 
 
@@ -58,7 +58,7 @@ def stored_check(e2e_database: str, view_id: str) -> ContactCheck:
         return session.exec(select(ContactCheck).where(ContactCheck.submission_key == view_id)).one()
 
 
-def test_the_command_opens_the_questions(slack: SlackDriver, fake_slack: FakeSlack) -> None:
+def test_the_command_opens_the_questions(slack: SlackDriver, fake_slack: LocalSlack) -> None:
     assert slack.command("/check-contact", "USTAFF50").status == 200
     opened = fake_slack.wait_for("views.open", lambda p: p["view"]["callback_id"] == "check_contact")[-1]
     words = shown(opened.params["view"])
@@ -92,7 +92,7 @@ def test_bad_input_is_shown_on_the_fields(slack: SlackDriver) -> None:
 
 
 def test_a_doubtful_contact_goes_to_leadership_who_approve_it(
-    slack: SlackDriver, fake_slack: FakeSlack, bot: RunningBot, e2e_database: str
+    slack: SlackDriver, fake_slack: LocalSlack, bot: RunningBot, e2e_database: str
 ) -> None:
     staff = "USTAFF54"
     described = "Ms Parent (mum of a Year 4 pupil), from my book club"
@@ -152,7 +152,7 @@ def test_a_doubtful_contact_goes_to_leadership_who_approve_it(
 
 
 def test_two_leaders_at_once_and_a_retry_give_one_decision(
-    slack: SlackDriver, fake_slack: FakeSlack, bot: RunningBot, e2e_database: str
+    slack: SlackDriver, fake_slack: LocalSlack, bot: RunningBot, e2e_database: str
 ) -> None:
     staff = "USTAFF56"
     view_id, _ = ask(slack, staff, form("FORMER_PUPIL", "SOCIAL_NETWORK", under_18="unknown", described="AB"))
@@ -180,7 +180,7 @@ def test_two_leaders_at_once_and_a_retry_give_one_decision(
 
 
 def test_decline_with_a_note_and_a_declaration_acknowledged(
-    slack: SlackDriver, fake_slack: FakeSlack, bot: RunningBot, e2e_database: str
+    slack: SlackDriver, fake_slack: LocalSlack, bot: RunningBot, e2e_database: str
 ) -> None:
     staff = "USTAFF57"
     view_id, _ = ask(slack, staff, form("PUPIL", "PERSONAL_PHONE", under_18="yes", friend="yes", described="CD"))
@@ -267,7 +267,7 @@ def test_decline_with_a_note_and_a_declaration_acknowledged(
 
 
 def test_a_request_slack_refused_is_posted_later(
-    slack: SlackDriver, fake_slack: FakeSlack, bot: RunningBot, e2e_database: str
+    slack: SlackDriver, fake_slack: LocalSlack, bot: RunningBot, e2e_database: str
 ) -> None:
     staff = "USTAFF58"
     view_id, _ = ask(slack, staff, form("COLLEAGUE", "PERSONAL_PHONE", under_18="yes", described="EF"))
@@ -285,7 +285,7 @@ def test_a_request_slack_refused_is_posted_later(
 
 
 def test_nobody_decides_their_own_request_and_nobody_unnamed_goes_to_leadership(
-    slack: SlackDriver, fake_slack: FakeSlack, bot: RunningBot, e2e_database: str
+    slack: SlackDriver, fake_slack: LocalSlack, bot: RunningBot, e2e_database: str
 ) -> None:
     leader = LEADERS[1]
     _, unnamed = ask(slack, leader, form("PUPIL_FAMILY", "SOCIAL_NETWORK"))
@@ -302,7 +302,7 @@ def test_nobody_decides_their_own_request_and_nobody_unnamed_goes_to_leadership(
 
 
 def test_a_decision_slack_refused_to_deliver_is_told_later(
-    slack: SlackDriver, fake_slack: FakeSlack, bot: RunningBot, e2e_database: str
+    slack: SlackDriver, fake_slack: LocalSlack, bot: RunningBot, e2e_database: str
 ) -> None:
     staff = "USTAFF59"
     view_id, _ = ask(slack, staff, form("PUPIL_FAMILY", "SOCIAL_NETWORK", described="KL"))

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from sandbox.slack import LocalSlack
 from storage.concerns import ConcernStore
 from storage.db import make_engine
 from tests.conftest import (
@@ -23,7 +24,6 @@ from tests.conftest import (
     free_port,
     new_database_url,
 )
-from tests.fake_slack import FakeSlack
 from tests.slack_driver import SlackDriver, report_values
 
 BURST = 20
@@ -31,7 +31,7 @@ RECOVERY = 30  # seconds from Slack recovering to everything delivered
 
 
 @pytest.fixture
-def slack_down(own_slack: FakeSlack) -> FakeSlack:
+def slack_down(own_slack: LocalSlack) -> LocalSlack:
     return own_slack
 
 
@@ -40,12 +40,12 @@ def database(tmp_path: Path) -> Iterator[str]:
     yield from new_database_url(tmp_path, "crash")
 
 
-def start(fake: FakeSlack, database: str, log: Path) -> RunningBot:
+def start(fake: LocalSlack, database: str, log: Path) -> RunningBot:
     return RunningBot(bot_environment(fake, database), free_port(), log)
 
 
 def test_a_burst_survives_the_bot_killed_mid_delivery_while_slack_is_down(
-    slack_down: FakeSlack, database: str, tmp_path: Path
+    slack_down: LocalSlack, database: str, tmp_path: Path
 ) -> None:
     fake = slack_down
     # The first post's answer is held (Slack has it and will do it); every other post and receipt fails with 500.

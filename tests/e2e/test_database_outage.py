@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, make_url, text
 
+from sandbox.slack import LocalSlack
 from storage.concerns import ConcernStore
 from storage.db import make_engine
 from tests.conftest import CHANNEL, LEADERS, SIGNING_SECRET, RunningBot, bot_environment, free_port, new_database_url
-from tests.fake_slack import FakeSlack
 from tests.slack_driver import SlackDriver, report_values
 
 pytestmark = pytest.mark.skipif(
@@ -45,7 +45,7 @@ def cut_off(url: str, refused: bool) -> None:
 
 @pytest.mark.parametrize("away_seconds", [2.5, 8.0], ids=["back-within-the-retries", "away-past-the-retries"])
 def test_the_database_going_away_after_a_post_neither_loses_nor_doubles_it(
-    own_slack: FakeSlack, database: str, tmp_path: Path, away_seconds: float
+    own_slack: LocalSlack, database: str, tmp_path: Path, away_seconds: float
 ) -> None:
     fake = own_slack
     bot = RunningBot(bot_environment(fake, database), free_port(), tmp_path / "bot.log")

@@ -12,15 +12,15 @@ from typing import Any
 
 import pytest
 
+from sandbox.slack import LocalSlack, Params
 from storage.concerns import ConcernStore
 from tests.conftest import CHANNEL, LEADERS, RunningBot
 from tests.e2e.test_leadership_and_routes import new_concern
-from tests.fake_slack import FakeSlack, Params
 from tests.slack_driver import SlackDriver, radio, text
 
 TIMEOUT = 1  # SLACK_TIMEOUT_SECONDS in the tests' bot
 
-# fault name: what FakeSlack.fail is given (after method and `when`)
+# fault name: what LocalSlack.fail is given (after method and `when`)
 FAULTS: dict[str, dict[str, Any]] = {
     "500-once": {"status": 500, "times": 1},
     "500-three-times": {"status": 500, "times": 3},
@@ -44,7 +44,7 @@ def buttons(blocks: list[Any]) -> list[str]:
 
 @pytest.mark.parametrize("fault", list(FAULTS))
 def test_what_everyone_sees_when_every_call_on_the_path_fails(
-    fault: str, slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore, bot: RunningBot
+    fault: str, slack: SlackDriver, fake_slack: LocalSlack, store: ConcernStore, bot: RunningBot
 ) -> None:
     reporter, leader = f"UFAULT{list(FAULTS).index(fault)}", LEADERS[0]
     kinds: dict[str, tuple[str, Callable[[Params], bool]]] = {

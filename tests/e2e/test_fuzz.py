@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 from bot import ids
+from sandbox.slack import LocalSlack
 from tests.conftest import (
     CHAIR,
     CHANNEL,
@@ -30,7 +31,6 @@ from tests.conftest import (
     free_port,
     new_database_url,
 )
-from tests.fake_slack import FakeSlack
 from tests.slack_driver import SlackDriver, radio, report_values, text
 
 MARKER = "Fuzzwort-Tarragon-3318"  # in every generated text: it must never reach the log
@@ -68,7 +68,7 @@ PEOPLE = [*LEADERS, SAFEGUARDING_LEAD, HEADTEACHER, CHAIR, "USTAFF1", "UNOBODY"]
 
 @pytest.fixture(scope="module")
 def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningBot, SlackDriver]]:
-    fake = FakeSlack(channels={CHANNEL: {"is_private": True, "is_member": True}}, members={CHANNEL: list(LEADERS)})
+    fake = LocalSlack(channels={CHANNEL: {"is_private": True, "is_member": True}}, members={CHANNEL: list(LEADERS)})
     folder = tmp_path_factory.mktemp("fuzz")
     for url in new_database_url(Path(folder), "fuzz"):
         env = bot_environment(fake, url, POLICYBOT_LOG_LEVEL="DEBUG", GOVERNOR_USER_IDS=CHAIR)
@@ -82,7 +82,7 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningBo
     assert "Traceback" not in log
 
 
-def records_to_act_on(slack: SlackDriver, fake: FakeSlack) -> None:
+def records_to_act_on(slack: SlackDriver, fake: LocalSlack) -> None:
     """Concerns 1 and 2 (2 on the safeguarding route), contact question 1 with leadership, declaration 1: so that
     generated clicks on ids 1 and 2 reach the stores and their checks, not only the readers in front of them."""
     for safeguarding in (False, True):

@@ -17,10 +17,10 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy import text as sql_text
 
+from sandbox.slack import LocalSlack
 from storage.concerns import ConcernStore
 from tests.conftest import LEADERS, RunningBot
 from tests.e2e.test_leadership_and_routes import ephemeral_to, new_concern
-from tests.fake_slack import FakeSlack
 from tests.slack_driver import Reply, SlackDriver, report_values
 
 CANNOT_READ = "could not read that request"
@@ -105,7 +105,7 @@ def test_other_paths_and_methods(bot: RunningBot) -> None:
         connection.close()
 
 
-def test_a_slash_command_whose_text_says_payload_opens_the_form(slack: SlackDriver, fake_slack: FakeSlack) -> None:
+def test_a_slash_command_whose_text_says_payload_opens_the_form(slack: SlackDriver, fake_slack: LocalSlack) -> None:
     body = slack.command_body("/report-concern", "USTAFF91", text="payload=1 about a payload")
     trigger = dict(__import__("urllib.parse").parse.parse_qsl(body))["trigger_id"]
     assert timed(lambda: slack.post(body)).status == 200
@@ -148,7 +148,7 @@ def click(action_id: str, value: object) -> dict[str, Any]:
     ],
 )
 def test_malformed_clicks_are_answered_in_private(
-    slack: SlackDriver, fake_slack: FakeSlack, bot: RunningBot, name: str, payload: dict[str, Any]
+    slack: SlackDriver, fake_slack: LocalSlack, bot: RunningBot, name: str, payload: dict[str, Any]
 ) -> None:
     reply = timed(lambda: slack.post_bytes(payload_body(payload)))
     assert reply.status == 200, name
@@ -156,7 +156,7 @@ def test_malformed_clicks_are_answered_in_private(
     assert "Traceback" not in bot.output()
 
 
-def test_a_click_on_a_record_that_does_not_exist(slack: SlackDriver, fake_slack: FakeSlack) -> None:
+def test_a_click_on_a_record_that_does_not_exist(slack: SlackDriver, fake_slack: LocalSlack) -> None:
     for action_id, user, words in (
         ("concern_acknowledge", LEADERS[0], "could not be found"),
         ("concern_escalate", LEADERS[1], "could not be found"),
@@ -177,7 +177,7 @@ def submission(callback_id: str, user: str, **view: Any) -> dict[str, Any]:
 
 
 def test_malformed_submissions_get_a_field_error_or_a_private_message(
-    slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore
+    slack: SlackDriver, fake_slack: LocalSlack, store: ConcernStore
 ) -> None:
     _, concern_id = new_concern(slack, store, "USTAFF92")
     note = {"note": {"note_input": {"type": "plain_text_input", "value": "x"}}}
@@ -238,7 +238,7 @@ def database_held(url: str) -> Iterator[None]:
 
 
 def test_a_database_that_does_not_answer_is_a_try_again_message_not_a_stall(
-    slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore, e2e_database: str
+    slack: SlackDriver, fake_slack: LocalSlack, store: ConcernStore, e2e_database: str
 ) -> None:
     _, concern_id = new_concern(slack, store, "USTAFF93")
     with database_held(e2e_database):

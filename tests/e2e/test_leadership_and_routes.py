@@ -8,11 +8,11 @@ import time
 
 import pytest
 
+from sandbox.slack import LocalSlack
 from storage import audit
 from storage.concerns import ConcernStore
 from tests.conftest import CHAIR, CHANNEL, HEADTEACHER, LEADERS, PA, SAFEGUARDING_LEAD, RunningBot
 from tests.e2e.test_report_concern import posted_card, texts
-from tests.fake_slack import FakeSlack
 from tests.slack_driver import SlackDriver, radio, report_values, text
 
 
@@ -25,14 +25,14 @@ def new_concern(slack: SlackDriver, store: ConcernStore, user: str, **values: ob
     return concern.reference, concern.id
 
 
-def ephemeral_to(fake: FakeSlack, user: str, words: str, after: int = 0) -> list[object]:
+def ephemeral_to(fake: LocalSlack, user: str, words: str, after: int = 0) -> list[object]:
     """Private replies to `user` saying `words`; `after`: only those since fake.mark() (the server is shared, and
     a leader may have been told the same words in an earlier test)."""
     return fake.wait_for("chat.postEphemeral", lambda p: p["user"] == user and words in p["text"], after=after)
 
 
 def test_a_non_leader_click_is_refused_and_audited(
-    slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore
+    slack: SlackDriver, fake_slack: LocalSlack, store: ConcernStore
 ) -> None:
     reference, concern_id = new_concern(slack, store, "USTAFF20")
     posted_card(fake_slack, reference)
@@ -62,7 +62,7 @@ def test_a_non_leader_click_is_refused_and_audited(
 
 
 def test_view_details_refused_to_a_non_leader_and_audited_for_a_leader(
-    slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore
+    slack: SlackDriver, fake_slack: LocalSlack, store: ConcernStore
 ) -> None:
     secret = "Ms Example posted <!here> the pupil's home address"
     reference, concern_id = new_concern(slack, store, "USTAFF22", description=secret, names="Ms Example")
@@ -85,7 +85,7 @@ def test_view_details_refused_to_a_non_leader_and_audited_for_a_leader(
 
 
 def test_a_concern_about_a_leader_goes_to_the_headteacher_alone(
-    slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore
+    slack: SlackDriver, fake_slack: LocalSlack, store: ConcernStore
 ) -> None:
     reference, concern_id = new_concern(slack, store, "USTAFF24", involved=LEADERS[0], roles=("staff",))
     card = posted_card(fake_slack, reference, channel=HEADTEACHER)
@@ -107,14 +107,14 @@ def test_a_concern_about_a_leader_goes_to_the_headteacher_alone(
 
 
 def test_a_concern_about_the_headteacher_goes_to_the_chair(
-    slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore
+    slack: SlackDriver, fake_slack: LocalSlack, store: ConcernStore
 ) -> None:
     reference, _ = new_concern(slack, store, "USTAFF25", involved=HEADTEACHER, roles=("staff",))
     posted_card(fake_slack, reference, channel=CHAIR)
     assert not [c for c in fake_slack.of("chat.postMessage", channel=HEADTEACHER) if reference in c.params["text"]]
 
 
-def test_the_safeguarding_route(slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore) -> None:
+def test_the_safeguarding_route(slack: SlackDriver, fake_slack: LocalSlack, store: ConcernStore) -> None:
     reply = slack.submit(
         "report_concern",
         report_values(safeguarding=True, kind="sexual", kept_copy=False),
@@ -146,7 +146,7 @@ def test_the_safeguarding_route(slack: SlackDriver, fake_slack: FakeSlack, store
 
 
 def test_a_retried_submission_stores_one_concern(
-    slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore, bot: RunningBot
+    slack: SlackDriver, fake_slack: LocalSlack, store: ConcernStore, bot: RunningBot
 ) -> None:
     body = slack.submission_body("report_concern", report_values(), "USTAFF27", view_id="VRETRY1")
     first = slack.post(body)
@@ -163,7 +163,7 @@ def test_a_retried_submission_stores_one_concern(
 
 
 def test_a_retried_click_makes_one_transition(
-    slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore, bot: RunningBot
+    slack: SlackDriver, fake_slack: LocalSlack, store: ConcernStore, bot: RunningBot
 ) -> None:
     reference, concern_id = new_concern(slack, store, "USTAFF28")
     posted_card(fake_slack, reference)
@@ -178,7 +178,7 @@ def test_a_retried_click_makes_one_transition(
 
 
 def test_two_leaders_at_once_make_one_transition(
-    slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore
+    slack: SlackDriver, fake_slack: LocalSlack, store: ConcernStore
 ) -> None:
     reference, concern_id = new_concern(slack, store, "USTAFF29")
     posted_card(fake_slack, reference)
@@ -204,7 +204,7 @@ def test_two_leaders_at_once_make_one_transition(
 
 @pytest.mark.parametrize("applied", [False, True], ids=["refused", "done-then-500"])
 def test_slack_failing_on_post_keeps_the_concern_and_posts_it_once(
-    applied: bool, slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore
+    applied: bool, slack: SlackDriver, fake_slack: LocalSlack, store: ConcernStore
 ) -> None:
     # Two 500s: the outbox tries again, backing off. When Slack did post before answering 500, the next attempt
     # finds that post by its metadata and does not post a second.
@@ -224,7 +224,7 @@ def test_slack_failing_on_post_keeps_the_concern_and_posts_it_once(
     assert len([m for m in fake_slack.visible(staff) if reference in m.text]) == 1  # the receipt, once
 
 
-def test_slack_rate_limiting_is_waited_out(slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore) -> None:
+def test_slack_rate_limiting_is_waited_out(slack: SlackDriver, fake_slack: LocalSlack, store: ConcernStore) -> None:
     fake_slack.fail("chat.postMessage", 429, times=1, retry_after=1, when=lambda p: p.get("channel") == CHANNEL)
     reference, concern_id = new_concern(slack, store, "USTAFF31")
     card = posted_card(fake_slack, reference)
@@ -234,7 +234,7 @@ def test_slack_rate_limiting_is_waited_out(slack: SlackDriver, fake_slack: FakeS
 
 
 def test_a_click_on_a_stale_post_is_told_where_the_concern_stands(
-    slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore
+    slack: SlackDriver, fake_slack: LocalSlack, store: ConcernStore
 ) -> None:
     reference, concern_id = new_concern(slack, store, "USTAFF32")
     posted_card(fake_slack, reference)
@@ -250,7 +250,7 @@ def test_a_click_on_a_stale_post_is_told_where_the_concern_stands(
 
 
 def test_a_safeguarding_concern_about_a_leader_reaches_the_headteacher_and_the_safeguarding_lead(
-    slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore
+    slack: SlackDriver, fake_slack: LocalSlack, store: ConcernStore
 ) -> None:
     reference, concern_id = new_concern(
         slack, store, "USTAFF33", involved=LEADERS[1], safeguarding=True, roles=("staff", "pupil")
@@ -266,7 +266,7 @@ def test_a_safeguarding_concern_about_a_leader_reaches_the_headteacher_and_the_s
 
 
 def test_a_concern_about_someone_else_in_the_leadership_channel_goes_to_the_headteacher(
-    slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore
+    slack: SlackDriver, fake_slack: LocalSlack, store: ConcernStore
 ) -> None:
     reference, _ = new_concern(slack, store, "USTAFF34", involved=PA, roles=("staff",))
     posted_card(fake_slack, reference, channel=HEADTEACHER)
@@ -274,7 +274,7 @@ def test_a_concern_about_someone_else_in_the_leadership_channel_goes_to_the_head
 
 
 def test_escalating_to_the_safeguarding_lead_tells_them_at_once(
-    slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore
+    slack: SlackDriver, fake_slack: LocalSlack, store: ConcernStore
 ) -> None:
     reference, concern_id = new_concern(slack, store, "USTAFF35")
     posted_card(fake_slack, reference)
@@ -298,7 +298,7 @@ def test_escalating_to_the_safeguarding_lead_tells_them_at_once(
 
 
 def test_an_archived_leadership_channel_sends_the_concern_to_the_headteacher(
-    slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore
+    slack: SlackDriver, fake_slack: LocalSlack, store: ConcernStore
 ) -> None:
     fake_slack.fail("chat.postMessage", 200, error="is_archived", when=lambda p: p.get("channel") == CHANNEL)
     reference, concern_id = new_concern(slack, store, "USTAFF36")
@@ -312,7 +312,7 @@ def test_an_archived_leadership_channel_sends_the_concern_to_the_headteacher(
 
 
 def test_view_details_shows_every_link_however_long(
-    slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore
+    slack: SlackDriver, fake_slack: LocalSlack, store: ConcernStore
 ) -> None:
     links = "\n".join(f"https://www.example.com/{i}/" + "p" * 360 for i in range(10))
     reference, concern_id = new_concern(slack, store, "USTAFF37", links=links)
@@ -328,7 +328,7 @@ def test_view_details_shows_every_link_however_long(
 
 
 def test_governors_mark_the_review_done_and_nobody_else_can(
-    slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore
+    slack: SlackDriver, fake_slack: LocalSlack, store: ConcernStore
 ) -> None:
     from datetime import date
 

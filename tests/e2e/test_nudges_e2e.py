@@ -16,11 +16,11 @@ from typing import TypeVar
 
 import pytest
 
+from sandbox.slack import LocalSlack
 from storage.concerns import ConcernStore
 from storage.db import make_engine, upgrade
 from storage.models import Concern
 from tests.conftest import CHANNEL, LEADERS, SIGNING_SECRET, RunningBot, bot_environment, free_port, new_database_url
-from tests.fake_slack import FakeSlack
 from tests.slack_driver import SlackDriver, report_values
 
 FAST = {
@@ -34,8 +34,8 @@ T = TypeVar("T")
 
 
 @pytest.fixture
-def own_slack() -> Iterator[FakeSlack]:
-    fake = FakeSlack(channels={CHANNEL: {"is_private": True, "is_member": True}}, members={CHANNEL: list(LEADERS)})
+def own_slack() -> Iterator[LocalSlack]:
+    fake = LocalSlack(channels={CHANNEL: {"is_private": True, "is_member": True}}, members={CHANNEL: list(LEADERS)})
     yield fake
     fake.close_now()
 
@@ -53,11 +53,11 @@ def rows(database: str) -> Iterator[ConcernStore]:
     engine.dispose()
 
 
-def start(fake: FakeSlack, url: str, folder: Path, name: str, **env: str) -> RunningBot:
+def start(fake: LocalSlack, url: str, folder: Path, name: str, **env: str) -> RunningBot:
     return RunningBot(bot_environment(fake, url, **{**FAST, **env}), free_port(), folder / f"{name}.log")
 
 
-def start_together(fake: FakeSlack, url: str, folder: Path, names: list[str], **env: str) -> list[RunningBot]:
+def start_together(fake: LocalSlack, url: str, folder: Path, names: list[str], **env: str) -> list[RunningBot]:
     """Processes started side by side, as a deployment starts them once the schema is upgraded (each one's own
     upgrade then has nothing to do)."""
     upgrade(url)
@@ -76,13 +76,13 @@ def stop(*bots: RunningBot) -> None:
         list(pool.map(RunningBot.stop, bots))
 
 
-def report(bot: RunningBot, fake: FakeSlack) -> str:
+def report(bot: RunningBot, fake: LocalSlack) -> str:
     slack = SlackDriver(bot.url + "/slack/events", SIGNING_SECRET, fake.api_url + "response_url")
     reply = slack.submit("report_concern", report_values(), "USTAFF70")
     return json.dumps(reply.json()["view"]).split("*")[1]
 
 
-def nudges(fake: FakeSlack, reference: str) -> list[float]:
+def nudges(fake: LocalSlack, reference: str) -> list[float]:
     return [
         c.at
         for c in fake.of("chat.postMessage", channel=CHANNEL)
@@ -103,7 +103,7 @@ def utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)  # SQLite's naive times are UTC
 
 
-def assert_nudged_once(rows: ConcernStore, fake: FakeSlack, reference: str) -> None:
+def assert_nudged_once(rows: ConcernStore, fake: LocalSlack, reference: str) -> None:
     """One nudge, once the pass that sent it has recorded it: counted, its claim released and the next nudge a day
     on. A pass sends before it records, so all it was going to send is in the fake Slack by then; and with the next
     due time a day away, no later pass (a wake-up or a scan, in any process) finds it due again."""
@@ -125,7 +125,7 @@ def assert_nudged_once(rows: ConcernStore, fake: FakeSlack, reference: str) -> N
     assert sent == 1, f"{reference} nudged {sent} times"
 
 
-def test_one_nudge_on_time(own_slack: FakeSlack, database: str, rows: ConcernStore, tmp_path: Path) -> None:
+def test_one_nudge_on_time(own_slack: LocalSlack, database: str, rows: ConcernStore, tmp_path: Path) -> None:
     bot = start(own_slack, database, tmp_path, "bot", SCHEDULER_SCAN_SECONDS="600")  # only the wake-up can do it
     try:
         reference = report(bot, own_slack)
@@ -141,7 +141,7 @@ def test_one_nudge_on_time(own_slack: FakeSlack, database: str, rows: ConcernSto
 
 
 def test_one_nudge_after_a_stop_while_it_fell_due(
-    own_slack: FakeSlack, database: str, rows: ConcernStore, tmp_path: Path
+    own_slack: LocalSlack, database: str, rows: ConcernStore, tmp_path: Path
 ) -> None:
     first = start(own_slack, database, tmp_path, "first")
     reference = report(first, own_slack)
@@ -160,7 +160,7 @@ def test_one_nudge_after_a_stop_while_it_fell_due(
 
 
 def test_two_processes_send_each_nudge_once(
-    own_slack: FakeSlack, database: str, rows: ConcernStore, tmp_path: Path
+    own_slack: LocalSlack, database: str, rows: ConcernStore, tmp_path: Path
 ) -> None:
     # Both scan every second as well as waking at the due time: they race for every nudge. (Due 2 s after the
     # report: time for both to arm a wake-up for the same moment, the tightest race.)
@@ -175,7 +175,7 @@ def test_two_processes_send_each_nudge_once(
         stop(one, two)
 
 
-def test_new_settings_apply_after_a_restart(own_slack: FakeSlack, database: str, tmp_path: Path) -> None:
+def test_new_settings_apply_after_a_restart(own_slack: LocalSlack, database: str, tmp_path: Path) -> None:
     slow = start(own_slack, database, tmp_path, "slow", ACK_NUDGE_AFTER="1h")
     reference = report(slow, own_slack)
     slow.stop()

@@ -10,22 +10,22 @@ from pathlib import Path
 
 import pytest
 
+from sandbox.slack import LocalSlack
 from tests.conftest import CHANNEL, LEADERS, SIGNING_SECRET, RunningBot, bot_environment, free_port, new_database_url
-from tests.fake_slack import FakeSlack
 from tests.slack_driver import SlackDriver, report_values
 
 MARKER = "Quillon-Vexbridge-8812"
 
 
 @pytest.fixture(scope="module")
-def own_slack() -> Iterator[FakeSlack]:
-    fake = FakeSlack(channels={CHANNEL: {"is_private": True, "is_member": True}}, members={CHANNEL: list(LEADERS)})
+def own_slack() -> Iterator[LocalSlack]:
+    fake = LocalSlack(channels={CHANNEL: {"is_private": True, "is_member": True}}, members={CHANNEL: list(LEADERS)})
     yield fake
     fake.close()
 
 
 @pytest.fixture(scope="module")
-def debug_bot(own_slack: FakeSlack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot]:
+def debug_bot(own_slack: LocalSlack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot]:
     folder = tmp_path_factory.mktemp("debug")
     for url in new_database_url(Path(folder), "debug"):
         env = bot_environment(own_slack, url, POLICYBOT_LOG_LEVEL="DEBUG")
@@ -34,7 +34,7 @@ def debug_bot(own_slack: FakeSlack, tmp_path_factory: pytest.TempPathFactory) ->
         running.stop()
 
 
-def test_nothing_reported_reaches_a_debug_log(debug_bot: RunningBot, own_slack: FakeSlack) -> None:
+def test_nothing_reported_reaches_a_debug_log(debug_bot: RunningBot, own_slack: LocalSlack) -> None:
     fake_slack = own_slack
     slack = SlackDriver(debug_bot.url + "/slack/events", SIGNING_SECRET, fake_slack.api_url + "response_url")
     refused = slack.submit("report_concern", report_values(links=f"not-a-link-{MARKER}"), "USTAFF90")

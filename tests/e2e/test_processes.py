@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from sandbox.slack import LocalSlack
 from tests.conftest import CHANNEL, SIGNING_SECRET, RunningBot, bot_environment, free_port, new_database_url
-from tests.fake_slack import FakeSlack
 from tests.slack_driver import SlackDriver, report_values
 
 
@@ -49,7 +49,7 @@ def group_is_gone(pgid: int) -> bool:
 
 
 @pytest.fixture
-def own_bot(own_slack: FakeSlack, tmp_path: Path) -> Iterator[RunningBot]:
+def own_bot(own_slack: LocalSlack, tmp_path: Path) -> Iterator[RunningBot]:
     for url in new_database_url(tmp_path, "processes"):
         running = RunningBot(bot_environment(own_slack, url), free_port(), tmp_path / "bot.log")
         try:
@@ -60,7 +60,7 @@ def own_bot(own_slack: FakeSlack, tmp_path: Path) -> Iterator[RunningBot]:
 
 
 def test_the_workers_answer_while_the_sender_is_stuck_and_what_they_rang_for_goes_when_it_resumes(
-    own_bot: RunningBot, own_slack: FakeSlack
+    own_bot: RunningBot, own_slack: LocalSlack
 ) -> None:
     fake_slack = own_slack
     slack = SlackDriver(own_bot.url + "/slack/events", SIGNING_SECRET, fake_slack.api_url + "response_url")

@@ -6,10 +6,10 @@ import json
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sandbox.slack import LocalSlack
 from storage.concerns import ConcernStore
 from storage.export import export
 from tests.conftest import CHANNEL, LEADERS, RunningBot
-from tests.fake_slack import FakeSlack
 from tests.slack_driver import SlackDriver, boxes, radio, report_values, text
 
 
@@ -18,7 +18,7 @@ def texts(blocks: list[dict[str, Any]]) -> str:
     return json.dumps(blocks)
 
 
-def report(slack: SlackDriver, fake: FakeSlack, user: str, **values: Any) -> tuple[int, dict[str, Any]]:
+def report(slack: SlackDriver, fake: LocalSlack, user: str, **values: Any) -> tuple[int, dict[str, Any]]:
     """Submit a report as `user`; returns the concern id and the ack body."""
     view_id = values.pop("view_id", None)
     reply = slack.submit("report_concern", report_values(**values), user, view_id=view_id)
@@ -28,11 +28,11 @@ def report(slack: SlackDriver, fake: FakeSlack, user: str, **values: Any) -> tup
     return body, reply
 
 
-def posted_card(fake: FakeSlack, reference: str, channel: str = CHANNEL) -> Any:
+def posted_card(fake: LocalSlack, reference: str, channel: str = CHANNEL) -> Any:
     return fake.wait_for("chat.postMessage", lambda p: p["channel"] == channel and reference in p["text"])[-1]
 
 
-def test_report_command_opens_the_form_at_once(slack: SlackDriver, fake_slack: FakeSlack) -> None:
+def test_report_command_opens_the_form_at_once(slack: SlackDriver, fake_slack: LocalSlack) -> None:
     reply = slack.command("/report-concern", "USTAFF10")
     assert reply.status == 200
     opened = fake_slack.wait_for("views.open", lambda p: p["view"]["callback_id"] == "report_concern")[-1]
@@ -56,7 +56,7 @@ def test_report_command_opens_the_form_at_once(slack: SlackDriver, fake_slack: F
 
 
 def test_a_concern_travels_from_report_to_resolution(
-    slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore
+    slack: SlackDriver, fake_slack: LocalSlack, store: ConcernStore
 ) -> None:
     reporter = "USTAFF11"
     secret = "Jo Bloggs in 8C <!channel> <@ULEAD1> <https://evil.example|click me>"
@@ -142,12 +142,12 @@ def test_a_concern_travels_from_report_to_resolution(
     assert "Jo Bloggs" in detailed and "Spoke to DSL, private note" in detailed and "USTAFF11" in detailed
 
 
-def card_ts(fake: FakeSlack, reference: str) -> str:
+def card_ts(fake: LocalSlack, reference: str) -> str:
     return str(posted_card(fake, reference).response["ts"])
 
 
 def test_bad_input_is_shown_on_the_fields_and_nothing_is_stored(
-    slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore
+    slack: SlackDriver, fake_slack: LocalSlack, store: ConcernStore
 ) -> None:
     values = report_values(description="   ", links="not a link\nhttps://ok.example.com")
     values.update(boxes("roles"))
@@ -170,7 +170,7 @@ def test_signed_requests_only(slack: SlackDriver, bot: RunningBot) -> None:
 
 
 def test_what_staff_report_never_reaches_the_log(
-    slack: SlackDriver, fake_slack: FakeSlack, store: ConcernStore, bot: RunningBot
+    slack: SlackDriver, fake_slack: LocalSlack, store: ConcernStore, bot: RunningBot
 ) -> None:
     marker = "Zebedee-Quorn-4471"
     body, _ = report(
