@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/policybot serve
+	$(BIN)/policybot run
 
 check: $(STAMP)
 	$(BIN)/policybot check

@@ -50,11 +50,19 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--port",
         type=int,
-        default=int(os.environ.get("PORT", "3000")),
+        default=_port(),
         help="HTTP mode: the port to listen on (default $PORT, or 3000)",
     )
     serve.add_argument("--workers", type=int, default=1, help="gunicorn worker processes (HTTP mode)")
     serve.add_argument("--threads", type=int, default=8, help="threads per worker (HTTP mode)")
+    for name, what in (
+        ("sandbox", "try policybot without Slack: a local Slack and a page to play the school's people on"),
+        ("run", "the bot when Slack credentials are configured (as serve), else the sandbox (what `make run` does)"),
+    ):
+        sandbox = commands.add_parser(name, help=what)
+        sandbox.add_argument("--port", type=int, default=8080, help="the sandbox page's port (default 8080)")
+        sandbox.add_argument("--host", default="127.0.0.1", help="where the sandbox page listens (default loopback)")
+        sandbox.add_argument("--reset", action="store_true", help="start the sandbox's school again from empty")
     commands.add_parser("check", help="check the settings, the Slack token and the leadership channel")
     db = commands.add_parser("db", help="database commands")
     db.add_argument("action", choices=["upgrade"], help="upgrade: create the schema, or bring it to the newest")
@@ -96,6 +104,18 @@ def main(argv: list[str] | None = None) -> int:
         return 3
 
 
+def _credentials_given() -> bool:
+    """Any Slack credential in the environment or .env: then `run` is the real bot (and a half-filled configuration
+    is reported as an error, never answered with the sandbox)."""
+    return any(
+        os.environ.get(name, "").strip() for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN")
+    )
+
+
+def _port() -> int:
+    return int(os.environ.get("PORT", "3000"))
+
+
 def _log_level(command: str) -> str:
     reader = Reader(os.environ, collect=command in ("serve", "check"))
     # serve and check report a wrong level along with every other setting, when they read them all
@@ -113,6 +133,15 @@ def _database_problem(error: SQLAlchemyError) -> str:
 
 def _run(args: argparse.Namespace) -> int:
     from storage.db import make_engine, upgrade
+
+    if args.command == "sandbox" or args.command == "run" and not _credentials_given():
+        # The sandbox is Slack's stand-in and reaches the bot only over HTTP: started as a program of its own.
+        because = [] if args.command == "sandbox" else ["--because", "no Slack credentials are configured"]
+        options = ["--port", str(args.port), "--host", args.host, *(["--reset"] if args.reset else [])]
+        os.execv(sys.executable, [sys.executable, "-m", "sandbox", *options, *because])
+    if args.command == "run":
+        args.http, args.host, args.port, args.workers, args.threads = False, "0.0.0.0", _port(), 1, 8
+        args.command = "serve"
 
     if args.command == "db":
         print(_upgrade_database(_database_url()))

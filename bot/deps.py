@@ -7,13 +7,14 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 from sqlalchemy import Engine
 
+from bot.clock import FileClock, utc_now
 from bot.config import Settings
 from bot.delivery import Delivery
 from bot.directory import Directory
@@ -35,10 +36,6 @@ from storage.reviews import ReviewStore
 
 WORKERS = 8  # threads for the work after an ack: as many as the server's request threads
 SQLITE_WORKERS = 2
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass
@@ -122,7 +119,8 @@ class Deps:
         return self.clock().astimezone(self.timezone).date()
 
     @classmethod
-    def build(cls, settings: Settings, clock: Callable[[], datetime] = utc_now) -> Deps:
+    def build(cls, settings: Settings, clock: Callable[[], datetime] | None = None) -> Deps:
+        clock = clock or (FileClock(settings.clock_file) if settings.clock_file else utc_now)
         engine = make_engine(settings.database_url)
         client = make_client(settings)
         # The sender's own client: no HTTP-level retry (a post repeated on a 5xx can be doubled); the outbox retries.

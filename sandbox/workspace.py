@@ -141,6 +141,8 @@ class Workspace:
             return {"ok": True, "channel": {"id": dm_of(str(params.get("users")))}}
         if method == "chat.postEphemeral":
             user, channel = str(params.get("user")), str(params.get("channel"))
+            if channel in self.members and user not in self.members[channel]:
+                return {"ok": False, "error": "user_not_in_channel"}
             blocks = list(params.get("blocks") or [])
             self.ephemerals.append(Ephemeral(channel, user, str(params.get("text") or ""), blocks, time.time()))
             return {"ok": True, "channel": channel, "message_ts": f"{time.time():.6f}"}

@@ -1,0 +1,156 @@
+"""`policybot sandbox` (python -m sandbox): the real bot, started as in production (`policybot serve --http`), against
+the sandbox's local Slack, and the page to play the school's people on. Its own database (sandbox.db) and clock
+(sandbox.clock) in the folder it is started from; the bot's log in sandbox.log."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sandbox import school
+from sandbox.driver import SlackDriver
+from sandbox.page import Page
+from sandbox.server import PageServer
+from sandbox.slack import LocalSlack
+
+log = logging.getLogger("sandbox")
+
+DATABASE = Path("sandbox.db")
+CLOCK = Path("sandbox.clock")
+BOT_LOG = Path("sandbox.log")
+READY_SECONDS = 30
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="policybot sandbox", description="policybot against a local Slack")
+    parser.add_argument("--port", type=int, default=8080, help="the page's port (default 8080)")
+    parser.add_argument("--host", default="127.0.0.1", help="where the page listens (default: this machine only)")
+    parser.add_argument("--reset", action="store_true", help="start again from an empty school")
+    parser.add_argument("--because", help=argparse.SUPPRESS)  # `policybot run`: why the sandbox and not the bot
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        sandbox = Sandbox(args.host, args.port, reset=args.reset)
+    except SandboxError as error:
+        print(f"policybot sandbox: {error}", file=sys.stderr)
+        return 1
+    because = f"{args.because}, so this is " if args.because else ""
+    print(
+        f"policybot: {because}the sandbox, not connected to Slack: open {sandbox.page_server.url} (Ctrl-C stops it; "
+        "to connect a real workspace, see 'Connecting to your Slack workspace' in README.md)",
+        flush=True,
+    )
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    signal.signal(signal.SIGINT, lambda *_: stopped.set())
+    while not stopped.wait(1):
+        if sandbox.bot.poll() is not None:
+            print(f"policybot sandbox: the bot stopped (see {BOT_LOG})", file=sys.stderr)
+            sandbox.stop()
+            return 1
+    sandbox.stop()
+    return 0
+
+
+class SandboxError(Exception):
+    pass
+
+
+class Sandbox:
+    """The local Slack, the bot against it and the page; `stop()` ends all three."""
+
+    def __init__(self, host: str, port: int, *, reset: bool = False, folder: Path = Path(".")) -> None:
+        self.folder = folder
+        if reset:
+            for path in (DATABASE, Path(f"{DATABASE}-wal"), Path(f"{DATABASE}-shm"), CLOCK):
+                (folder / path).unlink(missing_ok=True)
+        self.workspace = school.workspace()
+        self.slack = LocalSlack(token=school.TOKEN, workspace=self.workspace)
+        secret = school.new_signing_secret()
+        bot_port = _free_port()
+        self.bot_url = f"http://127.0.0.1:{bot_port}"
+        driver = SlackDriver(self.bot_url + "/slack/events", secret, self.slack.api_url + "response_url")
+        try:
+            self.page_server = PageServer(Page(self.workspace, driver), host, port, self.advance, self.offset)
+        except OSError as error:
+            self.slack.close()
+            raise SandboxError(f"cannot listen on {host}:{port} ({error.strerror}); try --port") from None
+        env = school.bot_environment(
+            self.slack.api_url, f"sqlite:///{(folder / DATABASE).resolve()}", secret, date.today()
+        )
+        env["POLICYBOT_CLOCK_FILE"] = str((folder / CLOCK).resolve())
+        command = [sys.executable, "-m", "bot", "serve", "--http", "--host", "127.0.0.1", "--port", str(bot_port)]
+        root = Path(__file__).resolve().parent.parent
+        with open(folder / BOT_LOG, "a") as bot_log:
+            self.bot = subprocess.Popen(
+                command, cwd=root, env=env, stdout=bot_log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        try:
+            self._wait_for_bot()
+        except SandboxError:
+            self.page_server.http.server_close()
+            self.slack.close()
+            raise
+        self.page_server.start()
+
+    def advance(self, seconds: float) -> dict[str, Any]:
+        """Move the bot's clock forward (the nudges and reminders then due go out at its next pass)."""
+        path = self.folder / CLOCK
+        try:
+            offset = float(path.read_text().strip() or 0)
+        except (OSError, ValueError):
+            offset = 0.0
+        offset += max(0.0, min(seconds, 366 * 86400.0))
+        path.write_text(f"{offset}\n")
+        return {"offset_seconds": offset}
+
+    def offset(self) -> float:
+        try:
+            return float((self.folder / CLOCK).read_text().strip() or 0)
+        except (OSError, ValueError):
+            return 0.0
+
+    def _wait_for_bot(self) -> None:
+        deadline = time.monotonic() + READY_SECONDS
+        while time.monotonic() < deadline:
+            if self.bot.poll() is not None:
+                raise SandboxError(f"the bot did not start (see {self.folder / BOT_LOG})")
+            try:
+                with urllib.request.urlopen(self.bot_url + "/healthz", timeout=1) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.1)
+        self.stop_bot()
+        raise SandboxError(f"the bot did not become ready in {READY_SECONDS} s (see {self.folder / BOT_LOG})")
+
+    def stop_bot(self) -> None:
+        if self.bot.poll() is None:
+            self.bot.terminate()
+            try:
+                self.bot.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.bot.pid, signal.SIGKILL)
+                self.bot.wait()
+
+    def stop(self) -> None:
+        self.stop_bot()
+        self.page_server.stop()
+        self.slack.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

@@ -1,0 +1,128 @@
+"""The sandbox's web server: the page (HTML, CSS and JavaScript from sandbox/static, nothing fetched from elsewhere)
+and its JSON calls: GET /api/state?as=USER, POST /api/command, /api/action, /api/submit, /api/close, /api/home and
+/api/clock. A bad call gets a 400 with one line for the page to show; nothing here ever answers with a trace."""
+
+from __future__ import annotations
+
+import json
+import logging
+import mimetypes
+import threading
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from sandbox.page import Page, Refused
+
+log = logging.getLogger(__name__)
+
+STATIC = Path(__file__).with_name("static")
+MAX_BODY = 256 * 1024
+
+
+class PageServer:
+    def __init__(
+        self,
+        page: Page,
+        host: str,
+        port: int,
+        advance: Callable[[float], dict[str, Any]],
+        offset: Callable[[], float],
+    ) -> None:
+        self.page = page
+        self.advance = advance  # moves the bot's clock forward by that many seconds
+        self.offset = offset  # how far ahead of the real time the bot's clock is, in seconds
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - the http.server interface
+                server._get(self)
+
+            def do_POST(self) -> None:  # noqa: N802
+                server._post(self)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.http = ThreadingHTTPServer((host, port), Handler)
+        self.http.daemon_threads = True
+
+    @property
+    def url(self) -> str:
+        host, port = str(self.http.server_address[0]), int(self.http.server_address[1])
+        return f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}/"
+
+    def start(self) -> None:
+        threading.Thread(target=self.http.serve_forever, name="sandbox-page", daemon=True).start()
+
+    def stop(self) -> None:
+        self.http.shutdown()
+        self.http.server_close()
+
+    def _get(self, request: BaseHTTPRequestHandler) -> None:
+        url = urlsplit(request.path)
+        if url.path == "/api/state":
+            user = (parse_qs(url.query).get("as") or [""])[0]
+            if user not in self.page.workspace.people:
+                return _send(request, 400, {"error": "Choose who you are from the list"})
+            return _send(request, 200, {**self.page.state(user), "clock_offset_seconds": self.offset()})
+        name = "index.html" if url.path in ("/", "/index.html") else url.path.removeprefix("/static/")
+        path = (STATIC / name).resolve()
+        if STATIC.resolve() not in path.parents or not path.is_file():
+            return _send(request, 404, {"error": "not found"})
+        data = path.read_bytes()
+        request.send_response(200)
+        request.send_header("Content-Type", mimetypes.guess_type(path.name)[0] or "application/octet-stream")
+        request.send_header("Content-Length", str(len(data)))
+        request.send_header("Cache-Control", "no-store")
+        request.end_headers()
+        request.wfile.write(data)
+
+    def _post(self, request: BaseHTTPRequestHandler) -> None:
+        length = request.headers.get("Content-Length") or "0"
+        if not length.isdigit() or int(length) > MAX_BODY:
+            return _send(request, 400, {"error": "That request is too large"})
+        try:
+            body = json.loads(request.rfile.read(int(length)) or b"{}")
+            user = str(body.get("as", ""))
+            if user not in self.page.workspace.people:
+                raise Refused("Choose who you are from the list")
+            self._do(urlsplit(request.path).path, user, body)
+        except Refused as refused:
+            return _send(request, 400, {"error": str(refused)})
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            log.warning("page call %s not understood: %s", request.path, type(error).__name__)
+            return _send(request, 400, {"error": "The sandbox did not understand that"})
+        except OSError as error:
+            log.warning("page call %s: the bot did not answer (%s)", request.path, type(error).__name__)
+            return _send(request, 400, {"error": "policybot did not answer: it may still be starting, or has stopped"})
+        _send(request, 200, {"ok": True})
+
+    def _do(self, path: str, user: str, body: dict[str, Any]) -> None:
+        page = self.page
+        if path == "/api/command":
+            page.command(user, str(body["text"]), str(body["channel"]))
+        elif path == "/api/action":
+            page.act(user, dict(body["action"]), dict(body["where"]))
+        elif path == "/api/submit":
+            page.submit(user, str(body["view_id"]), dict(body.get("values") or {}))
+        elif path == "/api/close":
+            page.close(user, str(body["view_id"]))
+        elif path == "/api/home":
+            page.open_home(user)
+        elif path == "/api/clock":
+            self.advance(float(body["seconds"]))
+        else:
+            raise Refused("No such call")
+
+
+def _send(request: BaseHTTPRequestHandler, status: int, body: dict[str, Any]) -> None:
+    data = json.dumps(body).encode()
+    request.send_response(status)
+    request.send_header("Content-Type", "application/json; charset=utf-8")
+    request.send_header("Content-Length", str(len(data)))
+    request.send_header("Cache-Control", "no-store")
+    request.end_headers()
+    request.wfile.write(data)
