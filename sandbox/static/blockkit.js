@@ -5,6 +5,9 @@
 const BlockKit = (() => {
   let serial = 0;
 
+  // The emoji policybot uses, as Slack shows them; any other :shortcode: stays as typed.
+  const EMOJI = { warning: "⚠️", white_check_mark: "✅", rotating_light: "🚨", raising_hand: "🙋", no_entry: "⛔", alarm_clock: "⏰" };
+
   function escapeHtml(text) {
     return String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
   }
@@ -14,6 +17,7 @@ const BlockKit = (() => {
     let html = escapeHtml(text);
     html = html.replace(/&lt;@([UW][A-Z0-9]+)(?:\|[^&]*)?&gt;/g, (_, id) => `<span class="mention">@${escapeHtml(names[id] || id)}</span>`);
     html = html.replace(/&lt;#(C[A-Z0-9]+)(?:\|([^&]*))?&gt;/g, (_, id, name) => `<span class="mention">#${escapeHtml(name || id)}</span>`);
+    html = html.replace(/&lt;!date\^(\d+)\^[^|&]*\|([^&]*)&gt;/g, (_, ts) => escapeHtml(new Date(Number(ts) * 1000).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" })));
     html = html.replace(/&lt;!(here|channel|everyone)&gt;/g, (_, who) => `<span class="mention">@${who}</span>`);
     html = html.replace(/&lt;(https?:\/\/[^|&]+?)\|([^&]+?)&gt;/g, (_, url, label) => `<a href="${url}" rel="noopener noreferrer" target="_blank">${label}</a>`);
     html = html.replace(/&lt;(https?:\/\/[^&]+?)&gt;/g, (_, url) => `<a href="${url}" rel="noopener noreferrer" target="_blank">${url}</a>`);
@@ -23,6 +27,7 @@ const BlockKit = (() => {
     html = html.replace(/(^|[\s(])_([^_\n]+)_(?=$|[\s).,:;!?])/g, "$1<em>$2</em>");
     html = html.replace(/(^|[\s(])~([^~\n]+)~(?=$|[\s).,:;!?])/g, "$1<del>$2</del>");
     html = html.replace(/^&gt; ?(.*)$/gm, "<blockquote>$1</blockquote>");
+    html = html.replace(/:([a-z0-9_+-]+):/g, (whole, name) => (EMOJI[name] ? `<span role="img" aria-label="${name.replace(/_/g, " ")}">${EMOJI[name]}</span>` : whole));
     return html.replace(/\n/g, "<br>");
   }
 

@@ -9,7 +9,7 @@
   let where = params.get("in") || "";
   let state = null;
   let drawnVersion = -1;
-  let drawnModal = "";
+  let drawnModal = null; // what the modal dialog shows now (null: draw it afresh)
 
   async function call(path, body) {
     const response = await fetch(path, {
@@ -83,8 +83,15 @@
       item.appendChild(button);
       list.appendChild(item);
     }
-    const hours = Math.round((state.clock_offset_seconds || 0) / 360) / 10;
-    $("clock").textContent = hours ? `The bot's clock is ${hours} hours ahead.` : "The bot's clock is on time.";
+    $("clock").textContent = aheadBy(state.clock_offset_seconds || 0);
+  }
+
+  function aheadBy(seconds) {
+    if (seconds < 60) return "The bot's clock is on time.";
+    const days = Math.floor(seconds / 86400);
+    const hours = Math.round((seconds % 86400) / 3600);
+    const parts = [days && `${days} day${days === 1 ? "" : "s"}`, hours && `${hours} hour${hours === 1 ? "" : "s"}`].filter(Boolean);
+    return `The bot's clock is ${parts.join(" and ") || "a few minutes"} ahead.`;
   }
 
   function go(place) {
@@ -261,7 +268,7 @@
     me = event.target.value;
     localStorage.setItem("sandbox-as", me);
     where = "";
-    drawnModal = "";
+    drawnModal = null;
     refresh(true);
   });
   $("composer").addEventListener("submit", async (event) => {

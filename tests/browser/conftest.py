@@ -58,9 +58,10 @@ def browser() -> Iterator[Any]:
         launched.close()
 
 
-@pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
-    running = Sandbox("127.0.0.1", free_port(), reset=True, folder=tmp_path)
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
+    """One sandbox per test module (its school is shared by the module's stories: each uses its own concern)."""
+    running = Sandbox("127.0.0.1", free_port(), reset=True, folder=tmp_path_factory.mktemp("sandbox"))
     yield running
     running.stop()
 

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from sandbox.run import Sandbox
-from sandbox.school import LEADER, STAFF, STAFF_2
+from sandbox.school import DSL, LEADER, STAFF, STAFF_2
 
 DESCRIPTION = "Comments under the Year 9 trip photo call a pupil names (story marker 7Q2)."
 
@@ -78,3 +78,85 @@ def test_someone_in_the_channel_who_is_not_a_leader_is_told_privately(page: Any,
     post.get_by_role("button", name="Acknowledge").click()
     page.locator("article.ephemeral").get_by_text("Only the leadership team can act on concerns").wait_for()
     assert "acknowledged" not in post.inner_text().lower()
+
+
+def click_on_post(page: Any, reference: str, button: str) -> None:
+    page.locator("article.message", has_text=reference).get_by_role("button", name=button, exact=True).click()
+
+
+def test_a_leader_reads_the_details_escalates_and_resolves_and_the_reporter_never_sees_the_notes(
+    page: Any, sandbox: Sandbox
+) -> None:
+    page.goto(sandbox.page_server.url + f"?as={STAFF.id}")
+    reference = report(page)
+    be(page, LEADER)
+    open_place(page, "# leadership")
+    click_on_post(page, reference, "View details")
+    details = page.get_by_role("dialog")
+    details.get_by_text(DESCRIPTION).wait_for()  # the description is in the details, for leadership only
+    details.get_by_role("button", name=re.compile("Close|Done|Cancel")).click()
+    details.wait_for(state="hidden")
+
+    click_on_post(page, reference, "Escalate")
+    form = page.get_by_role("dialog")
+    form.get_by_role("radio", name="Headteacher").check()
+    form.get_by_label(re.compile("^Note for the audit trail")).fill("Escalation note ESC-MARKER-41")
+    form.get_by_role("button", name="Escalate").click()
+    form.wait_for(state="hidden")
+    page.locator("article.message", has_text=reference).get_by_text(re.compile("escalated", re.I)).first.wait_for()
+
+    click_on_post(page, reference, "Resolve")
+    form = page.get_by_role("dialog")
+    form.get_by_role("radio", name="Advice given").check()
+    form.get_by_label(re.compile("^Note for the audit trail")).fill("Resolution note RES-MARKER-42")
+    form.get_by_role("button", name="Resolve").click()
+    form.wait_for(state="hidden")
+    post = page.locator("article.message", has_text=reference)
+    post.get_by_text(re.compile("resolved", re.I)).first.wait_for()
+    assert not post.get_by_role("button", name="Resolve", exact=True).count()  # a resolved concern has no buttons
+
+    be(page, STAFF)
+    open_place(page, "policybot (direct message)")
+    dm = page.locator("#messages")
+    dm.get_by_text(re.compile(f"{reference} has been resolved", re.I)).wait_for()
+    seen = dm.inner_text()
+    assert "escalated" in seen.lower()
+    assert "ESC-MARKER-41" not in seen and "RES-MARKER-42" not in seen
+
+
+def test_the_safeguarding_route_alerts_the_safeguarding_lead_at_once(page: Any, sandbox: Sandbox) -> None:
+    page.goto(sandbox.page_server.url + f"?as={STAFF.id}")
+    reference = report(page, safeguarding=True)
+    be(page, DSL)
+    open_place(page, "policybot (direct message)")
+    page.locator("#messages article.message", has_text=reference).wait_for()
+
+
+def test_a_doubtful_contact_goes_to_leadership_and_is_approved(page: Any, sandbox: Sandbox) -> None:
+    page.goto(sandbox.page_server.url + f"?as={STAFF.id}")
+    type_command(page, "/check-contact")
+    form = page.get_by_role("dialog")
+    form.get_by_role("radio", name="A pupil's parent, carer or relative").check()
+    form.get_by_role("radio", name="Friend or follow them on social media").check()
+    for question, answer in (("Are they under 18?", "No"), ("family or a close family friend", "No")):
+        form.locator(".block.input", has_text=question).get_by_role("radio", name=answer, exact=True).check()
+    form.locator(".block.input", has_text="personal friends before").get_by_role("radio", name="I don't know").check()
+    form.get_by_label(re.compile("^Who is it, in a few words")).fill("J.B., a parent I know from the football club")
+    form.get_by_role("button", name=re.compile("Check")).click()
+    form.get_by_text("Leadership must decide").wait_for()
+    form.get_by_role("button", name=re.compile("Ask leadership")).click()
+    form.get_by_text(re.compile("sent to (the )?leadership", re.I)).first.wait_for()
+    form.get_by_role("button", name=re.compile("Close|Done")).click()
+
+    be(page, LEADER)
+    open_place(page, "# leadership")
+    request = page.locator("article.message", has_text="J.B.")
+    request.get_by_role("button", name="Approve", exact=True).click()
+    confirm = page.locator("#confirm")  # Approve asks first, as Slack's confirm dialog does
+    confirm.get_by_role("heading").wait_for()
+    confirm.get_by_role("button").last.click()
+    page.locator("article.message", has_text="J.B.").get_by_text(re.compile("approved", re.I)).first.wait_for()
+
+    be(page, STAFF)
+    open_place(page, "policybot (direct message)")
+    page.locator("#messages").get_by_text(re.compile("approved", re.I)).first.wait_for()
