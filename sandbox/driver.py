@@ -36,7 +36,7 @@ class SlackDriver:
     def __init__(self, events_url: str, signing_secret: str, response_url: str) -> None:
         self.events_url = events_url
         self.secret = signing_secret
-        self.response_url = response_url  # payloads carry a local response_url, as the brief's facts advise
+        self.response_url = response_url  # the base: each payload's is .../USER/CHANNEL, as the local Slack reads it
 
     def post(
         self,
@@ -101,7 +101,7 @@ class SlackDriver:
                 "command": command,
                 "text": text,
                 "api_app_id": "A1",
-                "response_url": self.response_url,
+                "response_url": f"{self.response_url}/{user}/{channel}",
                 "trigger_id": trigger_id or f"trigger.{next(_ids)}",
             }
         )
@@ -122,7 +122,7 @@ class SlackDriver:
             "trigger_id": f"trigger.{next(_ids)}",
             "channel": {"id": channel, "name": "leadership"},
             "message": {"ts": message_ts, "text": "concern"},
-            "response_url": self.response_url,
+            "response_url": f"{self.response_url}/{user}/{channel}",
             "actions": [
                 {
                     "action_id": action_id,
@@ -164,7 +164,7 @@ class SlackDriver:
             payload["container"] = {"type": "message", "message_ts": message["ts"], "channel_id": channel}
             payload["channel"] = {"id": channel, "name": channel.lower()}
             payload["message"] = message
-            payload["response_url"] = self.response_url
+            payload["response_url"] = f"{self.response_url}/{user}/{channel}"
         return self.post(urlencode({"payload": json.dumps(payload)}))
 
     def view_closed(self, user: str, view: dict[str, Any]) -> Reply:

@@ -1,6 +1,6 @@
 """`policybot sandbox` (python -m sandbox): the real bot, started as in production (`policybot serve --http`), against
-the sandbox's local Slack, and the page to play the school's people on. Its own database (sandbox.db) and clock
-(sandbox.clock) in the folder it is started from; the bot's log in sandbox.log."""
+the sandbox's local Slack, and the page to play the school's people on. Its own database (sandbox.db), clock
+(sandbox.clock) and conversations (sandbox.json) in the folder it is started from; the bot's log in sandbox.log."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sandbox import school
+from sandbox import saved, school
 from sandbox.driver import SlackDriver
 from sandbox.page import Page
 from sandbox.server import PageServer
@@ -27,6 +27,7 @@ from sandbox.slack import LocalSlack
 log = logging.getLogger("sandbox")
 
 DATABASE = Path("sandbox.db")
+CONVERSATIONS = Path("sandbox.json")
 CLOCK = Path("sandbox.clock")
 BOT_LOG = Path("sandbox.log")
 READY_SECONDS = 30
@@ -73,9 +74,11 @@ class Sandbox:
     def __init__(self, host: str, port: int, *, reset: bool = False, folder: Path = Path(".")) -> None:
         self.folder = folder
         if reset:
-            for path in (DATABASE, Path(f"{DATABASE}-wal"), Path(f"{DATABASE}-shm"), CLOCK):
+            for path in (DATABASE, Path(f"{DATABASE}-wal"), Path(f"{DATABASE}-shm"), CLOCK, CONVERSATIONS):
                 (folder / path).unlink(missing_ok=True)
         self.workspace = school.workspace()
+        saved.load(self.workspace, folder / CONVERSATIONS)
+        self._saving = threading.Event()
         self.slack = LocalSlack(token=school.TOKEN, workspace=self.workspace)
         secret = school.new_signing_secret()
         bot_port = _free_port()
@@ -103,6 +106,7 @@ class Sandbox:
             self.slack.close()
             raise
         self.page_server.start()
+        self._saver = saved.keep_saving(self.workspace, folder / CONVERSATIONS, self._saving)
 
     def advance(self, seconds: float) -> dict[str, Any]:
         """Move the bot's clock forward (the nudges and reminders then due go out at its next pass)."""
@@ -148,6 +152,8 @@ class Sandbox:
         self.stop_bot()
         self.page_server.stop()
         self.slack.close()
+        self._saving.set()
+        self._saver.join(10)
 
 
 def _free_port() -> int:

@@ -178,6 +178,9 @@ class LocalSlack:
 
     def _handle(self, request: BaseHTTPRequestHandler) -> None:
         method = request.path.rsplit("/", 1)[-1]
+        responding = "/response_url/" in request.path  # a payload's response_url: .../response_url/USER/CHANNEL
+        if responding:
+            method = "response_url"
         length = int(request.headers.get("Content-Length") or 0)
         raw = request.rfile.read(length).decode()
         if "json" in (request.headers.get("Content-Type") or ""):
@@ -187,6 +190,8 @@ class LocalSlack:
         for key in ("blocks", "view"):
             if isinstance(params.get(key), str):
                 params[key] = json.loads(params[key])
+        if responding:
+            params["user"], params["channel"] = request.path.rstrip("/").split("/")[-2:]
         with self._lock:
             failure = next((f for f in self._failures if f.method == method and f.times > 0 and f.when(params)), None)
             if failure:
@@ -203,7 +208,7 @@ class LocalSlack:
             body: dict[str, Any] = {"ok": False, "error": failure.error}
             status = failure.status
             headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
-        elif request.headers.get("Authorization") != f"Bearer {self.token}":
+        elif not responding and request.headers.get("Authorization") != f"Bearer {self.token}":
             body, status, headers = {"ok": False, "error": "invalid_auth"}, 200, {}
         elif problem := block_kit_problem(method, params):
             body, status, headers = {"ok": False, "error": "invalid_blocks", "detail": problem}, 200, {}

@@ -93,6 +93,12 @@ class Workspace:
             self._triggers[trigger] = (user, time.monotonic())
             return trigger
 
+    def skip_ids(self, count: int) -> None:
+        """Ids and message timestamps start after `count` (a workspace loaded from a file: no id given twice)."""
+        with self.lock:
+            self._ids = itertools.count(next(self._ids) + count)
+            self._ts = itertools.count(next(self._ts) + count)
+
     def top_view(self, user: str) -> View | None:
         with self.lock:
             stack = self.stacks.get(user) or []
@@ -146,6 +152,10 @@ class Workspace:
             blocks = list(params.get("blocks") or [])
             self.ephemerals.append(Ephemeral(channel, user, str(params.get("text") or ""), blocks, time.time()))
             return {"ok": True, "channel": channel, "message_ts": f"{time.time():.6f}"}
+        if method == "response_url":  # Slack's answer to a payload's response_url: to the person, or the channel
+            if params.get("response_type") == "in_channel":
+                return self._conversation("chat.postMessage", params)
+            return self._answer("chat.postEphemeral", params)
         if method in ("views.open", "views.push"):
             return self._open(method, params)
         if method in ("views.update", "views.publish"):

@@ -104,19 +104,27 @@ const BlockKit = (() => {
   function renderInput(block, ctx) {
     const id = `f${++serial}`;
     const node = el("div", { class: "block input", "data-block-id": block.block_id });
-    const label = el("label", { for: id, class: "input-label" }, escapeHtml(block.label?.text || ""));
+    const control = renderElement(block.element, block, ctx, true, id);
+    // A text box or a select is labelled by <label for>; a group of radio buttons or checkboxes by aria-labelledby.
+    const labelable = control.matches("input,select,textarea");
+    const label = el(labelable ? "label" : "div", { for: labelable ? id : undefined, id: `${id}-label`, class: "input-label" }, escapeHtml(block.label?.text || ""));
+    if (!labelable) control.setAttribute("aria-labelledby", `${id}-label`);
     if (block.optional) label.appendChild(el("span", { class: "muted" }, " (optional)"));
     node.appendChild(label);
-    const control = renderElement(block.element, block, ctx, true, id);
     node.appendChild(control);
-    if (block.hint) node.appendChild(el("div", { class: "hint", id: `${id}-hint` }, textHtml(block.hint, ctx.names)));
+    const described = [];
+    if (block.hint) {
+      node.appendChild(el("div", { class: "hint", id: `${id}-hint` }, textHtml(block.hint, ctx.names)));
+      described.push(`${id}-hint`);
+    }
     const error = (ctx.errors || {})[block.block_id];
     if (error) {
       node.classList.add("has-error");
       node.appendChild(el("div", { class: "field-error", id: `${id}-error`, role: "alert" }, escapeHtml(error)));
-      const first = control.matches("input,select,textarea") ? control : control.querySelector("input,select,textarea");
-      if (first) first.setAttribute("aria-describedby", `${id}-error`);
+      described.unshift(`${id}-error`);
+      control.setAttribute("aria-invalid", "true");
     }
+    if (described.length) control.setAttribute("aria-describedby", described.join(" "));
     return node;
   }
 

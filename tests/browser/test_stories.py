@@ -160,3 +160,12 @@ def test_a_doubtful_contact_goes_to_leadership_and_is_approved(page: Any, sandbo
     be(page, STAFF)
     open_place(page, "policybot (direct message)")
     page.locator("#messages").get_by_text(re.compile("approved", re.I)).first.wait_for()
+
+
+def test_the_app_home_is_drawn_when_opened_and_its_buttons_work(page: Any, sandbox: Sandbox) -> None:
+    page.goto(sandbox.page_server.url + f"?as={STAFF.id}")
+    open_place(page, "policybot: Home")
+    home = page.locator("#messages")
+    home.get_by_role("heading", name="Your standing permissions").wait_for()
+    home.get_by_role("button", name="Check a contact").click()
+    page.get_by_role("dialog").get_by_role("heading", name="Check a contact").wait_for()
