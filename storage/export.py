@@ -30,6 +30,7 @@ from storage.audit import SYSTEM_ACTOR
 
 ACTOR_ROLE = "actor_role"  # derived from actor_id, never personal: see actor_role()
 SOMEONE_ELSE = "someone else"
+BOM = "\ufeff"  # the CSV's first character: Excel then opens it as UTF-8
 
 # What each log can carry, in order (storage.personal decides which of these the default leaves out).
 CONCERN_COLUMNS = (
@@ -153,11 +154,12 @@ def _records(snapshot: logs.Snapshot, log: str, details: bool, tz: tzinfo, cells
 
 
 def _write_csv(out: TextIO, snapshot: logs.Snapshot, log: str, details: bool, tz: tzinfo) -> None:
-    """A header line, then a row per audit event (a record without one: a row of its own), a batch at a time. csv
-    writes each cell on its own, so a record's are written once and put before each of its events'."""
+    """A byte-order mark (so that Excel reads the file as UTF-8, names with accents included), a header line, then a
+    row per audit event (a record without one: a row of its own), a batch at a time. csv writes each cell on its
+    own, so a record's are written once and put before each of its events'."""
     table, names = LOGS[log]
     trail = columns(AUDIT_TABLE, AUDIT_COLUMNS, details)
-    out.write(_CSV_LINE(columns(table, names, details) + [f"event_{n}" for n in trail]))
+    out.write(BOM + _CSV_LINE(columns(table, names, details) + [f"event_{n}" for n in trail]))
     blank = _CSV_LINE([""] * len(trail))
     for batch in _records(snapshot, log, details, tz, cells=True):
         lines = []

@@ -3,6 +3,8 @@ the fake Slack Web API, and one running policybot HTTP server for all end-to-end
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import signal
@@ -80,6 +82,12 @@ def own_slack() -> Iterator[LocalSlack]:
     yield fake
     fake.close_now()
     assert not fake.invalid, f"Slack would have refused: {fake.invalid}"
+
+
+def csv_rows(text: str) -> list[dict[str, str]]:
+    """An exported CSV's rows, as Excel reads it: it must begin with the UTF-8 byte-order mark."""
+    assert text.startswith("\ufeff"), "an exported CSV begins with a byte-order mark"
+    return list(csv.DictReader(io.StringIO(text[1:])))
 
 
 def free_port() -> int:

@@ -7,8 +7,6 @@ ones, run the real entry point, `python -m bot`.
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import logging
 import os
@@ -26,7 +24,7 @@ from alembic.script import ScriptDirectory
 from bot.cli import SETTINGS_HELP, _parser, main
 from sandbox.slack import LocalSlack
 from storage.db import alembic_config
-from tests.conftest import ROOT, bot_environment, free_port, new_database_url
+from tests.conftest import ROOT, bot_environment, csv_rows, free_port, new_database_url
 
 
 def policybot(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -241,7 +239,7 @@ def test_db_upgrade_and_export(tmp_path: Path, run: Run) -> None:
         out = tmp_path / "log.csv"
         detailed = run("export", "--format", "csv", "--include-details", "-o", str(out), env=env)
         assert detailed.returncode == 0
-        rows = list(csv.DictReader(io.StringIO(out.read_text())))
+        rows = csv_rows(out.read_text())
         assert rows[0]["description"].startswith("'=")  # a spreadsheet shows it, never runs it
         assert rows[0]["names"] == "Someone"
         assert rows[0]["reporter_id"] == rows[0]["event_actor_id"] == "U5"
@@ -255,7 +253,7 @@ def test_db_upgrade_and_export(tmp_path: Path, run: Run) -> None:
             "contact_permissions": [],
         }
         header = run("export", "--since", "2999-01-01", "--log", "declarations", env=env)
-        assert header.stdout.startswith("id,declared_at,person,")  # an empty log still has its columns
+        assert header.stdout.startswith("\ufeffid,declared_at,person,")  # an empty log still has its columns
         bad = run("export", "--since", "yesterday", env=env)
         assert bad.returncode == 2 and "Traceback" not in bad.stderr
 

@@ -3,8 +3,6 @@ policy says they decide."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import time
 from typing import Any
@@ -18,7 +16,7 @@ from storage.checks import CheckStore
 from storage.db import make_engine, reading
 from storage.declarations import DeclarationStore
 from storage.models import ContactCheck
-from tests.conftest import CHANNEL, HEADTEACHER, LEADERS, RunningBot
+from tests.conftest import CHANNEL, HEADTEACHER, LEADERS, RunningBot, csv_rows
 from tests.slack_driver import SlackDriver, radio, text
 
 
@@ -260,7 +258,7 @@ def test_decline_with_a_note_and_a_declaration_acknowledged(
         "refused_reconfirm",
     ]
     as_csv = export(engine, "csv", include_details=True, log="contact_checks", tz=london)
-    rows = [r for r in csv.DictReader(io.StringIO(as_csv)) if r["id"] == str(check.id)]
+    rows = [r for r in csv_rows(as_csv) if r["id"] == str(check.id)]
     assert [r["event_action"] for r in rows] == ["asked", "asked_leadership", "declined", "refused_ask_leadership"]
     assert {r["person_described"] for r in rows} == {"CD"}
     assert rows[2]["event_note"] == "Use Class Dojo instead, please"

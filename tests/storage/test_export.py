@@ -3,7 +3,6 @@ with a marker, and no marker comes out); with details everything does. Times are
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterator
@@ -43,7 +42,7 @@ from storage.export import (
 )
 from storage.models import ReviewReminder
 from storage.outbox import Message, OutboxStore, post_key
-from tests.conftest import new_database_url
+from tests.conftest import csv_rows, new_database_url
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 LONDON = ZoneInfo("Europe/London")
@@ -255,13 +254,13 @@ def test_an_empty_log_still_has_its_columns(stores: tuple[ConcernStore, Contacts
     store, contacts = stores
     declarations = export(store.engine, "csv", log="declarations", tz=LONDON)
     assert declarations == (
-        "id,declared_at,person,relationship,confirm_by,status,acknowledged_at,"
+        "\ufeffid,declared_at,person,relationship,confirm_by,status,acknowledged_at,"
         "event_at,event_actor_role,event_action,event_from_state,event_to_state,event_detail\r\n"
     )
-    concerns = export(store.engine, "csv", tz=LONDON).strip().split(",")
+    concerns = export(store.engine, "csv", tz=LONDON).removeprefix("\ufeff").strip().split(",")
     assert concerns[:3] == ["reference", "created_at", "area"] and "event_actor_role" in concerns
     detailed = export(store.engine, "csv", log="declarations", include_details=True, tz=LONDON)
-    assert detailed.startswith("id,declared_at,staff_id,") and detailed.strip().endswith(
+    assert detailed.startswith("\ufeffid,declared_at,staff_id,") and detailed.strip().endswith(
         "event_actor_id,event_action,event_from_state,event_to_state,event_detail,event_note"
     )
 
@@ -282,7 +281,7 @@ def test_times_are_the_schools_with_the_offset_and_dates_stay_dates(stores: tupl
     assert [c["created_at"] for c in logs["concerns"]] == ["2026-12-02T13:04:30+00:00", "2026-07-01T09:00:00+01:00"]
     assert logs["concerns"][1]["audit"][0]["at"] == "2026-07-01T09:00:00+01:00"
     assert logs["declarations"][0]["confirm_by"] == "2027-07-01"
-    rows = list(csv.DictReader(io.StringIO(export(store.engine, "csv", tz=ZoneInfo("America/New_York")))))
+    rows = csv_rows(export(store.engine, "csv", tz=ZoneInfo("America/New_York")))
     assert rows[1]["created_at"] == "2026-07-01T04:00:00-04:00"
 
 
@@ -317,7 +316,7 @@ def test_a_typed_formula_comes_out_as_text(stores: tuple[ConcernStore, Contacts]
         description="-2+3",
     )
     store.create(draft, "V1", place(people, safeguarding=False, involved=None), NOW)
-    row = next(csv.DictReader(io.StringIO(export(store.engine, "csv", include_details=True, tz=LONDON))))
+    row = csv_rows(export(store.engine, "csv", include_details=True, tz=LONDON))[0]
     assert (row["names"], row["description"]) == ("'@SUM(A1)", "'-2+3")  # the form strips the spaces
 
 
