@@ -118,6 +118,7 @@ class EscalationTarget(StrEnum):
     POLICE = "police"
     CEOP = "ceop"
     PLATFORM = "platform"
+    LADO = "lado"  # offered only for a concern that names a member of staff (flows.escalation.targets)
 
     @property
     def label(self) -> str:
@@ -130,6 +131,7 @@ _TARGET_LABELS = {
     EscalationTarget.POLICE: "Police",
     EscalationTarget.CEOP: "CEOP (Child Exploitation & Online Protection)",
     EscalationTarget.PLATFORM: "The platform's own report route",
+    EscalationTarget.LADO: "Local authority designated officer (LADO)",
 }
 
 

@@ -22,7 +22,7 @@ from flows.contact_requests import (
     request,
 )
 from flows.errors import InvalidTransition
-from flows.escalation import Action, Status, apply
+from flows.escalation import Action, Status, apply, check_target
 from flows.permissions import Act, Kind, Record
 from storage.audit import review_subject_id
 from storage.models import Concern, ContactCheck, ContactPermission, Declaration, PolicyReview
@@ -143,7 +143,7 @@ def _concern(row: Concern, command: Command) -> Step:
     if row.acknowledged_at is None:
         values.update(acknowledged_at=command.at, acknowledged_by=command.actor)
     if action is Action.ESCALATE:
-        values["escalated_to"] = command.detail
+        values["escalated_to"] = check_target(command.detail, row.involved_staff_id is not None).value
     if action is Action.RESOLVE:
         values.update(resolved_at=command.at, outcome=command.detail)
     return Step(target.value, row.status, target.value, values, detail=command.detail)

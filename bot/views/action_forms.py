@@ -18,7 +18,7 @@ from bot import ids
 from bot.payload import metadata, numbers, state_values
 from bot.views.state import selected, typed
 from flows.concerns import NOTE_MAX, check_note
-from flows.escalation import Action
+from flows.escalation import LADO_HINT, Action, targets
 from flows.taxonomy import EscalationTarget, Outcome
 from storage.models import Concern
 
@@ -39,6 +39,8 @@ _FORMS = {
 
 def build(action: Action, concern: Concern) -> View:
     callback_id, block_id, label, choices, verb = _FORMS[action]
+    names_staff = concern.involved_staff_id is not None
+    offered = targets(names_staff) if action is Action.ESCALATE else list(choices)
     return View(
         type="modal",
         callback_id=callback_id,
@@ -52,8 +54,9 @@ def build(action: Action, concern: Concern) -> View:
                 label=label,
                 element=RadioButtonsElement(
                     action_id=block_id + ids.INPUT,
-                    options=[Option(value=c.value, label=c.label) for c in choices],  # type: ignore[attr-defined]
+                    options=[Option(value=c.value, label=c.label) for c in offered],  # type: ignore[attr-defined]
                 ),
+                hint=LADO_HINT if action is Action.ESCALATE and names_staff else None,
             ),
             InputBlock(
                 block_id=ids.NOTE,

@@ -45,3 +45,20 @@ def test_nothing_leaves_resolved_and_every_open_status_can_be_resolved() -> None
     for status in Status:
         if status.is_open:
             assert Action.RESOLVE in TRANSITIONS[status]
+
+
+def test_the_lado_is_offered_only_for_a_concern_that_names_a_member_of_staff() -> None:
+    from flows.errors import InvalidTransition
+    from flows.escalation import NOT_ABOUT_STAFF, check_target, targets
+    from flows.taxonomy import EscalationTarget
+
+    assert EscalationTarget.LADO not in targets(names_staff=False)
+    assert targets(names_staff=True)[-1] is EscalationTarget.LADO and len(targets(True)) == len(EscalationTarget)
+    assert check_target("lado", names_staff=True) is EscalationTarget.LADO
+    for target, names_staff in (("lado", False), ("", True), (None, True), ("press", True)):
+        try:
+            check_target(target, names_staff)
+        except InvalidTransition as error:
+            assert (error.message == NOT_ABOUT_STAFF) == (target == "lado")
+        else:
+            raise AssertionError(f"{target!r} accepted")

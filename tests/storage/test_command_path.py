@@ -152,6 +152,20 @@ def test_acknowledging_a_concern_records_who_and_when_and_a_resolution_leaves_th
     assert (row.acknowledged_by, row.escalated_to, row.outcome) == ("UL2", None, "no_action")
 
 
+def test_the_lado_is_a_target_only_for_a_concern_that_names_a_member_of_staff(engine: Engine) -> None:
+    unnamed = a_concern(engine)
+    to_lado = command(Kind.CONCERN, unnamed, Act.ESCALATE, "UL1", version=1, detail="lado")
+    refused = change(engine, PEOPLE, to_lado)
+    assert isinstance(refused, Overtaken) and "names none" in (refused.reason or "")
+    assert stored(engine, Concern, unnamed).status == "new"  # nothing stored, nothing told
+    named = a_concern(engine, involved="USTAFF2")
+    escalated = change(engine, PEOPLE, command(Kind.CONCERN, named, Act.ESCALATE, "UL1", version=1, detail="lado"))
+    assert isinstance(escalated, Changed)
+    assert (stored(engine, Concern, named).status, stored(engine, Concern, named).escalated_to) == ("escalated", "lado")
+    made_up = command(Kind.CONCERN, named, Act.ESCALATE, "UL1", version=2, detail="the press")
+    assert isinstance(change(engine, PEOPLE, made_up), Overtaken)
+
+
 def test_asking_leadership_arms_the_first_nudge_and_a_decision_is_told_once_with_its_permission(engine: Engine) -> None:
     cid = a_request(engine, described="Ms Parent")
     asked = stored(engine, ContactCheck, cid)
