@@ -6,7 +6,7 @@ import argparse
 import logging
 import os
 import sys
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from dotenv import load_dotenv
@@ -133,6 +133,7 @@ def _database_problem(error: SQLAlchemyError) -> str:
 
 def _run(args: argparse.Namespace) -> int:
     from storage.db import make_engine, upgrade
+    from storage.policy import adopt_setting
 
     if args.command == "sandbox" or args.command == "run" and not _credentials_given():
         # The sandbox is Slack's stand-in and reaches the bot only over HTTP: started as a program of its own.
@@ -185,6 +186,12 @@ def _run(args: argparse.Namespace) -> int:
             print(f"policybot: will not start: {line}", file=sys.stderr)
         return 1
     upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        if adopt_setting(engine, settings.policy_version, datetime.now(UTC)):
+            log.info("policy version %s recorded as in force", settings.policy_version)
+    finally:
+        engine.dispose()  # no connection is left open when HTTP mode forks its processes
     if settings.slack_app_token and not args.http:
         _serve_socket_mode(settings)
     else:

@@ -45,6 +45,7 @@ class Settings:
     governor_user_ids: frozenset[str] = frozenset()
     governors_usergroup_id: str | None = None
     scan_seconds: int = 60
+    policy_version: str = "2015-03"  # the policy in force (flows.policy): recorded at start-up when it changes
     clock_file: str | None = None  # rehearsals (the sandbox): seconds the bot's clock runs ahead of the real one
 
     def nudge_policy(self) -> NudgePolicy:
@@ -98,6 +99,7 @@ class Settings:
                 "GOVERNORS_USERGROUP_ID", USERGROUP_ID, "a user group id such as S0123ABCD"
             ),
             scan_seconds=reader.positive_int("SCHEDULER_SCAN_SECONDS", 60),
+            policy_version=reader.policy_version("POLICY_VERSION"),
             clock_file=reader.optional_text("POLICYBOT_CLOCK_FILE", what="a file holding a number of seconds"),
         )
         reported = {problem.name for problem in reader.problems}

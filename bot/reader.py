@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flows.contact import RulesError, RuleSet, default_rules, load_rules
+from flows.errors import DomainError
+from flows.policy import DEFAULT_VERSION, check_version
 from flows.scheduling import Closures, ScheduleError, WorkingHours, parse_duration
 
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -192,6 +194,12 @@ class Reader:
             return date.fromisoformat(value)
         except ValueError:
             return self._problem(name, f"{value!r} is not valid; expected a date such as 2027-03-01", None)
+
+    def policy_version(self, name: str) -> str:
+        try:
+            return check_version(self._raw(name)) or DEFAULT_VERSION
+        except DomainError as error:
+            return self._problem(name, f"{self._raw(name)!r} is not usable: {error.message}", DEFAULT_VERSION)
 
     def rules(self, name: str) -> RuleSet:
         path = self._raw(name)

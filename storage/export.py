@@ -36,19 +36,28 @@ BOM = "\ufeff"  # the CSV's first character: Excel then opens it as UTF-8
 CONCERN_COLUMNS = (
     "reference created_at reporter_id area kind platform roles safeguarding involved_staff_id route_kind"
     " route_recipient status acknowledged_at acknowledged_by escalated_to resolved_at outcome"
-    " last_actor_id kept_copy description names links"
+    " last_actor_id policy_version kept_copy description names links"
 ).split()
 CHECK_COLUMNS = (
     "id asked_at asked_by person channel under_18 family_or_close_family_friend existing_personal_friend"
     " verdict rule_ids answered_by_permission_id request_status requested_at decided_by decided_at"
-    " person_described"
+    " policy_version person_described"
 ).split()
 DECLARATION_COLUMNS = (
-    "id declared_at staff_id person relationship confirm_by status acknowledged_by acknowledged_at person_described"
+    "id declared_at staff_id person relationship confirm_by status acknowledged_by acknowledged_at policy_version"
+    " person_described"
 ).split()
-REVIEW_COLUMNS = ["id", "review_on", "reviewed_at", "next_review_on", "reviewed_by"]
+REVIEW_COLUMNS = [
+    "id",
+    "review_on",
+    "reviewed_at",
+    "next_review_on",
+    "reviewed_by",
+    "policy_version",
+    "adopted_version",
+]
 PERMISSION_COLUMNS = (
-    "id staff_id person channel granted_by granted_at review_on check_id person_described person_key"
+    "id staff_id person channel granted_by granted_at review_on check_id policy_version person_described person_key"
 ).split()
 AUDIT_TABLE = "audit_entry"  # every record's trail, whatever its kind
 AUDIT_COLUMNS = ["at", ACTOR_ROLE, "actor_id", "action", "from_state", "to_state", "detail", "note"]

@@ -33,6 +33,7 @@ class Nudged(SQLModel):
 
 class Concern(Nudged, table=True):
     id: int | None = Field(default=None, primary_key=True)
+    policy_version: str | None = Field(default=None, max_length=40)  # the policy in force when it was made
     reference: str = Field(index=True, unique=True, max_length=20)
     submission_key: str = Field(unique=True, max_length=100)  # Slack's view id: a retried submission stores once
     reporter_id: str = Field(max_length=32)
@@ -106,6 +107,7 @@ class ContactCheck(Nudged, table=True):
     __tablename__ = "contact_check"
 
     id: int | None = Field(default=None, primary_key=True)
+    policy_version: str | None = Field(default=None, max_length=40)  # the policy in force when it was made
     submission_key: str = Field(unique=True, max_length=100)  # Slack's view id: a retried submission stores once
     asked_by: str = Field(index=True, max_length=32)
     asked_at: datetime
@@ -137,6 +139,7 @@ class ContactPermission(SQLModel, table=True):
     __tablename__ = "contact_permission"
 
     id: int | None = Field(default=None, primary_key=True)
+    policy_version: str | None = Field(default=None, max_length=40)  # the policy in force when it was made
     staff_id: str = Field(index=True, max_length=32)
     person: Person = Field(sa_type=EnumText(Person, 20))
     channel: Channel = Field(sa_type=EnumText(Channel, 20))
@@ -152,6 +155,7 @@ class Declaration(SQLModel, table=True):
     """The self-declaration register: a connection a member of staff declared ahead of time."""
 
     id: int | None = Field(default=None, primary_key=True)
+    policy_version: str | None = Field(default=None, max_length=40)  # the policy in force when it was made
     submission_key: str = Field(unique=True, max_length=100)
     staff_id: str = Field(index=True, max_length=32)
     person: Person = Field(sa_type=EnumText(Person, 20))
@@ -179,6 +183,20 @@ class PolicyReview(SQLModel, table=True):
     reviewed_by: str = Field(max_length=32)
     reviewed_at: datetime
     next_review_on: date
+    policy_version: str | None = Field(default=None, max_length=40)  # the policy reviewed
+    adopted_version: str | None = Field(default=None, max_length=40)  # a new version approved at the review
+
+
+class PolicyVersion(SQLModel, table=True):
+    """Which policy was in force from when: the POLICY_VERSION setting as first configured (and whenever it is
+    changed), and each version governors record at a review. The newest row is the policy in force."""
+
+    __tablename__ = "policy_version"
+
+    id: int | None = Field(default=None, primary_key=True)
+    version: str = Field(max_length=40)
+    in_force_from: datetime
+    recorded_by: str = Field(max_length=32)  # the governor who recorded it, or SETTING
 
 
 class ReviewReminder(SQLModel, table=True):

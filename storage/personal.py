@@ -39,6 +39,7 @@ _NUDGES = ("nudges_sent", "last_nudged_at", "next_nudge_at", "nudge_claimed_unti
 
 DECLARED: dict[str, dict[str, Column]] = {
     "concern": {
+        **_neither("policy_version"),
         **_neither("id", "reference", "submission_key", "area", "kind", "platform", "roles", "kept_copy"),
         **_neither("safeguarding", "route_kind", "status", "version", "created_at", "updated_at", "acknowledged_at"),
         **_neither("escalated_to", "resolved_at", "outcome", "post_ts", "alert_sent_at", "receipt_sent_at"),
@@ -61,6 +62,7 @@ DECLARED: dict[str, dict[str, Column]] = {
     },
     "reference_counter": _neither("year", "last"),
     "contact_check": {
+        **_neither("policy_version"),
         **_neither("id", "submission_key", "asked_at", "person", "channel", "under_18"),
         **_neither("family_or_close_family_friend", "existing_personal_friend", "verdict", "rule_ids"),
         **_neither("answered_by_permission_id", "request_status", "version", "requested_at", "decided_at"),
@@ -71,12 +73,14 @@ DECLARED: dict[str, dict[str, Column]] = {
         "nudge_progress": _id("leaders who have had the nudge being sent"),
     },
     "contact_permission": {
+        **_neither("policy_version"),
         **_neither("id", "person", "channel", "granted_at", "review_on", "check_id"),
         **_typed("person_key", "person_described"),
         "staff_id": _id("member of staff permitted", subject=True),
         "granted_by": _id("leader who approved"),
     },
     "declaration": {
+        **_neither("policy_version"),
         **_neither("id", "submission_key", "person", "relationship", "declared_at", "confirm_by", "next_notice_on"),
         **_neither("status", "version", "acknowledged_at", "post_channel", "post_ts", "post_claimed_until"),
         **_typed("person_described"),
@@ -84,8 +88,12 @@ DECLARED: dict[str, dict[str, Column]] = {
         "acknowledged_by": _id("leader who acknowledged"),
     },
     "policy_review": {
-        **_neither("id", "review_on", "reviewed_at", "next_review_on"),
+        **_neither("id", "review_on", "reviewed_at", "next_review_on", "policy_version", "adopted_version"),
         "reviewed_by": _id("governor who marked the review done"),
+    },
+    "policy_version": {
+        **_neither("id", "version", "in_force_from"),
+        "recorded_by": _id("governor who recorded the version at a review (or the setting)"),
     },
     "outbox_message": {
         **_neither("id", "subject_kind", "subject_id", "send", "thread_of", "revision", "state", "created_at"),

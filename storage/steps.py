@@ -21,9 +21,10 @@ from flows.contact_requests import (
     person_key,
     request,
 )
-from flows.errors import InvalidTransition
+from flows.errors import DomainError, InvalidTransition
 from flows.escalation import Action, Status, apply, check_target
 from flows.permissions import Act, Kind, Record
+from flows.policy import check_version
 from storage.audit import review_subject_id
 from storage.models import Concern, ContactCheck, ContactPermission, Declaration, PolicyReview
 from storage.outbox import Tell
@@ -197,10 +198,19 @@ def _review(row: DueReview, command: Command) -> Step:
     if row.done is not None:
         raise InvalidTransition("This review is already recorded as done.")
     assert command.until is not None, "a review needs the date of the next"
+    try:  # in force from now: storage.policy records it as the review is stored
+        adopted = check_version(command.detail)
+    except DomainError as error:
+        raise InvalidTransition(error.message) from None
     done = PolicyReview(
-        review_on=row.review_on, reviewed_by=command.actor, reviewed_at=command.at, next_review_on=command.until
+        review_on=row.review_on,
+        reviewed_by=command.actor,
+        reviewed_at=command.at,
+        next_review_on=command.until,
+        adopted_version=adopted,
     )
-    return Step("reviewed", "due", "done", adds=[done], detail=f"next review {command.until.isoformat()}")
+    detail = f"next review {command.until.isoformat()}" + (f"; policy {adopted} in force" if adopted else "")
+    return Step("reviewed", "due", "done", adds=[done], detail=detail)
 
 
 def _review_date(record_id: int) -> date | None:

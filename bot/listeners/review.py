@@ -1,4 +1,5 @@
-"""The governors mark the annual review done: who reviewed it, and when the next one is due."""
+"""The governors mark the annual review done: who reviewed it, when the next one is due, and (if they approved one)
+the new version of the policy, in force from then."""
 
 from __future__ import annotations
 
@@ -8,16 +9,25 @@ from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
-from slack_sdk.models.blocks import DatePickerElement, InputBlock, MarkdownTextObject, PlainTextObject, SectionBlock
+from slack_sdk.models.blocks import (
+    DatePickerElement,
+    InputBlock,
+    MarkdownTextObject,
+    PlainTextInputElement,
+    PlainTextObject,
+    SectionBlock,
+)
 from slack_sdk.models.views import View
 
 from bot import ids, payload
 from bot.deps import Deps
 from bot.listeners.common import tell_privately
 from bot.listeners.guard import Wiring
-from bot.views.state import selected_date
+from bot.views.state import selected_date, typed
 from flows.contact_requests import a_year_on, check_review_date
+from flows.errors import DomainError
 from flows.permissions import Act, Kind
+from flows.policy import VERSION_MAX, check_version
 from storage.audit import review_subject_id
 from storage.commands import Changed, Overtaken, Refused
 from storage.outbox import Message
@@ -44,6 +54,16 @@ def form(review_on: date, next_on: date) -> View:
                 block_id=ids.NEXT_REVIEW_ON,
                 label="Next review",
                 element=DatePickerElement(action_id=ids.NEXT_REVIEW_ON + ids.INPUT, initial_date=next_on.isoformat()),
+            ),
+            InputBlock(
+                block_id=ids.POLICY_VERSION,
+                label="New policy version (optional)",
+                element=PlainTextInputElement(
+                    action_id=ids.POLICY_VERSION + ids.INPUT, max_length=VERSION_MAX, placeholder="e.g. 2026-12"
+                ),
+                hint="Only if the governors approved a new or revised policy at this review: it is in force from now, "
+                "and what is reported from now on is recorded under it.",
+                optional=True,
             ),
         ],
     )
@@ -85,14 +105,26 @@ def record(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> Non
     if problem or next_on is None:
         ack(response_action="errors", errors={ids.NEXT_REVIEW_ON: problem or "Choose a date."})
         return
+    try:
+        adopted = check_version(typed(payload.state_values(view), ids.POLICY_VERSION))
+    except DomainError as error:
+        ack(response_action="errors", errors={ids.POLICY_VERSION: error.message})
+        return
     text = (
         f"Recorded: the policy review due {review_on:%d %B %Y} is done. "
-        f"The next is due on {next_on:%d %B %Y}; reminders will come 30 and 7 days before."
+        + (f"Policy version {adopted} is in force from now. " if adopted else "")
+        + f"The next is due on {next_on:%d %B %Y}; reminders will come 30 and 7 days before."
     )
     subject = (Kind.REVIEW, review_subject_id(review_on))
     confirmation = [Message(f"review:{subject[1]}:done:{governor}", subject, governor, text)]
     command = deps.command(
-        *subject, Act.MARK_REVIEW_DONE, governor, f"view:{view['id']}", until=next_on, tell=lambda *_: confirmation
+        *subject,
+        Act.MARK_REVIEW_DONE,
+        governor,
+        f"view:{view['id']}",
+        until=next_on,
+        detail=adopted,
+        tell=lambda *_: confirmation,
     )
     outcome = deps.change(command)
     if isinstance(outcome, Refused):

@@ -25,6 +25,7 @@ def test_a_good_environment_gives_settings_with_defaults() -> None:
     assert settings.database_url == "sqlite:///policybot.db"
     assert settings.timezone == "Europe/London"
     assert settings.slack_api_url is None and settings.slack_app_token is None
+    assert settings.policy_version == "2015-03"  # the model policy's
 
 
 def test_the_api_url_gets_its_trailing_slash() -> None:
@@ -51,6 +52,7 @@ def test_the_api_url_gets_its_trailing_slash() -> None:
         ("DELIVERY_RETRY_SECONDS", "0", "at least 0.1"),
         ("DELIVERY_RETRY_SECONDS", "soon", "a number of seconds"),
         ("POLICYBOT_LOG_LEVEL", "LOUD", "one of"),
+        ("POLICY_VERSION", "March 2015", "letters, digits"),
     ],
 )
 def test_each_bad_setting_is_named_with_what_it_expects(name: str, value: str, words: str) -> None:

@@ -42,6 +42,7 @@ from storage.export import (
 )
 from storage.models import ReviewReminder
 from storage.outbox import Message, OutboxStore, post_key
+from storage.policy import adopt_setting
 from tests.conftest import csv_rows, new_database_url
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
@@ -86,6 +87,7 @@ def exported_columns() -> set[tuple[str, str]]:
 
 def one_of_everything(store: ConcernStore, contacts: Contacts) -> None:
     """A record of every kind, through the stores, with what staff would type and their ids as markers."""
+    adopt_setting(store.engine, "2015-03", NOW)
     people = People(frozenset({"UMARKLEAD"}), frozenset({"UMARKDSL"}), "UMARKHEAD", "UMARKCHAIR")
     draft = ConcernDraft(
         "UMARKREPORTER",
@@ -151,7 +153,15 @@ def one_of_everything(store: ConcernStore, contacts: Contacts) -> None:
     review = review_subject_id(date(2026, 9, 1))
     refused = Command(RecordKind.REVIEW, review, Act.MARK_REVIEW_DONE, "UMARKNOTGOV", NOW, "review:1")
     assert isinstance(change(engine, people, refused), Refused)
-    act(RecordKind.REVIEW, review, Act.MARK_REVIEW_DONE, "UMARKGOV", "review:2", until=date(2027, 9, 1))
+    act(
+        RecordKind.REVIEW,
+        review,
+        Act.MARK_REVIEW_DONE,
+        "UMARKGOV",
+        "review:2",
+        until=date(2027, 9, 1),
+        detail="2026-09",
+    )
     with transaction(store.engine) as session:
         session.add(ReviewReminder(review_on=date(2027, 9, 1), mark="30 days", claimed_until=NOW, sent_to="UMARKGOV"))
 
@@ -239,11 +249,16 @@ def test_who_acted_is_a_role_by_default_and_an_id_with_details(stores: tuple[Con
         "review_on": "2026-09-01",
         "reviewed_at": "2026-11-25T10:00:00+00:00",
         "next_review_on": "2027-09-01",
+        "policy_version": "2015-03",  # the policy reviewed...
+        "adopted_version": "2026-09",  # ...and the one the governors approved at the review
         "audit": logs["policy_reviews"][0]["audit"],
     }
-    assert logs["policy_reviews"][0]["audit"][1]["detail"] == "next review 2027-09-01"
+    assert logs["policy_reviews"][0]["audit"][1]["detail"] == "next review 2027-09-01; policy 2026-09 in force"
+    assert {c["policy_version"] for c in logs["concerns"]} == {"2015-03"}
     assert all("actor_id" not in e and "note" not in e for e in logs["concerns"][0]["audit"])
-    assert set(logs["contact_permissions"][0]) == {"id", "person", "channel", "granted_at", "review_on", "check_id"}
+    assert set(logs["contact_permissions"][0]) == {
+        *("id", "person", "channel", "granted_at", "review_on", "check_id", "policy_version")
+    }
 
     detailed = json.loads(export(store.engine, "json", include_details=True, tz=LONDON))
     event = detailed["concerns"][0]["audit"][2]
@@ -254,7 +269,7 @@ def test_an_empty_log_still_has_its_columns(stores: tuple[ConcernStore, Contacts
     store, contacts = stores
     declarations = export(store.engine, "csv", log="declarations", tz=LONDON)
     assert declarations == (
-        "\ufeffid,declared_at,person,relationship,confirm_by,status,acknowledged_at,"
+        "\ufeffid,declared_at,person,relationship,confirm_by,status,acknowledged_at,policy_version,"
         "event_at,event_actor_role,event_action,event_from_state,event_to_state,event_detail\r\n"
     )
     concerns = export(store.engine, "csv", tz=LONDON).removeprefix("\ufeff").strip().split(",")

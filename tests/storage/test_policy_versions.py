@@ -1,0 +1,66 @@
+"""The policy in force (storage.policy): the setting recorded once and again only when it changes, never over a
+version governors recorded at a review; every record stamped with the version in force when it was stored."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlmodel import Session
+
+from flows.permissions import Act, Kind
+from storage.audit import review_subject_id
+from storage.commands import Changed, Overtaken, change
+from storage.db import make_engine, upgrade
+from storage.models import Concern, PolicyReview, PolicyVersion
+from storage.policy import SETTING, adopt_setting
+from tests.conftest import new_database_url
+from tests.storage.test_command_path import NOW, PEOPLE, a_concern, command, stored
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    for url in new_database_url(tmp_path, "versions"):
+        upgrade(url)
+        made = make_engine(url)
+        yield made
+        made.dispose()
+
+
+def versions(engine: Engine) -> list[tuple[str, str]]:
+    with Session(engine) as session:
+        rows = session.execute(select(PolicyVersion.version, PolicyVersion.recorded_by).order_by(PolicyVersion.id))
+        return [(v, by) for v, by in rows]
+
+
+def test_the_setting_is_recorded_once_and_what_was_stored_before_is_put_under_it(engine: Engine) -> None:
+    before = a_concern(engine)
+    assert stored(engine, Concern, before).policy_version is None  # no version known yet
+    assert adopt_setting(engine, "2015-03", NOW)
+    assert stored(engine, Concern, before).policy_version == "2015-03"
+    assert not adopt_setting(engine, "2015-03", NOW + timedelta(days=1))  # a restart records nothing
+    assert stored(engine, Concern, a_concern(engine)).policy_version == "2015-03"
+    assert adopt_setting(engine, "2016-01", NOW + timedelta(days=2))  # the setting changed: in force from now
+    assert stored(engine, Concern, a_concern(engine)).policy_version == "2016-01"
+    assert stored(engine, Concern, before).policy_version == "2015-03"  # what was stored under the old one stays
+    assert versions(engine) == [("2015-03", SETTING), ("2016-01", SETTING)]
+
+
+def test_a_version_the_governors_approve_at_a_review_is_in_force_from_then(engine: Engine) -> None:
+    adopt_setting(engine, "2015-03", NOW)
+    review = review_subject_id(date(2026, 9, 1))
+    bad = command(Kind.REVIEW, review, Act.MARK_REVIEW_DONE, "UGOV", until=date(2027, 9, 1), detail="v 2; drop")
+    refused = change(engine, PEOPLE, bad)
+    assert isinstance(refused, Overtaken) and "policy version" in refused.reason
+    done = command(Kind.REVIEW, review, Act.MARK_REVIEW_DONE, "UGOV", until=date(2027, 9, 1), detail="2026-09")
+    assert isinstance(change(engine, PEOPLE, done), Changed)
+    with Session(engine) as session:
+        [recorded] = session.exec(select(PolicyReview)).scalars()  # type: ignore[call-overload]
+    assert (recorded.policy_version, recorded.adopted_version) == ("2015-03", "2026-09")  # reviewed, then adopted
+    assert stored(engine, Concern, a_concern(engine)).policy_version == "2026-09"
+    assert not adopt_setting(engine, "2015-03", NOW + timedelta(days=3))  # a restart never undoes the governors
+    assert stored(engine, Concern, a_concern(engine)).policy_version == "2026-09"
+    assert versions(engine) == [("2015-03", SETTING), ("2026-09", "UGOV")]
