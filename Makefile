@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/policybot run
+	$(BIN)/policybot run $(ARGS)
 
 check: $(STAMP)
 	$(BIN)/policybot check

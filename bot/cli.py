@@ -57,9 +57,13 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--threads", type=int, default=8, help="threads per worker (HTTP mode)")
     for name, what in (
         ("sandbox", "try policybot without Slack: a local Slack and a page to play the school's people on"),
-        ("run", "the bot when Slack credentials are configured (as serve), else the sandbox (what `make run` does)"),
+        (
+            "run",
+            "what `make run` does: with any Slack credential configured, `serve` (its options are serve's defaults); "
+            "with none, the sandbox, with these options",
+        ),
     ):
-        sandbox = commands.add_parser(name, help=what)
+        sandbox = commands.add_parser(name, help=what, description=what[0].upper() + what[1:] + ".")
         sandbox.add_argument("--port", type=int, default=8080, help="the sandbox page's port (default 8080)")
         sandbox.add_argument("--host", default="127.0.0.1", help="where the sandbox page listens (default loopback)")
         sandbox.add_argument("--reset", action="store_true", help="start the sandbox's school again from empty")

@@ -93,14 +93,16 @@ class Reminders:
         if review_on is None or self.reviews.is_done(review_on):
             return
         now = self.clock()
-        due = [
-            (mark, at)
-            for mark, at in review_reminders(review_on, self.policy.zone, now.astimezone(self.policy.zone).date())
-            if at <= now
-        ]
+        today = now.astimezone(self.policy.zone).date()
+        ladder = review_reminders(review_on, self.policy.zone, today)
+        due = [mark for mark, at in ladder if at <= now]
         if not due:
             return
-        mark, _ = due[-1]  # only the latest: after a stop, one reminder, not one per missed step
+        mark = due[-1]  # only the latest: after a stop, one reminder, not one per missed step
+        if not self.reviews.reminded(review_on, mark):
+            # Late, and a later step falls today: that one instead (a bot started a week before the review sends
+            # the 7-day reminder once, not the 30-day one late and the 7-day one a few hours later).
+            mark = [m for m, at in ladder if at <= now or at.astimezone(self.policy.zone).date() <= today][-1]
         if self.reviews.reminded(review_on, mark):
             return
         text, blocks = self._review_message(review_on, mark)
@@ -111,7 +113,7 @@ class Reminders:
         ]
         if self.reviews.remind(review_on, mark, now, messages):
             self.kick()
-            log.info("review reminder due (%s before %s)", mark, review_on.isoformat())
+            log.info("review reminder sent (%s; the review is due %s)", mark, review_on.isoformat())
 
     def _review_message(self, review_on: Any, mark: str) -> tuple[str, list[Any]]:
         since = self.clock() - timedelta(days=365)

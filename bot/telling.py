@@ -64,7 +64,8 @@ class Telling:
                 fallback=None if direct else self.settings.headteacher_id,
             )
         )
-        text, blocks = notices.receipt(concern)
+        told = concern.reporter_id in self.directory.who(facts(concern), Act.TOLD_OF_CHANGES)
+        text, blocks = notices.receipt(concern, told_of_changes=told)
         messages.append(Message(f"concern:{concern.id}:receipt", subject, concern.reporter_id, text, drawn(blocks)))
         return messages
 

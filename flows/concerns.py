@@ -77,15 +77,15 @@ def validate(draft: ConcernDraft) -> dict[str, str]:
     if len(draft.names.strip()) > NAMES_MAX:
         errors["names"] = f"Please keep names under {NAMES_MAX} characters."
     links = draft.links
-    if len(links) > LINKS_MAX:
+    bad = [link for link in links if not is_web_link(link)]
+    if bad:  # first: a sentence typed here is not "too many links"
+        errors["links"] = f"'{bad[0][:60]}' is not a web link. Give full addresses starting https://, one per line."
+    elif len(links) > LINKS_MAX:
         errors["links"] = f"Give at most {LINKS_MAX} links, one per line."
     else:
         too_long = [link for link in links if len(link) > LINK_MAX]
-        bad = [link for link in links if not is_web_link(link)]
         if too_long:
             errors["links"] = f"One link is over {LINK_MAX} characters: shorten it, or say where it is instead."
-        elif bad:
-            errors["links"] = f"'{bad[0][:60]}' is not a web link. Give full addresses starting https://, one per line."
     return errors
 
 

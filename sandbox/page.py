@@ -69,6 +69,8 @@ class Page:
 
     def command(self, user: str, line: str, channel: str) -> None:
         name, _, text = line.strip().partition(" ")
+        if not name.startswith("/"):
+            raise Refused(f"Messages are not sent anywhere here: type {' or '.join(COMMANDS)}")
         if name not in COMMANDS:
             raise Refused(f"{name or 'That'} is not a command here: try {' or '.join(COMMANDS)}")
         trigger = self.workspace.issue_trigger(user)

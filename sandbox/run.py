@@ -14,7 +14,8 @@ import sys
 import threading
 import time
 import urllib.request
-from datetime import date
+from datetime import date, datetime, timedelta
+from datetime import time as time_of_day
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +29,11 @@ log = logging.getLogger("sandbox")
 
 DATABASE = Path("sandbox.db")
 CONVERSATIONS = Path("sandbox.json")
+REVIEW = Path("sandbox.review")  # the governors' review date, chosen at the first start (a week ahead)
 CLOCK = Path("sandbox.clock")
 BOT_LOG = Path("sandbox.log")
 READY_SECONDS = 30
+STEPS = {"morning": (1, time_of_day(8, 30)), "week": (7, time_of_day(9, 30))}  # days on, and the time then
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,7 +77,7 @@ class Sandbox:
     def __init__(self, host: str, port: int, *, reset: bool = False, folder: Path = Path(".")) -> None:
         self.folder = folder
         if reset:
-            for path in (DATABASE, Path(f"{DATABASE}-wal"), Path(f"{DATABASE}-shm"), CLOCK, CONVERSATIONS):
+            for path in (DATABASE, Path(f"{DATABASE}-wal"), Path(f"{DATABASE}-shm"), CLOCK, CONVERSATIONS, REVIEW):
                 (folder / path).unlink(missing_ok=True)
         self.workspace = school.workspace()
         saved.load(self.workspace, folder / CONVERSATIONS)
@@ -90,7 +93,7 @@ class Sandbox:
             self.slack.close()
             raise SandboxError(f"cannot listen on {host}:{port} ({error.strerror}); try --port") from None
         env = school.bot_environment(
-            self.slack.api_url, f"sqlite:///{(folder / DATABASE).resolve()}", secret, date.today()
+            self.slack.api_url, f"sqlite:///{(folder / DATABASE).resolve()}", secret, self._review_on()
         )
         env["POLICYBOT_CLOCK_FILE"] = str((folder / CLOCK).resolve())
         command = [sys.executable, "-m", "bot", "serve", "--http", "--host", "127.0.0.1", "--port", str(bot_port)]
@@ -108,16 +111,22 @@ class Sandbox:
         self.page_server.start()
         self._saver = saved.keep_saving(self.workspace, folder / CONVERSATIONS, self._saving)
 
-    def advance(self, seconds: float) -> dict[str, Any]:
-        """Move the bot's clock forward (the nudges and reminders then due go out at its next pass)."""
-        path = self.folder / CLOCK
-        try:
-            offset = float(path.read_text().strip() or 0)
-        except (OSError, ValueError):
-            offset = 0.0
-        offset += max(0.0, min(seconds, 366 * 86400.0))
-        path.write_text(f"{offset}\n")
+    def advance(self, step: str) -> dict[str, Any]:
+        """Move the bot's clock forward by one of the page's steps (moved()); what then falls due goes at once."""
+        real = datetime.now(school.ZONE)
+        offset = (moved(real + timedelta(seconds=self.offset()), step) - real).total_seconds()
+        (self.folder / CLOCK).write_text(f"{offset}\n")
         return {"offset_seconds": offset}
+
+    def _review_on(self) -> date:
+        """The review date the school was started with (a week after the first start), kept across restarts."""
+        path = self.folder / REVIEW
+        try:
+            return date.fromisoformat(path.read_text().strip())
+        except (OSError, ValueError):
+            review_on = date.today() + timedelta(days=7)
+            path.write_text(review_on.isoformat() + "\n")
+            return review_on
 
     def offset(self) -> float:
         try:
@@ -154,6 +163,15 @@ class Sandbox:
         self.slack.close()
         self._saving.set()
         self._saver.join(10)
+
+
+def moved(now: datetime, step: str) -> datetime:
+    """The school's time after a step of the page: "hour" (an hour later), "morning" (half past eight the next
+    morning) or "week" (half past nine a week later, when the day's reminders have gone)."""
+    if step == "hour":
+        return now + timedelta(hours=1)
+    days, at = STEPS[step]  # KeyError: not a step
+    return datetime.combine(now.date() + timedelta(days=days), at, school.ZONE)
 
 
 def _free_port() -> int:

@@ -6,11 +6,13 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
+from zoneinfo import ZoneInfo
 
 from sandbox.workspace import BOT, Workspace
 
 CHANNEL = "CLEADERSHIP"
+ZONE = ZoneInfo("Europe/London")  # the school's time zone (the bot's default POLICYBOT_TIMEZONE)
 TOKEN = "xoxb-sandbox-not-a-real-token"
 
 
@@ -45,7 +47,7 @@ def workspace() -> Workspace:
     )
 
 
-def bot_environment(api_url: str, database_url: str, signing_secret: str, today: date) -> dict[str, str]:
+def bot_environment(api_url: str, database_url: str, signing_secret: str, review_on: date) -> dict[str, str]:
     """The bot's settings in the sandbox: nothing from the school's own .env or environment is read."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "LEADERSHIP_", "POLICYBOT_"))}
     for name in ("DATABASE_URL", "CONTACT_RULES_FILE", "SCHOOL_CLOSURES_FILE", "GOVERNOR_USER_IDS"):
@@ -65,7 +67,7 @@ def bot_environment(api_url: str, database_url: str, signing_secret: str, today:
         NUDGE_REPEAT_EVERY="30m",
         SAFEGUARDING_NUDGE_AFTER="5m",
         WORKING_HOURS="Mon-Sun 00:00-24:00",
-        POLICY_REVIEW_DATE=(today + timedelta(days=7)).isoformat(),
+        POLICY_REVIEW_DATE=review_on.isoformat(),
         SCHEDULER_SCAN_SECONDS="2",
         DELIVERY_RETRY_SECONDS="2",
         SLACK_TIMEOUT_SECONDS="5",

@@ -28,11 +28,11 @@ class PageServer:
         page: Page,
         host: str,
         port: int,
-        advance: Callable[[float], dict[str, Any]],
+        advance: Callable[[str], dict[str, Any]],
         offset: Callable[[], float],
     ) -> None:
         self.page = page
-        self.advance = advance  # moves the bot's clock forward by that many seconds
+        self.advance = advance  # moves the bot's clock forward: "hour", "morning" or "week"
         self.offset = offset  # how far ahead of the real time the bot's clock is, in seconds
         server = self
 
@@ -92,7 +92,7 @@ class PageServer:
             self._do(urlsplit(request.path).path, user, body)
         except Refused as refused:
             return _send(request, 400, {"error": str(refused)})
-        except (ValueError, KeyError, TypeError, AttributeError) as error:
+        except (ValueError, KeyError, TypeError, AttributeError) as error:  # a made-up call or field
             log.warning("page call %s not understood: %s", request.path, type(error).__name__)
             return _send(request, 400, {"error": "The sandbox did not understand that"})
         except OSError as error:
@@ -113,7 +113,7 @@ class PageServer:
         elif path == "/api/home":
             page.open_home(user)
         elif path == "/api/clock":
-            self.advance(float(body["seconds"]))
+            self.advance(str(body["step"]))
         else:
             raise Refused("No such call")
 

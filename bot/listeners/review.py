@@ -57,7 +57,7 @@ def form(review_on: date, next_on: date) -> View:
             ),
             InputBlock(
                 block_id=ids.POLICY_VERSION,
-                label="New policy version (optional)",
+                label="New policy version",
                 element=PlainTextInputElement(
                     action_id=ids.POLICY_VERSION + ids.INPUT, max_length=VERSION_MAX, placeholder="e.g. 2026-12"
                 ),

@@ -60,7 +60,7 @@ def build(action: Action, concern: Concern) -> View:
             ),
             InputBlock(
                 block_id=ids.NOTE,
-                label="Note for the audit trail (optional)",
+                label="Note for the audit trail",
                 element=PlainTextInputElement(
                     action_id=ids.NOTE + ids.INPUT, multiline=True, max_length=NOTE_MAX + 500
                 ),

@@ -128,7 +128,7 @@ def decision_form(check: ContactCheck, review_on: date) -> View:
             ),
             InputBlock(
                 block_id=ids.NOTE,
-                label="Note (optional)",
+                label="Note",
                 optional=True,
                 hint="The member of staff sees this note with the decision.",
                 element=PlainTextInputElement(

@@ -75,7 +75,7 @@ def check_form() -> dict[str, Any]:
         _radio(ids.UNDER_18, "Are they under 18?", _TRI),
         _radio(ids.FAMILY, "Are they your family or a close family friend?", _TRI),
         _radio(ids.FRIEND, "Were you personal friends before the school connection?", _TRI),
-        _described("Who is it, in a few words? (optional)", optional=True),
+        _described("Who is it, in a few words?", optional=True),
     ]
     return View(
         type="modal",

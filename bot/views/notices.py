@@ -13,9 +13,20 @@ from flows.escalation import Status
 from flows.taxonomy import ILLEGAL_MATERIAL_RULE, Platform, advice_for
 from storage.models import Concern
 
+NOT_TOLD_OF_CHANGES = (
+    "Because you are named in it, policybot will not send you its progress (nobody is told how a concern about "
+    "them is handled): whoever handles it will speak to you."
+)
 
-def receipt(concern: Concern) -> tuple[str, list[Block]]:
+
+def receipt(concern: Concern, told_of_changes: bool = True) -> tuple[str, list[Block]]:
+    """The reporter's receipt; it promises the progress only to a reporter flows.permissions will tell of it."""
     text = f"Your concern {concern.reference} has reached policybot."
+    progress = (
+        "You will get a message here when it is acknowledged, escalated or resolved."
+        if told_of_changes
+        else NOT_TOLD_OF_CHANGES
+    )
     if concern.safeguarding:
         body = (
             f"*{concern.reference}* is stored and has gone at once to those who handle safeguarding: "
@@ -25,8 +36,7 @@ def receipt(concern: Concern) -> tuple[str, list[Block]]:
     else:
         advice = "\n".join(f"• {line}" for line in advice_for(Platform(concern.platform)))
         body = (
-            f"*{concern.reference}* is stored and has gone to the leadership team. "
-            "You will get a message here when it is acknowledged, escalated or resolved.\n\n"
+            f"*{concern.reference}* is stored and has gone to the leadership team. {progress}\n\n"
             f"*What to do now (Appendix A of the policy):*\n{advice}"
         )
     return text, [SectionBlock(text=MarkdownTextObject(text=body))]

@@ -97,13 +97,13 @@ def build() -> View:
         ),
         _input(
             ids.NAMES,
-            "Names (optional)",
+            "Names",
             PlainTextInputElement(max_length=NAMES_MAX + 200, placeholder="Only if you know them"),
             optional=True,
         ),
         _input(
             ids.INVOLVED_STAFF,
-            "A member of staff involved (optional)",
+            "A member of staff involved",
             UserSelectElement(placeholder="Choose a person"),
             hint="If the concern is about a member of staff, choose them. If they would normally receive concerns, "
             "it goes to the headteacher (or the chair of governors) instead.",
@@ -117,7 +117,7 @@ def build() -> View:
         ),
         _input(
             ids.LINKS,
-            "Links (optional)",
+            "Links",
             PlainTextInputElement(multiline=True, placeholder="https://... one per line"),
             hint="Where it is: full web addresses, one per line.",
             optional=True,

@@ -278,8 +278,8 @@
     if (!text) return;
     if (await call("/api/command", { text, channel: where })) input.value = "";
   });
-  for (const button of document.querySelectorAll("[data-seconds]")) {
-    button.addEventListener("click", () => call("/api/clock", { seconds: Number(button.dataset.seconds) }));
+  for (const button of document.querySelectorAll("[data-step]")) {
+    button.addEventListener("click", () => call("/api/clock", { step: button.dataset.step }));
   }
   $("where").tabIndex = -1;
   refresh(true);

@@ -344,7 +344,11 @@ def test_the_declare_form_opens_from_the_check_answer_or_the_app_home() -> None:
 def test_the_review_form_is_one_slack_will_open_asking_for_the_next_date() -> None:
     drawn = review.form(date(2027, 3, 1), date(2028, 3, 1)).to_dict()
     version = drawn["blocks"].pop()  # the new policy version, if the governors approved one: optional, checked
-    assert (version["block_id"], version["optional"], version["element"]["max_length"]) == (ids.POLICY_VERSION, True, 40)
+    assert (version["block_id"], version["optional"], version["element"]["max_length"]) == (
+        ids.POLICY_VERSION,
+        True,
+        40,
+    )
     assert drawn == {
         "type": "modal",
         "callback_id": ids.REVIEW_VIEW,

@@ -261,6 +261,21 @@ def test_the_review_ladder_with_the_digest_and_marking_it_done(fake: LocalSlack,
     assert "30 days away" in fake.of("chat.postMessage", channel=GOVERNOR)[-1].params["text"]
 
 
+def test_a_bot_started_a_week_before_the_review_reminds_once_not_twice(fake: LocalSlack, database: str) -> None:
+    clock = Clock(datetime.now(UTC)).at(2027, 2, 22, 7, 0)  # the 7-day mark is at 9 am today; the 30-day one missed
+    deps = build(fake, database, clock, POLICY_REVIEW_DATE="2027-03-01")
+    deps.nudger.run()
+    [first] = fake.of("chat.postMessage", channel=GOVERNOR)
+    assert "7 days away" in first.params["text"]
+    for hour in (9, 12):
+        clock.at(2027, 2, 22, hour, 0)
+        deps.nudger.run()
+    assert len(fake.of("chat.postMessage", channel=GOVERNOR)) == 1  # the 7-day reminder has gone: not again
+    clock.at(2027, 3, 1, 9, 0)
+    deps.nudger.run()
+    assert "today" in fake.of("chat.postMessage", channel=GOVERNOR)[-1].params["text"]
+
+
 def test_declarations_are_re_confirmed_yearly(fake: LocalSlack, database: str) -> None:
     from flows.contact_requests import Relationship
 

@@ -356,3 +356,18 @@ def test_governors_mark_the_review_done_and_nobody_else_can(
     assert other["response_action"] == "errors" and "Only governors" in other["errors"]["next_review_on"]
     trail = [(e.actor_id, e.action) for e in audit.trail(store.engine, "review", 20270301)]
     assert (LEADERS[0], "refused_mark_review_done") in trail and (LEADERS[1], "refused_mark_review_done") in trail
+
+
+def test_a_reporter_who_names_themselves_is_not_promised_or_sent_its_progress(
+    bot: RunningBot, slack: SlackDriver, fake_slack: LocalSlack, store: ConcernStore
+) -> None:
+    mark = fake_slack.mark()
+    reference, concern_id = new_concern(slack, store, "USTAFF40", involved="USTAFF40", roles=("staff",))
+    [receipt] = fake_slack.wait_for("chat.postMessage", lambda p: p["channel"] == "USTAFF40", after=mark)
+    assert "Because you are named in it" in json.dumps(receipt.params["blocks"])
+    assert "You will get a message here" not in json.dumps(receipt.params["blocks"])
+    posted_card(fake_slack, reference)
+    slack.click("concern_acknowledge", f"{concern_id}:1", LEADERS[0])
+    fake_slack.wait_for("chat.update", lambda p: reference in p["text"] and "acknowledged" in p["text"], after=mark)
+    bot.one_delivery_pass()  # anything the reporter would be sent has been sent by now
+    assert [m.text for m in fake_slack.visible("USTAFF40") if reference in m.text] == [receipt.params["text"]]

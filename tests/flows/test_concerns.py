@@ -70,3 +70,11 @@ def test_appendix_a_advice_is_given_for_every_platform_and_more_for_facebook() -
     for platform in Platform:
         assert any("copy" in line for line in advice_for(platform))
     assert len(advice_for(Platform.FACEBOOK)) > len(advice_for(Platform.TIKTOK))
+
+
+def test_a_sentence_in_the_links_box_is_not_a_web_link_however_many_words_it_has() -> None:
+    sentence = "the post was on her public page yesterday and a screenshot is on my school laptop"
+    [problem] = validate(draft(links_text=sentence)).values()
+    assert problem.startswith("'the' is not a web link")
+    many = "\n".join(f"https://example.org/{n}" for n in range(11))
+    assert validate(draft(links_text=many)) == {"links": "Give at most 10 links, one per line."}

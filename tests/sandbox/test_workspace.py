@@ -77,3 +77,17 @@ def test_blocks_over_slacks_limits_are_refused_with_slacks_error() -> None:
         assert answer["error"] == "invalid_blocks" and slack.invalid
     finally:
         slack.close()
+
+
+def test_the_clock_steps_land_where_a_school_day_would() -> None:
+    from datetime import datetime
+
+    from sandbox.run import moved
+    from sandbox.school import ZONE
+
+    evening = datetime(2026, 12, 3, 19, 40, tzinfo=ZONE)
+    assert moved(evening, "hour") == datetime(2026, 12, 3, 20, 40, tzinfo=ZONE)
+    assert moved(evening, "morning") == datetime(2026, 12, 4, 8, 30, tzinfo=ZONE)
+    assert moved(evening, "week") == datetime(2026, 12, 10, 9, 30, tzinfo=ZONE)
+    with pytest.raises(KeyError):
+        moved(evening, "a year later")
