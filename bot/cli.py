@@ -86,6 +86,14 @@ def _parser() -> argparse.ArgumentParser:
         "described, notes (sensitive: the default export names nobody)",
     )
     export.add_argument("--output", "-o", help="write to this file instead of standard output")
+    access = commands.add_parser(
+        "subject-access",
+        help="everything held about one person (UK GDPR article 15), as JSON and as a readable page",
+        description="Writes FILE.json and FILE.html: what policybot holds about the person, with what is withheld "
+        "(other people's ids and what others typed) listed for the data protection officer to review.",
+    )
+    access.add_argument("user_id", help="the person's Slack user id, such as U0123ABCD")
+    access.add_argument("--output", "-o", help="the files' name without .json/.html (default subject-access-USER_ID)")
     return parser
 
 
@@ -106,6 +114,36 @@ def main(argv: list[str] | None = None) -> int:
     except SQLAlchemyError as error:
         print(f"policybot: database problem: {_database_problem(error)}", file=sys.stderr)
         return 3
+
+
+def _subject_access(person: str, output: str | None) -> int:
+    import json
+
+    from bot.reader import USER_ID
+    from bot.subject_access_page import render
+    from storage.db import make_engine
+    from storage.export import missing_database
+    from storage.subject_access import gather
+
+    if not USER_ID.match(person):
+        print(f"policybot: {person!r} is not a Slack user id (such as U0123ABCD)", file=sys.stderr)
+        return 2
+    url = _database_url()
+    missing = missing_database(url)
+    if missing is not None:
+        print(f"policybot: no database yet at {missing}: run `policybot db upgrade` first", file=sys.stderr)
+        return 3
+    document = gather(make_engine(url), person, datetime.now(UTC))
+    base = output or f"subject-access-{person}"
+    with open(f"{base}.json", "w", encoding="utf-8") as out:
+        json.dump(document, out, indent=2)
+    with open(f"{base}.html", "w", encoding="utf-8") as out:
+        out.write(render(document))
+    print(
+        f"wrote {base}.json and {base}.html: {document['records']} record(s) about {person}, "
+        f"{document['withheld_fields']} field(s) withheld for the data protection officer to review"
+    )
+    return 0
 
 
 def _credentials_given() -> bool:
@@ -173,6 +211,9 @@ def _run(args: argparse.Namespace) -> int:
                 os.remove(args.output)
             raise
         return 0
+
+    if args.command == "subject-access":
+        return _subject_access(args.user_id, args.output)
 
     from bot.checks import problems
     from bot.slack_api import make_client

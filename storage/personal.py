@@ -20,6 +20,7 @@ class Column:
     holds: Holds
     whose: str = ""  # for ids: whose id(s) the column holds
     subject: bool = False  # the member of staff whose own record the row is: `whose` names their role in it
+    sees_typed: bool = False  # the person it names wrote the row's typed fields, or was sent them (subject access)
 
 
 def _neither(*names: str) -> dict[str, Column]:
@@ -30,8 +31,8 @@ def _typed(*names: str) -> dict[str, Column]:
     return dict.fromkeys(names, Column(Holds.TYPED))
 
 
-def _id(whose: str, subject: bool = False) -> Column:
-    return Column(Holds.ID, whose, subject)
+def _id(whose: str, subject: bool = False, sees_typed: bool = False) -> Column:
+    return Column(Holds.ID, whose, subject, sees_typed)
 
 
 _CLICKER = "whoever clicked (the request key holds their Slack id)"
@@ -45,7 +46,7 @@ DECLARED: dict[str, dict[str, Column]] = {
         **_neither("escalated_to", "resolved_at", "outcome", "post_ts", "alert_sent_at", "receipt_sent_at"),
         **_neither("delivered_at", "delivery_attempts", "next_delivery_at", "delivery_claimed_until", *_NUDGES),
         **_typed("names", "description", "links"),
-        "reporter_id": _id("reporter", subject=True),
+        "reporter_id": _id("reporter", subject=True, sees_typed=True),
         "involved_staff_id": _id("member of staff involved"),
         "route_recipient": _id("headteacher or chair it was sent to directly"),
         "acknowledged_by": _id("leader who acknowledged"),
@@ -57,7 +58,7 @@ DECLARED: dict[str, dict[str, Column]] = {
     "audit_entry": {
         **_neither("id", "subject_kind", "subject_id", "at", "action", "from_state", "to_state", "detail"),
         **_typed("note"),
-        "actor_id": _id("who acted (or policybot)"),
+        "actor_id": _id("who acted (or policybot)", sees_typed=True),
         "request_key": _id(_CLICKER),
     },
     "reference_counter": _neither("year", "last"),
@@ -68,7 +69,7 @@ DECLARED: dict[str, dict[str, Column]] = {
         **_neither("answered_by_permission_id", "request_status", "version", "requested_at", "decided_at"),
         **_neither("post_channel", "post_ts", "post_claimed_until", "tell_pending", *_NUDGES),
         **_typed("person_described"),
-        "asked_by": _id("asker", subject=True),
+        "asked_by": _id("asker", subject=True, sees_typed=True),
         "decided_by": _id("leader who decided"),
         "nudge_progress": _id("leaders who have had the nudge being sent"),
     },
@@ -76,7 +77,7 @@ DECLARED: dict[str, dict[str, Column]] = {
         **_neither("policy_version"),
         **_neither("id", "person", "channel", "granted_at", "review_on", "check_id"),
         **_typed("person_key", "person_described"),
-        "staff_id": _id("member of staff permitted", subject=True),
+        "staff_id": _id("member of staff permitted", subject=True, sees_typed=True),
         "granted_by": _id("leader who approved"),
     },
     "declaration": {
@@ -84,7 +85,7 @@ DECLARED: dict[str, dict[str, Column]] = {
         **_neither("id", "submission_key", "person", "relationship", "declared_at", "confirm_by", "next_notice_on"),
         **_neither("status", "version", "acknowledged_at", "post_channel", "post_ts", "post_claimed_until"),
         **_typed("person_described"),
-        "staff_id": _id("declarer", subject=True),
+        "staff_id": _id("declarer", subject=True, sees_typed=True),
         "acknowledged_by": _id("leader who acknowledged"),
     },
     "policy_review": {
@@ -100,7 +101,7 @@ DECLARED: dict[str, dict[str, Column]] = {
         **_neither("next_attempt_at", "claimed_until", "attempts", "unsure", "sent_ts", "sent_at"),
         **_typed("text", "blocks"),  # a message as drawn (a decision's note, a mention); cleared once sent
         "key": _id("the recipient of a direct message (its key names them)"),
-        "channel": _id("the recipient of a direct message"),
+        "channel": _id("the recipient of a direct message", sees_typed=True),
         "fallback": _id("headteacher, when the channel is gone for good"),
         "sent_channel": _id("the recipient of a direct message (their direct-message channel)"),
     },
