@@ -281,3 +281,19 @@ def test_socket_mode_with_a_wrong_app_token_stops_with_one_line(fake_slack: Loca
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "SLACK_APP_TOKEN: Slack refused it (invalid_auth)" in result.stderr
     assert [c for c in fake_slack.of("apps.connections.open")]  # it did try Socket Mode, not HTTP
+
+
+def test_subject_access_writes_both_files_and_refuses_bad_input_in_one_line(tmp_path: Path, run: Run) -> None:
+    wrong = run("subject-access", "@sam", env=base_environment(DATABASE_URL=f"sqlite:///{tmp_path}/none.db"))
+    assert (wrong.returncode, wrong.stderr) == (2, "policybot: '@sam' is not a Slack user id (such as U0123ABCD)\n")
+    absent = run("subject-access", "USAM1", env=base_environment(DATABASE_URL=f"sqlite:///{tmp_path}/none.db"))
+    assert absent.returncode == 3 and "run `policybot db upgrade` first" in absent.stderr
+    assert not (tmp_path / "none.db").exists()
+    for url in new_database_url(tmp_path, "access"):
+        env = base_environment(DATABASE_URL=url)
+        run("db", "upgrade", env=env)
+        base = tmp_path / "sam"
+        made = run("subject-access", "USAM1", "-o", str(base), env=env)
+        assert made.returncode == 0 and made.stdout.startswith(f"wrote {base}.json and {base}.html: 0 record(s)")
+        assert json.loads((tmp_path / "sam.json").read_text())["subject"] == "USAM1"
+        assert "What policybot holds about USAM1" in (tmp_path / "sam.html").read_text()
