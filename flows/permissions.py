@@ -62,6 +62,8 @@ class Act(StrEnum):
     ESCALATED_TO_HEAD = "escalated_to_head"
     TOLD_OF_CHANGES = "told_of_changes"  # the reporter or asker, of each step (never leadership's notes)
     REMINDED = "reminded"  # the governors, of the review
+    # What a person is shown.
+    SEE_PATTERNS = "see_patterns"  # concerns naming a member of staff, grouped by them (KCSIE: low-level concerns)
 
 
 class Placement(StrEnum):
@@ -182,6 +184,7 @@ TABLE: dict[tuple[Kind, Act], Rule] = {
     (CONCERN, Act.ESCALATED_TO_SAFEGUARDING): _safeguarding_leads,
     (CONCERN, Act.ESCALATED_TO_HEAD): _head_or_chair,
     (CONCERN, Act.TOLD_OF_CHANGES): _owner,
+    (CONCERN, Act.SEE_PATTERNS): _head_or_chair,
     (REQUEST, Act.ASK_LEADERSHIP): _owner,
     (REQUEST, Act.DECIDE): _leadership,
     (REQUEST, Act.UNANSWERED): _above_the_holder,

@@ -107,6 +107,12 @@ class CheckStore:
         with reading(self.engine) as session:
             return self._permission_of(session, check_id)
 
+    def asked_by(self, staff_id: str, limit: int) -> list[ContactCheck]:
+        """The contact questions someone asked, newest first."""
+        with reading(self.engine) as session:
+            newest = select(ContactCheck).where(ContactCheck.asked_by == staff_id).order_by(col(ContactCheck.id).desc())
+            return list(session.exec(newest.limit(limit)))
+
     def permissions_for(self, staff_id: str) -> list[ContactPermission]:
         with reading(self.engine) as session:
             stmt = (

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, tzinfo
 
 from sqlalchemy import CursorResult, Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 
 from flows.concerns import ConcernDraft, format_reference
 from flows.errors import DomainError
@@ -132,6 +132,24 @@ class ConcernStore:
     def by_reference(self, reference: str) -> Concern | None:
         with reading(self.engine) as session:
             return session.exec(select(Concern).where(Concern.reference == reference)).first()
+
+    def reported_by(self, reporter: str, limit: int) -> list[Concern]:
+        """The concerns someone reported, newest first."""
+        with reading(self.engine) as session:
+            newest = select(Concern).where(Concern.reporter_id == reporter).order_by(col(Concern.id).desc())
+            return list(session.exec(newest.limit(limit)))
+
+    def open_concerns(self) -> list[Concern]:
+        """Every concern not yet resolved, oldest first (the App Home's queues are chosen from these)."""
+        with reading(self.engine) as session:
+            waiting = select(Concern).where(Concern.status != Status.RESOLVED.value).order_by(col(Concern.id))
+            return list(session.exec(waiting))
+
+    def naming_staff_since(self, since: datetime) -> list[Concern]:
+        """Concerns that name a member of staff, reported since then, oldest first (the headteacher's patterns)."""
+        with reading(self.engine) as session:
+            named = select(Concern).where(col(Concern.involved_staff_id).is_not(None), Concern.created_at >= since)
+            return list(session.exec(named.order_by(col(Concern.id))))
 
     def events(self, concern_id: int) -> list[AuditEntry]:
         """The concern's audit trail, oldest first."""

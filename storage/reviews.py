@@ -56,6 +56,12 @@ class ReviewStore:
         with reading(self.engine) as session:
             return session.exec(select(PolicyReview.id).where(PolicyReview.review_on == review_on)).first() is not None
 
+    def past(self, limit: int) -> list[PolicyReview]:
+        """The reviews recorded as done, newest first."""
+        with reading(self.engine) as session:
+            newest = select(PolicyReview).order_by(col(PolicyReview.review_on).desc())
+            return list(session.exec(newest.limit(limit)))
+
     def year_of_concerns(self, since: datetime) -> list[Concern]:
         with reading(self.engine) as session:
             return list(session.exec(select(Concern).where(Concern.created_at >= since)))

@@ -17,8 +17,9 @@ from bot.deps import Deps
 from bot.listeners.common import tell_privately
 from bot.listeners.contacts import NOT_LEADERSHIP, SAVE_FAILED
 from bot.listeners.guard import Wiring
+from bot.listeners.home import publish_home
 from bot.payload import button, request_key
-from bot.views import contact_form, home
+from bot.views import contact_form
 from flows.contact_requests import a_year_on
 from flows.permissions import Act, Kind
 from storage.commands import Changed, Missing, Overtaken, Refused
@@ -108,11 +109,6 @@ def reconfirm(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> 
 
 
 # --- App Home ---------------------------------------------------------------------------------------------------------
-
-
-def publish_home(deps: Deps, client: WebClient, user: str) -> None:
-    view = home.build(deps.checks.permissions_for(user), deps.declarations.declarations_for(user), deps.today())
-    client.views_publish(user_id=user, view=view)
 
 
 def home_opened(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:

@@ -1,4 +1,5 @@
-"""The App Home: a member of staff's standing permissions and declared connections, and the ways in."""
+"""The App Home's frame: the ways in, a member of staff's standing permissions and declared connections, and the
+sections for their roles (bot.views.home_roles) in their places."""
 
 from __future__ import annotations
 
@@ -23,10 +24,19 @@ from flows.contact import Channel, Person
 from flows.contact_requests import RECONFIRM_NOTICE, Relationship
 from storage.models import ContactPermission, Declaration
 
-_MAX_ROWS = 20  # each row is two blocks; a Home tab holds 100
+_MAX_ROWS = 10  # each row is two blocks
+MAX_BLOCKS = 100  # Slack's limit for a Home tab
 
 
-def build(permissions: list[ContactPermission], declarations: list[Declaration], today: date) -> View:
+def build(
+    permissions: list[ContactPermission],
+    declarations: list[Declaration],
+    today: date,
+    roles: tuple[list[Block], list[Block]] = ([], []),
+) -> View:
+    """The Home: the ways in, what waits for the viewer (roles[0]), their permissions and declarations, then what is
+    theirs and the governors' review (roles[1]); cut at Slack's 100 blocks with a line saying so."""
+    first, after = roles
     blocks: list[Block] = [
         HeaderBlock(text="policybot"),
         SectionBlock(
@@ -41,6 +51,7 @@ def build(permissions: list[ContactPermission], declarations: list[Declaration],
                 ButtonElement(action_id=ids.HOME_DECLARE, text="Declare a connection"),
             ]
         ),
+        *first,
         DividerBlock(),
         HeaderBlock(text="Your standing permissions"),
     ]
@@ -70,4 +81,8 @@ def build(permissions: list[ContactPermission], declarations: list[Declaration],
             )
         blocks.append(section)
         blocks.append(ContextBlock(elements=[PlainTextObject(text=row.person_described, emoji=False)]))
+    blocks += after
+    if len(blocks) > MAX_BLOCKS:
+        cut = ContextBlock(elements=[MarkdownTextObject(text="There is more than this page can show.")])
+        blocks = [*blocks[: MAX_BLOCKS - 1], cut]
     return View(type="home", blocks=blocks)

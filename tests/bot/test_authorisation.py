@@ -23,7 +23,7 @@ from bot import ids
 from bot.deps import Deps
 from bot.listeners import contacts, declarations, leadership, review
 from bot.payload import Malformed
-from bot.views import action_forms, contact_card, contact_form, details, home
+from bot.views import action_forms, contact_card, contact_form, details
 from flows.contact import default_rules
 from flows.contact_requests import Decision, a_year_on
 from flows.escalation import Action
@@ -66,8 +66,10 @@ class FakeDeps:
         self.telling = Recorder()
         self.told: list[Any] = []  # what deps.tell() was given (messages that follow no change)
         self.nudger = Recorder(first_due=DUE)
-        self.store = Recorder(events=[])
-        self.checks = Recorder(permissions_for=[], record_check=a_check("none"))
+        self.store = Recorder(events=[], open_concerns=[], reported_by=[], naming_staff_since=[])
+        self.checks = Recorder(permissions_for=[], record_check=a_check("none"), asked_by=[])
+        self.directory = Recorder(who=frozenset())  # the App Home's queues: nothing waits for anyone here
+        self.reviews = Recorder(past=[])
         self.declarations = Recorder(declarations_for=[], declare=(a_declaration(), True))
         self.client = Recorder()
         self.rules = default_rules()
@@ -604,9 +606,11 @@ def test_a_declaration_is_re_confirmed_by_the_clicker_for_a_year_and_their_home_
     assert deps.only_command == Command(
         Kind.DECLARATION, 4, Act.RECONFIRM, "USTAFF", NOW, key("USTAFF"), until=a_year_on(TODAY)
     )
-    assert deps.checks.calls == [("permissions_for", ("USTAFF",), {})]
+    assert deps.checks.calls == [("permissions_for", ("USTAFF",), {}), ("asked_by", ("USTAFF", 50), {})]
     assert deps.declarations.calls == [("declarations_for", ("USTAFF",), {})]
-    assert client.calls == [("views_publish", (), {"user_id": "USTAFF", "view": home.build([], [], TODAY)})]
+    [(_, _, published)] = client.calls
+    assert published["user_id"] == "USTAFF"
+    assert "Concerns you reported" in str(published["view"].to_dict())
     assert [name for name, *_ in deps.drawn(reconfirmed)] == ["declaration_drawing", "redrawn"]
     assert deps.logged == ["declaration 4 re-confirmed"]
 

@@ -22,7 +22,7 @@ def open_place(page: Any, name: str) -> None:
 
 
 def type_command(page: Any, line: str) -> None:
-    box = page.get_by_label(re.compile("^Message"))
+    box = page.get_by_role("textbox", name=re.compile("^Message \\(type"))
     box.fill(line)
     box.press("Enter")
 
@@ -168,4 +168,21 @@ def test_the_app_home_is_drawn_when_opened_and_its_buttons_work(page: Any, sandb
     home = page.locator("#messages")
     home.get_by_role("heading", name="Your standing permissions").wait_for()
     home.get_by_role("button", name="Check a contact").click()
-    page.get_by_role("dialog").get_by_role("heading", name="Check a contact").wait_for()
+    form = page.get_by_role("dialog")
+    form.get_by_role("heading", name="Check a contact").wait_for()
+    page.keyboard.press("Escape")
+    form.wait_for(state="hidden")
+
+
+def test_a_leader_acts_from_the_app_home_queue(page: Any, sandbox: Sandbox) -> None:
+    page.goto(sandbox.page_server.url + f"?as={STAFF.id}")
+    reference = report(page)
+    be(page, LEADER)
+    open_place(page, "policybot: Home")
+    queue = page.locator("#messages")
+    queue.get_by_role("heading", name="Waiting for you").wait_for()
+    item = queue.locator(".block.section", has_text=reference)
+    item.wait_for()
+    item.locator("xpath=following-sibling::*[1]").get_by_role("button", name="Acknowledge").click()
+    open_place(page, "# leadership")
+    page.locator("article.message", has_text=reference).get_by_text(re.compile("acknowledged", re.I)).first.wait_for()

@@ -1,0 +1,63 @@
+"""The App Home: what each person sees there, chosen record by record with the permission table (so nobody sees
+a record that names them), drawn by bot.views.home and bot.views.home_roles, published when the tab is opened and
+after the viewer's own changes."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import timedelta
+
+from slack_sdk import WebClient
+from slack_sdk.models.blocks import Block
+
+from bot.deps import Deps
+from bot.views import home, home_roles
+from flows.permissions import Act, Kind, Record
+from flows.taxonomy import EscalationTarget
+from storage.models import Concern
+from storage.records import facts
+
+REVIEW = Record(Kind.REVIEW)
+KEPT = 50  # a member of staff's own concerns and questions read for the Home
+
+
+def publish_home(deps: Deps, client: WebClient, user: str) -> None:
+    view = home.build(
+        deps.checks.permissions_for(user), deps.declarations.declarations_for(user), deps.today(), roles(deps, user)
+    )
+    client.views_publish(user_id=user, view=view)
+
+
+def roles(deps: Deps, user: str) -> tuple[list[Block], list[Block]]:
+    """(what waits for the viewer, shown first; what is theirs and the governors' review, shown after)."""
+    now = deps.clock()
+    waiting = deps.store.open_concerns()
+
+    def may(concern: Concern, act: Act) -> bool:
+        return user in deps.directory.who(facts(concern), act)
+
+    acting = [c for c in waiting if may(c, Act.RESOLVE)]
+    escalated = EscalationTarget.SAFEGUARDING_LEAD
+    to_lead = [  # the safeguarding lead's: safeguarding concerns, and those escalated to them
+        c
+        for c in waiting
+        if c not in acting
+        and (
+            c.safeguarding
+            and may(c, Act.VIEW_DETAILS)
+            or c.escalated_to == escalated
+            and may(c, Act.ESCALATED_TO_SAFEGUARDING)
+        )
+    ]
+    by_person: dict[str, list[Concern]] = defaultdict(list)
+    for concern in deps.store.naming_staff_since(now - timedelta(days=365)):
+        if concern.involved_staff_id and may(concern, Act.SEE_PATTERNS):
+            by_person[concern.involved_staff_id].append(concern)
+    first = home_roles.queue("Waiting for you", acting, now)
+    first += home_roles.queue("Safeguarding concerns", to_lead, now, alerted=True)
+    first += home_roles.patterns(dict(by_person))
+    after = home_roles.mine(deps.store.reported_by(user, KEPT), deps.checks.asked_by(user, KEPT))
+    if user in deps.directory.who(REVIEW, Act.REMINDED):
+        review_on = deps.reviews.current_review(deps.settings.policy_review_date)
+        after += home_roles.governors(review_on, deps.reviews.past(home_roles.MAX_ITEMS))
+    return first, after

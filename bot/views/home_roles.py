@@ -1,0 +1,101 @@
+"""The App Home's sections for each role, drawn from what bot.home_data chose with the permission table: the
+concerns and questions a member of staff raised (status only), the concerns waiting for the viewer (with the
+channel post's buttons), the safeguarding queue, the headteacher's patterns, and the governors' review."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from slack_sdk.models.blocks import Block, ContextBlock, DividerBlock, HeaderBlock, MarkdownTextObject, SectionBlock
+
+from bot.views import concern_card
+from bot.views.contact_words import question_phrase
+from flows.contact import Channel, Person
+from flows.contact_requests import RequestStatus
+from flows.escalation import Status
+from storage.models import Concern, ContactCheck, PolicyReview
+
+MAX_ITEMS = 12  # per list: a Home holds 100 blocks, and a queue item takes up to three
+
+
+def _more(shown: int, total: int) -> list[Block]:
+    if total <= shown:
+        return []
+    return [ContextBlock(elements=[MarkdownTextObject(text=f"…and {total - shown} more.")])]
+
+
+def _age(since: datetime, now: datetime) -> str:
+    hours = int((now - since).total_seconds() // 3600)
+    return f"{hours // 24} day(s)" if hours >= 48 else f"{hours} hour(s)"
+
+
+def mine(reported: list[Concern], asked: list[ContactCheck]) -> list[Block]:
+    """A member of staff's own concerns and questions: where each stands, never leadership's notes."""
+    blocks: list[Block] = [DividerBlock(), HeaderBlock(text="Concerns you reported")]
+    if not reported:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text="None.")]))
+    for concern in reported[:MAX_ITEMS]:
+        status = Status(concern.status).label.lower()
+        text = f"*{concern.reference}* ({concern.created_at:%d %b %Y}): {status}"
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=text)))
+    blocks += _more(min(len(reported), MAX_ITEMS), len(reported))
+    blocks += [HeaderBlock(text="Your contact questions")]
+    if not asked:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text="None.")]))
+    for check in asked[:MAX_ITEMS]:
+        phrase = question_phrase(Person(check.person), Channel(check.channel))
+        answer = {
+            RequestStatus.PENDING: "with leadership",
+            RequestStatus.APPROVED: "approved by leadership",
+            RequestStatus.DECLINED: "declined by leadership",
+        }.get(RequestStatus(check.request_status), f"the policy's answer: {check.verdict}")
+        text = f"CQ-{check.id:04d} ({check.asked_at:%d %b %Y}): {phrase}: *{answer}*"
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=text)))
+    return blocks + _more(min(len(asked), MAX_ITEMS), len(asked))
+
+
+def queue(title: str, concerns: list[Concern], now: datetime, alerted: bool = False) -> list[Block]:
+    """Concerns waiting for the viewer, oldest first, with age, nudges sent and the channel post's buttons."""
+    if not concerns:
+        return []
+    blocks: list[Block] = [DividerBlock(), HeaderBlock(text=title)]
+    for concern in concerns[:MAX_ITEMS]:
+        nudges = f" · {concern.nudges_sent} nudge(s) sent" if concern.nudges_sent else ""
+        age = _age(concern.created_at, now)
+        text = f"*{concern_card.fallback(concern)}*\nWaiting {age}{nudges}"
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=text)))
+        blocks.append(concern_card.blocks(concern, alerted)[-1])  # its buttons, as on the post
+    return blocks + _more(min(len(concerns), MAX_ITEMS), len(concerns))
+
+
+def patterns(by_person: dict[str, list[Concern]]) -> list[Block]:
+    """The headteacher's view: concerns naming each member of staff over the last twelve months (KCSIE Part 4)."""
+    if not by_person:
+        return []
+    blocks: list[Block] = [
+        DividerBlock(),
+        HeaderBlock(text="Concerns naming staff, last 12 months"),
+        ContextBlock(elements=[MarkdownTextObject(text="Grouped by person, so that patterns can be seen.")]),
+    ]
+    ranked = sorted(by_person.items(), key=lambda item: (-len(item[1]), item[0]))
+    for person, concerns in ranked[:MAX_ITEMS]:
+        references = ", ".join(c.reference for c in concerns[-5:])
+        text = f"<@{person}>: *{len(concerns)}* ({references})"
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=text)))
+    return blocks + _more(min(len(ranked), MAX_ITEMS), len(ranked))
+
+
+def governors(next_review: date | None, past: list[PolicyReview]) -> list[Block]:
+    """The governors' review: when the next is due, and those recorded (who, when, which policy version)."""
+    due = f"The next review of the policy is due on *{next_review:%d %B %Y}*." if next_review else "No review is set."
+    blocks: list[Block] = [
+        DividerBlock(),
+        HeaderBlock(text="The policy review"),
+        SectionBlock(text=MarkdownTextObject(text=due)),
+    ]
+    for review in past[:MAX_ITEMS]:
+        version = f", policy {review.policy_version}" if review.policy_version else ""
+        adopted = f"; adopted {review.adopted_version}" if review.adopted_version else ""
+        text = f"Review due {review.review_on:%d %b %Y}: done {review.reviewed_at:%d %b %Y} by <@{review.reviewed_by}>"
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=text + version + adopted)]))
+    return blocks

@@ -1,0 +1,91 @@
+"""Each role's App Home shows exactly what the permission table allows, and nobody sees a record that names them:
+a member of staff, a leader, the safeguarding lead, the headteacher, a governor, and a leader a concern is about."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.deps import Deps
+from bot.listeners.home import roles
+from bot.views import home
+from sandbox.slack import LocalSlack
+from storage.concerns import ConcernStore
+from storage.db import upgrade
+from tests.bot.test_nudges import CHANNEL, DSL, GOVERNOR, HEAD, LEAD, Clock, build, report
+from tests.conftest import new_database_url
+
+LEAD_2 = "ULEADB9"
+
+
+@pytest.fixture
+def slack() -> Iterator[LocalSlack]:
+    made = LocalSlack(channels={CHANNEL: {"is_private": True, "is_member": True}}, members={CHANNEL: [LEAD, HEAD]})
+    yield made
+    made.close_now()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[str]:
+    for url in new_database_url(tmp_path, "home"):
+        upgrade(url)
+        yield url
+
+
+def seen(deps: Deps, user: str) -> tuple[str, str]:
+    """(what waits for them, what is theirs), as text."""
+    first, after = roles(deps, user)
+    return json.dumps([b.to_dict() for b in first]), json.dumps([b.to_dict() for b in after])
+
+
+def reference(store: ConcernStore, concern_id: int) -> str:
+    concern = store.get(concern_id)
+    assert concern is not None
+    return concern.reference
+
+
+def test_every_role_sees_what_the_table_allows_and_nobody_what_names_them(slack: LocalSlack, db: str) -> None:
+    clock = Clock(datetime.now(UTC)).at(2026, 12, 3, 9, 0)
+    deps = build(slack, db, clock, LEADERSHIP_USER_IDS=f"{LEAD},{LEAD_2}", POLICY_REVIEW_DATE="2027-03-01")
+    ordinary = reference(deps.store, report(deps, "VH1"))
+    safeguarding = reference(deps.store, report(deps, "VH2", safeguarding=True))
+    about_lead_2 = reference(deps.store, report(deps, "VH3", involved=LEAD_2))  # to the headteacher directly
+
+    waiting, _ = seen(deps, LEAD)
+    assert ordinary in waiting and safeguarding not in waiting and about_lead_2 not in waiting
+    assert "Acknowledge" in waiting  # the post's buttons, in the Home
+
+    waiting, theirs = seen(deps, LEAD_2)  # a leader a concern is about never sees it, nor the pattern
+    assert about_lead_2 not in waiting + theirs and ordinary in waiting
+
+    waiting, _ = seen(deps, DSL)
+    assert safeguarding in waiting and ordinary not in waiting and about_lead_2 not in waiting
+
+    waiting, _ = seen(deps, HEAD)
+    assert all(r in waiting for r in (ordinary, safeguarding, about_lead_2))
+    assert "Concerns naming staff" in waiting and f"<@{LEAD_2}>: *1*" in waiting
+
+    waiting, theirs = seen(deps, "USTAFF9")  # the reporter: their own, status only, nothing to act on
+    assert waiting == "[]" and all(r in theirs for r in (ordinary, safeguarding, about_lead_2))
+    assert "Acknowledge" not in theirs and "x" not in json.loads(theirs)[0].get("text", {}).get("text", "")
+
+    _, theirs = seen(deps, GOVERNOR)
+    assert "The next review of the policy is due on *01 March 2027*" in theirs
+    _, theirs = seen(deps, LEAD)
+    assert "The policy review" not in theirs  # only governors
+
+
+def test_a_long_queue_says_how_many_more_and_the_home_stays_within_slacks_limit(slack: LocalSlack, db: str) -> None:
+    clock = Clock(datetime.now(UTC)).at(2026, 12, 3, 9, 0)
+    deps = build(slack, db, clock)
+    for n in range(30):
+        report(deps, f"VLONG{n}")
+    first, after = roles(deps, HEAD)
+    text = json.dumps([b.to_dict() for b in first])
+    assert "and 18 more" in text  # twelve shown
+    view = home.build([], [], clock().date(), (first * 3, after * 3))  # however much there is
+    assert len(view.blocks) == home.MAX_BLOCKS and "more than this page can show" in json.dumps(view.to_dict())
