@@ -86,6 +86,17 @@ def _parser() -> argparse.ArgumentParser:
         "described, notes (sensitive: the default export names nobody)",
     )
     export.add_argument("--output", "-o", help="write to this file instead of standard output")
+    report = commands.add_parser(
+        "report",
+        help="the governors' pack: one HTML file of the period's figures and charts, naming nobody",
+        description="Writes one self-contained HTML file (opens offline, prints well) with the period's figures: "
+        "concerns by area and kind, per month against the year before, by platform, time to acknowledge, "
+        "escalations, outcomes, contact questions, declarations and reviews. Counts below PACK_SUPPRESS_BELOW "
+        "(default 3) are shown as 'fewer than 3'.",
+    )
+    report.add_argument("--from", dest="start", type=date.fromisoformat, help="YYYY-MM-DD (default: a year ago)")
+    report.add_argument("--to", dest="end", type=date.fromisoformat, help="YYYY-MM-DD (default: today)")
+    report.add_argument("--output", "-o", default="pack.html", help="the file to write (default pack.html)")
     access = commands.add_parser(
         "subject-access",
         help="everything held about one person (UK GDPR article 15), as JSON and as a readable page",
@@ -114,6 +125,34 @@ def main(argv: list[str] | None = None) -> int:
     except SQLAlchemyError as error:
         print(f"policybot: database problem: {_database_problem(error)}", file=sys.stderr)
         return 3
+
+
+def _report(start: date | None, end: date | None, output: str) -> int:
+    from bot.governors_pack import default_period, pack
+    from storage.db import make_engine
+    from storage.export import missing_database
+
+    reader = Reader(os.environ, collect=True)
+    school = ZoneInfo(reader.timezone("POLICYBOT_TIMEZONE", "Europe/London"))
+    nudge_after = reader.duration("ACK_NUDGE_AFTER", "4h")
+    threshold = reader.positive_int("PACK_SUPPRESS_BELOW", 3, unit="people")
+    url = reader.database_url("DATABASE_URL")
+    if reader.problems:
+        raise ConfigErrors(reader.problems)
+    first, last = default_period(datetime.now(school).date())
+    start, end = start or first, end or last
+    if end < start:
+        print("policybot: --to is before --from", file=sys.stderr)
+        return 2
+    missing = missing_database(url)
+    if missing is not None:
+        print(f"policybot: no database yet at {missing}: run `policybot db upgrade` first", file=sys.stderr)
+        return 3
+    page = pack(make_engine(url), start, end, school, nudge_after, max(threshold, 2))
+    with open(output, "w", encoding="utf-8") as out:
+        out.write(page)
+    print(f"wrote {output}: the governors' pack for {start:%d %B %Y} to {end:%d %B %Y}")
+    return 0
 
 
 def _subject_access(person: str, output: str | None) -> int:
@@ -214,6 +253,8 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.command == "subject-access":
         return _subject_access(args.user_id, args.output)
+    if args.command == "report":
+        return _report(args.start, args.end, args.output)
 
     from bot.checks import problems
     from bot.slack_api import make_client
