@@ -12,6 +12,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # no screen: draw to files only
 import matplotlib.pyplot as plt  # noqa: E402 - after the backend is chosen
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from flows.pack import Cell, Figures  # noqa: E402
 from flows.scheduling import describe  # noqa: E402
@@ -28,6 +29,7 @@ STYLE = (
 
 
 def cell(value: Cell, threshold: int) -> str:
+    """A count as published: "fewer than N" for a small one, "withheld" for one hidden beside it."""
     return f"fewer than {threshold}" if value is None else str(value)
 
 
@@ -47,20 +49,21 @@ def bars(series: dict[str, dict[str, Cell]], labels: dict[str, str], title: str,
     width = 0.8 / len(series)
     for i, (name, values) in enumerate(series.items()):
         xs = [k + i * width for k in range(len(keys))]
-        heights = [v or 0 for v in values.values()]
+        heights = [v if isinstance(v, int) else 0 for v in values.values()]
         drawn = axes.bar(xs, heights, width, label=name)
         for x, value in zip(xs, values.values(), strict=True):
-            if value is None:
+            if not isinstance(value, int):
                 axes.bar([x], [threshold - 1], width, fill=False, hatch="///", edgecolor=HATCH)
-                axes.text(x, threshold - 0.8, f"<{threshold}", ha="center", fontsize=7)
-        axes.bar_label(drawn, labels=[str(v) if v else "" for v in values.values()], fontsize=7)
+                mark = f"<{threshold}" if value is None else "withheld"
+                axes.text(x, threshold - 0.8, mark, ha="center", fontsize=7)
+        axes.bar_label(drawn, labels=[str(v) if isinstance(v, int) and v else "" for v in values.values()], fontsize=7)
     axes.set_xticks([k + width * (len(series) - 1) / 2 for k in range(len(keys))])
     names = [labels.get(k, k) for k in keys]
     tilted = len(keys) > 5 or max(map(len, names)) > 12
     axes.set_xticklabels(names, rotation=30 if tilted else 0, ha="right" if tilted else "center")
-    highest = max([v or 0 for values in series.values() for v in values.values()] + [threshold])
+    highest = max([v for values in series.values() for v in values.values() if isinstance(v, int)] + [threshold])
     axes.set_ylim(0, highest * 1.15)
-    axes.yaxis.get_major_locator().set_params(integer=True)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_title(title)
     axes.spines[["top", "right"]].set_visible(False)
     if len(series) > 1:
@@ -74,12 +77,14 @@ def heat_map(figures: Figures, labels: dict[str, str]) -> str:
     kinds = list(dict.fromkeys(k for _, k in figures.area_kind))
     grid = [[figures.area_kind[(a, k)] for k in kinds] for a in areas]
     figure, axes = plt.subplots(figsize=(5.2, 2.4))
-    axes.imshow([[v if v is not None else 0 for v in row] for row in grid], cmap="Purples", aspect="auto")
+    axes.imshow([[v if isinstance(v, int) else 0 for v in row] for row in grid], cmap="Purples", aspect="auto")
     for y, row in enumerate(grid):
         for x, value in enumerate(row):
-            if value is None:
+            if not isinstance(value, int):
                 axes.add_patch(plt.Rectangle((x - 0.5, y - 0.5), 1, 1, fill=False, hatch="///", edgecolor=HATCH))
-            axes.text(x, y, cell(value, figures.threshold).replace("fewer than ", "<"), ha="center", va="center")
+            dark = isinstance(value, int) and value > 0.6 * max(v for r in grid for v in r if isinstance(v, int))
+            text = cell(value, figures.threshold).replace("fewer than ", "<")
+            axes.text(x, y, text, ha="center", va="center", color="white" if dark else "black")
     axes.set_xticks(range(len(kinds)), [labels.get(k, k) for k in kinds])
     axes.set_yticks(range(len(areas)), [labels.get(a, a) for a in areas])
     axes.set_title("Concerns by area and kind (section 7)")

@@ -2,9 +2,9 @@
 with small numbers suppressed as published education statistics do. Plain data in, figures out.
 
 Suppression: a count from 1 to THRESHOLD-1 is shown as "fewer than THRESHOLD" (None here). In a table with totals,
-a row or column with exactly one suppressed cell has its next smallest non-zero cell suppressed too, so that no
-suppressed cell can be recovered by subtracting the others from a total; a total that is itself small is
-suppressed the same way."""
+a row or column with exactly one such cell has another cell withheld too (WITHHELD: its next smallest, or a zero
+when the rest are zeros), so that no hidden count can be recovered by subtracting the others from a total; totals
+are suppressed the same way beside the grand total."""
 
 from __future__ import annotations
 
@@ -48,7 +48,8 @@ class PackReview:
     adopted_version: str | None
 
 
-Cell = int | None  # None: suppressed
+WITHHELD = "withheld"  # hidden so that a small count beside it cannot be worked out (secondary suppression)
+Cell = int | str | None  # None: fewer than the threshold (true of it); WITHHELD: hidden, whatever it is
 
 
 def shown(count: int, threshold: int = THRESHOLD) -> Cell:
@@ -56,38 +57,76 @@ def shown(count: int, threshold: int = THRESHOLD) -> Cell:
 
 
 def suppress(table: dict[tuple[str, str], int], threshold: int = THRESHOLD) -> dict[tuple[str, str], Cell]:
-    """Primary and secondary suppression of a two-way table whose row and column totals are published."""
+    """The cells of a two-way table whose row and column totals are published (protect() gives those)."""
+    return protect(table, threshold)[0]
+
+
+def protect(
+    table: dict[tuple[str, str], int], threshold: int = THRESHOLD
+) -> tuple[dict[tuple[str, str], Cell], dict[str, Cell], dict[str, Cell]]:
+    """(cells, row totals, column totals) of a two-way table, beside its published grand total, so that no hidden
+    count can be worked out: a line (a row or column, with its total) with exactly one hidden cell has its
+    smallest visible non-zero cell withheld too, or, when the rest are zeros, its total; and the same for each
+    axis's totals beside the grand total."""
     cells: dict[tuple[str, str], Cell] = {key: shown(n, threshold) for key, n in table.items()}
-    lines: list[list[tuple[str, str]]] = []
-    for axis in (0, 1):
-        groups: dict[str, list[tuple[str, str]]] = {}
-        for key in table:
-            groups.setdefault(key[axis], []).append(key)
-        lines += list(groups.values())
+    sums: list[dict[str, int]] = [{}, {}]
+    for (row, col_), n in table.items():
+        sums[0][row] = sums[0].get(row, 0) + n
+        sums[1][col_] = sums[1].get(col_, 0) + n
+    shown_sums: list[dict[str, Cell]] = [{k: shown(n, threshold) for k, n in axis.items()} for axis in sums]
     changed = True
     while changed:
         changed = False
-        for line in lines:
-            hidden = [k for k in line if cells[k] is None]
-            visible = sorted((k for k in line if cells[k]), key=lambda k: (table[k], str(k)))
-            if len(hidden) == 1 and visible:
-                cells[visible[0]] = None
+        for axis in (0, 1):
+            for name in sums[axis]:
+                line = [k for k in table if k[axis] == name]
+                hidden = [k for k in line if not isinstance(cells[k], int)]
+                if len(hidden) != 1 or not isinstance(shown_sums[axis][name], int):
+                    continue
+
+                def cost(k: tuple[str, str], axis: int = axis) -> tuple[int, int, str]:
+                    """Prefer a cell whose other line already hides one: withholding it then leaves no lone cell."""
+                    other = [j for j in table if j[1 - axis] == k[1 - axis] and not isinstance(cells[j], int)]
+                    return (0 if other else 1, table[k], str(k))
+
+                visible = sorted((k for k in line if _positive(cells[k])), key=cost)
+                if visible:
+                    cells[visible[0]] = WITHHELD
+                else:
+                    shown_sums[axis][name] = WITHHELD
                 changed = True
-    return cells
+            if _lone_hidden(shown_sums[axis], sums[axis]):
+                changed = True
+    return cells, shown_sums[0], shown_sums[1]
+
+
+def _positive(cell: Cell) -> bool:
+    return isinstance(cell, int) and cell > 0
+
+
+def _lone_hidden(published: dict[str, Cell], true: dict[str, int]) -> bool:
+    """Beside the grand total, a single hidden total could be worked out: withhold the smallest visible other."""
+    hidden = [k for k, v in published.items() if not isinstance(v, int)]
+    visible = sorted((k for k, v in published.items() if _positive(v)), key=lambda k: (true[k], k))
+    if len(hidden) == 1 and visible:
+        published[visible[0]] = WITHHELD
+        return True
+    return False
 
 
 def totals(table: dict[tuple[str, str], int], axis: int, threshold: int = THRESHOLD) -> dict[str, Cell]:
-    """Row (axis 0) or column (axis 1) totals, each shown or suppressed on its own."""
-    summed: Counter[str] = Counter()
-    for key, n in table.items():
-        summed[key[axis]] += n
-    return {key: shown(n, threshold) for key, n in summed.items()}
+    """Row (axis 0) or column (axis 1) totals, as protect() publishes them."""
+    _, rows, columns = protect(table, threshold)
+    return columns if axis else rows
 
 
 def counted(values: Iterable[str], keys: Iterable[str], threshold: int = THRESHOLD) -> dict[str, Cell]:
     """A one-way count over the keys given (zeros included), suppressed; secondary suppression as for a table with
     its grand total published."""
-    found = Counter(values)
+    return _one_way(Counter(values), list(keys), threshold)
+
+
+def _one_way(found: Counter[str], keys: list[str], threshold: int) -> dict[str, Cell]:
     table = {(key, "all"): found.get(key, 0) for key in keys}
     return {key: cell for (key, _), cell in suppress(table, threshold).items()}
 
@@ -171,6 +210,7 @@ def figures(
     area_kind = {(a, k): 0 for a in vocabulary["area"] for k in vocabulary["kind"]}
     for concern in concerns:
         area_kind[(concern.area, concern.kind)] += 1
+    cells, by_area, by_kind = protect(area_kind, threshold)
     span = months(start, end)
     earlier = [f"{int(m[:4]) - 1:04d}{m[4:]}" for m in span]
     versions = sorted({c.policy_version or "unrecorded" for c in concerns})
@@ -179,9 +219,9 @@ def figures(
         end=end,
         threshold=threshold,
         total=shown(len(concerns), threshold),
-        area_kind=suppress(area_kind, threshold),
-        area_totals=totals(area_kind, 0, threshold),
-        kind_totals=totals(area_kind, 1, threshold),
+        area_kind=cells,
+        area_totals=by_area,
+        kind_totals=by_kind,
         per_month=counted((month_of(c.reported_at) for c in concerns), span, threshold),
         per_month_before=dict(
             zip(span, counted((month_of(c.reported_at) for c in before), earlier, threshold).values(), strict=True)
