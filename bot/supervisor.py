@@ -51,10 +51,12 @@ class Bell:
 
         def loop() -> None:
             while data := os.read(self._read, 4096):
-                if SEND in data:
-                    send()
-                if ARM in data:
-                    arm()
+                for wanted, act in ((SEND, send), (ARM, arm)):
+                    if wanted in data:
+                        try:
+                            act()
+                        except Exception as error:  # noqa: BLE001 - a database hiccup must not silence the bell
+                            log.error("the bell's %s failed: %s", act.__name__, type(error).__name__)
 
         thread = threading.Thread(target=loop, name="policybot-bell", daemon=True)
         thread.start()

@@ -69,8 +69,12 @@ class PageServer:
                 return _send(request, 400, {"error": "Choose who you are from the list"})
             return _send(request, 200, {**self.page.state(user), "clock_offset_seconds": self.offset()})
         name = "index.html" if url.path in ("/", "/index.html") else url.path.removeprefix("/static/")
-        path = (STATIC / name).resolve()
-        if STATIC.resolve() not in path.parents or not path.is_file():
+        try:
+            path = (STATIC / name).resolve()
+            found = STATIC.resolve() in path.parents and path.is_file()
+        except (OSError, ValueError):  # a name no file can have (a NUL byte, too long)
+            found = False
+        if not found:
             return _send(request, 404, {"error": "not found"})
         data = path.read_bytes()
         request.send_response(200)
@@ -98,6 +102,9 @@ class PageServer:
         except OSError as error:
             log.warning("page call %s: the bot did not answer (%s)", request.path, type(error).__name__)
             return _send(request, 400, {"error": "policybot did not answer: it may still be starting, or has stopped"})
+        except Exception as error:  # noqa: BLE001 - anything else a made-up call causes: one line, never a trace
+            log.warning("page call %s failed: %s", urlsplit(request.path).path, type(error).__name__)
+            return _send(request, 400, {"error": "The sandbox could not do that"})
         _send(request, 200, {"ok": True})
 
     def _do(self, path: str, user: str, body: dict[str, Any]) -> None:

@@ -101,7 +101,7 @@ DECLARED: dict[str, dict[str, Column]] = {
         **_neither("next_attempt_at", "claimed_until", "attempts", "unsure", "sent_ts", "sent_at"),
         **_typed("text", "blocks"),  # a message as drawn (a decision's note, a mention); cleared once sent
         "key": _id("the recipient of a direct message (its key names them)"),
-        "channel": _id("the recipient of a direct message", sees_typed=True),
+        "channel": _id("the recipient of a direct message"),  # an unsent message may quote others: withheld
         "fallback": _id("headteacher, when the channel is gone for good"),
         "sent_channel": _id("the recipient of a direct message (their direct-message channel)"),
     },

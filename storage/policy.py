@@ -3,15 +3,17 @@ standing permission it grants), a declaration and a review each get, as they are
 newest policy_version row (storage.models.PolicyVersion), read in the same transaction. Nothing else has to pass
 the version along.
 
-At start-up the POLICY_VERSION setting is recorded when it is first configured or changed (never over a version
-governors recorded at a review since); records stored before versions were kept get the first one."""
+At start-up the POLICY_VERSION setting is recorded as in force when it names a version never recorded before (so a
+restart, or an old instance still running during a deploy, never records an earlier one again; a version governors
+recorded at a review stays until the setting names a new one); records stored before versions were kept get the
+first one."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, event, select, update
+from sqlalchemy import Connection, Engine, event, select, text, update
 from sqlmodel import SQLModel
 
 from storage.db import transaction
@@ -48,15 +50,16 @@ event.listen(PolicyReview, "after_insert", _adopt)
 
 
 def adopt_setting(engine: Engine, version: str, now: datetime) -> bool:
-    """Record the configured version as in force from now, if it was never recorded or the setting has changed
-    since it last was. Returns whether it was recorded."""
+    """Record the configured version as in force from now, if no version of that name was ever recorded. Returns
+    whether it was recorded. Two processes starting at once record it once (the table is locked meanwhile)."""
     with transaction(engine) as session:
-        set_before = select(_TABLE.c.version).where(_TABLE.c.recorded_by == SETTING).order_by(_TABLE.c.id.desc())
-        last_set = session.execute(set_before.limit(1)).scalar()
-        if last_set == version:
+        if engine.dialect.name == "postgresql":  # SQLite's writers already queue (BEGIN IMMEDIATE)
+            session.execute(text("LOCK TABLE policy_version IN SHARE ROW EXCLUSIVE MODE"))
+        known = set(session.execute(select(_TABLE.c.version)).scalars())
+        if version in known:
             return False
         session.add(PolicyVersion(version=version, in_force_from=now, recorded_by=SETTING))
-        if last_set is None:  # the first version kept: what was stored before was made under it
+        if not known:  # the first version kept: what was stored before was made under it
             for model in STAMPED:
                 table = model.__table__  # type: ignore[attr-defined]
                 session.execute(update(table).where(table.c.policy_version.is_(None)).values(policy_version=version))

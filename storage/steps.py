@@ -209,7 +209,7 @@ def _review(row: DueReview, command: Command) -> Step:
         next_review_on=command.until,
         adopted_version=adopted,
     )
-    detail = f"next review {command.until.isoformat()}" + (f"; policy {adopted} in force" if adopted else "")
+    detail = f"next review {command.until.isoformat()}" + ("; new policy version" if adopted else "")  # the row has it
     return Step("reviewed", "due", "done", adds=[done], detail=detail)
 
 

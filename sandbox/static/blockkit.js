@@ -27,7 +27,9 @@ const BlockKit = (() => {
     html = html.replace(/(^|[\s(])_([^_\n]+)_(?=$|[\s).,:;!?])/g, "$1<em>$2</em>");
     html = html.replace(/(^|[\s(])~([^~\n]+)~(?=$|[\s).,:;!?])/g, "$1<del>$2</del>");
     html = html.replace(/^&gt; ?(.*)$/gm, "<blockquote>$1</blockquote>");
-    html = html.replace(/:([a-z0-9_+-]+):/g, (whole, name) => (EMOJI[name] ? `<span role="img" aria-label="${name.replace(/_/g, " ")}">${EMOJI[name]}</span>` : whole));
+    // Emoji only in the text, never inside a tag's attributes (a link's address may hold ":word:").
+    html = html.replace(/(<[^>]*>)|:([a-z0-9_+-]+):/g, (whole, tag, name) =>
+      tag || !EMOJI[name] ? whole : `<span role="img" aria-label="${name.replace(/_/g, " ")}">${EMOJI[name]}</span>`);
     return html.replace(/\n/g, "<br>");
   }
 

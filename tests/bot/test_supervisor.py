@@ -31,3 +31,25 @@ def test_the_last_pass_is_shared_and_unknown_until_the_first() -> None:
     at = datetime(2026, 12, 3, 9, 0, 0, 250000, tzinfo=UTC)
     bell.passed(at)
     assert bell.last_pass_at() == at
+
+
+def test_a_failure_behind_the_bell_does_not_silence_it() -> None:
+    bell = Bell()
+    sent = threading.Event()
+    tries: list[str] = []
+
+    def arm() -> None:
+        tries.append("arm")
+        raise RuntimeError("the database is away")
+
+    armed = threading.Event()
+
+    def failing_arm() -> None:
+        armed.set()
+        arm()
+
+    bell.listen(lambda: (tries.append("send"), sent.set()), failing_arm)
+    bell.ring(ARM)
+    assert armed.wait(5)
+    bell.ring(SEND)  # rung after the failure: the bell's thread is still listening
+    assert sent.wait(5) and tries == ["arm", "send"]

@@ -91,3 +91,27 @@ def test_the_clock_steps_land_where_a_school_day_would() -> None:
     assert moved(evening, "week") == datetime(2026, 12, 10, 9, 30, tzinfo=ZONE)
     with pytest.raises(KeyError):
         moved(evening, "a year later")
+
+
+def test_the_page_server_answers_made_up_calls_with_one_line_never_a_trace(tmp_path: Any) -> None:
+    import urllib.error
+
+    from sandbox.driver import SlackDriver
+    from sandbox.page import Page
+    from sandbox.server import PageServer
+    from tests.conftest import free_port
+
+    page = Page(workspace(), SlackDriver("http://127.0.0.1:9/slack/events", "s", "http://127.0.0.1:9/r"))
+    server = PageServer(page, "127.0.0.1", free_port(), lambda step: {}, lambda: 0.0)
+    server.start()
+    try:
+        for path, body in (("/api/command", b"[" * 200_000), ("/api/action", b'{"as": "USTAFF1", "action": 7}')):
+            request = urllib.request.Request(server.url.rstrip("/") + path, data=body, method="POST")
+            with pytest.raises(urllib.error.HTTPError) as answered:
+                urllib.request.urlopen(request, timeout=5)
+            assert answered.value.code == 400 and "error" in json.loads(answered.value.read())
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(server.url + "static/a%00b", timeout=5)
+        assert missing.value.code == 404
+    finally:
+        server.stop()

@@ -253,7 +253,7 @@ def test_who_acted_is_a_role_by_default_and_an_id_with_details(stores: tuple[Con
         "adopted_version": "2026-09",  # ...and the one the governors approved at the review
         "audit": logs["policy_reviews"][0]["audit"],
     }
-    assert logs["policy_reviews"][0]["audit"][1]["detail"] == "next review 2027-09-01; policy 2026-09 in force"
+    assert logs["policy_reviews"][0]["audit"][1]["detail"] == "next review 2027-09-01; new policy version"
     assert {c["policy_version"] for c in logs["concerns"]} == {"2015-03"}
     assert all("actor_id" not in e and "note" not in e for e in logs["concerns"][0]["audit"])
     assert set(logs["contact_permissions"][0]) == {

@@ -62,5 +62,20 @@ def test_a_version_the_governors_approve_at_a_review_is_in_force_from_then(engin
     assert (recorded.policy_version, recorded.adopted_version) == ("2015-03", "2026-09")  # reviewed, then adopted
     assert stored(engine, Concern, a_concern(engine)).policy_version == "2026-09"
     assert not adopt_setting(engine, "2015-03", NOW + timedelta(days=3))  # a restart never undoes the governors
+    assert not adopt_setting(engine, "2026-09", NOW + timedelta(days=4))  # the setting catching up: nothing new
     assert stored(engine, Concern, a_concern(engine)).policy_version == "2026-09"
     assert versions(engine) == [("2015-03", SETTING), ("2026-09", "UGOV")]
+
+
+def test_an_old_instance_during_a_deploy_never_records_the_old_version_again(engine: Engine) -> None:
+    assert adopt_setting(engine, "2015-03", NOW) and adopt_setting(engine, "2016-01", NOW + timedelta(days=1))
+    assert not adopt_setting(engine, "2015-03", NOW + timedelta(days=1, minutes=1))  # still configured with the old
+    assert stored(engine, Concern, a_concern(engine)).policy_version == "2016-01"
+
+
+def test_two_processes_starting_at_once_record_the_version_once(engine: Engine) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(4) as pool:
+        recorded = list(pool.map(lambda _: adopt_setting(engine, "2015-03", NOW), range(4)))
+    assert recorded.count(True) == 1 and versions(engine) == [("2015-03", SETTING)]
