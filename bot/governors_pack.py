@@ -60,5 +60,6 @@ def pack(engine: Engine, start: date, end: date, tz: tzinfo, nudge_after: timede
         vocabulary(),
         nudge_after,
         threshold,
+        tz,
     )
     return render(found, labels(), nudge_after)

@@ -12,7 +12,7 @@ import statistics
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 THRESHOLD = 3  # the setting PACK_SUPPRESS_BELOW; the default, as the DfE publishes
 
@@ -65,9 +65,10 @@ def protect(
     table: dict[tuple[str, str], int], threshold: int = THRESHOLD
 ) -> tuple[dict[tuple[str, str], Cell], dict[str, Cell], dict[str, Cell]]:
     """(cells, row totals, column totals) of a two-way table, beside its published grand total, so that no hidden
-    count can be worked out: a line (a row or column, with its total) with exactly one hidden cell has its
-    smallest visible non-zero cell withheld too, or, when the rest are zeros, its total; and the same for each
-    axis's totals beside the grand total."""
+    count can be worked out: wherever the hidden counts of a line (a row or column, with its published total) have
+    only one possible set of values (one hidden count, or small ones adding up to their least or most), another
+    count is withheld too: the smallest visible one (preferring one whose other line already hides one), else a
+    zero, else the line's total. The same for each axis's totals beside the grand total."""
     cells: dict[tuple[str, str], Cell] = {key: shown(n, threshold) for key, n in table.items()}
     sums: list[dict[str, int]] = [{}, {}]
     for (row, col_), n in table.items():
@@ -81,37 +82,60 @@ def protect(
             for name in sums[axis]:
                 line = [k for k in table if k[axis] == name]
                 hidden = [k for k in line if not isinstance(cells[k], int)]
-                if len(hidden) != 1 or not isinstance(shown_sums[axis][name], int):
+                if len(line) < 2 or not hidden or not isinstance(shown_sums[axis][name], int):
+                    continue
+                if not _determined([cells[k] for k in hidden], sum(table[k] for k in hidden), threshold):
                     continue
 
-                def cost(k: tuple[str, str], axis: int = axis) -> tuple[int, int, str]:
-                    """Prefer a cell whose other line already hides one: withholding it then leaves no lone cell."""
+                def cost(k: tuple[str, str], axis: int = axis) -> tuple[int, int, int, str]:
                     other = [j for j in table if j[1 - axis] == k[1 - axis] and not isinstance(cells[j], int)]
-                    return (0 if other else 1, table[k], str(k))
+                    return (table[k] == 0, 0 if other else 1, table[k], str(k))
 
-                visible = sorted((k for k in line if _positive(cells[k])), key=cost)
-                if visible:
-                    cells[visible[0]] = WITHHELD
+                candidates = sorted((k for k in line if isinstance(cells[k], int)), key=cost)
+                if candidates:
+                    cells[candidates[0]] = WITHHELD
                 else:
                     shown_sums[axis][name] = WITHHELD
                 changed = True
-            if _lone_hidden(shown_sums[axis], sums[axis]):
+            if _guard_totals(shown_sums[axis], sums[axis], threshold):
                 changed = True
     return cells, shown_sums[0], shown_sums[1]
 
 
-def _positive(cell: Cell) -> bool:
-    return isinstance(cell, int) and cell > 0
+def _determined(hidden: list[Cell], total: int, threshold: int) -> bool:
+    """Whether hidden counts adding up to `total` could only be one set of values, to someone who knows that a
+    "fewer than N" count is 1 to N-1 and a withheld one is 0 or at least N (what could have been shown)."""
+    options = [range(1, threshold) if cell is None else [0, *range(threshold, total + 1)] for cell in hidden]
+    found = 0
+
+    def count(i: int, left: int) -> None:
+        nonlocal found
+        if found > 1:
+            return
+        if i == len(options):
+            found += left == 0
+            return
+        for value in options[i]:
+            if value > left:
+                break
+            count(i + 1, left - value)
+
+    count(0, total)
+    return found <= 1
 
 
-def _lone_hidden(published: dict[str, Cell], true: dict[str, int]) -> bool:
-    """Beside the grand total, a single hidden total could be worked out: withhold the smallest visible other."""
+def _guard_totals(published: dict[str, Cell], true: dict[str, int], threshold: int) -> bool:
+    """Beside the grand total, hidden totals that could be worked out: withhold another (the smallest visible)."""
     hidden = [k for k, v in published.items() if not isinstance(v, int)]
-    visible = sorted((k for k, v in published.items() if _positive(v)), key=lambda k: (true[k], k))
-    if len(hidden) == 1 and visible:
-        published[visible[0]] = WITHHELD
-        return True
-    return False
+    if not hidden or len(published) < 2 or shown(sum(true.values()), threshold) is None:
+        return False
+    if not _determined([published[k] for k in hidden], sum(true[k] for k in hidden), threshold):
+        return False
+    visible = sorted((k for k, v in published.items() if isinstance(v, int)), key=lambda k: (true[k] == 0, true[k], k))
+    if not visible:
+        return False
+    published[visible[0]] = WITHHELD
+    return True
 
 
 def totals(table: dict[tuple[str, str], int], axis: int, threshold: int = THRESHOLD) -> dict[str, Cell]:
@@ -131,8 +155,10 @@ def _one_way(found: Counter[str], keys: list[str], threshold: int) -> dict[str, 
     return {key: cell for (key, _), cell in suppress(table, threshold).items()}
 
 
-def month_of(moment: datetime) -> str:
-    return f"{moment.year:04d}-{moment.month:02d}"
+def month_of(moment: datetime, tz: tzinfo) -> str:
+    """The school's month of a moment (a concern made at 00:30 on 1 June, summer time, is June's)."""
+    local = moment.astimezone(tz)
+    return f"{local.year:04d}-{local.month:02d}"
 
 
 def months(start: date, end: date) -> list[str]:
@@ -156,14 +182,21 @@ class AckTimes:
 
 def ack_times(concerns: list[PackConcern], nudge_after: timedelta, threshold: int = THRESHOLD) -> AckTimes:
     waits = sorted(c.acknowledged_at - c.reported_at for c in concerns if c.acknowledged_at is not None)
-    few = len(waits) < threshold  # too few to publish a median of: it would describe one person's case
+    # The three add up to the published total: suppressed together, so that none can be worked out from it.
+    split = counted(
+        ["within" if w <= nudge_after else "later" for w in waits] + ["not_yet"] * (len(concerns) - len(waits)),
+        ["within", "later", "not_yet"],
+        threshold,
+    )
+    # Times only when how many were acknowledged is itself published, and it is enough not to describe one case.
+    few = len(waits) < threshold or any(not isinstance(v, int) for v in split.values())
     return AckTimes(
         median=None if few else statistics.median_low(waits),
         ninetieth=None if few else waits[min(len(waits) - 1, int(0.9 * len(waits)))],
         slowest=None if few else waits[-1],
-        within_nudge=shown(sum(w <= nudge_after for w in waits), threshold),
-        later=shown(sum(w > nudge_after for w in waits), threshold),
-        not_yet=shown(sum(c.acknowledged_at is None for c in concerns), threshold),
+        within_nudge=split["within"],
+        later=split["later"],
+        not_yet=split["not_yet"],
     )
 
 
@@ -203,6 +236,7 @@ def figures(
     vocabulary: dict[str, list[str]],
     nudge_after: timedelta,
     threshold: int = THRESHOLD,
+    tz: tzinfo = UTC,
 ) -> Figures:
     """Every figure of the pack; `vocabulary` lists the possible values of each field (areas, kinds, platforms,
     targets, outcomes, verdicts, persons), so that a zero shows as a zero."""
@@ -222,9 +256,9 @@ def figures(
         area_kind=cells,
         area_totals=by_area,
         kind_totals=by_kind,
-        per_month=counted((month_of(c.reported_at) for c in concerns), span, threshold),
+        per_month=counted((month_of(c.reported_at, tz) for c in concerns), span, threshold),
         per_month_before=dict(
-            zip(span, counted((month_of(c.reported_at) for c in before), earlier, threshold).values(), strict=True)
+            zip(span, counted((month_of(c.reported_at, tz) for c in before), earlier, threshold).values(), strict=True)
         ),
         by_platform=counted((c.platform for c in concerns), vocabulary["platform"], threshold),
         acknowledging=ack_times(concerns, nudge_after, threshold),
