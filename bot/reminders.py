@@ -31,6 +31,25 @@ from storage.reviews import ReviewStore
 log = logging.getLogger(__name__)
 
 
+def year_in_numbers(reviews: ReviewStore, now: datetime) -> list[str]:
+    """The last twelve months, anonymised and with small numbers suppressed (flows.digest): for the governors'
+    reminders and their App Home."""
+    since = now - timedelta(days=365)
+    logged = [
+        LoggedConcern(c.area, c.kind, c.created_at, c.acknowledged_at, c.outcome, c.safeguarding)
+        for c in reviews.year_of_concerns(since)
+    ]
+    labels = {
+        **{a.value: a.label for a in Area},
+        **{k.value: k.label for k in Kind},
+        **{o.value: o.label for o in Outcome},
+        "PERMITTED": "permitted",
+        "NOT_PERMITTED": "not permitted",
+        "REFER": "referred to leadership",
+    }
+    return lines(digest(logged, reviews.contact_verdicts(since)), labels)
+
+
 class Reminders:
     def __init__(
         self,
@@ -116,20 +135,7 @@ class Reminders:
             log.info("review reminder sent (%s; the review is due %s)", mark, review_on.isoformat())
 
     def _review_message(self, review_on: Any, mark: str) -> tuple[str, list[Any]]:
-        since = self.clock() - timedelta(days=365)
-        logged = [
-            LoggedConcern(c.area, c.kind, c.created_at, c.acknowledged_at, c.outcome, c.safeguarding)
-            for c in self.reviews.year_of_concerns(since)
-        ]
-        labels = {
-            **{a.value: a.label for a in Area},
-            **{k.value: k.label for k in Kind},
-            **{o.value: o.label for o in Outcome},
-            "PERMITTED": "permitted",
-            "NOT_PERMITTED": "not permitted",
-            "REFER": "referred to leadership",
-        }
-        summary = "\n".join(lines(digest(logged, self.reviews.contact_verdicts(since)), labels))
+        summary = "\n".join(year_in_numbers(self.reviews, self.clock()))
         left = (review_on - self.clock().astimezone(self.policy.zone).date()).days
         if left > 0:
             when = f"is {left} day{'s' if left != 1 else ''} away"

@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.models.blocks import Block
 
 from bot.deps import Deps
+from bot.reminders import year_in_numbers
 from bot.views import home, home_roles
 from flows.permissions import Act, Kind, Record
 from flows.taxonomy import EscalationTarget
@@ -59,5 +60,6 @@ def roles(deps: Deps, user: str) -> tuple[list[Block], list[Block]]:
     after = home_roles.mine(deps.store.reported_by(user, KEPT), deps.checks.asked_by(user, KEPT))
     if user in deps.directory.who(REVIEW, Act.REMINDED):
         review_on = deps.reviews.current_review(deps.settings.policy_review_date)
-        after += home_roles.governors(review_on, deps.reviews.past(home_roles.MAX_ITEMS))
+        year = year_in_numbers(deps.reviews, now)
+        after += home_roles.governors(review_on, deps.reviews.past(home_roles.MAX_ITEMS), year)
     return first, after

@@ -85,13 +85,18 @@ def patterns(by_person: dict[str, list[Concern]]) -> list[Block]:
     return blocks + _more(min(len(ranked), MAX_ITEMS), len(ranked))
 
 
-def governors(next_review: date | None, past: list[PolicyReview]) -> list[Block]:
-    """The governors' review: when the next is due, and those recorded (who, when, which policy version)."""
+def governors(next_review: date | None, past: list[PolicyReview], year: list[str]) -> list[Block]:
+    """The governors' review: when the next is due, the last twelve months in numbers (anonymised, small numbers
+    suppressed, as in the pack) and the reviews recorded (who, when, which policy version)."""
     due = f"The next review of the policy is due on *{next_review:%d %B %Y}*." if next_review else "No review is set."
     blocks: list[Block] = [
         DividerBlock(),
         HeaderBlock(text="The policy review"),
         SectionBlock(text=MarkdownTextObject(text=due)),
+        SectionBlock(text=MarkdownTextObject(text="*The last twelve months*\n```" + "\n".join(year)[:2800] + "```")),
+        ContextBlock(
+            elements=[MarkdownTextObject(text="The full pack: `policybot report`, from whoever runs policybot.")]
+        ),
     ]
     for review in past[:MAX_ITEMS]:
         version = f", policy {review.policy_version}" if review.policy_version else ""

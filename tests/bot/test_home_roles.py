@@ -75,6 +75,7 @@ def test_every_role_sees_what_the_table_allows_and_nobody_what_names_them(slack:
 
     _, theirs = seen(deps, GOVERNOR)
     assert "The next review of the policy is due on *01 March 2027*" in theirs
+    assert "Concerns reported in the year: 3" in theirs and "fewer than 3 on the safeguarding route" in theirs
     _, theirs = seen(deps, LEAD)
     assert "The policy review" not in theirs  # only governors
 
