@@ -32,6 +32,16 @@ def sign(secret: str, timestamp: str, body: str) -> str:
     return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
 
 
+def _envelope(user: str) -> dict[str, Any]:
+    """What every interactive payload carries: the team, the person, the app and the legacy token."""
+    return {
+        "team": {"id": "T1", "domain": "school"},
+        "user": {"id": user, "username": user.lower(), "team_id": "T1"},
+        "api_app_id": "A1",
+        "token": "legacy",
+    }
+
+
 class SlackDriver:
     def __init__(self, events_url: str, signing_secret: str, response_url: str) -> None:
         self.events_url = events_url
@@ -114,10 +124,7 @@ class SlackDriver:
     ) -> str:
         payload = {
             "type": "block_actions",
-            "team": {"id": "T1", "domain": "school"},
-            "user": {"id": user, "username": user.lower(), "team_id": "T1"},
-            "api_app_id": "A1",
-            "token": "legacy",
+            **_envelope(user),
             "container": {"type": "message", "message_ts": message_ts, "channel_id": channel},
             "trigger_id": f"trigger.{next(_ids)}",
             "channel": {"id": channel, "name": "leadership"},
@@ -149,10 +156,7 @@ class SlackDriver:
         a modal or the App Home, as Slack sends it back with its state)."""
         payload: dict[str, Any] = {
             "type": "block_actions",
-            "team": {"id": "T1", "domain": "school"},
-            "user": {"id": user, "username": user.lower(), "team_id": "T1"},
-            "api_app_id": "A1",
-            "token": "legacy",
+            **_envelope(user),
             "trigger_id": trigger_id,
             "actions": [{**action, "action_ts": f"{time.time():.6f}"}],
         }
@@ -170,10 +174,7 @@ class SlackDriver:
     def view_closed(self, user: str, view: dict[str, Any]) -> Reply:
         payload = {
             "type": "view_closed",
-            "team": {"id": "T1", "domain": "school"},
-            "user": {"id": user, "username": user.lower(), "team_id": "T1"},
-            "api_app_id": "A1",
-            "token": "legacy",
+            **_envelope(user),
             "view": view,
             "is_cleared": False,
         }
@@ -225,10 +226,7 @@ class SlackDriver:
     ) -> str:
         payload = {
             "type": "view_submission",
-            "team": {"id": "T1", "domain": "school"},
-            "user": {"id": user, "username": user.lower(), "team_id": "T1"},
-            "api_app_id": "A1",
-            "token": "legacy",
+            **_envelope(user),
             "trigger_id": f"trigger.{next(_ids)}",
             "view": {
                 "id": view_id or f"VSUBMIT{next(_ids)}",
