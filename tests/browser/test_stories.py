@@ -184,5 +184,6 @@ def test_a_leader_acts_from_the_app_home_queue(page: Any, sandbox: Sandbox) -> N
     item = queue.locator(".block.section", has_text=reference)
     item.wait_for()
     item.locator("xpath=following-sibling::*[1]").get_by_role("button", name="Acknowledge").click()
+    queue.locator(".block.section", has_text=reference).get_by_text("acknowledged").wait_for()  # the Home redrawn
     open_place(page, "# leadership")
     page.locator("article.message", has_text=reference).get_by_text(re.compile("acknowledged", re.I)).first.wait_for()
