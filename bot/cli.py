@@ -1,4 +1,5 @@
-"""The `policybot` command: serve, check, db upgrade, export. The only place that loads .env."""
+"""The `policybot` command: its options, serve, check, and the sandbox; the commands that read the stored records
+are in bot.record_commands. The only place that loads .env."""
 
 from __future__ import annotations
 
@@ -6,8 +7,7 @@ import argparse
 import logging
 import os
 import sys
-from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime
 
 from dotenv import load_dotenv
 from sqlalchemy.exc import SQLAlchemyError
@@ -17,6 +17,7 @@ from bot.reader import Reader
 
 log = logging.getLogger("policybot")
 
+RECORD_COMMANDS = ("db", "export", "report", "subject-access")  # bot.record_commands: no Slack needed
 SETTINGS_HELP = "policybot: see .env.example and the Configuration table in README.md for every setting."
 # The start-up check answers within this many seconds when Slack cannot be reached, and does not retry.
 CHECK_TIMEOUT_SECONDS = 5
@@ -35,10 +36,6 @@ def _configure_logging(level: str) -> None:
 
 def _settings() -> Settings:
     return Settings.from_env(os.environ)
-
-
-def _database_url() -> str:
-    return Reader(os.environ).database_url("DATABASE_URL")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -127,64 +124,6 @@ def main(argv: list[str] | None = None) -> int:
         return 3
 
 
-def _report(start: date | None, end: date | None, output: str) -> int:
-    from bot.governors_pack import default_period, pack
-    from storage.db import make_engine
-    from storage.export import missing_database
-
-    reader = Reader(os.environ, collect=True)
-    school = ZoneInfo(reader.timezone("POLICYBOT_TIMEZONE", "Europe/London"))
-    nudge_after = reader.duration("ACK_NUDGE_AFTER", "4h")
-    threshold = reader.positive_int("PACK_SUPPRESS_BELOW", 3, unit="people")
-    url = reader.database_url("DATABASE_URL")
-    if reader.problems:
-        raise ConfigErrors(reader.problems)
-    first, last = default_period(datetime.now(school).date())
-    start, end = start or first, end or last
-    if end < start:
-        print("policybot: --to is before --from", file=sys.stderr)
-        return 2
-    missing = missing_database(url)
-    if missing is not None:
-        print(f"policybot: no database yet at {missing}: run `policybot db upgrade` first", file=sys.stderr)
-        return 3
-    page = pack(make_engine(url), start, end, school, nudge_after, max(threshold, 2))
-    with open(output, "w", encoding="utf-8") as out:
-        out.write(page)
-    print(f"wrote {output}: the governors' pack for {start:%d %B %Y} to {end:%d %B %Y}")
-    return 0
-
-
-def _subject_access(person: str, output: str | None) -> int:
-    import json
-
-    from bot.reader import USER_ID
-    from bot.subject_access_page import render
-    from storage.db import make_engine
-    from storage.export import missing_database
-    from storage.subject_access import gather
-
-    if not USER_ID.match(person):
-        print(f"policybot: {person!r} is not a Slack user id (such as U0123ABCD)", file=sys.stderr)
-        return 2
-    url = _database_url()
-    missing = missing_database(url)
-    if missing is not None:
-        print(f"policybot: no database yet at {missing}: run `policybot db upgrade` first", file=sys.stderr)
-        return 3
-    document = gather(make_engine(url), person, datetime.now(UTC))
-    base = output or f"subject-access-{person}"
-    with open(f"{base}.json", "w", encoding="utf-8") as out:
-        json.dump(document, out, indent=2)
-    with open(f"{base}.html", "w", encoding="utf-8") as out:
-        out.write(render(document))
-    print(
-        f"wrote {base}.json and {base}.html: {document['records']} record(s) about {person}, "
-        f"{document['withheld_fields']} field(s) withheld for the data protection officer to review"
-    )
-    return 0
-
-
 def _credentials_given() -> bool:
     """Any Slack credential in the environment or .env: then `run` is the real bot (and a half-filled configuration
     is reported as an error, never answered with the sandbox)."""
@@ -225,36 +164,10 @@ def _run(args: argparse.Namespace) -> int:
         args.http, args.host, args.port, args.workers, args.threads = False, "0.0.0.0", _port(), 1, 8
         args.command = "serve"
 
-    if args.command == "db":
-        print(_upgrade_database(_database_url()))
-        return 0
-    if args.command == "export":
-        from contextlib import nullcontext
+    if args.command in RECORD_COMMANDS:
+        from bot.record_commands import run_record_command
 
-        from storage.export import missing_database, write
-
-        school = ZoneInfo(Reader(os.environ).timezone("POLICYBOT_TIMEZONE", "Europe/London"))
-        since = None if args.since is None else datetime.combine(args.since, time(), school)  # midnight there
-        url = _database_url()
-        missing = missing_database(url)
-        if missing is not None:  # opening it would leave an empty file behind
-            print(f"policybot: no database yet at {missing}: run `policybot db upgrade` first", file=sys.stderr)
-            return 3
-        engine = make_engine(url)
-        out = open(args.output, "w", encoding="utf-8", newline="") if args.output else nullcontext(sys.stdout)
-        try:
-            with out as handle:  # written as it is read, a batch of records at a time
-                write(handle, engine, args.format, since, args.include_details, args.log, tz=school)
-        except BaseException:
-            if args.output and os.path.isfile(args.output):  # a failed export leaves no half-written file behind
-                os.remove(args.output)
-            raise
-        return 0
-
-    if args.command == "subject-access":
-        return _subject_access(args.user_id, args.output)
-    if args.command == "report":
-        return _report(args.start, args.end, args.output)
+        return run_record_command(args)
 
     from bot.checks import problems
     from bot.slack_api import make_client
@@ -285,20 +198,6 @@ def _run(args: argparse.Namespace) -> int:
 
         return serve_http(settings, args.host, args.port, args.workers, args.threads)
     return 0
-
-
-def _upgrade_database(url: str) -> str:
-    """Upgrade, and say what was done, by the revisions before and after."""
-    from storage.db import current_revision, upgrade
-
-    before = current_revision(url)
-    upgrade(url)
-    after = current_revision(url)
-    if before is None:
-        return f"created the database schema (revision {after})"
-    if before != after:
-        return f"upgraded the database schema from revision {before} to {after}"
-    return f"the database schema is already current (revision {after})"
 
 
 def _serve_socket_mode(settings: Settings) -> None:

@@ -1,10 +1,9 @@
 """The governors' pack (section 9: "in the light of any incidents"): the figures of a period from anonymised facts,
 with small numbers suppressed as published education statistics do. Plain data in, figures out.
 
-Suppression: a count from 1 to THRESHOLD-1 is shown as "fewer than THRESHOLD" (None here). In a table with totals,
-a row or column with exactly one such cell has another cell withheld too (WITHHELD: its next smallest, or a zero
-when the rest are zeros), so that no hidden count can be recovered by subtracting the others from a total; totals
-are suppressed the same way beside the grand total."""
+Suppression: a count from 1 to THRESHOLD-1 is shown as "fewer than THRESHOLD" (None here). Wherever the hidden
+counts beside a published total could only be one set of values, another count is withheld too (WITHHELD), until
+none can be worked out by subtraction (protect()); totals are treated the same way beside the grand total."""
 
 from __future__ import annotations
 
@@ -136,12 +135,6 @@ def _guard_totals(published: dict[str, Cell], true: dict[str, int], threshold: i
         return False
     published[visible[0]] = WITHHELD
     return True
-
-
-def totals(table: dict[tuple[str, str], int], axis: int, threshold: int = THRESHOLD) -> dict[str, Cell]:
-    """Row (axis 0) or column (axis 1) totals, as protect() publishes them."""
-    _, rows, columns = protect(table, threshold)
-    return columns if axis else rows
 
 
 def counted(values: Iterable[str], keys: Iterable[str], threshold: int = THRESHOLD) -> dict[str, Cell]:

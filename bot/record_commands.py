@@ -1,0 +1,125 @@
+"""The commands that read or prepare the stored records, with no Slack needed: `db upgrade`, `export`, `report`
+(the governors' pack) and `subject-access`. Each says in one line what it wrote, or what is wrong."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from contextlib import nullcontext
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine
+
+from bot.config import ConfigErrors
+from bot.reader import USER_ID, Reader
+
+
+def run_record_command(args: argparse.Namespace) -> int:
+    if args.command == "db":
+        print(upgrade_database(_database_url()))
+        return 0
+    if args.command == "export":
+        return _export(args)
+    if args.command == "report":
+        return _report(args.start, args.end, args.output)
+    return _subject_access(args.user_id, args.output)
+
+
+def _database_url() -> str:
+    return Reader(os.environ).database_url("DATABASE_URL")
+
+
+def _existing(url: str) -> Engine | None:
+    """The database's engine; None (said in one line) when there is none yet: opening it would leave an empty file."""
+    from storage.db import make_engine
+    from storage.export import missing_database
+
+    missing = missing_database(url)
+    if missing is not None:
+        print(f"policybot: no database yet at {missing}: run `policybot db upgrade` first", file=sys.stderr)
+        return None
+    return make_engine(url)
+
+
+def upgrade_database(url: str) -> str:
+    """Upgrade, and say what was done, by the revisions before and after."""
+    from storage.db import current_revision, upgrade
+
+    before = current_revision(url)
+    upgrade(url)
+    after = current_revision(url)
+    if before is None:
+        return f"created the database schema (revision {after})"
+    if before != after:
+        return f"upgraded the database schema from revision {before} to {after}"
+    return f"the database schema is already current (revision {after})"
+
+
+def _export(args: argparse.Namespace) -> int:
+    from storage.export import write
+
+    school = ZoneInfo(Reader(os.environ).timezone("POLICYBOT_TIMEZONE", "Europe/London"))
+    since = None if args.since is None else datetime.combine(args.since, time(), school)  # midnight there
+    engine = _existing(_database_url())
+    if engine is None:
+        return 3
+    out = open(args.output, "w", encoding="utf-8", newline="") if args.output else nullcontext(sys.stdout)
+    try:
+        with out as handle:  # written as it is read, a batch of records at a time
+            write(handle, engine, args.format, since, args.include_details, args.log, tz=school)
+    except BaseException:
+        if args.output and os.path.isfile(args.output):  # a failed export leaves no half-written file behind
+            os.remove(args.output)
+        raise
+    return 0
+
+
+def _report(start: date | None, end: date | None, output: str) -> int:
+    from bot.governors_pack import default_period, pack
+
+    reader = Reader(os.environ, collect=True)
+    school = ZoneInfo(reader.timezone("POLICYBOT_TIMEZONE", "Europe/London"))
+    nudge_after = reader.duration("ACK_NUDGE_AFTER", "4h")
+    threshold = reader.positive_int("PACK_SUPPRESS_BELOW", 3, unit="people")
+    url = reader.database_url("DATABASE_URL")
+    if reader.problems:
+        raise ConfigErrors(reader.problems)
+    first, last = default_period(datetime.now(school).date())
+    start, end = start or first, end or last
+    if end < start:
+        print("policybot: --to is before --from", file=sys.stderr)
+        return 2
+    engine = _existing(url)
+    if engine is None:
+        return 3
+    page = pack(engine, start, end, school, nudge_after, max(threshold, 2))
+    with open(output, "w", encoding="utf-8") as out:
+        out.write(page)
+    print(f"wrote {output}: the governors' pack for {start:%d %B %Y} to {end:%d %B %Y}")
+    return 0
+
+
+def _subject_access(person: str, output: str | None) -> int:
+    from bot.subject_access_page import render
+    from storage.subject_access import gather
+
+    if not USER_ID.match(person):
+        print(f"policybot: {person!r} is not a Slack user id (such as U0123ABCD)", file=sys.stderr)
+        return 2
+    engine = _existing(_database_url())
+    if engine is None:
+        return 3
+    document = gather(engine, person, datetime.now(UTC))
+    base = output or f"subject-access-{person}"
+    with open(f"{base}.json", "w", encoding="utf-8") as out:
+        json.dump(document, out, indent=2)
+    with open(f"{base}.html", "w", encoding="utf-8") as out:
+        out.write(render(document))
+    print(
+        f"wrote {base}.json and {base}.html: {document['records']} record(s) about {person}, "
+        f"{document['withheld_fields']} field(s) withheld for the data protection officer to review"
+    )
+    return 0
