@@ -135,16 +135,11 @@ class Sandbox:
             return 0.0
 
     def _wait_for_bot(self) -> None:
-        deadline = time.monotonic() + READY_SECONDS
-        while time.monotonic() < deadline:
-            if self.bot.poll() is not None:
-                raise SandboxError(f"the bot did not start (see {self.folder / BOT_LOG})")
-            try:
-                with urllib.request.urlopen(self.bot_url + "/healthz", timeout=1) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.1)
+        ready = healthy(self.bot, self.bot_url, READY_SECONDS)
+        if ready is None:
+            return
+        if ready == "exited":
+            raise SandboxError(f"the bot did not start (see {self.folder / BOT_LOG})")
         self.stop_bot()
         raise SandboxError(f"the bot did not become ready in {READY_SECONDS} s (see {self.folder / BOT_LOG})")
 
@@ -163,6 +158,22 @@ class Sandbox:
         self.slack.close()
         self._saving.set()
         self._saver.join(10)
+
+
+def healthy(process: subprocess.Popen[Any], url: str, timeout: float) -> str | None:
+    """Wait until a started bot answers GET /healthz with 200: None then; "exited" if it stopped first, "late" if the
+    time ran out (the tests start their bots with this too)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return "exited"
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=1) as response:
+                if response.status == 200:
+                    return None
+        except OSError:
+            time.sleep(0.1)
+    return "late"
 
 
 def moved(now: datetime, step: str) -> datetime:

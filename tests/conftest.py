@@ -22,6 +22,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from sandbox.run import healthy
 from sandbox.slack import LocalSlack
 from storage.concerns import ConcernStore
 from storage.db import make_engine, upgrade
@@ -145,18 +146,12 @@ class RunningBot:
         return self.log_path.read_text()
 
     def _wait_healthy(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"policybot exited with {self.process.returncode}:\n{self.output()}")
-            try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("policybot did not become healthy in time")
+        ready = healthy(self.process, self.url, timeout)
+        if ready == "exited":
+            raise RuntimeError(f"policybot exited with {self.process.returncode}:\n{self.output()}")
+        if ready == "late":
+            self.stop()
+            raise RuntimeError("policybot did not become healthy in time")
 
     def one_delivery_pass(self, timeout: float = 10) -> None:
         """Wait until the bot's delivery job has begun and finished a whole pass after this moment (it reports its
