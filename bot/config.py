@@ -46,6 +46,7 @@ class Settings:
     governors_usergroup_id: str | None = None
     scan_seconds: int = 60
     policy_version: str = "2015-03"  # the policy in force (flows.policy): recorded at start-up when it changes
+    pack_suppress_below: int = 3  # the governors' pack: counts from 1 to this less one shown as "fewer than N"
     clock_file: str | None = None  # rehearsals (the sandbox): seconds the bot's clock runs ahead of the real one
 
     def nudge_policy(self) -> NudgePolicy:
@@ -100,6 +101,7 @@ class Settings:
             ),
             scan_seconds=reader.positive_int("SCHEDULER_SCAN_SECONDS", 60),
             policy_version=reader.policy_version("POLICY_VERSION"),
+            pack_suppress_below=max(reader.positive_int("PACK_SUPPRESS_BELOW", 3, unit="people"), 2),
             clock_file=reader.optional_text("POLICYBOT_CLOCK_FILE", what="a file holding a number of seconds"),
         )
         reported = {problem.name for problem in reader.problems}

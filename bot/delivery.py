@@ -24,9 +24,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import landed
+from bot import landed, uploads
 from bot.config import Settings
 from bot.slack_api import SLACK_FAILURES, is_permanent, slack_reason
+from bot.uploads import Documents, LostClaim
 from storage.models import OutboxMessage, Send, State
 from storage.outbox import LEASE, Claimed, OutboxStore
 
@@ -37,10 +38,6 @@ SENDERS = 4  # rows sent side by side in one pass
 CLAIMS = 4 * SENDERS  # rows claimed at a time: each is sent well inside its lease
 FALLBACK_NOTE = "\n(policybot sent this to you because the conversation it was meant for would not take it.)"
 RECORD_TRIES = 5  # writes of "sent" tried this often (a second apart) before the lease and the metadata take over
-
-
-class _LostClaim(Exception):
-    pass
 
 
 def _retry_after(headers: Any) -> float:
@@ -54,8 +51,16 @@ def _retry_after(headers: Any) -> float:
 
 
 class Delivery:
-    def __init__(self, settings: Settings, outbox: OutboxStore, client: WebClient, clock: Callable[[], datetime]):
+    def __init__(
+        self,
+        settings: Settings,
+        outbox: OutboxStore,
+        client: WebClient,
+        clock: Callable[[], datetime],
+        documents: Documents | None = None,
+    ):
         self.settings = settings
+        self.documents = documents  # what Send.FILE rows draw (bot.documents)
         self.outbox = outbox
         self.client = client
         self.clock = clock
@@ -141,11 +146,13 @@ class Delivery:
             try:
                 if row.send is Send.UPDATE:
                     return self._update(row)
+                if row.send is Send.FILE:
+                    return self._file(row, claimed.was_unsure)
                 return self._post(row, claimed.was_unsure)
             except SLACK_FAILURES as error:
                 self._failed(row, error, claimed.was_unsure)
                 return False
-        except _LostClaim:
+        except LostClaim:
             log.warning("outbox %s: taken over by another process", row.id)
             return False
         except SQLAlchemyError as error:  # the row's lease lapses; if a post landed, its metadata finds it
@@ -200,20 +207,35 @@ class Delivery:
         self._record(row, post.sent_channel, post.sent_ts)
         return True
 
+    def _file(self, row: OutboxMessage, was_unsure: bool) -> bool:
+        if self.documents is None:
+            self.outbox.retry(row, self.clock() + timedelta(seconds=self.settings.delivery_retry_seconds), was_unsure)
+            return False  # a process that sends no files (none is built without them): left for one that does
+        try:
+            conversation = uploads.share(
+                self.client, self.outbox, self.documents, row, was_unsure, lambda: self._renew(row)
+            )
+        except ValueError:
+            self.outbox.gone(row, self.clock())
+            log.error("outbox %s: a document policybot cannot draw; given up", row.id)
+            return False
+        self._record(row, conversation, None)
+        return True
+
     def _renew(self, row: OutboxMessage) -> None:
         """Hold the row for another lease before the next Slack call, once a third of the lease has gone (a fresh
         claim needs no write)."""
         now = self.clock()
         if row.claimed_until is not None and row.claimed_until - now < LEASE * 2 / 3:
             if not self.outbox.renew(row, now):
-                raise _LostClaim  # another process took the row over: it carries on, this one stops
+                raise LostClaim  # another process took the row over: it carries on, this one stops
             row.claimed_until = now + LEASE
 
     def _wait_for_post(self, row: OutboxMessage, was_unsure: bool) -> bool:
         self.outbox.retry(row, self.clock() + timedelta(seconds=1), unsure=was_unsure)
         return False
 
-    def _record(self, row: OutboxMessage, channel: str, ts: str) -> None:
+    def _record(self, row: OutboxMessage, channel: str, ts: str | None) -> None:
         """Slack has it: write that down, trying again while the database is briefly away (the call is not
         repeated; if every try fails the lease lapses and the next attempt finds the message by its metadata)."""
         for attempt in range(RECORD_TRIES):
@@ -253,7 +275,7 @@ class Delivery:
         if unsure:  # a late answer may still land (a post, or an older drawing): let it, then look or redraw
             wait = max(wait, timedelta(seconds=self.settings.slack_timeout_seconds))
         at = now + wait
-        self.outbox.retry(row, at, unsure=unsure and row.send is Send.POST)
+        self.outbox.retry(row, at, unsure=unsure and row.send is not Send.UPDATE)
         log.warning("outbox %s: not sent (%s); again at %s", row.id, slack_reason(error), at.isoformat())
 
     def backoff(self, attempts: int) -> timedelta:

@@ -18,6 +18,7 @@ from bot.clock import FileClock, utc_now
 from bot.config import Settings
 from bot.delivery import Delivery
 from bot.directory import Directory
+from bot.documents import Documents
 from bot.nudges import Nudger
 from bot.slack_api import make_client
 from bot.supervisor import ARM, SEND, Bell
@@ -142,7 +143,7 @@ class Deps:
             nudges=nudges,
             reviews=reviews,
             directory=directory,
-            delivery=Delivery(settings, outbox, sender, clock),
+            delivery=Delivery(settings, outbox, sender, clock, Documents(settings, engine)),
             rules=rules,
             telling=telling,
             nudger=Nudger(settings, nudges, reviews, declarations, directory, clock),

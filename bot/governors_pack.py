@@ -1,6 +1,6 @@
 """The governors' pack, put together: the period's anonymised facts (storage.pack_data), their figures with small
-numbers suppressed (flows.pack) and the page (bot.pack_page). `policybot report` writes it; so will the review
-reminders and the governors' App Home."""
+numbers suppressed (flows.pack) and the page (bot.pack_page). `policybot report` writes it; the review reminders
+and the governors' App Home send it as a file (bot.documents)."""
 
 from __future__ import annotations
 
@@ -41,11 +41,6 @@ def vocabulary() -> dict[str, list[str]]:
         "verdict": [v.value for v in Verdict],
         "person": [p.value for p in Person],
     }
-
-
-def default_period(today: date) -> tuple[date, date]:
-    """The twelve months to today."""
-    return today - timedelta(days=364), today
 
 
 def pack(engine: Engine, start: date, end: date, tz: tzinfo, nudge_after: timedelta, threshold: int) -> str:

@@ -48,6 +48,7 @@ DECIDE_WITH_NOTE = "contact_decide_with_note"
 ACKNOWLEDGE_DECLARATION = "declaration_acknowledge"
 RECONFIRM_DECLARATION = "declaration_reconfirm"
 HOME_CHECK = "home_check_contact"
+SEND_PACK = "review_send_pack"  # the governors' App Home: send me the pack
 HOME_DECLARE = "home_declare"
 
 # Blocks of the contact forms

@@ -1,6 +1,7 @@
 """Finding in Slack what the sender posted when its answer never came: every post carries its outbox row in Slack
 message metadata (`metadata()`), and `find()` looks for it in the conversation (one page since the row was written,
-or the thread) before the row is posted again; `delete()` takes away a second copy."""
+or the thread) before the row is posted again; `delete()` takes away a second copy. A shared file is found by its
+file id (`find_file()`)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,34 @@ def find(
 ) -> list[Found]:
     """The messages in the conversation that carry this row's mark, oldest first. `before_each_call` keeps the
     row's lease."""
+    mark = metadata(row)
+    return _looking(client, row, channel, thread_ts, before_each_call, lambda message: _marked(message, mark))
+
+
+def find_file(
+    client: WebClient, row: OutboxMessage, channel: str, file_id: str, before_each_call: Callable[[], None]
+) -> list[Found]:
+    """The messages in the conversation that share the file uploaded for this row (a file carries no metadata: its
+    id, kept on the row before it was shared, is the mark)."""
+
+    def sharing(message: dict[str, Any]) -> bool:
+        return any(isinstance(f, dict) and f.get("id") == file_id for f in message.get("files") or [])
+
+    return _looking(client, row, channel, None, before_each_call, sharing)
+
+
+def _marked(message: dict[str, Any], mark: dict[str, Any]) -> bool:
+    return isinstance(message.get("metadata"), dict) and {k: message["metadata"].get(k) for k in mark} == mark
+
+
+def _looking(
+    client: WebClient,
+    row: OutboxMessage,
+    channel: str,
+    thread_ts: str | None,
+    before_each_call: Callable[[], None],
+    wanted: Callable[[dict[str, Any]], bool],
+) -> list[Found]:
     if channel[:1] in ("U", "W"):  # a direct message: its conversation's id
         before_each_call()
         channel = client.conversations_open(users=channel)["channel"]["id"]
@@ -43,12 +72,7 @@ def find(
     else:
         oldest = f"{(row.created_at - LOOK_BACK).timestamp():.6f}"
         found = client.conversations_history(channel=channel, oldest=oldest, include_all_metadata=True, limit=PAGE)
-    mark = metadata(row)
-    hits = [
-        (channel, str(message["ts"]))
-        for message in found.get("messages") or []
-        if isinstance(message.get("metadata"), dict) and {k: message["metadata"].get(k) for k in mark} == mark
-    ]
+    hits = [(channel, str(message["ts"])) for message in found.get("messages") or [] if wanted(message)]
     return sorted(hits, key=lambda hit: float(hit[1]))
 
 

@@ -1,7 +1,8 @@
 """Reminders on a calendar: the governors' annual review (30 days and 7 days before, on the day, weekly while
-overdue, each carrying the year's digest), and declared connections (the owner asked to re-confirm a month ahead,
-leadership told once if the date passes). Each is written to the database once, together with its messages in the
-outbox, so it goes out once however many processes run; the nudge pass (bot/nudges.py) runs them.
+overdue, each carrying the year's digest and the governors' pack as a file), and declared connections (the owner
+asked to re-confirm a month ahead, leadership told once if the date passes). Each is written to the database once,
+together with its messages in the outbox, so it goes out once however many processes run; the nudge pass
+(bot/nudges.py) runs them.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement, MarkdownTextObj
 from bot import ids
 from bot.config import Settings
 from bot.directory import Directory
+from bot.documents import pack_for
 from bot.telling import drawn
 from flows.digest import LoggedConcern, digest, lines
 from flows.permissions import Act
@@ -126,10 +128,11 @@ class Reminders:
             return
         text, blocks = self._review_message(review_on, mark)
         subject = (RecordKind.REVIEW, review_subject_id(review_on))
-        messages = [
-            Message(f"review:{subject[1]}:{mark}:{governor}", subject, governor, text, drawn(blocks))
-            for governor in sorted(self.directory.who(REVIEW, Act.REMINDED))
-        ]
+        messages: list[Message] = []
+        for governor in sorted(self.directory.who(REVIEW, Act.REMINDED)):
+            key = f"review:{subject[1]}:{mark}:{governor}"
+            messages.append(Message(key, subject, governor, text, drawn(blocks)))
+            messages.append(pack_for(governor, key + ":pack", subject, today, self.settings.pack_suppress_below))
         if self.reviews.remind(review_on, mark, now, messages):
             self.kick()
             log.info("review reminder sent (%s; the review is due %s)", mark, review_on.isoformat())

@@ -54,6 +54,7 @@ class Act(StrEnum):
     DECIDE = "decide"  # approve or decline a contact request
     RECONFIRM = "reconfirm"
     MARK_REVIEW_DONE = "mark_review_done"
+    GET_PACK = "get_pack"  # the governors' pack (anonymised figures), sent to them on demand
     # Who is told.
     ALERT = "alert"  # a safeguarding concern, at once, by DM
     NUDGE_BY_DM = "nudge_by_dm"  # a safeguarding concern nobody has acknowledged
@@ -193,6 +194,7 @@ TABLE: dict[tuple[Kind, Act], Rule] = {
     (DECLARATION, Act.RECONFIRM): _owner,
     (REVIEW, Act.MARK_REVIEW_DONE): _governors,
     (REVIEW, Act.REMINDED): _governors,
+    (REVIEW, Act.GET_PACK): _governors,
 }
 
 # The acts that are the owner's own; every other act leaves out whoever has a stake in the record.

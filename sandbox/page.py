@@ -60,10 +60,21 @@ class Page:
                 "ts": m.ts,
                 "text": m.text,
                 "blocks": m.blocks,
+                "files": m.files,
                 "replies": [{"ts": r.ts, "text": r.text, "blocks": r.blocks} for r in kept if r.thread_ts == m.ts],
             }
             for m in top
         ]
+
+    def file(self, user: str, file_id: str) -> tuple[str, bytes]:
+        """A file shared where the person can see it: (its name, its content)."""
+        ws = self.workspace
+        with ws.lock:
+            kept = ws.files.kept.get(file_id)
+            seen = {dm_of(user)} | {c for c, members in ws.members.items() if user in members}
+            if kept is None or kept.content is None or not seen & set(kept.shared_in):
+                raise Refused("That file is not shared with you")
+            return kept.name, kept.content
 
     # --- what a person does ----------------------------------------------------------------------------------------
 

@@ -68,6 +68,8 @@ class PageServer:
             if user not in self.page.workspace.people:
                 return _send(request, 400, {"error": "Choose who you are from the list"})
             return _send(request, 200, {**self.page.state(user), "clock_offset_seconds": self.offset()})
+        if url.path.startswith("/files/"):
+            return self._file(request, url.path.removeprefix("/files/"), (parse_qs(url.query).get("as") or [""])[0])
         name = "index.html" if url.path in ("/", "/index.html") else url.path.removeprefix("/static/")
         try:
             path = (STATIC / name).resolve()
@@ -79,6 +81,20 @@ class PageServer:
         data = path.read_bytes()
         request.send_response(200)
         request.send_header("Content-Type", mimetypes.guess_type(path.name)[0] or "application/octet-stream")
+        request.send_header("Content-Length", str(len(data)))
+        request.send_header("Cache-Control", "no-store")
+        request.end_headers()
+        request.wfile.write(data)
+
+    def _file(self, request: BaseHTTPRequestHandler, file_id: str, user: str) -> None:
+        """A shared file, opened in the browser (the governors' pack is a page)."""
+        try:
+            name, data = self.page.file(user, file_id)
+        except Refused as refused:
+            return _send(request, 404, {"error": str(refused)})
+        request.send_response(200)
+        request.send_header("Content-Type", mimetypes.guess_type(name)[0] or "application/octet-stream")
+        request.send_header("Content-Disposition", f'inline; filename="{name}"')
         request.send_header("Content-Length", str(len(data)))
         request.send_header("Cache-Control", "no-store")
         request.end_headers()

@@ -77,6 +77,7 @@ class LocalSlack:
         self._server = Server((host, 0), Handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self.workspace.files.upload_base = f"http://{host}:{self._server.server_port}/upload/"
 
     @property
     def channels(self) -> dict[str, dict[str, Any]]:
@@ -179,18 +180,21 @@ class LocalSlack:
     def _handle(self, request: BaseHTTPRequestHandler) -> None:
         method = request.path.rsplit("/", 1)[-1]
         responding = "/response_url/" in request.path  # a payload's response_url: .../response_url/USER/CHANNEL
-        if responding:
-            method = "response_url"
+        uploading = "/upload/" in request.path  # a file's content, to the URL files.getUploadURLExternal gave
         length = int(request.headers.get("Content-Length") or 0)
-        raw = request.rfile.read(length).decode()
-        if "json" in (request.headers.get("Content-Type") or ""):
-            params: Params = json.loads(raw or "{}")
+        content = request.rfile.read(length)
+        params: Params
+        if uploading:
+            method, params = "upload", {"file": method, "content": content}
+        elif "json" in (request.headers.get("Content-Type") or ""):
+            params = json.loads(content.decode() or "{}")
         else:
-            params = dict(parse_qsl(raw))
+            params = dict(parse_qsl(content.decode()))
         for key in ("blocks", "view"):
             if isinstance(params.get(key), str):
                 params[key] = json.loads(params[key])
         if responding:
+            method = "response_url"
             params["user"], params["channel"] = request.path.rstrip("/").split("/")[-2:]
         with self._lock:
             failure = next((f for f in self._failures if f.method == method and f.times > 0 and f.when(params)), None)
@@ -208,7 +212,7 @@ class LocalSlack:
             body: dict[str, Any] = {"ok": False, "error": failure.error}
             status = failure.status
             headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
-        elif not responding and request.headers.get("Authorization") != f"Bearer {self.token}":
+        elif not (responding or uploading) and request.headers.get("Authorization") != f"Bearer {self.token}":
             body, status, headers = {"ok": False, "error": "invalid_auth"}, 200, {}
         elif problem := block_kit_problem(method, params):
             body, status, headers = {"ok": False, "error": "invalid_blocks", "detail": problem}, 200, {}

@@ -1,6 +1,7 @@
 """A Slack workspace as the Web API sees it: people, channels and their members, user groups, messages per
-conversation (posted, updated, deleted, listed with their metadata), ephemeral messages, modal stacks, App Home tabs
-and trigger ids. `answer(method, params)` is one Web API call; the HTTP side and its faults are in sandbox/slack.py.
+conversation (posted, updated, deleted, listed with their metadata), ephemeral messages, modal stacks, App Home tabs,
+trigger ids and uploaded files. `answer(method, params)` is one Web API call; the HTTP side and its faults are in
+sandbox/slack.py.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
+
+from sandbox.files import Files
 
 Params = dict[str, Any]
 BOT = "UPOLICYBOT"
@@ -27,6 +30,7 @@ class Message:
     blocks: list[Any]
     thread_ts: str | None
     metadata: dict[str, Any] | None
+    files: list[dict[str, Any]] = field(default_factory=list)  # files shared with it (sandbox/files.py)
 
 
 @dataclass
@@ -67,6 +71,7 @@ class Workspace:
         self.lock = threading.RLock()
         self.messages: dict[str, list[Message]] = {}  # conversation id -> its messages, oldest first
         self.deleted: list[Message] = []
+        self.files = Files()
         self.ephemerals: list[Ephemeral] = []
         self.views: dict[str, View] = {}
         self.stacks: dict[str, list[str]] = {}  # user -> open modal ids, bottom first
@@ -143,6 +148,21 @@ class Workspace:
             return self._conversation(method, params)
         if method == "conversations.replies":
             return self._conversation(method, params)
+        if method == "files.getUploadURLExternal":
+            return self.files.upload_url(f"F{next(self._ids):08d}", params)
+        if method == "upload":  # the content, posted to the URL files.getUploadURLExternal gave
+            return self.files.receive(params)
+        if method == "files.completeUploadExternal":
+            answer, shared = self.files.complete(params)
+            if shared:
+                channel = dm_of(str(params.get("channel_id")))
+                ts = f"{time.time():.0f}.{next(self._ts):06d}"
+                comment = str(params.get("initial_comment") or "")
+                files = [f.shown() for f in shared]
+                self.messages.setdefault(channel, []).append(Message(channel, ts, comment, [], None, None, files))
+                for each in shared:
+                    each.shared_in.append(channel)
+            return answer
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": dm_of(str(params.get("users")))}}
         if method == "chat.postEphemeral":
@@ -248,7 +268,14 @@ class Workspace:
         return {
             "ok": True,
             "messages": [
-                {"type": "message", "ts": m.ts, "text": m.text, "thread_ts": m.thread_ts, "metadata": m.metadata}
+                {
+                    "type": "message",
+                    "ts": m.ts,
+                    "text": m.text,
+                    "thread_ts": m.thread_ts,
+                    "metadata": m.metadata,
+                    **({"files": m.files} if m.files else {}),
+                }
                 for m in listed[:limit]
             ],
             "has_more": len(listed) > limit,

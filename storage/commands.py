@@ -59,7 +59,7 @@ class Missing:
 
 
 Outcome = Changed | Repeated | Refused | Overtaken | Missing
-READING = frozenset({Act.VIEW_DETAILS})  # acts that change nothing: look() has no step to try for them
+READING = frozenset({Act.VIEW_DETAILS, Act.GET_PACK})  # acts that change nothing: look() has no step to try for them
 
 
 def change(engine: Engine, people: People, command: Command) -> Outcome:

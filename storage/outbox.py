@@ -42,6 +42,7 @@ class Message:
     send: Send = Send.POST
     thread_of: str | None = None
     fallback: str | None = None
+    document: str = ""  # Send.FILE: what to draw when it is sent (bot.documents), `text` its comment
 
 
 Tell = Callable[..., Sequence[Message]]  # draws what people must be told of a record (and what a change added)
@@ -72,7 +73,7 @@ def put(session: Session | Connection, messages: Iterable[Message], now: datetim
     rows = [_values(message, now) for message in messages]
     dialect = session.dialect if isinstance(session, Connection) else session.get_bind().dialect
     insert = (postgresql.insert if dialect.name == "postgresql" else sqlite.insert)(TABLE)
-    posts = [row for row in rows if row["send"] is Send.POST]
+    posts = [row for row in rows if row["send"] is not Send.UPDATE]
     redraws = [row for row in rows if row["send"] is Send.UPDATE]
     if posts:
         session.execute(insert.on_conflict_do_nothing(index_elements=["key"]), posts)
@@ -100,6 +101,7 @@ def _values(message: Message, now: datetime) -> dict[str, Any]:
         "thread_of": message.thread_of,
         "text": message.text,
         "blocks": message.blocks,
+        "document": message.document,
         "revision": 1,
         "state": State.PENDING,
         "created_at": now,
@@ -167,6 +169,12 @@ class OutboxStore:
         """Keep holding a row between two Slack calls; False when the claim was lost (stop)."""
         with writing(self.engine) as connection:
             return _set(connection, row, claimed_until=now + lease)
+
+    def uploaded(self, row: OutboxMessage, file_id: str | None) -> bool:
+        """A file's content is with Slack under `file_id` (None: start the upload again); False when the claim was
+        lost."""
+        with writing(self.engine) as connection:
+            return _set(connection, row, file_id=file_id)
 
     def target(self, key: str) -> OutboxMessage | None:
         """The row a reply or a redraw depends on (its post), as stored now."""

@@ -1,5 +1,5 @@
 """The governors mark the annual review done: who reviewed it, when the next one is due, and (if they approved one)
-the new version of the policy, in force from then."""
+the new version of the policy, in force from then. And they ask for the governors' pack, sent to them as a file."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from slack_sdk.models.views import View
 
 from bot import ids, payload
 from bot.deps import Deps
+from bot.documents import pack_for
 from bot.listeners.common import tell_privately
 from bot.listeners.guard import Wiring
 from bot.views.state import selected_date, typed
@@ -136,7 +137,22 @@ def record(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> Non
         deps.rearm()
 
 
+def send_pack(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    """A governor asks for the pack (the App Home's button): it comes to their direct messages as a file."""
+    who, key = payload.user_id(body), payload.request_key(body)
+    ack()
+    review_on = deps.reviews.current_review(deps.settings.policy_review_date) or deps.today()
+    subject = (Kind.REVIEW, review_subject_id(review_on))
+    outcome = deps.look(deps.command(*subject, Act.GET_PACK, who, key), audited_as="sent_pack")
+    if isinstance(outcome, Refused):
+        tell_privately(client, body, "The governors' pack is sent to governors only. Your attempt has been recorded.")
+        return
+    deps.tell([pack_for(who, f"pack:{who}:{key}", subject, deps.today(), deps.settings.pack_suppress_below)])
+    log.info("governors' pack requested")
+
+
 def register(app: App, deps: Deps) -> None:
     wire = Wiring(deps)
     app.action(ids.REVIEW_DONE)(wire.lazily(open_form))
+    app.action(ids.SEND_PACK)(wire.lazily(send_pack))
     app.view(ids.REVIEW_VIEW)(wire.now(record))

@@ -6,8 +6,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from slack_sdk.models.blocks import Block, ContextBlock, DividerBlock, HeaderBlock, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
 
+from bot import ids
 from bot.views import concern_card
 from bot.views.contact_words import question_phrase
 from flows.contact import Channel, Person
@@ -94,8 +104,16 @@ def governors(next_review: date | None, past: list[PolicyReview], year: list[str
         HeaderBlock(text="The policy review"),
         SectionBlock(text=MarkdownTextObject(text=due)),
         SectionBlock(text=MarkdownTextObject(text="*The last twelve months*\n```" + "\n".join(year)[:2800] + "```")),
+        ActionsBlock(
+            elements=[ButtonElement(action_id=ids.SEND_PACK, text="Send me the governors' pack", value="pack")]
+        ),
         ContextBlock(
-            elements=[MarkdownTextObject(text="The full pack: `policybot report`, from whoever runs policybot.")]
+            elements=[
+                MarkdownTextObject(
+                    text="The pack (charts and tables, anonymised) comes to your direct messages with policybot "
+                    "as a file that opens in any browser."
+                )
+            ]
         ),
     ]
     for review in past[:MAX_ITEMS]:

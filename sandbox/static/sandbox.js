@@ -137,6 +137,7 @@
     const onAction = (action) => act(action, { channel, ts: message.ts });
     if (message.blocks && message.blocks.length) node.appendChild(BlockKit.render(message.blocks, ctx({ onAction })));
     else node.appendChild(paragraphHtml(BlockKit.mrkdwn(message.text, names())));
+    for (const file of message.files || []) node.appendChild(drawFile(file));
     if (message.replies.length) {
       const thread = document.createElement("div");
       thread.className = "thread";
@@ -150,6 +151,16 @@
       node.appendChild(thread);
     }
     return node;
+  }
+
+  function drawFile(file) {
+    const link = document.createElement("a");
+    link.className = "file";
+    link.href = `/files/${encodeURIComponent(file.id)}?as=${encodeURIComponent(state.me)}`;
+    link.target = "_blank";
+    link.rel = "noopener";
+    link.textContent = `File: ${file.title} (${file.name}, ${Math.max(1, Math.round(file.size / 1024))} KB)`;
+    return link;
   }
 
   function paragraph(text) {

@@ -173,7 +173,11 @@ def test_declaration_buttons_forms_and_the_app_home_reach_their_handlers() -> No
 
 def test_the_review_button_and_form_reach_their_handlers() -> None:
     names = {key: listener.__name__ for key, listener in wired(review, FakeDeps()).items()}
-    assert names == {("action", ids.REVIEW_DONE): "open_form", ("view", ids.REVIEW_VIEW): "record"}
+    assert names == {
+        ("action", ids.REVIEW_DONE): "open_form",
+        ("view", ids.REVIEW_VIEW): "record",
+        ("action", ids.SEND_PACK): "send_pack",
+    }
     deps = FakeDeps(Repeated(DueReview(date(2027, 3, 1), None)))
     call(wired(review, deps)[("action", ids.REVIEW_DONE)], click("2027-03-01", user="UGOV"))
     assert deps.only_command.act is Act.MARK_REVIEW_DONE

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urljoin
 
 from sandbox.run import Sandbox
-from sandbox.school import DSL, LEADER, STAFF, STAFF_2
+from sandbox.school import DSL, GOVERNOR, LEADER, STAFF, STAFF_2
 
 DESCRIPTION = "Comments under the Year 9 trip photo call a pupil names (story marker 7Q2)."
 
@@ -187,3 +188,27 @@ def test_a_leader_acts_from_the_app_home_queue(page: Any, sandbox: Sandbox) -> N
     queue.locator(".block.section", has_text=reference).get_by_text("acknowledged").wait_for()  # the Home redrawn
     open_place(page, "# leadership")
     page.locator("article.message", has_text=reference).get_by_text(re.compile("acknowledged", re.I)).first.wait_for()
+
+
+def test_a_governor_has_the_pack_from_the_home_and_opens_it(page: Any, sandbox: Sandbox) -> None:
+    from tests.browser.conftest import SCREENSHOTS
+
+    page.goto(sandbox.page_server.url + f"?as={GOVERNOR.id}")
+    open_place(page, "policybot: Home")
+    home = page.locator("#messages")
+    home.get_by_role("heading", name="The policy review").wait_for()
+    home.get_by_role("button", name="Send me the governors' pack").click()
+    open_place(page, "policybot (direct message)")
+    files = page.locator("#messages a.file", has_text="Governors' pack")
+    files.first.wait_for()  # the review reminder's (the sandbox's review is a week ahead), and the one asked for
+    page.wait_for_function("document.querySelectorAll('#messages a.file').length >= 2")
+    with page.context.expect_page() as opening:
+        files.last.click()
+    pack = opening.value
+    pack.get_by_role("heading", level=1).wait_for()
+    assert pack.locator("svg").count() >= 3 and DESCRIPTION not in pack.content()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    pack.screenshot(path=str(SCREENSHOTS / "the-pack-opened-from-slack.png"), full_page=True)
+    link = urljoin(sandbox.page_server.url, str(files.last.get_attribute("href")))
+    assert page.request.get(link).status == 200
+    assert page.request.get(link.replace(GOVERNOR.id, STAFF.id)).status == 404  # not shared with them: not theirs

@@ -358,6 +358,35 @@ def test_governors_mark_the_review_done_and_nobody_else_can(
     assert (LEADERS[0], "refused_mark_review_done") in trail and (LEADERS[1], "refused_mark_review_done") in trail
 
 
+def test_a_governor_gets_the_pack_from_the_home_and_nobody_else_does(
+    slack: SlackDriver, fake_slack: LocalSlack, store: ConcernStore
+) -> None:
+    from sqlalchemy import select
+
+    from sandbox.workspace import dm_of
+    from storage.models import AuditEntry
+
+    mark = fake_slack.mark()
+    slack.click("review_send_pack", "pack", LEADERS[0], channel=dm_of(LEADERS[0]))
+    ephemeral_to(fake_slack, LEADERS[0], "sent to governors only", after=mark)
+    slack.click("review_send_pack", "pack", CHAIR, channel=dm_of(CHAIR))
+    [shared] = fake_slack.wait_for(
+        "files.completeUploadExternal", lambda p: p["channel_id"] == dm_of(CHAIR), after=mark
+    )
+    [sent] = json.loads(shared.params["files"])
+    pack = fake_slack.workspace.files.kept[sent["id"]]
+    assert sent["title"].startswith("Governors' pack, ") and b"<svg" in (pack.content or b"")
+    [message] = [m for m in fake_slack.visible(CHAIR) if m.files]
+    assert "opens offline" in message.text or "works offline" in message.text
+    assert not [
+        c for c in fake_slack.of("files.completeUploadExternal", mark) if c.params["channel_id"] != dm_of(CHAIR)
+    ]
+    with store.engine.connect() as connection:
+        table = AuditEntry.__table__  # type: ignore[attr-defined]
+        found = connection.execute(select(table.c.actor_id, table.c.action).where(table.c.subject_kind == "review"))
+        assert {tuple(row) for row in found} >= {(CHAIR, "sent_pack"), (LEADERS[0], "refused_get_pack")}
+
+
 def test_a_reporter_who_names_themselves_is_not_promised_or_sent_its_progress(
     bot: RunningBot, slack: SlackDriver, fake_slack: LocalSlack, store: ConcernStore
 ) -> None:

@@ -1,0 +1,147 @@
+"""The governors' pack as a file through the outbox: drawn when sent, uploaded with Slack's upload flow and shared
+once, whatever Slack does to each of the three calls (a 500 after the share was done, a 429, a lost upload, an upload
+Slack no longer has)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.deps import Deps
+from flows.concerns import ConcernDraft
+from flows.permissions import place
+from flows.taxonomy import Area, Kind, Platform, Role
+from sandbox.files import SlackFile
+from sandbox.slack import LocalSlack
+from sandbox.workspace import dm_of
+from storage.db import upgrade
+from storage.models import OutboxMessage, Send, State
+from tests.bot.test_nudges import CHAIR, CHANNEL, GOVERNOR, HEAD, LEAD, LONDON, Clock, build, settle
+from tests.conftest import new_database_url
+
+MARKER = "ZQXMARKER"
+
+
+@pytest.fixture
+def slack() -> Iterator[LocalSlack]:
+    made = LocalSlack(channels={CHANNEL: {"is_private": True, "is_member": True}}, members={CHANNEL: [LEAD, HEAD]})
+    yield made
+    made.close_now()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[str]:
+    for url in new_database_url(tmp_path, "uploads"):
+        upgrade(url)
+        yield url
+
+
+def concern(deps: Deps, key: str) -> None:
+    """A concern whose every typed field carries the marker (the pack must show none of it)."""
+    draft = ConcernDraft(
+        "USTAFFMARKER",
+        Area.CONTENT,
+        Kind.SEXUAL,
+        Platform.SNAPCHAT,
+        frozenset({Role.PUPIL}),
+        names=MARKER,
+        description=MARKER,
+        links_text=f"https://example.com/{MARKER}",
+    )
+    now = deps.clock()
+    due = deps.nudger.first_due(now, False)
+    deps.store.create(
+        draft,
+        key,
+        place(deps.directory.people(), safeguarding=False, involved=None),
+        now,
+        LONDON,
+        due,
+        tell=deps.telling.concern_stored,
+    )
+    settle(deps)
+
+
+def shared_with(slack: LocalSlack, person: str) -> list[SlackFile]:
+    """The files a person sees in their direct messages with the bot."""
+    shown = [f for m in slack.visible(person) for f in m.files]
+    return [slack.workspace.files.kept[f["id"]] for f in shown]
+
+
+def at_the_30_day_mark(slack: LocalSlack, db: str) -> tuple[Deps, Clock]:
+    """A review 29 days away, now: the 30-day reminder is due. The clock is the real one, as Slack's message times
+    are (an answer lost is looked for among the messages since just before the row was written)."""
+    clock = Clock(datetime.now(UTC))
+    review_on = clock.now.astimezone(LONDON).date() + timedelta(days=29)
+    deps = build(slack, db, clock, POLICY_REVIEW_DATE=review_on.isoformat())
+    concern(deps, "VU1")
+    return deps, clock
+
+
+def later(clock: Clock, seconds: float) -> None:
+    clock.now += timedelta(seconds=seconds)
+
+
+def test_each_review_reminder_carries_the_pack_as_a_file_that_names_nobody(slack: LocalSlack, db: str) -> None:
+    deps, clock = at_the_30_day_mark(slack, db)
+    today = clock.now.astimezone(LONDON).date()
+    start = today - timedelta(days=364)
+    deps.nudger.run()
+    for governor in (GOVERNOR, CHAIR):
+        [pack] = shared_with(slack, governor)
+        page = (pack.content or b"").decode()
+        assert pack.name == f"governors-pack-{start}-to-{today}.html"
+        assert pack.title == f"Governors' pack, {start:%d %B %Y} to {today:%d %B %Y}"
+        assert page.lower().startswith("<!doctype html>") and "<svg" in page and "fewer than 3" in page
+        assert MARKER not in page and "USTAFFMARKER" not in page
+        [message] = [m for m in slack.visible(governor) if m.files]
+        assert f"The governors' pack for {start:%d %B %Y} to {today:%d %B %Y}" in message.text
+    assert sorted(c.params["channel_id"] for c in slack.of("files.completeUploadExternal")) == sorted(
+        [dm_of(CHAIR), dm_of(GOVERNOR)]
+    )
+    with deps.outbox.engine.connect() as connection:
+        from sqlalchemy import select
+
+        rows = connection.execute(select(OutboxMessage.__table__).where(OutboxMessage.send == Send.FILE)).all()
+    assert [row.state for row in rows] == [State.SENT, State.SENT] and all(row.file_id for row in rows)
+
+
+@pytest.mark.parametrize(
+    ("method", "fault"),
+    [
+        ("files.completeUploadExternal", {"status": 500, "applied": True}),  # shared, then the answer was lost
+        ("files.completeUploadExternal", {"status": 429, "retry_after": 1}),
+        ("files.completeUploadExternal", {"status": 200, "error": "file_not_found"}),  # Slack lost the upload
+        ("upload", {"status": 500}),
+        ("files.getUploadURLExternal", {"status": 503}),
+    ],
+)
+def test_whatever_slack_does_each_governor_gets_the_pack_once(
+    slack: LocalSlack, db: str, method: str, fault: dict[str, object]
+) -> None:
+    deps, clock = at_the_30_day_mark(slack, db)
+    slack.fail(method, times=1, **fault)  # type: ignore[arg-type]
+    deps.nudger.run()
+    later(clock, 60)  # the sender's next pass, after any wait it was told
+    settle(deps)
+    assert len(shared_with(slack, GOVERNOR)) == 1 and len(shared_with(slack, CHAIR)) == 1
+    assert not deps.outbox.due(clock.now)
+    uploads = len(slack.of("files.getUploadURLExternal"))
+    if method == "files.completeUploadExternal" and fault.get("error") != "file_not_found":
+        assert uploads == 2  # the content was with Slack: shared again or found, never uploaded twice
+    else:
+        assert uploads == 3  # uploaded afresh after losing it
+
+
+def test_a_pack_that_cannot_be_drawn_is_given_up_not_retried_for_ever(slack: LocalSlack, db: str) -> None:
+    from storage.outbox import Message
+
+    deps, clock = at_the_30_day_mark(slack, db)
+    deps.tell([Message("pack:bad", None, GOVERNOR, "x", send=Send.FILE, document="pack:2027-13-01:2027-01-01")])
+    settle(deps)
+    assert shared_with(slack, GOVERNOR) == [] and not slack.of("files.getUploadURLExternal")
+    later(clock, 3600)
+    assert not deps.outbox.due(clock.now)
