@@ -10,7 +10,7 @@ from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk import WebClient
 
 from bot.deps import Deps
-from bot.listeners import contacts, declarations, leadership, report, review
+from bot.listeners import contacts, declarations, leadership, report, retention, review
 from bot.listeners.guard import place, tell_if_waiting
 from bot.payload import kind
 
@@ -46,6 +46,7 @@ def create_app(deps: Deps, **bolt_options: Any) -> App:
     contacts.register(app, deps)
     declarations.register(app, deps)
     review.register(app, deps)
+    retention.register(app, deps)
     app.error(on_error)
     return app
 

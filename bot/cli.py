@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from dotenv import load_dotenv
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import retention_command
 from bot.config import ConfigError, ConfigErrors, Settings
 from bot.reader import Reader
 
@@ -102,6 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     access.add_argument("user_id", help="the person's Slack user id, such as U0123ABCD")
     access.add_argument("--output", "-o", help="the files' name without .json/.html (default subject-access-USER_ID)")
+    retention_command.add_parser(commands)
     return parser
 
 
@@ -173,6 +175,8 @@ def _run(args: argparse.Namespace) -> int:
     from bot.slack_api import make_client
 
     settings = _settings()
+    if args.command == "retention":
+        return retention_command.run(settings, args)
     found = problems(settings, make_client(settings, retries=False, timeout=CHECK_TIMEOUT_SECONDS))
     if args.command == "check":
         for line in found:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from bot.reader import CHANNEL_ID, EXAMPLE_VALUES, USER_ID, USERGROUP_ID, ConfigError, ConfigErrors, Reader
 from flows.contact import RuleSet, default_rules
+from flows.retention import DEFAULTS, Held
 from flows.scheduling import Closures, NudgePolicy, WorkingHours
 
 
@@ -46,6 +47,7 @@ class Settings:
     governors_usergroup_id: str | None = None
     scan_seconds: int = 60
     policy_version: str = "2015-03"  # the policy in force (flows.policy): recorded at start-up when it changes
+    retention_years: dict[Held, int] = field(default_factory=lambda: {h: d.years for h, d in DEFAULTS.items()})
     pack_suppress_below: int = 3  # the governors' pack: counts from 1 to this less one shown as "fewer than N"
     clock_file: str | None = None  # rehearsals (the sandbox): seconds the bot's clock runs ahead of the real one
 
@@ -101,6 +103,9 @@ class Settings:
             ),
             scan_seconds=reader.positive_int("SCHEDULER_SCAN_SECONDS", 60),
             policy_version=reader.policy_version("POLICY_VERSION"),
+            retention_years={
+                held: reader.positive_int(d.setting, d.years, unit="years") for held, d in DEFAULTS.items()
+            },
             pack_suppress_below=max(reader.positive_int("PACK_SUPPRESS_BELOW", 3, unit="people"), 2),
             clock_file=reader.optional_text("POLICYBOT_CLOCK_FILE", what="a file holding a number of seconds"),
         )

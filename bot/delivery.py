@@ -1,4 +1,4 @@
-"""The one sender: the only place that posts, redraws or deletes messages in Slack. It sends the outbox's rows
+"""The one sender: the only place that posts, redraws, uploads or deletes messages in Slack. It sends the outbox's rows
 (storage.outbox), which are written in the same transaction as the change that calls for them.
 
 Each row is claimed for a short lease, sent with one Slack call and no HTTP-level retry, and its answer recorded.
@@ -148,6 +148,8 @@ class Delivery:
                     return self._update(row)
                 if row.send is Send.FILE:
                     return self._file(row, claimed.was_unsure)
+                if row.send is Send.DELETE:
+                    return self._delete(row)
                 return self._post(row, claimed.was_unsure)
             except SLACK_FAILURES as error:
                 self._failed(row, error, claimed.was_unsure)
@@ -222,6 +224,16 @@ class Delivery:
         self._record(row, conversation, None)
         return True
 
+    def _delete(self, row: OutboxMessage) -> bool:
+        """A message the bot sent, taken away (retention): one that is gone already counts as done."""
+        try:
+            self.client.chat_delete(channel=row.channel, ts=row.document)
+        except SlackApiError as error:
+            if error.response.status_code != 200 or error.response.get("error") != "message_not_found":
+                raise
+        self._record(row, None, None)
+        return True
+
     def _renew(self, row: OutboxMessage) -> None:
         """Hold the row for another lease before the next Slack call, once a third of the lease has gone (a fresh
         claim needs no write)."""
@@ -235,7 +247,7 @@ class Delivery:
         self.outbox.retry(row, self.clock() + timedelta(seconds=1), unsure=was_unsure)
         return False
 
-    def _record(self, row: OutboxMessage, channel: str, ts: str | None) -> None:
+    def _record(self, row: OutboxMessage, channel: str | None, ts: str | None) -> None:
         """Slack has it: write that down, trying again while the database is briefly away (the call is not
         repeated; if every try fails the lease lapses and the next attempt finds the message by its metadata)."""
         for attempt in range(RECORD_TRIES):

@@ -20,6 +20,7 @@ from bot.delivery import Delivery
 from bot.directory import Directory
 from bot.documents import Documents
 from bot.nudges import Nudger
+from bot.retention import Retention
 from bot.slack_api import make_client
 from bot.supervisor import ARM, SEND, Bell
 from bot.telling import Telling
@@ -131,6 +132,8 @@ class Deps:
         directory = Directory(settings, client)
         rules = settings.contact_rules
         telling = Telling(settings, directory, rules)
+        nudger = Nudger(settings, nudges, reviews, declarations, directory, clock)
+        nudger.retention = Retention(settings, engine, directory, clock, lambda: nudger.kick())
         return cls(
             settings=settings,
             engine=engine,
@@ -146,6 +149,6 @@ class Deps:
             delivery=Delivery(settings, outbox, sender, clock, Documents(settings, engine)),
             rules=rules,
             telling=telling,
-            nudger=Nudger(settings, nudges, reviews, declarations, directory, clock),
+            nudger=nudger,
             clock=clock,
         )

@@ -64,6 +64,10 @@ REVIEW_ON = "review_on"
 
 # The governors' annual review
 REVIEW_DONE = "policy_review_done"
+
+# Retention: a safeguarding lead confirms a redaction, or keeps the concern longer
+RETENTION_REDACT = "retention_redact"
+RETENTION_KEEP = "retention_keep"
 REVIEW_VIEW = "policy_review"
 NEXT_REVIEW_ON = "next_review_on"
 POLICY_VERSION = "policy_version"

@@ -1,5 +1,6 @@
 """Chasing: nudges for concerns and contact requests nobody has picked up, and the headteacher told when nudges go
-unheeded; each pass also puts the reminders that are due (bot/reminders.py) in the outbox.
+unheeded; each pass also puts the reminders that are due (bot/reminders.py) in the outbox, and once a month does
+what retention asks (bot/retention.py).
 
 Nothing here is remembered only in memory. Due times are stored on the rows (and derived again from the stored state
 at start-up, so new settings apply to everything pending); each nudge and each reminder is counted in the database
@@ -20,6 +21,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from bot.config import Settings
 from bot.directory import Directory
 from bot.reminders import Reminders
+from bot.retention import Retention
 from flows.permissions import Act, Placement, Record
 from flows.permissions import Kind as RecordKind
 from flows.scheduling import describe, escalates, next_nudge
@@ -51,6 +53,7 @@ class Nudger:
         self.policy = settings.nudge_policy()
         self.kick: Callable[[], None] = lambda: None  # the sender's: what a pass put in the outbox goes at once
         self.reminders = Reminders(settings, reviews, declarations, directory, clock, lambda: self.kick())
+        self.retention: Retention | None = None  # the month's retention run (bot.retention), set by Deps.build
         self.scheduler: BaseScheduler | None = None
         self._lock = threading.Lock()
         self._wake_at: datetime | None = None
@@ -86,6 +89,8 @@ class Nudger:
             for kind, item_id in self.nudges.due(self.clock()):
                 self._nudge(kind, item_id)
             self.reminders.run()
+            if self.retention is not None:
+                self.retention.monthly()
         except Exception as error:  # noqa: BLE001 - the scheduler must survive a database or Slack hiccup
             log.error("nudge pass failed: %s", type(error).__name__)
         finally:

@@ -32,7 +32,7 @@ def _database_url() -> str:
     return Reader(os.environ).database_url("DATABASE_URL")
 
 
-def _existing(url: str) -> Engine | None:
+def existing(url: str) -> Engine | None:
     """The database's engine; None (said in one line) when there is none yet: opening it would leave an empty file."""
     from storage.db import make_engine
     from storage.export import missing_database
@@ -63,7 +63,7 @@ def _export(args: argparse.Namespace) -> int:
 
     school = ZoneInfo(Reader(os.environ).timezone("POLICYBOT_TIMEZONE", "Europe/London"))
     since = None if args.since is None else datetime.combine(args.since, time(), school)  # midnight there
-    engine = _existing(_database_url())
+    engine = existing(_database_url())
     if engine is None:
         return 3
     out = open(args.output, "w", encoding="utf-8", newline="") if args.output else nullcontext(sys.stdout)
@@ -93,7 +93,7 @@ def _report(start: date | None, end: date | None, output: str) -> int:
     if end < start:
         print("policybot: --to is before --from", file=sys.stderr)
         return 2
-    engine = _existing(url)
+    engine = existing(url)
     if engine is None:
         return 3
     page = pack(engine, start, end, school, nudge_after, max(threshold, 2))
@@ -110,7 +110,7 @@ def _subject_access(person: str, output: str | None) -> int:
     if not USER_ID.match(person):
         print(f"policybot: {person!r} is not a Slack user id (such as U0123ABCD)", file=sys.stderr)
         return 2
-    engine = _existing(_database_url())
+    engine = existing(_database_url())
     if engine is None:
         return 3
     document = gather(engine, person, datetime.now(UTC))

@@ -37,6 +37,9 @@ class People:
         return self.governors | {self.chair_of_governors}
 
 
+POLICYBOT = "policybot"  # the actor of what policybot does by itself (delivered, nudged, redacted under retention)
+
+
 class Kind(StrEnum):
     CONCERN = "concern"
     CONTACT_REQUEST = "check"  # a /check-contact question sent to leadership
@@ -55,6 +58,8 @@ class Act(StrEnum):
     RECONFIRM = "reconfirm"
     MARK_REVIEW_DONE = "mark_review_done"
     GET_PACK = "get_pack"  # the governors' pack (anonymised figures), sent to them on demand
+    REDACT = "redact"  # retention: clear a record's personal and typed fields once its period has run
+    KEEP_LONGER = "keep_longer"  # retention: keep a concern unredacted for longer
     # Who is told.
     ALERT = "alert"  # a safeguarding concern, at once, by DM
     NUDGE_BY_DM = "nudge_by_dm"  # a safeguarding concern nobody has acknowledged
@@ -169,6 +174,19 @@ def _governors(people: People, _record: Record) -> frozenset[str]:
     return people.governing_body
 
 
+def _confirmers(people: People, record: Record) -> frozenset[str]:
+    """Who confirms the redaction of a concern on the safeguarding route or one that names a member of staff (or
+    keeps it longer): the safeguarding leads; the headteacher, or the chair, when every lead has a stake in it."""
+    if record.kind is not Kind.CONCERN or not (record.safeguarding or record.involved):
+        return frozenset()
+    return (people.safeguarding_leads - _stake(record)) or _head_or_chair(people, record)
+
+
+def _retention(people: People, record: Record) -> frozenset[str]:
+    """Who redacts a record whose retention period has run: policybot by itself, unless a lead must confirm."""
+    return _confirmers(people, record) or frozenset({POLICYBOT})
+
+
 Rule = Callable[[People, Record], frozenset[str]]
 CONCERN, REQUEST, DECLARATION, REVIEW = Kind.CONCERN, Kind.CONTACT_REQUEST, Kind.DECLARATION, Kind.REVIEW
 
@@ -195,6 +213,10 @@ TABLE: dict[tuple[Kind, Act], Rule] = {
     (REVIEW, Act.MARK_REVIEW_DONE): _governors,
     (REVIEW, Act.REMINDED): _governors,
     (REVIEW, Act.GET_PACK): _governors,
+    (CONCERN, Act.REDACT): _retention,
+    (CONCERN, Act.KEEP_LONGER): _confirmers,
+    (REQUEST, Act.REDACT): _retention,
+    (DECLARATION, Act.REDACT): _retention,
 }
 
 # The acts that are the owner's own; every other act leaves out whoever has a stake in the record.

@@ -12,12 +12,13 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from flows.permissions import POLICYBOT
 from flows.permissions import Kind as RecordKind
 from storage.db import reading, transaction
 from storage.models import AuditEntry
 
 P = ParamSpec("P")
-SYSTEM_ACTOR = "policybot"  # the actor of what policybot did by itself (delivered, nudged)
+SYSTEM_ACTOR = POLICYBOT  # the actor of what policybot did by itself (delivered, nudged, redacted)
 _CHUNK = 500  # subject ids per query when reading many trails: well inside every database's parameter limit
 
 

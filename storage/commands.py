@@ -115,6 +115,8 @@ def _change(session: Session, people: People, command: Command) -> Outcome:
         return Repeated(row) if audit.seen(session, command.request_key) else Overtaken(row, error.message)
     if not _write(session, row, planned):
         return Repeated(row) if audit.seen(session, command.request_key) else Overtaken(row)
+    if planned.also is not None:
+        planned.also(session)
     for added in planned.adds:
         session.add(added)
     session.add(

@@ -52,6 +52,8 @@ class Concern(Nudged, table=True):
 
     status: Status = Field(default=Status.NEW, index=True, sa_type=EnumText(Status, 20))
     version: int = 1  # bumped on every transition: compare-and-set guard
+    redacted_at: datetime | None = None  # its personal and typed fields cleared under retention (storage.retention)
+    keep_until: date | None = None  # a safeguarding lead chose to keep it, unredacted, until then
     created_at: datetime
     updated_at: datetime
     acknowledged_at: datetime | None = None
@@ -124,6 +126,7 @@ class ContactCheck(Nudged, table=True):
     # Asking leadership (REFER only): none -> pending -> approved | declined
     request_status: RequestStatus = Field(default=RequestStatus.NONE, index=True, sa_type=EnumText(RequestStatus, 20))
     version: int = 1
+    redacted_at: datetime | None = None  # its personal and typed fields cleared under retention (storage.retention)
     requested_at: datetime | None = None
     decided_by: str | None = Field(default=None, max_length=32)
     decided_at: datetime | None = None
@@ -149,6 +152,7 @@ class ContactPermission(SQLModel, table=True):
     granted_at: datetime
     review_on: date
     check_id: int = Field(unique=True)  # the question it answered (one permission per request)
+    redacted_at: datetime | None = None  # cleared with the question it answered (storage.retention)
 
 
 class Declaration(SQLModel, table=True):
@@ -166,6 +170,7 @@ class Declaration(SQLModel, table=True):
     next_notice_on: date | None = Field(default=None, index=True)  # ask to re-confirm, then tell leadership
     status: DeclarationStatus = Field(default=DeclarationStatus.DECLARED, sa_type=EnumText(DeclarationStatus, 20))
     version: int = 1
+    redacted_at: datetime | None = None  # its personal and typed fields cleared under retention (storage.retention)
     acknowledged_by: str | None = Field(default=None, max_length=32)
     acknowledged_at: datetime | None = None
     post_channel: str | None = Field(default=None, max_length=32)
@@ -199,6 +204,18 @@ class PolicyVersion(SQLModel, table=True):
     recorded_by: str = Field(max_length=32)  # the governor who recorded it, or SETTING
 
 
+class JobRun(SQLModel, table=True):
+    """A job that runs once per period however many processes run it ("retention", "2026-12"): the row is the claim."""
+
+    __tablename__ = "job_run"
+    __table_args__ = (UniqueConstraint("name", "period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=40)
+    period: str = Field(max_length=20)
+    started_at: datetime
+
+
 class ReviewReminder(SQLModel, table=True):
     """One reminder of one review ("30 days", "7 days", "on the day", "overdue week 2"): sent once, by one process."""
 
@@ -217,6 +234,7 @@ class Send(StrEnum):
     POST = "post"  # chat.postMessage (a reply in a thread when thread_of names the post)
     UPDATE = "update"  # chat.update of the post thread_of names: a redraw
     FILE = "file"  # a document drawn at send time (`document`), uploaded and shared: Slack's upload flow
+    DELETE = "delete"  # chat.delete of a message the bot sent (retention): in `channel`, its ts in `document`
 
 
 class State(StrEnum):
@@ -238,7 +256,8 @@ class OutboxMessage(SQLModel, table=True):
     thread_of: str | None = Field(default=None, max_length=160)  # the post (its key) replied to or redrawn
     text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # cleared once sent
     blocks: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # JSON; cleared once sent
-    document: str = Field(default="", max_length=80)  # a file's: what to draw ("pack:2025-12-03:2026-12-02")
+    document: str = Field(default="", max_length=80)  # a file's: what to draw ("pack:2025-12-03:2026-12-02");
+    # a deletion's: the message's ts
     file_id: str | None = Field(default=None, max_length=32)  # a file's, once its content is uploaded: looked for
     revision: int = 1  # bumped when a redraw replaces the content
     state: State = Field(default=State.PENDING, sa_type=EnumText(State, 10))

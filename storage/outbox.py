@@ -185,7 +185,7 @@ class OutboxStore:
         """Slack took it (channel, ts). The content is cleared: Slack holds the message, the row where it is. A redraw
         replaced while it was being sent stays pending, to send the newer one. The record's post is noted on it."""
         done: dict[str, Any] = {"sent_channel": channel, "sent_ts": ts, "sent_at": now, "claimed_until": None}
-        finished: dict[str, Any] = {"state": State.SENT, "unsure": False, "text": "", "blocks": ""}
+        finished: dict[str, Any] = {"state": State.SENT, "unsure": False, "text": "", "blocks": "", **_forgotten(row)}
         with writing(self.engine) as connection:
             if row.send is Send.UPDATE:
                 if _set(connection, row, revision=row.revision, **finished, **done):
@@ -219,8 +219,22 @@ class OutboxStore:
                     unsure=False,
                 )
                 return row.fallback if moved else None
-            _set(connection, row, state=State.GONE, claimed_until=None, unsure=False, text="", blocks="")
+            _set(
+                connection,
+                row,
+                state=State.GONE,
+                claimed_until=None,
+                unsure=False,
+                text="",
+                blocks="",
+                **_forgotten(row),
+            )
             return None
+
+
+def _forgotten(row: OutboxMessage) -> dict[str, Any]:
+    """A deletion done (or given up) keeps nothing of whose message it was."""
+    return {"channel": "redacted", "document": ""} if row.send is Send.DELETE else {}
 
 
 def _row(found: Any) -> OutboxMessage | None:

@@ -40,7 +40,7 @@ _NUDGES = ("nudges_sent", "last_nudged_at", "next_nudge_at", "nudge_claimed_unti
 
 DECLARED: dict[str, dict[str, Column]] = {
     "concern": {
-        **_neither("policy_version"),
+        **_neither("policy_version", "redacted_at", "keep_until"),
         **_neither("id", "reference", "submission_key", "area", "kind", "platform", "roles", "kept_copy"),
         **_neither("safeguarding", "route_kind", "status", "version", "created_at", "updated_at", "acknowledged_at"),
         **_neither("escalated_to", "resolved_at", "outcome", "post_ts", "alert_sent_at", "receipt_sent_at"),
@@ -63,7 +63,7 @@ DECLARED: dict[str, dict[str, Column]] = {
     },
     "reference_counter": _neither("year", "last"),
     "contact_check": {
-        **_neither("policy_version"),
+        **_neither("policy_version", "redacted_at"),
         **_neither("id", "submission_key", "asked_at", "person", "channel", "under_18"),
         **_neither("family_or_close_family_friend", "existing_personal_friend", "verdict", "rule_ids"),
         **_neither("answered_by_permission_id", "request_status", "version", "requested_at", "decided_at"),
@@ -74,14 +74,14 @@ DECLARED: dict[str, dict[str, Column]] = {
         "nudge_progress": _id("leaders who have had the nudge being sent"),
     },
     "contact_permission": {
-        **_neither("policy_version"),
+        **_neither("policy_version", "redacted_at"),
         **_neither("id", "person", "channel", "granted_at", "review_on", "check_id"),
         **_typed("person_key", "person_described"),
         "staff_id": _id("member of staff permitted", subject=True, sees_typed=True),
         "granted_by": _id("leader who approved"),
     },
     "declaration": {
-        **_neither("policy_version"),
+        **_neither("policy_version", "redacted_at"),
         **_neither("id", "submission_key", "person", "relationship", "declared_at", "confirm_by", "next_notice_on"),
         **_neither("status", "version", "acknowledged_at", "post_channel", "post_ts", "post_claimed_until"),
         **_typed("person_described"),
@@ -106,6 +106,7 @@ DECLARED: dict[str, dict[str, Column]] = {
         "fallback": _id("headteacher, when the channel is gone for good"),
         "sent_channel": _id("the recipient of a direct message (their direct-message channel)"),
     },
+    "job_run": _neither("id", "name", "period", "started_at"),
     "review_reminder": {
         **_neither("id", "review_on", "mark", "claimed_until", "sent_at"),
         "sent_to": _id("governors reminded"),

@@ -5,6 +5,7 @@ path (storage.commands) runs these inside its one transaction; nothing here comm
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -25,6 +26,7 @@ from flows.errors import DomainError, InvalidTransition
 from flows.escalation import Action, Status, apply, check_target
 from flows.permissions import Act, Kind, Record
 from flows.policy import check_version
+from storage import retention
 from storage.audit import review_subject_id
 from storage.models import Concern, ContactCheck, ContactPermission, Declaration, PolicyReview
 from storage.outbox import Tell
@@ -60,6 +62,7 @@ class Step:
     values: dict[str, Any] = field(default_factory=dict)
     adds: list[SQLModel] = field(default_factory=list)
     detail: str | None = None
+    also: Callable[[Session], None] | None = None  # more to change in the same transaction (a redaction's trail)
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,8 @@ def check_state(row: Row, act: Act) -> None:
 
 def step(row: Row, command: Command) -> Step:
     """The step `command` takes `row` through; InvalidTransition when its state does not allow it."""
+    if command.act in (Act.REDACT, Act.KEEP_LONGER):
+        return _retention(row, command)
     if isinstance(row, Concern):
         return _concern(row, command)
     if isinstance(row, ContactCheck):
@@ -211,6 +216,33 @@ def _review(row: DueReview, command: Command) -> Step:
     )
     detail = f"next review {command.until.isoformat()}" + ("; new policy version" if adopted else "")  # the row has it
     return Step("reviewed", "due", "done", adds=[done], detail=detail)
+
+
+def _retention(row: Row, command: Command) -> Step:
+    """Retention (flows.retention decides when): redact a closed record, or keep a concern longer."""
+    if isinstance(row, DueReview):
+        raise InvalidTransition("The governors' reviews are kept.")
+    if row.redacted_at is not None:
+        raise InvalidTransition("This record was redacted under retention already.")
+    if isinstance(row, Concern) and row.status != Status.RESOLVED:
+        raise InvalidTransition("Only a resolved concern is redacted or kept under retention.")
+    if isinstance(row, ContactCheck) and row.request_status == RequestStatus.PENDING:
+        raise InvalidTransition("A question still waiting for leadership's decision is not redacted.")
+    current = state(row)
+    if command.act is Act.KEEP_LONGER:
+        assert command.until is not None, "keeping a record longer needs the date"
+        kept = {"keep_until": command.until}
+        return Step("kept_under_retention", current, current, kept, detail=f"until {command.until.isoformat()}")
+    assert row.id is not None
+    kind, record_id, at = command.kind, row.id, command.at
+    values = {**retention.row_blanks(type(row)), "redacted_at": at}
+    return Step(
+        "redacted_under_retention",
+        current,
+        current,
+        values,
+        also=lambda session: retention.around(session, kind, record_id, at),
+    )
 
 
 def _review_date(record_id: int) -> date | None:

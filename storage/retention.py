@@ -1,0 +1,205 @@
+"""Retention in the database: which records have closed and when (for flows.retention), and what redacting one
+clears. Redaction is a step of the one command path (storage.steps, Act.REDACT): the record's row, its standing
+permission, its audit trail and the outbox rows about it lose every column the one declaration of what is personal
+(storage.personal) marks as identifying someone or typed by staff; the anonymised facts stay for the pack. Every
+message the bot sent about the record is deleted in Slack through the outbox (Send.DELETE), and anything still
+waiting to be sent about it is cancelled.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, tzinfo
+from typing import Any
+
+import sqlmodel as sql
+from sqlalchemy import Engine, String, Table, cast, insert, literal, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col
+
+from flows.contact_requests import RequestStatus
+from flows.permissions import Kind
+from flows.retention import Closed, Held, held_as
+from storage import audit, outbox
+from storage.columns import IdSet
+from storage.db import reading, transaction
+from storage.models import (
+    AuditEntry,
+    Concern,
+    ContactCheck,
+    ContactPermission,
+    Declaration,
+    JobRun,
+    OutboxMessage,
+    Send,
+    State,
+)
+from storage.personal import DECLARED, Holds
+
+REDACTED = "redacted"  # what an id that cannot be empty reads once redacted
+ASKED = "retention_asked"  # the audit action: a safeguarding lead was asked to confirm
+
+
+def _table(model: Any) -> Table:
+    return model.__table__  # type: ignore[no-any-return]
+
+
+def blanks(table: Table, known: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The values that clear every personal and typed column of a table (a unique one keeps its row's id)."""
+    found: dict[str, Any] = {}
+    for name, declared in DECLARED[table.name].items():
+        if declared.holds is Holds.NEITHER:
+            continue
+        column = table.c[name]
+        if isinstance(column.type, IdSet):
+            found[name] = frozenset()
+        elif column.unique:
+            found[name] = literal(REDACTED + ":").concat(cast(table.c.id, String))
+        elif column.nullable:
+            found[name] = None
+        else:
+            found[name] = "" if declared.holds is Holds.TYPED else REDACTED
+    return found
+
+
+def row_blanks(model: Any) -> dict[str, Any]:
+    """blanks() for a record's own row, as plain values (the command path writes them and shows them on the row)."""
+    values = blanks(_table(model))
+    return {name: value for name, value in values.items() if not hasattr(value, "compile")}
+
+
+def around(session: Session, kind: Kind, record_id: int, at: datetime) -> None:
+    """Inside the redaction's transaction: what is held about the record beyond its own row."""
+    connection = session.connection()
+    if kind is Kind.CONTACT_REQUEST:
+        permits = _table(ContactPermission)
+        values = {**blanks(permits), "redacted_at": at}
+        connection.execute(update(permits).where(permits.c.check_id == record_id).values(**values))
+    trail = _table(AuditEntry)
+    about = (trail.c.subject_kind == kind.value, trail.c.subject_id == record_id)
+    connection.execute(update(trail).where(*about).values(**blanks(trail)))
+    _outbox(session, kind, record_id, at)
+
+
+def _outbox(session: Session, kind: Kind, record_id: int, at: datetime) -> None:
+    out = _table(OutboxMessage)
+    c = out.c
+    about = (c.subject_kind == kind.value, c.subject_id == record_id)
+    connection = session.connection()
+    sent = connection.execute(
+        select(c.id, c.sent_channel, c.sent_ts).where(
+            *about, c.state == State.SENT, c.send.in_([Send.POST]), c.sent_ts.is_not(None)
+        )
+    ).all()
+    connection.execute(  # nothing more goes out about it
+        update(out).where(*about, c.state == State.PENDING, c.send != Send.DELETE).values(state=State.GONE)
+    )
+    cleared = {**blanks(out), "text": "", "blocks": "", "thread_of": None, "claimed_until": None}
+    connection.execute(update(out).where(*about, c.send != Send.DELETE).values(**cleared))
+    deletions = [
+        {
+            "key": f"{REDACTED}:{row_id}:delete",
+            "subject_kind": kind,
+            "subject_id": record_id,
+            "send": Send.DELETE,
+            "channel": channel,
+            "document": ts,
+            "text": "",
+            "blocks": "",
+            "revision": 1,
+            "state": State.PENDING,
+            "created_at": at,
+            "next_attempt_at": at,
+            "attempts": 0,
+            "unsure": False,
+        }
+        for row_id, channel, ts in sent
+        if channel
+    ]
+    if deletions:
+        connection.execute(insert(out), deletions)
+
+
+# --- what has closed --------------------------------------------------------------------------------------------
+
+
+def closed(engine: Engine, tz: tzinfo, today: date) -> list[Closed]:
+    """Every record not yet redacted whose retention period has begun, with the date it began."""
+    found: list[Closed] = []
+    concern_kind, check_kind, declaration_kind = Kind.CONCERN.value, Kind.CONTACT_REQUEST.value, Kind.DECLARATION.value
+    with reading(engine) as session:
+        resolved = col(Concern.redacted_at).is_(None), col(Concern.resolved_at).is_not(None)
+        for concern in session.exec(sql.select(Concern).where(*resolved)):
+            assert concern.id is not None and concern.resolved_at is not None
+            held = held_as(safeguarding=concern.safeguarding, names_staff=concern.involved_staff_id is not None)
+            day = _day(concern.resolved_at, tz)
+            found.append(Closed(concern_kind, concern.id, concern.reference, held, day, concern.keep_until))
+        permits = {p.check_id: p.review_on for p in session.exec(sql.select(ContactPermission))}
+        for check in session.exec(sql.select(ContactCheck).where(col(ContactCheck.redacted_at).is_(None))):
+            assert check.id is not None
+            status = RequestStatus(check.request_status)
+            if status is RequestStatus.PENDING:
+                continue
+            label = f"contact question {check.id}"
+            if status is RequestStatus.NONE or check.decided_at is None:
+                found.append(Closed(check_kind, check.id, label, Held.QUESTION, _day(check.asked_at, tz)))
+                continue
+            ends = max(_day(check.decided_at, tz), permits.get(check.id, date.min))
+            found.append(Closed(check_kind, check.id, label, Held.DECISION, ends))
+        lapsed = col(Declaration.redacted_at).is_(None), col(Declaration.confirm_by) < today
+        for declared in session.exec(sql.select(Declaration).where(*lapsed)):
+            assert declared.id is not None
+            label = f"declared connection D-{declared.id:04d}"
+            found.append(Closed(declaration_kind, declared.id, label, Held.DECLARATION, declared.confirm_by))
+    return found
+
+
+def _day(at: datetime, tz: tzinfo) -> date:
+    return at.astimezone(tz).date()
+
+
+def ask_key(kind: str, record_id: int, due_on: date) -> str:
+    return f"retention:{kind}:{record_id}:{due_on.isoformat()}"
+
+
+def asked_on(engine: Engine, keys: list[str]) -> dict[str, datetime]:
+    """When each safeguarding lead's confirmation was asked for (by the ask's key), where it was."""
+    trail = _table(AuditEntry)
+    with reading(engine) as session:
+        rows = session.connection().execute(
+            select(trail.c.request_key, trail.c.at).where(trail.c.request_key.in_(keys))
+        )
+        return {str(key): at for key, at in rows}
+
+
+def ask(session: Session, kind: Kind, record_id: int, key: str, at: datetime) -> None:
+    """Record, inside the transaction that puts the asks in the outbox, that they were asked (once: the key)."""
+    session.add(audit.entry(kind, record_id, audit.SYSTEM_ACTOR, ASKED, at, request_key=key))
+
+
+def ask_once(
+    engine: Engine, kind: Kind, record_id: int, key: str, messages: list[outbox.Message], at: datetime
+) -> bool:
+    """Ask the safeguarding lead(s): the asks in the outbox and the audit entry that says so, in one transaction,
+    once per key (False: asked already)."""
+    try:
+        with transaction(engine) as session:
+            ask(session, kind, record_id, key, at)
+            session.flush()
+            outbox.put(session, messages, at)
+        return True
+    except IntegrityError:
+        return False
+
+
+def claim_period(engine: Engine, name: str, period: str, at: datetime) -> bool:
+    """The one run of a job this period (False: another process has it, or it ran)."""
+    runs = _table(JobRun)
+    with reading(engine) as session:
+        if session.connection().execute(select(runs.c.id).where(runs.c.name == name, runs.c.period == period)).first():
+            return False
+    try:
+        with transaction(engine) as session:
+            session.connection().execute(insert(runs).values(name=name, period=period, started_at=at))
+        return True
+    except IntegrityError:
+        return False

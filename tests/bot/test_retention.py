@@ -1,0 +1,224 @@
+"""Retention with a fake clock, a real database and the fake Slack: what is due is listed, redacted through the
+command path (every personal and typed column cleared, the anonymised facts kept, the bot's messages deleted in
+Slack), and nothing on the safeguarding route or naming a member of staff goes without a safeguarding lead's say."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import inspect, select
+
+from bot.deps import Deps
+from bot.listeners import retention as retention_listener
+from bot.listeners.leadership import told
+from bot.retention import Retention
+from flows.concerns import ConcernDraft
+from flows.permissions import Act, place
+from flows.permissions import Kind as RecordKind
+from flows.retention import Held, Step
+from flows.taxonomy import Area, Kind, Outcome, Platform, Role
+from sandbox.slack import LocalSlack
+from storage.commands import Changed
+from storage.db import upgrade
+from storage.models import AuditEntry
+from tests.bot.test_nudges import CHANNEL, DSL, HEAD, LEAD, LONDON, Clock, build, settle
+from tests.conftest import new_database_url
+
+MARKER = "ZQXRETAIN"
+REPORTER = "USTAFFRET"
+
+
+@pytest.fixture
+def slack() -> Iterator[LocalSlack]:
+    made = LocalSlack(channels={CHANNEL: {"is_private": True, "is_member": True}}, members={CHANNEL: [LEAD, HEAD]})
+    yield made
+    made.close_now()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[str]:
+    for url in new_database_url(tmp_path, "retention"):
+        upgrade(url)
+        yield url
+
+
+def resolved_concern(deps: Deps, key: str, safeguarding: bool = False, involved: str | None = None) -> int:
+    """A concern with the marker in every typed field, acknowledged and resolved with a note that carries it."""
+    draft = ConcernDraft(
+        REPORTER,
+        Area.CONTACT,
+        Kind.AGGRESSIVE,
+        Platform.TIKTOK,
+        frozenset({Role.PUPIL}),
+        names=MARKER,
+        description=MARKER,
+        links_text=f"https://example.com/{MARKER}",
+        safeguarding=safeguarding,
+        involved_staff_id=involved,
+    )
+    now = deps.clock()
+    where = place(deps.directory.people(), safeguarding=safeguarding, involved=involved)
+    due = deps.nudger.first_due(now, safeguarding)
+    concern, _ = deps.store.create(draft, key, where, now, LONDON, due, tell=deps.telling.concern_stored)
+    assert concern.id is not None
+    actor = DSL if safeguarding else HEAD if involved else LEAD
+    for act, detail in ((Act.ACKNOWLEDGE, None), (Act.RESOLVE, Outcome.ADVICE_GIVEN.value)):
+        command = deps.command(
+            RecordKind.CONCERN, concern.id, act, actor, f"{key}:{act}", detail=detail, note=MARKER, tell=told(deps)
+        )
+        assert isinstance(deps.change(command), Changed)
+    settle(deps)
+    return concern.id
+
+
+def everything_stored(deps: Deps) -> str:
+    """Every row of every table, as text."""
+    found = []
+    with deps.engine.connect() as connection:
+        for table in inspect(deps.engine).get_table_names():
+            found += [str(tuple(row)) for row in connection.exec_driver_sql(f'SELECT * FROM "{table}"')]  # noqa: S608
+    return "\n".join(found)
+
+
+def seen_by(slack: LocalSlack, *people: str) -> str:
+    return "\n".join(m.text + str(m.blocks) for person in people for m in slack.visible(person))
+
+
+def years_later(clock: Clock, years: int, days: int = 1) -> None:
+    clock.now += timedelta(days=365 * years + years // 4 + 1 + days)
+
+
+def runner(deps: Deps) -> Retention:
+    assert deps.nudger.retention is not None
+    return deps.nudger.retention
+
+
+def press(deps: Deps, slack: LocalSlack, who: str, action: str, value: str, ts: str = "1.0") -> None:
+    body: dict[str, Any] = {
+        "type": "block_actions",
+        "user": {"id": who},
+        "channel": {"id": "D" + who[1:]},
+        "actions": [{"action_id": action, "value": value, "action_ts": f"{deps.clock().timestamp():.6f}{ts}"}],
+    }
+    retention_listener.decide(deps, lambda **_: None, body, deps.client)  # type: ignore[arg-type]
+    settle(deps)
+
+
+def test_an_ordinary_concern_is_redacted_after_six_years_and_its_messages_deleted(slack: LocalSlack, db: str) -> None:
+    clock = Clock(datetime.now(UTC))
+    deps = build(slack, db, clock)
+    concern_id = resolved_concern(deps, "VR1")
+    reference = deps.store.get(concern_id).reference  # type: ignore[union-attr]
+    assert reference in seen_by(slack, CHANNEL) and reference in seen_by(slack, REPORTER)
+    assert runner(deps).plan(timedelta(0)) == []  # nothing due today
+    [soon] = [p.due for p in runner(deps).plan(timedelta(days=365 * 7))]
+    assert soon.step is Step.REDACT and soon.record.held is Held.CONCERN and soon.record.label == reference
+
+    years_later(clock, 6)
+    done = runner(deps).apply()
+    settle(deps)
+    assert done.redacted == 1
+    assert reference not in seen_by(slack, CHANNEL, REPORTER, LEAD)  # the post, its thread and the DMs: deleted
+    assert slack.of("chat.delete") and all(c.response.get("ok") for c in slack.of("chat.delete"))
+    stored = everything_stored(deps)
+    assert MARKER not in stored and REPORTER not in stored and LEAD not in stored
+    row = deps.store.get(concern_id)
+    assert row is not None and row.redacted_at is not None
+    assert (row.area, row.kind, row.platform, row.outcome) == (
+        Area.CONTACT,
+        Kind.AGGRESSIVE,
+        Platform.TIKTOK,
+        "advice_given",
+    )
+    with deps.engine.connect() as connection:
+        trail = AuditEntry.__table__  # type: ignore[attr-defined]
+        actions = [
+            tuple(r)
+            for r in connection.execute(
+                select(trail.c.action, trail.c.actor_id).where(
+                    trail.c.subject_id == concern_id, trail.c.subject_kind == "concern"
+                )
+            )
+        ]
+    assert ("redacted_under_retention", "policybot") in actions and ("resolved", "redacted") in actions
+    assert runner(deps).apply().redacted == 0  # once
+
+
+def test_a_safeguarding_concern_waits_for_the_lead_who_can_keep_it_then_confirm(slack: LocalSlack, db: str) -> None:
+    clock = Clock(datetime.now(UTC))
+    deps = build(slack, db, clock)
+    concern_id = resolved_concern(deps, "VR2", safeguarding=True)
+    years_later(clock, 25)
+    done = runner(deps).apply()
+    settle(deps)
+    assert (done.redacted, done.asked) == (0, 1)
+    assert MARKER in everything_stored(deps)  # nothing redacted without the lead
+    [asked] = [m for m in slack.visible(DSL) if "Retention: your decision" in str(m.blocks)]
+    assert MARKER not in str(asked.blocks) and "safeguarding route" in asked.text
+    assert (
+        runner(deps).apply().waiting == 1 and len([m for m in slack.visible(DSL) if "Retention" in str(m.blocks)]) == 1
+    )
+
+    [planned] = runner(deps).plan(timedelta(0))
+    due_on = planned.due.due_on
+    press(deps, slack, LEAD, "retention_redact", f"{concern_id}:{due_on}")  # not theirs to decide
+    assert MARKER in everything_stored(deps)
+    press(deps, slack, DSL, "retention_keep_1", f"{concern_id}:{due_on}:1")
+    assert "chose to keep it until" in seen_by(slack, DSL)
+    assert runner(deps).plan(timedelta(0)) == [] and MARKER in everything_stored(deps)
+
+    years_later(clock, 1)
+    assert runner(deps).apply().asked == 1  # asked again when the kept year is over
+    settle(deps)
+    [planned] = runner(deps).plan(timedelta(0))
+    press(deps, slack, DSL, "retention_redact", f"{concern_id}:{planned.due.due_on}")
+    stored = everything_stored(deps)
+    assert MARKER not in stored and REPORTER not in stored
+    with deps.engine.connect() as connection:
+        trail = AuditEntry.__table__  # type: ignore[attr-defined]
+        rows = connection.execute(
+            select(trail.c.action, trail.c.actor_id, trail.c.detail).where(
+                trail.c.subject_id == concern_id, trail.c.subject_kind == "concern"
+            )
+        ).all()
+    actions = {(r.action, r.actor_id) for r in rows}
+    assert ("refused_redact", "redacted") in actions  # the lead's refusal is kept, its actor cleared with the rest
+    assert ("kept_under_retention", "redacted") in actions and ("redacted_under_retention", DSL) in actions
+    assert "Retention" not in seen_by(slack, DSL)  # the questions were about the concern: deleted with it
+
+
+def test_a_concern_naming_the_lead_goes_to_the_headteacher_to_confirm(slack: LocalSlack, db: str) -> None:
+    clock = Clock(datetime.now(UTC))
+    deps = build(slack, db, clock)
+    concern_id = resolved_concern(deps, "VR3", involved=DSL)
+    years_later(clock, 10)
+    assert runner(deps).apply().asked == 1
+    settle(deps)
+    assert "Retention: your decision" in seen_by(slack, HEAD) and "Retention" not in seen_by(slack, DSL)
+    [planned] = runner(deps).plan(timedelta(0))
+    press(deps, slack, DSL, "retention_redact", f"{concern_id}:{planned.due.due_on}")
+    assert MARKER in everything_stored(deps)  # the lead it names cannot let it go
+
+
+def test_the_monthly_run_happens_once_a_month_whoever_runs_it(slack: LocalSlack, db: str) -> None:
+    clock = Clock(datetime.now(UTC))
+    deps = build(slack, db, clock)
+    resolved_concern(deps, "VR4")
+    years_later(clock, 6, days=40)
+    clock.now = clock.now.astimezone(LONDON).replace(day=1, hour=1).astimezone(UTC)
+    deps.nudger.run()
+    assert MARKER in everything_stored(deps)  # the 1st, before 2 am
+    clock.now += timedelta(hours=2)
+    second = Retention(deps.settings, deps.engine, deps.directory, clock, lambda: None)  # another process
+    deps.nudger.run()
+    second.monthly()
+    assert MARKER not in everything_stored(deps)
+    resolved_concern(deps, "VR5")  # resolved now: due in six years, so nothing more this month either way
+    clock.now += timedelta(days=1)
+    deps.nudger.run()
+    with deps.engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM job_run").scalar() == 1
