@@ -60,6 +60,9 @@ class Deps:
     clock: Callable[[], datetime] = utc_now
     background: Executor | None = None  # where clicks' and commands' work runs after their ack
     bell: Bell | None = None  # HTTP mode's workers: the sender and the nudges run in another process
+    # Told of every change made through change(): (the record as changed, who changed it). The app redraws the App
+    # Homes it affects (bot.app).
+    on_changed: Callable[[Any, str], None] | None = None
 
     def in_background(self, work: Callable[..., None], *args: Any) -> None:
         """Run a listener's work after its ack, on the bot's own threads (bot.listeners.guard.Wiring)."""
@@ -80,6 +83,8 @@ class Deps:
         outcome = change(self.engine, self.directory.people(), command)
         if isinstance(outcome, Changed) and command.tell is not None:
             self.send_now()
+        if isinstance(outcome, Changed) and self.on_changed is not None:
+            self.on_changed(outcome.record, command.actor)
         return outcome
 
     def tell(self, messages: list[Message]) -> None:

@@ -26,7 +26,7 @@ def add_parser(commands: Any) -> None:
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.clock import utc_now
+    from bot.clock import FileClock, utc_now
     from bot.directory import Directory
     from bot.record_commands import existing
     from bot.retention import Retention
@@ -36,7 +36,8 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     if engine is None:
         return 3
     directory = Directory(settings, make_client(settings))  # the configured roles; nothing is asked of Slack here
-    retention = Retention(settings, engine, directory, utc_now, lambda: None)
+    clock = FileClock(settings.clock_file) if settings.clock_file else utc_now  # a rehearsal's clock, as the bot's
+    retention = Retention(settings, engine, directory, clock, lambda: None)
     if args.apply:
         done = retention.apply()
         print(

@@ -1,11 +1,13 @@
 """The App Home: what each person sees there, chosen record by record with the permission table (so nobody sees
-a record that names them), drawn by bot.views.home and bot.views.home_roles, published when the tab is opened and
-after the viewer's own changes."""
+a record that names them), drawn by bot.views.home and bot.views.home_roles, published when the tab is opened,
+after the viewer's own changes, and after someone else's change to a record it shows them (`redraw_affected`)."""
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from datetime import timedelta
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.models.blocks import Block
@@ -15,11 +17,39 @@ from bot.reminders import year_in_numbers
 from bot.views import home, home_roles
 from flows.permissions import Act, Kind, Record
 from flows.taxonomy import EscalationTarget
-from storage.models import Concern
+from storage.models import Concern, ContactCheck, Declaration
 from storage.records import facts
 
 REVIEW = Record(Kind.REVIEW)
 KEPT = 50  # a member of staff's own concerns and questions read for the Home
+MOST_REDRAWN = 25  # Homes redrawn after one change (views.publish is rate limited); the rest, when next opened
+# Whose Home shows a record: whoever may act on it or decide it, is told of it, holds its safeguarding queue or
+# sees its patterns (the permission table says who, record by record).
+SHOWN_TO = (
+    Act.RESOLVE,
+    Act.VIEW_DETAILS,
+    Act.DECIDE,
+    Act.ACKNOWLEDGE,
+    Act.TOLD_OF_CHANGES,
+    Act.ESCALATED_TO_SAFEGUARDING,
+    Act.SEE_PATTERNS,
+)
+
+log = logging.getLogger(__name__)
+
+
+def redraw_affected(deps: Deps, client: WebClient, row: Any, actor: str) -> None:
+    """After `actor` changed `row`: the Homes of the others it is shown to, redrawn (best effort: a Home that could
+    not be redrawn is redrawn when it is next opened). Nothing is redrawn for a governors' review."""
+    if not isinstance(row, Concern | ContactCheck | Declaration):
+        return
+    record = facts(row)
+    people = set().union(*(deps.directory.who(record, act) for act in SHOWN_TO)) - {actor}
+    for user in sorted(people)[:MOST_REDRAWN]:
+        try:
+            publish_home(deps, client, user)
+        except Exception as error:  # noqa: BLE001 - the change is done; one Home that failed does not stop the rest
+            log.warning("App Home not redrawn after a change: %s", type(error).__name__)
 
 
 def publish_home(deps: Deps, client: WebClient, user: str) -> None:

@@ -53,6 +53,8 @@ def test_the_api_url_gets_its_trailing_slash() -> None:
         ("DELIVERY_RETRY_SECONDS", "soon", "a number of seconds"),
         ("POLICYBOT_LOG_LEVEL", "LOUD", "one of"),
         ("POLICY_VERSION", "March 2015", "letters, digits"),
+        ("RETAIN_SAFEGUARDING_YEARS", "0", "whole number of years"),
+        ("RETAIN_CONCERNS_YEARS", "6y", "whole number of years"),
     ],
 )
 def test_each_bad_setting_is_named_with_what_it_expects(name: str, value: str, words: str) -> None:
@@ -134,3 +136,14 @@ def test_a_school_rules_file_is_checked_at_start_up(tmp_path: object) -> None:
             Settings.from_env({**GOOD, "CONTACT_RULES_FILE": str(path)})
         [problem] = found.value.problems
         assert problem.name == "CONTACT_RULES_FILE" and words in str(problem)
+
+
+def test_every_retention_period_is_a_setting_described_where_a_school_looks() -> None:
+    from flows.retention import DEFAULTS, Held
+
+    settings = Settings.from_env({**GOOD, "RETAIN_CONCERNS_YEARS": "7"})
+    assert settings.retention_years[Held.CONCERN] == 7 and settings.retention_years[Held.SAFEGUARDING] == 25
+    readme, example = (ROOT / "README.md").read_text(), dotenv_values(ROOT / ".env.example")
+    for default in DEFAULTS.values():
+        assert example[default.setting] == str(default.years)
+        assert f"| {default.years} year" in readme and f"`{default.setting}`" in readme and default.source in readme

@@ -222,3 +222,41 @@ def test_the_monthly_run_happens_once_a_month_whoever_runs_it(slack: LocalSlack,
     deps.nudger.run()
     with deps.engine.connect() as connection:
         assert connection.exec_driver_sql("SELECT count(*) FROM job_run").scalar() == 1
+
+
+def test_the_command_lists_what_is_due_then_does_it(
+    slack: LocalSlack, db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+    from tests.conftest import bot_environment
+
+    clock = Clock(datetime.now(UTC))
+    deps = build(slack, db, clock)
+    ordinary = deps.store.get(resolved_concern(deps, "VR6"))
+    guarded = deps.store.get(resolved_concern(deps, "VR7", safeguarding=True))
+    assert ordinary is not None and guarded is not None
+    ahead = tmp_path / "clock"
+    ahead.write_text(str(7 * 366 * 86400))  # seven years on
+    env = bot_environment(slack, db, POLICYBOT_CLOCK_FILE=str(ahead), SAFEGUARDING_LEAD_IDS=DSL, HEADTEACHER_ID=HEAD)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+
+    assert main(["retention"]) == 0
+    listing = capsys.readouterr().out
+    assert "Due now: 1" in listing and "Due within a year: nothing" in listing
+    assert f"{ordinary.reference}: concerns (no member of staff named, not safeguarding)" in listing
+    assert "policybot redacts it" in listing and guarded.reference not in listing  # 25 years: not within a year
+    assert MARKER in everything_stored(deps)  # a dry run changes nothing
+
+    assert main(["retention", "--apply"]) == 0
+    assert capsys.readouterr().out.startswith("retention: 1 redacted; 0 sent to a safeguarding lead")
+    clock.now += timedelta(seconds=7 * 366 * 86400 + 60)  # the running bot reads the same clock file
+    settle(deps)  # and its sender deletes the messages
+    assert ordinary.reference not in seen_by(slack, CHANNEL, REPORTER)
+    assert guarded.reference in seen_by(slack, DSL)  # the safeguarding concern: untouched
+
+    ahead.write_text(str(26 * 366 * 86400))
+    assert main(["retention", "--apply"]) == 0
+    assert "0 redacted; 1 sent to a safeguarding lead to confirm" in capsys.readouterr().out
+    assert main(["retention"]) == 0
+    assert "a safeguarding lead was asked on" in capsys.readouterr().out

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -356,6 +358,24 @@ def test_governors_mark_the_review_done_and_nobody_else_can(
     assert other["response_action"] == "errors" and "Only governors" in other["errors"]["next_review_on"]
     trail = [(e.actor_id, e.action) for e in audit.trail(store.engine, "review", 20270301)]
     assert (LEADERS[0], "refused_mark_review_done") in trail and (LEADERS[1], "refused_mark_review_done") in trail
+
+
+def test_a_change_redraws_the_homes_it_shows_up_in_and_no_one_elses(
+    slack: SlackDriver, fake_slack: LocalSlack, store: ConcernStore
+) -> None:
+    reporter, bystander = "USTAFF60", "USTAFF61"
+    reference, concern_id = new_concern(slack, store, reporter)
+    posted_card(fake_slack, reference)
+    mark = fake_slack.mark()
+    slack.click("concern_acknowledge", f"{concern_id}:1", LEADERS[0])  # in the channel, not in anyone's Home
+
+    def shows(user: str, words: str) -> Callable[[dict[str, Any]], bool]:
+        return lambda p: p["user_id"] == user and reference in json.dumps(p["view"]) and words in json.dumps(p["view"])
+
+    fake_slack.wait_for("views.publish", shows(reporter, "acknowledged"), after=mark)  # their report's new status
+    fake_slack.wait_for("views.publish", shows(LEADERS[1], "acknowledged*"), after=mark)  # the queue they share
+    published = {c.params["user_id"] for c in fake_slack.of("views.publish", mark)}
+    assert bystander not in published and LEADERS[0] not in published  # not theirs; the presser's own is not stale
 
 
 def test_a_governor_gets_the_pack_from_the_home_and_nobody_else_does(
