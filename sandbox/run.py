@@ -21,6 +21,7 @@ from typing import Any
 
 from sandbox import saved, school
 from sandbox.driver import SlackDriver
+from sandbox.office import Office
 from sandbox.page import Page
 from sandbox.server import PageServer
 from sandbox.slack import LocalSlack
@@ -87,15 +88,16 @@ class Sandbox:
         bot_port = _free_port()
         self.bot_url = f"http://127.0.0.1:{bot_port}"
         driver = SlackDriver(self.bot_url + "/slack/events", secret, self.slack.api_url + "response_url")
-        try:
-            self.page_server = PageServer(Page(self.workspace, driver), host, port, self.advance, self.offset)
-        except OSError as error:
-            self.slack.close()
-            raise SandboxError(f"cannot listen on {host}:{port} ({error.strerror}); try --port") from None
         env = school.bot_environment(
             self.slack.api_url, f"sqlite:///{(folder / DATABASE).resolve()}", secret, self._review_on()
         )
         env["POLICYBOT_CLOCK_FILE"] = str((folder / CLOCK).resolve())
+        try:
+            page = Page(self.workspace, driver)
+            self.page_server = PageServer(page, host, port, self.advance, self.offset, Office(env))
+        except OSError as error:
+            self.slack.close()
+            raise SandboxError(f"cannot listen on {host}:{port} ({error.strerror}); try --port") from None
         command = [sys.executable, "-m", "bot", "serve", "--http", "--host", "127.0.0.1", "--port", str(bot_port)]
         root = Path(__file__).resolve().parent.parent
         with open(folder / BOT_LOG, "a") as bot_log:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from sandbox.office import Office, OfficeError
 from sandbox.page import Page, Refused
 
 log = logging.getLogger(__name__)
@@ -30,8 +31,10 @@ class PageServer:
         port: int,
         advance: Callable[[str], dict[str, Any]],
         offset: Callable[[], float],
+        office: Office | None = None,
     ) -> None:
         self.page = page
+        self.office = office  # the school office's commands (sandbox.office)
         self.advance = advance  # moves the bot's clock forward: "hour", "morning" or "week"
         self.offset = offset  # how far ahead of the real time the bot's clock is, in seconds
         server = self
@@ -68,6 +71,8 @@ class PageServer:
             if user not in self.page.workspace.people:
                 return _send(request, 400, {"error": "Choose who you are from the list"})
             return _send(request, 200, {**self.page.state(user), "clock_offset_seconds": self.offset()})
+        if url.path.startswith("/records/") and self.office is not None:
+            return self._record(request, url.path.removeprefix("/records/"), (parse_qs(url.query).get("as") or [""])[0])
         if url.path.startswith("/files/"):
             return self._file(request, url.path.removeprefix("/files/"), (parse_qs(url.query).get("as") or [""])[0])
         name = "index.html" if url.path in ("/", "/index.html") else url.path.removeprefix("/static/")
@@ -81,6 +86,19 @@ class PageServer:
         data = path.read_bytes()
         request.send_response(200)
         request.send_header("Content-Type", mimetypes.guess_type(path.name)[0] or "application/octet-stream")
+        request.send_header("Content-Length", str(len(data)))
+        request.send_header("Cache-Control", "no-store")
+        request.end_headers()
+        request.wfile.write(data)
+
+    def _record(self, request: BaseHTTPRequestHandler, what: str, user: str) -> None:
+        assert self.office is not None
+        try:
+            kind, data = self.office.document(what, user)
+        except OfficeError as error:
+            return _send(request, 400, {"error": str(error)})
+        request.send_response(200)
+        request.send_header("Content-Type", kind)
         request.send_header("Content-Length", str(len(data)))
         request.send_header("Cache-Control", "no-store")
         request.end_headers()

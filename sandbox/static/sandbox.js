@@ -84,6 +84,7 @@
       list.appendChild(item);
     }
     $("clock").textContent = aheadBy(state.clock_offset_seconds || 0);
+    $("office-access").href = `/records/subject-access?as=${encodeURIComponent(me)}`;
   }
 
   function aheadBy(seconds) {

@@ -212,3 +212,25 @@ def test_a_governor_has_the_pack_from_the_home_and_opens_it(page: Any, sandbox: 
     link = urljoin(sandbox.page_server.url, str(files.last.get_attribute("href")))
     assert page.request.get(link).status == 200
     assert page.request.get(link.replace(GOVERNOR.id, STAFF.id)).status == 404  # not shared with them: not theirs
+
+
+def test_the_school_office_opens_the_pack_subject_access_and_retention(page: Any, sandbox: Sandbox) -> None:
+    from tests.browser.conftest import SCREENSHOTS
+
+    page.goto(sandbox.page_server.url + f"?as={STAFF.id}")
+    reference = report(page)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    opened: dict[str, Any] = {}
+    for link in ("The governors' pack", "What is held about you (subject access)", "Retention: what is due"):
+        with page.context.expect_page() as opening:
+            page.get_by_role("link", name=link).click()
+        opened[link] = opening.value
+        opened[link].wait_for_load_state()
+    pack = opened["The governors' pack"]
+    assert pack.locator("svg").count() >= 3 and reference not in pack.content() and DESCRIPTION not in pack.content()
+    held = opened["What is held about you (subject access)"]
+    held.get_by_text(reference).first.wait_for()  # the reporter's own concern, with what they wrote
+    assert DESCRIPTION in held.content()
+    held.screenshot(path=str(SCREENSHOTS / "subject-access-from-the-sandbox.png"), full_page=True)
+    listing = opened["Retention: what is due"].content()
+    assert "Retention periods" in listing and "concerns on the safeguarding route" in listing
