@@ -30,13 +30,6 @@ from tests.conftest import new_database_url
 
 
 @pytest.fixture
-def fake() -> Iterator[LocalSlack]:
-    slack = LocalSlack(channels={CHANNEL: {"is_private": True, "is_member": True}})
-    yield slack
-    slack.close_now()
-
-
-@pytest.fixture
 def deps(fake: LocalSlack, tmp_path: Path) -> Iterator[Deps]:
     for url in new_database_url(tmp_path, "delivery"):
         upgrade(url)

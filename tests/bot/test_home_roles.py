@@ -4,36 +4,16 @@ a member of staff, a leader, the safeguarding lead, the headteacher, a governor,
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
-
-import pytest
 
 from bot.deps import Deps
 from bot.listeners.home import roles
 from bot.views import home
 from sandbox.slack import LocalSlack
 from storage.concerns import ConcernStore
-from storage.db import upgrade
-from tests.bot.test_nudges import CHANNEL, DSL, GOVERNOR, HEAD, LEAD, Clock, build, report
-from tests.conftest import new_database_url
+from tests.bot.test_nudges import DSL, GOVERNOR, HEAD, LEAD, Clock, build, report
 
 LEAD_2 = "ULEADB9"
-
-
-@pytest.fixture
-def slack() -> Iterator[LocalSlack]:
-    made = LocalSlack(channels={CHANNEL: {"is_private": True, "is_member": True}}, members={CHANNEL: [LEAD, HEAD]})
-    yield made
-    made.close_now()
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[str]:
-    for url in new_database_url(tmp_path, "home"):
-        upgrade(url)
-        yield url
 
 
 def seen(deps: Deps, user: str) -> tuple[str, str]:
@@ -48,9 +28,9 @@ def reference(store: ConcernStore, concern_id: int) -> str:
     return concern.reference
 
 
-def test_every_role_sees_what_the_table_allows_and_nobody_what_names_them(slack: LocalSlack, db: str) -> None:
+def test_every_role_sees_what_the_table_allows_and_nobody_what_names_them(fake: LocalSlack, database: str) -> None:
     clock = Clock(datetime.now(UTC)).at(2026, 12, 3, 9, 0)
-    deps = build(slack, db, clock, LEADERSHIP_USER_IDS=f"{LEAD},{LEAD_2}", POLICY_REVIEW_DATE="2027-03-01")
+    deps = build(fake, database, clock, LEADERSHIP_USER_IDS=f"{LEAD},{LEAD_2}", POLICY_REVIEW_DATE="2027-03-01")
     ordinary = reference(deps.store, report(deps, "VH1"))
     safeguarding = reference(deps.store, report(deps, "VH2", safeguarding=True))
     about_lead_2 = reference(deps.store, report(deps, "VH3", involved=LEAD_2))  # to the headteacher directly
@@ -80,9 +60,11 @@ def test_every_role_sees_what_the_table_allows_and_nobody_what_names_them(slack:
     assert "The policy review" not in theirs  # only governors
 
 
-def test_a_long_queue_says_how_many_more_and_the_home_stays_within_slacks_limit(slack: LocalSlack, db: str) -> None:
+def test_a_long_queue_says_how_many_more_and_the_home_stays_within_slacks_limit(
+    fake: LocalSlack, database: str
+) -> None:
     clock = Clock(datetime.now(UTC)).at(2026, 12, 3, 9, 0)
-    deps = build(slack, db, clock)
+    deps = build(fake, database, clock)
     for n in range(30):
         report(deps, f"VLONG{n}")
     first, after = roles(deps, HEAD)

@@ -3,10 +3,8 @@ with time moved by hand."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,11 +21,10 @@ from flows.permissions import Kind as RecordKind
 from flows.taxonomy import Area, Kind, Platform, Role
 from sandbox.slack import LocalSlack
 from storage.commands import Changed, Overtaken
-from storage.db import upgrade
-from tests.conftest import new_database_url
+from tests.bot.conftest import CHANNEL, HEAD, LEAD
 
 LONDON = ZoneInfo("Europe/London")
-CHANNEL, LEAD, DSL, HEAD, CHAIR, GOVERNOR = "CLEAD9", "ULEAD9", "UDSL9", "UHEAD9", "UCHAIR9", "UGOV9"
+DSL, CHAIR, GOVERNOR = "UDSL9", "UCHAIR9", "UGOV9"
 
 
 class NoJitter(Jitter):
@@ -49,20 +46,6 @@ class Clock:
     def at(self, *args: int) -> Clock:
         self.now = datetime(*args, tzinfo=LONDON).astimezone(UTC)
         return self
-
-
-@pytest.fixture
-def fake() -> Iterator[LocalSlack]:
-    slack = LocalSlack(channels={CHANNEL: {"is_private": True, "is_member": True}}, members={CHANNEL: [LEAD, HEAD]})
-    yield slack
-    slack.close_now()
-
-
-@pytest.fixture
-def database(tmp_path: Path) -> Iterator[str]:
-    for url in new_database_url(tmp_path, "nudges"):
-        upgrade(url)
-        yield url
 
 
 def build(fake: LocalSlack, url: str, clock: Clock, **env: str) -> Deps:
@@ -97,14 +80,24 @@ def settle(deps: Deps) -> None:
         deps.delivery.run_pass()
 
 
-def report(deps: Deps, key: str, safeguarding: bool = False, involved: str | None = None) -> int:
+def report(
+    deps: Deps,
+    key: str,
+    safeguarding: bool = False,
+    involved: str | None = None,
+    typed: str = "x",
+    reporter: str = "USTAFF9",
+) -> int:
+    """A concern reported and sent; `typed` is in every free-text field."""
     draft = ConcernDraft(
-        "USTAFF9",
+        reporter,
         Area.CONDUCT,
         Kind.AGGRESSIVE,
         Platform.TIKTOK,
         frozenset({Role.PUPIL}),
-        description="x",
+        names=typed,
+        description=typed,
+        links_text=f"https://example.com/{typed}",
         safeguarding=safeguarding,
         involved_staff_id=involved,
     )

@@ -4,7 +4,6 @@ Slack), and nothing on the safeguarding route or naming a member of staff goes w
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,63 +15,30 @@ from bot.deps import Deps
 from bot.listeners import retention as retention_listener
 from bot.listeners.leadership import told
 from bot.retention import Retention
-from flows.concerns import ConcernDraft
-from flows.permissions import Act, place
+from flows.permissions import Act
 from flows.permissions import Kind as RecordKind
 from flows.retention import Held, Step
-from flows.taxonomy import Area, Kind, Outcome, Platform, Role
+from flows.taxonomy import Area, Kind, Outcome, Platform
 from sandbox.slack import LocalSlack
 from storage.commands import Changed
-from storage.db import upgrade
 from storage.models import AuditEntry
-from tests.bot.test_nudges import CHANNEL, DSL, HEAD, LEAD, LONDON, Clock, build, settle
-from tests.conftest import new_database_url
+from tests.bot.test_nudges import CHANNEL, DSL, HEAD, LEAD, LONDON, Clock, build, report, settle
 
 MARKER = "ZQXRETAIN"
 REPORTER = "USTAFFRET"
 
 
-@pytest.fixture
-def slack() -> Iterator[LocalSlack]:
-    made = LocalSlack(channels={CHANNEL: {"is_private": True, "is_member": True}}, members={CHANNEL: [LEAD, HEAD]})
-    yield made
-    made.close_now()
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[str]:
-    for url in new_database_url(tmp_path, "retention"):
-        upgrade(url)
-        yield url
-
-
 def resolved_concern(deps: Deps, key: str, safeguarding: bool = False, involved: str | None = None) -> int:
     """A concern with the marker in every typed field, acknowledged and resolved with a note that carries it."""
-    draft = ConcernDraft(
-        REPORTER,
-        Area.CONTACT,
-        Kind.AGGRESSIVE,
-        Platform.TIKTOK,
-        frozenset({Role.PUPIL}),
-        names=MARKER,
-        description=MARKER,
-        links_text=f"https://example.com/{MARKER}",
-        safeguarding=safeguarding,
-        involved_staff_id=involved,
-    )
-    now = deps.clock()
-    where = place(deps.directory.people(), safeguarding=safeguarding, involved=involved)
-    due = deps.nudger.first_due(now, safeguarding)
-    concern, _ = deps.store.create(draft, key, where, now, LONDON, due, tell=deps.telling.concern_stored)
-    assert concern.id is not None
+    concern_id = report(deps, key, safeguarding, involved, typed=MARKER, reporter=REPORTER)
     actor = DSL if safeguarding else HEAD if involved else LEAD
     for act, detail in ((Act.ACKNOWLEDGE, None), (Act.RESOLVE, Outcome.ADVICE_GIVEN.value)):
         command = deps.command(
-            RecordKind.CONCERN, concern.id, act, actor, f"{key}:{act}", detail=detail, note=MARKER, tell=told(deps)
+            RecordKind.CONCERN, concern_id, act, actor, f"{key}:{act}", detail=detail, note=MARKER, tell=told(deps)
         )
         assert isinstance(deps.change(command), Changed)
     settle(deps)
-    return concern.id
+    return concern_id
 
 
 def everything_stored(deps: Deps) -> str:
@@ -108,12 +74,14 @@ def press(deps: Deps, slack: LocalSlack, who: str, action: str, value: str, ts: 
     settle(deps)
 
 
-def test_an_ordinary_concern_is_redacted_after_six_years_and_its_messages_deleted(slack: LocalSlack, db: str) -> None:
+def test_an_ordinary_concern_is_redacted_after_six_years_and_its_messages_deleted(
+    fake: LocalSlack, database: str
+) -> None:
     clock = Clock(datetime.now(UTC))
-    deps = build(slack, db, clock)
+    deps = build(fake, database, clock)
     concern_id = resolved_concern(deps, "VR1")
     reference = deps.store.get(concern_id).reference  # type: ignore[union-attr]
-    assert reference in seen_by(slack, CHANNEL) and reference in seen_by(slack, REPORTER)
+    assert reference in seen_by(fake, CHANNEL) and reference in seen_by(fake, REPORTER)
     assert runner(deps).plan(timedelta(0)) == []  # nothing due today
     [soon] = [p.due for p in runner(deps).plan(timedelta(days=365 * 7))]
     assert soon.step is Step.REDACT and soon.record.held is Held.CONCERN and soon.record.label == reference
@@ -122,14 +90,14 @@ def test_an_ordinary_concern_is_redacted_after_six_years_and_its_messages_delete
     done = runner(deps).apply()
     settle(deps)
     assert done.redacted == 1
-    assert reference not in seen_by(slack, CHANNEL, REPORTER, LEAD)  # the post, its thread and the DMs: deleted
-    assert slack.of("chat.delete") and all(c.response.get("ok") for c in slack.of("chat.delete"))
+    assert reference not in seen_by(fake, CHANNEL, REPORTER, LEAD)  # the post, its thread and the DMs: deleted
+    assert fake.of("chat.delete") and all(c.response.get("ok") for c in fake.of("chat.delete"))
     stored = everything_stored(deps)
     assert MARKER not in stored and REPORTER not in stored and LEAD not in stored
     row = deps.store.get(concern_id)
     assert row is not None and row.redacted_at is not None
     assert (row.area, row.kind, row.platform, row.outcome) == (
-        Area.CONTACT,
+        Area.CONDUCT,
         Kind.AGGRESSIVE,
         Platform.TIKTOK,
         "advice_given",
@@ -148,34 +116,36 @@ def test_an_ordinary_concern_is_redacted_after_six_years_and_its_messages_delete
     assert runner(deps).apply().redacted == 0  # once
 
 
-def test_a_safeguarding_concern_waits_for_the_lead_who_can_keep_it_then_confirm(slack: LocalSlack, db: str) -> None:
+def test_a_safeguarding_concern_waits_for_the_lead_who_can_keep_it_then_confirm(
+    fake: LocalSlack, database: str
+) -> None:
     clock = Clock(datetime.now(UTC))
-    deps = build(slack, db, clock)
+    deps = build(fake, database, clock)
     concern_id = resolved_concern(deps, "VR2", safeguarding=True)
     years_later(clock, 25)
     done = runner(deps).apply()
     settle(deps)
     assert (done.redacted, done.asked) == (0, 1)
     assert MARKER in everything_stored(deps)  # nothing redacted without the lead
-    [asked] = [m for m in slack.visible(DSL) if "Retention: your decision" in str(m.blocks)]
+    [asked] = [m for m in fake.visible(DSL) if "Retention: your decision" in str(m.blocks)]
     assert MARKER not in str(asked.blocks) and "safeguarding route" in asked.text
     assert (
-        runner(deps).apply().waiting == 1 and len([m for m in slack.visible(DSL) if "Retention" in str(m.blocks)]) == 1
+        runner(deps).apply().waiting == 1 and len([m for m in fake.visible(DSL) if "Retention" in str(m.blocks)]) == 1
     )
 
     [planned] = runner(deps).plan(timedelta(0))
     due_on = planned.due.due_on
-    press(deps, slack, LEAD, "retention_redact", f"{concern_id}:{due_on}")  # not theirs to decide
+    press(deps, fake, LEAD, "retention_redact", f"{concern_id}:{due_on}")  # not theirs to decide
     assert MARKER in everything_stored(deps)
-    press(deps, slack, DSL, "retention_keep_1", f"{concern_id}:{due_on}:1")
-    assert "chose to keep it until" in seen_by(slack, DSL)
+    press(deps, fake, DSL, "retention_keep_1", f"{concern_id}:{due_on}:1")
+    assert "chose to keep it until" in seen_by(fake, DSL)
     assert runner(deps).plan(timedelta(0)) == [] and MARKER in everything_stored(deps)
 
     years_later(clock, 1)
     assert runner(deps).apply().asked == 1  # asked again when the kept year is over
     settle(deps)
     [planned] = runner(deps).plan(timedelta(0))
-    press(deps, slack, DSL, "retention_redact", f"{concern_id}:{planned.due.due_on}")
+    press(deps, fake, DSL, "retention_redact", f"{concern_id}:{planned.due.due_on}")
     stored = everything_stored(deps)
     assert MARKER not in stored and REPORTER not in stored
     with deps.engine.connect() as connection:
@@ -188,25 +158,25 @@ def test_a_safeguarding_concern_waits_for_the_lead_who_can_keep_it_then_confirm(
     actions = {(r.action, r.actor_id) for r in rows}
     assert ("refused_redact", "redacted") in actions  # the lead's refusal is kept, its actor cleared with the rest
     assert ("kept_under_retention", "redacted") in actions and ("redacted_under_retention", DSL) in actions
-    assert "Retention" not in seen_by(slack, DSL)  # the questions were about the concern: deleted with it
+    assert "Retention" not in seen_by(fake, DSL)  # the questions were about the concern: deleted with it
 
 
-def test_a_concern_naming_the_lead_goes_to_the_headteacher_to_confirm(slack: LocalSlack, db: str) -> None:
+def test_a_concern_naming_the_lead_goes_to_the_headteacher_to_confirm(fake: LocalSlack, database: str) -> None:
     clock = Clock(datetime.now(UTC))
-    deps = build(slack, db, clock)
+    deps = build(fake, database, clock)
     concern_id = resolved_concern(deps, "VR3", involved=DSL)
     years_later(clock, 10)
     assert runner(deps).apply().asked == 1
     settle(deps)
-    assert "Retention: your decision" in seen_by(slack, HEAD) and "Retention" not in seen_by(slack, DSL)
+    assert "Retention: your decision" in seen_by(fake, HEAD) and "Retention" not in seen_by(fake, DSL)
     [planned] = runner(deps).plan(timedelta(0))
-    press(deps, slack, DSL, "retention_redact", f"{concern_id}:{planned.due.due_on}")
+    press(deps, fake, DSL, "retention_redact", f"{concern_id}:{planned.due.due_on}")
     assert MARKER in everything_stored(deps)  # the lead it names cannot let it go
 
 
-def test_the_monthly_run_happens_once_a_month_whoever_runs_it(slack: LocalSlack, db: str) -> None:
+def test_the_monthly_run_happens_once_a_month_whoever_runs_it(fake: LocalSlack, database: str) -> None:
     clock = Clock(datetime.now(UTC))
-    deps = build(slack, db, clock)
+    deps = build(fake, database, clock)
     resolved_concern(deps, "VR4")
     years_later(clock, 6, days=40)
     clock.now = clock.now.astimezone(LONDON).replace(day=1, hour=1).astimezone(UTC)
@@ -225,19 +195,21 @@ def test_the_monthly_run_happens_once_a_month_whoever_runs_it(slack: LocalSlack,
 
 
 def test_the_command_lists_what_is_due_then_does_it(
-    slack: LocalSlack, db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    fake: LocalSlack, database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from bot.cli import main
     from tests.conftest import bot_environment
 
     clock = Clock(datetime.now(UTC))
-    deps = build(slack, db, clock)
+    deps = build(fake, database, clock)
     ordinary = deps.store.get(resolved_concern(deps, "VR6"))
     guarded = deps.store.get(resolved_concern(deps, "VR7", safeguarding=True))
     assert ordinary is not None and guarded is not None
     ahead = tmp_path / "clock"
     ahead.write_text(str(7 * 366 * 86400))  # seven years on
-    env = bot_environment(slack, db, POLICYBOT_CLOCK_FILE=str(ahead), SAFEGUARDING_LEAD_IDS=DSL, HEADTEACHER_ID=HEAD)
+    env = bot_environment(
+        fake, database, POLICYBOT_CLOCK_FILE=str(ahead), SAFEGUARDING_LEAD_IDS=DSL, HEADTEACHER_ID=HEAD
+    )
     for name, value in env.items():
         monkeypatch.setenv(name, value)
 
@@ -252,8 +224,8 @@ def test_the_command_lists_what_is_due_then_does_it(
     assert capsys.readouterr().out.startswith("retention: 1 redacted; 0 sent to a safeguarding lead")
     clock.now += timedelta(seconds=7 * 366 * 86400 + 60)  # the running bot reads the same clock file
     settle(deps)  # and its sender deletes the messages
-    assert ordinary.reference not in seen_by(slack, CHANNEL, REPORTER)
-    assert guarded.reference in seen_by(slack, DSL)  # the safeguarding concern: untouched
+    assert ordinary.reference not in seen_by(fake, CHANNEL, REPORTER)
+    assert guarded.reference in seen_by(fake, DSL)  # the safeguarding concern: untouched
 
     ahead.write_text(str(26 * 366 * 86400))
     assert main(["retention", "--apply"]) == 0

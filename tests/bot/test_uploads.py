@@ -4,65 +4,17 @@ Slack no longer has)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from bot.deps import Deps
-from flows.concerns import ConcernDraft
-from flows.permissions import place
-from flows.taxonomy import Area, Kind, Platform, Role
 from sandbox.files import SlackFile
 from sandbox.slack import LocalSlack
 from sandbox.workspace import dm_of
-from storage.db import upgrade
 from storage.models import OutboxMessage, Send, State
-from tests.bot.test_nudges import CHAIR, CHANNEL, GOVERNOR, HEAD, LEAD, LONDON, Clock, build, settle
-from tests.conftest import new_database_url
-
-MARKER = "ZQXMARKER"
-
-
-@pytest.fixture
-def slack() -> Iterator[LocalSlack]:
-    made = LocalSlack(channels={CHANNEL: {"is_private": True, "is_member": True}}, members={CHANNEL: [LEAD, HEAD]})
-    yield made
-    made.close_now()
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[str]:
-    for url in new_database_url(tmp_path, "uploads"):
-        upgrade(url)
-        yield url
-
-
-def concern(deps: Deps, key: str) -> None:
-    """A concern whose every typed field carries the marker (the pack must show none of it)."""
-    draft = ConcernDraft(
-        "USTAFFMARKER",
-        Area.CONTENT,
-        Kind.SEXUAL,
-        Platform.SNAPCHAT,
-        frozenset({Role.PUPIL}),
-        names=MARKER,
-        description=MARKER,
-        links_text=f"https://example.com/{MARKER}",
-    )
-    now = deps.clock()
-    due = deps.nudger.first_due(now, False)
-    deps.store.create(
-        draft,
-        key,
-        place(deps.directory.people(), safeguarding=False, involved=None),
-        now,
-        LONDON,
-        due,
-        tell=deps.telling.concern_stored,
-    )
-    settle(deps)
+from tests.bot.test_nudges import CHAIR, GOVERNOR, LONDON, Clock, build, report, settle
+from tests.bot.test_retention import MARKER, REPORTER
 
 
 def shared_with(slack: LocalSlack, person: str) -> list[SlackFile]:
@@ -71,13 +23,13 @@ def shared_with(slack: LocalSlack, person: str) -> list[SlackFile]:
     return [slack.workspace.files.kept[f["id"]] for f in shown]
 
 
-def at_the_30_day_mark(slack: LocalSlack, db: str) -> tuple[Deps, Clock]:
+def at_the_30_day_mark(fake: LocalSlack, database: str) -> tuple[Deps, Clock]:
     """A review 29 days away, now: the 30-day reminder is due. The clock is the real one, as Slack's message times
     are (an answer lost is looked for among the messages since just before the row was written)."""
     clock = Clock(datetime.now(UTC))
     review_on = clock.now.astimezone(LONDON).date() + timedelta(days=29)
-    deps = build(slack, db, clock, POLICY_REVIEW_DATE=review_on.isoformat())
-    concern(deps, "VU1")
+    deps = build(fake, database, clock, POLICY_REVIEW_DATE=review_on.isoformat())
+    report(deps, "VU1", typed=MARKER, reporter=REPORTER)
     return deps, clock
 
 
@@ -85,21 +37,21 @@ def later(clock: Clock, seconds: float) -> None:
     clock.now += timedelta(seconds=seconds)
 
 
-def test_each_review_reminder_carries_the_pack_as_a_file_that_names_nobody(slack: LocalSlack, db: str) -> None:
-    deps, clock = at_the_30_day_mark(slack, db)
+def test_each_review_reminder_carries_the_pack_as_a_file_that_names_nobody(fake: LocalSlack, database: str) -> None:
+    deps, clock = at_the_30_day_mark(fake, database)
     today = clock.now.astimezone(LONDON).date()
     start = today - timedelta(days=364)
     deps.nudger.run()
     for governor in (GOVERNOR, CHAIR):
-        [pack] = shared_with(slack, governor)
+        [pack] = shared_with(fake, governor)
         page = (pack.content or b"").decode()
         assert pack.name == f"governors-pack-{start}-to-{today}.html"
         assert pack.title == f"Governors' pack, {start:%d %B %Y} to {today:%d %B %Y}"
         assert page.lower().startswith("<!doctype html>") and "<svg" in page and "fewer than 3" in page
-        assert MARKER not in page and "USTAFFMARKER" not in page
-        [message] = [m for m in slack.visible(governor) if m.files]
+        assert MARKER not in page and REPORTER not in page
+        [message] = [m for m in fake.visible(governor) if m.files]
         assert f"The governors' pack for {start:%d %B %Y} to {today:%d %B %Y}" in message.text
-    assert sorted(c.params["channel_id"] for c in slack.of("files.completeUploadExternal")) == sorted(
+    assert sorted(c.params["channel_id"] for c in fake.of("files.completeUploadExternal")) == sorted(
         [dm_of(CHAIR), dm_of(GOVERNOR)]
     )
     with deps.outbox.engine.connect() as connection:
@@ -120,28 +72,28 @@ def test_each_review_reminder_carries_the_pack_as_a_file_that_names_nobody(slack
     ],
 )
 def test_whatever_slack_does_each_governor_gets_the_pack_once(
-    slack: LocalSlack, db: str, method: str, fault: dict[str, object]
+    fake: LocalSlack, database: str, method: str, fault: dict[str, object]
 ) -> None:
-    deps, clock = at_the_30_day_mark(slack, db)
-    slack.fail(method, times=1, **fault)  # type: ignore[arg-type]
+    deps, clock = at_the_30_day_mark(fake, database)
+    fake.fail(method, times=1, **fault)  # type: ignore[arg-type]
     deps.nudger.run()
     later(clock, 60)  # the sender's next pass, after any wait it was told
     settle(deps)
-    assert len(shared_with(slack, GOVERNOR)) == 1 and len(shared_with(slack, CHAIR)) == 1
+    assert len(shared_with(fake, GOVERNOR)) == 1 and len(shared_with(fake, CHAIR)) == 1
     assert not deps.outbox.due(clock.now)
-    uploads = len(slack.of("files.getUploadURLExternal"))
+    uploads = len(fake.of("files.getUploadURLExternal"))
     if method == "files.completeUploadExternal" and fault.get("error") != "file_not_found":
         assert uploads == 2  # the content was with Slack: shared again or found, never uploaded twice
     else:
         assert uploads == 3  # uploaded afresh after losing it
 
 
-def test_a_pack_that_cannot_be_drawn_is_given_up_not_retried_for_ever(slack: LocalSlack, db: str) -> None:
+def test_a_pack_that_cannot_be_drawn_is_given_up_not_retried_for_ever(fake: LocalSlack, database: str) -> None:
     from storage.outbox import Message
 
-    deps, clock = at_the_30_day_mark(slack, db)
+    deps, clock = at_the_30_day_mark(fake, database)
     deps.tell([Message("pack:bad", None, GOVERNOR, "x", send=Send.FILE, document="pack:2027-13-01:2027-01-01")])
     settle(deps)
-    assert shared_with(slack, GOVERNOR) == [] and not slack.of("files.getUploadURLExternal")
+    assert shared_with(fake, GOVERNOR) == [] and not fake.of("files.getUploadURLExternal")
     later(clock, 3600)
     assert not deps.outbox.due(clock.now)
