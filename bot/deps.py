@@ -83,9 +83,14 @@ class Deps:
         outcome = change(self.engine, self.directory.people(), command)
         if isinstance(outcome, Changed) and command.tell is not None:
             self.send_now()
-        if isinstance(outcome, Changed) and self.on_changed is not None:
-            self.on_changed(outcome.record, command.actor)
+        if isinstance(outcome, Changed):
+            self.changed(outcome.record, command.actor)
         return outcome
+
+    def changed(self, row: Any, actor: str) -> None:
+        """A record was stored or changed by `actor`: the App Homes it shows up in follow (on_changed)."""
+        if self.on_changed is not None:
+            self.on_changed(row, actor)
 
     def tell(self, messages: list[Message]) -> None:
         """Messages that follow no change (a post redrawn because it may show an older state), sent at once."""

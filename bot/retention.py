@@ -28,6 +28,7 @@ from storage.records import facts
 log = logging.getLogger(__name__)
 
 HORIZON = timedelta(days=365)  # the dry run also lists what falls due in the next year
+UNATTACHED = timedelta(days=90)  # how long the outbox keeps a message about no record, once it has gone
 JOB = "retention"
 MONTHLY_FROM_HOUR = 2  # the monthly run: the first pass of the month from 2 am, school time
 
@@ -91,6 +92,9 @@ class Retention:
                     done.asked += self._ask(due)
             except Exception as error:  # noqa: BLE001 - one record must not stop the others
                 log.error("retention of %s %s failed: %s", due.record.kind, due.record.record_id, type(error).__name__)
+        forgotten = retention.forget_unattached(self.engine, self.clock() - UNATTACHED)
+        if forgotten:
+            log.info("retention: %d messages about no record forgotten", forgotten)
         if done.redacted or done.asked:
             self.kick()
             log.info("retention: %d redacted, %d asked, %d waiting", done.redacted, done.asked, done.waiting)

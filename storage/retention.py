@@ -12,7 +12,7 @@ from datetime import date, datetime, tzinfo
 from typing import Any
 
 import sqlmodel as sql
-from sqlalchemy import Engine, String, Table, cast, insert, literal, select, update
+from sqlalchemy import Engine, String, Table, cast, delete, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
@@ -203,3 +203,15 @@ def claim_period(engine: Engine, name: str, period: str, at: datetime) -> bool:
         return True
     except IntegrityError:
         return False
+
+
+def forget_unattached(engine: Engine, before: datetime) -> int:
+    """Rows of the outbox about no record (a private reply that could not be shown at once), sent or given up before
+    `before`: deleted (they hold only who they went to)."""
+    out = _table(OutboxMessage)
+    c = out.c
+    with transaction(engine) as session:
+        done = session.connection().execute(
+            delete(out).where(c.subject_id.is_(None), c.state != State.PENDING, c.created_at < before)
+        )
+        return int(done.rowcount or 0)

@@ -65,6 +65,7 @@ def submit_declaration(deps: Deps, ack: Ack, body: dict[str, Any], client: WebCl
         return
     log.info("declaration %s stored", row.id)
     deps.send_now()
+    deps.changed(row, staff)
 
 
 def post(deps: Deps) -> Callable[[Declaration], list[Message]]:

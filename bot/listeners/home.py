@@ -15,7 +15,7 @@ from slack_sdk.models.blocks import Block
 from bot.deps import Deps
 from bot.reminders import year_in_numbers
 from bot.views import home, home_roles
-from flows.permissions import Act, Kind, Record
+from flows.permissions import POLICYBOT, Act, Kind, Record
 from flows.taxonomy import EscalationTarget
 from storage.models import Concern, ContactCheck, Declaration
 from storage.records import facts
@@ -39,12 +39,12 @@ log = logging.getLogger(__name__)
 
 
 def redraw_affected(deps: Deps, client: WebClient, row: Any, actor: str) -> None:
-    """After `actor` changed `row`: the Homes of the others it is shown to, redrawn (best effort: a Home that could
-    not be redrawn is redrawn when it is next opened). Nothing is redrawn for a governors' review."""
+    """After `actor` stored or changed `row`: the Homes it is shown in, theirs and others', redrawn (best effort: a
+    Home that could not be redrawn is redrawn when it is next opened). Nothing is redrawn for a governors' review."""
     if not isinstance(row, Concern | ContactCheck | Declaration):
         return
     record = facts(row)
-    people = set().union(*(deps.directory.who(record, act) for act in SHOWN_TO)) - {actor}
+    people = set().union(*(deps.directory.who(record, act) for act in SHOWN_TO)) | {actor} - {POLICYBOT}
     for user in sorted(people)[:MOST_REDRAWN]:
         try:
             publish_home(deps, client, user)

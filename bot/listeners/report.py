@@ -56,6 +56,7 @@ def submit(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> Non
     if created:
         deps.send_now()
         deps.rearm(due)
+        deps.changed(concern, concern.reporter_id)
 
 
 def register(app: App, deps: Deps) -> None:

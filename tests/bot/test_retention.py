@@ -232,3 +232,17 @@ def test_the_command_lists_what_is_due_then_does_it(
     assert "0 redacted; 1 sent to a safeguarding lead to confirm" in capsys.readouterr().out
     assert main(["retention"]) == 0
     assert "a safeguarding lead was asked on" in capsys.readouterr().out
+
+
+def test_a_reply_about_no_record_is_forgotten_ninety_days_after_it_went(fake: LocalSlack, database: str) -> None:
+    clock = Clock(datetime.now(UTC))
+    deps = build(fake, database, clock)
+    deps.tell_later("USTAFFREPLY", "Only the leadership team can act on concerns.")
+    settle(deps)
+    assert "USTAFFREPLY" in everything_stored(deps)
+    clock.now += timedelta(days=89)
+    runner(deps).apply()
+    assert "USTAFFREPLY" in everything_stored(deps)
+    clock.now += timedelta(days=2)
+    runner(deps).apply()
+    assert "USTAFFREPLY" not in everything_stored(deps)

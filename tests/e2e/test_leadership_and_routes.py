@@ -376,8 +376,15 @@ def test_a_change_redraws_the_homes_it_shows_up_in_and_no_one_elses(
     # The queue the other leaders share (on this shared server it may be longer than the Home lists: redrawn all the
     # same, its count of what waits has moved).
     fake_slack.wait_for("views.publish", lambda p: p["user_id"] == LEADERS[1], after=mark)
+    fake_slack.wait_for("views.publish", lambda p: p["user_id"] == LEADERS[0], after=mark)  # the presser's own
     published = {c.params["user_id"] for c in fake_slack.of("views.publish", mark)}
-    assert bystander not in published and LEADERS[0] not in published  # not theirs; the presser's own is not stale
+    assert bystander not in published  # not theirs to see
+
+    mark = fake_slack.mark()
+    other = new_concern(slack, store, bystander)[0]  # a new concern: the queue of those who may act on it, and
+    fake_slack.wait_for("views.publish", lambda p: p["user_id"] == LEADERS[1], after=mark)
+    mine = fake_slack.wait_for("views.publish", lambda p: p["user_id"] == bystander, after=mark)  # the reporter's
+    assert other in json.dumps(mine[-1].params["view"])
 
 
 def test_a_governor_gets_the_pack_from_the_home_and_nobody_else_does(
