@@ -20,8 +20,8 @@ PACK = "pack"
 
 
 PACK_COMMENT = (
-    "The governors' pack for {period}: this year's figures, anonymised, with counts below {below} not shown. "
-    "Open the file in any browser; it works offline and prints well."
+    "The governors' pack for {period}: the year's figures, anonymised, with any count from 1 to {least} shown as "
+    '"fewer than {below}". Open the file in any browser; it works offline and prints well.'
 )
 
 
@@ -34,7 +34,7 @@ def pack_for(governor: str, key: str, subject: tuple[Kind, int], today: date, be
     """The pack for the twelve months to today, as a file in the governor's direct messages (drawn when sent)."""
     start, end = default_period(today)
     period = f"{start:%d %B %Y} to {end:%d %B %Y}"
-    comment = PACK_COMMENT.format(period=period, below=below)
+    comment = PACK_COMMENT.format(period=period, below=below, least=below - 1)
     return Message(key, subject, governor, comment, send=Send.FILE, document=f"{PACK}:{start}:{end}")
 
 

@@ -74,6 +74,7 @@ class FakeDeps:
         self.client = Recorder()
         self.rules = default_rules()
         self.logged: list[str] = []
+        self.shown: list[tuple[Any, str]] = []  # what deps.changed() was told: (record, actor), for the App Homes
 
     def clock(self) -> datetime:
         return NOW
@@ -99,6 +100,9 @@ class FakeDeps:
 
     def send_now(self) -> None:
         self.delivery.kick()
+
+    def changed(self, row: Any, actor: str) -> None:
+        self.shown.append((row, actor))
 
     def rearm(self, at: datetime | None = None) -> None:
         self.nudger.arm(*([at] if at is not None else []))
