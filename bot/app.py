@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from bot.deps import Deps
 from bot.listeners import contacts, declarations, leadership, report, retention, review
 from bot.listeners.guard import place, tell_if_waiting
-from bot.listeners.home import redraw_affected
+from bot.listeners.home import HomeRedraws
 from bot.payload import kind
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ def create_app(deps: Deps, **bolt_options: Any) -> App:
     declarations.register(app, deps)
     review.register(app, deps)
     retention.register(app, deps)
-    deps.on_changed = lambda row, actor: deps.in_background(redraw_affected, deps, deps.client, row, actor)
+    deps.on_changed = HomeRedraws(deps, deps.client).after_change
     app.error(on_error)
     return app
 

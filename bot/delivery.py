@@ -252,7 +252,10 @@ class Delivery:
         repeated; if every try fails the lease lapses and the next attempt finds the message by its metadata)."""
         for attempt in range(RECORD_TRIES):
             try:
-                self.outbox.sent(row, channel, ts, self.clock())
+                if not self.outbox.sent(row, channel, ts, self.clock()) and channel and ts:
+                    if self.outbox.landed_too_late(row, channel, ts, self.clock()):
+                        log.warning("outbox %s: its record was redacted as it was sent; it is deleted", row.id)
+                        self.kick()
                 return
             except SQLAlchemyError as error:
                 if attempt == RECORD_TRIES - 1:

@@ -105,8 +105,13 @@ class Retention:
         now = self.clock().astimezone(self.zone)
         if now.hour < MONTHLY_FROM_HOUR and now.day == 1:
             return
-        if retention.claim_period(self.engine, JOB, f"{now:%Y-%m}", self.clock()):
-            self.apply()
+        period = f"{now:%Y-%m}"
+        if retention.claim_period(self.engine, JOB, period, self.clock()):
+            try:
+                self.apply()
+            except Exception:
+                retention.release_period(self.engine, JOB, period)  # not done: the next pass tries again
+                raise
 
     def _redact(self, due: Due) -> int:
         record = due.record

@@ -22,9 +22,10 @@ LIMIT = 500
 
 
 def _unposted(model: Any, kind: Kind) -> Any:
-    """No post made, and none in the outbox."""
+    """No post made, and none in the outbox (a redacted record is never posted again)."""
     key = f"{kind.value}:" + model.id.cast(OutboxMessage.key.type) + ":post"  # type: ignore[attr-defined]
-    return col(model.post_ts).is_(None) & ~exists().where(col(OutboxMessage.key) == key)
+    kept = col(model.redacted_at).is_(None)
+    return kept & col(model.post_ts).is_(None) & ~exists().where(col(OutboxMessage.key) == key)
 
 
 class LegacyStore:
@@ -33,7 +34,8 @@ class LegacyStore:
 
     def concerns(self) -> list[Concern]:
         with reading(self.engine) as session:
-            stmt = select(Concern).where(col(Concern.delivered_at).is_(None)).order_by(col(Concern.id)).limit(LIMIT)
+            undelivered = col(Concern.delivered_at).is_(None), col(Concern.redacted_at).is_(None)
+            stmt = select(Concern).where(*undelivered).order_by(col(Concern.id)).limit(LIMIT)
             return list(session.exec(stmt))
 
     def requests(self) -> list[ContactCheck]:
@@ -41,7 +43,8 @@ class LegacyStore:
         with reading(self.engine) as session:
             pending = col(ContactCheck.request_status) == RequestStatus.PENDING
             stmt = select(ContactCheck).where(
-                (pending & _unposted(ContactCheck, Kind.CONTACT_REQUEST)) | col(ContactCheck.tell_pending)
+                (pending & _unposted(ContactCheck, Kind.CONTACT_REQUEST))
+                | (col(ContactCheck.tell_pending) & col(ContactCheck.redacted_at).is_(None))
             )
             return list(session.exec(stmt.order_by(col(ContactCheck.id)).limit(LIMIT)))
 

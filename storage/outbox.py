@@ -89,6 +89,12 @@ def put(session: Session | Connection, messages: Iterable[Message], now: datetim
         session.execute(insert.on_conflict_do_update(index_elements=["key"], set_=replace), redraws)
 
 
+def deletion(key: str, subject: tuple[RecordKind, int], channel: str, ts: str, now: datetime) -> dict[str, Any]:
+    """A row that deletes a message the bot sent (Send.DELETE: its channel, its ts in `document`)."""
+    message = Message(key, subject, channel, "", send=Send.DELETE, document=ts)
+    return _values(message, now)
+
+
 def _values(message: Message, now: datetime) -> dict[str, Any]:
     kind, record_id = message.subject or (None, None)
     return {
@@ -195,6 +201,23 @@ class OutboxStore:
                 return False
             if row.subject_kind and row.subject_id and row.key == post_key(row.subject_kind, row.subject_id):
                 _note_post(connection, row.subject_kind, row.subject_id, channel, ts, now)
+            return True
+
+    def landed_too_late(self, row: OutboxMessage, channel: str, ts: str, now: datetime) -> bool:
+        """Slack took a message whose record was redacted while it was being sent (its row was cancelled and
+        cleared under the send): it is deleted in turn. False when that is not why the answer could not be
+        recorded (another process took the row over)."""
+        c = TABLE.c
+        with writing(self.engine) as connection:
+            found = connection.execute(select(c.key, c.subject_kind, c.subject_id).where(c.id == row.id)).first()
+            if found is None or not str(found.key).startswith("redacted:") or found.subject_kind is None:
+                return False
+            subject = (found.subject_kind, found.subject_id)
+            key = f"redacted:{row.id}:late:{ts}"
+            insert_once = (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)(TABLE)
+            connection.execute(
+                insert_once.on_conflict_do_nothing(index_elements=["key"]), [deletion(key, subject, channel, ts, now)]
+            )
             return True
 
     def retry(self, row: OutboxMessage, at: datetime, unsure: bool) -> bool:

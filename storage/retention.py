@@ -83,35 +83,21 @@ def around(session: Session, kind: Kind, record_id: int, at: datetime) -> None:
 def _outbox(session: Session, kind: Kind, record_id: int, at: datetime) -> None:
     out = _table(OutboxMessage)
     c = out.c
-    about = (c.subject_kind == kind.value, c.subject_id == record_id)
+    about = (c.subject_kind == kind.value, c.subject_id == record_id, c.send != Send.DELETE)
     connection = session.connection()
+    # First, no claim on a row about it counts any more: a send under way cannot record itself (what it posts is
+    # then deleted by the sender, outbox.OutboxStore.landed_too_late), and nothing more goes out about it.
+    connection.execute(update(out).where(*about).values(attempts=c.attempts + 1, claimed_until=None))
+    connection.execute(update(out).where(*about, c.state == State.PENDING).values(state=State.GONE))
     sent = connection.execute(
         select(c.id, c.sent_channel, c.sent_ts).where(
-            *about, c.state == State.SENT, c.send.in_([Send.POST]), c.sent_ts.is_not(None)
+            *about, c.state == State.SENT, c.send == Send.POST, c.sent_ts.is_not(None)
         )
     ).all()
-    connection.execute(  # nothing more goes out about it
-        update(out).where(*about, c.state == State.PENDING, c.send != Send.DELETE).values(state=State.GONE)
-    )
-    cleared = {**blanks(out), "text": "", "blocks": "", "thread_of": None, "claimed_until": None}
-    connection.execute(update(out).where(*about, c.send != Send.DELETE).values(**cleared))
+    cleared = {**blanks(out), "text": "", "blocks": "", "thread_of": None}
+    connection.execute(update(out).where(*about).values(**cleared))
     deletions = [
-        {
-            "key": f"{REDACTED}:{row_id}:delete",
-            "subject_kind": kind,
-            "subject_id": record_id,
-            "send": Send.DELETE,
-            "channel": channel,
-            "document": ts,
-            "text": "",
-            "blocks": "",
-            "revision": 1,
-            "state": State.PENDING,
-            "created_at": at,
-            "next_attempt_at": at,
-            "attempts": 0,
-            "unsure": False,
-        }
+        outbox.deletion(f"{REDACTED}:{row_id}:delete", (kind, record_id), channel, ts, at)
         for row_id, channel, ts in sent
         if channel
     ]
@@ -215,3 +201,10 @@ def forget_unattached(engine: Engine, before: datetime) -> int:
             delete(out).where(c.subject_id.is_(None), c.state != State.PENDING, c.created_at < before)
         )
         return int(done.rowcount or 0)
+
+
+def release_period(engine: Engine, name: str, period: str) -> None:
+    """A claimed run that could not be done: claimable again."""
+    runs = _table(JobRun)
+    with transaction(engine) as session:
+        session.connection().execute(delete(runs).where(runs.c.name == name, runs.c.period == period))

@@ -229,10 +229,13 @@ def _retention(row: Row, command: Command) -> Step:
     if isinstance(row, ContactCheck) and row.request_status == RequestStatus.PENDING:
         raise InvalidTransition("A question still waiting for leadership's decision is not redacted.")
     current = state(row)
+    kept_until = row.keep_until if isinstance(row, Concern) else None
     if command.act is Act.KEEP_LONGER:
         assert command.until is not None, "keeping a record longer needs the date"
-        kept = {"keep_until": command.until}
-        return Step("kept_under_retention", current, current, kept, detail=f"until {command.until.isoformat()}")
+        until = max(command.until, kept_until or command.until)  # never shorter than a lead chose before
+        return Step("kept_under_retention", current, current, {"keep_until": until}, detail=f"until {until}")
+    if kept_until is not None and kept_until > command.at.date():
+        raise InvalidTransition(f"A safeguarding lead chose to keep this concern until {kept_until:%d %B %Y}.")
     assert row.id is not None
     kind, record_id, at = command.kind, row.id, command.at
     values = {**retention.row_blanks(type(row)), "redacted_at": at}

@@ -1,11 +1,13 @@
 """The App Home: what each person sees there, chosen record by record with the permission table (so nobody sees
 a record that names them), drawn by bot.views.home and bot.views.home_roles, published when the tab is opened,
-after the viewer's own changes, and after someone else's change to a record it shows them (`redraw_affected`)."""
+after the viewer's own changes, and after anyone's change to a record it shows them (HomeRedraws)."""
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -19,6 +21,7 @@ from flows.permissions import POLICYBOT, Act, Kind, Record
 from flows.taxonomy import EscalationTarget
 from storage.models import Concern, ContactCheck, Declaration
 from storage.records import facts
+from storage.retention import REDACTED
 
 REVIEW = Record(Kind.REVIEW)
 KEPT = 50  # a member of staff's own concerns and questions read for the Home
@@ -38,18 +41,50 @@ SHOWN_TO = (
 log = logging.getLogger(__name__)
 
 
-def redraw_affected(deps: Deps, client: WebClient, row: Any, actor: str) -> None:
-    """After `actor` stored or changed `row`: the Homes it is shown in, theirs and others', redrawn (best effort: a
-    Home that could not be redrawn is redrawn when it is next opened). Nothing is redrawn for a governors' review."""
+def audience(deps: Deps, row: Any, actor: str) -> set[str]:
+    """Whose Homes show `row` (as it is now), and the person who changed it; none for a governors' review."""
     if not isinstance(row, Concern | ContactCheck | Declaration):
-        return
+        return set()
     record = facts(row)
-    people = set().union(*(deps.directory.who(record, act) for act in SHOWN_TO)) | {actor} - {POLICYBOT}
-    for user in sorted(people)[:MOST_REDRAWN]:
+    shown: set[str] = set().union(*(deps.directory.who(record, act) for act in SHOWN_TO))
+    return (shown | {actor}) - {POLICYBOT, REDACTED}
+
+
+class HomeRedraws:
+    """The Homes to redraw after changes: on a thread of their own, so that they never stand in the way of a click's
+    work (whose trigger to open a form lasts three seconds), and each person's once, however many changes came
+    while it waited. Best effort: a Home that could not be redrawn is redrawn when it is next opened."""
+
+    def __init__(self, deps: Deps, client: WebClient) -> None:
+        self.deps = deps
+        self.client = client
+        self._waiting: set[str] = set()
+        self._lock = threading.Lock()
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="policybot-homes")
+
+    def after_change(self, row: Any, actor: str) -> None:
         try:
-            publish_home(deps, client, user)
-        except Exception as error:  # noqa: BLE001 - the change is done; one Home that failed does not stop the rest
-            log.warning("App Home not redrawn after a change: %s", type(error).__name__)
+            people = set(sorted(audience(self.deps, row, actor))[:MOST_REDRAWN])
+        except Exception as error:  # noqa: BLE001 - the change is done; its Homes follow when next opened
+            log.warning("App Homes not redrawn after a change: %s", type(error).__name__)
+            return
+        with self._lock:
+            fresh = people - self._waiting
+            self._waiting |= people
+        if fresh:
+            self._thread.submit(self._drain)
+
+    def _drain(self) -> None:
+        while True:
+            with self._lock:
+                if not self._waiting:
+                    return
+                user = min(self._waiting)
+                self._waiting.discard(user)
+            try:
+                publish_home(self.deps, self.client, user)
+            except Exception as error:  # noqa: BLE001 - one Home that failed does not stop the rest
+                log.warning("App Home not redrawn after a change: %s", type(error).__name__)
 
 
 def publish_home(deps: Deps, client: WebClient, user: str) -> None:

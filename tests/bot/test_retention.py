@@ -246,3 +246,43 @@ def test_a_reply_about_no_record_is_forgotten_ninety_days_after_it_went(fake: Lo
     clock.now += timedelta(days=2)
     runner(deps).apply()
     assert "USTAFFREPLY" not in everything_stored(deps)
+
+
+def test_a_message_that_lands_as_its_record_is_redacted_is_deleted_too(fake: LocalSlack, database: str) -> None:
+    import threading
+
+    from storage.outbox import Message
+
+    clock = Clock(datetime.now(UTC))
+    deps = build(fake, database, clock)
+    concern_id = resolved_concern(deps, "VR8")
+    years_later(clock, 6)
+    hold = threading.Event()
+    slow = fake.fail("chat.postMessage", 200, error="", hold=hold, when=lambda p: p.get("channel") == LEAD)
+    deps.outbox.put([Message("late", (RecordKind.CONCERN, concern_id), LEAD, "late words about it")], clock.now)
+    sending = threading.Thread(target=deps.delivery.run_pass)
+    sending.start()
+    assert slow.reached.wait(10)  # Slack has the post; its answer is on its way
+    assert runner(deps).apply().redacted == 1
+    hold.set()
+    sending.join(10)
+    settle(deps)
+    assert "late words" not in seen_by(fake, LEAD)  # it landed after the redaction, and was deleted
+    assert "late words" in str([m.text for m in fake.deleted]) and MARKER not in everything_stored(deps)
+
+
+def test_a_lead_s_choice_to_keep_is_never_undone_by_a_stale_button(fake: LocalSlack, database: str) -> None:
+    clock = Clock(datetime.now(UTC))
+    deps = build(fake, database, clock)
+    concern_id = resolved_concern(deps, "VR9", involved="USTAFFNAMED")
+    years_later(clock, 10)
+    runner(deps).apply()
+    settle(deps)
+    [planned] = runner(deps).plan(timedelta(0))
+    due_on = planned.due.due_on
+    press(deps, fake, DSL, "retention_keep_5", f"{concern_id}:{due_on}:5")
+    press(deps, fake, DSL, "retention_keep_1", f"{concern_id}:{due_on}:1", ts="2")  # an older message's button
+    press(deps, fake, DSL, "retention_redact", f"{concern_id}:{due_on}", ts="3")
+    kept = deps.store.get(concern_id)
+    assert kept is not None and kept.keep_until == due_on.replace(year=due_on.year + 5)
+    assert MARKER in everything_stored(deps)  # kept: not redacted by a stale button
