@@ -18,7 +18,6 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
-from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -26,28 +25,17 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import landed, uploads
 from bot.config import Settings
-from bot.slack_api import SLACK_FAILURES, is_permanent, slack_reason
+from bot.failures import when_failed
+from bot.slack_api import SLACK_FAILURES
 from bot.uploads import Documents, LostClaim
 from storage.models import OutboxMessage, Send, State
 from storage.outbox import LEASE, Claimed, OutboxStore
 
 log = logging.getLogger(__name__)
 
-GONE_MESSAGE = frozenset({"message_not_found", "cant_update_message", "thread_not_found"})
 SENDERS = 4  # rows sent side by side in one pass
 CLAIMS = 4 * SENDERS  # rows claimed at a time: each is sent well inside its lease
-FALLBACK_NOTE = "\n(policybot sent this to you because the conversation it was meant for would not take it.)"
 RECORD_TRIES = 5  # writes of "sent" tried this often (a second apart) before the lease and the metadata take over
-
-
-def _retry_after(headers: Any) -> float:
-    """Slack's Retry-After in seconds (slack_sdk gives the header under both spellings); a second if it is absent."""
-    value = (headers or {}).get("Retry-After")
-    value = value[0] if isinstance(value, list) and value else value
-    try:
-        return max(float(str(value)), 0.0) if value is not None else 1.0
-    except ValueError:
-        return 1.0
 
 
 class Delivery:
@@ -264,34 +252,7 @@ class Delivery:
                 time.sleep(1)
 
     def _failed(self, row: OutboxMessage, error: Exception, was_unsure: bool) -> None:
-        now = self.clock()
-        if isinstance(error, SlackApiError):
-            status = error.response.status_code
-            if status == 429:  # not done: Slack says when to come back
-                seconds = _retry_after(error.response.headers)
-                self.outbox.retry(row, now + timedelta(seconds=seconds), unsure=was_unsure)
-                log.warning("outbox %s: rate limited, again in %.0f s", row.id, seconds)
-                return
-            if status == 200 and (is_permanent(error) or error.response.get("error") in GONE_MESSAGE):
-                moved = self.outbox.gone(row, now, FALLBACK_NOTE)
-                level = logging.WARNING if moved else logging.ERROR
-                log.log(
-                    level,
-                    "outbox %s: Slack will never take it there (%s)%s",
-                    row.id,
-                    slack_reason(error),
-                    "; sent to its fall-back instead" if moved else "",
-                )
-                return
-            unsure = was_unsure or status >= 500  # a 5xx may come after the call was done
-        else:
-            unsure = True  # no answer at all: it may have landed
-        wait = self.backoff(row.attempts)
-        if unsure:  # a late answer may still land (a post, or an older drawing): let it, then look or redraw
-            wait = max(wait, timedelta(seconds=self.settings.slack_timeout_seconds))
-        at = now + wait
-        self.outbox.retry(row, at, unsure=unsure and row.send is not Send.UPDATE)
-        log.warning("outbox %s: not sent (%s); again at %s", row.id, slack_reason(error), at.isoformat())
+        when_failed(self.outbox, row, error, was_unsure, self.clock(), self.backoff(row.attempts), self.settings)
 
     def backoff(self, attempts: int) -> timedelta:
         """A second after the first failure, doubling, never longer than DELIVERY_RETRY_SECONDS."""
