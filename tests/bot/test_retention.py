@@ -4,6 +4,7 @@ Slack), and nothing on the safeguarding route or naming a member of staff goes w
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,11 @@ def everything_stored(deps: Deps) -> str:
 
 def seen_by(slack: LocalSlack, *people: str) -> str:
     return "\n".join(m.text + str(m.blocks) for person in people for m in slack.visible(person))
+
+
+def told_privately(fake: LocalSlack, person: str) -> list[str]:
+    """What a person was told privately (ephemeral replies)."""
+    return [c.params["text"] for c in fake.of("chat.postEphemeral") if c.params.get("user") == person]
 
 
 def years_later(clock: Clock, years: int, days: int = 1) -> None:
@@ -136,7 +142,7 @@ def test_a_safeguarding_concern_waits_for_the_lead_who_can_keep_it_then_confirm(
     [planned] = runner(deps).plan(timedelta(0))
     due_on = planned.due.due_on
     press(deps, fake, LEAD, "retention_redact", f"{concern_id}:{due_on}")  # not theirs to decide
-    assert MARKER in everything_stored(deps)
+    assert MARKER in everything_stored(deps) and told_privately(fake, LEAD) == [retention_listener.NOT_YOURS]
     press(deps, fake, DSL, "retention_keep_1", f"{concern_id}:{due_on}:1")
     assert "chose to keep it until" in seen_by(fake, DSL)
     assert runner(deps).plan(timedelta(0)) == [] and MARKER in everything_stored(deps)
@@ -146,6 +152,7 @@ def test_a_safeguarding_concern_waits_for_the_lead_who_can_keep_it_then_confirm(
     settle(deps)
     [planned] = runner(deps).plan(timedelta(0))
     press(deps, fake, DSL, "retention_redact", f"{concern_id}:{planned.due.due_on}")
+    assert told_privately(fake, DSL)[-1].startswith("Redacted.")
     stored = everything_stored(deps)
     assert MARKER not in stored and REPORTER not in stored
     with deps.engine.connect() as connection:
@@ -283,6 +290,72 @@ def test_a_lead_s_choice_to_keep_is_never_undone_by_a_stale_button(fake: LocalSl
     press(deps, fake, DSL, "retention_keep_5", f"{concern_id}:{due_on}:5")
     press(deps, fake, DSL, "retention_keep_1", f"{concern_id}:{due_on}:1", ts="2")  # an older message's button
     press(deps, fake, DSL, "retention_redact", f"{concern_id}:{due_on}", ts="3")
+    assert told_privately(fake, DSL)[-1].startswith("A safeguarding lead chose to keep this concern until")
     kept = deps.store.get(concern_id)
     assert kept is not None and kept.keep_until == due_on.replace(year=due_on.year + 5)
     assert MARKER in everything_stored(deps)  # kept: not redacted by a stale button
+
+
+def test_contact_questions_decisions_and_declarations_each_go_when_their_own_period_ends(
+    fake: LocalSlack, database: str
+) -> None:
+    from flows.contact import Channel, ContactQuestion, Person, assess
+    from flows.contact_requests import Relationship
+    from tests.bot.test_nudges import ask
+
+    clock = Clock(datetime.now(UTC))
+    deps = build(fake, database, clock)
+    today = clock.now.astimezone(LONDON).date()
+    question = ContactQuestion(Person.PUPIL_FAMILY, Channel.SOCIAL_NETWORK, under_18=False)
+    answered = deps.checks.record_check("USTAFFQ1", question, f"{MARKER} one", assess(question), "VQ1", clock())
+    decided = deps.checks.record_check("USTAFFQ2", question, f"{MARKER} two", assess(question), "VQ2", clock())
+    waiting = deps.checks.record_check("USTAFFQ3", question, "ZQXWAITING", assess(question), "VQ3", clock())
+    ask(deps, decided.id or 0, "USTAFFQ2", "ask2")
+    ask(deps, waiting.id or 0, "USTAFFQ3", "ask3")
+    review_on = today.replace(year=today.year + 1)
+    approve = deps.command(RecordKind.CONTACT_REQUEST, decided.id or 0, Act.DECIDE, LEAD, "ok", detail="approve")
+    assert isinstance(deps.change(replace(approve, until=review_on)), Changed)
+    declared, _ = deps.declarations.declare(
+        "USTAFFD1", "PUPIL", Relationship.FAMILY, f"{MARKER} niece", "VD9", clock(), review_on
+    )
+    plan = {(p.due.record.kind, p.due.record.record_id): p.due for p in runner(deps).plan(timedelta(days=365 * 8))}
+    assert plan[("check", answered.id)].due_on == today.replace(year=today.year + 1)
+    assert plan[("check", answered.id)].record.held is Held.QUESTION
+    assert plan[("check", decided.id)].due_on == review_on.replace(year=review_on.year + 6)  # from the permission's end
+    assert plan[("check", decided.id)].record.held is Held.DECISION
+    assert ("check", waiting.id) not in plan  # still with leadership
+    assert ("declaration", declared.id) not in plan  # not lapsed yet: its period has not begun
+    assert all(d.step is Step.REDACT for d in plan.values())
+
+    years_later(clock, 1)
+    assert runner(deps).apply().redacted == 1
+    stored = everything_stored(deps)
+    assert f"{MARKER} one" not in stored and "USTAFFQ1" not in stored and f"{MARKER} two" in stored
+    [lapsed] = [p.due for p in runner(deps).plan(timedelta(days=365 * 7)) if p.due.record.kind == "declaration"]
+    assert lapsed.due_on == review_on.replace(year=review_on.year + 6) and lapsed.record.held is Held.DECLARATION
+
+    years_later(clock, 7)
+    assert runner(deps).apply().redacted == 2
+    stored = everything_stored(deps)
+    assert MARKER not in stored and "USTAFFQ2" not in stored and "USTAFFD1" not in stored  # the permission too
+    assert "ZQXWAITING" in stored and "USTAFFQ3" in stored  # a question still waiting for a decision is kept
+
+
+def test_a_monthly_run_that_fails_is_tried_again_on_the_next_pass(
+    fake: LocalSlack, database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = Clock(datetime.now(UTC))
+    deps = build(fake, database, clock)
+    resolved_concern(deps, "VR10")
+    years_later(clock, 6, days=40)  # then the 2nd of that month: due, whatever day it was resolved
+    clock.now = clock.now.astimezone(LONDON).replace(day=2, hour=9).astimezone(UTC)
+
+    def unavailable(_horizon: timedelta = timedelta(0)) -> list[object]:
+        raise RuntimeError("the database is away")
+
+    monkeypatch.setattr(runner(deps), "plan", unavailable)
+    with pytest.raises(RuntimeError):
+        runner(deps).monthly()
+    monkeypatch.undo()
+    deps.nudger.run()
+    assert MARKER not in everything_stored(deps)  # the month's run was not lost
