@@ -22,7 +22,7 @@ from flows.retention import Held, Step
 from flows.taxonomy import Area, Kind, Outcome, Platform
 from sandbox.slack import LocalSlack
 from storage.commands import Changed
-from storage.models import AuditEntry
+from storage.models import AuditEntry, OutboxMessage
 from tests.bot.test_nudges import CHANNEL, DSL, HEAD, LEAD, LONDON, Clock, build, report, settle
 
 MARKER = "ZQXRETAIN"
@@ -102,6 +102,20 @@ def test_an_ordinary_concern_is_redacted_after_six_years_and_its_messages_delete
     assert MARKER not in stored and REPORTER not in stored and LEAD not in stored
     row = deps.store.get(concern_id)
     assert row is not None and row.redacted_at is not None
+    assert (row.names, row.description, row.links, row.reporter_id, row.acknowledged_by) == (
+        "",
+        "",
+        "",
+        "redacted",
+        None,
+    )
+    with deps.engine.connect() as connection:
+        out = OutboxMessage.__table__  # type: ignore[attr-defined]
+        about = (out.c.subject_kind == "concern", out.c.subject_id == concern_id, out.c.send != "delete")
+        rows = connection.execute(select(out.c.key, out.c.channel, out.c.text, out.c.blocks).where(*about)).all()
+    assert rows and all(
+        r.key.startswith("redacted:") and (r.channel, r.text, r.blocks) == ("redacted", "", "") for r in rows
+    )
     assert (row.area, row.kind, row.platform, row.outcome) == (
         Area.CONDUCT,
         Kind.AGGRESSIVE,
@@ -359,3 +373,24 @@ def test_a_monthly_run_that_fails_is_tried_again_on_the_next_pass(
     monkeypatch.undo()
     deps.nudger.run()
     assert MARKER not in everything_stored(deps)  # the month's run was not lost
+
+
+def test_what_waits_to_be_sent_about_a_redacted_record_never_goes_and_nothing_else_is_held_back(
+    fake: LocalSlack, database: str
+) -> None:
+    from storage.outbox import Message
+
+    clock = Clock(datetime.now(UTC))
+    deps = build(fake, database, clock)
+    old = resolved_concern(deps, "VR11")
+    years_later(clock, 6)
+    other = report(deps, "VR12")  # a concern of today's
+    fake.fail("chat.postMessage", 500, times=2, when=lambda p: p.get("channel") == LEAD)
+    about = (RecordKind.CONCERN, old), (RecordKind.CONCERN, other)
+    deps.outbox.put([Message(f"waiting:{i}", a, LEAD, f"waiting words {i}") for i, a in enumerate(about)], clock.now)
+    deps.delivery.run_pass()  # Slack refuses both for now: they wait
+    assert runner(deps).apply().redacted == 1
+    mark = fake.mark()
+    clock.now += timedelta(minutes=5)
+    settle(deps)
+    assert [c.params["text"] for c in fake.of("chat.postMessage", mark)] == ["waiting words 1"]  # nothing else went
