@@ -158,7 +158,7 @@ def test_a_safeguarding_concern_waits_for_the_lead_who_can_keep_it_then_confirm(
     press(deps, fake, LEAD, "retention_redact", f"{concern_id}:{due_on}")  # not theirs to decide
     assert MARKER in everything_stored(deps) and told_privately(fake, LEAD) == [retention_listener.NOT_YOURS]
     press(deps, fake, DSL, "retention_keep_1", f"{concern_id}:{due_on}:1")
-    assert "chose to keep it until" in seen_by(fake, DSL)
+    assert f"<@{DSL}> chose to keep it until" in seen_by(fake, DSL)
     assert runner(deps).plan(timedelta(0)) == [] and MARKER in everything_stored(deps)
 
     years_later(clock, 1)
