@@ -45,7 +45,7 @@ class Delivery:
         outbox: OutboxStore,
         client: WebClient,
         clock: Callable[[], datetime],
-        documents: Documents | None = None,
+        documents: Documents,
     ):
         self.settings = settings
         self.documents = documents  # what Send.FILE rows draw (bot.documents)
@@ -198,9 +198,6 @@ class Delivery:
         return True
 
     def _file(self, row: OutboxMessage, was_unsure: bool) -> bool:
-        if self.documents is None:
-            self.outbox.retry(row, self.clock() + timedelta(seconds=self.settings.delivery_retry_seconds), was_unsure)
-            return False  # a process that sends no files (none is built without them): left for one that does
         try:
             conversation = uploads.share(
                 self.client, self.outbox, self.documents, row, was_unsure, lambda: self._renew(row)

@@ -51,6 +51,14 @@ def find_file(
     return _looking(client, row, channel, None, before_each_call, sharing)
 
 
+def conversation(client: WebClient, channel: str, before_each_call: Callable[[], None]) -> str:
+    """The conversation a message to `channel` lands in: for a person, their direct messages with the bot."""
+    if channel[:1] not in ("U", "W"):
+        return channel
+    before_each_call()
+    return str(client.conversations_open(users=channel)["channel"]["id"])
+
+
 def _marked(message: dict[str, Any], mark: dict[str, Any]) -> bool:
     return isinstance(message.get("metadata"), dict) and {k: message["metadata"].get(k) for k in mark} == mark
 
@@ -63,9 +71,7 @@ def _looking(
     before_each_call: Callable[[], None],
     wanted: Callable[[dict[str, Any]], bool],
 ) -> list[Found]:
-    if channel[:1] in ("U", "W"):  # a direct message: its conversation's id
-        before_each_call()
-        channel = client.conversations_open(users=channel)["channel"]["id"]
+    channel = conversation(client, channel, before_each_call)
     before_each_call()
     if thread_ts:
         found = client.conversations_replies(channel=channel, ts=thread_ts, include_all_metadata=True, limit=PAGE)

@@ -70,19 +70,16 @@ class Retention:
         today = self.today()
         found = retention.closed(self.engine, self.zone, today)
         due = schedule(found, self.settings.retention_years, today, today + horizon)
-        keys = [retention.ask_key(d.record.kind, d.record.record_id, d.due_on) for d in due if d.step is Step.ASK]
-        asked = retention.asked_on(self.engine, keys) if keys else {}
-        return [Planned(d, asked.get(retention.ask_key(d.record.kind, d.record.record_id, d.due_on))) for d in due]
+        keys = {d: retention.ask_key(d.record.kind, d.record.record_id, d.due_on) for d in due if d.step is Step.ASK}
+        asked = retention.asked_on(self.engine, list(keys.values())) if keys else {}
+        return [Planned(d, asked.get(keys.get(d, ""))) for d in due]
 
     def apply(self) -> Done:
         """Do what is due today: redact, or ask. Each record on its own: one that fails is logged (by id) and left
         for the next run."""
         done = Done()
-        today = self.today()
-        for planned in self.plan(timedelta(0)):
+        for planned in self.plan(timedelta(0)):  # what is due by today
             due = planned.due
-            if due.due_on > today:
-                continue
             try:
                 if due.step is Step.REDACT:
                     done.redacted += self._redact(due)

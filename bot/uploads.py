@@ -57,10 +57,7 @@ def share(
     renew: Callable[[], None],
 ) -> str:
     """Share the row's document in its conversation; returns the conversation's id. Raises what Slack raises."""
-    conversation = row.channel
-    if conversation[:1] in ("U", "W"):  # a person: their direct messages with the bot
-        renew()
-        conversation = client.conversations_open(users=row.channel)["channel"]["id"]
+    conversation = landed.conversation(client, row.channel, renew)
     if was_unsure and row.file_id and landed.find_file(client, row, conversation, row.file_id, renew):
         log.info("outbox %s: the file is in Slack already, not shared again", row.id)
         return conversation

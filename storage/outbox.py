@@ -72,7 +72,7 @@ def put(session: Session | Connection, messages: Iterable[Message], now: datetim
     than a try already set (a late answer to an older drawing must land before the newest)."""
     rows = [_values(message, now) for message in messages]
     dialect = session.dialect if isinstance(session, Connection) else session.get_bind().dialect
-    insert = (postgresql.insert if dialect.name == "postgresql" else sqlite.insert)(TABLE)
+    insert = _upsert(dialect.name)
     posts = [row for row in rows if row["send"] is not Send.UPDATE]
     redraws = [row for row in rows if row["send"] is Send.UPDATE]
     if posts:
@@ -87,6 +87,11 @@ def put(session: Session | Connection, messages: Iterable[Message], now: datetim
             "next_attempt_at": case((old.next_attempt_at > new.next_attempt_at, old.next_attempt_at), else_=now),
         }
         session.execute(insert.on_conflict_do_update(index_elements=["key"], set_=replace), redraws)
+
+
+def _upsert(dialect: str) -> Any:
+    """An INSERT that can say what to do when the key is there already (each dialect has its own)."""
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(TABLE)
 
 
 def deletion(key: str, subject: tuple[RecordKind, int], channel: str, ts: str, now: datetime) -> dict[str, Any]:
@@ -214,10 +219,8 @@ class OutboxStore:
                 return False
             subject = (found.subject_kind, found.subject_id)
             key = f"redacted:{row.id}:late:{ts}"
-            insert_once = (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)(TABLE)
-            connection.execute(
-                insert_once.on_conflict_do_nothing(index_elements=["key"]), [deletion(key, subject, channel, ts, now)]
-            )
+            late = deletion(key, subject, channel, ts, now)
+            connection.execute(_upsert(connection.dialect.name).on_conflict_do_nothing(index_elements=["key"]), [late])
             return True
 
     def retry(self, row: OutboxMessage, at: datetime, unsure: bool) -> bool:
