@@ -30,6 +30,11 @@ def default_period(today: date) -> tuple[date, date]:
     return today - timedelta(days=364), today
 
 
+def pack_key(governor: str) -> str:
+    """The start of the key of every pack sent to a governor on demand (the rest: the minute it was asked for)."""
+    return f"{PACK}:{governor}:"
+
+
 def pack_for(governor: str, key: str, subject: tuple[Kind, int], today: date, below: int) -> Message:
     """The pack for the twelve months to today, as a file in the governor's direct messages (drawn when sent)."""
     start, end = default_period(today)

@@ -26,7 +26,7 @@ from flows.scheduling import next_review_reminder, review_reminders
 from flows.taxonomy import Area, Kind, Outcome
 from storage.audit import review_subject_id
 from storage.declarations import DeclarationStore
-from storage.outbox import Message, post_key
+from storage.outbox import REMINDER, Message, post_key
 from storage.records import REVIEW
 from storage.reviews import ReviewStore
 
@@ -130,7 +130,7 @@ class Reminders:
         subject = (RecordKind.REVIEW, review_subject_id(review_on))
         messages: list[Message] = []
         for governor in sorted(self.directory.who(REVIEW, Act.REMINDED)):
-            key = f"review:{subject[1]}:{mark}:{governor}"
+            key = f"review:{subject[1]}{REMINDER}{mark}:{governor}"
             messages.append(Message(key, subject, governor, text, drawn(blocks)))
             messages.append(pack_for(governor, key + ":pack", subject, today, self.settings.pack_suppress_below))
         if self.reviews.remind(review_on, mark, now, messages):

@@ -17,9 +17,9 @@ from slack_sdk.models.blocks import Block
 
 from bot.config import Settings
 from bot.directory import Directory
-from bot.views import concern_card, contact_card, notices
+from bot.views import concern_card, concern_words, contact_card, notices
 from flows.contact import RuleSet, assess
-from flows.escalation import Status
+from flows.escalation import Status, recipients
 from flows.permissions import Act, Kind, Placement
 from flows.taxonomy import EscalationTarget
 from storage.checks import question_of
@@ -88,9 +88,9 @@ class Telling:
             )
         ]
 
-    def concern_changed(self, concern: Concern) -> list[Message]:
-        """Once a concern has moved: the post, the reporter, and whoever it was escalated to (never the person
-        involved, nor the leader who escalated)."""
+    def concern_changed(self, concern: Concern, note: str = "") -> list[Message]:
+        """Once a concern has moved: the post, the reporter (never the note), and whoever it was escalated to, with
+        the note (never the person involved, nor the leader who escalated)."""
         assert concern.id is not None
         subject, version = (Kind.CONCERN, concern.id), concern.version
         messages = self.concern_redrawn(concern)
@@ -99,13 +99,14 @@ class Telling:
             messages.append(Message(f"concern:{concern.id}:told:{version}:{reporter}", subject, reporter, update))
         target = EscalationTarget(concern.escalated_to) if concern.escalated_to else None
         if concern.status == Status.ESCALATED and target is not None and concern.last_actor_id:
-            act = (
-                Act.ESCALATED_TO_SAFEGUARDING if target is EscalationTarget.SAFEGUARDING_LEAD else Act.ESCALATED_TO_HEAD
-            )
-            text, blocks = notices.escalated_to_you(concern, concern.last_actor_id, target.label)
-            for user in sorted(self.directory.who(facts(concern), act) - {concern.last_actor_id}):
+            people, record = self.directory.people(), facts(concern)
+            reached = recipients(people, record, target, concern.last_actor_id)
+            label = concern_words.target_label(target, people, reached)
+            text, blocks = notices.escalated_to_you(concern, concern.last_actor_id, label, note)
+            shown = "sent_note" if note.strip() else ""
+            for user in sorted(reached):
                 key = f"concern:{concern.id}:escalated:{version}:{user}"
-                messages.append(Message(key, subject, user, text, drawn(blocks)))
+                messages.append(Message(key, subject, user, text, drawn(blocks), audited_as=shown))
         return messages
 
     # --- contact requests and declarations ------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from flows.errors import InvalidTransition
+from flows.permissions import Act, People, Record, who
 from flows.taxonomy import EscalationTarget
 
 # KCSIE (Part 4): an allegation that a member of staff may have harmed a child, or may pose a risk to children, goes
@@ -14,6 +15,13 @@ LADO_HINT = (
     "risk to children, KCSIE asks that the LADO is told within one working day."
 )
 NOT_ABOUT_STAFF = "The LADO is for allegations about a member of staff, and this concern names none."
+NOBODY_TO_TELL = "There is nobody else to escalate it to there: choose another."
+
+# The targets inside the school, and the notice that tells their people (flows.permissions says who they are).
+TOLD: dict[EscalationTarget, Act] = {
+    EscalationTarget.SAFEGUARDING_LEAD: Act.ESCALATED_TO_SAFEGUARDING,
+    EscalationTarget.HEADTEACHER: Act.ESCALATED_TO_HEAD,
+}
 
 
 class Status(StrEnum):
@@ -69,17 +77,32 @@ def apply(status: Status, action: Action) -> Status:
         ) from None
 
 
-def targets(names_staff: bool) -> list[EscalationTarget]:
-    """Where a concern may be escalated: the LADO only when it names a member of staff."""
-    return [t for t in EscalationTarget if t is not EscalationTarget.LADO or names_staff]
+def recipients(people: People, record: Record, target: EscalationTarget, actor: str) -> frozenset[str]:
+    """Who an escalation to `target` reaches inside the school (the permission table's answer, less the person
+    escalating); empty for a target outside the school (the police, CEOP, the platform, the LADO)."""
+    act = TOLD.get(target)
+    return who(people, record, act) - {actor} if act is not None else frozenset()
 
 
-def check_target(target: str | None, names_staff: bool) -> EscalationTarget:
+def targets(people: People, record: Record, actor: str) -> list[EscalationTarget]:
+    """Where this person may escalate this concern: the LADO only when it names a member of staff, and a target in
+    the school only while it reaches someone other than themselves and whoever the concern names."""
+    return [
+        t
+        for t in EscalationTarget
+        if (t is not EscalationTarget.LADO or record.involved is not None)
+        and (t not in TOLD or recipients(people, record, t, actor))
+    ]
+
+
+def check_target(target: str | None, offered: list[EscalationTarget]) -> EscalationTarget:
     """The escalation target chosen, or InvalidTransition when it is not one this concern may go to."""
     try:
         chosen = EscalationTarget(target or "")
     except ValueError:
         raise InvalidTransition("Choose where to escalate the concern.") from None
-    if chosen not in targets(names_staff):
+    if chosen is EscalationTarget.LADO and EscalationTarget.LADO not in offered:
         raise InvalidTransition(NOT_ABOUT_STAFF)
+    if chosen not in offered:
+        raise InvalidTransition(NOBODY_TO_TELL)
     return chosen

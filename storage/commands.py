@@ -110,13 +110,15 @@ def _change(session: Session, people: People, command: Command) -> Outcome:
         # A retry of a click that already won finds its version moved on: looked for only here, off the hot path.
         return Repeated(row) if audit.seen(session, command.request_key) else Overtaken(row)
     try:
-        planned = step(row, command)
+        planned = step(row, command, people)
     except InvalidTransition as error:
         return Repeated(row) if audit.seen(session, command.request_key) else Overtaken(row, error.message)
     if not _write(session, row, planned):
         return Repeated(row) if audit.seen(session, command.request_key) else Overtaken(row)
     if planned.also is not None:
         planned.also(session)
+    if planned.cancels:
+        outbox.cancel(session, command.kind, command.record_id, planned.cancels, command.at)
     for added in planned.adds:
         session.add(added)
     session.add(
@@ -137,7 +139,10 @@ def _change(session: Session, people: People, command: Command) -> Outcome:
     if isinstance(row, DueReview):
         row = replace(row, done=planned.adds[0])  # type: ignore[arg-type]
     if command.tell is not None:
-        outbox.put(session, command.tell(row, tuple(planned.adds)), command.at)
+        messages = command.tell(row, tuple(planned.adds))
+        outbox.put(session, messages, command.at)
+        for shown in (m for m in messages if m.audited_as):  # a note shown in a message: a view, by its reader
+            session.add(audit.entry(command.kind, row.id, shown.channel, shown.audited_as, command.at))
     return Changed(row, tuple(planned.adds))
 
 

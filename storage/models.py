@@ -241,6 +241,7 @@ class State(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     GONE = "gone"  # Slack will never take it (an archived channel, a deactivated account), and no fall-back is left
+    CANCELLED = "cancelled"  # stale before it went: a nudge or reminder about a record someone has since acted on
 
 
 class OutboxMessage(SQLModel, table=True):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, case, insert, select, update
+from sqlalchemy import Connection, Engine, Table, case, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -43,6 +43,7 @@ class Message:
     thread_of: str | None = None
     fallback: str | None = None
     document: str = ""  # Send.FILE: what to draw when it is sent (bot.documents), `text` its comment
+    audited_as: str = ""  # it shows what staff typed (a leader's note): the audit trail records it as shown to them
 
 
 Tell = Callable[..., Sequence[Message]]  # draws what people must be told of a record (and what a change added)
@@ -64,6 +65,33 @@ def post_key(kind: RecordKind, record_id: int) -> str:
 def card_key(kind: RecordKind, record_id: int) -> str:
     """The key of a record's redraw: one row per post, its content replaced by each newer state."""
     return f"{kind.value}:{record_id}:card"
+
+
+# What chases a record, by the mark in its key: a nudge (and the headteacher's "nobody has picked this up"), a review
+# reminder, a re-confirmation ask, a lapsed declaration's notice. A step on the record may make them stale
+# (storage.steps.Step.cancels).
+NUDGE, REMINDER, RECONFIRM_ASK, LAPSED = ":nudge:", ":remind:", ":reconfirm:", ":lapsed:"
+
+
+def cancel(session: Session, kind: RecordKind, record_id: int, marks: Iterable[str], now: datetime) -> int:
+    """Inside a change's transaction: what still waits to chase the record and is marked so is cancelled, never sent.
+    A row being sent at this moment (its claim held) is left to finish and be recorded."""
+    c = TABLE.c
+    marked = [c.key.contains(mark, autoescape=True) for mark in marks]
+    if not marked:
+        return 0
+    result = session.connection().execute(
+        update(TABLE)
+        .where(
+            c.subject_kind == kind.value,
+            c.subject_id == record_id,
+            c.state == State.PENDING,
+            lapsed(c.claimed_until, now),
+            or_(*marked),
+        )
+        .values(state=State.CANCELLED, text="", blocks="")
+    )
+    return int(result.rowcount or 0)
 
 
 def put(session: Session | Connection, messages: Iterable[Message], now: datetime) -> None:
@@ -145,6 +173,13 @@ class OutboxStore:
         )
         with looking(self.engine) as connection:
             return [(row_id, thread_of is not None) for row_id, thread_of in connection.execute(stmt)]
+
+    def latest(self, key_prefix: str) -> OutboxMessage | None:
+        """The newest row whose key starts so ("pack:U123:"): what became of the last such message."""
+        c = TABLE.c
+        stmt = select(TABLE).where(c.key.startswith(key_prefix, autoescape=True)).order_by(c.id.desc()).limit(1)
+        with looking(self.engine) as connection:
+            return _row(connection.execute(stmt).first())
 
     def earliest(self) -> datetime | None:
         """When the next pending row falls due (for the sender's wake-up)."""

@@ -23,10 +23,10 @@ from flows.contact_requests import (
     request,
 )
 from flows.errors import DomainError, InvalidTransition
-from flows.escalation import Action, Status, apply, check_target
-from flows.permissions import Act, Kind, Record
+from flows.escalation import Action, Status, apply, check_target, targets
+from flows.permissions import Act, Kind, People, Record
 from flows.policy import check_version
-from storage import retention
+from storage import outbox, retention
 from storage.audit import review_subject_id
 from storage.models import Concern, ContactCheck, ContactPermission, Declaration, PolicyReview
 from storage.outbox import Tell
@@ -63,6 +63,7 @@ class Step:
     adds: list[SQLModel] = field(default_factory=list)
     detail: str | None = None
     also: Callable[[Session], None] | None = None  # more to change in the same transaction (a redaction's trail)
+    cancels: tuple[str, ...] = ()  # what waits to chase the record and is stale after this step (storage.outbox)
 
 
 @dataclass(frozen=True)
@@ -124,12 +125,13 @@ def check_state(row: Row, act: Act) -> None:
         raise InvalidTransition("This review is already recorded as done.")
 
 
-def step(row: Row, command: Command) -> Step:
-    """The step `command` takes `row` through; InvalidTransition when its state does not allow it."""
+def step(row: Row, command: Command, people: People) -> Step:
+    """The step `command` takes `row` through, with today's roles; InvalidTransition when its state does not allow
+    it."""
     if command.act in (Act.REDACT, Act.KEEP_LONGER):
         return _retention(row, command)
     if isinstance(row, Concern):
-        return _concern(row, command)
+        return _concern(row, command, people)
     if isinstance(row, ContactCheck):
         return _request(row, command)
     if isinstance(row, Declaration):
@@ -137,7 +139,7 @@ def step(row: Row, command: Command) -> Step:
     return _review(row, command)
 
 
-def _concern(row: Concern, command: Command) -> Step:
+def _concern(row: Concern, command: Command, people: People) -> Step:
     action = Action(command.act.value)
     target = apply(Status(row.status), action)
     values: dict[str, Any] = {
@@ -149,10 +151,11 @@ def _concern(row: Concern, command: Command) -> Step:
     if row.acknowledged_at is None:
         values.update(acknowledged_at=command.at, acknowledged_by=command.actor)
     if action is Action.ESCALATE:
-        values["escalated_to"] = check_target(command.detail, row.involved_staff_id is not None).value
+        offered = targets(people, facts(row), command.actor)
+        values["escalated_to"] = check_target(command.detail, offered).value
     if action is Action.RESOLVE:
         values.update(resolved_at=command.at, outcome=command.detail)
-    return Step(target.value, row.status, target.value, values, detail=command.detail)
+    return Step(target.value, row.status, target.value, values, detail=command.detail, cancels=(outbox.NUDGE,))
 
 
 def _request(row: ContactCheck, command: Command) -> Step:
@@ -186,14 +189,14 @@ def _request(row: ContactCheck, command: Command) -> Step:
                 check_id=row.id or 0,
             )
         )
-    return Step(target.value, current.value, target.value, values, adds)
+    return Step(target.value, current.value, target.value, values, adds, cancels=(outbox.NUDGE,))
 
 
 def _declaration(row: Declaration, command: Command) -> Step:
     if command.act is Act.RECONFIRM:
         assert command.until is not None, "a re-confirmation needs its new date"
         dates: dict[str, Any] = {"confirm_by": command.until, "next_notice_on": command.until - RECONFIRM_NOTICE}
-        return Step("reconfirmed", row.status, row.status, dates)
+        return Step("reconfirmed", row.status, row.status, dates, cancels=(outbox.RECONFIRM_ASK, outbox.LAPSED))
     target = acknowledge_declaration(DeclarationStatus(row.status))
     values: dict[str, Any] = {"status": target.value, "acknowledged_by": command.actor, "acknowledged_at": command.at}
     return Step(target.value, row.status, target.value, values)
@@ -215,7 +218,7 @@ def _review(row: DueReview, command: Command) -> Step:
         adopted_version=adopted,
     )
     detail = f"next review {command.until.isoformat()}" + ("; new policy version" if adopted else "")  # the row has it
-    return Step("reviewed", "due", "done", adds=[done], detail=detail)
+    return Step("reviewed", "due", "done", adds=[done], detail=detail, cancels=(outbox.REMINDER,))
 
 
 def _retention(row: Row, command: Command) -> Step:

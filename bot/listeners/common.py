@@ -33,3 +33,9 @@ def tell_privately(
         and later
     ):
         later(user, text)
+
+
+def reply_privately(deps: Any, client: WebClient, body: dict[str, Any], text: str) -> None:
+    """How a listener tells the person who acted anything private (a refusal, "someone got there first", "not
+    found"): ephemeral where they are, else in their DM through the outbox. Nobody is left with nothing."""
+    tell_privately(client, body, text, deps.tell_later)

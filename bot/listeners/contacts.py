@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import ids, payload
 from bot.deps import Deps
-from bot.listeners.common import tell_privately
+from bot.listeners.common import reply_privately
 from bot.listeners.guard import Wiring
 from bot.payload import button, request_key
 from bot.slack_api import quietly
@@ -92,10 +92,10 @@ def ask_leadership(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient
     outcome = deps.change(command)
     if isinstance(outcome, Refused | Missing):
         log.info("contact check %s: ask %s", check_id, type(outcome).__name__.lower())
-        tell_privately(client, body, NOT_THE_ASKER if isinstance(outcome, Refused) else NOT_FOUND)
+        reply_privately(deps, client, body, NOT_THE_ASKER if isinstance(outcome, Refused) else NOT_FOUND)
         return
     if isinstance(outcome, Overtaken) and outcome.record.request_status == "none":  # type: ignore[union-attr]
-        tell_privately(client, body, outcome.reason)  # nobody unnamed goes to leadership
+        reply_privately(deps, client, body, outcome.reason)  # nobody unnamed goes to leadership
         return
     if isinstance(outcome, Changed):
         log.info("contact check %s sent to leadership", check_id)
@@ -129,9 +129,17 @@ def decide(
         return NOT_LEADERSHIP, outcome
     if isinstance(outcome, Missing):
         return NOT_FOUND, outcome
-    if isinstance(outcome, Overtaken):
-        return f"Someone got there first: this request is already {outcome.record.request_status}.", outcome  # type: ignore[union-attr]
+    if isinstance(outcome, Overtaken) and isinstance(outcome.record, ContactCheck):
+        return already_decided(outcome.record, command.actor), outcome
     return None, outcome
+
+
+def already_decided(check: ContactCheck, actor: str) -> str:
+    """For a decision that found the question decided: by someone else, or by the same person's earlier click."""
+    status = check.request_status
+    if check.decided_by == actor:
+        return f"You already {status} {contact_card.reference(check)}: your earlier click did it."
+    return f"Someone got there first: {contact_card.reference(check)} is already {status}."
 
 
 def after_decision(deps: Deps, outcome: Outcome) -> None:
@@ -152,7 +160,7 @@ def one_click(decision: Decision, deps: Deps, ack: Ack, body: dict[str, Any], cl
     problem, outcome = decide(deps, body, check_id, version or 1, request_key=key, detail=decision, until=until)
     after_decision(deps, outcome)
     if problem:
-        tell_privately(client, body, problem)
+        reply_privately(deps, client, body, problem)
 
 
 def open_decision(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -163,11 +171,11 @@ def open_decision(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient)
     if isinstance(outcome, Changed) and isinstance(outcome.record, ContactCheck):
         client.views_open(trigger_id=trigger, view=contact_card.decision_form(outcome.record, a_year_on(deps.today())))
     elif isinstance(outcome, Refused):
-        tell_privately(client, body, NOT_LEADERSHIP)
+        reply_privately(deps, client, body, NOT_LEADERSHIP)
     elif isinstance(outcome, Missing):
-        tell_privately(client, body, NOT_FOUND)
+        reply_privately(deps, client, body, NOT_FOUND)
     elif isinstance(outcome, Overtaken) and isinstance(outcome.record, ContactCheck):
-        tell_privately(client, body, f"Someone got there first: this request is {outcome.record.request_status}.")
+        reply_privately(deps, client, body, already_decided(outcome.record, actor))
 
 
 def submit_decision(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import ids, payload
 from bot.deps import Deps
-from bot.listeners.common import tell_privately
+from bot.listeners.common import reply_privately
 from bot.listeners.contacts import NOT_LEADERSHIP, SAVE_FAILED
 from bot.listeners.guard import Wiring
 from bot.listeners.home import publish_home
@@ -87,11 +87,13 @@ def acknowledge(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -
     if isinstance(outcome, Changed) and isinstance(outcome.record, Declaration):
         log.info("declaration %s acknowledged", row_id)
     elif isinstance(outcome, Refused):
-        tell_privately(client, body, NOT_LEADERSHIP)
+        reply_privately(deps, client, body, NOT_LEADERSHIP)
     elif isinstance(outcome, Missing):
-        tell_privately(client, body, NOT_FOUND)
-    elif isinstance(outcome, Overtaken):
-        tell_privately(client, body, "Someone got there first: this declaration is already acknowledged.")
+        reply_privately(deps, client, body, NOT_FOUND)
+    elif isinstance(outcome, Overtaken) and isinstance(outcome.record, Declaration):
+        mine = outcome.record.acknowledged_by == actor
+        done = "You already acknowledged it: your earlier click did it." if mine else "Someone got there first:"
+        reply_privately(deps, client, body, f"{done} Declared connection D-{row_id:04d} is acknowledged.")
 
 
 def reconfirm(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -106,7 +108,7 @@ def reconfirm(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> 
         publish_home(deps, client, staff)
     elif isinstance(outcome, Refused | Missing):
         log.info("declaration %s: re-confirmation %s", row_id, type(outcome).__name__.lower())
-        tell_privately(client, body, NOT_THE_DECLARER if isinstance(outcome, Refused) else NOT_FOUND)
+        reply_privately(deps, client, body, NOT_THE_DECLARER if isinstance(outcome, Refused) else NOT_FOUND)
 
 
 # --- App Home ---------------------------------------------------------------------------------------------------------

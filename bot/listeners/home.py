@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 from slack_sdk.models.blocks import Block
 
 from bot.deps import Deps
+from bot.documents import pack_key
 from bot.reminders import year_in_numbers
 from bot.views import home, home_roles
 from flows.permissions import POLICYBOT, Act, Kind, Record
@@ -126,5 +127,6 @@ def roles(deps: Deps, user: str) -> tuple[list[Block], list[Block]]:
     if user in deps.directory.who(REVIEW, Act.REMINDED):
         review_on = deps.reviews.current_review(deps.settings.policy_review_date)
         year = year_in_numbers(deps.reviews, now)
-        after += home_roles.governors(review_on, deps.reviews.past(home_roles.MAX_ITEMS), year)
+        pack = deps.outbox.latest(pack_key(user))
+        after += home_roles.governors(review_on, deps.reviews.past(home_roles.MAX_ITEMS), year, pack)
     return first, after

@@ -15,16 +15,17 @@ from slack_sdk import WebClient
 
 from bot import ids, payload
 from bot.deps import Deps
-from bot.listeners.common import tell_privately
+from bot.listeners.common import reply_privately
 from bot.listeners.guard import Wiring
 from bot.payload import button, request_key
 from bot.text import mention
-from bot.views import action_forms, details
-from flows.escalation import Action, Status
+from bot.views import action_forms, concern_words, details
+from flows.escalation import Action, Status, recipients, targets
 from flows.permissions import Act, Kind
 from storage.commands import Changed, Missing, Outcome, Overtaken, Refused
 from storage.models import Concern
 from storage.outbox import Tell
+from storage.records import facts
 
 log = logging.getLogger(__name__)
 
@@ -34,17 +35,22 @@ NOT_FOUND = "That concern could not be found."
 ACTS = {Action.ACKNOWLEDGE: Act.ACKNOWLEDGE, Action.ESCALATE: Act.ESCALATE, Action.RESOLVE: Act.RESOLVE}
 
 
-def where_it_stands(concern: Concern) -> str:
+def where_it_stands(concern: Concern, actor: str) -> str:
+    """For a click that found the concern moved on: by someone else, or by the same person's own earlier click."""
+    status = Status(concern.status).value
+    if concern.last_actor_id == actor:
+        return f"You already {status} {concern.reference}: your earlier click did it, so nothing more was done."
     who = f" by {mention(concern.last_actor_id)}" if concern.last_actor_id else ""
-    return f"Someone got there first. {concern.reference} is now *{Status(concern.status).value}*{who}."
+    return f"Someone got there first. {concern.reference} is now *{status}*{who}."
 
 
-def told(deps: Deps) -> Tell:
-    """What people are told once a concern has moved (bot.telling): written with the change, in its transaction."""
-    return lambda concern, _added: deps.telling.concern_changed(concern)
+def told(deps: Deps, note: str = "") -> Tell:
+    """What people are told once a concern has moved (bot.telling): written with the change, in its transaction; the
+    note goes to whoever it is escalated to, never to the reporter."""
+    return lambda concern, _added: deps.telling.concern_changed(concern, note)
 
 
-def refusal(outcome: Outcome, deps: Deps) -> str | None:
+def refusal(outcome: Outcome, deps: Deps, actor: str) -> str | None:
     """The sentence for the person when the outcome is not a change (None when there is nothing to say); the post
     is redrawn when it may be showing an older state."""
     if isinstance(outcome, Refused):
@@ -53,7 +59,7 @@ def refusal(outcome: Outcome, deps: Deps) -> str | None:
         return NOT_FOUND
     if isinstance(outcome, Overtaken) and isinstance(outcome.record, Concern):
         deps.tell(deps.telling.concern_redrawn(outcome.record))  # the post may show an older state
-        return where_it_stands(outcome.record)
+        return where_it_stands(outcome.record, actor)
     return None
 
 
@@ -65,9 +71,9 @@ def acknowledge(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -
     outcome = deps.change(command)
     if isinstance(outcome, Changed) and isinstance(outcome.record, Concern):
         log.info("concern %s acknowledged", concern_id)
-    elif sentence := refusal(outcome, deps):
+    elif sentence := refusal(outcome, deps, actor):
         log.info("concern %s: acknowledge %s", concern_id, type(outcome).__name__.lower())
-        tell_privately(client, body, sentence)
+        reply_privately(deps, client, body, sentence)
 
 
 def open_form(action: Action, deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -77,9 +83,19 @@ def open_form(action: Action, deps: Deps, ack: Ack, body: dict[str, Any], client
     ack()
     outcome = deps.look(deps.command(Kind.CONCERN, concern_id, ACTS[action], actor, key, version=version))
     if isinstance(outcome, Changed) and isinstance(outcome.record, Concern):
-        client.views_open(trigger_id=trigger, view=action_forms.build(action, outcome.record))
-    elif sentence := refusal(outcome, deps):
-        tell_privately(client, body, sentence)
+        offered = escalation_choices(deps, outcome.record, actor) if action is Action.ESCALATE else None
+        client.views_open(trigger_id=trigger, view=action_forms.build(action, outcome.record, offered))
+    elif sentence := refusal(outcome, deps, actor):
+        reply_privately(deps, client, body, sentence)
+
+
+def escalation_choices(deps: Deps, concern: Concern, actor: str) -> list[tuple[str, str]]:
+    """The targets this leader may escalate this concern to, each named for who it reaches (the permission table)."""
+    people, record = deps.directory.people(), facts(concern)
+    return [
+        (target.value, concern_words.target_label(target, people, recipients(people, record, target, actor)))
+        for target in targets(people, record, actor)
+    ]
 
 
 def submit_form(action: Action, deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -98,10 +114,10 @@ def submit_form(action: Action, deps: Deps, ack: Ack, body: dict[str, Any], clie
         version=form.version,
         detail=form.choice,
         note=form.note,
-        tell=told(deps),
+        tell=told(deps, form.note),
     )
     outcome = deps.change(command)
-    if sentence := refusal(outcome, deps):
+    if sentence := refusal(outcome, deps, command.actor):
         ack(response_action="errors", errors={action_forms.choice_block(action): sentence + " Close this form."})
         return
     ack()
@@ -122,9 +138,9 @@ def view_details(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) 
         client.views_open(trigger_id=trigger, view=details.build(outcome.record, deps.store.events(concern_id)))
     elif isinstance(outcome, Refused):
         log.info("concern %s: details refused", concern_id)
-        tell_privately(client, body, NOT_A_VIEWER)
+        reply_privately(deps, client, body, NOT_A_VIEWER)
     elif isinstance(outcome, Missing):
-        tell_privately(client, body, NOT_FOUND)
+        reply_privately(deps, client, body, NOT_FOUND)
 
 
 def register(app: App, deps: Deps) -> None:

@@ -14,7 +14,7 @@ from slack_sdk import WebClient
 
 from bot import ids, payload
 from bot.deps import Deps
-from bot.listeners.common import tell_privately
+from bot.listeners.common import reply_privately
 from bot.listeners.guard import Wiring
 from bot.telling import drawn
 from bot.views.retention import KEEP_FOR, ask_text, kept_blocks
@@ -55,15 +55,15 @@ def decide(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> Non
         command = deps.command(Kind.CONCERN, concern_id, Act.KEEP_LONGER, lead, key, until=until, tell=told)
     outcome = deps.change(command)
     if isinstance(outcome, Refused):
-        tell_privately(client, body, NOT_YOURS)
+        reply_privately(deps, client, body, NOT_YOURS)
     elif isinstance(outcome, Missing):
-        tell_privately(client, body, "That concern is no longer held.")
+        reply_privately(deps, client, body, "That concern is no longer held.")
     elif isinstance(outcome, Overtaken):
-        tell_privately(client, body, outcome.reason or "Someone has decided already.")
+        reply_privately(deps, client, body, outcome.reason or "Someone has decided already.")
     elif isinstance(outcome, Changed | Repeated) and years is None:
         deps.send_now()  # its messages, deleted
         log.info("concern %s redacted under retention, confirmed", concern_id)
-        tell_privately(client, body, "Redacted. policybot is deleting its messages about that concern.")
+        reply_privately(deps, client, body, "Redacted. policybot is deleting its messages about that concern.")
 
 
 def _kept(deps: Deps, row: Any, due_on: date, until: date, lead: str) -> list[Message]:

@@ -4,7 +4,7 @@ the new version of the policy, in force from then. And they ask for the governor
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -21,9 +21,10 @@ from slack_sdk.models.views import View
 
 from bot import ids, payload
 from bot.deps import Deps
-from bot.documents import pack_for
-from bot.listeners.common import tell_privately
+from bot.documents import pack_for, pack_key
+from bot.listeners.common import reply_privately
 from bot.listeners.guard import Wiring
+from bot.text import mention
 from bot.views.state import selected_date, typed
 from flows.contact_requests import a_year_on, check_review_date
 from flows.errors import DomainError
@@ -32,6 +33,7 @@ from flows.policy import VERSION_MAX, check_version
 from storage.audit import review_subject_id
 from storage.commands import Changed, Overtaken, Refused
 from storage.outbox import Message
+from storage.records import REVIEW
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +73,7 @@ def form(review_on: date, next_on: date) -> View:
 
 
 NOT_A_GOVERNOR = "Only governors can record the policy review. Your attempt has been recorded."
+NOT_FOR_YOU = "The governors' pack is sent to governors only. Your attempt has been recorded."
 
 
 def review_date(text: str, what: str) -> date:
@@ -86,9 +89,9 @@ def open_form(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> 
     ack()
     outcome = deps.look(deps.command(Kind.REVIEW, review_subject_id(review_on), Act.MARK_REVIEW_DONE, who, key))
     if isinstance(outcome, Refused):
-        tell_privately(client, body, NOT_A_GOVERNOR)
+        reply_privately(deps, client, body, NOT_A_GOVERNOR)
     elif isinstance(outcome, Overtaken):
-        tell_privately(client, body, f"The review due {review_on:%d %B %Y} is already recorded as done.")
+        reply_privately(deps, client, body, f"The review due {review_on:%d %B %Y} is already recorded as done.")
     elif isinstance(outcome, Changed):
         client.views_open(trigger_id=trigger, view=form(review_on, a_year_on(deps.today())))
 
@@ -117,7 +120,11 @@ def record(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> Non
         + f"The next is due on {next_on:%d %B %Y}; reminders will come 30 and 7 days before."
     )
     subject = (Kind.REVIEW, review_subject_id(review_on))
-    confirmation = [Message(f"review:{subject[1]}:done:{governor}", subject, governor, text)]
+    told = review_recorded(governor, review_on, next_on, adopted)
+    confirmation = [Message(f"review:{subject[1]}:done:{governor}", subject, governor, text)] + [
+        Message(f"review:{subject[1]}:done:{other}", subject, other, told)
+        for other in sorted(deps.directory.who(REVIEW, Act.REMINDED) - {governor})
+    ]
     command = deps.command(
         *subject,
         Act.MARK_REVIEW_DONE,
@@ -137,17 +144,38 @@ def record(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> Non
         deps.rearm()
 
 
+PACK_AGAIN = timedelta(minutes=1)  # presses within this of the last one send nothing more
+
+
+def review_recorded(governor: str, review_on: date, next_on: date, adopted: str | None) -> str:
+    """What the chair and the other governors are told when one of them records the review."""
+    return (
+        f"{mention(governor)} recorded the governors' review of the Social Media Policy (due {review_on:%d %B %Y}) "
+        "as done. "
+        + (f"Policy version {adopted} is in force from now. " if adopted else "")
+        + f"The next review is due on {next_on:%d %B %Y}."
+    )
+
+
 def send_pack(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-    """A governor asks for the pack (the App Home's button): it comes to their direct messages as a file."""
+    """A governor asks for the pack (the App Home's button): it comes to their direct messages as a file, once for
+    any number of presses within a minute; their Home, redrawn after the press, says where it is."""
     who, key = payload.user_id(body), payload.request_key(body)
     ack()
     review_on = deps.reviews.current_review(deps.settings.policy_review_date) or deps.today()
     subject = (Kind.REVIEW, review_subject_id(review_on))
     outcome = deps.look(deps.command(*subject, Act.GET_PACK, who, key), audited_as="sent_pack")
     if isinstance(outcome, Refused):
-        tell_privately(client, body, "The governors' pack is sent to governors only. Your attempt has been recorded.")
+        reply_privately(deps, client, body, NOT_FOR_YOU)
         return
-    deps.tell([pack_for(who, f"pack:{who}:{key}", subject, deps.today(), deps.settings.pack_suppress_below)])
+    now = deps.clock()
+    last = deps.outbox.latest(pack_key(who))
+    if last is not None and now - last.created_at < PACK_AGAIN:
+        log.info("governors' pack: asked again within a minute; one file")
+        return
+    minute = int(now.timestamp() // 60)  # two presses at the same moment write one row
+    message = pack_for(who, f"{pack_key(who)}{minute}", subject, deps.today(), deps.settings.pack_suppress_below)
+    deps.tell([message])
     log.info("governors' pack requested")
 
 

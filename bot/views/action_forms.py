@@ -18,7 +18,7 @@ from bot import ids
 from bot.payload import metadata, numbers, state_values
 from bot.views.state import selected, typed
 from flows.concerns import NOTE_MAX, check_note
-from flows.escalation import LADO_HINT, Action, targets
+from flows.escalation import LADO_HINT, Action
 from flows.taxonomy import EscalationTarget, Outcome
 from storage.models import Concern
 
@@ -37,10 +37,22 @@ _FORMS = {
 }
 
 
-def build(action: Action, concern: Concern) -> View:
+# What the note is for, and who reads it (bot.views.details shows it; the escalation DM carries it).
+NOTE_HINTS = {
+    Action.ESCALATE: "Shown, with your name, to whoever you escalate it to and to those who may open its details. "
+    "Never to the reporter, never in the channel.",
+    Action.RESOLVE: "Shown, with your name, to those who may open its details. Never to the reporter, never in the "
+    "channel.",
+}
+
+
+def build(action: Action, concern: Concern, offered: list[tuple[str, str]] | None = None) -> View:
+    """The form; `offered`: the escalation targets this leader may choose, as (value, label), from the permission
+    table (flows.escalation.targets): the form only shows them."""
     callback_id, block_id, label, choices, verb = _FORMS[action]
     names_staff = concern.involved_staff_id is not None
-    offered = targets(names_staff) if action is Action.ESCALATE else list(choices)
+    every = [(c.value, c.label) for c in choices]  # type: ignore[attr-defined]
+    options = offered if action is Action.ESCALATE and offered is not None else every
     return View(
         type="modal",
         callback_id=callback_id,
@@ -54,17 +66,15 @@ def build(action: Action, concern: Concern) -> View:
                 label=label,
                 element=RadioButtonsElement(
                     action_id=block_id + ids.INPUT,
-                    options=[Option(value=c.value, label=c.label) for c in offered],  # type: ignore[attr-defined]
+                    options=[Option(value=value, label=text) for value, text in options],
                 ),
                 hint=LADO_HINT if action is Action.ESCALATE and names_staff else None,
             ),
             InputBlock(
                 block_id=ids.NOTE,
-                label="Note for the audit trail",
-                element=PlainTextInputElement(
-                    action_id=ids.NOTE + ids.INPUT, multiline=True, max_length=NOTE_MAX + 500
-                ),
-                hint="Kept in the incident log for governors. The reporter does not see it.",
+                label="Why (your note)",
+                element=PlainTextInputElement(action_id=ids.NOTE + ids.INPUT, multiline=True, max_length=NOTE_MAX),
+                hint=NOTE_HINTS[action],
                 optional=True,
             ),
         ],

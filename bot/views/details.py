@@ -1,4 +1,5 @@
-"""View details: the one place a concern's description, names and links are shown, as plain text, to its viewers."""
+"""View details: the one place a concern's description, names and links are shown, as plain text, to its viewers,
+with the notes leaders wrote with each decision (who wrote it, when) and its trail in sentences."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from slack_sdk.models.views import View
 
 from bot import ids
 from bot.text import mention, when
+from bot.views import concern_words
 from bot.views.concern_card import roles_text, status_text
 from flows.taxonomy import Area, Kind, Platform
 from storage.models import AuditEntry, Concern
 
 _TEXT_LIMIT = 2900  # a section's text may hold 3000 characters
+MOST_NOTES = 20  # two blocks each, within a modal's 100
 
 
 def _plain(label: str, text: str) -> list[Block]:
@@ -33,6 +36,22 @@ def _actor(actor_id: str) -> str:
     return mention(actor_id) if actor_id[:1] in ("U", "W") else actor_id
 
 
+def notes(events: list[AuditEntry]) -> list[Block]:
+    """Each note typed with a decision, under who wrote it, what they decided and when; the note as plain text."""
+    written = [e for e in events if e.note.strip()]
+    if not written:
+        return []
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text="*Notes with the decisions*"))]
+    if len(written) > MOST_NOTES:
+        earlier = concern_words.plural(len(written) - MOST_NOTES, "earlier note")
+        newest = f"The newest {MOST_NOTES}; {earlier} in the export."
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=newest)]))
+    for event in written[-MOST_NOTES:]:
+        said = f"{_actor(event.actor_id)} {concern_words.step(event.action, event.detail)}, {when(event.at)}:"
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=said)]))
+        blocks.append(SectionBlock(text=PlainTextObject(text=event.note.strip()[:_TEXT_LIMIT], emoji=False)))
+    return blocks
+
 def build(concern: Concern, events: list[AuditEntry]) -> View:
     blocks: list[Block] = [
         SectionBlock(
@@ -48,10 +67,10 @@ def build(concern: Concern, events: list[AuditEntry]) -> View:
         *_plain("Names", concern.names),
         *_plain("Links", concern.links),
         DividerBlock(),
+        *notes(events),
     ]
     history = [
-        f"{when(e.at, '{date_short} {time}')} {_actor(e.actor_id)} {e.action.replace('_', ' ')}"
-        + (f" ({e.detail})" if e.detail else "")
+        f"{when(e.at, '{date_short} {time}')}: {_actor(e.actor_id)} {concern_words.step(e.action, e.detail)}"
         for e in events[-15:]
     ]
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text="*Audit trail*\n" + "\n".join(history))]))

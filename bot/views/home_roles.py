@@ -18,12 +18,13 @@ from slack_sdk.models.blocks import (
 )
 
 from bot import ids
+from bot.text import when
 from bot.views import concern_card
 from bot.views.contact_words import question_phrase
 from flows.contact import Channel, Person
 from flows.contact_requests import RequestStatus
 from flows.escalation import Status
-from storage.models import Concern, ContactCheck, PolicyReview
+from storage.models import Concern, ContactCheck, OutboxMessage, PolicyReview, State
 
 MAX_ITEMS = 12  # per list: a Home holds 100 blocks, and a queue item takes up to three
 
@@ -95,9 +96,27 @@ def patterns(by_person: dict[str, list[Concern]]) -> list[Block]:
     return blocks + _more(min(len(ranked), MAX_ITEMS), len(ranked))
 
 
-def governors(next_review: date | None, past: list[PolicyReview], year: list[str]) -> list[Block]:
+def pack_state(last: OutboxMessage | None) -> str:
+    """Where the governor's last requested pack is (the outbox's answer, so the button's press is confirmed)."""
+    if last is None:
+        return (
+            "The pack (charts and tables, anonymised) comes to your direct messages with policybot as a file that "
+            "opens in any browser."
+        )
+    if last.state is State.SENT and last.sent_at is not None:
+        return f":white_check_mark: Your pack was sent to your direct messages with policybot {when(last.sent_at)}."
+    if last.state is State.PENDING:
+        asked = when(last.created_at)
+        return f":hourglass_flowing_sand: Your pack is on its way to your direct messages (asked for {asked})."
+    return "Your last pack could not be sent. Press the button to try again."
+
+
+def governors(
+    next_review: date | None, past: list[PolicyReview], year: list[str], pack: OutboxMessage | None = None
+) -> list[Block]:
     """The governors' review: when the next is due, the last twelve months in numbers (anonymised, small numbers
-    suppressed, as in the pack) and the reviews recorded (who, when, which policy version)."""
+    suppressed, as in the pack), where the pack they asked for is, and the reviews recorded (who, when, which
+    policy version)."""
     due = f"The next review of the policy is due on *{next_review:%d %B %Y}*." if next_review else "No review is set."
     blocks: list[Block] = [
         DividerBlock(),
@@ -107,14 +126,7 @@ def governors(next_review: date | None, past: list[PolicyReview], year: list[str
         ActionsBlock(
             elements=[ButtonElement(action_id=ids.SEND_PACK, text="Send me the governors' pack", value="pack")]
         ),
-        ContextBlock(
-            elements=[
-                MarkdownTextObject(
-                    text="The pack (charts and tables, anonymised) comes to your direct messages with policybot "
-                    "as a file that opens in any browser."
-                )
-            ]
-        ),
+        ContextBlock(elements=[MarkdownTextObject(text=pack_state(pack))]),
     ]
     for review in past[:MAX_ITEMS]:
         version = f", policy {review.policy_version}" if review.policy_version else ""

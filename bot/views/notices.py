@@ -5,7 +5,7 @@ Like the channel post, they never carry the description, names or links.
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import ActionsBlock, Block, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import ActionsBlock, Block, ContextBlock, MarkdownTextObject, PlainTextObject, SectionBlock
 
 from bot.text import mention
 from bot.views.concern_card import view_details_button
@@ -55,11 +55,17 @@ def safeguarding_alert(concern: Concern) -> tuple[str, list[Block]]:
     ]
 
 
-def escalated_to_you(concern: Concern, by: str, target: str) -> tuple[str, list[Block]]:
+def escalated_to_you(concern: Concern, by: str, target: str, note: str) -> tuple[str, list[Block]]:
+    """The DM to whoever a concern is escalated to: who sent it and why (their note, as typed), and View details."""
     text = f"Concern {concern.reference} has been escalated to you."
     body = f"Concern *{concern.reference}* has been escalated to you ({target}) by {mention(by)}."
+    why: list[Block] = [
+        ContextBlock(elements=[MarkdownTextObject(text=f"{mention(by)}'s note:")]),
+        SectionBlock(text=PlainTextObject(text=note.strip(), emoji=False)),
+    ]
     return text, [
         SectionBlock(text=MarkdownTextObject(text=body)),
+        *(why if note.strip() else [ContextBlock(elements=[MarkdownTextObject(text="They left no note.")])]),
         ActionsBlock(elements=[view_details_button(concern)]),
     ]
 

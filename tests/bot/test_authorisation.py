@@ -27,7 +27,7 @@ from bot.views import action_forms, contact_card, contact_form, details
 from flows.contact import default_rules
 from flows.contact_requests import Decision, a_year_on
 from flows.escalation import Action
-from flows.permissions import Act, Kind
+from flows.permissions import Act, Kind, People
 from storage.commands import Changed, Command, Missing, Outcome, Overtaken, Refused, Repeated
 from storage.models import Concern, ContactCheck, Declaration, PolicyReview
 from storage.steps import DueReview
@@ -68,7 +68,9 @@ class FakeDeps:
         self.nudger = Recorder(first_due=DUE)
         self.store = Recorder(events=[], open_concerns=[], reported_by=[], naming_staff_since=[])
         self.checks = Recorder(permissions_for=[], record_check=a_check("none"), asked_by=[])
-        self.directory = Recorder(who=frozenset())  # the App Home's queues: nothing waits for anyone here
+        # The App Home's queues: nothing waits for anyone here. The school's roles, for the escalation form.
+        school = People(frozenset({"UL1", "UL2"}), frozenset({"UDSL"}), "UHEAD", "UCHAIR")
+        self.directory = Recorder(who=frozenset(), people=school)
         self.reviews = Recorder(past=[])
         self.declarations = Recorder(declarations_for=[], declare=(a_declaration(), True))
         self.client = Recorder()
@@ -267,7 +269,7 @@ def test_acknowledging_sends_the_clickers_command_at_the_version_they_saw_and_te
     ack, client = run(leadership.acknowledge, deps, click("7:3"))
     assert deps.sent == [("change", Command(Kind.CONCERN, 7, Act.ACKNOWLEDGE, "UL1", NOW, key(), version=3), None)]
     assert form_errors(ack) is None and told(client) == []
-    assert deps.drawn(moved) == [("concern_changed", (moved,), {})]
+    assert deps.drawn(moved) == [("concern_changed", (moved, ""), {})]
     assert deps.logged == ["concern 7 acknowledged"]
 
 
@@ -286,7 +288,8 @@ def test_an_escalation_is_told_to_whoever_it_went_to() -> None:
     assert deps.only_command == Command(
         Kind.CONCERN, 7, Act.ESCALATE, "UL2", NOW, "view:V9", version=3, detail="police", note="rang 101"
     )
-    assert deps.drawn(escalated) == [("concern_changed", (escalated,), {})]  # bot.telling: post, reporter, escalated to
+    # bot.telling: the post, the reporter, and whoever it was escalated to (with the note)
+    assert deps.drawn(escalated) == [("concern_changed", (escalated, "rang 101"), {})]
     assert deps.logged == ["concern 7 escalated"]  # what happened to which record: never the note
 
 
@@ -304,6 +307,12 @@ def test_an_escalation_is_told_to_whoever_it_went_to() -> None:
         (
             Overtaken(a_concern("resolved", 5)),
             "Someone got there first. SMP-2026-0007 is now *resolved*.",
+            True,
+            "overtaken",
+        ),
+        (  # a double click: the first did it
+            Overtaken(a_concern("acknowledged", 4, "UDSL")),
+            "You already acknowledged SMP-2026-0007: your earlier click did it, so nothing more was done.",
             True,
             "overtaken",
         ),
@@ -333,7 +342,10 @@ def test_a_form_opens_only_for_someone_the_command_path_lets_act_on_the_version_
     _, client = run(partial(leadership.open_form, action), deps, click("7:3"))
     act = Act.ESCALATE if action is Action.ESCALATE else Act.RESOLVE
     assert deps.sent == [("look", Command(Kind.CONCERN, 7, act, "UL1", NOW, key(), version=3), None)]
-    assert client.calls == [("views_open", (), {"trigger_id": "T1", "view": action_forms.build(action, concern)})]
+    offered = leadership.escalation_choices(deps, concern, "UL1") if action is Action.ESCALATE else None  # type: ignore[arg-type]
+    assert offered is None or ("headteacher", "Headteacher") in offered
+    view = action_forms.build(action, concern, offered)
+    assert client.calls == [("views_open", (), {"trigger_id": "T1", "view": view})]
 
     refused = FakeDeps(Refused(concern))
     _, client = run(partial(leadership.open_form, action), refused, click("7:3", user="UDSL"))
@@ -479,7 +491,7 @@ def test_one_click_decides_as_the_clicker_and_the_member_of_staff_is_told(decisi
     [
         (Refused(a_check()), contacts.NOT_LEADERSHIP, False),
         (Missing(), contacts.NOT_FOUND, False),
-        (Overtaken(a_check("approved")), "Someone got there first: this request is already approved.", True),
+        (Overtaken(a_check("approved")), "Someone got there first: CQ-0005 is already approved.", True),
         (Repeated(a_check("approved")), None, False),
     ],
 )
@@ -511,7 +523,7 @@ def test_the_decision_form_opens_only_for_someone_who_may_decide() -> None:
     [
         (Refused(a_check()), contacts.NOT_LEADERSHIP),
         (Missing(), contacts.NOT_FOUND),
-        (Overtaken(a_check("declined")), "Someone got there first: this request is declined."),
+        (Overtaken(a_check("declined")), "Someone got there first: CQ-0005 is already declined."),
     ],
 )
 def test_the_decision_form_stays_shut_and_says_why(outcome: Outcome, sentence: str) -> None:
@@ -591,7 +603,7 @@ def test_a_declaration_is_acknowledged_as_the_clicker_and_its_declarer_is_told()
         (Missing(), declarations.NOT_FOUND),
         (
             Overtaken(a_declaration("acknowledged")),
-            "Someone got there first: this declaration is already acknowledged.",
+            "Someone got there first: Declared connection D-0004 is acknowledged.",
         ),
         (Repeated(a_declaration("acknowledged")), None),
     ],
@@ -671,6 +683,7 @@ def test_a_governor_records_the_review_and_is_told_when_the_next_is_due() -> Non
         review_on=date(2027, 3, 1), reviewed_by="UGOV", reviewed_at=NOW, next_review_on=date(2028, 2, 20)
     )
     deps = FakeDeps(Changed(DueReview(date(2027, 3, 1), done)))
+    deps.directory.answers["who"] = frozenset({"UGOV", "UGOV2", "UCHAIR"})  # the governing body
     ack, _ = run(review.record, deps, review_form("UGOV"))
     assert form_errors(ack) is None
     assert deps.only_command == Command(
@@ -679,9 +692,13 @@ def test_a_governor_records_the_review_and_is_told_when_the_next_is_due() -> Non
     assert deps.nudger.calls == [("arm", (), {})]
     tell = deps.only_command.tell
     assert tell is not None
-    [message] = tell(DueReview(date(2027, 3, 1), done), ())  # written with the change: sent once, by the outbox
+    # Written with the change: sent once, by the outbox. The chair and the other governors are told who did it.
+    message, *others = tell(DueReview(date(2027, 3, 1), done), ())
     assert message.channel == "UGOV" and message.key == "review:20270301:done:UGOV"
     assert "review due 01 March 2027 is done" in message.text and "next is due on 20 February 2028" in message.text
+    assert [m.channel for m in others] == ["UCHAIR", "UGOV2"]
+    for other in others:
+        assert other.text.startswith("<@UGOV> recorded the governors' review") and "20 February 2028" in other.text
     assert deps.client.calls == [] and deps.logged == ["policy review 2027-03-01 recorded; next 2028-02-20"]
 
 

@@ -275,10 +275,11 @@ def test_a_concern_about_someone_else_in_the_leadership_channel_goes_to_the_head
     assert not [c for c in fake_slack.of("chat.postMessage", channel=CHANNEL) if reference in c.params["text"]]
 
 
-def test_escalating_to_the_safeguarding_lead_tells_them_at_once(
+def test_escalating_to_the_safeguarding_lead_tells_them_at_once_with_the_note(
     slack: SlackDriver, fake_slack: LocalSlack, store: ConcernStore
 ) -> None:
-    reference, concern_id = new_concern(slack, store, "USTAFF35")
+    reporter, note = "USTAFF35", "Staff member is Mrs Jones (Year 8 tutor). Passing to Jo: NOTE-MARKER-35"
+    reference, concern_id = new_concern(slack, store, reporter)
     posted_card(fake_slack, reference)
     slack.click("concern_escalate", f"{concern_id}:1", LEADERS[0])
     form = fake_slack.wait_for(
@@ -287,7 +288,7 @@ def test_escalating_to_the_safeguarding_lead_tells_them_at_once(
     )[-1]
     reply = slack.submit(
         "escalate_concern",
-        {**radio("target", "safeguarding_lead"), **text("note", "")},
+        {**radio("target", "safeguarding_lead"), **text("note", note)},
         LEADERS[0],
         private_metadata=form.params["view"]["private_metadata"],
     )
@@ -296,7 +297,18 @@ def test_escalating_to_the_safeguarding_lead_tells_them_at_once(
         "chat.postMessage",
         lambda p: p["channel"] == SAFEGUARDING_LEAD and reference in p["text"] and "escalated to you" in p["text"],
     )[-1]
-    assert "View details" in texts(told.params["blocks"])
+    shown = texts(told.params["blocks"])
+    assert "View details" in shown and note in shown and f"<@{LEADERS[0]}>'s note" in shown
+    assert (SAFEGUARDING_LEAD, "sent_note") in [(e.actor_id, e.action) for e in store.events(concern_id)]
+
+    # The note is in View details too, under who wrote it; never in the channel, never to the reporter.
+    slack.click("concern_view_details", str(concern_id), SAFEGUARDING_LEAD)
+    opened = fake_slack.wait_for("views.open", lambda p: p["view"]["title"]["text"] == reference)[-1]
+    details = texts(opened.params["view"]["blocks"])
+    assert note in details and f"<@{LEADERS[0]}> escalated it (to Designated safeguarding lead)" in details
+    fake_slack.wait_for("chat.postMessage", lambda p: p["channel"] == reporter and "escalated" in p["text"])
+    for message in fake_slack.visible(CHANNEL) + fake_slack.visible(reporter):
+        assert "NOTE-MARKER-35" not in message.text + json.dumps(message.blocks)
 
 
 def test_an_archived_leadership_channel_sends_the_concern_to_the_headteacher(
@@ -387,8 +399,21 @@ def test_a_change_redraws_the_homes_it_shows_up_in_and_no_one_elses(
     assert other in json.dumps(mine[-1].params["view"])
 
 
+def sent_review_id(store: ConcernStore) -> int:
+    """The review the governors' pack requests were audited against (the one due now)."""
+    from sqlalchemy import select
+
+    from storage.models import AuditEntry
+
+    table = AuditEntry.__table__  # type: ignore[attr-defined]
+    with store.engine.connect() as connection:
+        found = connection.execute(select(table.c.subject_id).where(table.c.action == "sent_pack")).first()
+    assert found is not None
+    return int(found[0])
+
+
 def test_a_governor_gets_the_pack_from_the_home_and_nobody_else_does(
-    slack: SlackDriver, fake_slack: LocalSlack, store: ConcernStore
+    bot: RunningBot, slack: SlackDriver, fake_slack: LocalSlack, store: ConcernStore
 ) -> None:
     from sqlalchemy import select
 
@@ -414,6 +439,20 @@ def test_a_governor_gets_the_pack_from_the_home_and_nobody_else_does(
         table = AuditEntry.__table__  # type: ignore[attr-defined]
         found = connection.execute(select(table.c.actor_id, table.c.action).where(table.c.subject_kind == "review"))
         assert {tuple(row) for row in found} >= {(CHAIR, "sent_pack"), (LEADERS[0], "refused_get_pack")}
+
+    # Pressed twice more within the minute: still one file; the Home says where it is.
+    for _ in range(2):
+        slack.click("review_send_pack", "pack", CHAIR, channel=dm_of(CHAIR))
+    deadline = time.monotonic() + 5
+    while [e.action for e in audit.trail(store.engine, "review", sent_review_id(store))].count("sent_pack") < 3:
+        assert time.monotonic() < deadline, "the presses were not all handled"
+        time.sleep(0.05)
+    bot.one_delivery_pass()
+    again = fake_slack.mark()
+    slack.event({"type": "app_home_opened", "user": CHAIR, "tab": "home"})
+    home = fake_slack.wait_for("views.publish", lambda p: p["user_id"] == CHAIR, after=again)[-1]
+    assert "Your pack was sent to your direct messages" in json.dumps(home.params["view"])
+    assert len(fake_slack.of("files.completeUploadExternal", mark, channel_id=dm_of(CHAIR))) == 1
 
 
 def test_a_reporter_who_names_themselves_is_not_promised_or_sent_its_progress(

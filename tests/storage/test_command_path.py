@@ -310,7 +310,7 @@ def test_a_writer_that_got_there_between_the_read_and_the_write_wins(
     attempt = command(Kind.CONCERN, cid, Act.ACKNOWLEDGE, "UL2", version=1)
     real_step = commands.step
 
-    def the_other_writer_first(row: Any, cmd: Command) -> Step:
+    def the_other_writer_first(row: Any, cmd: Command, people: People) -> Step:
         session = Session.object_session(row)
         assert session is not None
         table = Concern.__table__  # type: ignore[attr-defined]
@@ -319,7 +319,7 @@ def test_a_writer_that_got_there_between_the_read_and_the_write_wins(
         )
         if winner_used_the_same_key:
             session.add(audit.entry(Kind.CONCERN, cid, "UL2", "acknowledged", NOW, request_key=cmd.request_key))
-        return real_step(row, cmd)
+        return real_step(row, cmd, people)
 
     monkeypatch.setattr(commands, "step", the_other_writer_first)
     outcome = change(engine, PEOPLE, attempt)
@@ -428,3 +428,35 @@ def test_nothing_is_recorded_about_a_record_that_does_not_exist(engine: Engine) 
             look(engine, PEOPLE, command(kind, record_id, act, "UGOV"), audited_as="viewed_details"), Missing
         )
     assert entries(engine, Kind.CONCERN, 987654) == entries(engine, Kind.REVIEW, 20301399) == []
+
+
+def test_a_nudge_still_waiting_when_its_concern_is_acknowledged_is_cancelled_and_never_sent(engine: Engine) -> None:
+    from sqlalchemy import select
+
+    from storage.models import OutboxMessage, State
+    from storage.outbox import NUDGE
+
+    concern_id, other_id = a_concern(engine), a_concern(engine)
+    subject, other = (Kind.CONCERN, concern_id), (Kind.CONCERN, other_id)
+    waiting = [
+        Message(f"concern:{concern_id}{NUDGE}1:thread", subject, "CLEAD", "waited"),  # decided, Slack was down
+        Message(f"concern:{concern_id}{NUDGE}2:head:UHEAD", subject, "UHEAD", "nobody has picked it up"),
+        Message(f"concern:{concern_id}:receipt-again", subject, "USTAFF", "not a nudge"),
+        Message(f"concern:{other_id}{NUDGE}1:thread", other, "CLEAD", "another concern's"),
+    ]
+    outbox = OutboxStore(engine)
+    outbox.put(waiting, NOW)
+    being_sent = f"concern:{concern_id}{NUDGE}3:thread"
+    outbox.put([Message(being_sent, subject, "CLEAD", "being sent")], NOW)
+    table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    with engine.begin() as connection:  # the sender holds it: its claim runs on past the acknowledgement
+        connection.execute(update(table).where(table.c.key == being_sent).values(claimed_until=LATER))
+    assert isinstance(change(engine, PEOPLE, command(Kind.CONCERN, concern_id, Act.ACKNOWLEDGE, "UL1")), Changed)
+    with Session(engine) as session:
+        states = {row.key: row.state for row in session.exec(select(OutboxMessage)).scalars()}  # type: ignore[call-overload]
+    assert states[f"concern:{concern_id}{NUDGE}1:thread"] == State.CANCELLED
+    assert states[f"concern:{concern_id}{NUDGE}2:head:UHEAD"] == State.CANCELLED
+    assert states[f"concern:{concern_id}:receipt-again"] != State.CANCELLED  # not a chaser
+    assert states[f"concern:{other_id}{NUDGE}1:thread"] != State.CANCELLED  # another record's
+    # One being sent at this moment is left to finish (and be recorded); only what still waits is cancelled.
+    assert states[being_sent] == State.PENDING
