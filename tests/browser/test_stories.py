@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from sandbox.run import Sandbox
-from sandbox.school import DSL, GOVERNOR, LEADER, STAFF, STAFF_2
+from sandbox.school import DSL, GOVERNOR, HEAD, LEADER, STAFF, STAFF_2
 
 DESCRIPTION = "Comments under the Year 9 trip photo call a pupil names (story marker 7Q2)."
 
@@ -101,15 +101,28 @@ def test_a_leader_reads_the_details_escalates_and_resolves_and_the_reporter_neve
     click_on_post(page, reference, "Escalate")
     form = page.get_by_role("dialog")
     form.get_by_role("radio", name="Headteacher").check()
-    form.get_by_label(re.compile("^Note for the audit trail")).fill("Escalation note ESC-MARKER-41")
+    form.get_by_label(re.compile("^Why \\(your note\\)")).fill("Escalation note ESC-MARKER-41")
     form.get_by_role("button", name="Escalate").click()
     form.wait_for(state="hidden")
     page.locator("article.message", has_text=reference).get_by_text(re.compile("escalated", re.I)).first.wait_for()
 
+    be(page, HEAD)  # the headteacher reads why it came to her: in her DM, and in View details
+    open_place(page, "policybot (direct message)")
+    escalation = page.locator("#messages article.message", has_text=f"{reference} has been escalated to you")
+    escalation.get_by_text("ESC-MARKER-41").wait_for()
+    escalation.get_by_role("button", name="View details").click()
+    details = page.get_by_role("dialog")
+    details.get_by_text("Escalation note ESC-MARKER-41").wait_for()
+    details.get_by_text(re.compile("Priya Shah escalated it")).first.wait_for()
+    details.get_by_role("button", name=re.compile("Close|Done|Cancel")).click()
+    details.wait_for(state="hidden")
+
+    be(page, LEADER)
+    open_place(page, "# leadership")
     click_on_post(page, reference, "Resolve")
     form = page.get_by_role("dialog")
     form.get_by_role("radio", name="Advice given").check()
-    form.get_by_label(re.compile("^Note for the audit trail")).fill("Resolution note RES-MARKER-42")
+    form.get_by_label(re.compile("^Why \\(your note\\)")).fill("Resolution note RES-MARKER-42")
     form.get_by_role("button", name="Resolve").click()
     form.wait_for(state="hidden")
     post = page.locator("article.message", has_text=reference)
