@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from datetime import UTC, datetime, timedelta
 
 log = logging.getLogger(__name__)
@@ -16,20 +17,26 @@ def utc_now() -> datetime:
 
 
 class FileClock:
+    """Read by every thread (requests, the sender, the nudge pass): the file's time and the offset read from it are
+    changed together, under a lock, so that no thread sees a new time with the old offset."""
+
     def __init__(self, path: str) -> None:
         self.path = path
-        self._seen: int | None = None
-        self._offset = timedelta(0)
+        self._seen: tuple[int | None, timedelta] = (None, timedelta(0))  # (the file's time, its offset)
+        self._lock = threading.Lock()
 
     def __call__(self) -> datetime:
         try:
-            changed = os.stat(self.path).st_mtime_ns
+            changed: int | None = os.stat(self.path).st_mtime_ns
         except OSError:
             changed = None
-        if changed != self._seen:
-            self._seen = changed
-            self._offset = self._read()
-        return datetime.now(UTC) + self._offset
+        seen, offset = self._seen
+        if changed != seen:
+            with self._lock:
+                if changed != self._seen[0]:
+                    self._seen = (changed, self._read())  # the offset first, then both at once
+                offset = self._seen[1]
+        return datetime.now(UTC) + offset
 
     def _read(self) -> timedelta:
         try:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from bot.reader import CHANNEL_ID, EXAMPLE_VALUES, USER_ID, USERGROUP_ID, ConfigError, ConfigErrors, Reader
 from flows.contact import RuleSet, default_rules
+from flows.platforms import Platforms, default_platforms
 from flows.retention import DEFAULTS, Held
 from flows.scheduling import Closures, NudgePolicy, WorkingHours
 
@@ -36,6 +37,7 @@ class Settings:
     slack_timeout_seconds: int = 10
     log_level: str = "INFO"
     contact_rules: RuleSet = field(default_factory=default_rules)  # read and checked once, at start-up
+    platforms: Platforms = field(default_factory=default_platforms)  # the school's list (PLATFORMS_FILE)
     ack_nudge_after: timedelta = timedelta(hours=4)
     nudge_repeat_every: timedelta = timedelta(days=1)
     escalate_after_nudges: int = 2
@@ -90,6 +92,7 @@ class Settings:
             slack_timeout_seconds=reader.positive_int("SLACK_TIMEOUT_SECONDS", 10),
             log_level=reader.choice("POLICYBOT_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
             contact_rules=reader.rules("CONTACT_RULES_FILE"),
+            platforms=reader.platforms("PLATFORMS_FILE"),
             ack_nudge_after=reader.duration("ACK_NUDGE_AFTER", "4h"),
             nudge_repeat_every=reader.duration("NUDGE_REPEAT_EVERY", "1d"),
             escalate_after_nudges=reader.positive_int("ESCALATE_AFTER_NUDGES", 2, unit="nudges"),

@@ -86,6 +86,7 @@ class Documents:
             ZoneInfo(settings.timezone),
             settings.ack_nudge_after,
             settings.pack_suppress_below,
+            settings.platforms,
         )
         return Document(
             f"governors-pack-{start.isoformat()}-to-{end.isoformat()}.html", self.title(spec), page.encode()

@@ -12,7 +12,8 @@ from bot.pack_page import render
 from bot.views.contact_words import PERSON_LABELS
 from flows.contact import Person, Verdict
 from flows.pack import figures
-from flows.taxonomy import Area, EscalationTarget, Kind, Outcome, Platform
+from flows.platforms import Platforms, default_platforms
+from flows.taxonomy import Area, EscalationTarget, Kind, Outcome
 from storage import pack_data
 
 VERDICT_LABELS = {
@@ -22,20 +23,20 @@ VERDICT_LABELS = {
 }
 
 
-def labels() -> dict[str, str]:
-    words: dict[str, str] = {}
-    for enum in (Area, Kind, Platform, EscalationTarget, Outcome):
+def labels(platforms: Platforms) -> dict[str, str]:
+    words: dict[str, str] = {p.key: p.label for p in platforms.known}
+    for enum in (Area, Kind, EscalationTarget, Outcome):
         words.update({member.value: member.label for member in enum})  # type: ignore[attr-defined]
     words.update({p.value: label for p, label in PERSON_LABELS.items()})
     words.update({v.value: label for v, label in VERDICT_LABELS.items()})
     return words
 
 
-def vocabulary() -> dict[str, list[str]]:
+def vocabulary(platforms: Platforms) -> dict[str, list[str]]:
     return {
         "area": [a.value for a in Area],
         "kind": [k.value for k in Kind],
-        "platform": [p.value for p in Platform],
+        "platform": [p.key for p in platforms.known],
         "target": [t.value for t in EscalationTarget],
         "outcome": [o.value for o in Outcome],
         "verdict": [v.value for v in Verdict],
@@ -43,7 +44,16 @@ def vocabulary() -> dict[str, list[str]]:
     }
 
 
-def pack(engine: Engine, start: date, end: date, tz: tzinfo, nudge_after: timedelta, threshold: int) -> str:
+def pack(
+    engine: Engine,
+    start: date,
+    end: date,
+    tz: tzinfo,
+    nudge_after: timedelta,
+    threshold: int,
+    platforms: Platforms | None = None,
+) -> str:
+    platforms = platforms or default_platforms()
     year = timedelta(days=365)
     found = figures(
         (start, end),
@@ -52,9 +62,9 @@ def pack(engine: Engine, start: date, end: date, tz: tzinfo, nudge_after: timede
         pack_data.questions(engine, start, end, tz),
         pack_data.declarations(engine, end),
         pack_data.reviews(engine),
-        vocabulary(),
+        vocabulary(platforms),
         nudge_after,
         threshold,
         tz,
     )
-    return render(found, labels(), nudge_after)
+    return render(found, labels(platforms), nudge_after)

@@ -18,6 +18,7 @@ VIEW_DETAILS = "concern_view_details"
 AREA = "area"
 KIND = "kind"
 PLATFORM = "platform"
+PLATFORM_OTHER = "platform_other"  # which, when the platform is "Other" (the contact form has it too)
 ROLES = "roles"
 NAMES = "names"
 DESCRIPTION = "description"

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flows.contact import RulesError, RuleSet, default_rules, load_rules
 from flows.errors import DomainError
+from flows.platforms import Platforms, PlatformsError, default_platforms, load_platforms
 from flows.policy import DEFAULT_VERSION, check_version
 from flows.scheduling import Closures, ScheduleError, WorkingHours, parse_duration
 
@@ -212,6 +213,18 @@ class Reader:
             return self._problem(name, expected, default_rules())
         except RulesError as error:
             return self._problem(name, f"{path!r} is not usable: {error}", default_rules())
+
+    def platforms(self, name: str) -> Platforms:
+        path = self._raw(name)
+        if not path:
+            return default_platforms()
+        try:
+            return load_platforms(path)
+        except OSError as error:
+            expected = f"cannot read {path!r} ({error.strerror}); expected a platforms file"
+            return self._problem(name, expected, default_platforms())
+        except PlatformsError as error:
+            return self._problem(name, f"{path!r} is not usable: {error}", default_platforms())
 
     def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
         value = (self._raw(name) or default).upper()

@@ -85,6 +85,7 @@ def _report(start: date | None, end: date | None, output: str) -> int:
     school = ZoneInfo(reader.timezone("POLICYBOT_TIMEZONE", "Europe/London"))
     nudge_after = reader.duration("ACK_NUDGE_AFTER", "4h")
     threshold = reader.positive_int("PACK_SUPPRESS_BELOW", 3, unit="people")
+    platforms = reader.platforms("PLATFORMS_FILE")
     url = reader.database_url("DATABASE_URL")
     if reader.problems:
         raise ConfigErrors(reader.problems)
@@ -96,11 +97,30 @@ def _report(start: date | None, end: date | None, output: str) -> int:
     engine = existing(url)
     if engine is None:
         return 3
-    page = pack(engine, start, end, school, nudge_after, max(threshold, 2))
+    page = pack(engine, start, end, school, nudge_after, max(threshold, 2), platforms)
     with open(output, "w", encoding="utf-8") as out:
         out.write(page)
     print(f"wrote {output}: the governors' pack for {start:%d %B %Y} to {end:%d %B %Y}")
     return 0
+
+
+def display_name(person: str) -> str | None:
+    """The person's name as the workspace shows it (users.info, with the bot's token), for the subject access page;
+    None without a token, or when Slack cannot say (the page then shows the id alone)."""
+    token = os.environ.get("SLACK_BOT_TOKEN", "")
+    if not token.startswith("xoxb-"):
+        return None
+    from slack_sdk import WebClient
+    from slack_sdk.errors import SlackClientError
+
+    base = os.environ.get("SLACK_API_URL") or WebClient.BASE_URL
+    try:
+        user = WebClient(token=token, base_url=base, timeout=5).users_info(user=person).get("user") or {}
+    except (SlackClientError, OSError):
+        return None
+    profile = user.get("profile") or {}
+    name = profile.get("display_name") or profile.get("real_name") or user.get("real_name")
+    return str(name) if name else None
 
 
 def _subject_access(person: str, output: str | None) -> int:
@@ -114,11 +134,14 @@ def _subject_access(person: str, output: str | None) -> int:
     if engine is None:
         return 3
     document = gather(engine, person, datetime.now(UTC))
+    reader = Reader(os.environ)
+    school = ZoneInfo(reader.timezone("POLICYBOT_TIMEZONE", "Europe/London"))
+    platforms = reader.platforms("PLATFORMS_FILE")
     base = output or f"subject-access-{person}"
     with open(f"{base}.json", "w", encoding="utf-8") as out:
         json.dump(document, out, indent=2)
     with open(f"{base}.html", "w", encoding="utf-8") as out:
-        out.write(render(document))
+        out.write(render(document, school, display_name(person), platforms))
     print(
         f"wrote {base}.json and {base}.html: {document['records']} record(s) about {person}, "
         f"{document['withheld_fields']} field(s) withheld for the data protection officer to review"

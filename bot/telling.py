@@ -59,15 +59,29 @@ class Telling:
                 post_key(Kind.CONCERN, concern.id),
                 subject,
                 channel or self.settings.leadership_channel_id,
-                concern_card.fallback(concern),
-                drawn(concern_card.blocks(concern, self._alerted(concern))),
+                *self.card(concern),
                 fallback=None if direct else self.settings.headteacher_id,
             )
         )
-        told = concern.reporter_id in self.directory.who(facts(concern), Act.TOLD_OF_CHANGES)
-        text, blocks = notices.receipt(concern, told_of_changes=told)
+        text, blocks = self.receipt(concern)
         messages.append(Message(f"concern:{concern.id}:receipt", subject, concern.reporter_id, text, drawn(blocks)))
         return messages
+
+    def receipt(self, concern: Concern) -> tuple[str, list[Block]]:
+        """The reporter's receipt: who has it now, by role, and what to do meanwhile (in the DM and the form)."""
+        people, record = self.directory.people(), facts(concern)
+        told = concern.reporter_id in self.directory.who(record, Act.TOLD_OF_CHANGES)
+        holder = concern_words.holder(people, record)
+        return notices.receipt(concern, self.settings.platforms, holder, told_of_changes=told)
+
+    def card(self, concern: Concern) -> tuple[str, str]:
+        """The concern's post as it stands: its notification text and blocks, saying why it came to whoever has it
+        when it was placed with one person."""
+        people, record = self.directory.people(), facts(concern)
+        why = concern_words.why_direct(people, record) if record.placement is Placement.DIRECT else None
+        platform = self.settings.platforms.label(concern.platform)
+        blocks = concern_card.blocks(concern, platform, self._alerted(concern), why)
+        return concern_card.fallback(concern), drawn(blocks)
 
     def _alerted(self, concern: Concern) -> bool:
         """The safeguarding lead(s) are alerted directly (never a lead the concern names)."""
@@ -81,8 +95,7 @@ class Telling:
                 card_key(Kind.CONCERN, concern.id),
                 (Kind.CONCERN, concern.id),
                 self.settings.leadership_channel_id,
-                concern_card.fallback(concern),
-                drawn(concern_card.blocks(concern, self._alerted(concern))),
+                *self.card(concern),
                 send=Send.UPDATE,
                 thread_of=post_key(Kind.CONCERN, concern.id),
             )
@@ -111,9 +124,14 @@ class Telling:
 
     # --- contact requests and declarations ------------------------------------------------------------------------
 
+    def where(self, check: ContactCheck) -> str:
+        """The platform a contact question is on, as people read it ('' when it was not said)."""
+        return self.settings.platforms.label(check.platform, check.platform_other) if check.platform else ""
+
     def request_drawing(self, check: ContactCheck, granted: ContactPermission | None) -> tuple[str, str]:
         answer = assess(question_of(check), self.rules)
-        return contact_card.request_fallback(check), drawn(contact_card.request_blocks(check, answer, granted))
+        blocks = contact_card.request_blocks(check, answer, granted, self.where(check))
+        return contact_card.request_fallback(check), drawn(blocks)
 
     def declaration_drawing(self, row: Declaration) -> tuple[str, str]:
         return contact_card.declaration_fallback(row), drawn(contact_card.declaration_blocks(row))
@@ -131,7 +149,7 @@ class Telling:
     def request_decided(self, check: ContactCheck, granted: ContactPermission | None, note: str) -> list[Message]:
         """The post shows the decision; the member of staff is told, once."""
         assert check.id is not None
-        answer = contact_card.decision_message(check, granted, note)
+        answer = contact_card.decision_message(check, granted, note, self.where(check))
         told = Message(f"check:{check.id}:decision", (Kind.CONTACT_REQUEST, check.id), check.asked_by, answer)
         return [*self.redrawn(Kind.CONTACT_REQUEST, check.id, self.request_drawing(check, granted)), told]
 

@@ -6,12 +6,14 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from flows.taxonomy import Area, Kind, Platform, Role
+from flows.platforms import Platforms, check_choice
+from flows.taxonomy import Area, Kind, Role
 
 DESCRIPTION_MAX = 2500
 NAMES_MAX = 300
 LINKS_MAX = 10
 LINK_MAX = 400
+LINKS_TEXT_MAX = 3000  # the links box as a whole (Slack's own limit for a text box)
 NOTE_MAX = 1000
 
 _HOST = re.compile(r"^[A-Za-z0-9.-]+(:\d{1,5})?$")
@@ -24,7 +26,7 @@ class ConcernDraft:
     reporter_id: str
     area: Area | None
     kind: Kind | None
-    platform: Platform | None
+    platform: str | None  # a key of the school's platforms (flows.platforms)
     roles: frozenset[Role] = field(default_factory=frozenset)
     names: str = ""
     description: str = ""
@@ -32,6 +34,7 @@ class ConcernDraft:
     kept_copy: bool = False
     safeguarding: bool = False
     involved_staff_id: str | None = None
+    platform_other: str = ""  # which, when the platform is "Other"
 
     @property
     def links(self) -> list[str]:
@@ -55,15 +58,16 @@ def is_web_link(text: str) -> bool:
     return parts.scheme in ("http", "https") and "." in host and bool(_HOST.match(host))
 
 
-def validate(draft: ConcernDraft) -> dict[str, str]:
+def validate(draft: ConcernDraft, platforms: Platforms) -> dict[str, str]:
     """Field name -> a message for the reporter. Empty when the draft may be stored."""
     errors: dict[str, str] = {}
     if draft.area is None:
         errors["area"] = "Choose whether this is about contact, conduct or content."
     if draft.kind is None:
         errors["kind"] = "Choose the kind of misuse (commercial, aggressive, sexual or values)."
-    if draft.platform is None:
-        errors["platform"] = "Choose where it happened (or 'Other')."
+    problem = check_choice(platforms, draft.platform, draft.platform_other)
+    if problem:
+        errors["platform_other" if platforms.may_choose(draft.platform) else "platform"] = problem
     if not draft.roles:
         errors["roles"] = "Tick at least one: who is involved ('Unknown' is fine)."
     description = draft.description.strip()
@@ -74,9 +78,12 @@ def validate(draft: ConcernDraft) -> dict[str, str]:
             f"Please keep this under {DESCRIPTION_MAX} characters (it is {len(description)}); "
             "leadership can ask you for more."
         )
-    if len(draft.names.strip()) > NAMES_MAX:
+    if len(draft.names.strip()) > NAMES_MAX:  # the boxes' own limits: a form never accepts what this refuses
         errors["names"] = f"Please keep names under {NAMES_MAX} characters."
     links = draft.links
+    if len(draft.links_text) > LINKS_TEXT_MAX:
+        errors["links"] = f"Please keep the links under {LINKS_TEXT_MAX} characters in all."
+        return errors
     bad = [link for link in links if not is_web_link(link)]
     if bad:  # first: a sentence typed here is not "too many links"
         errors["links"] = f"'{bad[0][:60]}' is not a web link. Give full addresses starting https://, one per line."

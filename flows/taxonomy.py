@@ -1,5 +1,6 @@
-"""The policy's vocabulary: areas and kinds of misuse (section 7), platforms, roles, outcomes and
-escalation targets, with the policy's own examples and Appendix A's advice as data."""
+"""The policy's vocabulary: areas and kinds of misuse (section 7), roles, outcomes and escalation targets, with the
+policy's own examples as data, and Appendix A's rule for illegal material. The platforms, and Appendix A's advice
+for each, are a school's own list (flows.platforms)."""
 
 from __future__ import annotations
 
@@ -53,37 +54,6 @@ AREA_MEANINGS: dict[Area, str] = {
     Area.CONTACT: "someone was contacted (e.g. a pupil was groomed or harassed)",
     Area.CONDUCT: "how someone behaved online (e.g. bullying, hacking)",
     Area.CONTENT: "material that was posted or shared (e.g. hateful or sexual content)",
-}
-
-
-class Platform(StrEnum):
-    FACEBOOK = "facebook"
-    INSTAGRAM = "instagram"
-    PINTEREST = "pinterest"
-    VINE = "vine"
-    X_TWITTER = "x_twitter"
-    TIKTOK = "tiktok"
-    SNAPCHAT = "snapchat"
-    WHATSAPP = "whatsapp"
-    YOUTUBE = "youtube"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return _PLATFORM_LABELS[self]
-
-
-_PLATFORM_LABELS = {
-    Platform.FACEBOOK: "Facebook",
-    Platform.INSTAGRAM: "Instagram",
-    Platform.PINTEREST: "Pinterest",
-    Platform.VINE: "Vine",
-    Platform.X_TWITTER: "X/Twitter",
-    Platform.TIKTOK: "TikTok",
-    Platform.SNAPCHAT: "Snapchat",
-    Platform.WHATSAPP: "WhatsApp",
-    Platform.YOUTUBE: "YouTube",
-    Platform.OTHER: "Other",
 }
 
 
@@ -154,30 +124,6 @@ _OUTCOME_LABELS = {
     Outcome.DISCIPLINARY: "Disciplinary procedure (section 8)",
     Outcome.REFERRED: "Referred to police / CEOP",
 }
-
-
-# Appendix A: what the reporter should do next, by platform. The policy writes its advice for Facebook and
-# "Instagram, Pinterest, Vine or other similar channels"; the general lines apply to every platform.
-_GENERAL_ADVICE = (
-    "Keep a copy of the page or message (a screenshot or saved link) before anything is deleted.",
-    "If you know who posted it, the school may ask them (or, for a child, their parents) to remove it: "
-    "leave that contact to the leadership team.",
-    "Use the platform's own report / block tools once a copy is kept.",
-    "If all else fails, the person targeted can be supported to contact CEOP: https://www.ceop.police.uk/safety-centre/",
-)
-
-_PLATFORM_ADVICE: dict[Platform, tuple[str, ...]] = {
-    Platform.FACEBOOK: (
-        "On Facebook, 'delete and report / block user' for a message is in the 'Actions' menu of that page.",
-        "Cite which Facebook terms or community standards were broken: https://www.facebook.com/communitystandards/",
-        "If the page is run by someone under 13, report it: https://www.facebook.com/help/contact.php?show_form=underage",
-    ),
-}
-
-
-def advice_for(platform: Platform) -> tuple[str, ...]:
-    """Appendix A's advice for a platform: the general lines, then any the policy gives for that platform."""
-    return _GENERAL_ADVICE + _PLATFORM_ADVICE.get(platform, ())
 
 
 ILLEGAL_MATERIAL_RULE = (

@@ -117,7 +117,9 @@ class Sandbox:
         """Move the bot's clock forward by one of the page's steps (moved()); what then falls due goes at once."""
         real = datetime.now(school.ZONE)
         offset = (moved(real + timedelta(seconds=self.offset()), step) - real).total_seconds()
-        (self.folder / CLOCK).write_text(f"{offset}\n")
+        written = self.folder / (CLOCK.name + ".new")
+        written.write_text(f"{offset}\n")
+        written.replace(self.folder / CLOCK)  # at once: the bot never reads a half-written file
         return {"offset_seconds": offset}
 
     def _review_on(self) -> date:

@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from sandbox.office import Office, OfficeError
 from sandbox.page import Page, Refused
+from sandbox.school import ZONE
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,8 @@ class PageServer:
             user = (parse_qs(url.query).get("as") or [""])[0]
             if user not in self.page.workspace.people:
                 return _send(request, 400, {"error": "Choose who you are from the list"})
-            return _send(request, 200, {**self.page.state(user), "clock_offset_seconds": self.offset()})
+            clock = {"clock_offset_seconds": self.offset(), "school_timezone": ZONE.key}
+            return _send(request, 200, {**self.page.state(user), **clock})
         if url.path.startswith("/records/") and self.office is not None:
             return self._record(request, url.path.removeprefix("/records/"), (parse_qs(url.query).get("as") or [""])[0])
         if url.path.startswith("/files/"):

@@ -30,8 +30,10 @@ class CheckStore:
         submission_key: str,
         now: datetime,
         permission: ContactPermission | None = None,
+        where: tuple[str | None, str] = (None, ""),
     ) -> ContactCheck:
-        """Store a question as asked (once per submission), for section 9's monitoring."""
+        """Store a question as asked (once per submission), for section 9's monitoring; `where`: the platform it
+        is on, and which when it is "Other"."""
         try:
             with transaction(self.engine) as session:
                 check = ContactCheck(
@@ -40,6 +42,8 @@ class CheckStore:
                     asked_at=now,
                     person=question.person,
                     channel=question.channel,
+                    platform=where[0],
+                    platform_other=where[1],
                     under_18=question.under_18,
                     family_or_close_family_friend=question.family_or_close_family_friend,
                     existing_personal_friend=question.existing_personal_friend,
@@ -68,9 +72,10 @@ class CheckStore:
                 return stored
 
     def standing_permission(
-        self, staff_id: str, question: ContactQuestion, described: str, today: date
+        self, staff_id: str, question: ContactQuestion, described: str, today: date, platform: str | None = None
     ) -> ContactPermission | None:
-        """The permission leadership gave this member of staff for this very question about this person, if any."""
+        """The permission leadership gave this member of staff for this very question about this person on this
+        platform, if any."""
         key = person_key(described)
         if not key:
             return None
@@ -83,6 +88,9 @@ class CheckStore:
                     ContactPermission.person == question.person.value,
                     ContactPermission.channel == question.channel.value,
                     ContactPermission.person_key == key,
+                    col(ContactPermission.platform).is_(None)
+                    if platform is None
+                    else col(ContactPermission.platform) == platform,
                 )
                 .order_by(col(ContactPermission.review_on).desc())
             )

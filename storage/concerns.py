@@ -15,6 +15,7 @@ from flows.errors import DomainError
 from flows.escalation import Status
 from flows.permissions import Kind as RecordKind
 from flows.permissions import Placement
+from flows.platforms import OTHER
 from storage import audit, outbox
 from storage.db import reading, transaction
 from storage.models import AuditEntry, Concern, ReferenceCounter
@@ -85,6 +86,7 @@ class ConcernStore:
                 area=draft.area,
                 kind=draft.kind,
                 platform=draft.platform,
+                platform_other=draft.platform_other.strip() if draft.platform == OTHER else "",
                 roles=",".join(sorted(role.value for role in draft.roles)),
                 names=draft.names.strip(),
                 description=draft.description.strip(),

@@ -14,7 +14,7 @@ from flows.contact_requests import DeclarationStatus, Relationship, RequestStatu
 from flows.escalation import Status
 from flows.permissions import Kind as RecordKind
 from flows.permissions import Placement
-from flows.taxonomy import Area, EscalationTarget, Outcome, Platform
+from flows.taxonomy import Area, EscalationTarget, Outcome
 from flows.taxonomy import Kind as ConcernKind
 from storage.columns import EnumText, IdSet
 
@@ -39,7 +39,8 @@ class Concern(Nudged, table=True):
     reporter_id: str = Field(max_length=32)
     area: Area = Field(sa_type=EnumText(Area, 20))
     kind: ConcernKind = Field(sa_type=EnumText(ConcernKind, 20))
-    platform: Platform = Field(sa_type=EnumText(Platform, 20))
+    platform: str = Field(max_length=20)  # a key of the school's platforms (flows.platforms)
+    platform_other: str = Field(default="", max_length=60)  # which, when it is "other"
     roles: str = Field(max_length=200)  # comma-separated Role values
     names: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     description: str = Field(sa_column=Column(Text, nullable=False))
@@ -115,6 +116,8 @@ class ContactCheck(Nudged, table=True):
     asked_at: datetime
     person: Person = Field(sa_type=EnumText(Person, 20))
     channel: Channel = Field(sa_type=EnumText(Channel, 20))
+    platform: str | None = Field(default=None, max_length=20)  # where, for social media and messaging apps
+    platform_other: str = Field(default="", max_length=60)  # which, when it is "other"
     under_18: bool | None = None
     family_or_close_family_friend: bool | None = None
     existing_personal_friend: bool | None = None
@@ -146,6 +149,7 @@ class ContactPermission(SQLModel, table=True):
     staff_id: str = Field(index=True, max_length=32)
     person: Person = Field(sa_type=EnumText(Person, 20))
     channel: Channel = Field(sa_type=EnumText(Channel, 20))
+    platform: str | None = Field(default=None, max_length=20)  # it covers this platform only (none: none named)
     person_key: str = Field(max_length=300)  # the person as described, folded for matching
     person_described: str = Field(default="", max_length=300)
     granted_by: str = Field(max_length=32)

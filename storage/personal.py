@@ -21,6 +21,7 @@ class Column:
     whose: str = ""  # for ids: whose id(s) the column holds
     subject: bool = False  # the member of staff whose own record the row is: `whose` names their role in it
     sees_typed: bool = False  # the person it names wrote the row's typed fields, or was sent them (subject access)
+    theirs_alone: bool = False  # a key of one person's own act or message: theirs when the row is theirs
 
 
 def _neither(*names: str) -> dict[str, Column]:
@@ -31,8 +32,8 @@ def _typed(*names: str) -> dict[str, Column]:
     return dict.fromkeys(names, Column(Holds.TYPED))
 
 
-def _id(whose: str, subject: bool = False, sees_typed: bool = False) -> Column:
-    return Column(Holds.ID, whose, subject, sees_typed)
+def _id(whose: str, subject: bool = False, sees_typed: bool = False, theirs_alone: bool = False) -> Column:
+    return Column(Holds.ID, whose, subject, sees_typed, theirs_alone)
 
 
 _CLICKER = "whoever clicked (the request key holds their Slack id)"
@@ -45,7 +46,7 @@ DECLARED: dict[str, dict[str, Column]] = {
         **_neither("safeguarding", "route_kind", "status", "version", "created_at", "updated_at", "acknowledged_at"),
         **_neither("escalated_to", "resolved_at", "outcome", "post_ts", "alert_sent_at", "receipt_sent_at"),
         **_neither("delivered_at", "delivery_attempts", "next_delivery_at", "delivery_claimed_until", *_NUDGES),
-        **_typed("names", "description", "links"),
+        **_typed("names", "description", "links", "platform_other"),
         "reporter_id": _id("reporter", subject=True, sees_typed=True),
         "involved_staff_id": _id("member of staff involved"),
         "route_recipient": _id("headteacher or chair it was sent to directly"),
@@ -59,7 +60,7 @@ DECLARED: dict[str, dict[str, Column]] = {
         **_neither("id", "subject_kind", "subject_id", "at", "action", "from_state", "to_state", "detail"),
         **_typed("note"),
         "actor_id": _id("who acted (or policybot)", sees_typed=True),
-        "request_key": _id(_CLICKER),
+        "request_key": _id(_CLICKER, theirs_alone=True),
     },
     "reference_counter": _neither("year", "last"),
     "contact_check": {
@@ -68,14 +69,15 @@ DECLARED: dict[str, dict[str, Column]] = {
         **_neither("family_or_close_family_friend", "existing_personal_friend", "verdict", "rule_ids"),
         **_neither("answered_by_permission_id", "request_status", "version", "requested_at", "decided_at"),
         **_neither("post_channel", "post_ts", "post_claimed_until", "tell_pending", *_NUDGES),
-        **_typed("person_described"),
+        **_typed("person_described", "platform_other"),
+        **_neither("platform"),
         "asked_by": _id("asker", subject=True, sees_typed=True),
         "decided_by": _id("leader who decided"),
         "nudge_progress": _id("leaders who have had the nudge being sent"),
     },
     "contact_permission": {
         **_neither("policy_version", "redacted_at"),
-        **_neither("id", "person", "channel", "granted_at", "review_on", "check_id"),
+        **_neither("id", "person", "channel", "platform", "granted_at", "review_on", "check_id"),
         **_typed("person_key", "person_described"),
         "staff_id": _id("member of staff permitted", subject=True, sees_typed=True),
         "granted_by": _id("leader who approved"),

@@ -181,6 +181,7 @@ def _request(row: ContactCheck, command: Command) -> Step:
                 staff_id=row.asked_by,
                 person=row.person,
                 channel=row.channel,
+                platform=row.platform,
                 person_key=person_key(row.person_described),
                 person_described=row.person_described,
                 granted_by=command.actor,

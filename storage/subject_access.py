@@ -11,14 +11,14 @@ A record's audit trail goes with it, each event under the same rules."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Engine, Table, select
 from sqlmodel import SQLModel
 
-from storage import personal
+from flows.permissions import POLICYBOT
+from storage import audit, personal
 from storage.db import reading
 
 OTHERS_ID = "identifies another person ({whose}): released only if the data protection officer decides to"
@@ -27,6 +27,7 @@ OTHERS_TEXT = (
     "protection officer decides to, after redacting what identifies others"
 )
 TRAILED = {"concern": "concern", "contact_check": "check", "declaration": "declaration"}  # audit subject kinds
+AUDIT = "audit_entry"
 _TOKEN = re.compile(r"[A-Z0-9]+")
 
 
@@ -34,6 +35,11 @@ def _names(value: Any, person: str) -> bool:
     if isinstance(value, frozenset | set):
         return person in value
     return isinstance(value, str) and (value == person or person in _TOKEN.findall(value))
+
+
+def _nobody(value: Any) -> bool:
+    """An id column's value that is no person's: policybot itself, a channel (C..., G...), a redacted one."""
+    return isinstance(value, str) and (value in (POLICYBOT, "redacted") or value[:1] in ("C", "G") and value.isalnum())
 
 
 def _plain(value: Any) -> Any:
@@ -49,15 +55,16 @@ def _release(table: str, row: dict[str, Any], person: str) -> tuple[list[str], d
     declared = personal.DECLARED[table]
     named = [c for c, d in declared.items() if d.holds is personal.Holds.ID and _names(row.get(c), person)]
     sees_typed = any(declared[c].sees_typed and row.get(c) in (person, frozenset({person})) for c in named)
+    theirs = any(row.get(c) == person for c in named)  # their own act, their own message
     released: dict[str, Any] = {}
     withheld: list[dict[str, str]] = []
     for name, column in declared.items():
         value = row.get(name)
-        if value in (None, "", frozenset()) or column.holds is personal.Holds.NEITHER:
+        if value in (None, "", frozenset()) or column.holds is personal.Holds.NEITHER or _nobody(value):
             released[name] = _plain(value)
         elif column.holds is personal.Holds.ID:
-            if value == person:
-                released[name] = person
+            if value == person or (column.theirs_alone and (theirs or _names(value, person))):
+                released[name] = _plain(value)  # their own id, or the key of their own act or message
             elif isinstance(value, frozenset) and person in value:
                 released[name] = [person]
                 withheld.append({"field": name, "why": OTHERS_ID.format(whose="the others " + column.whose)})
@@ -71,25 +78,47 @@ def _release(table: str, row: dict[str, Any], person: str) -> tuple[list[str], d
 
 
 def gather(engine: Engine, person: str, made_at: datetime) -> dict[str, Any]:
-    """What is held about `person`, as one document (storage.personal decides what is released)."""
+    """What is held about `person`, as one document (storage.personal decides what is released). Each record comes
+    with its audit trail; an audit event appears once, with its record when that is held about them, otherwise on
+    its own (an attempt they made on a record that does not name them)."""
     tables: dict[str, Table] = SQLModel.metadata.tables  # type: ignore[assignment]
     held: list[dict[str, Any]] = []
     with reading(engine) as session:
         connection = session.connection()
-        for table_name in sorted(personal.DECLARED):
-            table = tables[table_name]
-            for row in connection.execute(select(table)).mappings():
+        for table_name in sorted(set(personal.DECLARED) - {AUDIT}):
+            for row in connection.execute(select(tables[table_name])).mappings():
                 found = dict(row)
                 as_what, released, withheld = _release(table_name, found, person)
-                if not as_what:
-                    continue
-                entry: dict[str, Any] = {"log": table_name, "id": found.get("id"), "as": as_what, "record": released}
-                if table_name in TRAILED:
-                    trail = list(_trail(connection, tables["audit_entry"], TRAILED[table_name], found["id"], person))
-                    entry["audit"] = [event for event, _ in trail]
-                    withheld += [w for _, hidden in trail for w in hidden]
-                entry["withheld"] = withheld
-                held.append(entry)
+                if as_what:
+                    held.append(
+                        {
+                            "log": table_name,
+                            "id": found.get("id"),
+                            "as": as_what,
+                            "record": released,
+                            "withheld": withheld,
+                        }
+                    )
+        trailed: set[tuple[str, int]] = set()
+        for kind in set(TRAILED.values()):
+            entries = [e for e in held if TRAILED.get(e["log"]) == kind]
+            found_trails = audit.trails(session, kind, [e["id"] for e in entries])
+            for entry in entries:
+                trailed.add((kind, entry["id"]))
+                events = [_release(AUDIT, event.model_dump(), person) for event in found_trails.get(entry["id"], [])]
+                entry["audit"] = [released for _, released, _ in events]
+                entry["withheld"] += [
+                    {**w, "field": f"audit event {released['id']}: {w['field']}"}
+                    for _, released, hidden in events
+                    for w in hidden
+                ]
+        for row in connection.execute(select(tables[AUDIT]).order_by(tables[AUDIT].c.id)).mappings():
+            event = dict(row)
+            if (event["subject_kind"], event["subject_id"]) in trailed:
+                continue
+            as_what, released, withheld = _release(AUDIT, event, person)
+            if as_what:
+                held.append({"log": AUDIT, "id": event["id"], "as": as_what, "record": released, "withheld": withheld})
     withheld_count = sum(len(e["withheld"]) for e in held)
     return {
         "subject": person,
@@ -102,13 +131,3 @@ def gather(engine: Engine, person: str, made_at: datetime) -> dict[str, Any]:
         ),
         "held": held,
     }
-
-
-def _trail(
-    connection: Any, audit: Table, kind: str, record_id: int, person: str
-) -> Iterator[tuple[dict[str, Any], list[dict[str, str]]]]:
-    """A record's audit events, each released under the same rules, with what each withholds."""
-    events = select(audit).where(audit.c.subject_kind == kind, audit.c.subject_id == record_id).order_by(audit.c.id)
-    for event in connection.execute(events).mappings():
-        _, released, withheld = _release("audit_entry", dict(event), person)
-        yield released, [{**w, "field": f"audit event {event['id']}: {w['field']}"} for w in withheld]

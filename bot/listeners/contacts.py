@@ -42,25 +42,29 @@ SAVE_FAILED = "policybot could not save this just now; please try again in a min
 def open_check(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
     trigger = payload.trigger_id(body)
     ack()
-    client.views_open(trigger_id=trigger, view=contact_form.check_form())
+    client.views_open(trigger_id=trigger, view=contact_form.check_form(deps.settings.platforms))
 
 
 def submit_check(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
     view = payload.view(body)
-    question, described, errors = contact_form.parse_check(view)
-    if errors or question is None:
-        ack(response_action="errors", errors=errors)
+    asked = contact_form.parse_check(view, deps.settings.platforms)
+    question, described = asked.question, asked.described
+    if asked.errors or question is None:
+        ack(response_action="errors", errors=asked.errors)
         return
     staff = payload.user_id(body)
     answer = assess(question, deps.rules)
     try:
         # A permission only ever settles what the policy leaves to leadership: never a "no".
         permission = (
-            deps.checks.standing_permission(staff, question, described, deps.today())
+            deps.checks.standing_permission(staff, question, described, deps.today(), asked.platform)
             if answer.verdict is Verdict.REFER
             else None
         )
-        check = deps.checks.record_check(staff, question, described, answer, view["id"], deps.clock(), permission)
+        where = (asked.platform, asked.platform_other)
+        check = deps.checks.record_check(
+            staff, question, described, answer, view["id"], deps.clock(), permission, where
+        )
     except SQLAlchemyError as error:
         log.error("contact check not stored: %s", type(error).__name__)
         ack(response_action="errors", errors={ids.DESCRIBED: SAVE_FAILED})

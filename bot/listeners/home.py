@@ -90,7 +90,11 @@ class HomeRedraws:
 
 def publish_home(deps: Deps, client: WebClient, user: str) -> None:
     view = home.build(
-        deps.checks.permissions_for(user), deps.declarations.declarations_for(user), deps.today(), roles(deps, user)
+        deps.checks.permissions_for(user),
+        deps.declarations.declarations_for(user),
+        deps.today(),
+        roles(deps, user),
+        deps.settings.platforms,
     )
     client.views_publish(user_id=user, view=view)
 
@@ -121,9 +125,10 @@ def roles(deps: Deps, user: str) -> tuple[list[Block], list[Block]]:
         if concern.involved_staff_id and may(concern, Act.SEE_PATTERNS):
             by_person[concern.involved_staff_id].append(concern)
     first = home_roles.queue("Waiting for you", acting, now)
-    first += home_roles.queue("Safeguarding concerns", to_lead, now, alerted=True)
+    first += home_roles.queue("Safeguarding concerns", to_lead, now)
     first += home_roles.patterns(dict(by_person))
-    after = home_roles.mine(deps.store.reported_by(user, KEPT), deps.checks.asked_by(user, KEPT))
+    platforms = deps.settings.platforms
+    after = home_roles.mine(deps.store.reported_by(user, KEPT), deps.checks.asked_by(user, KEPT), platforms)
     if user in deps.directory.who(REVIEW, Act.REMINDED):
         review_on = deps.reviews.current_review(deps.settings.policy_review_date)
         year = year_in_numbers(deps.reviews, now)

@@ -135,7 +135,8 @@ def view_details(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) 
     outcome = deps.look(command, audited_as="viewed_details")
     if isinstance(outcome, Changed) and isinstance(outcome.record, Concern):
         log.info("concern %s: details viewed", concern_id)
-        client.views_open(trigger_id=trigger, view=details.build(outcome.record, deps.store.events(concern_id)))
+        view = details.build(outcome.record, deps.store.events(concern_id), deps.settings.platforms)
+        client.views_open(trigger_id=trigger, view=view)
     elif isinstance(outcome, Refused):
         log.info("concern %s: details refused", concern_id)
         reply_privately(deps, client, body, NOT_A_VIEWER)

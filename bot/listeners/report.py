@@ -17,7 +17,6 @@ from bot.views import report_form
 from flows.concerns import validate
 from flows.errors import DomainError
 from flows.permissions import place
-from flows.taxonomy import Platform
 
 log = logging.getLogger(__name__)
 
@@ -27,13 +26,13 @@ SAVE_FAILED = "policybot could not save this just now. Your text is still here: 
 def open_form(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
     trigger = payload.trigger_id(body)
     ack()  # the trigger expires after 3 s: no database work before views.open
-    client.views_open(trigger_id=trigger, view=report_form.form())
+    client.views_open(trigger_id=trigger, view=report_form.form(deps.settings.platforms))
 
 
 def submit(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
     view = payload.view(body)
     draft = report_form.parse(view, payload.user_id(body))
-    errors = validate(draft)
+    errors = validate(draft, deps.settings.platforms)
     if errors:
         ack(response_action="errors", errors=errors)
         return
@@ -48,10 +47,7 @@ def submit(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> Non
         log.error("concern not stored: %s", type(error).__name__)
         ack(response_action="errors", errors={ids.DESCRIPTION: SAVE_FAILED})
         return
-    ack(
-        response_action="update",
-        view=report_form.stored(concern.reference, concern.safeguarding, Platform(concern.platform)),
-    )
+    ack(response_action="update", view=report_form.stored(deps.telling.receipt(concern)[1]))
     log.info("concern %s stored (new=%s, route=%s)", concern.id, created, concern.route_kind)
     if created:
         deps.send_now()

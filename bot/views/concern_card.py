@@ -19,7 +19,8 @@ from slack_sdk.models.blocks import (
 from bot import ids
 from bot.text import mention, when
 from flows.escalation import Action, Status, allowed_actions
-from flows.taxonomy import Area, EscalationTarget, Kind, Outcome, Platform, Role
+from flows.permissions import Placement
+from flows.taxonomy import Area, EscalationTarget, Kind, Outcome, Role
 from storage.models import Concern
 
 _BUTTONS = {
@@ -46,8 +47,10 @@ def roles_text(concern: Concern) -> str:
 
 def status_text(concern: Concern) -> str:
     status = Status(concern.status)
+    if status is Status.NEW and concern.route_kind == Placement.DIRECT:
+        return "*New*: waiting for you to acknowledge it"  # its post is in its one holder's DM
     if status is Status.NEW:
-        return "*New*: waiting for a leader to acknowledge"
+        return "*New*: waiting for a leader to acknowledge it"
     who = mention(concern.last_actor_id) if concern.last_actor_id else "policybot"
     text = f"*{status.label}* by {who} {when(concern.updated_at)}"
     if status is Status.ESCALATED and concern.escalated_to:
@@ -62,17 +65,21 @@ def fallback(concern: Concern) -> str:
     return f"{title(concern)}: {Area(concern.area).label} / {Kind(concern.kind).label}, {Status(concern.status).value}"
 
 
-def blocks(concern: Concern, alerted: bool = False) -> list[Block]:
-    """The card; `alerted` when the safeguarding lead(s) are alerted directly (bot.telling knows who is)."""
+def blocks(concern: Concern, platform: str, alerted: bool = False, why: str | None = None) -> list[Block]:
+    """The card; `platform` as people read it (never what was typed for "Other": the channel shows nothing typed);
+    `alerted` when the safeguarding lead(s) are alerted directly (bot.telling knows who is); `why` it came to the
+    one person it was placed with."""
     facts = (
         f"*Area / kind:* {Area(concern.area).label} · {Kind(concern.kind).label}\n"
-        f"*Platform:* {Platform(concern.platform).label}\n"
+        f"*Platform:* {platform}\n"
         f"*Involved:* {roles_text(concern)}\n"
         f"*Reported:* {when(concern.created_at)}\n"
         f"*Status:* {status_text(concern)}"
     )
     header = (":rotating_light: " if concern.safeguarding else "") + title(concern)
     out: list[Block] = [HeaderBlock(text=header), SectionBlock(text=MarkdownTextObject(text=facts))]
+    if why:
+        out.append(ContextBlock(elements=[MarkdownTextObject(text=why)]))
     if concern.safeguarding:
         out.append(
             ContextBlock(
@@ -85,7 +92,13 @@ def blocks(concern: Concern, alerted: bool = False) -> list[Block]:
                 ]
             )
         )
-    buttons = [
+    out.append(buttons(concern))
+    return out
+
+
+def buttons(concern: Concern) -> ActionsBlock:
+    """What may be done next, at the version drawn, and View details (on the post and in the App Home)."""
+    elements = [
         ButtonElement(
             action_id=_BUTTONS[action][0],
             text=_BUTTONS[action][1],
@@ -94,6 +107,5 @@ def blocks(concern: Concern, alerted: bool = False) -> list[Block]:
         )
         for action in allowed_actions(Status(concern.status))
     ]
-    buttons.append(view_details_button(concern))
-    out.append(ActionsBlock(block_id=f"concern_{concern.id}", elements=buttons))
-    return out
+    elements.append(view_details_button(concern))
+    return ActionsBlock(block_id=f"concern_{concern.id}", elements=elements)

@@ -47,11 +47,14 @@ def request_fallback(check: ContactCheck) -> str:
     return f"Contact question {reference(check)}: {RequestStatus(check.request_status).value}"
 
 
-def request_blocks(check: ContactCheck, answer: Answer, permission: ContactPermission | None) -> list[Block]:
+def request_blocks(
+    check: ContactCheck, answer: Answer, permission: ContactPermission | None, platform: str = ""
+) -> list[Block]:
+    """The question's post; `platform`: where, as people read it ('' when not said)."""
     person, channel = Person(check.person), Channel(check.channel)
     status = RequestStatus(check.request_status)
     facts = (
-        f"{mention(check.asked_by)} asks whether they may {question_phrase(person, channel)}.\n"
+        f"{mention(check.asked_by)} asks whether they may {question_phrase(person, channel, escape(platform))}.\n"
         f"*Under 18:* {tri_state(check.under_18)} · *Family or close family friend:* "
         f"{tri_state(check.family_or_close_family_friend)} · *Personal friend before:* "
         f"{tri_state(check.existing_personal_friend)}"
@@ -152,8 +155,8 @@ def parse_decision(view: dict[str, Any]) -> tuple[int, int, Decision | None, dat
     return check_id, version, decision, review_on, typed(values, ids.NOTE)
 
 
-def decision_message(check: ContactCheck, permission: ContactPermission | None, note: str) -> str:
-    phrase = question_phrase(Person(check.person), Channel(check.channel))
+def decision_message(check: ContactCheck, permission: ContactPermission | None, note: str, platform: str = "") -> str:
+    phrase = question_phrase(Person(check.person), Channel(check.channel), escape(platform))
     described = f" ({escape(check.person_described)})" if check.person_described else ""
     if permission is not None:
         text = (

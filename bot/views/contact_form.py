@@ -3,6 +3,7 @@ and the self-declaration form."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from typing import Any
@@ -26,9 +27,11 @@ from bot import ids
 from bot.payload import state_values
 from bot.text import escape
 from bot.views.contact_words import CHANNEL_LABELS, PERSON_LABELS
+from bot.views.report_form import platform_inputs
 from bot.views.state import selected, typed
 from flows.contact import Answer, Channel, ContactQuestion, Person, Verdict
 from flows.contact_requests import DESCRIBED_MAX, Relationship, check_described
+from flows.platforms import OTHER, Platforms, check_choice
 
 _TRI = [("yes", "Yes"), ("no", "No"), ("unknown", "I don't know")]
 HEADLINES = {
@@ -57,12 +60,12 @@ def _described(label: str, optional: bool) -> InputBlock:
         optional=optional,
         hint="A name or initials and how you know them. Leadership sees this; it lets a permission be recognised "
         "when you ask again.",
-        element=PlainTextInputElement(action_id=ids.DESCRIBED + ids.INPUT, max_length=DESCRIBED_MAX + 100),
+        element=PlainTextInputElement(action_id=ids.DESCRIBED + ids.INPUT, max_length=DESCRIBED_MAX),
     )
 
 
 @cache
-def check_form() -> dict[str, Any]:
+def check_form(platforms: Platforms) -> dict[str, Any]:
     blocks: list[Block] = [
         SectionBlock(
             text=MarkdownTextObject(
@@ -72,6 +75,7 @@ def check_form() -> dict[str, Any]:
         ),
         _radio(ids.PERSON, "Who is it?", [(p.value, PERSON_LABELS[p]) for p in Person]),
         _radio(ids.CHANNEL, "What would you like to do?", [(c.value, CHANNEL_LABELS[c]) for c in Channel]),
+        *platform_inputs(platforms, "On which platform or app? (for social media and messaging)", optional=True),
         _radio(ids.UNDER_18, "Are they under 18?", _TRI),
         _radio(ids.FAMILY, "Are they your family or a close family friend?", _TRI),
         _radio(ids.FRIEND, "Were you personal friends before the school connection?", _TRI),
@@ -91,9 +95,24 @@ def _tri(values: dict[str, Any], block_id: str) -> bool | None:
     return {"yes": True, "no": False}.get(selected(values, block_id) or "unknown")
 
 
-def parse_check(view: dict[str, Any]) -> tuple[ContactQuestion | None, str, dict[str, str]]:
+@dataclass(frozen=True)
+class Asked:
+    """A /check-contact form as submitted: the question for the policy, and what it says of who and where."""
+
+    question: ContactQuestion | None
+    described: str
+    platform: str | None
+    platform_other: str
+    errors: dict[str, str]
+
+
+def parse_check(view: dict[str, Any], platforms: Platforms) -> Asked:
     values = state_values(view)
     errors: dict[str, str] = {}
+    platform, other = selected(values, ids.PLATFORM), typed(values, ids.PLATFORM_OTHER)
+    problem = check_choice(platforms, platform, other) if platform or other.strip() else None
+    if problem:
+        errors[ids.PLATFORM_OTHER if platforms.may_choose(platform) else ids.PLATFORM] = problem
     person, channel = selected(values, ids.PERSON), selected(values, ids.CHANNEL)
     if person not in Person._value2member_map_:
         errors[ids.PERSON] = "Choose who the contact is with."
@@ -106,8 +125,9 @@ def parse_check(view: dict[str, Any]) -> tuple[ContactQuestion | None, str, dict
     problem = check_described(described, required=False)
     if problem:
         errors[ids.DESCRIBED] = problem
+    other = other.strip() if platform == OTHER else ""
     if errors or person is None or channel is None:
-        return None, described, errors
+        return Asked(None, described, platform, other, errors)
     question = ContactQuestion(
         person=Person(person),
         channel=Channel(channel),
@@ -115,7 +135,7 @@ def parse_check(view: dict[str, Any]) -> tuple[ContactQuestion | None, str, dict
         family_or_close_family_friend=_tri(values, ids.FAMILY),
         existing_personal_friend=_tri(values, ids.FRIEND),
     )
-    return question, described, errors
+    return Asked(question, described, platform, other, errors)
 
 
 def _policy_blocks(answer: Answer) -> list[Block]:

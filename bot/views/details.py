@@ -7,10 +7,11 @@ from slack_sdk.models.blocks import Block, ContextBlock, DividerBlock, MarkdownT
 from slack_sdk.models.views import View
 
 from bot import ids
-from bot.text import mention, when
+from bot.text import escape, mention, when
 from bot.views import concern_words
 from bot.views.concern_card import roles_text, status_text
-from flows.taxonomy import Area, Kind, Platform
+from flows.platforms import Platforms
+from flows.taxonomy import Area, Kind
 from storage.models import AuditEntry, Concern
 
 _TEXT_LIMIT = 2900  # a section's text may hold 3000 characters
@@ -52,12 +53,13 @@ def notes(events: list[AuditEntry]) -> list[Block]:
         blocks.append(SectionBlock(text=PlainTextObject(text=event.note.strip()[:_TEXT_LIMIT], emoji=False)))
     return blocks
 
-def build(concern: Concern, events: list[AuditEntry]) -> View:
+def build(concern: Concern, events: list[AuditEntry], platforms: Platforms) -> View:
     blocks: list[Block] = [
         SectionBlock(
             text=MarkdownTextObject(
                 text=f"*{concern.reference}*: {Area(concern.area).label} · {Kind(concern.kind).label} on "
-                f"{Platform(concern.platform).label}\n*Reported by* {mention(concern.reporter_id)} "
+                f"{escape(platforms.label(concern.platform, concern.platform_other))}\n"
+                f"*Reported by* {mention(concern.reporter_id)} "
                 f"{when(concern.created_at)}\n*Involved:* {roles_text(concern)}"
                 + (f" (staff: {mention(concern.involved_staff_id)})" if concern.involved_staff_id else "")
                 + f"\n*Status:* {status_text(concern)}\n*Copy kept:* {'yes' if concern.kept_copy else 'no'}"

@@ -22,6 +22,7 @@ from bot import ids
 from bot.views.contact_words import PERSON_LABELS, question_phrase
 from flows.contact import Channel, Person
 from flows.contact_requests import RECONFIRM_NOTICE, Relationship
+from flows.platforms import Platforms
 from storage.models import ContactPermission, Declaration
 
 _MAX_ROWS = 10  # each row is two blocks
@@ -33,6 +34,7 @@ def build(
     declarations: list[Declaration],
     today: date,
     roles: tuple[list[Block], list[Block]] = ([], []),
+    platforms: Platforms | None = None,
 ) -> View:
     """The Home: the ways in, what waits for the viewer (roles[0]), their permissions and declarations, then what is
     theirs and the governors' review (roles[1]); cut at Slack's 100 blocks with a line saying so."""
@@ -59,7 +61,8 @@ def build(
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text="None yet.")]))
     for permission in permissions[-_MAX_ROWS:]:
         state = "*expired*, ask again" if permission.review_on < today else f"until {permission.review_on:%d %b %Y}"
-        phrase = question_phrase(Person(permission.person), Channel(permission.channel))
+        where = platforms.label(permission.platform) if platforms and permission.platform else ""
+        phrase = question_phrase(Person(permission.person), Channel(permission.channel), where)
         blocks.append(SectionBlock(text=MarkdownTextObject(text=f"You may {phrase} ({state})")))
         if permission.person_described:
             blocks.append(ContextBlock(elements=[PlainTextObject(text=permission.person_described, emoji=False)]))

@@ -1,4 +1,4 @@
-"""The App Home's sections for each role, drawn from what bot.home_data chose with the permission table: the
+"""The App Home's sections for each role, drawn from what bot.listeners.home chose with the permission table: the
 concerns and questions a member of staff raised (status only), the concerns waiting for the viewer (with the
 channel post's buttons), the safeguarding queue, the headteacher's patterns, and the governors' review."""
 
@@ -18,12 +18,14 @@ from slack_sdk.models.blocks import (
 )
 
 from bot import ids
-from bot.text import when
+from bot.text import escape, when
 from bot.views import concern_card
-from bot.views.contact_words import question_phrase
-from flows.contact import Channel, Person
+from bot.views.concern_words import plural, waited
+from bot.views.contact_words import VERDICT_WORDS, question_phrase
+from flows.contact import Channel, Person, Verdict
 from flows.contact_requests import RequestStatus
 from flows.escalation import Status
+from flows.platforms import Platforms
 from storage.models import Concern, ContactCheck, OutboxMessage, PolicyReview, State
 
 MAX_ITEMS = 12  # per list: a Home holds 100 blocks, and a queue item takes up to three
@@ -35,12 +37,7 @@ def _more(shown: int, total: int) -> list[Block]:
     return [ContextBlock(elements=[MarkdownTextObject(text=f"…and {total - shown} more.")])]
 
 
-def _age(since: datetime, now: datetime) -> str:
-    hours = int((now - since).total_seconds() // 3600)
-    return f"{hours // 24} day(s)" if hours >= 48 else f"{hours} hour(s)"
-
-
-def mine(reported: list[Concern], asked: list[ContactCheck]) -> list[Block]:
+def mine(reported: list[Concern], asked: list[ContactCheck], platforms: Platforms) -> list[Block]:
     """A member of staff's own concerns and questions: where each stands, never leadership's notes."""
     blocks: list[Block] = [DividerBlock(), HeaderBlock(text="Concerns you reported")]
     if not reported:
@@ -54,28 +51,28 @@ def mine(reported: list[Concern], asked: list[ContactCheck]) -> list[Block]:
     if not asked:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text="None.")]))
     for check in asked[:MAX_ITEMS]:
-        phrase = question_phrase(Person(check.person), Channel(check.channel))
+        where = platforms.label(check.platform, check.platform_other) if check.platform else ""
+        phrase = question_phrase(Person(check.person), Channel(check.channel), escape(where))
         answer = {
             RequestStatus.PENDING: "with leadership",
             RequestStatus.APPROVED: "approved by leadership",
             RequestStatus.DECLINED: "declined by leadership",
-        }.get(RequestStatus(check.request_status), f"the policy's answer: {check.verdict}")
+        }.get(RequestStatus(check.request_status), VERDICT_WORDS[Verdict(check.verdict)])
         text = f"CQ-{check.id:04d} ({check.asked_at:%d %b %Y}): {phrase}: *{answer}*"
         blocks.append(SectionBlock(text=MarkdownTextObject(text=text)))
     return blocks + _more(min(len(asked), MAX_ITEMS), len(asked))
 
 
-def queue(title: str, concerns: list[Concern], now: datetime, alerted: bool = False) -> list[Block]:
+def queue(title: str, concerns: list[Concern], now: datetime) -> list[Block]:
     """Concerns waiting for the viewer, oldest first, with age, nudges sent and the channel post's buttons."""
     if not concerns:
         return []
     blocks: list[Block] = [DividerBlock(), HeaderBlock(text=title)]
     for concern in concerns[:MAX_ITEMS]:
-        nudges = f" · {concern.nudges_sent} nudge(s) sent" if concern.nudges_sent else ""
-        age = _age(concern.created_at, now)
-        text = f"*{concern_card.fallback(concern)}*\nWaiting {age}{nudges}"
+        nudges = f" · {plural(concern.nudges_sent, 'nudge')} sent" if concern.nudges_sent else ""
+        text = f"*{concern_card.fallback(concern)}*\nWaiting {waited(now - concern.created_at)}{nudges}"
         blocks.append(SectionBlock(text=MarkdownTextObject(text=text)))
-        blocks.append(concern_card.blocks(concern, alerted)[-1])  # its buttons, as on the post
+        blocks.append(concern_card.buttons(concern))  # as on the post
     return blocks + _more(min(len(concerns), MAX_ITEMS), len(concerns))
 
 

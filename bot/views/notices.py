@@ -10,7 +10,8 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ContextBlock, MarkdownT
 from bot.text import mention
 from bot.views.concern_card import view_details_button
 from flows.escalation import Status
-from flows.taxonomy import ILLEGAL_MATERIAL_RULE, Platform, advice_for
+from flows.platforms import Platforms, advice
+from flows.taxonomy import ILLEGAL_MATERIAL_RULE, Area, Role
 from storage.models import Concern
 
 NOT_TOLD_OF_CHANGES = (
@@ -19,8 +20,12 @@ NOT_TOLD_OF_CHANGES = (
 )
 
 
-def receipt(concern: Concern, told_of_changes: bool = True) -> tuple[str, list[Block]]:
-    """The reporter's receipt; it promises the progress only to a reporter flows.permissions will tell of it."""
+def receipt(
+    concern: Concern, platforms: Platforms, holder: str, told_of_changes: bool = True
+) -> tuple[str, list[Block]]:
+    """The reporter's receipt (in their DM, and in place of the form): who has the concern now, by role
+    (concern_words.holder), never the person it names; the progress promised only to a reporter flows.permissions
+    will tell of it; Appendix A's advice that fits its area, platform and who is involved."""
     text = f"Your concern {concern.reference} has reached policybot."
     progress = (
         "You will get a message here when it is acknowledged, escalated or resolved."
@@ -29,15 +34,15 @@ def receipt(concern: Concern, told_of_changes: bool = True) -> tuple[str, list[B
     )
     if concern.safeguarding:
         body = (
-            f"*{concern.reference}* is stored and has gone at once to those who handle safeguarding: "
-            "expect to be spoken to today.\n\n"
+            f"*{concern.reference}* is stored and has gone at once to {holder}: expect to be spoken to today.\n\n"
             f":warning: {ILLEGAL_MATERIAL_RULE}"
         )
     else:
-        advice = "\n".join(f"• {line}" for line in advice_for(Platform(concern.platform)))
+        roles = frozenset(Role(r) for r in concern.roles.split(",") if r)
+        lines = advice(platforms, concern.platform, Area(concern.area), roles)
         body = (
-            f"*{concern.reference}* is stored and has gone to the leadership team. {progress}\n\n"
-            f"*What to do now (Appendix A of the policy):*\n{advice}"
+            f"*{concern.reference}* is stored and has gone to {holder}. {progress}\n\n"
+            f"*What to do now (Appendix A of the policy):*\n" + "\n".join(f"• {line}" for line in lines)
         )
     return text, [SectionBlock(text=MarkdownTextObject(text=body))]
 

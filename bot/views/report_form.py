@@ -26,8 +26,9 @@ from slack_sdk.models.views import View
 from bot import ids
 from bot.payload import state_values
 from bot.views.state import checked, selected, selected_user, typed
-from flows.concerns import DESCRIPTION_MAX, NAMES_MAX, ConcernDraft
-from flows.taxonomy import AREA_MEANINGS, EXAMPLES, ILLEGAL_MATERIAL_RULE, Area, Kind, Platform, Role, advice_for
+from flows.concerns import DESCRIPTION_MAX, LINKS_TEXT_MAX, NAMES_MAX, ConcernDraft
+from flows.platforms import OTHER_MAX, Platforms
+from flows.taxonomy import AREA_MEANINGS, EXAMPLES, ILLEGAL_MATERIAL_RULE, Area, Kind, Role
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -52,12 +53,33 @@ def _input(block_id: str, label: str, element: Any, *, hint: str | None = None, 
 
 
 @cache
-def form() -> dict[str, Any]:
+def form(platforms: Platforms) -> dict[str, Any]:
     """The form as Slack takes it, built and validated once: /report-concern must answer fast."""
-    return build().to_dict()
+    return build(platforms).to_dict()
 
 
-def build() -> View:
+def platform_inputs(platforms: Platforms, label: str, optional: bool = False) -> list[Block]:
+    """The platform, from the school's list, and which one when it is "Other" (the report and contact forms)."""
+    return [
+        _input(
+            ids.PLATFORM,
+            label,
+            StaticSelectElement(
+                placeholder="Choose a platform",
+                options=[Option(value=p.key, label=p.label) for p in platforms.offered()],
+            ),
+            optional=optional,
+        ),
+        _input(
+            ids.PLATFORM_OTHER,
+            "If Other: which?",
+            PlainTextInputElement(max_length=OTHER_MAX, placeholder="e.g. Mastodon, a class blog"),
+            optional=True,
+        ),
+    ]
+
+
+def build(platforms: Platforms) -> View:
     blocks: list[Block] = [
         ContextBlock(
             elements=[
@@ -82,13 +104,7 @@ def build() -> View:
             ),
             hint=_examples_hint(),
         ),
-        _input(
-            ids.PLATFORM,
-            "Where did it happen?",
-            StaticSelectElement(
-                placeholder="Choose a platform", options=[Option(value=p.value, label=p.label) for p in Platform]
-            ),
-        ),
+        *platform_inputs(platforms, "Where did it happen?"),
         _input(
             ids.ROLES,
             "Who is involved?",
@@ -98,7 +114,7 @@ def build() -> View:
         _input(
             ids.NAMES,
             "Names",
-            PlainTextInputElement(max_length=NAMES_MAX + 200, placeholder="Only if you know them"),
+            PlainTextInputElement(max_length=NAMES_MAX, placeholder="Only if you know them"),
             optional=True,
         ),
         _input(
@@ -112,13 +128,13 @@ def build() -> View:
         _input(
             ids.DESCRIPTION,
             "What happened?",
-            PlainTextInputElement(multiline=True, max_length=DESCRIPTION_MAX + 500),
+            PlainTextInputElement(multiline=True, max_length=DESCRIPTION_MAX),
             hint="What you saw, when, and what you have done so far. Facts, not opinions.",
         ),
         _input(
             ids.LINKS,
             "Links",
-            PlainTextInputElement(multiline=True, placeholder="https://... one per line"),
+            PlainTextInputElement(multiline=True, max_length=LINKS_TEXT_MAX, placeholder="https://... one per line"),
             hint="Where it is: full web addresses, one per line.",
             optional=True,
         ),
@@ -162,7 +178,8 @@ def parse(view: dict[str, Any], reporter_id: str) -> ConcernDraft:
         reporter_id=reporter_id,
         area=_member(Area, area),
         kind=_member(Kind, kind),
-        platform=_member(Platform, platform),
+        platform=platform,
+        platform_other=typed(values, ids.PLATFORM_OTHER),
         roles=frozenset(r for r in (_member(Role, v) for v in checked(values, ids.ROLES)) if r is not None),
         names=typed(values, ids.NAMES),
         description=typed(values, ids.DESCRIPTION),
@@ -173,23 +190,13 @@ def parse(view: dict[str, Any], reporter_id: str) -> ConcernDraft:
     )
 
 
-def stored(reference: str, safeguarding: bool, platform: Platform) -> View:
-    """What the reporter sees in place of the form once the concern is safely stored."""
-    if safeguarding:
-        body = (
-            f"*{reference}* is stored and has gone at once to those who handle safeguarding.\n\n"
-            f":warning: {ILLEGAL_MATERIAL_RULE}"
-        )
-    else:
-        advice = "\n".join(f"• {line}" for line in advice_for(platform))
-        body = (
-            f"*{reference}* is stored and on its way to the leadership team. "
-            f"You will get a message as it moves on.\n\n*While you wait (Appendix A):*\n{advice}"
-        )
+def stored(blocks: list[Block]) -> View:
+    """What the reporter sees in place of the form once the concern is safely stored: the receipt
+    (bot.views.notices.receipt)."""
     return View(
         type="modal",
         callback_id=ids.REPORT_VIEW + "_done",
         title=PlainTextObject(text="Concern received"),
         close=PlainTextObject(text="Done"),
-        blocks=[SectionBlock(text=MarkdownTextObject(text=body))],
+        blocks=blocks,
     )

@@ -6,7 +6,7 @@ const BlockKit = (() => {
   let serial = 0;
 
   // The emoji policybot uses, as Slack shows them; any other :shortcode: stays as typed.
-  const EMOJI = { warning: "⚠️", white_check_mark: "✅", rotating_light: "🚨", raising_hand: "🙋", no_entry: "⛔", alarm_clock: "⏰" };
+  const EMOJI = { warning: "⚠️", white_check_mark: "✅", rotating_light: "🚨", raising_hand: "🙋", no_entry: "⛔", alarm_clock: "⏰", hourglass_flowing_sand: "⏳" };
 
   function escapeHtml(text) {
     return String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
@@ -27,15 +27,20 @@ const BlockKit = (() => {
     html = html.replace(/(^|[\s(])_([^_\n]+)_(?=$|[\s).,:;!?])/g, "$1<em>$2</em>");
     html = html.replace(/(^|[\s(])~([^~\n]+)~(?=$|[\s).,:;!?])/g, "$1<del>$2</del>");
     html = html.replace(/^&gt; ?(.*)$/gm, "<blockquote>$1</blockquote>");
-    // Emoji only in the text, never inside a tag's attributes (a link's address may hold ":word:").
-    html = html.replace(/(<[^>]*>)|:([a-z0-9_+-]+):/g, (whole, tag, name) =>
-      tag || !EMOJI[name] ? whole : `<span role="img" aria-label="${name.replace(/_/g, " ")}">${EMOJI[name]}</span>`);
-    return html.replace(/\n/g, "<br>");
+    return emoji(html).replace(/\n/g, "<br>");
   }
 
+  // Emoji only in the text, never inside a tag's attributes (a link's address may hold ":word:").
+  function emoji(html) {
+    return html.replace(/(<[^>]*>)|:([a-z0-9_+-]+):/g, (whole, tag, name) =>
+      tag || !EMOJI[name] ? whole : `<span role="img" aria-label="${name.replace(/_/g, " ")}">${EMOJI[name]}</span>`);
+  }
+
+  // Plain text shows emoji as Slack does, unless the text says emoji: false (what staff typed, shown exactly).
   function textHtml(text, names) {
     if (!text) return "";
-    return text.type === "mrkdwn" ? mrkdwn(text.text, names) : escapeHtml(text.text);
+    if (text.type === "mrkdwn") return mrkdwn(text.text, names);
+    return text.emoji === false ? escapeHtml(text.text) : emoji(escapeHtml(text.text));
   }
 
   function el(tag, attrs = {}, html) {
@@ -263,5 +268,36 @@ const BlockKit = (() => {
     return values;
   }
 
-  return { render, collectState, mrkdwn, escapeHtml };
+  // What a person typed and chose, put back after a redraw of the same modal (a field error, a views.update): Slack
+  // keeps every input's value for as long as its block and action ids stay the same.
+  function applyState(root, values) {
+    for (const node of root.querySelectorAll(".block.input [data-action-id]")) {
+      const state = (values[node.dataset.blockId] || {})[node.dataset.actionId];
+      if (!state || node.dataset.unknown) continue;
+      switch (state.type) {
+        case "plain_text_input":
+        case "number_input":
+          node.value = state.value ?? "";
+          break;
+        case "datepicker":
+          node.value = state.selected_date || "";
+          break;
+        case "users_select":
+          node.value = state.selected_user || "";
+          break;
+        case "static_select":
+          node.value = state.selected_option?.value || "";
+          break;
+        case "radio_buttons":
+        case "checkboxes": {
+          const chosen = new Set(state.selected_option ? [state.selected_option.value] : (state.selected_options || []).map((o) => o.value));
+          for (const input of node.querySelectorAll("input")) input.checked = chosen.has(input.value);
+          break;
+        }
+        default:
+      }
+    }
+  }
+
+  return { render, collectState, applyState, mrkdwn, escapeHtml };
 })();

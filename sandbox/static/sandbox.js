@@ -83,16 +83,16 @@
       item.appendChild(button);
       list.appendChild(item);
     }
-    $("clock").textContent = aheadBy(state.clock_offset_seconds || 0);
+    $("clock").textContent = botClock(state.clock_offset_seconds || 0, state.school_timezone || "Europe/London");
     $("office-access").href = `/records/subject-access?as=${encodeURIComponent(me)}`;
   }
 
-  function aheadBy(seconds) {
-    if (seconds < 60) return "The bot's clock is on time.";
-    const days = Math.floor(seconds / 86400);
-    const hours = Math.round((seconds % 86400) / 3600);
-    const parts = [days && `${days} day${days === 1 ? "" : "s"}`, hours && `${hours} hour${hours === 1 ? "" : "s"}`].filter(Boolean);
-    return `The bot's clock is ${parts.join(" and ") || "a few minutes"} ahead.`;
+  // The bot's date and time, in the school's time zone: what a nudge or a reminder is due by.
+  function botClock(seconds, zone) {
+    const at = new Date(Date.now() + seconds * 1000).toLocaleString("en-GB", {
+      timeZone: zone, weekday: "short", day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit",
+    });
+    return seconds < 60 ? `The bot's clock: ${at} (on time).` : `The bot's clock: ${at} (moved on).`;
   }
 
   function go(place) {
@@ -191,6 +191,8 @@
       return;
     }
     const view = modal.view;
+    const before = dialog.querySelector("form");
+    const kept = before && before.dataset.viewId === modal.id ? BlockKit.collectState(before) : null;
     dialog.innerHTML = "";
     const form = document.createElement("form");
     form.method = "dialog";
@@ -199,7 +201,9 @@
     title.id = "modal-title";
     title.textContent = view.title?.text || "";
     form.appendChild(title);
+    form.dataset.viewId = modal.id;
     form.appendChild(BlockKit.render(view.blocks, ctx({ errors: modal.errors, onAction: (a) => act(a, { view_id: modal.id, values: BlockKit.collectState(form) }) })));
+    if (kept) BlockKit.applyState(form, kept); // a field error or an update of the same modal keeps what was typed
     const buttons = document.createElement("div");
     buttons.className = "modal-buttons";
     const close = document.createElement("button");

@@ -8,8 +8,8 @@ import json
 import logging
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
-from types import SimpleNamespace
 from typing import Any, cast
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
@@ -43,7 +43,7 @@ def slack() -> Iterator[LocalSlack]:
 def app_for(slack: LocalSlack, deps: FakeDeps, **options: Any) -> App:
     given = cast(Any, deps)
     given.client = WebClient(token=slack.token, base_url=slack.api_url)
-    given.settings = SimpleNamespace(slack_signing_secret=SECRET)
+    given.settings = replace(deps.settings, slack_signing_secret=SECRET)
     given.directory = Recorder(people=PEOPLE)
     given.store.answers["create"] = (a_concern(), True)
     given.timezone = ZoneInfo("Europe/London")
@@ -115,7 +115,7 @@ def test_a_report_reaches_the_store_given(slack: LocalSlack) -> None:
     assert app_for(slack, deps).dispatch(form_post(submitted)).status == 200
     [(args, kwargs)] = deps.store.named("create")
     kwargs["tell"]("the concern")  # as storage calls it: its messages are written with it, in one transaction
-    assert deps.telling.calls == [("concern_stored", ("the concern",), {})]
+    assert deps.telling.named("concern_stored") == [(("the concern",), {})]
     assert deps.delivery.calls == [("kick", (), {})]
 
 

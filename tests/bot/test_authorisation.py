@@ -18,8 +18,10 @@ from typing import Any, cast
 import pytest
 from slack_bolt import Ack
 from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 
 from bot import ids
+from bot.config import Settings
 from bot.deps import Deps
 from bot.listeners import contacts, declarations, leadership, review
 from bot.payload import Malformed
@@ -63,7 +65,8 @@ class FakeDeps:
         self.outcomes = list(outcomes)
         self.sent: list[tuple[str, Command, str | None]] = []  # ("change" | "look", command, audited_as)
         self.delivery = Recorder()
-        self.telling = Recorder()
+        receipt = [SectionBlock(text=MarkdownTextObject(text="Your concern has reached policybot."))]
+        self.telling = Recorder(receipt=("Your concern has reached policybot.", receipt))
         self.told: list[Any] = []  # what deps.tell() was given (messages that follow no change)
         self.nudger = Recorder(first_due=DUE)
         self.store = Recorder(events=[], open_concerns=[], reported_by=[], naming_staff_since=[])
@@ -75,6 +78,7 @@ class FakeDeps:
         self.declarations = Recorder(declarations_for=[], declare=(a_declaration(), True))
         self.client = Recorder()
         self.rules = default_rules()
+        self.settings = Settings("xoxb-1", "secret", "CLEAD", frozenset({"UDSL"}), "UHEAD", "UCHAIR")
         self.logged: list[str] = []
         self.shown: list[tuple[Any, str]] = []  # what deps.changed() was told: (record, actor), for the App Homes
 
@@ -401,7 +405,8 @@ def test_the_details_open_for_whoever_may_read_them_and_every_look_is_recorded()
         ("look", Command(Kind.CONCERN, 7, Act.VIEW_DETAILS, "UDSL", NOW, key("UDSL")), "viewed_details")
     ]
     assert deps.store.calls == [("events", (7,), {})]
-    assert client.calls == [("views_open", (), {"trigger_id": "T1", "view": details.build(concern, [])})]
+    view = details.build(concern, [], deps.settings.platforms)
+    assert client.calls == [("views_open", (), {"trigger_id": "T1", "view": view})]
     assert deps.logged == ["concern 7: details viewed"]
 
 

@@ -210,7 +210,7 @@ def test_db_upgrade_and_export(tmp_path: Path, run: Run) -> None:
 
         from flows.concerns import ConcernDraft
         from flows.permissions import People, place
-        from flows.taxonomy import Area, Kind, Platform, Role
+        from flows.taxonomy import Area, Kind, Role
         from storage.concerns import ConcernStore
         from storage.db import make_engine
 
@@ -220,7 +220,7 @@ def test_db_upgrade_and_export(tmp_path: Path, run: Run) -> None:
             "U5",
             Area.CONTENT,
             Kind.VALUES,
-            Platform.TIKTOK,
+            "tiktok",
             frozenset({Role.PUBLIC}),
             description='=HYPERLINK("http://x") a formula',
             names="Someone",

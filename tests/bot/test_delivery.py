@@ -19,7 +19,7 @@ from bot.deps import Deps
 from bot.jobs import hand_over
 from flows.concerns import ConcernDraft
 from flows.permissions import Kind, place
-from flows.taxonomy import Area, Platform, Role
+from flows.taxonomy import Area, Role
 from flows.taxonomy import Kind as ConcernKind
 from sandbox.slack import LocalSlack
 from storage.db import transaction, upgrade
@@ -111,7 +111,7 @@ def test_records_stored_before_the_outbox_are_handed_to_it_once_without_repeatin
         "USTAFF9",
         Area.CONDUCT,
         ConcernKind.AGGRESSIVE,
-        Platform.TIKTOK,
+        "tiktok",
         frozenset({Role.PUPIL}),
         description="x",
         safeguarding=True,

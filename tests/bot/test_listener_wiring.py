@@ -21,6 +21,7 @@ from bot.views import contact_form
 from flows.contact import Verdict, assess, parse_rules
 from flows.contact_requests import Decision, a_year_on
 from flows.permissions import Act, Kind
+from flows.platforms import default_platforms
 from storage.commands import Repeated
 from storage.models import ContactPermission
 from storage.steps import DueReview
@@ -140,7 +141,8 @@ def test_contact_buttons_and_forms_reach_their_handlers_and_approve_is_not_decli
         assert (deps.only_command.act, deps.only_command.detail) == (act, detail), name
     for kind, name in (("command", ids.CHECK_COMMAND), ("action", ids.HOME_CHECK)):
         _, client = call(wired(contacts, FakeDeps())[(kind, name)], click("x"))
-        assert client.calls == [("views_open", (), {"trigger_id": "T1", "view": contact_form.check_form()})]
+        form = contact_form.check_form(default_platforms())
+        assert client.calls == [("views_open", (), {"trigger_id": "T1", "view": form})]
     deps = FakeDeps()
     ack, _ = call(wired(contacts, deps)[("view", ids.CHECK_VIEW)], submission("", CHECK_VALUES, user="USTAFF"))
     assert deps.checks.named("record_check") and json.loads(ack.response.body)["response_action"] == "update"  # type: ignore[union-attr]
@@ -201,10 +203,11 @@ def test_a_contact_question_is_answered_by_the_policy_and_stored_once_per_submis
     deps = FakeDeps()
     ack, _ = run(contacts.submit_check, deps, submission("", CHECK_VALUES, user="USTAFF", view_id="VQ"))
     [(args, _)] = deps.checks.named("record_check")
-    staff, question, described, answer, view_id, at, permission = args
+    staff, question, described, answer, view_id, at, permission, where = args
     assert (staff, described, view_id, at, permission) == ("USTAFF", "Ms Parent", "VQ", NOW, None)
     assert answer == assess(question, deps.rules)
-    assert deps.checks.named("standing_permission") == [(("USTAFF", question, "Ms Parent", TODAY), {})]
+    assert deps.checks.named("standing_permission") == [(("USTAFF", question, "Ms Parent", TODAY, None), {})]
+    assert where == (None, "")
     assert ack.response is not None and ack.response.body
     sent = json.loads(ack.response.body)
     assert sent["response_action"] == "update"
@@ -248,7 +251,7 @@ def test_a_standing_permission_answers_a_question_the_policy_leaves_to_leadershi
     deps.checks.answers["standing_permission"] = permission
     ack, _ = run(contacts.submit_check, deps, submission("", CHECK_VALUES, user="USTAFF"))
     [(args, _)] = deps.checks.named("record_check")
-    assert args[-1] is permission
+    assert args[-2] is permission
     line = contacts.permission_line(permission)
     assert line == (
         ":white_check_mark: *Yes: leadership gave you a standing permission for this* (<@UHEAD>, until 30 June 2027)."
@@ -344,7 +347,8 @@ def test_the_declare_form_opens_from_the_check_answer_or_the_app_home() -> None:
     _, client = run(declarations.declare_from_home, FakeDeps(), click("x"))
     assert client.calls == [("views_open", (), {"trigger_id": "T1", "view": contact_form.declare_form()})]
     _, client = run(contacts.open_check, FakeDeps(), click("x"))
-    assert client.calls == [("views_open", (), {"trigger_id": "T1", "view": contact_form.check_form()})]
+    form = contact_form.check_form(default_platforms())
+    assert client.calls == [("views_open", (), {"trigger_id": "T1", "view": form})]
 
 
 def test_the_review_form_is_one_slack_will_open_asking_for_the_next_date() -> None:

@@ -18,7 +18,7 @@ from flows.concerns import ConcernDraft
 from flows.contact import Channel, ContactQuestion, Person, assess
 from flows.permissions import Act, place
 from flows.permissions import Kind as RecordKind
-from flows.taxonomy import Area, Kind, Platform, Role
+from flows.taxonomy import Area, Kind, Role
 from sandbox.slack import LocalSlack
 from storage.commands import Changed, Overtaken
 from tests.bot.conftest import CHANNEL, HEAD, LEAD
@@ -93,7 +93,7 @@ def report(
         reporter,
         Area.CONDUCT,
         Kind.AGGRESSIVE,
-        Platform.TIKTOK,
+        "tiktok",
         frozenset({Role.PUPIL}),
         names=typed,
         description=typed,

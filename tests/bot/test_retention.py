@@ -19,7 +19,7 @@ from bot.retention import Retention
 from flows.permissions import Act
 from flows.permissions import Kind as RecordKind
 from flows.retention import Held, Step
-from flows.taxonomy import Area, Kind, Outcome, Platform
+from flows.taxonomy import Area, Kind, Outcome
 from sandbox.slack import LocalSlack
 from storage.commands import Changed
 from storage.models import AuditEntry, OutboxMessage
@@ -119,7 +119,7 @@ def test_an_ordinary_concern_is_redacted_after_six_years_and_its_messages_delete
     assert (row.area, row.kind, row.platform, row.outcome) == (
         Area.CONDUCT,
         Kind.AGGRESSIVE,
-        Platform.TIKTOK,
+        "tiktok",
         "advice_given",
     )
     with deps.engine.connect() as connection:

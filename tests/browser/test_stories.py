@@ -244,6 +244,50 @@ def test_the_school_office_opens_the_pack_subject_access_and_retention(page: Any
     held = opened["What is held about you (subject access)"]
     held.get_by_text(reference).first.wait_for()  # the reporter's own concern, with what they wrote
     assert DESCRIPTION in held.content()
+    held.get_by_role("heading", name=f"What policybot holds about Sam Taylor ({STAFF.id})").wait_for()
+    shown = held.content()
+    assert "post_ts" not in shown and "delivery_claimed_until" not in shown  # bookkeeping: in the JSON only
+    assert not re.search(r"\d{2}:\d{2}:\d{2}\.\d+", shown)  # times to the minute, never the microsecond
+    held.get_by_text(re.compile(r"You reported it")).first.wait_for()
     held.screenshot(path=str(SCREENSHOTS / "subject-access-from-the-sandbox.png"), full_page=True)
     listing = opened["Retention: what is due"].content()
     assert "Retention periods" in listing and "concerns on the safeguarding route" in listing
+
+
+def test_a_field_error_keeps_everything_typed_and_other_asks_which(page: Any, sandbox: Sandbox) -> None:
+    page.goto(sandbox.page_server.url + f"?as={STAFF.id}")
+    type_command(page, "/report-concern")
+    modal = page.get_by_role("dialog")
+    modal.get_by_role("radio", name=re.compile("^Aggressive")).check()
+    modal.get_by_label("Where did it happen?").select_option(label="Other")
+    modal.get_by_role("checkbox", name="Pupil", exact=True).check()
+    modal.get_by_label("What happened?").fill(DESCRIPTION)
+    modal.get_by_role("button", name="Send to leadership").click()
+    modal.get_by_text("Choose whether this is about contact, conduct or content.").wait_for()
+    modal.get_by_text("Say which platform or app").wait_for()
+    # As in Slack: the form shows the errors in place and keeps every value.
+    assert modal.get_by_label("What happened?").input_value() == DESCRIPTION
+    assert modal.get_by_role("radio", name=re.compile("^Aggressive")).is_checked()
+    assert modal.get_by_role("checkbox", name="Pupil", exact=True).is_checked()
+    assert modal.get_by_label("Where did it happen?").input_value() == "other"
+    modal.get_by_role("radio", name=re.compile("^Content")).check()
+    modal.get_by_label(re.compile("^If Other: which")).fill("Mastodon")
+    modal.get_by_role("button", name="Send to leadership").click()
+    modal.get_by_text(re.compile(r"SMP-\d{4}-\d{4}")).first.wait_for()
+    assert "CEOP" in modal.inner_text()  # a pupil is involved: the advice for children is given
+    modal.get_by_role("button", name="Done").click()
+    modal.wait_for(state="hidden")
+
+
+def test_no_box_takes_more_than_its_field_may_hold(page: Any, sandbox: Sandbox) -> None:
+    from flows.concerns import DESCRIPTION_MAX, NAMES_MAX
+
+    page.goto(sandbox.page_server.url + f"?as={STAFF.id}")
+    type_command(page, "/report-concern")
+    modal = page.get_by_role("dialog")
+    for label, most in (("What happened?", DESCRIPTION_MAX), (re.compile("^Names"), NAMES_MAX)):
+        box = modal.get_by_label(label)
+        box.fill("x" * (most + 50))  # a browser keeps to maxlength as Slack does
+        assert len(box.input_value()) == most
+    modal.get_by_role("button", name="Cancel").click()
+    modal.wait_for(state="hidden")

@@ -313,3 +313,32 @@ def test_a_decision_slack_refused_to_deliver_is_told_later(
     assert len(told) == 1  # refused twice, then told once by the outbox
     bot.one_delivery_pass()
     assert len([m for m in fake_slack.visible(staff) if "declined" in m.text]) == 1
+
+
+def test_the_platform_asked_about_reaches_leadership_and_a_permission_covers_that_platform_only(
+    slack: SlackDriver, fake_slack: LocalSlack, bot: RunningBot, e2e_database: str
+) -> None:
+    from tests.slack_driver import select
+
+    staff, described = "USTAFF58", "Mr Parent (dad of a Year 6 pupil), a former colleague"
+    on_linkedin = {**form("PUPIL_FAMILY", "SOCIAL_NETWORK", described=described), **select("platform", "linkedin")}
+    view_id, _ = ask(slack, staff, on_linkedin)
+    check = stored_check(e2e_database, view_id)
+    assert check.platform == "linkedin"
+    slack.click_in_view("contact_ask_leadership", str(check.id), staff, view_id)
+    post = fake_slack.wait_for(
+        "chat.postMessage", lambda p: p["channel"] == CHANNEL and f"CQ-{check.id:04d}" in p["text"]
+    )[-1]
+    assert "be friends with or follow on LinkedIn" in shown(post.params["blocks"])
+    slack.click("contact_approve", f"{check.id}:2", LEADERS[1])
+    told = fake_slack.wait_for("chat.postMessage", lambda p: p["channel"] == staff and "approved" in p["text"])[-1]
+    assert "follow on LinkedIn" in told.params["text"]
+
+    _, again = ask(slack, staff, on_linkedin)
+    assert "standing permission" in shown(again)
+    on_facebook = {**form("PUPIL_FAMILY", "SOCIAL_NETWORK", described=described), **select("platform", "facebook")}
+    _, elsewhere = ask(slack, staff, on_facebook)
+    assert "standing permission" not in shown(elsewhere) and "Leadership must decide" in shown(elsewhere)
+    # "Other" says which; a platform the school does not offer is refused on its field.
+    other = slack.submit("check_contact", {**on_facebook, **select("platform", "other")}, staff)
+    assert other.json()["errors"] == {"platform_other": "Say which platform or app (a word or two)."}

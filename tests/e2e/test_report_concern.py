@@ -45,14 +45,17 @@ def test_report_command_opens_the_form_at_once(slack: SlackDriver, fake_slack: L
         "Aggressive",
         "Sexual",
         "Values",
-        "Vine",
-        "X/Twitter",
+        "X (Twitter)",
+        "LinkedIn",
+        "Discord",
+        "If Other: which?",
         "Ex-pupil",
         "Parent/carer",
         "I have kept a copy",
         "illegal material",
     ):
         assert expected in labels
+    assert "Vine" not in labels  # closed in 2017: no longer offered
 
 
 def test_a_concern_travels_from_report_to_resolution(

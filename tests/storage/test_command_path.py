@@ -19,7 +19,7 @@ from flows.concerns import ConcernDraft
 from flows.contact import Channel, ContactQuestion, Person, assess
 from flows.contact_requests import UNNAMED, Decision, Relationship
 from flows.permissions import Act, Kind, People, place
-from flows.taxonomy import Area, Platform, Role
+from flows.taxonomy import Area, Role
 from flows.taxonomy import Kind as ConcernKind
 from storage import audit, commands
 from storage.checks import CheckStore
@@ -61,7 +61,7 @@ def a_concern(engine: Engine, safeguarding: bool = False, involved: str | None =
         "USTAFF",
         Area.CONDUCT,
         ConcernKind.AGGRESSIVE,
-        Platform.WHATSAPP,
+        "whatsapp",
         frozenset({Role.PUPIL}),
         description="x",
         safeguarding=safeguarding,

@@ -19,7 +19,7 @@ from flows.contact import Channel, ContactQuestion, Person, assess
 from flows.contact_requests import Decision, Relationship
 from flows.permissions import Act, People, place
 from flows.permissions import Kind as RecordKind
-from flows.taxonomy import Area, Kind, Outcome, Platform, Role
+from flows.taxonomy import Area, Kind, Outcome, Role
 from storage import logs as stored_logs
 from storage import personal
 from storage.audit import SYSTEM_ACTOR, review_subject_id
@@ -93,7 +93,7 @@ def one_of_everything(store: ConcernStore, contacts: Contacts) -> None:
         "UMARKREPORTER",
         Area.CONTENT,
         Kind.VALUES,
-        Platform.TIKTOK,
+        "tiktok",
         frozenset({Role.PUBLIC}),
         names="MARK-names",
         description="MARK-description",
@@ -288,7 +288,7 @@ def test_times_are_the_schools_with_the_offset_and_dates_stay_dates(stores: tupl
         ("V2", datetime(2026, 7, 1, 8, 0, tzinfo=UTC)),
     ):
         draft = ConcernDraft(
-            "US1", Area.CONTENT, Kind.VALUES, Platform.TIKTOK, frozenset({Role.PUBLIC}), description="x"
+            "US1", Area.CONTENT, Kind.VALUES, "tiktok", frozenset({Role.PUBLIC}), description="x"
         )
         store.create(draft, key, place(people, safeguarding=False, involved=None), at)
     contacts.declare("US1", Person.PUPIL_FAMILY.value, Relationship.FAMILY, "x", "V3", NOW, date(2027, 7, 1))
@@ -325,7 +325,7 @@ def test_a_typed_formula_comes_out_as_text(stores: tuple[ConcernStore, Contacts]
         "US1",
         Area.CONTENT,
         Kind.VALUES,
-        Platform.TIKTOK,
+        "tiktok",
         frozenset({Role.PUBLIC}),
         names="  @SUM(A1)",
         description="-2+3",

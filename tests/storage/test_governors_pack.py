@@ -12,7 +12,7 @@ from html import unescape
 from bot.governors_pack import pack
 from flows.concerns import ConcernDraft
 from flows.permissions import People, place
-from flows.taxonomy import Area, Kind, Platform, Role
+from flows.taxonomy import Area, Kind, Role
 from storage.concerns import ConcernStore
 from storage.export import export
 from tests.conftest import csv_rows
@@ -26,7 +26,7 @@ def seed_concerns(store: ConcernStore, count: int) -> None:
     chance = random.Random(20261203)
     for n in range(count):
         area, kind = chance.choice(list(Area)), chance.choice([Kind.AGGRESSIVE, Kind.SEXUAL, Kind.VALUES])
-        platform = chance.choice([Platform.INSTAGRAM, Platform.TIKTOK, Platform.WHATSAPP])
+        platform = chance.choice(["instagram", "tiktok", "whatsapp"])
         draft = ConcernDraft(f"UREP{n}", area, kind, platform, frozenset({Role.PUPIL}), description=f"SECRET-{n}")
         at = NOW - timedelta(days=chance.randrange(0, 300))
         store.create(draft, f"VPACK{n}", place(PEOPLE, safeguarding=False, involved=None), at)

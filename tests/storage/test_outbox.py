@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from flows.concerns import ConcernDraft
 from flows.permissions import Kind, Placement
-from flows.taxonomy import Area, Platform, Role
+from flows.taxonomy import Area, Role
 from flows.taxonomy import Kind as ConcernKind
 from storage import audit
 from storage.concerns import ConcernStore
@@ -45,7 +45,7 @@ def test_what_is_due_and_claimed_and_for_how_long(fresh_store: ConcernStore) -> 
 
 def test_sent_clears_the_text_and_notes_a_concerns_post_in_its_trail(fresh_store: ConcernStore) -> None:
     draft = ConcernDraft(
-        "UREP", Area.CONDUCT, ConcernKind.AGGRESSIVE, Platform.TIKTOK, frozenset({Role.PUPIL}), description="x"
+        "UREP", Area.CONDUCT, ConcernKind.AGGRESSIVE, "tiktok", frozenset({Role.PUPIL}), description="x"
     )
     concern, _ = fresh_store.create(
         draft, "V1", (Placement.CHANNEL, None), NOW, tell=lambda c: [message(c.id), message(c.id, key="receipt")]

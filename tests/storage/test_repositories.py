@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from flows.concerns import ConcernDraft
 from flows.permissions import People, place
-from flows.taxonomy import Area, Kind, Platform, Role
+from flows.taxonomy import Area, Kind, Role
 from storage.concerns import ConcernStore
 
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
@@ -21,7 +21,7 @@ def draft(reporter: str = "US1") -> ConcernDraft:
         reporter,
         Area.CONDUCT,
         Kind.AGGRESSIVE,
-        Platform.WHATSAPP,
+        "whatsapp",
         frozenset({Role.PARENT_CARER}),
         description="A parent group chat is targeting a teacher.",
     )

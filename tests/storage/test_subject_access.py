@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from bot.subject_access_page import render
+from storage import audit
 from storage.concerns import ConcernStore
 from storage.subject_access import OTHERS_TEXT, gather
 from tests.storage.test_export import Contacts, one_of_everything, stores  # noqa: F401 - the fixture
@@ -17,6 +19,12 @@ OTHERS = ("UMARKREPORTER", "UMARKLEAD", "UMARKHEAD", "UMARKASKER", "UMARKDECLARE
 
 def of(document: dict, log: str) -> list[dict]:  # type: ignore[type-arg]
     return [entry for entry in document["held"] if entry["log"] == log]
+
+
+def events_of(document: dict) -> list[dict]:  # type: ignore[type-arg]
+    """Every audit event in the document: with its record, or on its own."""
+    alone = [entry["record"] for entry in of(document, "audit_entry")]
+    return alone + [event for entry in document["held"] for event in entry.get("audit", [])]
 
 
 def test_the_reporter_gets_their_report_and_its_handling_without_anyone_elses_id_or_note(
@@ -52,7 +60,8 @@ def test_the_member_of_staff_a_concern_is_about_is_not_told_who_reported_it_or_w
     withheld = {w["field"]: w["why"] for w in concern["withheld"]}
     assert "reporter" in withheld["reporter_id"] and withheld["description"] == OTHERS_TEXT
     assert document["withheld_fields"] >= len(withheld)
-    page = render(document)
+    page = render(document, ZoneInfo("Europe/London"), "Lee Mark")
+    assert "What policybot holds about Lee Mark (UMARKLEAD)" in page
     assert "UMARKREPORTER" not in page and "MARK-description" not in page
     assert "For the data protection officer" in page and "description" in page  # listed, not shown
 
@@ -62,9 +71,18 @@ def test_an_actor_gets_their_own_acts_and_notes_and_someone_held_nowhere_gets_an
 ) -> None:
     store, contacts = stores
     one_of_everything(store, contacts)
+    [concern_id] = [c.id for c in store.open_concerns()] or [1]
+    click = audit.entry("concern", concern_id, "UMARKHEAD", "viewed_details", NOW, request_key="action:9.9:UMARKHEAD")
+    assert audit.append(store.engine, click)  # a click of theirs: its key holds their id, and only theirs
     head = gather(store.engine, "UMARKHEAD", NOW)
-    notes = [e.get("note") for entry in of(head, "audit_entry") for e in [entry["record"]]]
+    events = events_of(head)
+    notes = [event.get("note") for event in events]
     assert "MARK-ack-note" in notes and "MARK-decision-note" in notes
+    ids = [event["id"] for event in events]
+    assert len(ids) == len(set(ids)), "an audit event appears once, with its record where that is held"
+    mine = [event for event in events if event.get("actor_id") == "UMARKHEAD" and event.get("request_key")]
+    assert mine  # their own acts, with their own keys: never withheld as "another person"
+    assert "action:9.9:UMARKHEAD" in [event["request_key"] for event in mine]
     assert "MARK-description" not in json.dumps(head)  # acting on a concern does not make its words theirs
     asker = gather(store.engine, "UMARKASKER", NOW)
     [question] = of(asker, "contact_check")
