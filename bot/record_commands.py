@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 
 from bot.config import ConfigErrors
 from bot.reader import USER_ID, Reader
+from bot.views.concern_words import plural
 
 
 def run_record_command(args: argparse.Namespace) -> int:
@@ -143,7 +144,7 @@ def _subject_access(person: str, output: str | None) -> int:
     with open(f"{base}.html", "w", encoding="utf-8") as out:
         out.write(render(document, school, display_name(person), platforms))
     print(
-        f"wrote {base}.json and {base}.html: {document['records']} record(s) about {person}, "
-        f"{document['withheld_fields']} field(s) withheld for the data protection officer to review"
+        f"wrote {base}.json and {base}.html: {plural(document['records'], 'record')} about {person}, "
+        f"{plural(document['withheld_fields'], 'field')} withheld for the data protection officer to review"
     )
     return 0

@@ -126,7 +126,8 @@ def gather(engine: Engine, person: str, made_at: datetime) -> dict[str, Any]:
         "records": len(held),
         "withheld_fields": withheld_count,
         "for_the_data_protection_officer": (
-            f"{withheld_count} field(s) are withheld: each is listed with its record and why. Review them before "
+            f"{withheld_count} {'field is' if withheld_count == 1 else 'fields are'} withheld: each is listed with "
+            "its record and why. Review them before "
             "releasing any (UK GDPR article 15(4); Data Protection Act 2018, schedule 2, paragraph 16)."
         ),
         "held": held,

@@ -294,6 +294,6 @@ def test_subject_access_writes_both_files_and_refuses_bad_input_in_one_line(tmp_
         run("db", "upgrade", env=env)
         base = tmp_path / "sam"
         made = run("subject-access", "USAM1", "-o", str(base), env=env)
-        assert made.returncode == 0 and made.stdout.startswith(f"wrote {base}.json and {base}.html: 0 record(s)")
+        assert made.returncode == 0 and made.stdout.startswith(f"wrote {base}.json and {base}.html: 0 records")
         assert json.loads((tmp_path / "sam.json").read_text())["subject"] == "USAM1"
         assert "What policybot holds about USAM1" in (tmp_path / "sam.html").read_text()

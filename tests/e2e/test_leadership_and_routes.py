@@ -468,3 +468,18 @@ def test_a_reporter_who_names_themselves_is_not_promised_or_sent_its_progress(
     fake_slack.wait_for("chat.update", lambda p: reference in p["text"] and "acknowledged" in p["text"], after=mark)
     bot.one_delivery_pass()  # anything the reporter would be sent has been sent by now
     assert [m.text for m in fake_slack.visible("USTAFF40") if reference in m.text] == [receipt.params["text"]]
+
+
+def test_a_refusal_slack_will_not_show_reaches_the_persons_direct_messages(
+    slack: SlackDriver, fake_slack: LocalSlack, store: ConcernStore
+) -> None:
+    reference, concern_id = new_concern(slack, store, "USTAFF41")
+    posted_card(fake_slack, reference)
+    clicker = "USTAFF42"
+    fake_slack.fail("chat.postEphemeral", 500, times=3, when=lambda p: p.get("user") == clicker)
+    mark = fake_slack.mark()
+    slack.click("concern_acknowledge", f"{concern_id}:1", clicker)
+    told = fake_slack.wait_for(
+        "chat.postMessage", lambda p: p["channel"] == clicker and "Only the leadership team" in p["text"], after=mark
+    )
+    assert len(told) == 1 and not fake_slack.of("chat.postEphemeral", mark, user=clicker)[-1].response.get("ok")

@@ -324,3 +324,11 @@ def test_what_a_safeguarding_lead_would_never_accept_is_never_permitted() -> Non
         online = q.channel in (C.SOCIAL_NETWORK, C.PERSONAL_MESSAGING, C.PERSONAL_PHONE, C.PERSONAL_EMAIL)
         if under_18 and online and q.family_or_close_family_friend is not True:
             assert verdict is not V.PERMITTED, q  # a child who is not family, on a personal channel: never
+
+
+def test_every_quote_reads_as_a_sentence_of_the_policy_never_from_the_middle_of_one() -> None:
+    from flows.contact import default_rules
+
+    rules = default_rules()
+    for rule in (*rules.rules, rules.fallback):
+        assert rule.quote[:1].isupper(), f"{rule.id}: the quote starts mid-sentence: {rule.quote[:40]!r}"
