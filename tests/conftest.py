@@ -35,6 +35,7 @@ LEADERS = ("ULEAD1", "ULEAD2")
 SAFEGUARDING_LEAD = "UDSL1"
 HEADTEACHER = "UHEAD1"
 CHAIR = "UCHAIR1"
+GOVERNOR = "UGOV1"
 CHANNEL = "CLEADERS1"
 
 
@@ -109,6 +110,7 @@ def bot_environment(fake: LocalSlack, database_url: str, **extra: str) -> dict[s
         SAFEGUARDING_LEAD_IDS=SAFEGUARDING_LEAD,
         HEADTEACHER_ID=HEADTEACHER,
         CHAIR_OF_GOVERNORS_ID=CHAIR,
+        GOVERNOR_USER_IDS=f"{CHAIR},{GOVERNOR}",
         DELIVERY_RETRY_SECONDS="0.25",  # the outbox's longest wait between two tries (a school keeps 60)
         SLACK_TIMEOUT_SECONDS="1",  # an answer slower than this is a fault the tests make
         POLICYBOT_ENV_FILE=os.devnull,
