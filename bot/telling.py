@@ -107,7 +107,7 @@ class Telling:
         assert concern.id is not None
         subject, version = (Kind.CONCERN, concern.id), concern.version
         messages = self.concern_redrawn(concern)
-        update = notices.status_update(concern)
+        update = notices.status_update(concern, concern_words.handled_by(self.directory.people(), facts(concern)))
         for reporter in sorted(self.directory.who(facts(concern), Act.TOLD_OF_CHANGES)):
             messages.append(Message(f"concern:{concern.id}:told:{version}:{reporter}", subject, reporter, update))
         target = EscalationTarget(concern.escalated_to) if concern.escalated_to else None

@@ -44,6 +44,13 @@ def holder(people: People, record: Record) -> str:
     return "the leadership team"
 
 
+def handled_by(people: People, record: Record) -> str:
+    """Who acted on a concern, as its reporter is told (by role; on the safeguarding route, the lead or the head)."""
+    if record.placement is Placement.CHANNEL and record.safeguarding:
+        return "those who handle safeguarding"
+    return holder(people, record)
+
+
 def why_direct(people: People, record: Record) -> str:
     """Why a concern came by DM to its holder: it names someone who would otherwise have seen it."""
     if record.direct_to == people.chair_of_governors:

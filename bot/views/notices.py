@@ -75,12 +75,13 @@ def escalated_to_you(concern: Concern, by: str, target: str, note: str) -> tuple
     ]
 
 
-def status_update(concern: Concern) -> str:
-    """What the reporter is told of a status change: never leadership's notes."""
+def status_update(concern: Concern, holder: str = "the leadership team") -> str:
+    """What the reporter is told of a status change, naming who has it by role (concern_words.holder): never
+    leadership's notes."""
     status = Status(concern.status)
     lines = {
-        Status.ACKNOWLEDGED: "has been acknowledged by the leadership team.",
-        Status.ESCALATED: "has been escalated by the leadership team.",
-        Status.RESOLVED: "has been resolved by the leadership team. Thank you for reporting it.",
+        Status.ACKNOWLEDGED: f"has been acknowledged by {holder}.",
+        Status.ESCALATED: f"has been escalated by {holder}.",
+        Status.RESOLVED: f"has been resolved by {holder}. Thank you for reporting it.",
     }
     return f"Your concern {concern.reference} {lines.get(status, 'has been updated.')}"

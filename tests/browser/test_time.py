@@ -9,7 +9,7 @@ from typing import Any
 
 from sandbox.run import Sandbox
 from sandbox.school import CHAIR, GOVERNOR, LEADER, STAFF
-from tests.browser.test_stories import be, open_place, report
+from tests.browser.helpers import be, open_place, report
 
 
 def later(page: Any, button: str) -> None:

@@ -229,7 +229,8 @@ def test_a_day_as_the_teacher_who_reported(day: Day, slack: SlackDriver, fake_sl
     seen = everything_seen_by(TEACHER, day, slack, fake_slack)
     ordinary, naming = day.ordinary[0], day.naming_a_leader[0]
     assert "has gone to the leadership team" in seen.words and "has gone to the headteacher" in seen.words
-    assert f"{ordinary} has been resolved" in seen.words and f"{naming} has been resolved" in seen.words
+    assert f"{ordinary} has been resolved by the leadership team" in seen.words
+    assert f"{naming} has been resolved by the headteacher" in seen.words
     assert f"<@{ASSISTANT}>" not in seen.words  # the receipt says who has it by role, never whom it names
     assert all(details is None for details in seen.details.values())  # View details is leadership's
     assert shown(seen.words, *ALL_NOTES) == {"NOTE-DECLINE"}  # a contact decision's note is written to the asker
@@ -239,6 +240,7 @@ def test_a_day_as_the_teacher_who_reported(day: Day, slack: SlackDriver, fake_sl
 def test_a_day_as_the_colleague_who_reported_safeguarding(day: Day, slack: SlackDriver, fake_slack: LocalSlack) -> None:
     seen = everything_seen_by(COLLEAGUE, day, slack, fake_slack)
     assert "has gone at once to the designated safeguarding lead" in seen.words
+    assert "has been escalated by those who handle safeguarding" in seen.words
     assert "do not view them again" in seen.words and "CEOP" not in seen.words  # the rule for illegal images
     assert not shown(seen.words, *ALL_NOTES) and all(d is None for d in seen.details.values())
 
