@@ -206,6 +206,7 @@ TABLE: dict[tuple[Kind, Act], Rule] = {
     (CONCERN, Act.SEE_PATTERNS): _head_or_chair,
     (REQUEST, Act.ASK_LEADERSHIP): _owner,
     (REQUEST, Act.DECIDE): _leadership,
+    (REQUEST, Act.VIEW_DETAILS): _leadership,  # the decision's note and the trail (never the asker's own)
     (REQUEST, Act.UNANSWERED): _above_the_holder,
     (REQUEST, Act.TOLD_OF_CHANGES): _owner,
     (DECLARATION, Act.ACKNOWLEDGE): _leadership,

@@ -14,7 +14,7 @@ from flows.contact_requests import StandingPermission, permission_covers, person
 from flows.permissions import Kind as RecordKind
 from storage import audit
 from storage.db import reading, transaction
-from storage.models import ContactCheck, ContactPermission
+from storage.models import AuditEntry, ContactCheck, ContactPermission
 
 
 class CheckStore:
@@ -103,6 +103,10 @@ class CheckStore:
     def check(self, check_id: int) -> ContactCheck | None:
         with reading(self.engine) as session:
             return session.get(ContactCheck, check_id)
+
+    def trail(self, check_id: int) -> list[AuditEntry]:
+        """A question's audit trail, oldest first."""
+        return audit.trail(self.engine, RecordKind.CONTACT_REQUEST, check_id)
 
     def decision_note(self, check_id: int) -> str:
         """Leadership's note on the decision (it goes to the member of staff with the decision)."""

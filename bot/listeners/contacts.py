@@ -22,7 +22,7 @@ from bot.slack_api import quietly
 from bot.text import mention
 from bot.views import contact_card, contact_form
 from flows.contact import Verdict, assess
-from flows.contact_requests import Decision, a_year_on, check_review_date
+from flows.contact_requests import DECISION_NOTE_MAX, Decision, a_year_on, check_review_date
 from flows.permissions import Act, Kind
 from storage.commands import Changed, Missing, Outcome, Overtaken, Refused
 from storage.models import ContactCheck, ContactPermission
@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 NOT_LEADERSHIP = "Only the leadership team can decide this (and nobody decides their own). Your attempt is recorded."
 NOT_THE_ASKER = "Only the person who asked can send this question to leadership. Your attempt is recorded."
 NOT_FOUND = "That request could not be found."
+NOT_A_VIEWER = "A contact question's details are open to the leadership team only. Your attempt has been recorded."
 SAVE_FAILED = "policybot could not save this just now; please try again in a minute."
 
 
@@ -208,9 +209,26 @@ def decision_errors(decision: Decision | None, review_on: date | None, note: str
         problem = check_review_date(review_on, today)
         if problem:
             errors[ids.REVIEW_ON] = problem
-    if len(note.strip()) > 1000:
-        errors[ids.NOTE] = "Please keep the note under 1000 characters."
+    if len(note.strip()) > DECISION_NOTE_MAX:
+        errors[ids.NOTE] = f"Please keep the note under {DECISION_NOTE_MAX} characters."
     return errors
+
+
+def view_details(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    """A decided question's details for leadership (the decision's note, the trail); every look is audited."""
+    check_id, _ = button(body)
+    actor, key, trigger = payload.user_id(body), request_key(body), payload.trigger_id(body)
+    ack()
+    command = deps.command(Kind.CONTACT_REQUEST, check_id, Act.VIEW_DETAILS, actor, key)
+    outcome = deps.look(command, audited_as="viewed_details")
+    if isinstance(outcome, Changed) and isinstance(outcome.record, ContactCheck):
+        events = deps.checks.trail(check_id)
+        view = contact_card.details(outcome.record, events, deps.telling.where(outcome.record))
+        client.views_open(trigger_id=trigger, view=view)
+    elif isinstance(outcome, Refused):
+        reply_privately(deps, client, body, NOT_A_VIEWER)
+    elif isinstance(outcome, Missing):
+        reply_privately(deps, client, body, NOT_FOUND)
 
 
 def register(app: App, deps: Deps) -> None:
@@ -223,3 +241,4 @@ def register(app: App, deps: Deps) -> None:
     app.action(ids.DECLINE)(wire.lazily(one_click, Decision.DECLINE))
     app.action(ids.DECIDE_WITH_NOTE)(wire.lazily(open_decision))
     app.view(ids.DECIDE_VIEW)(wire.now(submit_decision))
+    app.action(ids.CONTACT_DETAILS)(wire.lazily(view_details))

@@ -11,6 +11,7 @@ from slack_sdk.models.blocks import (
     Block,
     ButtonElement,
     ConfirmObject,
+    ContextBlock,
     DatePickerElement,
     HeaderBlock,
     InputBlock,
@@ -26,11 +27,12 @@ from slack_sdk.models.views import View
 from bot import ids
 from bot.payload import metadata, numbers, state_values
 from bot.text import escape, mention, when
+from bot.views import concern_words
 from bot.views.contact_words import PERSON_LABELS, question_phrase, tri_state
 from bot.views.state import selected, selected_date, typed
 from flows.contact import Answer, Channel, Person
 from flows.contact_requests import DECISION_NOTE_MAX, Decision, Relationship, RequestStatus
-from storage.models import ContactCheck, ContactPermission, Declaration
+from storage.models import AuditEntry, ContactCheck, ContactPermission, Declaration
 
 
 def reference(check: ContactCheck) -> str:
@@ -78,6 +80,9 @@ def request_blocks(
         ),
         SectionBlock(text=MarkdownTextObject(text=state)),
     ]
+    if status is not RequestStatus.PENDING:
+        details = ButtonElement(action_id=ids.CONTACT_DETAILS, text="View details", value=str(check.id))
+        blocks.append(ActionsBlock(block_id=f"contact_{check.id}", elements=[details]))
     if status is RequestStatus.PENDING:
         value = f"{check.id}:{check.version}"
         blocks.append(
@@ -103,6 +108,35 @@ def request_blocks(
             )
         )
     return blocks
+
+
+def details(check: ContactCheck, events: list[AuditEntry], platform: str) -> View:
+    """View details of a contact question, for leadership: the question, the decision, each note under who wrote it
+    and when, and the trail in sentences."""
+    person, channel = Person(check.person), Channel(check.channel)
+    asked = (
+        f"*{reference(check)}*: {mention(check.asked_by)} asked {when(check.asked_at)} whether they may "
+        f"{question_phrase(person, channel, escape(platform))}.\n*Now:* {RequestStatus(check.request_status).value}"
+    )
+    noted = [e for e in events if e.note.strip()]
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=asked)), *_described(check.person_described)]
+    for event in noted[-20:]:
+        said = f"{mention(event.actor_id)} {concern_words.step(event.action, event.detail)}, {when(event.at)}:"
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=said)]))
+        blocks.append(SectionBlock(text=PlainTextObject(text=event.note.strip(), emoji=False)))
+    trail = [
+        f"{when(e.at, '{date_short} {time}')}: {mention(e.actor_id) if e.actor_id[:1] in 'UW' else e.actor_id} "
+        f"{concern_words.step(e.action, e.detail)}"
+        for e in events[-15:]
+    ]
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text="*Audit trail*\n" + "\n".join(trail))]))
+    return View(
+        type="modal",
+        callback_id=ids.CONTACT_DETAILS_VIEW,
+        title=PlainTextObject(text=reference(check)),
+        close=PlainTextObject(text="Close"),
+        blocks=blocks,
+    )
 
 
 def decision_form(check: ContactCheck, review_on: date) -> View:
@@ -133,9 +167,9 @@ def decision_form(check: ContactCheck, review_on: date) -> View:
                 block_id=ids.NOTE,
                 label="Note",
                 optional=True,
-                hint="The member of staff sees this note with the decision.",
+                hint="The member of staff sees this note with the decision, and the leadership team in View details.",
                 element=PlainTextInputElement(
-                    action_id=ids.NOTE + ids.INPUT, multiline=True, max_length=DECISION_NOTE_MAX + 500
+                    action_id=ids.NOTE + ids.INPUT, multiline=True, max_length=DECISION_NOTE_MAX
                 ),
             ),
         ],

@@ -128,8 +128,10 @@ def test_contact_buttons_and_forms_reach_their_handlers_and_approve_is_not_decli
         ("action", ids.DECLINE): "one_click",
         ("action", ids.DECIDE_WITH_NOTE): "open_decision",
         ("view", ids.DECIDE_VIEW): "submit_decision",
+        ("action", ids.CONTACT_DETAILS): "view_details",
     }
     for (kind, name), body, act, detail in [
+        (("action", ids.CONTACT_DETAILS), click("5"), Act.VIEW_DETAILS, None),
         (("action", ids.ASK_LEADERSHIP), click("5"), Act.ASK_LEADERSHIP, None),
         (("action", ids.APPROVE), click("5:2"), Act.DECIDE, Decision.APPROVE),
         (("action", ids.DECLINE), click("5:2"), Act.DECIDE, Decision.DECLINE),

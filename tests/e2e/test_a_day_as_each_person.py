@@ -43,6 +43,11 @@ class Day:
     naming_a_leader: tuple[str, int]
     safeguarding: tuple[str, int]
     question: str  # CQ-0007
+    question_id: int
+
+    @property
+    def concerns(self) -> list[tuple[str, int]]:
+        return [self.ordinary, self.naming_a_leader, self.safeguarding]
 
 
 def wait_until(done: Callable[[], bool], what: str, timeout: float = 10) -> None:
@@ -132,7 +137,7 @@ def day(bot: RunningBot, slack: SlackDriver, fake_slack: LocalSlack, store: Conc
     fake.wait_for("chat.postMessage", lambda p: p["channel"] == CHAIR and "recorded the governors' review" in p["text"])
     fake.wait_for("chat.postMessage", lambda p: p["channel"] == COLLEAGUE and "escalated" in p["text"])
     bot.one_delivery_pass()
-    return Day(ordinary, naming, safeguarding, f"CQ-{check_id:04d}")
+    return Day(ordinary, naming, safeguarding, f"CQ-{check_id:04d}", check_id)
 
 
 @dataclass
@@ -156,9 +161,10 @@ def everything_seen_by(person: str, day: Day, slack: SlackDriver, fake: LocalSla
     home = fake.wait_for("views.publish", lambda p: p["user_id"] == person, after=mark)[-1]
     parts.append(json.dumps(home.params["view"]))
     details: dict[str, str | None] = {}
-    for reference, concern_id in (day.ordinary, day.naming_a_leader, day.safeguarding):
+    records = [("concern", reference, concern_id) for reference, concern_id in day.concerns]
+    for kind, reference, record_id in [*records, ("contact", day.question, day.question_id)]:
         mark = fake.mark()
-        slack.click("concern_view_details", str(concern_id), person)
+        slack.click(f"{kind}_view_details", str(record_id), person)
 
         def answered(since: int = mark, ref: str = reference) -> bool:
             opened = [c for c in fake.of("views.open", since) if c.params["view"]["title"]["text"] == ref]
@@ -202,6 +208,9 @@ def test_a_day_as_the_deputy_head(day: Day, slack: SlackDriver, fake_slack: Loca
     }  # fmt: skip
     assert seen.details[naming] is None and naming not in seen.words  # placed with the head alone
     assert seen.details[safeguarding] is None  # the safeguarding team's only
+    # The contact question another leader declined: its note, under who wrote it, in View details.
+    assert shown(seen.details[day.question] or "", "NOTE-DECLINE") == {"NOTE-DECLINE"}
+    assert f"<@{ASSISTANT}> declined it" in (seen.details[day.question] or "")
     assert not shown(seen.words, *ALL_TYPED, *ALL_NOTES)  # the channel never shows a note or what was typed
 
 
@@ -232,7 +241,7 @@ def test_a_day_as_the_teacher_who_reported(day: Day, slack: SlackDriver, fake_sl
     assert f"{ordinary} has been resolved by the leadership team" in seen.words
     assert f"{naming} has been resolved by the headteacher" in seen.words
     assert f"<@{ASSISTANT}>" not in seen.words  # the receipt says who has it by role, never whom it names
-    assert all(details is None for details in seen.details.values())  # View details is leadership's
+    assert all(details is None for details in seen.details.values())  # View details is leadership's (and own asks)
     assert shown(seen.words, *ALL_NOTES) == {"NOTE-DECLINE"}  # a contact decision's note is written to the asker
     assert "follow on LinkedIn" in seen.words and day.question in seen.words
 
@@ -247,6 +256,7 @@ def test_a_day_as_the_colleague_who_reported_safeguarding(day: Day, slack: Slack
 
 def test_a_day_as_the_business_manager_in_the_channel(day: Day, slack: SlackDriver, fake_slack: LocalSlack) -> None:
     seen = everything_seen_by(PA, day, slack, fake_slack)
+    assert day.question in seen.words  # the question's post, with no note
     assert day.ordinary[0] in seen.words and day.safeguarding[0] in seen.words  # the channel's posts, nothing more
     assert all(d is None for d in seen.details.values())
     assert not shown(seen.words, *ALL_TYPED, *ALL_NOTES)
