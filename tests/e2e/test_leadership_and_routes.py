@@ -352,7 +352,7 @@ def test_governors_mark_the_review_done_and_nobody_else_can(
     slack.click("policy_review_done", "2027-03-01", LEADERS[0], channel="DLEAD1")
     ephemeral_to(fake_slack, LEADERS[0], "Only governors", after=mark)
     slack.click("policy_review_done", "2027-03-01", CHAIR, channel="DCHAIR1")
-    form = fake_slack.wait_for("views.open", lambda p: p["view"]["callback_id"] == "policy_review")[-1]
+    form = fake_slack.wait_for("views.open", lambda p: p["view"]["callback_id"] == "policy_review", after=mark)[-1]
     assert form.params["view"]["private_metadata"] == "2027-03-01"
     picked = {"next_review_on": {"next_review_on_input": {"type": "datepicker", "selected_date": "2028-03-01"}}}
     past = {"next_review_on": {"next_review_on_input": {"type": "datepicker", "selected_date": "2020-01-01"}}}
