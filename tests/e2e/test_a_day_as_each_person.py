@@ -73,7 +73,7 @@ def act(
     mark = fake.mark()
     slack.click(f"concern_{action}", f"{concern_id}:{version}", user)
     opened = fake.wait_for(
-        "views.open", lambda p: p["view"]["private_metadata"] == f"{concern_id}:{version}", after=mark
+        "views.open", lambda p: p["view"].get("private_metadata") == f"{concern_id}:{version}", after=mark
     )
     choice = "target" if action == "escalate" else "outcome"
     values = {**radio(choice, form["choice"]), **text("note", form["note"])}
@@ -123,7 +123,7 @@ def day(bot: RunningBot, slack: SlackDriver, fake_slack: LocalSlack, store: Conc
     slack.click_in_view("contact_ask_leadership", str(check_id), TEACHER, view_id)
     fake.wait_for("chat.postMessage", lambda p: p["channel"] == CHANNEL and f"CQ-{check_id:04d}" in p["text"])
     slack.click("contact_decide_with_note", f"{check_id}:2", ASSISTANT)
-    fake.wait_for("views.open", lambda p: p["view"]["private_metadata"] == f"{check_id}:2")
+    fake.wait_for("views.open", lambda p: p["view"].get("private_metadata") == f"{check_id}:2")
     decided = {**radio("decision", "decline"), **text("note", marker("NOTE-DECLINE"))}
     assert slack.submit("decide_contact", decided, ASSISTANT, private_metadata=f"{check_id}:2").status == 200
 
