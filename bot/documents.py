@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import date, timedelta
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
 from bot.config import Settings
 from bot.uploads import Document
+from flows.pack import default_period
 from flows.permissions import Kind
 from storage.models import Send
 from storage.outbox import Message
@@ -23,11 +24,6 @@ PACK_COMMENT = (
     "The governors' pack for {period}: the year's figures, anonymised, with any count from 1 to {least} shown as "
     '"fewer than {below}". Open the file in any browser; it works offline and prints well.'
 )
-
-
-def default_period(today: date) -> tuple[date, date]:
-    """The twelve months to today."""
-    return today - timedelta(days=364), today
 
 
 def pack_key(governor: str) -> str:

@@ -79,8 +79,8 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _report(start: date | None, end: date | None, output: str) -> int:
-    from bot.documents import default_period
     from bot.governors_pack import pack
+    from flows.pack import default_period
 
     reader = Reader(os.environ, collect=True)
     school = ZoneInfo(reader.timezone("POLICYBOT_TIMEZONE", "Europe/London"))

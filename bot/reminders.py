@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, MarkdownTextObject, SectionBlock
 
@@ -18,12 +19,12 @@ from bot import ids
 from bot.config import Settings
 from bot.directory import Directory
 from bot.documents import pack_for
+from bot.governors_pack import labels, summary, year_figures
 from bot.telling import drawn
-from flows.digest import LoggedConcern, digest, lines
+from flows.pack import default_period
 from flows.permissions import Act
 from flows.permissions import Kind as RecordKind
 from flows.scheduling import next_review_reminder, review_reminders
-from flows.taxonomy import Area, Kind, Outcome
 from storage.audit import review_subject_id
 from storage.declarations import DeclarationStore
 from storage.outbox import REMINDER, Message, post_key
@@ -33,23 +34,18 @@ from storage.reviews import ReviewStore
 log = logging.getLogger(__name__)
 
 
-def year_in_numbers(reviews: ReviewStore, now: datetime) -> list[str]:
-    """The last twelve months, anonymised and with small numbers suppressed (flows.digest): for the governors'
-    reminders and their App Home."""
-    since = now - timedelta(days=365)
-    logged = [
-        LoggedConcern(c.area, c.kind, c.created_at, c.acknowledged_at, c.outcome, c.safeguarding)
-        for c in reviews.year_of_concerns(since)
-    ]
-    labels = {
-        **{a.value: a.label for a in Area},
-        **{k.value: k.label for k in Kind},
-        **{o.value: o.label for o in Outcome},
-        "PERMITTED": "permitted",
-        "NOT_PERMITTED": "not permitted",
-        "REFER": "referred to leadership",
-    }
-    return lines(digest(logged, reviews.contact_verdicts(since)), labels)
+def year_in_numbers(settings: Settings, reviews: ReviewStore, today: date) -> list[str]:
+    """The twelve months to today in a few lines, for the governors' reminders and their App Home: the pack's own
+    figures (bot.governors_pack.year_figures), so the three agree."""
+    found = year_figures(
+        reviews.engine,
+        *default_period(today),
+        ZoneInfo(settings.timezone),
+        settings.ack_nudge_after,
+        settings.pack_suppress_below,
+        settings.platforms,
+    )
+    return summary(found, labels(settings.platforms))
 
 
 class Reminders:
@@ -138,7 +134,8 @@ class Reminders:
             log.info("review reminder sent (%s; the review is due %s)", mark, review_on.isoformat())
 
     def _review_message(self, review_on: Any, mark: str) -> tuple[str, list[Any]]:
-        summary = "\n".join(year_in_numbers(self.reviews, self.clock()))
+        today = self.clock().astimezone(self.policy.zone).date()
+        summary = "\n".join(year_in_numbers(self.settings, self.reviews, today))
         left = (review_on - self.clock().astimezone(self.policy.zone).date()).days
         if left > 0:
             when = f"is {left} day{'s' if left != 1 else ''} away"

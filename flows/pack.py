@@ -1,19 +1,27 @@
-"""The governors' pack (section 9: "in the light of any incidents"): the figures of a period from anonymised facts,
-with small numbers suppressed as published education statistics do. Plain data in, figures out.
+"""The governors' figures (section 9: "in the light of any incidents"): every count a governor or the headteacher is
+shown, in the pack file, the review reminder and the App Home, from one function over one period. Anonymised facts
+in, published figures out; standard library only.
 
-Suppression: a count from 1 to THRESHOLD-1 is shown as "fewer than THRESHOLD" (None here). Wherever the hidden
-counts beside a published total could only be one set of values, another count is withheld too (WITHHELD), until
-none can be worked out by subtraction (protect()); totals are treated the same way beside the grand total."""
+Each figure says what it counts as the export would (`of` a population, `where` by the export's column names),
+and how it is shown: the count, "fewer than N" or "withheld". A population of fewer than FLOOR records is given as
+its total alone: a breakdown of a handful points at people. Every breakdown is a whole partition of its
+population, so that the tables meet only in its published total, and each is protected by flows.disclosure."""
 
 from __future__ import annotations
 
 import statistics
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Any
+
+from flows.disclosure import FEWER, WITHHELD, Table, protect
 
 THRESHOLD = 3  # the setting PACK_SUPPRESS_BELOW; the default, as the DfE publishes
+FLOOR = 10  # below this many records a population is given as its total only
+CONCERNS, QUESTIONS, DECLARATIONS = "concerns", "contact_questions", "declarations"
+Where = tuple[tuple[str, Any], ...]  # (column, value) pairs: the export's column names and stored values
 
 
 @dataclass(frozen=True)
@@ -47,105 +55,41 @@ class PackReview:
     adopted_version: str | None
 
 
-WITHHELD = "withheld"  # hidden so that a small count beside it cannot be worked out (secondary suppression)
-Cell = int | str | None  # None: fewer than the threshold (true of it); WITHHELD: hidden, whatever it is
+@dataclass(frozen=True)
+class Figure:
+    """One published count."""
+
+    table: str
+    of: str
+    where: Where
+    shown: int | str  # the count, FEWER or WITHHELD (flows.disclosure)
+    period: tuple[date, date] | None = None  # a span other than the figures' own (the year before)
+
+    def at(self, column: str) -> Any:
+        return dict(self.where).get(column)
 
 
-def shown(count: int, threshold: int = THRESHOLD) -> Cell:
-    return None if 0 < count < threshold else count
+@dataclass
+class Figures:
+    period: tuple[date, date]
+    threshold: int
+    published: list[Figure]
+    ack_median: timedelta | None  # only where every count it rests on is published
+    ack_ninth_tenth: timedelta | None  # nine in ten were acknowledged within this
+    reviews: list[PackReview] = field(default_factory=list)
+    not_broken_down: list[str] = field(default_factory=list)  # tables too small, or impossible, to publish safely
+
+    def table(self, name: str) -> list[Figure]:
+        return [f for f in self.published if f.table == name]
+
+    def count(self, table: str, **where: Any) -> Figure | None:
+        wanted = tuple(sorted(where.items()))
+        return next((f for f in self.published if f.table == table and tuple(sorted(f.where)) == wanted), None)
 
 
-def suppress(table: dict[tuple[str, str], int], threshold: int = THRESHOLD) -> dict[tuple[str, str], Cell]:
-    """The cells of a two-way table whose row and column totals are published (protect() gives those)."""
-    return protect(table, threshold)[0]
-
-
-def protect(
-    table: dict[tuple[str, str], int], threshold: int = THRESHOLD
-) -> tuple[dict[tuple[str, str], Cell], dict[str, Cell], dict[str, Cell]]:
-    """(cells, row totals, column totals) of a two-way table, beside its published grand total, so that no hidden
-    count can be worked out: wherever the hidden counts of a line (a row or column, with its published total) have
-    only one possible set of values (one hidden count, or small ones adding up to their least or most), another
-    count is withheld too: the smallest visible one (preferring one whose other line already hides one), else a
-    zero, else the line's total. The same for each axis's totals beside the grand total."""
-    cells: dict[tuple[str, str], Cell] = {key: shown(n, threshold) for key, n in table.items()}
-    sums: list[dict[str, int]] = [{}, {}]
-    for (row, col_), n in table.items():
-        sums[0][row] = sums[0].get(row, 0) + n
-        sums[1][col_] = sums[1].get(col_, 0) + n
-    shown_sums: list[dict[str, Cell]] = [{k: shown(n, threshold) for k, n in axis.items()} for axis in sums]
-    changed = True
-    while changed:
-        changed = False
-        for axis in (0, 1):
-            for name in sums[axis]:
-                line = [k for k in table if k[axis] == name]
-                hidden = [k for k in line if not isinstance(cells[k], int)]
-                if len(line) < 2 or not hidden or not isinstance(shown_sums[axis][name], int):
-                    continue
-                if not _determined([cells[k] for k in hidden], sum(table[k] for k in hidden), threshold):
-                    continue
-
-                def cost(k: tuple[str, str], axis: int = axis) -> tuple[int, int, int, str]:
-                    other = [j for j in table if j[1 - axis] == k[1 - axis] and not isinstance(cells[j], int)]
-                    return (table[k] == 0, 0 if other else 1, table[k], str(k))
-
-                candidates = sorted((k for k in line if isinstance(cells[k], int)), key=cost)
-                if candidates:
-                    cells[candidates[0]] = WITHHELD
-                else:
-                    shown_sums[axis][name] = WITHHELD
-                changed = True
-            if _guard_totals(shown_sums[axis], sums[axis], threshold):
-                changed = True
-    return cells, shown_sums[0], shown_sums[1]
-
-
-def _determined(hidden: list[Cell], total: int, threshold: int) -> bool:
-    """Whether hidden counts adding up to `total` could only be one set of values, to someone who knows that a
-    "fewer than N" count is 1 to N-1 and a withheld one is 0 or at least N (what could have been shown)."""
-    options = [range(1, threshold) if cell is None else [0, *range(threshold, total + 1)] for cell in hidden]
-    found = 0
-
-    def count(i: int, left: int) -> None:
-        nonlocal found
-        if found > 1:
-            return
-        if i == len(options):
-            found += left == 0
-            return
-        for value in options[i]:
-            if value > left:
-                break
-            count(i + 1, left - value)
-
-    count(0, total)
-    return found <= 1
-
-
-def _guard_totals(published: dict[str, Cell], true: dict[str, int], threshold: int) -> bool:
-    """Beside the grand total, hidden totals that could be worked out: withhold another (the smallest visible)."""
-    hidden = [k for k, v in published.items() if not isinstance(v, int)]
-    if not hidden or len(published) < 2 or shown(sum(true.values()), threshold) is None:
-        return False
-    if not _determined([published[k] for k in hidden], sum(true[k] for k in hidden), threshold):
-        return False
-    visible = sorted((k for k, v in published.items() if isinstance(v, int)), key=lambda k: (true[k] == 0, true[k], k))
-    if not visible:
-        return False
-    published[visible[0]] = WITHHELD
-    return True
-
-
-def counted(values: Iterable[str], keys: Iterable[str], threshold: int = THRESHOLD) -> dict[str, Cell]:
-    """A one-way count over the keys given (zeros included), suppressed; secondary suppression as for a table with
-    its grand total published."""
-    return _one_way(Counter(values), list(keys), threshold)
-
-
-def _one_way(found: Counter[str], keys: list[str], threshold: int) -> dict[str, Cell]:
-    table = {(key, "all"): found.get(key, 0) for key in keys}
-    return {key: cell for (key, _), cell in suppress(table, threshold).items()}
+def default_period(today: date) -> tuple[date, date]:
+    """The twelve months to today: 365 days, today included."""
+    return today - timedelta(days=364), today
 
 
 def month_of(moment: datetime, tz: tzinfo) -> str:
@@ -163,60 +107,70 @@ def months(start: date, end: date) -> list[str]:
     return found
 
 
-@dataclass(frozen=True)
-class AckTimes:
-    median: timedelta | None
-    ninetieth: timedelta | None
-    slowest: timedelta | None
-    within_nudge: Cell  # acknowledged before the first nudge was due
-    later: Cell
-    not_yet: Cell
+def acknowledged(concern: PackConcern, nudge_after: timedelta) -> str:
+    """before_nudge (within ACK_NUDGE_AFTER of being reported, wall-clock), after_nudge, or not_yet."""
+    if concern.acknowledged_at is None:
+        return "not_yet"
+    return "before_nudge" if concern.acknowledged_at - concern.reported_at <= nudge_after else "after_nudge"
 
 
-def ack_times(concerns: list[PackConcern], nudge_after: timedelta, threshold: int = THRESHOLD) -> AckTimes:
-    waits = sorted(c.acknowledged_at - c.reported_at for c in concerns if c.acknowledged_at is not None)
-    # The three add up to the published total: suppressed together, so that none can be worked out from it.
-    split = counted(
-        ["within" if w <= nudge_after else "later" for w in waits] + ["not_yet"] * (len(concerns) - len(waits)),
-        ["within", "later", "not_yet"],
-        threshold,
-    )
-    # Times only when how many were acknowledged is itself published, and it is enough not to describe one case.
-    few = len(waits) < threshold or any(not isinstance(v, int) for v in split.values())
-    return AckTimes(
-        median=None if few else statistics.median_low(waits),
-        ninetieth=None if few else waits[min(len(waits) - 1, int(0.9 * len(waits)))],
-        slowest=None if few else waits[-1],
-        within_nudge=split["within"],
-        later=split["later"],
-        not_yet=split["not_yet"],
-    )
+class _Publisher:
+    """Collects the figures of one population, a table at a time, each protected."""
+
+    def __init__(self, of: str, total: int, threshold: int, period: tuple[date, date] | None = None) -> None:
+        self.of, self.total, self.threshold, self.period = of, total, threshold, period
+        self.figures: list[Figure] = []
+        self.dropped: list[str] = []
+
+    def shown(self, value: int | str) -> int | str:
+        return f"fewer than {self.threshold}" if value == FEWER else value
+
+    def one_way(self, name: str, keys: Iterable[Where], values: Iterable[Where]) -> None:
+        counts = Counter(values)
+        cells = {(repr(key), ""): counts.get(key, 0) for key in dict.fromkeys([*keys, *counts])}
+        table = Table(self.total, cells)
+        found = protect(table, self.threshold)
+        if found is None:
+            self.dropped.append(name)
+            return
+        for key in dict.fromkeys([*keys, *counts]):
+            self.figures.append(Figure(name, self.of, key, self.shown(found[(repr(key), "")]), self.period))
+
+    def two_way(self, names: tuple[str, str, str], rows: list[Where], cols: list[Where], pairs: list[Where]) -> None:
+        """Cells of rows by columns, with both margins (`names`: the cells', the rows', the columns' tables)."""
+        counts = Counter(pairs)
+        cells = {(repr(r), repr(c)): counts.get(r + c, 0) for r in rows for c in cols}
+        table = Table(self.total, cells, row_sums=True, col_sums=True)
+        found = protect(table, self.threshold)
+        if found is None:
+            self.dropped.extend(names)
+            return
+        self.figures += [
+            Figure(names[0], self.of, r + c, self.shown(found[(repr(r), repr(c))])) for r in rows for c in cols
+        ]
+        self.figures += [Figure(names[1], self.of, r, self.shown(found[(repr(r), "*")])) for r in rows]
+        self.figures += [Figure(names[2], self.of, c, self.shown(found[("*", repr(c))])) for c in cols]
 
 
-@dataclass
-class Figures:
-    start: date
-    end: date
-    threshold: int
-    total: Cell
-    area_kind: dict[tuple[str, str], Cell]
-    area_totals: dict[str, Cell]
-    kind_totals: dict[str, Cell]
-    per_month: dict[str, Cell]
-    per_month_before: dict[str, Cell]
-    by_platform: dict[str, Cell]
-    acknowledging: AckTimes
-    escalations: dict[str, Cell]
-    outcomes: dict[str, Cell]
-    safeguarding: Cell
-    nudged: Cell
-    head_told: Cell
-    questions_by_verdict: dict[str, Cell]
-    questions_by_person: dict[str, Cell]
-    decisions: dict[str, Cell]
-    declarations: dict[str, Cell]
-    reviews: list[PackReview]
-    by_version: dict[str, Cell] = field(default_factory=dict)  # only when more than one was in force
+def _population(
+    of: str, name: str, total: int, threshold: int, period: tuple[date, date] | None = None
+) -> tuple[_Publisher, bool]:
+    """The population's total as a figure, and whether it may be broken down (FLOOR or more)."""
+    publisher = _Publisher(of, total, threshold, period)
+    publisher.figures.append(Figure(name, of, (), publisher.shown(FEWER if 0 < total < threshold else total), period))
+    return publisher, total >= FLOOR
+
+
+def _a_year_before(day: date) -> date:
+    """The same date a year earlier (28 February for the 29th)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+def _where(**columns: Any) -> Where:
+    return tuple(sorted(columns.items()))
 
 
 def figures(
@@ -231,45 +185,114 @@ def figures(
     threshold: int = THRESHOLD,
     tz: tzinfo = UTC,
 ) -> Figures:
-    """Every figure of the pack; `vocabulary` lists the possible values of each field (areas, kinds, platforms,
-    targets, outcomes, verdicts, persons), so that a zero shows as a zero."""
+    """Every published figure of the period; `vocabulary` lists the possible values of each field (areas, kinds,
+    platforms, targets, outcomes, persons), so that a zero shows as a zero."""
     start, end = period
-    area_kind = {(a, k): 0 for a in vocabulary["area"] for k in vocabulary["kind"]}
-    for concern in concerns:
-        area_kind[(concern.area, concern.kind)] += 1
-    cells, by_area, by_kind = protect(area_kind, threshold)
-    span = months(start, end)
-    earlier = [f"{int(m[:4]) - 1:04d}{m[4:]}" for m in span]
-    versions = sorted({c.policy_version or "unrecorded" for c in concerns})
-    return Figures(
-        start=start,
-        end=end,
-        threshold=threshold,
-        total=shown(len(concerns), threshold),
-        area_kind=cells,
-        area_totals=by_area,
-        kind_totals=by_kind,
-        per_month=counted((month_of(c.reported_at, tz) for c in concerns), span, threshold),
-        per_month_before=dict(
-            zip(span, counted((month_of(c.reported_at, tz) for c in before), earlier, threshold).values(), strict=True)
-        ),
-        by_platform=counted((c.platform for c in concerns), vocabulary["platform"], threshold),
-        acknowledging=ack_times(concerns, nudge_after, threshold),
-        escalations=counted((c.escalated_to for c in concerns if c.escalated_to), vocabulary["target"], threshold),
-        outcomes=counted((c.outcome for c in concerns if c.outcome), vocabulary["outcome"], threshold),
-        safeguarding=shown(sum(c.safeguarding for c in concerns), threshold),
-        nudged=shown(sum(c.nudges_sent > 0 for c in concerns), threshold),
-        head_told=shown(sum(c.head_told for c in concerns), threshold),
-        questions_by_verdict=counted((q.verdict for q in questions), vocabulary["verdict"], threshold),
-        questions_by_person=counted((q.person for q in questions), vocabulary["person"], threshold),
-        decisions=counted(
-            (q.request_status for q in questions if q.request_status in ("approved", "declined", "pending")),
-            ["approved", "declined", "pending"],
-            threshold,
-        ),
-        declarations={key: shown(n, threshold) for key, n in declarations.items()},
-        reviews=reviews,
-        by_version=counted((c.policy_version or "unrecorded" for c in concerns), versions, threshold)
-        if len(versions) > 1
-        else {},
+    published: list[Figure] = []
+    dropped: list[str] = []
+    concern, broken = _population(CONCERNS, "Concerns", len(concerns), threshold)
+    if broken:
+        _concern_tables(concern, concerns, vocabulary, nudge_after, tz, months(start, end))
+    earlier = (_a_year_before(start), _a_year_before(end))
+    previous, broken_before = _population(CONCERNS, "Concerns a year earlier", len(before), threshold, earlier)
+    if broken_before:
+        previous.one_way(
+            "Concerns a year earlier by month",
+            [_where(month=m) for m in months(*earlier)],
+            [_where(month=month_of(c.reported_at, tz)) for c in before],
+        )
+    asked, broken_questions = _population(QUESTIONS, "Contact questions", len(questions), threshold)
+    if broken_questions:
+        answers = [("PERMITTED", "none"), ("NOT_PERMITTED", "none"), ("REFER", "none")]
+        answers += [("REFER", status) for status in ("pending", "approved", "declined")]
+        asked.one_way(
+            "Contact questions by the policy's answer and leadership's decision",
+            [_where(verdict=v, request_status=s) for v, s in answers],
+            [_where(verdict=q.verdict, request_status=q.request_status) for q in questions],
+        )
+        asked.one_way(
+            "Contact questions by who they were about",
+            [_where(person=p) for p in vocabulary["person"]],
+            [_where(person=q.person) for q in questions],
+        )
+    held = sum(declarations.values())
+    declared, broken_declared = _population(DECLARATIONS, "Declared connections", held, threshold)
+    if broken_declared:
+        declared.one_way(
+            "Declared connections by whether they were re-confirmed in time",
+            [_where(lapsed=False), _where(lapsed=True)],
+            [_where(lapsed=key == "lapsed") for key, n in declarations.items() for _ in range(n)],
+        )
+    for publisher in (concern, previous, asked, declared):
+        published += publisher.figures
+        dropped += publisher.dropped
+    found = Figures(period, threshold, published, None, None, reviews, dropped)
+    found.ack_median, found.ack_ninth_tenth = _ack_statistics(found, concerns)
+    return found
+
+
+def _concern_tables(
+    publisher: _Publisher,
+    concerns: list[PackConcern],
+    vocabulary: dict[str, list[str]],
+    nudge_after: timedelta,
+    tz: tzinfo,
+    span: list[str],
+) -> None:
+    areas, kinds = [_where(area=a) for a in vocabulary["area"]], [_where(kind=k) for k in vocabulary["kind"]]
+    publisher.two_way(
+        ("Concerns by area and kind", "Concerns by area", "Concerns by kind"),
+        areas,
+        kinds,
+        [_where(area=c.area) + _where(kind=c.kind) for c in concerns],
     )
+
+    def by(name: str, column: str, keys: list[Any], value: Callable[[PackConcern], Any]) -> None:
+        keyed = [_where(**{column: k}) for k in keys]
+        publisher.one_way(name, keyed, [_where(**{column: value(c)}) for c in concerns])
+
+    by("Concerns by month", "month", list(span), lambda c: month_of(c.reported_at, tz))
+    by("Concerns by platform", "platform", vocabulary["platform"], lambda c: c.platform)
+    by("Concerns on the safeguarding route", "safeguarding", [True, False], lambda c: c.safeguarding)
+    stages = ["before_nudge", "after_nudge", "not_yet"]
+    by("Concerns by when they were acknowledged", "acknowledged", stages, lambda c: acknowledged(c, nudge_after))
+    by("Concerns that needed a nudge", "nudged", [True, False], lambda c: c.nudges_sent > 0)
+    by("Concerns the headteacher was told of after the nudges", "head_told", [True, False], lambda c: c.head_told)
+    by("Concerns by where they were escalated", "escalated_to", [*vocabulary["target"], None], lambda c: c.escalated_to)
+    by("Concerns by outcome", "outcome", [*vocabulary["outcome"], None], lambda c: c.outcome)
+    versions = sorted({c.policy_version or "unrecorded" for c in concerns})
+    if len(versions) > 1:
+        by("Concerns by policy version", "policy_version", versions, lambda c: c.policy_version or "unrecorded")
+
+
+def _ack_statistics(found: Figures, concerns: list[PackConcern]) -> tuple[timedelta | None, timedelta | None]:
+    """The median and the nine-in-ten time to acknowledge: only where the counts they rest on are published exactly,
+    and enough were acknowledged not to describe one case."""
+    name = "Concerns by when they were acknowledged"
+    rests_on = [found.count(name, acknowledged=stage) for stage in ("before_nudge", "after_nudge")]
+    if any(f is None or not isinstance(f.shown, int) for f in rests_on):
+        return None, None
+    waits = sorted(c.acknowledged_at - c.reported_at for c in concerns if c.acknowledged_at is not None)
+    if len(waits) < FLOOR:
+        return None, None
+    return statistics.median_low(waits), waits[min(len(waits) - 1, -(-9 * len(waits) // 10) - 1)]
+
+
+def as_data(found: Figures) -> dict[str, Any]:
+    """The published figures as data a data protection officer can audit with their own tools (the pack's JSON)."""
+    start, end = found.period
+
+    def one(f: Figure) -> dict[str, Any]:
+        item: dict[str, Any] = {"table": f.table, "of": f.of, "where": dict(f.where), "shown": f.shown}
+        if f.period is not None:
+            item["period"] = {"from": f.period[0].isoformat(), "to": f.period[1].isoformat()}
+        return item
+
+    return {
+        "threshold": found.threshold,
+        "period": {"from": start.isoformat(), "to": end.isoformat()},
+        "figures": [one(f) for f in found.published],
+    }
+
+
+__all__ = ["FEWER", "FLOOR", "THRESHOLD", "WITHHELD", "Figure", "Figures", "figures"]

@@ -7,13 +7,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from storage import outbox
 from storage.db import reading, transaction
-from storage.models import Concern, ContactCheck, PolicyReview, ReviewReminder
+from storage.models import PolicyReview, ReviewReminder
 from storage.outbox import Message
 
 
@@ -61,16 +61,3 @@ class ReviewStore:
         with reading(self.engine) as session:
             newest = select(PolicyReview).order_by(col(PolicyReview.review_on).desc())
             return list(session.exec(newest.limit(limit)))
-
-    def year_of_concerns(self, since: datetime) -> list[Concern]:
-        with reading(self.engine) as session:
-            return list(session.exec(select(Concern).where(Concern.created_at >= since)))
-
-    def contact_verdicts(self, since: datetime) -> dict[str, int]:
-        with reading(self.engine) as session:
-            rows = session.exec(
-                select(ContactCheck.verdict, func.count())
-                .where(ContactCheck.asked_at >= since)
-                .group_by(ContactCheck.verdict)
-            )
-            return {verdict: count for verdict, count in rows}

@@ -131,7 +131,7 @@ def roles(deps: Deps, user: str) -> tuple[list[Block], list[Block]]:
     after = home_roles.mine(deps.store.reported_by(user, KEPT), deps.checks.asked_by(user, KEPT), platforms)
     if user in deps.directory.who(REVIEW, Act.REMINDED):
         review_on = deps.reviews.current_review(deps.settings.policy_review_date)
-        year = year_in_numbers(deps.reviews, now)
+        year = year_in_numbers(deps.settings, deps.reviews, deps.today())
         pack = deps.outbox.latest(pack_key(user))
         after += home_roles.governors(review_on, deps.reviews.past(home_roles.MAX_ITEMS), year, pack)
     return first, after

@@ -231,7 +231,8 @@ def test_the_review_ladder_with_the_digest_and_marking_it_done(fake: LocalSlack,
     deps.nudger.run()
     [first] = fake.of("chat.postMessage", channel=GOVERNOR)
     words = str(first.params["blocks"])
-    assert "30 days away" in first.params["text"] and "Concerns reported in the year: fewer than 3" in words
+    assert "30 days away" in first.params["text"]
+    assert "Concerns reported, 31 Jan 2026 to 30 Jan 2027: fewer than 3" in words
     assert "Mark the review done" in words
     assert len(fake.of("chat.postMessage", channel=CHAIR)) == 1  # the chair is always a governor
     clock.at(2027, 3, 2, 10, 0)  # the bot was down from before the 7-day mark until after the day

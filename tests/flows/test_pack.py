@@ -1,86 +1,110 @@
-"""The pack's small-number suppression: every count from 1 to THRESHOLD-1 hidden, and no hidden count recoverable
-by subtraction from a published total (checked over many tables, seeded and bounded)."""
+"""The governors' figures: one period, every breakdown a whole partition of its population, a population below the
+floor given as its total only, zeros shown, small counts never shown as themselves, the time to acknowledge only
+where its counts are published. Plain pytest, no Slack (the attack on them is tests/flows/test_disclosure_audit.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from hypothesis import given, seed, settings
-from hypothesis import strategies as st
+from flows.disclosure import Table, protect
+from flows.pack import FLOOR, PackConcern, acknowledged, as_data, default_period, figures, month_of, months
 
-from flows.pack import WITHHELD, PackConcern, _determined, ack_times, counted, protect, shown
-
-ROWS, COLS = ["contact", "conduct", "content"], ["commercial", "aggressive", "sexual", "values"]
-counts = st.lists(st.integers(0, 6), min_size=12, max_size=12)
-
-
-def lines(keys: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
-    return [[k for k in keys if k[0] == r] for r in ROWS] + [[k for k in keys if k[1] == c] for c in COLS]
-
-
-@seed(20261203)
-@settings(max_examples=400, deadline=None)
-@given(counts)
-def test_no_hidden_cell_can_be_worked_out_from_a_published_total(values: list[int]) -> None:
-    table = {(r, c): values[i * 4 + j] for i, r in enumerate(ROWS) for j, c in enumerate(COLS)}
-    cells, row_totals, col_totals = protect(table)
-    assert all(cells[k] is None for k, n in table.items() if 0 < n < 3)  # every small count hidden
-    assert all(cells[k] == n for k, n in table.items() if isinstance(cells[k], int))  # what is shown is true
-    assert all(0 < table[k] < 3 for k in table if cells[k] is None)  # "fewer than 3" is only said when true
-    for axis, published in ((0, row_totals), (1, col_totals)):
-        for name, total in published.items():
-            line = [k for k in table if k[axis] == name]
-            hidden = [k for k in line if not isinstance(cells[k], int)]
-            if isinstance(total, int):  # published: the hidden counts beside it must have more than one reading
-                assert total == sum(table[k] for k in line)
-                if hidden:
-                    assert not _determined([cells[k] for k in hidden], sum(table[k] for k in hidden), 3), line
-        hidden_totals = [k for k, v in published.items() if not isinstance(v, int)]
-        if hidden_totals and shown(sum(table.values())) is not None:  # the grand total is published
-            values = [published[k] for k in hidden_totals]
-            by = {k: sum(n for j, n in table.items() if j[axis] == k) for k in hidden_totals}
-            assert not _determined(values, sum(by.values()), 3)
+PERIOD = (date(2025, 12, 14), date(2026, 12, 13))
+VOCABULARY = {
+    "area": ["contact", "conduct", "content"],
+    "kind": ["commercial", "aggressive", "sexual", "values"],
+    "platform": ["instagram", "tiktok", "linkedin"],
+    "target": ["headteacher", "police"],
+    "outcome": ["no_action", "advice_given"],
+    "person": ["PUPIL", "COLLEAGUE"],
+}
+START = datetime(2026, 3, 2, 9, tzinfo=UTC)
 
 
-def test_small_counts_adding_up_to_their_least_are_not_left_readable() -> None:
-    found = counted(["p"] * 5 + ["q", "r"], ["p", "q", "r", "s"])  # 5, <3, <3, 0 of 7: q and r would be 1 each
-    assert (found["q"], found["r"]) == (None, None) and WITHHELD in found.values()
+def concern(n: int, **facts: object) -> PackConcern:
+    base: dict[str, object] = dict(
+        area="contact",
+        kind="aggressive",
+        platform="instagram",
+        reported_at=START + timedelta(days=n % 5),
+        acknowledged_at=START + timedelta(days=n % 5, hours=1),
+        escalated_to=None,
+        outcome="advice_given",
+        safeguarding=False,
+        nudges_sent=0,
+        head_told=False,
+        policy_version="2015-03",
+    )
+    base.update(facts)
+    return PackConcern(**base)  # type: ignore[arg-type]
 
 
-def test_a_one_way_count_hides_a_second_count_beside_a_lone_small_one() -> None:
-    assert counted(["a", "b", "b", "b", "c", "c", "c", "c"], ["a", "b", "c", "d"]) == {
-        "a": None,  # fewer than 3: true
-        "b": WITHHELD,  # with only b withheld, a + b = 4 could only be 1 + 3 (b is 0 or at least 3)
-        "c": WITHHELD,
-        "d": 0,
-    }
-    assert counted([], ["a", "b"]) == {"a": 0, "b": 0}
+def pack_of(concerns: list[PackConcern]) -> dict[tuple[str, tuple[tuple[str, object], ...]], object]:
+    found = figures(PERIOD, concerns, [], [], {}, [], VOCABULARY, timedelta(hours=4))
+    return {(f.table, f.where): f.shown for f in found.published}
 
 
-def test_times_to_acknowledge_are_not_published_for_fewer_than_three_concerns() -> None:
-    start = datetime(2026, 9, 1, 9, tzinfo=UTC)
-
-    def concern(hours: float | None) -> PackConcern:
-        acknowledged = None if hours is None else start + timedelta(hours=hours)
-        return PackConcern("contact", "sexual", "other", start, acknowledged, None, None, False, 0, False, None)
-
-    few = ack_times([concern(1), concern(9)], timedelta(hours=4))
-    assert (few.median, few.slowest, few.within_nudge, few.later) == (None, None, None, None)
-    split = ack_times([concern(h) for h in (1, 2, 3, 5, 30)] + [concern(None)], timedelta(hours=4))
-    assert (split.within_nudge, split.later, split.not_yet) == (3, None, None)
-    assert split.median is None  # how many were acknowledged is not published: nor are their times
-    many = ack_times([concern(h) for h in (1, 2, 3, 3.5, 5, 6, 30)], timedelta(hours=4))
-    assert (many.within_nudge, many.later, many.not_yet) == (4, 3, 0)
-    assert (many.median, many.slowest) == (timedelta(hours=3.5), timedelta(hours=30))
+def test_fewer_than_the_floor_is_a_total_and_nothing_more() -> None:
+    shown = pack_of([concern(n) for n in range(FLOOR - 1)])
+    assert shown[("Concerns", ())] == FLOOR - 1
+    assert not [key for key in shown if key[0].startswith("Concerns by")]
+    assert pack_of([concern(0)])[("Concerns", ())] == "fewer than 3"
 
 
-def test_a_concern_is_counted_in_the_schools_month() -> None:
-    from datetime import date
+def test_every_breakdown_is_a_whole_partition_with_zeros_shown() -> None:
+    concerns = [concern(n) for n in range(12)] + [concern(12, platform="linkedin", outcome=None, acknowledged_at=None)]
+    shown = pack_of(concerns)
+    assert shown[("Concerns", ())] == 13
+    platforms = {key[1]: value for key, value in shown.items() if key[0] == "Concerns by platform"}
+    assert platforms[(("platform", "tiktok"),)] == 0  # a zero is a zero
+    assert platforms[(("platform", "linkedin"),)] in ("fewer than 3", "withheld")  # one concern: hidden
+    assert (("outcome", None),) in {key[1] for key in shown if key[0] == "Concerns by outcome"}  # "not yet resolved"
+    months_shown = [key[1] for key in shown if key[0] == "Concerns by month"]
+    assert months_shown == [(("month", m),) for m in months(*PERIOD)]  # every month of the period, in order
+    assert not [v for v in shown.values() if isinstance(v, int) and 0 < v < 3]
+
+
+def test_the_year_is_one_definition_and_months_are_the_schools() -> None:
+    assert default_period(date(2026, 12, 13)) == (date(2025, 12, 14), date(2026, 12, 13))
+    london_midnight = datetime(2026, 5, 31, 23, 30, tzinfo=UTC)  # 00:30 on 1 June, summer time
     from zoneinfo import ZoneInfo
 
-    from flows.pack import month_of
+    assert month_of(london_midnight, ZoneInfo("Europe/London")) == "2026-06"
 
-    london = ZoneInfo("Europe/London")
-    assert month_of(datetime(2026, 5, 31, 23, 30, tzinfo=UTC), london) == "2026-06"  # 00:30 on 1 June, BST
-    assert month_of(datetime(2026, 5, 31, 23, 30, tzinfo=UTC), UTC) == "2026-05"
-    assert date(2026, 6, 1).month == 6
+
+def test_acknowledged_before_the_nudge_is_wall_clock_from_the_report() -> None:
+    on_time = concern(0, acknowledged_at=START + timedelta(hours=4))
+    late = concern(0, acknowledged_at=START + timedelta(hours=4, seconds=1))
+    assert acknowledged(on_time, timedelta(hours=4)) == "before_nudge"
+    assert acknowledged(late, timedelta(hours=4)) == "after_nudge"
+    assert acknowledged(concern(0, acknowledged_at=None), timedelta(hours=4)) == "not_yet"
+
+
+def test_times_to_acknowledge_only_where_their_counts_are_published() -> None:
+    quick = [concern(n, acknowledged_at=START + timedelta(days=n % 5, minutes=10 + n)) for n in range(12)]
+    found = figures(PERIOD, quick, [], [], {}, [], VOCABULARY, timedelta(hours=4))
+    assert found.ack_median is not None and found.ack_ninth_tenth is not None
+    assert found.ack_median <= found.ack_ninth_tenth
+    one_late = [*quick, concern(20, acknowledged_at=START + timedelta(days=3))]  # "after the nudge": 1, hidden
+    late = figures(PERIOD, one_late, [], [], {}, [], VOCABULARY, timedelta(hours=4))
+    assert (late.ack_median, late.ack_ninth_tenth) == (None, None)
+
+
+def test_the_published_data_carries_the_year_before_with_its_own_period() -> None:
+    before = [concern(n, reported_at=START - timedelta(days=365)) for n in range(11)]
+    found = figures(PERIOD, [], before, [], {}, [], VOCABULARY, timedelta(hours=4))
+    data = as_data(found)
+    earlier = [f for f in data["figures"] if f["table"] == "Concerns a year earlier"]
+    assert earlier == [
+        {"table": "Concerns a year earlier", "of": "concerns", "where": {}, "shown": 11,
+         "period": {"from": "2024-12-14", "to": "2025-12-13"}}
+    ]  # fmt: skip
+    assert data["period"] == {"from": "2025-12-14", "to": "2026-12-13"}
+
+
+def test_a_hidden_count_beside_a_published_total_is_never_alone() -> None:
+    """The pencil reading of the old pack: four platforms each "fewer than 3" adding up to 4."""
+    table = Table(14, {("a", ""): 1, ("b", ""): 1, ("c", ""): 1, ("d", ""): 1, ("e", ""): 10, ("f", ""): 0})
+    shown = protect(table, 3)
+    assert shown is not None and shown[("f", "")] == 0 and shown[("e", "")] in (10, "withheld")
+    assert sum(v == "withheld" for v in shown.values()) >= 1
