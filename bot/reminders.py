@@ -135,7 +135,7 @@ class Reminders:
 
     def _review_message(self, review_on: Any, mark: str) -> tuple[str, list[Any]]:
         today = self.clock().astimezone(self.policy.zone).date()
-        summary = "\n".join(year_in_numbers(self.settings, self.reviews, today))
+        summary = "\n".join(f"• {line}" for line in year_in_numbers(self.settings, self.reviews, today))
         left = (review_on - self.clock().astimezone(self.policy.zone).date()).days
         if left > 0:
             when = f"is {left} day{'s' if left != 1 else ''} away"
@@ -151,7 +151,7 @@ class Reminders:
                     "by the governors annually, in the light of incidents."
                 )
             ),
-            SectionBlock(text=MarkdownTextObject(text=f"*The last twelve months*\n```{summary[:2800]}```")),
+            SectionBlock(text=MarkdownTextObject(text=f"*The last twelve months*\n{summary[:2800]}")),
             ActionsBlock(
                 elements=[
                     ButtonElement(

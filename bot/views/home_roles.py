@@ -115,11 +115,12 @@ def governors(
     suppressed, as in the pack), where the pack they asked for is, and the reviews recorded (who, when, which
     policy version)."""
     due = f"The next review of the policy is due on *{next_review:%d %B %Y}*." if next_review else "No review is set."
+    bullets = "\n".join(f"• {line}" for line in year)
     blocks: list[Block] = [
         DividerBlock(),
         HeaderBlock(text="The policy review"),
         SectionBlock(text=MarkdownTextObject(text=due)),
-        SectionBlock(text=MarkdownTextObject(text="*The last twelve months*\n```" + "\n".join(year)[:2800] + "```")),
+        SectionBlock(text=MarkdownTextObject(text=("*The last twelve months*\n" + bullets)[:2900])),
         ActionsBlock(
             elements=[ButtonElement(action_id=ids.SEND_PACK, text="Send me the governors' pack", value="pack")]
         ),
