@@ -48,7 +48,8 @@ def create_app(deps: Deps, **bolt_options: Any) -> App:
     declarations.register(app, deps)
     review.register(app, deps)
     retention.register(app, deps)
-    deps.on_changed = HomeRedraws(deps, deps.client).after_change
+    redraws = HomeRedraws(deps, deps.client)
+    deps.on_changed, deps.on_redraw = redraws.after_change, redraws.redraw
     app.error(on_error)
     return app
 

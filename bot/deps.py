@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,7 +27,7 @@ from bot.telling import Telling
 from flows.contact import RuleSet
 from flows.permissions import Act, Kind
 from storage.checks import CheckStore
-from storage.commands import Changed, Command, Outcome, change, look
+from storage.commands import Changed, Command, Outcome, change, look, record_look
 from storage.concerns import ConcernStore
 from storage.db import make_engine
 from storage.declarations import DeclarationStore
@@ -38,6 +38,8 @@ from storage.reviews import ReviewStore
 
 WORKERS = 8  # threads for the work after an ack: as many as the server's request threads
 SQLITE_WORKERS = 2
+TRIGGER_WORKERS = 4  # threads for work that spends a trigger (a form to open within its three seconds): never queued
+# behind the rest
 
 
 @dataclass
@@ -59,12 +61,16 @@ class Deps:
     nudger: Nudger
     clock: Callable[[], datetime] = utc_now
     background: Executor | None = None  # where clicks' and commands' work runs after their ack
+    trigger_lane: Executor | None = None  # where work that spends a trigger runs after its ack (a lane of its own)
     bell: Bell | None = None  # HTTP mode's workers: the sender and the nudges run in another process
     # Told of every change made through change(): (the record as changed, who changed it). The app redraws the App
     # Homes it affects (bot.app).
     on_changed: Callable[[Any, str], None] | None = None
+    # Redraws these people's App Homes, once each, on a thread of their own (bot.listeners.home.HomeRedraws).
+    on_redraw: Callable[[set[str]], None] | None = None
+    home_hashes: dict[str, str] = field(default_factory=dict)  # each App Home's view hash, as last published here
 
-    def in_background(self, work: Callable[..., None], *args: Any) -> None:
+    def in_background(self, work: Callable[..., object], *args: Any) -> None:
         """Run a listener's work after its ack, on the bot's own threads (bot.listeners.guard.Wiring)."""
         if self.background is None:
             # SQLite has one writer at a time: more threads would only wait for it there (its wait is not in turn, so
@@ -72,6 +78,18 @@ class Deps:
             workers = WORKERS if self.engine.dialect.name != "sqlite" else SQLITE_WORKERS
             self.background = ThreadPoolExecutor(workers, thread_name_prefix="policybot-work")
         self.background.submit(work, *args)
+
+    def in_trigger_lane(self, work: Callable[..., None], *args: Any) -> None:
+        """Run work that spends a trigger (opens a form) after its ack, on threads that nothing else queues on: a
+        busy minute's acknowledgements, redraws and writes never make a form miss its three seconds."""
+        if self.trigger_lane is None:
+            self.trigger_lane = ThreadPoolExecutor(TRIGGER_WORKERS, thread_name_prefix="policybot-trigger")
+        self.trigger_lane.submit(work, *args)
+
+    def redraw_homes(self, *people: str) -> None:
+        """These people's Homes show something new that no record's change announced (the pack they asked for)."""
+        if self.on_redraw is not None:
+            self.on_redraw(set(people))
 
     @property
     def timezone(self) -> ZoneInfo:
@@ -118,6 +136,10 @@ class Deps:
     def look(self, command: Command, audited_as: str | None = None) -> Outcome:
         """May the person do this now (open a record's details or a form)? Refusals are audited."""
         return look(self.engine, self.directory.people(), command, audited_as)
+
+    def shown(self, command: Command, row: Any, action: str = "viewed_details") -> None:
+        """A record's details were shown to command.actor: recorded in its audit trail after, off the trigger lane."""
+        self.in_background(record_look, self.engine, command, row, action)
 
     def tell_later(self, user: str, text: str) -> None:
         """A private reply Slack would not take now: to the person's DM, through the outbox (retried until sent)."""

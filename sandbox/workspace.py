@@ -76,6 +76,7 @@ class Workspace:
         self.views: dict[str, View] = {}
         self.stacks: dict[str, list[str]] = {}  # user -> open modal ids, bottom first
         self.homes: dict[str, str] = {}  # user -> their App Home's view id
+        self.hashes: dict[str, str] = {}  # a Home's view id -> the hash of its current view
         self.version = 0  # bumped by every change a person could see
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
@@ -223,12 +224,16 @@ class Workspace:
 
     def _redraw(self, method: str, params: Params) -> dict[str, Any]:
         view = _as_dict(params.get("view"))
-        if method == "views.publish":
+        if method == "views.publish":  # a hash, when given, must be the Home's current one (Slack's race guard)
             user = str(params.get("user_id"))
             view_id = self.homes.get(user) or f"VHOME{next(self._ids)}"
+            current = self.hashes.get(view_id)
+            if params.get("hash") and params.get("hash") != current:
+                return {"ok": False, "error": "hash_conflict"}
             self.homes[user] = view_id
             self.views[view_id] = View(view_id, user, view)
-            return {"ok": True, "view": {"id": view_id, **view}}
+            self.hashes[view_id] = f"{view_id}.{next(self._ids)}"
+            return {"ok": True, "view": {"id": view_id, **view, "hash": self.hashes[view_id]}}
         view_id = str(params.get("view_id") or "")
         if view_id not in self.views:
             if self.strict_triggers:

@@ -22,7 +22,9 @@ from storage import audit, outbox
 from storage.db import transaction
 from storage.steps import Command, DueReview, Row, Step, check_state, facts_of, load, state, step
 
-__all__ = ["Changed", "Command", "Missing", "Outcome", "Overtaken", "Refused", "Repeated", "change", "look"]
+__all__ = [
+    "Changed", "Command", "Missing", "Outcome", "Overtaken", "Refused", "Repeated", "change", "look", "record_look"
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,17 @@ def look(engine: Engine, people: People, command: Command, audited_as: str | Non
         with transaction(engine) as session:
             again = load(session, command.kind, command.record_id)
             return Repeated(again) if again is not None else Missing()
+
+
+def record_look(engine: Engine, command: Command, row: Row, action: str) -> bool:
+    """A look that was allowed (look() without `audited_as`), recorded once it has been shown: the form or the details
+    open first, within their trigger; False when the same request was recorded already (a Slack retry)."""
+    try:
+        with transaction(engine) as session:
+            _record(session, row, command, action)
+        return True
+    except IntegrityError:
+        return False
 
 
 def _change(session: Session, people: People, command: Command) -> Outcome:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, tzinfo
 
 from sqlalchemy import CursorResult, Engine
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 from sqlmodel import col, select
 
 from flows.concerns import ConcernDraft, format_reference
@@ -25,6 +26,9 @@ from storage.outbox import Tell
 def _rowcount(result: object) -> int:
     assert isinstance(result, CursorResult)
     return result.rowcount
+
+
+_UNTYPED = [defer(c, raiseload=True) for c in (Concern.description, Concern.names, Concern.links)]  # type: ignore[arg-type]
 
 
 class ConcernStore:
@@ -142,16 +146,18 @@ class ConcernStore:
             return list(session.exec(newest.limit(limit)))
 
     def open_concerns(self) -> list[Concern]:
-        """Every concern not yet resolved, oldest first (the App Home's queues are chosen from these)."""
+        """Every concern not yet resolved, oldest first, without what staff typed (the App Home's queues are chosen
+        from these; reading a typed field of one raises)."""
         with reading(self.engine) as session:
             waiting = select(Concern).where(Concern.status != Status.RESOLVED.value).order_by(col(Concern.id))
-            return list(session.exec(waiting))
+            return list(session.exec(waiting.options(*_UNTYPED)))
 
     def naming_staff_since(self, since: datetime) -> list[Concern]:
-        """Concerns that name a member of staff, reported since then, oldest first (the headteacher's patterns)."""
+        """Concerns that name a member of staff, reported since then, oldest first, without what staff typed (the
+        headteacher's patterns)."""
         with reading(self.engine) as session:
             named = select(Concern).where(col(Concern.involved_staff_id).is_not(None), Concern.created_at >= since)
-            return list(session.exec(named.order_by(col(Concern.id))))
+            return list(session.exec(named.order_by(col(Concern.id)).options(*_UNTYPED)))
 
     def events(self, concern_id: int) -> list[AuditEntry]:
         """The concern's audit trail, oldest first."""

@@ -220,11 +220,12 @@ def view_details(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) 
     actor, key, trigger = payload.user_id(body), request_key(body), payload.trigger_id(body)
     ack()
     command = deps.command(Kind.CONTACT_REQUEST, check_id, Act.VIEW_DETAILS, actor, key)
-    outcome = deps.look(command, audited_as="viewed_details")
+    outcome = deps.look(command)
     if isinstance(outcome, Changed) and isinstance(outcome.record, ContactCheck):
         events = deps.checks.trail(check_id)
         view = contact_card.details(outcome.record, events, deps.telling.where(outcome.record))
         client.views_open(trigger_id=trigger, view=view)
+        deps.shown(command, outcome.record)  # in the audit trail, once it is open
     elif isinstance(outcome, Refused):
         reply_privately(deps, client, body, NOT_A_VIEWER)
     elif isinstance(outcome, Missing):
@@ -233,12 +234,12 @@ def view_details(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) 
 
 def register(app: App, deps: Deps) -> None:
     wire = Wiring(deps)
-    app.command(ids.CHECK_COMMAND)(wire.lazily(open_check))
-    app.action(ids.HOME_CHECK)(wire.lazily(open_check))
+    app.command(ids.CHECK_COMMAND)(wire.for_trigger(open_check))
+    app.action(ids.HOME_CHECK)(wire.for_trigger(open_check))
     app.view(ids.CHECK_VIEW)(wire.now(submit_check))
     app.action(ids.ASK_LEADERSHIP)(wire.lazily(ask_leadership))
     app.action(ids.APPROVE)(wire.lazily(one_click, Decision.APPROVE))
     app.action(ids.DECLINE)(wire.lazily(one_click, Decision.DECLINE))
-    app.action(ids.DECIDE_WITH_NOTE)(wire.lazily(open_decision))
+    app.action(ids.DECIDE_WITH_NOTE)(wire.for_trigger(open_decision))
     app.view(ids.DECIDE_VIEW)(wire.now(submit_decision))
-    app.action(ids.CONTACT_DETAILS)(wire.lazily(view_details))
+    app.action(ids.CONTACT_DETAILS)(wire.for_trigger(view_details))

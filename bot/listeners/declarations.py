@@ -104,8 +104,7 @@ def reconfirm(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> 
     told = lambda row, _added: redrawn(deps, row)  # noqa: E731 - the leadership post shows the new date
     outcome = deps.change(deps.command(Kind.DECLARATION, row_id, Act.RECONFIRM, staff, key, until=until, tell=told))
     if isinstance(outcome, Changed) and isinstance(outcome.record, Declaration):
-        log.info("declaration %s re-confirmed", row_id)
-        publish_home(deps, client, staff)
+        log.info("declaration %s re-confirmed", row_id)  # their Home follows the change (HomeRedraws)
     elif isinstance(outcome, Refused | Missing):
         log.info("declaration %s: re-confirmation %s", row_id, type(outcome).__name__.lower())
         reply_privately(deps, client, body, NOT_THE_DECLARER if isinstance(outcome, Refused) else NOT_FOUND)
@@ -120,13 +119,15 @@ def home_opened(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -
     if not isinstance(user, str) or not user:
         raise payload.Malformed("event.user")
     if event.get("tab", "home") == "home":
-        publish_home(deps, client, user)
+        view = event.get("view")
+        seen = view.get("hash") if isinstance(view, dict) else None
+        publish_home(deps, client, user, seen if isinstance(seen, str) else None)
 
 
 def register(app: App, deps: Deps) -> None:
     wire = Wiring(deps)
-    app.action(ids.OPEN_DECLARE)(wire.lazily(declare_instead))
-    app.action(ids.HOME_DECLARE)(wire.lazily(declare_from_home))
+    app.action(ids.OPEN_DECLARE)(wire.for_trigger(declare_instead))
+    app.action(ids.HOME_DECLARE)(wire.for_trigger(declare_from_home))
     app.view(ids.DECLARE_VIEW)(wire.now(submit_declaration))
     app.action(ids.ACKNOWLEDGE_DECLARATION)(wire.lazily(acknowledge))
     app.action(ids.RECONFIRM_DECLARATION)(wire.lazily(reconfirm))

@@ -17,7 +17,6 @@ from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.listeners.common import tell_privately
-from bot.listeners.home import publish_home
 from bot.payload import Malformed, kind
 from bot.slack_api import SLACK_FAILURES, slack_reason
 from flows.errors import DomainError
@@ -49,34 +48,29 @@ class Wiring:
 
     def __init__(self, deps: Any) -> None:
         self.deps = deps
+        # A press in the App Home that changes a record redraws that Home through the change (HomeRedraws); one that
+        # changes nothing redraws it only where it shows something new (Deps.redraw_homes).
 
     def now(self, handler: Callable[..., None], *first: Any) -> Handler:
         return guarded(partial(handler, *first, self.deps), self.deps.tell_later)
 
     def lazily(self, handler: Callable[..., None], *first: Any) -> Handler:
-        work, in_background, deps = self.now(handler, *first), self.deps.in_background, self.deps
+        return self._after_ack(handler, first, self.deps.in_background)
 
-        def then_redraw_home(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-            work(ack, body, client)
-            if body.get("type") == "block_actions" and (body.get("view") or {}).get("type") == "home":
-                redraw_home(deps, client, body)  # a button pressed in the App Home: it shows the change at once
+    def for_trigger(self, handler: Callable[..., None], *first: Any) -> Handler:
+        """As lazily, for a handler that opens a form: on the trigger lane (Deps.in_trigger_lane), which nothing that
+        can wait queues on."""
+        return self._after_ack(handler, first, self.deps.in_trigger_lane)
+
+    def _after_ack(self, handler: Callable[..., None], first: tuple[Any, ...], run: Callable[..., None]) -> Handler:
+        work = self.now(handler, *first)
 
         def listener(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
             ack()
-            in_background(then_redraw_home, ack, body, client)
+            run(work, ack, body, client)
 
         listener.__name__ = listener.__qualname__ = work.__name__
         return listener
-
-
-def redraw_home(deps: Any, client: WebClient, body: dict[str, Any]) -> None:
-    user = (body.get("user") or {}).get("id")
-    if not isinstance(user, str):
-        return
-    try:
-        publish_home(deps, client, user)
-    except Exception as error:  # noqa: BLE001 - the act is done; a Home that could not be redrawn is redrawn when opened
-        log.warning("App Home not redrawn: %s", type(error).__name__)
 
 
 def place(error: BaseException) -> str:

@@ -12,13 +12,15 @@ from datetime import timedelta
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
 
 from bot.deps import Deps
 from bot.documents import pack_key
 from bot.reminders import year_in_numbers
 from bot.views import home, home_roles
-from flows.permissions import POLICYBOT, Act, Kind, Record
+from flows.permissions import POLICYBOT, Act, Kind, Record, who
 from flows.taxonomy import EscalationTarget
 from storage.models import Concern, ContactCheck, Declaration
 from storage.records import facts
@@ -43,18 +45,20 @@ log = logging.getLogger(__name__)
 
 
 def audience(deps: Deps, row: Any, actor: str) -> set[str]:
-    """Whose Homes show `row` (as it is now), and the person who changed it; none for a governors' review."""
+    """Whose Homes show `row` (as it is now), the person who changed it first and always; none for a governors'
+    review but the actor's."""
     if not isinstance(row, Concern | ContactCheck | Declaration):
-        return set()
-    record = facts(row)
-    shown: set[str] = set().union(*(deps.directory.who(record, act) for act in SHOWN_TO))
-    return (shown | {actor}) - {POLICYBOT, REDACTED}
+        return {actor} - {POLICYBOT}
+    people, record = deps.directory.people(), facts(row)
+    shown: set[str] = set().union(*(who(people, record, act) for act in SHOWN_TO))
+    others = sorted(shown - {actor, POLICYBOT, REDACTED})[: MOST_REDRAWN - 1]
+    return ({actor} - {POLICYBOT}) | set(others)
 
 
 class HomeRedraws:
     """The Homes to redraw after changes: on a thread of their own, so that they never stand in the way of a click's
-    work (whose trigger to open a form lasts three seconds), and each person's once, however many changes came
-    while it waited. Best effort: a Home that could not be redrawn is redrawn when it is next opened."""
+    work, and each person's once, however many changes came while it waited. Best effort: a Home that could not be
+    redrawn is redrawn when it is next opened."""
 
     def __init__(self, deps: Deps, client: WebClient) -> None:
         self.deps = deps
@@ -65,10 +69,13 @@ class HomeRedraws:
 
     def after_change(self, row: Any, actor: str) -> None:
         try:
-            people = set(sorted(audience(self.deps, row, actor))[:MOST_REDRAWN])
+            people = audience(self.deps, row, actor)
         except Exception as error:  # noqa: BLE001 - the change is done; its Homes follow when next opened
             log.warning("App Homes not redrawn after a change: %s", type(error).__name__)
             return
+        self.redraw(people)
+
+    def redraw(self, people: set[str]) -> None:
         with self._lock:
             fresh = people - self._waiting
             self._waiting |= people
@@ -88,24 +95,42 @@ class HomeRedraws:
                 log.warning("App Home not redrawn after a change: %s", type(error).__name__)
 
 
-def publish_home(deps: Deps, client: WebClient, user: str) -> None:
-    view = home.build(
+def publish_home(deps: Deps, client: WebClient, user: str, seen: str | None = None) -> None:
+    """Draw and publish one person's Home, with the hash of the view it replaces (`seen`, from the event that opened
+    it, else the last one this process published), so that an older drawing never overwrites a newer one: on
+    hash_conflict another drawing got there first, so it is drawn again from the records and published over it."""
+    known = seen or deps.home_hashes.get(user)
+    try:
+        answer = client.views_publish(user_id=user, view=_view(deps, user), **({"hash": known} if known else {}))
+    except SlackApiError as error:
+        if error.response.get("error") != "hash_conflict":
+            raise
+        answer = client.views_publish(user_id=user, view=_view(deps, user))
+    published = (answer.get("view") or {}).get("hash")
+    if isinstance(published, str):
+        deps.home_hashes[user] = published
+
+
+def _view(deps: Deps, user: str) -> View:
+    return home.build(
         deps.checks.permissions_for(user),
         deps.declarations.declarations_for(user),
         deps.today(),
         roles(deps, user),
         deps.settings.platforms,
     )
-    client.views_publish(user_id=user, view=view)
 
 
 def roles(deps: Deps, user: str) -> tuple[list[Block], list[Block]]:
-    """(what waits for the viewer, shown first; what is theirs and the governors' review, shown after)."""
-    now = deps.clock()
-    waiting = deps.store.open_concerns()
+    """(what waits for the viewer, shown first; what is theirs and the governors' review, shown after). Each part is
+    read only for someone the permission table could show it to: the open queue for leaders, the safeguarding leads,
+    the headteacher and the chair; the patterns for the headteacher and the chair."""
+    now, people = deps.clock(), deps.directory.people()
+    handles = user in people.leadership | people.safeguarding_leads | {people.headteacher, people.chair_of_governors}
+    waiting = deps.store.open_concerns() if handles else []
 
     def may(concern: Concern, act: Act) -> bool:
-        return user in deps.directory.who(facts(concern), act)
+        return user in who(people, facts(concern), act)
 
     acting = [c for c in waiting if may(c, Act.RESOLVE)]
     escalated = EscalationTarget.SAFEGUARDING_LEAD
@@ -121,15 +146,16 @@ def roles(deps: Deps, user: str) -> tuple[list[Block], list[Block]]:
         )
     ]
     by_person: dict[str, list[Concern]] = defaultdict(list)
-    for concern in deps.store.naming_staff_since(now - timedelta(days=365)):
-        if concern.involved_staff_id and may(concern, Act.SEE_PATTERNS):
-            by_person[concern.involved_staff_id].append(concern)
+    if user in (people.headteacher, people.chair_of_governors):
+        for concern in deps.store.naming_staff_since(now - timedelta(days=365)):
+            if concern.involved_staff_id and may(concern, Act.SEE_PATTERNS):
+                by_person[concern.involved_staff_id].append(concern)
     first = home_roles.queue("Waiting for you", acting, now)
     first += home_roles.queue("Safeguarding concerns", to_lead, now)
     first += home_roles.patterns(dict(by_person))
     platforms = deps.settings.platforms
     after = home_roles.mine(deps.store.reported_by(user, KEPT), deps.checks.asked_by(user, KEPT), platforms)
-    if user in deps.directory.who(REVIEW, Act.REMINDED):
+    if user in who(people, REVIEW, Act.REMINDED):
         review_on = deps.reviews.current_review(deps.settings.policy_review_date)
         year = year_in_numbers(deps.settings, deps.reviews, deps.today())
         pack = deps.outbox.latest(pack_key(user))

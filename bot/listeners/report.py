@@ -57,5 +57,5 @@ def submit(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> Non
 
 def register(app: App, deps: Deps) -> None:
     wire = Wiring(deps)
-    app.command(ids.REPORT_COMMAND)(wire.lazily(open_form))
+    app.command(ids.REPORT_COMMAND)(wire.for_trigger(open_form))
     app.view(ids.REPORT_VIEW)(wire.now(submit))

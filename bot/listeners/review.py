@@ -176,11 +176,12 @@ def send_pack(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> 
     minute = int(now.timestamp() // 60)  # two presses at the same moment write one row
     message = pack_for(who, f"{pack_key(who)}{minute}", subject, deps.today(), deps.settings.pack_suppress_below)
     deps.tell([message])
+    deps.redraw_homes(who)  # their Home says the pack is on its way
     log.info("governors' pack requested")
 
 
 def register(app: App, deps: Deps) -> None:
     wire = Wiring(deps)
-    app.action(ids.REVIEW_DONE)(wire.lazily(open_form))
+    app.action(ids.REVIEW_DONE)(wire.for_trigger(open_form))
     app.action(ids.SEND_PACK)(wire.lazily(send_pack))
     app.view(ids.REVIEW_VIEW)(wire.now(record))

@@ -73,3 +73,22 @@ def test_a_long_queue_says_how_many_more_and_the_home_stays_within_slacks_limit(
     assert "and 18 more" in text  # twelve shown
     view = home.build([], [], clock().date(), (first * 3, after * 3))  # however much there is
     assert len(view.blocks) == home.MAX_BLOCKS and "more than this page can show" in json.dumps(view.to_dict())
+
+
+def test_a_home_is_published_over_the_view_it_replaces_and_drawn_again_after_a_hash_conflict(
+    fake: LocalSlack, database: str
+) -> None:
+    from bot.listeners.home import publish_home
+
+    deps = build(fake, database, Clock(datetime.now(UTC)).at(2026, 12, 3, 9, 0))
+    publish_home(deps, deps.client, LEAD)
+    first = deps.home_hashes[LEAD]
+    deps.client.views_publish(user_id=LEAD, view={"type": "home", "blocks": []})  # another process, meanwhile
+    mark = fake.mark()
+    publish_home(deps, deps.client, LEAD)
+    tried, again = fake.of("views.publish", mark)
+    assert tried.params.get("hash") == first and tried.response.get("error") == "hash_conflict"
+    assert "hash" not in again.params and again.response["ok"]  # drawn again from the records, published over it
+    assert deps.home_hashes[LEAD] == again.response["view"]["hash"]
+    publish_home(deps, deps.client, LEAD)
+    assert fake.of("views.publish")[-1].params.get("hash") == again.response["view"]["hash"]

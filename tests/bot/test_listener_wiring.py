@@ -298,11 +298,11 @@ def test_a_declaration_is_stored_posted_to_leadership_once_and_due_for_re_confir
     kwargs["tell"](a_declaration())  # as storage calls it, in the transaction that stores the declaration
     [(kind, record_id, _)] = [args for args, _ in deps.telling.named("posted")]
     assert (kind, record_id) == (Kind.DECLARATION, 4) and deps.delivery.calls == [("kick", (), {})]
-    assert deps.logged == ["declaration 4 stored"] and [actor for _, actor in deps.shown] == ["USTAFF"]  # Homes
+    assert deps.logged == ["declaration 4 stored"] and [actor for _, actor in deps.changes] == ["USTAFF"]  # Homes
     again = FakeDeps()
     again.declarations.answers["declare"] = (a_declaration(), False)  # a resubmission: stored before, posted before
     run(declarations.submit_declaration, again, submission("", DECLARATION_VALUES, user="USTAFF", view_id="VD"))
-    assert again.delivery.calls == [] and again.shown == []
+    assert again.delivery.calls == [] and again.changes == []
 
 
 def test_a_declaration_that_is_incomplete_or_cannot_be_stored_is_said_on_the_form() -> None:

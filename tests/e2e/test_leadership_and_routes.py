@@ -483,3 +483,48 @@ def test_a_refusal_slack_will_not_show_reaches_the_persons_direct_messages(
         "chat.postMessage", lambda p: p["channel"] == clicker and "Only the leadership team" in p["text"], after=mark
     )
     assert len(told) == 1 and not fake_slack.of("chat.postEphemeral", mark, user=clicker)[-1].response.get("ok")
+
+
+def test_a_press_in_the_app_home_publishes_that_home_once(
+    bot: RunningBot, slack: SlackDriver, fake_slack: LocalSlack, store: ConcernStore
+) -> None:
+    reference, concern_id = new_concern(slack, store, "USTAFF43")
+    posted_card(fake_slack, reference)
+    bot.one_delivery_pass()
+    leader = LEADERS[1]
+    mark = fake_slack.mark()
+    home = {"id": "VHOMEPRESS", "type": "home", "hash": "h", "state": {"values": {}}}
+    action = {"action_id": "concern_acknowledge", "block_id": f"concern_{concern_id}", "value": f"{concern_id}:1"}
+    slack.block_action(leader, {**action, "type": "button"}, "trigger.home", view=home)
+    fake_slack.wait_for("views.publish", lambda p: p["user_id"] == leader, after=mark)
+    deadline = time.monotonic() + 2  # anything more would have come by now: the change and its redraws are done
+    while time.monotonic() < deadline:
+        bot.one_delivery_pass()
+        time.sleep(0.2)
+    published = fake_slack.of("views.publish", mark, user_id=leader)
+    assert len(published) == 1 and "acknowledged" in json.dumps(published[0].params["view"]).lower()
+
+
+def test_a_form_opens_within_its_trigger_while_every_other_thread_waits_on_slack(
+    bot: RunningBot, slack: SlackDriver, fake_slack: LocalSlack, store: ConcernStore
+) -> None:
+    """The trigger lane: clicks whose private replies, redraws and Homes are all held up by Slack fill every thread
+    that work after an ack runs on; a /report-concern typed meanwhile still opens its form at once."""
+    reference, concern_id = new_concern(slack, store, "USTAFF44")
+    posted_card(fake_slack, reference)
+    held = threading.Event()
+    stuck = [fake_slack.fail(m, 200, times=50, error="", hold=held) for m in ("chat.postEphemeral", "views.publish")]
+    try:
+        for n in range(12):  # refused: each waits on its private reply, which Slack holds
+            slack.click("concern_acknowledge", f"{concern_id}:1", f"UNOTALEADER{n}")
+        assert stuck[0].reached.wait(5), "the clicks' replies never reached Slack"
+        mark = fake_slack.mark()
+        sent = time.time()
+        assert slack.command("/report-concern", "USTAFF45").status == 200
+        [opened] = fake_slack.wait_for(
+            "views.open", lambda p: p["view"]["callback_id"] == "report_concern", after=mark, timeout=3
+        )
+        assert opened.at - sent < 3, "the form missed its trigger"
+    finally:
+        held.set()
+        fake_slack.recover()
