@@ -1,7 +1,8 @@
 """The baseline for bench/latency.py: a minimal Bolt app doing the same Slack-visible work as policybot, no more.
 
 /report-concern acks and opens a modal of the same shape as policybot's report form; the concern_acknowledge
-button acks, then redraws the message (chat.update) and sends a DM (chat.postMessage). No database, no checks.
+button acks, then redraws the message (chat.update) and sends a DM (chat.postMessage); a submitted report acks, then
+posts to the leadership channel and sends the receipt. Each inline, after ack(). No database, no checks.
 It is served exactly as policybot serves HTTP (bot/server.py): gunicorn, 1 worker, gthread, 8 threads, Bolt's WSGI
 adapter, Bolt's default settings. Run it with
 
@@ -167,6 +168,14 @@ def create_app(token: str, signing_secret: str, api_url: str | None) -> App:
         blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": f"*Acknowledged* by <@{body['user']['id']}>"}}]
         client.chat_update(channel=channel, ts=ts, text="Concern acknowledged", blocks=blocks)
         client.chat_postMessage(channel=body["user"]["id"], text="Your concern has been acknowledged.")
+
+    @app.view("report_concern")
+    def submitted(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        """The same Slack-visible work as policybot's submission: the form replaced, the post, the receipt."""
+        view_id = body["view"]["id"]
+        ack(response_action="update", view={"type": "modal", "title": _text("Concern received"), "blocks": []})
+        client.chat_postMessage(channel=os.environ.get("BARE_CHANNEL", "CLEADERS1"), text=f"Concern {view_id}")
+        client.chat_postMessage(channel=body["user"]["id"], text=f"Your concern {view_id} has reached us.")
 
     return app
 

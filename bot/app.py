@@ -49,7 +49,7 @@ def create_app(deps: Deps, **bolt_options: Any) -> App:
     review.register(app, deps)
     retention.register(app, deps)
     redraws = HomeRedraws(deps, deps.client)
-    deps.on_changed, deps.on_redraw = redraws.after_change, redraws.redraw
+    deps.on_changed, deps.on_redraw = redraws.after_change, lambda people: redraws.redraw(people)
     app.error(on_error)
     return app
 

@@ -95,8 +95,9 @@ class Delivery:
         return min(most, max(0.05, (earliest - self.clock()).total_seconds()))
 
     def run_pass(self) -> int:
-        """Every row that is due: posts and direct messages first, then replies and redraws (which wait for their
-        posts), each claimed a batch at a time. Never raises. Returns how many were sent."""
+        """Every row that is due: posts, direct messages and the replies and redraws whose post is sent, then the
+        replies and redraws whose post is not yet (they wait for it), each claimed a batch at a time. Never raises.
+        Returns how many were sent."""
         began = self.clock()
         sent = 0
         try:

@@ -27,8 +27,9 @@ Params = dict[str, Any]
 class Call:
     method: str
     params: Params
-    at: float
+    at: float  # when it was answered
     response: dict[str, Any] = field(default_factory=dict)
+    received: float = 0.0  # when it reached Slack (what a trigger's three seconds are counted to)
 
 
 @dataclass
@@ -61,6 +62,7 @@ class LocalSlack:
         self.invalid: list[tuple[str, str]] = []  # (method, what Slack would have refused)
         self._lock = threading.Lock()
         self._failures: list[_Failure] = []
+        self.latency = 0.0  # seconds every answer is late by (a slow day at Slack)
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -178,6 +180,7 @@ class LocalSlack:
     # --- the server side -------------------------------------------------------------------------------------------
 
     def _handle(self, request: BaseHTTPRequestHandler) -> None:
+        received = time.time()
         method = request.path.rsplit("/", 1)[-1]
         responding = "/response_url/" in request.path  # a payload's response_url: .../response_url/USER/CHANNEL
         uploading = "/upload/" in request.path  # a file's content, to the URL files.getUploadURLExternal gave
@@ -220,8 +223,10 @@ class LocalSlack:
                 self.invalid.append((method, problem))
         else:
             body, status, headers = self.workspace.answer(method, params), 200, {}
+        if self.latency:
+            time.sleep(self.latency)
         with self._lock:
-            self.calls.append(Call(method, params, time.time(), body if status == 200 else {}))
+            self.calls.append(Call(method, params, time.time(), body if status == 200 else {}, received))
         self._reply(request, status, body, headers)
 
     @staticmethod

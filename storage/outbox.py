@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, case, insert, or_, select, update
+from sqlalchemy import Connection, Engine, Table, case, exists, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -189,11 +189,14 @@ class OutboxStore:
             return connection.execute(stmt).scalar()
 
     def claim_due(self, now: datetime, replies: bool, limit: int, lease: timedelta = LEASE) -> list[Claimed]:
-        """Take up to `limit` due rows nobody holds, oldest first, in one transaction: posts and direct messages, or
-        (`replies`) the thread replies and redraws that wait for a post. Each post is marked unsure until its answer
-        is recorded."""
+        """Take up to `limit` due rows nobody holds, oldest first, in one transaction: posts and direct messages with
+        the thread replies and redraws whose post Slack has already, or (`replies`) every reply and redraw still
+        due (those whose post was sent since, and those that wait for it). Each post is marked unsure until its
+        answer is recorded."""
         c = TABLE.c
-        waiting = c.thread_of.is_not(None) if replies else c.thread_of.is_(None)
+        post = TABLE.alias("post")
+        ready = or_(c.thread_of.is_(None), exists().where(post.c.key == c.thread_of, post.c.state == State.SENT))
+        waiting = c.thread_of.is_not(None) if replies else ready
         due = (c.state == State.PENDING, c.next_attempt_at <= now, lapsed(c.claimed_until, now))
         with writing(self.engine) as connection:
             before = {

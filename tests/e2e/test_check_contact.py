@@ -142,11 +142,14 @@ def test_a_doubtful_contact_goes_to_leadership_who_approve_it(
     assert "standing permission" not in shown(under_18) and "does not permit" in shown(under_18)
 
     # And the App Home lists it.
+    opened = fake_slack.mark()
     slack.event(
         {"type": "app_home_opened", "user": staff, "channel": "D1", "tab": "home", "event_ts": f"{time.time():.6f}"}
     )
-    home = fake_slack.wait_for("views.publish", lambda p: p["user_id"] == staff)[-1]
-    assert "Your standing permissions" in shown(home.params["view"]) and "Ms Parent" in shown(home.params["view"])
+    home = fake_slack.wait_for(
+        "views.publish", lambda p: p["user_id"] == staff and "Ms Parent" in shown(p["view"]), after=opened
+    )[-1]
+    assert "Your standing permissions" in shown(home.params["view"])
 
 
 def test_two_leaders_at_once_and_a_retry_give_one_decision(

@@ -1,0 +1,135 @@
+"""`make bench`: what people wait for, policybot against a bare Bolt app in the same run (bench/waits.py).
+
+    .venv/bin/python -m bench.waiting [--requests 100] [--concurrency 8]
+
+The table goes to stdout and to bench/results/waiting.md. Timed requests per row: --requests; concerns to click on
+are reported and delivered beforehand (not timed)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.waits import HEADER, Batch, match, row, send, start_bare, start_policybot
+from sandbox.slack import LocalSlack
+from storage.concerns import ConcernStore
+from storage.db import make_engine
+from tests.conftest import CHANNEL, LEADERS, ROOT, SIGNING_SECRET, school_slack
+from tests.slack_driver import SlackDriver, report_values
+
+RESULTS = ROOT / "bench" / "results" / "waiting.md"
+REPORTER = "USTAFF77"
+
+
+def commands(fake: LocalSlack, driver: SlackDriver, app: str, mode: str, n: int, concurrency: int) -> Batch:
+    bodies = []
+    for i in range(n):
+        trigger = f"trigger.{app}.{mode}.{i}.{time.time_ns()}"
+        bodies.append((driver.command_body("/report-concern", REPORTER, trigger_id=trigger), trigger))
+    batch = Batch("command", mode, app, send(driver, bodies, concurrency))
+    match(fake, batch, lambda s: [c.received for c in fake.of("views.open", trigger_id=s.key)])
+    return batch
+
+
+def submissions(fake: LocalSlack, driver: SlackDriver, app: str, mode: str, n: int, concurrency: int) -> Batch:
+    bodies = []
+    for i in range(n):
+        view_id = f"V{app.upper()}{mode[:3].upper()}{i}T{time.time_ns()}"
+        bodies.append((driver.submission_body("report_concern", report_values(), REPORTER, view_id=view_id), view_id))
+    batch = Batch("submission", mode, app, send(driver, bodies, concurrency))
+    store = ConcernStore(make_engine(DATABASE[0])) if app == "policybot" else None
+
+    def shown(sent: object) -> list[float]:
+        key = str(sent.key)  # type: ignore[attr-defined]
+        if store is not None:
+            concern = store.by_submission_key(key)
+            key = concern.reference if concern is not None else "(not stored)"
+        posts = [c.received for c in fake.of("chat.postMessage", channel=CHANNEL) if key in str(c.params.get("text"))]
+        told = [c.received for c in fake.of("chat.postMessage", channel=REPORTER) if key in str(c.params.get("text"))]
+        return [max(posts), max(told)] if posts and told else []
+
+    match(fake, batch, shown)  # type: ignore[arg-type]
+    return batch
+
+
+def clicks(fake: LocalSlack, driver: SlackDriver, app: str, mode: str, posts: list[str], concurrency: int) -> Batch:
+    bodies = [
+        (driver.action_body("concern_acknowledge", value, LEADERS[0], channel=CHANNEL, message_ts=ts), ts)
+        for value, ts in (post.split("@") for post in posts)
+    ]
+    batch = Batch("click", mode, app, send(driver, bodies, concurrency))
+    match(fake, batch, lambda s: [c.received for c in fake.of("chat.update", ts=s.key)])
+    return batch
+
+
+DATABASE = [""]
+
+
+def delivered(fake: LocalSlack, driver: SlackDriver, store: ConcernStore, n: int) -> list[str]:
+    """n concerns reported through the form and posted: "<id>:1@<post ts>" for each, to click on."""
+    keys = [f"VDELIVER{i}T{time.time_ns()}" for i in range(n)]
+    for key in keys:
+        assert driver.submit("report_concern", report_values(), REPORTER, view_id=key).status == 200
+    found = []
+    deadline = time.monotonic() + 120
+    for key in keys:
+        while (concern := store.by_submission_key(key)) is None or concern.post_ts is None:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{key} was not delivered")
+            time.sleep(0.05)
+        found.append(f"{concern.id}:1@{concern.post_ts}")
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.waiting", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=100)
+    parser.add_argument("--concurrency", type=int, default=8)
+    args = parser.parse_args(argv)
+    lines = ["# What people wait for (ms)", "", *HEADER]
+    with tempfile.TemporaryDirectory(prefix="policybot-waits-") as folder:
+        fake = school_slack()
+        DATABASE[0] = f"sqlite:///{Path(folder) / 'bench.db'}"
+        bot, bare = start_policybot(fake, DATABASE[0], Path(folder)), start_bare(fake, Path(folder))
+        try:
+            drivers = {
+                app: SlackDriver(running.url + "/slack/events", SIGNING_SECRET, fake.api_url + "response_url")
+                for app, running in (("policybot", bot), ("bare", bare))
+            }
+            store = ConcernStore(make_engine(DATABASE[0]))
+            posts = delivered(fake, drivers["policybot"], store, 2 * args.requests)
+            for mode, concurrency in (("sequential", 1), (f"concurrency {args.concurrency}", args.concurrency)):
+                for scenario in ("command", "click", "submission"):
+                    batches = {}
+                    for app in ("policybot", "bare"):
+                        driver = drivers[app]
+                        if scenario == "command":
+                            batches[app] = commands(fake, driver, app, mode, args.requests, concurrency)
+                        elif scenario == "submission":
+                            batches[app] = submissions(fake, driver, app, mode, args.requests, concurrency)
+                        else:
+                            mine = posts[: args.requests] if app == "policybot" else [
+                                f"{1_000_000 + i}:1@9.{mode[:3]}{i:06d}" for i in range(args.requests)
+                            ]
+                            if app == "policybot":
+                                posts = posts[args.requests :]
+                            batches[app] = clicks(fake, driver, app, mode, mine, concurrency)
+                        print(row(batches[app], None), file=sys.stderr)
+                    lines += [row(batches["policybot"], batches["bare"]), row(batches["bare"], None)]
+            store.engine.dispose()
+        finally:
+            bot.stop()
+            bare.stop()
+            fake.close()
+    text = "\n".join(lines) + "\n"
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(text)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
