@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check bench mutation clean
+.PHONY: run test check bench bench-load mutation clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,14 @@ test: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/pytest
 
+# What people wait for (the form on screen, the post changed, the receipt), and the ack, against a bare Bolt app.
 bench: $(STAMP)
-	$(BIN)/python -m bench.latency
+	$(BIN)/python -m bench.waiting
+
+# A busy minute (50 staff) on SQLite, and 20 staff on a slow Slack (every answer 0.5 s late): forms missed, waits.
+bench-load: $(STAMP)
+	$(BIN)/python -m bench.load --staff 50 --seconds 60
+	$(BIN)/python -m bench.load --staff 20 --seconds 60 --slow 0.5
 
 # Mutation testing of the permission table, the command path and the listeners' authorisation ([tool.mutmut] in
 # pyproject.toml). Slow (about 15 minutes on two cores), so not part of `make test`. Starts afresh in ./mutants, then

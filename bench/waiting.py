@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.waits import HEADER, Batch, match, row, send, start_bare, start_policybot
+from bench.waits import HEADER, Batch, Request, Sent, row, send, start_bare, start_policybot
 from sandbox.slack import LocalSlack
 from storage.concerns import ConcernStore
 from storage.db import make_engine
@@ -24,26 +24,29 @@ RESULTS = ROOT / "bench" / "results" / "waiting.md"
 REPORTER = "USTAFF77"
 
 
-def commands(fake: LocalSlack, driver: SlackDriver, app: str, mode: str, n: int, concurrency: int) -> Batch:
-    bodies = []
+def commands(
+    fake: LocalSlack, drivers: dict[str, SlackDriver], mode: str, n: int, concurrency: int
+) -> dict[str, Batch]:
+    """Both apps' commands, interleaved: app by app, request by request."""
+    requests = []
     for i in range(n):
-        trigger = f"trigger.{app}.{mode}.{i}.{time.time_ns()}"
-        bodies.append((driver.command_body("/report-concern", REPORTER, trigger_id=trigger), trigger))
-    batch = Batch("command", mode, app, send(driver, bodies, concurrency))
-    match(fake, batch, lambda s: [c.received for c in fake.of("views.open", trigger_id=s.key)])
-    return batch
+        for app, driver in drivers.items():
+            trigger = f"trigger.{app}.{mode}.{i}.{time.time_ns()}"
+            requests.append((driver, driver.command_body("/report-concern", REPORTER, trigger_id=trigger), trigger))
+    sent = send(requests, concurrency, lambda s: [c.received for c in fake.of("views.open", trigger_id=s.key)])
+    return {app: Batch("command", mode, app, [s for s in sent if str(s.key).split(".")[1] == app]) for app in drivers}
 
 
 def submissions(fake: LocalSlack, driver: SlackDriver, app: str, mode: str, n: int, concurrency: int) -> Batch:
-    bodies = []
+    requests = []
     for i in range(n):
         view_id = f"V{app.upper()}{mode[:3].upper()}{i}T{time.time_ns()}"
-        bodies.append((driver.submission_body("report_concern", report_values(), REPORTER, view_id=view_id), view_id))
-    batch = Batch("submission", mode, app, send(driver, bodies, concurrency))
+        body = driver.submission_body("report_concern", report_values(), REPORTER, view_id=view_id)
+        requests.append((driver, body, view_id))
     store = ConcernStore(make_engine(DATABASE[0])) if app == "policybot" else None
 
-    def shown(sent: object) -> list[float]:
-        key = str(sent.key)  # type: ignore[attr-defined]
+    def shown(sent: Sent) -> list[float]:
+        key = str(sent.key)
         if store is not None:
             concern = store.by_submission_key(key)
             key = concern.reference if concern is not None else "(not stored)"
@@ -51,18 +54,16 @@ def submissions(fake: LocalSlack, driver: SlackDriver, app: str, mode: str, n: i
         told = [c.received for c in fake.of("chat.postMessage", channel=REPORTER) if key in str(c.params.get("text"))]
         return [max(posts), max(told)] if posts and told else []
 
-    match(fake, batch, shown)  # type: ignore[arg-type]
-    return batch
+    return Batch("submission", mode, app, send(requests, concurrency, shown))
 
 
 def clicks(fake: LocalSlack, driver: SlackDriver, app: str, mode: str, posts: list[str], concurrency: int) -> Batch:
-    bodies = [
-        (driver.action_body("concern_acknowledge", value, LEADERS[0], channel=CHANNEL, message_ts=ts), ts)
+    requests: list[Request] = [
+        (driver, driver.action_body("concern_acknowledge", value, LEADERS[0], channel=CHANNEL, message_ts=ts), ts)
         for value, ts in (post.split("@") for post in posts)
     ]
-    batch = Batch("click", mode, app, send(driver, bodies, concurrency))
-    match(fake, batch, lambda s: [c.received for c in fake.of("chat.update", ts=s.key)])
-    return batch
+    updated = lambda s: [c.received for c in fake.of("chat.update", ts=s.key)]  # noqa: E731
+    return Batch("click", mode, app, send(requests, concurrency, updated))
 
 
 DATABASE = [""]
@@ -88,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.waiting", description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=100)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--scenarios", default="command,click,submission", help="comma-separated, in this order")
     args = parser.parse_args(argv)
     lines = ["# What people wait for (ms)", "", *HEADER]
     with tempfile.TemporaryDirectory(prefix="policybot-waits-") as folder:
@@ -102,21 +104,24 @@ def main(argv: list[str] | None = None) -> int:
             store = ConcernStore(make_engine(DATABASE[0]))
             posts = delivered(fake, drivers["policybot"], store, 2 * args.requests)
             for mode, concurrency in (("sequential", 1), (f"concurrency {args.concurrency}", args.concurrency)):
-                for scenario in ("command", "click", "submission"):
+                for scenario in args.scenarios.split(","):
                     batches = {}
-                    for app in ("policybot", "bare"):
+                    if scenario == "command":
+                        batches = commands(fake, drivers, mode, args.requests, concurrency)
+                    for app in ("policybot", "bare") if scenario != "command" else ():
                         driver = drivers[app]
-                        if scenario == "command":
-                            batches[app] = commands(fake, driver, app, mode, args.requests, concurrency)
-                        elif scenario == "submission":
+                        if scenario == "submission":
                             batches[app] = submissions(fake, driver, app, mode, args.requests, concurrency)
                         else:
-                            mine = posts[: args.requests] if app == "policybot" else [
-                                f"{1_000_000 + i}:1@9.{mode[:3]}{i:06d}" for i in range(args.requests)
-                            ]
+                            mine = (
+                                posts[: args.requests]
+                                if app == "policybot"
+                                else [f"{1_000_000 + i}:1@9.{mode[:3]}{i:06d}" for i in range(args.requests)]
+                            )
                             if app == "policybot":
                                 posts = posts[args.requests :]
                             batches[app] = clicks(fake, driver, app, mode, mine, concurrency)
+                    for app in batches:
                         print(row(batches[app], None), file=sys.stderr)
                     lines += [row(batches["policybot"], batches["bare"]), row(batches["bare"], None)]
             store.engine.dispose()

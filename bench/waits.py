@@ -81,36 +81,34 @@ def pct(values: list[float], p: float) -> float:
     return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)] if ordered else math.nan
 
 
-def send(driver: SlackDriver, bodies: list[tuple[str, object]], concurrency: int) -> list[Sent]:
-    """Post each (body, key); the key's result is looked for afterwards."""
+Request = tuple[SlackDriver, str, object]  # where it goes, the signed body, what identifies its result
 
-    def one(item: tuple[str, object]) -> Sent:
-        body, key = item
+
+def send(requests: list[Request], concurrency: int, shown: Callable[[Sent], list[float]]) -> list[Sent]:
+    """Each client posts a request and waits until its result is shown (or TRIGGER_SECONDS * 3 pass) before its
+    next, as a person does: `concurrency` such people at once. Requests for both apps may be interleaved, so that
+    whatever else the machine is doing falls on both alike."""
+
+    def one(item: Request) -> Sent:
+        driver, body, key = item
         started, wall = time.perf_counter(), time.time()
         reply = driver.post(body)
         if reply.status != 200:
             raise AssertionError(f"HTTP {reply.status}: {reply.body[:200]}")
-        return Sent(wall, (time.perf_counter() - started) * 1000, key if key is not None else reply.body)
-
-    if concurrency <= 1:
-        return [one(item) for item in bodies]
-    with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        return list(pool.map(one, bodies))
-
-
-def match(fake: LocalSlack, batch: Batch, shown: Callable[[Sent], list[float]], timeout: float = 30) -> None:
-    """Fill each request's shown_ms: the latest of the calls `shown` finds for it (reached Slack at), waiting until
-    every request has them or `timeout` passes."""
-    deadline = time.monotonic() + timeout
-    for sent in batch.sent:
-        while True:
+        sent = Sent(wall, (time.perf_counter() - started) * 1000, key)
+        deadline = time.monotonic() + 3 * TRIGGER_SECONDS
+        while time.monotonic() < deadline:
             found = shown(sent)
             if found:
                 sent.shown_ms = (max(found) - sent.at) * 1000
                 break
-            if time.monotonic() > deadline:
-                break
-            time.sleep(0.02)
+            time.sleep(0.002)
+        return sent
+
+    if concurrency <= 1:
+        return [one(item) for item in requests]
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        return list(pool.map(one, requests))
 
 
 def row(batch: Batch, bare: Batch | None) -> str:

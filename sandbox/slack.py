@@ -59,6 +59,7 @@ class LocalSlack:
         self.token = token
         self.workspace = workspace or Workspace(channels or {}, members or {}, usergroups or {})
         self.calls: list[Call] = []
+        self._by_method: dict[str, list[tuple[int, Call]]] = {}  # each method's calls, with their place in `calls`
         self.invalid: list[tuple[str, str]] = []  # (method, what Slack would have refused)
         self._lock = threading.Lock()
         self._failures: list[_Failure] = []
@@ -141,11 +142,8 @@ class LocalSlack:
     def of(self, method: str, after: int = 0, **match: Any) -> list[Call]:
         """Calls of `method` with these parameters; `after`: only those made since mark() returned it."""
         with self._lock:
-            return [
-                c
-                for c in self.calls[after:]
-                if c.method == method and all(c.params.get(k) == v for k, v in match.items())
-            ]
+            found = self._by_method.get(method, [])
+            return [c for place, c in found if place >= after and all(c.params.get(k) == v for k, v in match.items())]
 
     def mark(self) -> int:
         """A point in the calls: wait_for(after=mark()) sees only what came later (the server is shared by tests)."""
@@ -226,7 +224,9 @@ class LocalSlack:
         if self.latency:
             time.sleep(self.latency)
         with self._lock:
-            self.calls.append(Call(method, params, time.time(), body if status == 200 else {}, received))
+            call = Call(method, params, time.time(), body if status == 200 else {}, received)
+            self._by_method.setdefault(method, []).append((len(self.calls), call))
+            self.calls.append(call)
         self._reply(request, status, body, headers)
 
     @staticmethod

@@ -234,8 +234,8 @@ def view_details(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) 
 
 def register(app: App, deps: Deps) -> None:
     wire = Wiring(deps)
-    app.command(ids.CHECK_COMMAND)(wire.for_trigger(open_check))
-    app.action(ids.HOME_CHECK)(wire.for_trigger(open_check))
+    app.command(ids.CHECK_COMMAND)(wire.now(open_check))  # no database: the form opens before the HTTP 200
+    app.action(ids.HOME_CHECK)(wire.now(open_check))
     app.view(ids.CHECK_VIEW)(wire.now(submit_check))
     app.action(ids.ASK_LEADERSHIP)(wire.lazily(ask_leadership))
     app.action(ids.APPROVE)(wire.lazily(one_click, Decision.APPROVE))

@@ -24,6 +24,8 @@ SAVE_FAILED = "policybot could not save this just now. Your text is still here: 
 
 
 def open_form(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    """On the request's own thread (App(process_before_response=True) answers Slack once it returns): the form needs
+    no database, so it is opened before anything else can queue in front of it."""
     trigger = payload.trigger_id(body)
     ack()  # the trigger expires after 3 s: no database work before views.open
     client.views_open(trigger_id=trigger, view=report_form.form(deps.settings.platforms))
@@ -57,5 +59,5 @@ def submit(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> Non
 
 def register(app: App, deps: Deps) -> None:
     wire = Wiring(deps)
-    app.command(ids.REPORT_COMMAND)(wire.for_trigger(open_form))
+    app.command(ids.REPORT_COMMAND)(wire.now(open_form))  # no database: the form opens before the HTTP 200
     app.view(ids.REPORT_VIEW)(wire.now(submit))
