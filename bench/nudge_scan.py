@@ -153,8 +153,7 @@ def measure(url: str, passes: int) -> tuple[float, float]:
         NudgeStore(engine),
         ReviewStore(engine),
         DeclarationStore(engine),
-        Directory(settings, client=None),
-        client=None,  # type: ignore[arg-type]
+        Directory(settings, client=None),  # type: ignore[arg-type]
         clock=lambda: NOW,
     )
     nudger.run()  # warm up

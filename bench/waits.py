@@ -16,7 +16,7 @@ import math
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,7 +84,7 @@ def pct(values: list[float], p: float) -> float:
 Request = tuple[SlackDriver, str, object]  # where it goes, the signed body, what identifies its result
 
 
-def send(requests: list[Request], concurrency: int, shown: Callable[[Sent], list[float]]) -> list[Sent]:
+def send(requests: Sequence[Request], concurrency: int, shown: Callable[[Sent], list[float]]) -> list[Sent]:
     """Each client posts a request and waits until its result is shown (or TRIGGER_SECONDS * 3 pass) before its
     next, as a person does: `concurrency` such people at once. Requests for both apps may be interleaved, so that
     whatever else the machine is doing falls on both alike."""
