@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from itertools import chain
 from operator import itemgetter
@@ -123,17 +123,20 @@ class _Shape:
     """How one table's rows are exported: the columns `names`, from rows of the columns `read`; where among them the
     times and dates are (written in the school's zone) and the text (kept from running in a spreadsheet)."""
 
-    def __init__(self, table: Table, names: list[str], read: list[str]) -> None:
+    def __init__(self, table: Table, names: list[str], read: list[str], tz: tzinfo) -> None:
+        self.tz = tz
         types = {c.name: getattr(c.type, "impl", c.type).python_type for c in table.c}  # a TypeDecorator: its impl's
         self.read, self.get = read, itemgetter(*(read.index(n) for n in names))
         self.times = [i for i, n in enumerate(names) if types.get(n) in (datetime, date)]
         self.texts = [i for i, n in enumerate(names) if types.get(n) is str]
 
-    def values(self, row: Any, tz: tzinfo) -> list[Any]:
+    def values(self, row: Any, local: Callable[[Any], Any]) -> list[Any]:
+        """The row's values, its times as the school reads them (`local`: the snapshot's, for what it read as
+        text; the dates and any time read as a time, here)."""
         values = list(self.get(row))
         for i in self.times:
             if (value := values[i]) is not None:  # most of a record's times are not yet (acknowledged, resolved)
-                values[i] = _value(value, tz)
+                values[i] = local(value) if value.__class__ is str else _value(value, self.tz)
         return values
 
     def cells(self, values: list[Any]) -> list[Any]:
@@ -150,14 +153,15 @@ def _records(snapshot: logs.Snapshot, log: str, details: bool, tz: tzinfo, cells
     owner, role = personal.subject(table) or ("", SOMEONE_ELSE)  # whose own record a row is, and their role in it
     read = list(dict.fromkeys([*wanted, owner] if owner else wanted))
     stored = ["actor_id" if n == ACTOR_ROLE else n for n in trail]  # actor_role is worked out from actor_id
-    record = _Shape(logs.LOGS[log].table, wanted, read)
-    event = _Shape(logs.AUDIT, stored, list(dict.fromkeys(stored)))
+    record = _Shape(logs.LOGS[log].table, wanted, read, tz)
+    event = _Shape(logs.AUDIT, stored, list(dict.fromkeys(stored)), tz)
     actor, subject = trail.index(ACTOR_ROLE), read.index(owner) if owner else None
     for batch in snapshot.records(log, read, event.read):
         records: list[Record] = []
         for row, entries in batch:
             subject_id = None if subject is None else row[subject]
-            values, events = record.values(row, tz), [event.values(entry, tz) for entry in entries]
+            values = record.values(row, snapshot.local)
+            events = [event.values(entry, snapshot.local) for entry in entries]
             for exported in events:  # actor_role(), inline: half a million events
                 who = exported[actor]
                 exported[actor] = who if who == SYSTEM_ACTOR else (role if who == subject_id else SOMEONE_ELSE)
@@ -192,9 +196,9 @@ def _json_batches(snapshot: logs.Snapshot, log: str, details: bool, tz: tzinfo) 
     permissions, a batch at a time: one template for the batch, filled with every value in it."""
     if log not in LOGS:
         names = columns("contact_permission", PERMISSION_COLUMNS, details)
-        permission, shape = _template(names, " " * 4), _Shape(logs.PERMISSIONS.table, names, names)
+        permission, shape = _template(names, " " * 4), _Shape(logs.PERMISSIONS.table, names, names, tz)
         for rows in snapshot.permissions(names):
-            yield _filled([permission] * len(rows), [v for row in rows for v in shape.values(row, tz)])
+            yield _filled([permission] * len(rows), [v for row in rows for v in shape.values(row, snapshot.local)])
         return
     wanted, trail = columns(*LOGS[log], details), columns(AUDIT_TABLE, AUDIT_COLUMNS, details)
     event = "\n        " + _template(trail, " " * 8)
@@ -239,7 +243,7 @@ def write(
     """Write the export to `out` as it is read, `batch` records at a time, from one snapshot of the logs. JSON holds
     every log and the standing permissions; CSV holds the one named by `log`, a row per audit event (an empty log is
     its header line). `tz` is the school's time zone."""
-    with logs.snapshot(engine, since, batch) as snapshot:
+    with logs.snapshot(engine, since, batch, tz) as snapshot:  # times read as the school's, by the database
         if fmt == "json":
             _write_json(out, snapshot, include_details, tz)
         else:

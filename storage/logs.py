@@ -6,16 +6,16 @@ transaction is one already), however long it takes to write out."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import Column, Connection, Engine, Row, Table, TypeDecorator, select, type_coerce
+from sqlalchemy import Column, Connection, DateTime, Engine, Row, Table, TypeDecorator, select, type_coerce
 
 from flows.permissions import Kind as RecordKind
-from storage import audit
+from storage import audit, local_times
 from storage.db import reading
 from storage.models import AuditEntry, Concern, ContactCheck, ContactPermission, Declaration, PolicyReview
 
@@ -56,10 +56,20 @@ def _plain(column: Column[Any]) -> Any:
 
 
 class Snapshot:
-    """The logs as they were when the first of them was read, for as long as the `snapshot` block lasts."""
+    """The logs as they were when the first of them was read, for as long as the `snapshot` block lasts; with a zone,
+    every time is read as the school's local text (storage.local_times)."""
 
-    def __init__(self, connection: Connection, since: datetime | None, batch: int) -> None:
-        self._connection, self._since, self._batch = connection, since, batch
+    def __init__(self, connection: Connection, since: datetime | None, batch: int, zone: tzinfo | None = None) -> None:
+        self._connection, self._since, self._batch, self._zone = connection, since, batch, zone
+        sqlite = zone is not None and connection.dialect.name == "sqlite"
+        # A time as read (with a zone: text), as the school reads it.
+        self.local: Callable[[Any], Any] = local_times.SQLiteText(zone) if sqlite and zone else (lambda text: text)
+
+    def _read(self, column: Column[Any]) -> Any:
+        kind = column.type.impl if isinstance(column.type, TypeDecorator) else column.type
+        if self._zone is not None and isinstance(kind, DateTime):
+            return local_times.read(column, self._connection.dialect.name)
+        return _plain(column)
 
     def records(self, name: str, names: Sequence[str], trail_names: Sequence[str]) -> Iterator[list[Trailed]]:
         """The log's records by id, a batch at a time, each with its trail. A record's row holds the columns `names`
@@ -80,7 +90,7 @@ class Snapshot:
         """Keyset pagination by id: each batch is the next `batch` rows after the last one read."""
         table = log.table
         read = list(dict.fromkeys(names))  # a column asked for twice is read once, at its first place
-        stmt = select(*(_plain(table.c[n]) for n in read)).order_by(table.c.id).limit(self._batch)
+        stmt = select(*(self._read(table.c[n]) for n in read)).order_by(table.c.id).limit(self._batch)
         if self._since is not None:
             stmt = stmt.where(table.c[log.stamp] >= self._since)
         last = None
@@ -94,7 +104,7 @@ class Snapshot:
 
     def _trails(self, kind: RecordKind, ids: list[int], names: Sequence[str]) -> dict[int, list[Row[Any]]]:
         stmt = (
-            select(*(_plain(AUDIT.c[n]) for n in dict.fromkeys([*names, "subject_id"])))
+            select(*(self._read(AUDIT.c[n]) for n in dict.fromkeys([*names, "subject_id"])))
             .where(AUDIT.c.subject_kind == kind.value, AUDIT.c.subject_id.in_(ids))
             .order_by(AUDIT.c.subject_id, AUDIT.c.id)
         )
@@ -105,9 +115,13 @@ class Snapshot:
 
 
 @contextmanager
-def snapshot(engine: Engine, since: datetime | None = None, batch: int = BATCH) -> Iterator[Snapshot]:
-    """One read-only transaction for everything read through the Snapshot."""
+def snapshot(
+    engine: Engine, since: datetime | None = None, batch: int = BATCH, zone: tzinfo | None = None
+) -> Iterator[Snapshot]:
+    """One read-only transaction for everything read through the Snapshot; `zone`: times read as local text."""
     with reading(engine) as session:
         options = {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
         connection = session.connection(execution_options=options if engine.dialect.name == "postgresql" else None)
-        yield Snapshot(connection, since, batch)
+        if zone is not None:
+            local_times.prepare(connection, zone)
+        yield Snapshot(connection, since, batch, zone)
