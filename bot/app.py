@@ -12,7 +12,6 @@ from slack_sdk import WebClient
 from bot.deps import Deps
 from bot.listeners import contacts, declarations, leadership, report, retention, review
 from bot.listeners.guard import place, tell_if_waiting
-from bot.listeners.home import HomeRedraws
 from bot.payload import kind
 
 log = logging.getLogger(__name__)
@@ -48,8 +47,6 @@ def create_app(deps: Deps, **bolt_options: Any) -> App:
     declarations.register(app, deps)
     review.register(app, deps)
     retention.register(app, deps)
-    redraws = HomeRedraws(deps, deps.client)
-    deps.on_changed, deps.on_redraw = redraws.after_change, lambda people: redraws.redraw(people)
     app.error(on_error)
     return app
 

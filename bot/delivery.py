@@ -54,6 +54,8 @@ class Delivery:
         self.clock = clock
         self.last_pass_at: datetime | None = None  # when a whole pass last began and finished (for /healthz)
         self.on_pass: Callable[[datetime], None] = lambda began: None  # told of each whole pass (bot.supervisor)
+        # Draws and publishes one person's App Home (bot.listeners.home.publish_home, set by Deps.build).
+        self.draw_home: Callable[[str], None] = lambda user: None
         self._wake = threading.Event()
         self._stopped = threading.Event()
         self._pool = ThreadPoolExecutor(SENDERS, thread_name_prefix="policybot-send")
@@ -101,7 +103,7 @@ class Delivery:
         began = self.clock()
         sent = 0
         try:
-            for replies in (False, True):
+            for replies in (False, True, None):  # messages, replies waiting for their posts, then App Homes
                 while claimed := self.outbox.claim_due(began, replies, CLAIMS):
                     sent += sum(self._send_all(claimed))
                     if len(claimed) < CLAIMS:
@@ -139,6 +141,10 @@ class Delivery:
                     return self._file(row, claimed.was_unsure)
                 if row.send is Send.DELETE:
                     return self._delete(row)
+                if row.send is Send.HOME:
+                    self.draw_home(row.channel)  # drawn now, from the records as they are now
+                    self._record(row, None, None)
+                    return True
                 return self._post(row, claimed.was_unsure)
             except SLACK_FAILURES as error:
                 self._failed(row, error, claimed.was_unsure)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -33,7 +33,7 @@ from storage.db import make_engine
 from storage.declarations import DeclarationStore
 from storage.legacy import LegacyStore
 from storage.nudges import NudgeStore
-from storage.outbox import Message, OutboxStore
+from storage.outbox import Message, OutboxStore, Tell
 from storage.reviews import ReviewStore
 
 WORKERS = 8  # threads for the work after an ack: as many as the server's request threads
@@ -63,11 +63,6 @@ class Deps:
     background: Executor | None = None  # where clicks' and commands' work runs after their ack
     trigger_lane: Executor | None = None  # where work that spends a trigger runs after its ack (a lane of its own)
     bell: Bell | None = None  # HTTP mode's workers: the sender and the nudges run in another process
-    # Told of every change made through change(): (the record as changed, who changed it). The app redraws the App
-    # Homes it affects (bot.app).
-    on_changed: Callable[[Any, str], None] | None = None
-    # Redraws these people's App Homes, once each, on a thread of their own (bot.listeners.home.HomeRedraws).
-    on_redraw: Callable[[set[str]], None] | None = None
     home_hashes: dict[str, str] = field(default_factory=dict)  # each App Home's view hash, as last published here
 
     def in_background(self, work: Callable[..., object], *args: Any) -> None:
@@ -88,8 +83,7 @@ class Deps:
 
     def redraw_homes(self, *people: str) -> None:
         """These people's Homes show something new that no record's change announced (the pack they asked for)."""
-        if self.on_redraw is not None:
-            self.on_redraw(set(people))
+        self.tell(self.telling.home_messages(set(people), self.clock()))
 
     @property
     def timezone(self) -> ZoneInfo:
@@ -97,18 +91,22 @@ class Deps:
 
     def change(self, command: Command) -> Outcome:
         """A person's act on a record, through the one command path, with today's roles; what people are told of
-        it (the command's `tell`) is sent at once."""
-        outcome = change(self.engine, self.directory.people(), command)
-        if isinstance(outcome, Changed) and command.tell is not None:
-            self.send_now()
+        it (the command's `tell`, and the App Homes it shows up in) is sent at once."""
+        with_homes = replace(command, tell=self.with_homes(command.tell, command.actor))
+        outcome = change(self.engine, self.directory.people(), with_homes)
         if isinstance(outcome, Changed):
-            self.changed(outcome.record, command.actor)
+            self.send_now()
         return outcome
 
-    def changed(self, row: Any, actor: str) -> None:
-        """A record was stored or changed by `actor`: the App Homes it shows up in follow (on_changed)."""
-        if self.on_changed is not None:
-            self.on_changed(row, actor)
+    def with_homes(self, tell: Tell | None, actor: str) -> Tell:
+        """`tell`, and the App Homes the record shows up in (the `actor`'s first), drawn again by the sender in the
+        background process (bot.telling.homes), never on a thread that answers Slack: all written with the record,
+        in its transaction."""
+
+        def told(row: Any, *added: Any) -> list[Message]:
+            return [*(tell(row, *added) if tell is not None else []), *self.telling.homes(row, actor, self.clock())]
+
+        return told
 
     def tell(self, messages: list[Message]) -> None:
         """Messages that follow no change (a post redrawn because it may show an older state), sent at once."""
@@ -166,7 +164,7 @@ class Deps:
         telling = Telling(settings, directory, rules)
         nudger = Nudger(settings, nudges, reviews, declarations, directory, clock)
         nudger.retention = Retention(settings, engine, directory, clock, lambda: nudger.kick())
-        return cls(
+        built = cls(
             settings=settings,
             engine=engine,
             client=client,
@@ -184,3 +182,7 @@ class Deps:
             nudger=nudger,
             clock=clock,
         )
+        from bot.listeners.home import publish_home  # the Home's drawing needs the whole of Deps
+
+        built.delivery.draw_home = lambda user: publish_home(built, sender, user)
+        return built

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk.models.blocks import Block
@@ -20,17 +21,33 @@ from bot.directory import Directory
 from bot.views import concern_card, concern_words, contact_card, notices
 from flows.contact import RuleSet, assess
 from flows.escalation import Status, recipients
-from flows.permissions import Act, Kind, Placement
+from flows.permissions import POLICYBOT, Act, Kind, Placement, who
 from flows.taxonomy import EscalationTarget
 from storage.checks import question_of
 from storage.models import Concern, ContactCheck, ContactPermission, Declaration, Send
-from storage.outbox import Message, card_key, post_key
+from storage.outbox import Message, card_key, home_key, post_key
 from storage.records import facts
+from storage.retention import REDACTED
 
 
 def drawn(blocks: Sequence[Block | dict[str, Any]]) -> str:
     """Block Kit as the outbox keeps it (JSON)."""
     return json.dumps([b.to_dict() if isinstance(b, Block) else b for b in blocks])
+
+
+MOST_REDRAWN = 25  # Homes redrawn after one change (views.publish is rate limited); the rest, when next opened
+SETTLE = timedelta(seconds=1)  # others' Homes wait this long after a change: a busy minute's are drawn together
+# Whose Home shows a record: whoever may act on it or decide it, is told of it, holds its safeguarding queue or
+# sees its patterns (the permission table says who, record by record).
+SHOWN_TO = (
+    Act.RESOLVE,
+    Act.VIEW_DETAILS,
+    Act.DECIDE,
+    Act.ACKNOWLEDGE,
+    Act.TOLD_OF_CHANGES,
+    Act.ESCALATED_TO_SAFEGUARDING,
+    Act.SEE_PATTERNS,
+)
 
 
 class Telling:
@@ -121,6 +138,23 @@ class Telling:
                 key = f"concern:{concern.id}:escalated:{version}:{user}"
                 messages.append(Message(key, subject, user, text, drawn(blocks), audited_as=shown))
         return messages
+
+    # --- App Homes ----------------------------------------------------------------------------------------------------
+
+    def homes(self, row: Any, actor: str, now: datetime) -> list[Message]:
+        """The App Homes that show `row` (as it is now), each drawn by the sender once: the person who changed it at
+        once, the others a moment later (SETTLE), so that a busy minute's changes are drawn together."""
+        first = {actor} - {POLICYBOT}
+        if not isinstance(row, Concern | ContactCheck | Declaration):
+            return self.home_messages(first, now)
+        people, record = self.directory.people(), facts(row)
+        shown: set[str] = set().union(*(who(people, record, act) for act in SHOWN_TO))
+        others = sorted(shown - {actor, POLICYBOT, REDACTED})[: MOST_REDRAWN - 1]
+        return self.home_messages(first, now) + self.home_messages(set(others), now + SETTLE)
+
+    @staticmethod
+    def home_messages(people: set[str], due: datetime) -> list[Message]:
+        return [Message(home_key(user), None, user, "", send=Send.HOME, due=due) for user in sorted(people)]
 
     # --- contact requests and declarations ------------------------------------------------------------------------
 

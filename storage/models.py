@@ -239,6 +239,7 @@ class Send(StrEnum):
     UPDATE = "update"  # chat.update of the post thread_of names: a redraw
     FILE = "file"  # a document drawn at send time (`document`), uploaded and shared: Slack's upload flow
     DELETE = "delete"  # chat.delete of a message the bot sent (retention): in `channel`, its ts in `document`
+    HOME = "home"  # views.publish of `channel`'s App Home, drawn when it is sent: one row per person, asked again
 
 
 class State(StrEnum):

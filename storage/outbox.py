@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, case, exists, insert, or_, select, update
+from sqlalchemy import Connection, Engine, Table, and_, case, delete, exists, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -43,6 +43,7 @@ class Message:
     thread_of: str | None = None
     fallback: str | None = None
     document: str = ""  # Send.FILE: what to draw when it is sent (bot.documents), `text` its comment
+    due: datetime | None = None  # not before (None: at once)
     audited_as: str = ""  # it shows what staff typed (a leader's note): the audit trail records it as shown to them
 
 
@@ -60,6 +61,11 @@ class Claimed:
 def post_key(kind: RecordKind, record_id: int) -> str:
     """The key of a record's post (in the leadership channel, or to the headteacher directly)."""
     return f"{kind.value}:{record_id}:post"
+
+
+def home_key(user: str) -> str:
+    """The key of a person's App Home: one row, asked for again whenever something it shows changes."""
+    return f"home:{user}"
 
 
 def card_key(kind: RecordKind, record_id: int) -> str:
@@ -101,10 +107,20 @@ def put(session: Session | Connection, messages: Iterable[Message], now: datetim
     rows = [_values(message, now) for message in messages]
     dialect = session.dialect if isinstance(session, Connection) else session.get_bind().dialect
     insert = _upsert(dialect.name)
-    posts = [row for row in rows if row["send"] is not Send.UPDATE]
+    posts = [row for row in rows if row["send"] not in (Send.UPDATE, Send.HOME)]
     redraws = [row for row in rows if row["send"] is Send.UPDATE]
+    homes = [row for row in rows if row["send"] is Send.HOME]
     if posts:
         session.execute(insert.on_conflict_do_nothing(index_elements=["key"]), posts)
+    if homes:  # asked again: pending, as soon as either asking wants it (the sender draws it then, once)
+        new, old = insert.excluded, TABLE.c
+        sooner = and_(old.state == State.PENDING, old.next_attempt_at < new.next_attempt_at)
+        again = {
+            "state": State.PENDING.value,
+            "revision": old.revision + 1,
+            "next_attempt_at": case((sooner, old.next_attempt_at), else_=new.next_attempt_at),
+        }
+        session.execute(insert.on_conflict_do_update(index_elements=["key"], set_=again), homes)
     if redraws:
         new, old = insert.excluded, TABLE.c
         replace = {
@@ -144,7 +160,7 @@ def _values(message: Message, now: datetime) -> dict[str, Any]:
         "revision": 1,
         "state": State.PENDING,
         "created_at": now,
-        "next_attempt_at": now,
+        "next_attempt_at": message.due or now,
         "attempts": 0,
         "unsure": False,
     }
@@ -188,15 +204,18 @@ class OutboxStore:
             stmt = select(c.next_attempt_at).where(c.state == State.PENDING).order_by(c.next_attempt_at).limit(1)
             return connection.execute(stmt).scalar()
 
-    def claim_due(self, now: datetime, replies: bool, limit: int, lease: timedelta = LEASE) -> list[Claimed]:
+    def claim_due(self, now: datetime, replies: bool | None, limit: int, lease: timedelta = LEASE) -> list[Claimed]:
         """Take up to `limit` due rows nobody holds, oldest first, in one transaction: posts and direct messages with
         the thread replies and redraws whose post Slack has already, or (`replies`) every reply and redraw still
         due (those whose post was sent since, and those that wait for it). Each post is marked unsure until its
-        answer is recorded."""
+        answer is recorded. `replies` None: the App Homes to draw (last: messages never wait behind them)."""
         c = TABLE.c
         post = TABLE.alias("post")
         ready = or_(c.thread_of.is_(None), exists().where(post.c.key == c.thread_of, post.c.state == State.SENT))
-        waiting = c.thread_of.is_not(None) if replies else ready
+        if replies is None:
+            waiting = c.send == Send.HOME.value
+        else:
+            waiting = and_(c.send != Send.HOME.value, c.thread_of.is_not(None) if replies else ready)
         due = (c.state == State.PENDING, c.next_attempt_at <= now, lapsed(c.claimed_until, now))
         with writing(self.engine) as connection:
             before = {
@@ -236,6 +255,11 @@ class OutboxStore:
         done: dict[str, Any] = {"sent_channel": channel, "sent_ts": ts, "sent_at": now, "claimed_until": None}
         finished: dict[str, Any] = {"state": State.SENT, "unsure": False, "text": "", "blocks": "", **_forgotten(row)}
         with writing(self.engine) as connection:
+            if row.send is Send.HOME:  # drawn: nothing of it is kept (asked for again, it is a new row)
+                where = (TABLE.c.id == row.id, TABLE.c.attempts == row.attempts, TABLE.c.revision == row.revision)
+                if connection.execute(delete(TABLE).where(*where)).rowcount == 1:
+                    return True
+                return _set(connection, row, claimed_until=None, unsure=False)  # asked again meanwhile: again
             if row.send is Send.UPDATE:
                 if _set(connection, row, revision=row.revision, **finished, **done):
                     return True

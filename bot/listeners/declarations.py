@@ -54,7 +54,14 @@ def submit_declaration(deps: Deps, ack: Ack, body: dict[str, Any], client: WebCl
     confirm_by = a_year_on(deps.today())
     try:
         row, created = deps.declarations.declare(
-            staff, person, relationship, described, view["id"], deps.clock(), confirm_by, tell=post(deps)
+            staff,
+            person,
+            relationship,
+            described,
+            view["id"],
+            deps.clock(),
+            confirm_by,
+            tell=deps.with_homes(post(deps), staff),
         )
     except SQLAlchemyError as error:
         log.error("declaration not stored: %s", type(error).__name__)
@@ -65,7 +72,6 @@ def submit_declaration(deps: Deps, ack: Ack, body: dict[str, Any], client: WebCl
         return
     log.info("declaration %s stored", row.id)
     deps.send_now()
-    deps.changed(row, staff)
 
 
 def post(deps: Deps) -> Callable[[Declaration], list[Message]]:

@@ -42,9 +42,8 @@ def submit(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> Non
     now = deps.clock()
     due = deps.nudger.first_due(now, draft.safeguarding)
     try:
-        concern, created = deps.store.create(
-            draft, view["id"], where, now, deps.timezone, next_nudge_at=due, tell=deps.telling.concern_stored
-        )
+        told = deps.with_homes(deps.telling.concern_stored, draft.reporter_id)
+        concern, created = deps.store.create(draft, view["id"], where, now, deps.timezone, next_nudge_at=due, tell=told)
     except (DomainError, SQLAlchemyError) as error:
         log.error("concern not stored: %s", type(error).__name__)
         ack(response_action="errors", errors={ids.DESCRIPTION: SAVE_FAILED})
@@ -54,7 +53,6 @@ def submit(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> Non
     if created:
         deps.send_now()
         deps.rearm(due)
-        deps.changed(concern, concern.reporter_id)
 
 
 def register(app: App, deps: Deps) -> None:

@@ -80,7 +80,7 @@ class FakeDeps:
         self.rules = default_rules()
         self.settings = Settings("xoxb-1", "secret", "CLEAD", frozenset({"UDSL"}), "UHEAD", "UCHAIR")
         self.logged: list[str] = []
-        self.changes: list[tuple[Any, str]] = []  # what deps.changed() was told: (record, actor), for the App Homes
+        self.changes: list[tuple[Any, str]] = []  # (record, actor) whose App Homes follow (deps.with_homes)
         self.looked: list[tuple[Command, str]] = []  # what deps.shown() was told: details shown, recorded after
         self.redrawn: list[str] = []  # whose Homes deps.redraw_homes() was asked to redraw
         self.home_hashes: dict[str, str] = {}
@@ -119,8 +119,14 @@ class FakeDeps:
     def send_now(self) -> None:
         self.delivery.kick()
 
-    def changed(self, row: Any, actor: str) -> None:
-        self.changes.append((row, actor))
+    def with_homes(self, tell: Any, actor: str) -> Any:
+        """As Deps.with_homes: the Homes' messages are Deps' own (bot.telling.homes); here, who they were for."""
+
+        def told(row: Any, *added: Any) -> Any:
+            self.changes.append((row, actor))
+            return tell(row, *added)
+
+        return told
 
     def rearm(self, at: datetime | None = None) -> None:
         self.nudger.arm(*([at] if at is not None else []))
