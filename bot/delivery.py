@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 SENDERS = 4  # rows sent side by side in one pass
 CLAIMS = 4 * SENDERS  # rows claimed at a time: each is sent well inside its lease
+HOMES = 2  # App Homes claimed at a time, drawn one after another
 RECORD_TRIES = 5  # writes of "sent" tried this often (a second apart) before the lease and the metadata take over
 
 
@@ -57,33 +58,57 @@ class Delivery:
         # Draws and publishes one person's App Home (bot.listeners.home.publish_home, set by Deps.build).
         self.draw_home: Callable[[str], None] = lambda user: None
         self._wake = threading.Event()
+        self._homes_wake = threading.Event()
         self._stopped = threading.Event()
         self._pool = ThreadPoolExecutor(SENDERS, thread_name_prefix="policybot-send")
         self._thread: threading.Thread | None = None
+        self._homes: threading.Thread | None = None
 
     # --- the loop -------------------------------------------------------------------------------------------------
 
     def kick(self) -> None:
         """Something was just written to the outbox: send it now, not at the next pass."""
         self._wake.set()
+        self._homes_wake.set()
 
     def start(self) -> None:
+        """The messages' loop, and beside it the App Homes' (a Home takes longer to draw than a message to send:
+        no message waits for one)."""
         self._thread = threading.Thread(target=self._loop, name="policybot-delivery", daemon=True)
         self._thread.start()
+        self._homes = threading.Thread(target=self._homes_loop, name="policybot-homes", daemon=True)
+        self._homes.start()
 
     def stop(self, timeout: float = 10) -> None:
         """Stop: the sends under way finish and are recorded; rows claimed and not yet begun are let go at once, so
         that another process (or the next start) sends them without waiting for the lease to run out."""
         self._stopped.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
+        self.kick()
+        for thread in (self._thread, self._homes):
+            if thread is not None:
+                thread.join(timeout)
 
     def _loop(self) -> None:
         while not self._stopped.is_set():
             self._wake.clear()  # before the pass: a kick during it wakes the next at once, never lost
             self.run_pass()
             self._wake.wait(self._idle_seconds())
+
+    def _homes_loop(self) -> None:
+        while not self._stopped.is_set():
+            self._homes_wake.clear()
+            self.draw_homes()
+            self._homes_wake.wait(self._idle_seconds())
+
+    def draw_homes(self) -> int:
+        """Every App Home that is due, one at a time (Send.HOME). Never raises. Returns how many were drawn."""
+        drawn = 0
+        try:
+            while claimed := self.outbox.claim_due(self.clock(), None, HOMES):
+                drawn += sum(self._deliver(each) for each in claimed)
+        except Exception as error:  # noqa: BLE001 - the loop must outlive a database hiccup
+            log.error("App Homes' pass failed: %s", type(error).__name__)
+        return drawn
 
     def _idle_seconds(self) -> float:
         """Until the next row falls due, and never longer than the retry interval (other processes write too)."""
@@ -103,7 +128,7 @@ class Delivery:
         began = self.clock()
         sent = 0
         try:
-            for replies in (False, True, None):  # messages, replies waiting for their posts, then App Homes
+            for replies in (False, True):  # messages, then replies that wait for their posts (Homes: draw_homes)
                 while claimed := self.outbox.claim_due(began, replies, CLAIMS):
                     sent += sum(self._send_all(claimed))
                     if len(claimed) < CLAIMS:

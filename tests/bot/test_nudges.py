@@ -73,11 +73,13 @@ def build(fake: LocalSlack, url: str, clock: Clock, **env: str) -> Deps:
 
 
 def settle(deps: Deps) -> None:
-    """The sender's passes, on the fake clock, until nothing is due now (a retry waits for the clock to move)."""
+    """The sender's passes (messages, then App Homes), on the fake clock, until nothing is due now (a retry waits for
+    the clock to move)."""
     for _ in range(10):
         if not deps.outbox.due(deps.clock()):
             return
         deps.delivery.run_pass()
+        deps.delivery.draw_homes()
 
 
 def report(
