@@ -66,11 +66,12 @@ def roles(deps: Deps, user: str) -> tuple[list[Block], list[Block]]:
         return user in who(people, facts(concern), act)
 
     acting = [c for c in waiting if may(c, Act.RESOLVE)]
+    mine = {c.id for c in acting}  # by id: comparing two rows field by field costs more than drawing the Home
     escalated = EscalationTarget.SAFEGUARDING_LEAD
     to_lead = [  # the safeguarding lead's: safeguarding concerns, and those escalated to them
         c
         for c in waiting
-        if c not in acting
+        if c.id not in mine
         and (
             c.safeguarding
             and may(c, Act.VIEW_DETAILS)
