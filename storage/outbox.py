@@ -9,6 +9,7 @@ message metadata. A redraw of a post is one row per post whose content is replac
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -64,8 +65,9 @@ def post_key(kind: RecordKind, record_id: int) -> str:
 
 
 def home_key(user: str) -> str:
-    """The key of a person's App Home: one row, asked for again whenever something it shows changes."""
-    return f"home:{user}"
+    """A key for one asking to draw a person's App Home again: each asking is a row of its own (no two changes wait
+    on one row), and one drawing answers every asking made before it began (OutboxStore.homes_drawn)."""
+    return f"home:{user}:{uuid.uuid4().hex}"
 
 
 def card_key(kind: RecordKind, record_id: int) -> str:
@@ -107,20 +109,10 @@ def put(session: Session | Connection, messages: Iterable[Message], now: datetim
     rows = [_values(message, now) for message in messages]
     dialect = session.dialect if isinstance(session, Connection) else session.get_bind().dialect
     insert = _upsert(dialect.name)
-    posts = [row for row in rows if row["send"] not in (Send.UPDATE, Send.HOME)]
+    posts = [row for row in rows if row["send"] is not Send.UPDATE]
     redraws = [row for row in rows if row["send"] is Send.UPDATE]
-    homes = [row for row in rows if row["send"] is Send.HOME]
     if posts:
         session.execute(insert.on_conflict_do_nothing(index_elements=["key"]), posts)
-    if homes:  # asked again: pending, as soon as either asking wants it (the sender draws it then, once)
-        new, old = insert.excluded, TABLE.c
-        sooner = and_(old.state == State.PENDING, old.next_attempt_at < new.next_attempt_at)
-        again = {
-            "state": State.PENDING.value,
-            "revision": old.revision + 1,
-            "next_attempt_at": case((sooner, old.next_attempt_at), else_=new.next_attempt_at),
-        }
-        session.execute(insert.on_conflict_do_update(index_elements=["key"], set_=again), homes)
     if redraws:
         new, old = insert.excluded, TABLE.c
         replace = {
@@ -233,6 +225,14 @@ class OutboxStore:
             rows = sorted((OutboxMessage(**found._mapping) for found in taken), key=lambda row: row.id or 0)
             return [Claimed(row, before[row.id]) for row in rows if row.id is not None]
 
+    def homes_drawn(self, user: str, began: datetime) -> int:
+        """`user`'s App Home was drawn from the records as they were at `began`: every asking made before then is
+        answered (deleted: nothing of it is kept); one made since is drawn again."""
+        c = TABLE.c
+        with writing(self.engine) as connection:
+            done = delete(TABLE).where(c.send == Send.HOME.value, c.channel == user, c.created_at <= began)
+            return int(connection.execute(done).rowcount or 0)
+
     def renew(self, row: OutboxMessage, now: datetime, lease: timedelta = LEASE) -> bool:
         """Keep holding a row between two Slack calls; False when the claim was lost (stop)."""
         with writing(self.engine) as connection:
@@ -255,11 +255,6 @@ class OutboxStore:
         done: dict[str, Any] = {"sent_channel": channel, "sent_ts": ts, "sent_at": now, "claimed_until": None}
         finished: dict[str, Any] = {"state": State.SENT, "unsure": False, "text": "", "blocks": "", **_forgotten(row)}
         with writing(self.engine) as connection:
-            if row.send is Send.HOME:  # drawn: nothing of it is kept (asked for again, it is a new row)
-                where = (TABLE.c.id == row.id, TABLE.c.attempts == row.attempts, TABLE.c.revision == row.revision)
-                if connection.execute(delete(TABLE).where(*where)).rowcount == 1:
-                    return True
-                return _set(connection, row, claimed_until=None, unsure=False)  # asked again meanwhile: again
             if row.send is Send.UPDATE:
                 if _set(connection, row, revision=row.revision, **finished, **done):
                     return True
