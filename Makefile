@@ -18,10 +18,11 @@ run: $(STAMP)
 check: $(STAMP)
 	$(BIN)/policybot check
 
+# Four pytest workers, each module's tests in one of them (its servers shared): most tests wait on a server, not a core.
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest -n 4 --dist loadfile
 
 # What people wait for (the form on screen, the post changed, the receipt), and the ack, against a bare Bolt app.
 bench: $(STAMP)
