@@ -460,3 +460,16 @@ def test_a_nudge_still_waiting_when_its_concern_is_acknowledged_is_cancelled_and
     assert states[f"concern:{other_id}{NUDGE}1:thread"] != State.CANCELLED  # another record's
     # One being sent at this moment is left to finish (and be recorded); only what still waits is cancelled.
     assert states[being_sent] == State.PENDING
+
+
+def test_a_look_shown_first_is_recorded_after_once_however_often_slack_sends_it(engine: Engine) -> None:
+    from storage.commands import record_look
+
+    cid = a_concern(engine)
+    view = command(Kind.CONCERN, cid, Act.VIEW_DETAILS, "UDSL", request_key="action:1.5:UDSL")
+    allowed = look(engine, PEOPLE, view)
+    assert isinstance(allowed, Changed)  # may see them: nothing written yet
+    assert "viewed_details" not in [e.action for e in entries(engine, Kind.CONCERN, cid)]
+    assert record_look(engine, view, allowed.record, "viewed_details")
+    assert not record_look(engine, view, allowed.record, "viewed_details")  # Slack's retry of the same click
+    assert [e.action for e in entries(engine, Kind.CONCERN, cid)].count("viewed_details") == 1
