@@ -25,7 +25,7 @@ from bot.slack_api import make_client
 from bot.supervisor import ARM, SEND, Bell
 from bot.telling import Telling
 from flows.contact import RuleSet
-from flows.permissions import Act, Kind
+from flows.permissions import Act, RecordKind
 from storage.checks import CheckStore
 from storage.commands import Changed, Command, Outcome, change, look, record_look
 from storage.concerns import ConcernStore
@@ -143,7 +143,9 @@ class Deps:
         """A private reply Slack would not take now: to the person's DM, through the outbox (retried until sent)."""
         self.tell([Message(f"reply:{uuid.uuid4().hex}", None, user, text)])
 
-    def command(self, kind: Kind, record_id: int, act: Act, actor: str, request_key: str, **extra: Any) -> Command:
+    def command(
+        self, kind: RecordKind, record_id: int, act: Act, actor: str, request_key: str, **extra: Any
+    ) -> Command:
         return Command(kind, record_id, act, actor, self.clock(), request_key, **extra)
 
     def today(self) -> date:

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from bot.config import Settings
 from bot.uploads import Document
 from flows.pack import default_period
-from flows.permissions import Kind
+from flows.permissions import RecordKind
 from storage.models import Send
 from storage.outbox import Message
 
@@ -31,7 +31,7 @@ def pack_key(governor: str) -> str:
     return f"{PACK}:{governor}:"
 
 
-def pack_for(governor: str, key: str, subject: tuple[Kind, int], today: date, below: int) -> Message:
+def pack_for(governor: str, key: str, subject: tuple[RecordKind, int], today: date, below: int) -> Message:
     """The pack for the twelve months to today, as a file in the governor's direct messages (drawn when sent)."""
     start, end = default_period(today)
     period = f"{start:%d %B %Y} to {end:%d %B %Y}"

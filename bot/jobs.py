@@ -19,7 +19,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from bot.deps import Deps
 from bot.directory import REFRESH_SECONDS
 from flows.contact_requests import RequestStatus
-from flows.permissions import Act, Kind
+from flows.permissions import Act, RecordKind
 from storage.models import Concern, ContactCheck, Declaration
 from storage.outbox import Message
 from storage.records import facts
@@ -87,14 +87,14 @@ def _remaining(deps: Deps, row: Concern | ContactCheck | Declaration) -> list[Me
     telling = deps.telling
     if isinstance(row, Declaration):
         assert row.id is not None
-        return telling.posted(Kind.DECLARATION, row.id, telling.declaration_drawing(row))
+        return telling.posted(RecordKind.DECLARATION, row.id, telling.declaration_drawing(row))
     if isinstance(row, ContactCheck):
         assert row.id is not None
         granted = deps.checks.permission_of(row.id)
         if row.tell_pending:
             return telling.request_decided(row, granted, deps.checks.decision_note(row.id))[1:]
         if row.request_status == RequestStatus.PENDING:
-            return telling.posted(Kind.CONTACT_REQUEST, row.id, telling.request_drawing(row, granted))
+            return telling.posted(RecordKind.CONTACT_REQUEST, row.id, telling.request_drawing(row, granted))
         return []
     alerted = set(row.alerted_ids) | (set(deps.directory.who(facts(row), Act.ALERT)) if row.alert_sent_at else set())
     done = {f"concern:{row.id}:alert:{lead}" for lead in alerted}

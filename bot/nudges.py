@@ -22,8 +22,7 @@ from bot.config import Settings
 from bot.directory import Directory
 from bot.reminders import Reminders
 from bot.retention import Retention
-from flows.permissions import Act, Placement, Record
-from flows.permissions import Kind as RecordKind
+from flows.permissions import Act, Placement, Record, RecordKind
 from flows.scheduling import describe, escalates, next_nudge
 from storage.declarations import DeclarationStore
 from storage.nudges import CONCERN, NudgeStore, Waiting

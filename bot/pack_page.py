@@ -37,7 +37,7 @@ STYLE = (
 
 
 def month_label(key: str) -> str:
-    """"2025-12" as "Dec 2025"."""
+    """ "2025-12" as "Dec 2025"."""
     return f"{date(int(key[:4]), int(key[5:7]), 1):%b %Y}"
 
 
@@ -127,9 +127,8 @@ def _chart(found: Figures, name: str, words: dict[str, str], title: str) -> str:
 def glossary(found: Figures, nudge_after: timedelta) -> str:
     t = found.threshold
     entries = {
-        f"fewer than {t}": f"somewhere from 1 to {t - 1}: too few to give exactly without risk of pointing at "
-        "someone.",
-        "withheld": f"hidden so that a \"fewer than {t}\" beside it cannot be worked out by adding up the rest; "
+        f"fewer than {t}": f"somewhere from 1 to {t - 1}: too few to give exactly without risk of pointing at someone.",
+        "withheld": f'hidden so that a "fewer than {t}" beside it cannot be worked out by adding up the rest; '
         "it could be any number.",
         "before the first nudge": f"acknowledged within {describe(nudge_after)} of being reported, the wait before "
         "policybot first reminds leadership.",

@@ -22,8 +22,7 @@ from bot.documents import pack_for
 from bot.governors_pack import labels, summary, year_figures
 from bot.telling import drawn
 from flows.pack import default_period
-from flows.permissions import Act
-from flows.permissions import Kind as RecordKind
+from flows.permissions import Act, RecordKind
 from flows.scheduling import next_review_reminder, review_reminders
 from storage.audit import review_subject_id
 from storage.declarations import DeclarationStore

@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.directory import Directory
 from bot.telling import drawn
 from bot.views.retention import ask_blocks, ask_text
-from flows.permissions import POLICYBOT, Act, Kind
+from flows.permissions import POLICYBOT, Act, RecordKind
 from flows.retention import Due, Step, schedule
 from storage import retention
 from storage.commands import Changed, Command, change
@@ -113,7 +113,7 @@ class Retention:
     def _redact(self, due: Due) -> int:
         record = due.record
         key = f"retention:{record.kind}:{record.record_id}:redact"
-        command = Command(Kind(record.kind), record.record_id, Act.REDACT, POLICYBOT, self.clock(), key)
+        command = Command(RecordKind(record.kind), record.record_id, Act.REDACT, POLICYBOT, self.clock(), key)
         return int(isinstance(change(self.engine, self.directory.people(), command), Changed))
 
     def _ask(self, due: Due) -> int:
@@ -125,7 +125,7 @@ class Retention:
         text = ask_text(record.label, record.held, record.closed_on, due.due_on, years)
         blocks = drawn(ask_blocks(record.record_id, text, record.held, due.due_on))
         key = retention.ask_key(record.kind, record.record_id, due.due_on)
-        subject = (Kind.CONCERN, record.record_id)
+        subject = (RecordKind.CONCERN, record.record_id)
         leads = sorted(self.directory.who(facts(concern), Act.REDACT) - {POLICYBOT})
         messages = [Message(f"{key}:{lead}", subject, lead, text, blocks) for lead in leads]
-        return int(retention.ask_once(self.engine, Kind.CONCERN, record.record_id, key, messages, self.clock()))
+        return int(retention.ask_once(self.engine, RecordKind.CONCERN, record.record_id, key, messages, self.clock()))

@@ -159,8 +159,7 @@ def render(document: dict[str, Any], tz: tzinfo, name: str | None = None, platfo
         shown = [w for w in entry["withheld"] if w["field"].rpartition(" ")[2] not in BOOKKEEPING]
         if shown:
             rows = "".join(
-                f"<tr><th>{escape(w['field'].replace('_', ' '))}</th><td>{escape(w['why'])}</td></tr>"
-                for w in shown
+                f"<tr><th>{escape(w['field'].replace('_', ' '))}</th><td>{escape(w['why'])}</td></tr>" for w in shown
             )
             parts.append(f"<h3>Withheld</h3><table class='withheld'>{rows}</table>")
         if len(shown) < len(entry["withheld"]):

@@ -21,7 +21,7 @@ from bot.directory import Directory
 from bot.views import concern_card, concern_words, contact_card, notices
 from flows.contact import RuleSet, assess
 from flows.escalation import Status, recipients
-from flows.permissions import POLICYBOT, Act, Kind, Placement, who
+from flows.permissions import POLICYBOT, Act, Placement, RecordKind, who
 from flows.taxonomy import EscalationTarget
 from storage.checks import question_of
 from storage.models import Concern, ContactCheck, ContactPermission, Declaration, Send
@@ -62,7 +62,7 @@ class Telling:
         """Safeguarding alerts first (the most urgent), then the post, then the reporter's receipt. A post to the
         leadership channel goes to the headteacher by DM if the channel is gone for good."""
         assert concern.id is not None
-        subject = (Kind.CONCERN, concern.id)
+        subject = (RecordKind.CONCERN, concern.id)
         messages = []
         if concern.safeguarding:
             text, blocks = notices.safeguarding_alert(concern)
@@ -73,7 +73,7 @@ class Telling:
         channel = (concern.route_recipient or self.settings.headteacher_id) if direct else None
         messages.append(
             Message(
-                post_key(Kind.CONCERN, concern.id),
+                post_key(RecordKind.CONCERN, concern.id),
                 subject,
                 channel or self.settings.leadership_channel_id,
                 *self.card(concern),
@@ -109,12 +109,12 @@ class Telling:
         assert concern.id is not None
         return [
             Message(
-                card_key(Kind.CONCERN, concern.id),
-                (Kind.CONCERN, concern.id),
+                card_key(RecordKind.CONCERN, concern.id),
+                (RecordKind.CONCERN, concern.id),
                 self.settings.leadership_channel_id,
                 *self.card(concern),
                 send=Send.UPDATE,
-                thread_of=post_key(Kind.CONCERN, concern.id),
+                thread_of=post_key(RecordKind.CONCERN, concern.id),
             )
         ]
 
@@ -122,7 +122,7 @@ class Telling:
         """Once a concern has moved: the post, the reporter (never the note), and whoever it was escalated to, with
         the note (never the person involved, nor the leader who escalated)."""
         assert concern.id is not None
-        subject, version = (Kind.CONCERN, concern.id), concern.version
+        subject, version = (RecordKind.CONCERN, concern.id), concern.version
         messages = self.concern_redrawn(concern)
         update = notices.status_update(concern, concern_words.handled_by(self.directory.people(), facts(concern)))
         for reporter in sorted(self.directory.who(facts(concern), Act.TOLD_OF_CHANGES)):
@@ -170,12 +170,12 @@ class Telling:
     def declaration_drawing(self, row: Declaration) -> tuple[str, str]:
         return contact_card.declaration_fallback(row), drawn(contact_card.declaration_blocks(row))
 
-    def posted(self, kind: Kind, record_id: int, drawing: tuple[str, str]) -> list[Message]:
+    def posted(self, kind: RecordKind, record_id: int, drawing: tuple[str, str]) -> list[Message]:
         """A contact request or a declaration, to the leadership channel."""
         channel = self.settings.leadership_channel_id
         return [Message(post_key(kind, record_id), (kind, record_id), channel, *drawing)]
 
-    def redrawn(self, kind: Kind, record_id: int, drawing: tuple[str, str]) -> list[Message]:
+    def redrawn(self, kind: RecordKind, record_id: int, drawing: tuple[str, str]) -> list[Message]:
         channel = self.settings.leadership_channel_id
         key, post = card_key(kind, record_id), post_key(kind, record_id)
         return [Message(key, (kind, record_id), channel, *drawing, send=Send.UPDATE, thread_of=post)]
@@ -184,11 +184,11 @@ class Telling:
         """The post shows the decision; the member of staff is told, once."""
         assert check.id is not None
         answer = contact_card.decision_message(check, granted, note, self.where(check))
-        told = Message(f"check:{check.id}:decision", (Kind.CONTACT_REQUEST, check.id), check.asked_by, answer)
-        return [*self.redrawn(Kind.CONTACT_REQUEST, check.id, self.request_drawing(check, granted)), told]
+        told = Message(f"check:{check.id}:decision", (RecordKind.CONTACT_REQUEST, check.id), check.asked_by, answer)
+        return [*self.redrawn(RecordKind.CONTACT_REQUEST, check.id, self.request_drawing(check, granted)), told]
 
     def declaration_acknowledged(self, row: Declaration) -> list[Message]:
         assert row.id is not None
         text = f"Leadership acknowledged your declared connection D-{row.id:04d}."
-        told = Message(f"declaration:{row.id}:acknowledged", (Kind.DECLARATION, row.id), row.staff_id, text)
-        return [*self.redrawn(Kind.DECLARATION, row.id, self.declaration_drawing(row)), told]
+        told = Message(f"declaration:{row.id}:acknowledged", (RecordKind.DECLARATION, row.id), row.staff_id, text)
+        return [*self.redrawn(RecordKind.DECLARATION, row.id, self.declaration_drawing(row)), told]

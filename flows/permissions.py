@@ -40,7 +40,7 @@ class People:
 POLICYBOT = "policybot"  # the actor of what policybot does by itself (delivered, nudged, redacted under retention)
 
 
-class Kind(StrEnum):
+class RecordKind(StrEnum):
     CONCERN = "concern"
     CONTACT_REQUEST = "check"  # a /check-contact question sent to leadership
     DECLARATION = "declaration"
@@ -81,7 +81,7 @@ class Placement(StrEnum):
 class Record:
     """What the rules need to know of a record."""
 
-    kind: Kind
+    kind: RecordKind
     owner: str | None = None  # who reported, asked or declared
     involved: str | None = None  # the member of staff a concern is about
     safeguarding: bool = False
@@ -108,7 +108,7 @@ def _stake(record: Record) -> frozenset[str]:
     """Who must not handle the record: the member of staff it names, and for a request or a declaration its owner
     (nobody decides their own). A concern's reporter may be a leader and handle it, as any leader may."""
     found = {record.involved}
-    if record.kind in (Kind.CONTACT_REQUEST, Kind.DECLARATION):
+    if record.kind in (RecordKind.CONTACT_REQUEST, RecordKind.DECLARATION):
         found.add(record.owner)
     return frozenset(found - {None})  # type: ignore[arg-type]
 
@@ -177,7 +177,7 @@ def _governors(people: People, _record: Record) -> frozenset[str]:
 def _confirmers(people: People, record: Record) -> frozenset[str]:
     """Who confirms the redaction of a concern on the safeguarding route or one that names a member of staff (or
     keeps it longer): the safeguarding leads; the headteacher, or the chair, when every lead has a stake in it."""
-    if record.kind is not Kind.CONCERN or not (record.safeguarding or record.involved):
+    if record.kind is not RecordKind.CONCERN or not (record.safeguarding or record.involved):
         return frozenset()
     return (people.safeguarding_leads - _stake(record)) or _head_or_chair(people, record)
 
@@ -188,11 +188,16 @@ def _retention(people: People, record: Record) -> frozenset[str]:
 
 
 Rule = Callable[[People, Record], frozenset[str]]
-CONCERN, REQUEST, DECLARATION, REVIEW = Kind.CONCERN, Kind.CONTACT_REQUEST, Kind.DECLARATION, Kind.REVIEW
+CONCERN, REQUEST, DECLARATION, REVIEW = (
+    RecordKind.CONCERN,
+    RecordKind.CONTACT_REQUEST,
+    RecordKind.DECLARATION,
+    RecordKind.REVIEW,
+)
 
 # (kind of record, act) -> who it is open to, before the rules that hold for every row (see who()). An act that
 # is not in the table is open to nobody.
-TABLE: dict[tuple[Kind, Act], Rule] = {
+TABLE: dict[tuple[RecordKind, Act], Rule] = {
     (CONCERN, Act.VIEW_DETAILS): _viewers,
     (CONCERN, Act.ACKNOWLEDGE): _handlers,
     (CONCERN, Act.ESCALATE): _handlers,

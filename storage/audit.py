@@ -12,8 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from flows.permissions import POLICYBOT
-from flows.permissions import Kind as RecordKind
+from flows.permissions import POLICYBOT, RecordKind
 from storage.db import reading, transaction
 from storage.models import AuditEntry
 

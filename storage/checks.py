@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from flows.contact import Answer, Channel, ContactQuestion, Person
 from flows.contact_requests import StandingPermission, permission_covers, person_key
-from flows.permissions import Kind as RecordKind
+from flows.permissions import RecordKind
 from storage import audit
 from storage.db import reading, transaction
 from storage.models import AuditEntry, ContactCheck, ContactPermission

@@ -14,8 +14,7 @@ from sqlmodel import col, select
 from flows.concerns import ConcernDraft, format_reference
 from flows.errors import DomainError
 from flows.escalation import Status
-from flows.permissions import Kind as RecordKind
-from flows.permissions import Placement
+from flows.permissions import Placement, RecordKind
 from flows.platforms import OTHER
 from storage import audit, outbox
 from storage.db import reading, transaction

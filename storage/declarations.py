@@ -13,7 +13,7 @@ from sqlmodel import col, select
 
 from flows.contact import Person
 from flows.contact_requests import RECONFIRM_NOTICE, DeclarationStatus, Relationship
-from flows.permissions import Kind as RecordKind
+from flows.permissions import RecordKind
 from storage import audit, outbox
 from storage.db import reading, transaction
 from storage.models import Declaration

@@ -12,7 +12,7 @@ from sqlalchemy import CursorResult, Engine, exists, update
 from sqlmodel import col, select
 
 from flows.contact_requests import RequestStatus
-from flows.permissions import Kind
+from flows.permissions import RecordKind
 from storage import outbox
 from storage.db import reading, transaction
 from storage.models import Concern, ContactCheck, Declaration, OutboxMessage
@@ -21,7 +21,7 @@ from storage.outbox import Message
 LIMIT = 500
 
 
-def _unposted(model: Any, kind: Kind) -> Any:
+def _unposted(model: Any, kind: RecordKind) -> Any:
     """No post made, and none in the outbox (a redacted record is never posted again)."""
     key = f"{kind.value}:" + model.id.cast(OutboxMessage.key.type) + ":post"  # type: ignore[attr-defined]
     kept = col(model.redacted_at).is_(None)
@@ -43,14 +43,16 @@ class LegacyStore:
         with reading(self.engine) as session:
             pending = col(ContactCheck.request_status) == RequestStatus.PENDING
             stmt = select(ContactCheck).where(
-                (pending & _unposted(ContactCheck, Kind.CONTACT_REQUEST))
+                (pending & _unposted(ContactCheck, RecordKind.CONTACT_REQUEST))
                 | (col(ContactCheck.tell_pending) & col(ContactCheck.redacted_at).is_(None))
             )
             return list(session.exec(stmt.order_by(col(ContactCheck.id)).limit(LIMIT)))
 
     def declarations(self) -> list[Declaration]:
         with reading(self.engine) as session:
-            stmt = select(Declaration).where(_unposted(Declaration, Kind.DECLARATION)).order_by(col(Declaration.id))
+            stmt = (
+                select(Declaration).where(_unposted(Declaration, RecordKind.DECLARATION)).order_by(col(Declaration.id))
+            )
             return list(session.exec(stmt.limit(LIMIT)))
 
     def hand_over(self, row: Concern | ContactCheck | Declaration, messages: Sequence[Message], now: datetime) -> bool:

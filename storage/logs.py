@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Column, Connection, DateTime, Engine, Row, Table, TypeDecorator, select, type_coerce
 
-from flows.permissions import Kind as RecordKind
+from flows.permissions import RecordKind
 from storage import audit, local_times
 from storage.db import reading
 from storage.models import AuditEntry, Concern, ContactCheck, ContactPermission, Declaration, PolicyReview

@@ -12,8 +12,7 @@ from sqlmodel import Field, SQLModel
 from flows.contact import Channel, Person, Verdict
 from flows.contact_requests import DeclarationStatus, Relationship, RequestStatus
 from flows.escalation import Status
-from flows.permissions import Kind as RecordKind
-from flows.permissions import Placement
+from flows.permissions import Placement, RecordKind
 from flows.taxonomy import Area, EscalationTarget, Outcome
 from flows.taxonomy import Kind as ConcernKind
 from storage.columns import EnumText, IdSet

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import CursorResult, Engine, func, update
 from sqlmodel import col, select
 
-from flows.permissions import Kind as RecordKind
+from flows.permissions import RecordKind
 from storage import audit, claims, outbox
 from storage.db import reading, transaction
 from storage.models import Concern, ContactCheck

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, Table, and_, case, delete, exists, in
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from flows.permissions import Kind as RecordKind
+from flows.permissions import RecordKind
 from storage import audit
 from storage.claims import lapsed
 from storage.db import looking, writing

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flows.permissions import Kind, Placement, Record
+from flows.permissions import Placement, Record, RecordKind
 from storage.models import Concern, ContactCheck, Declaration
 
-REVIEW = Record(Kind.REVIEW)
+REVIEW = Record(RecordKind.REVIEW)
 
 
 def facts(row: Concern | ContactCheck | Declaration) -> Record:
     if isinstance(row, Concern):
         return Record(
-            Kind.CONCERN,
+            RecordKind.CONCERN,
             owner=row.reporter_id,
             involved=row.involved_staff_id,
             safeguarding=row.safeguarding,
@@ -19,5 +19,5 @@ def facts(row: Concern | ContactCheck | Declaration) -> Record:
             direct_to=row.route_recipient,
         )
     if isinstance(row, ContactCheck):
-        return Record(Kind.CONTACT_REQUEST, owner=row.asked_by)
-    return Record(Kind.DECLARATION, owner=row.staff_id)
+        return Record(RecordKind.CONTACT_REQUEST, owner=row.asked_by)
+    return Record(RecordKind.DECLARATION, owner=row.staff_id)

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from flows.contact_requests import RequestStatus
-from flows.permissions import Kind
+from flows.permissions import RecordKind
 from flows.retention import Closed, Held, held_as
 from storage import audit, outbox
 from storage.columns import IdSet
@@ -67,10 +67,10 @@ def row_blanks(model: Any) -> dict[str, Any]:
     return {name: value for name, value in values.items() if not hasattr(value, "compile")}
 
 
-def around(session: Session, kind: Kind, record_id: int, at: datetime) -> None:
+def around(session: Session, kind: RecordKind, record_id: int, at: datetime) -> None:
     """Inside the redaction's transaction: what is held about the record beyond its own row."""
     connection = session.connection()
-    if kind is Kind.CONTACT_REQUEST:
+    if kind is RecordKind.CONTACT_REQUEST:
         permits = _table(ContactPermission)
         values = {**blanks(permits), "redacted_at": at}
         connection.execute(update(permits).where(permits.c.check_id == record_id).values(**values))
@@ -80,7 +80,7 @@ def around(session: Session, kind: Kind, record_id: int, at: datetime) -> None:
     _outbox(session, kind, record_id, at)
 
 
-def _outbox(session: Session, kind: Kind, record_id: int, at: datetime) -> None:
+def _outbox(session: Session, kind: RecordKind, record_id: int, at: datetime) -> None:
     out = _table(OutboxMessage)
     c = out.c
     about = (c.subject_kind == kind.value, c.subject_id == record_id, c.send != Send.DELETE)
@@ -111,7 +111,11 @@ def _outbox(session: Session, kind: Kind, record_id: int, at: datetime) -> None:
 def closed(engine: Engine, tz: tzinfo, today: date) -> list[Closed]:
     """Every record not yet redacted whose retention period has begun, with the date it began."""
     found: list[Closed] = []
-    concern_kind, check_kind, declaration_kind = Kind.CONCERN.value, Kind.CONTACT_REQUEST.value, Kind.DECLARATION.value
+    concern_kind, check_kind, declaration_kind = (
+        RecordKind.CONCERN.value,
+        RecordKind.CONTACT_REQUEST.value,
+        RecordKind.DECLARATION.value,
+    )
     with reading(engine) as session:
         resolved = col(Concern.redacted_at).is_(None), col(Concern.resolved_at).is_not(None)
         for concern in session.exec(sql.select(Concern).where(*resolved)):
@@ -157,13 +161,13 @@ def asked_on(engine: Engine, keys: list[str]) -> dict[str, datetime]:
         return {str(key): at for key, at in rows}
 
 
-def ask(session: Session, kind: Kind, record_id: int, key: str, at: datetime) -> None:
+def ask(session: Session, kind: RecordKind, record_id: int, key: str, at: datetime) -> None:
     """Record, inside the transaction that puts the asks in the outbox, that they were asked (once: the key)."""
     session.add(audit.entry(kind, record_id, audit.SYSTEM_ACTOR, ASKED, at, request_key=key))
 
 
 def ask_once(
-    engine: Engine, kind: Kind, record_id: int, key: str, messages: list[outbox.Message], at: datetime
+    engine: Engine, kind: RecordKind, record_id: int, key: str, messages: list[outbox.Message], at: datetime
 ) -> bool:
     """Ask the safeguarding lead(s): the asks in the outbox and the audit entry that says so, in one transaction,
     once per key (False: asked already)."""

@@ -24,7 +24,7 @@ from flows.contact_requests import (
 )
 from flows.errors import DomainError, InvalidTransition
 from flows.escalation import Action, Status, apply, check_target, targets
-from flows.permissions import Act, Kind, People, Record
+from flows.permissions import Act, People, Record, RecordKind
 from flows.policy import check_version
 from storage import outbox, retention
 from storage.audit import review_subject_id
@@ -37,7 +37,7 @@ from storage.records import REVIEW, facts
 class Command:
     """One person's act on one record, as Slack delivered it."""
 
-    kind: Kind
+    kind: RecordKind
     record_id: int  # a policy review's: its due date as yyyymmdd (storage.audit.review_subject_id)
     act: Act
     actor: str
@@ -81,16 +81,16 @@ class DueReview:
 Row = Concern | ContactCheck | Declaration | DueReview
 
 
-def load(session: Session, kind: Kind, record_id: int) -> Row | None:
-    if kind is Kind.REVIEW:
+def load(session: Session, kind: RecordKind, record_id: int) -> Row | None:
+    if kind is RecordKind.REVIEW:
         review_on = _review_date(record_id)
         if review_on is None:
             return None
         done = session.exec(select(PolicyReview).where(PolicyReview.review_on == review_on)).first()
         return DueReview(review_on, done)
-    if kind is Kind.CONCERN:
+    if kind is RecordKind.CONCERN:
         return session.get(Concern, record_id)
-    if kind is Kind.CONTACT_REQUEST:
+    if kind is RecordKind.CONTACT_REQUEST:
         return session.get(ContactCheck, record_id)
     return session.get(Declaration, record_id)
 

@@ -23,7 +23,7 @@ from bot.text import mention
 from bot.views import contact_card, contact_form
 from flows.contact import Verdict, assess
 from flows.contact_requests import DECISION_NOTE_MAX, Decision, a_year_on, check_review_date
-from flows.permissions import Act, Kind
+from flows.permissions import Act, RecordKind
 from storage.commands import Changed, Missing, Outcome, Overtaken, Refused
 from storage.models import ContactCheck, ContactPermission
 from storage.outbox import Message
@@ -91,9 +91,9 @@ def ask_leadership(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient
     due = deps.nudger.first_due(deps.clock(), safeguarding=False)
 
     def post(check: Any, _added: Any) -> list[Message]:
-        return deps.telling.posted(Kind.CONTACT_REQUEST, check.id, deps.telling.request_drawing(check, None))
+        return deps.telling.posted(RecordKind.CONTACT_REQUEST, check.id, deps.telling.request_drawing(check, None))
 
-    command = deps.command(Kind.CONTACT_REQUEST, check_id, Act.ASK_LEADERSHIP, staff, key, due=due, tell=post)
+    command = deps.command(RecordKind.CONTACT_REQUEST, check_id, Act.ASK_LEADERSHIP, staff, key, due=due, tell=post)
     outcome = deps.change(command)
     if isinstance(outcome, Refused | Missing):
         log.info("contact check %s: ask %s", check_id, type(outcome).__name__.lower())
@@ -126,7 +126,7 @@ def decide(
         return deps.telling.request_decided(check, added[0] if added else None, decision.get("note", ""))
 
     command = deps.command(
-        Kind.CONTACT_REQUEST, check_id, Act.DECIDE, payload.user_id(body), version=version, tell=told, **decision
+        RecordKind.CONTACT_REQUEST, check_id, Act.DECIDE, payload.user_id(body), version=version, tell=told, **decision
     )
     outcome = deps.change(command)
     if isinstance(outcome, Refused):
@@ -154,7 +154,9 @@ def after_decision(deps: Deps, outcome: Outcome) -> None:
     elif isinstance(outcome, Overtaken) and isinstance(outcome.record, ContactCheck) and outcome.record.id:
         check, check_id = outcome.record, outcome.record.id
         granted = deps.checks.permission_of(check_id)
-        deps.tell(deps.telling.redrawn(Kind.CONTACT_REQUEST, check_id, deps.telling.request_drawing(check, granted)))
+        deps.tell(
+            deps.telling.redrawn(RecordKind.CONTACT_REQUEST, check_id, deps.telling.request_drawing(check, granted))
+        )
 
 
 def one_click(decision: Decision, deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -172,7 +174,7 @@ def open_decision(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient)
     check_id, version = button(body)
     actor, key, trigger = payload.user_id(body), request_key(body), payload.trigger_id(body)
     ack()
-    outcome = deps.look(deps.command(Kind.CONTACT_REQUEST, check_id, Act.DECIDE, actor, key, version=version))
+    outcome = deps.look(deps.command(RecordKind.CONTACT_REQUEST, check_id, Act.DECIDE, actor, key, version=version))
     if isinstance(outcome, Changed) and isinstance(outcome.record, ContactCheck):
         client.views_open(trigger_id=trigger, view=contact_card.decision_form(outcome.record, a_year_on(deps.today())))
     elif isinstance(outcome, Refused):
@@ -219,7 +221,7 @@ def view_details(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) 
     check_id, _ = button(body)
     actor, key, trigger = payload.user_id(body), request_key(body), payload.trigger_id(body)
     ack()
-    command = deps.command(Kind.CONTACT_REQUEST, check_id, Act.VIEW_DETAILS, actor, key)
+    command = deps.command(RecordKind.CONTACT_REQUEST, check_id, Act.VIEW_DETAILS, actor, key)
     outcome = deps.look(command)
     if isinstance(outcome, Changed) and isinstance(outcome.record, ContactCheck):
         events = deps.checks.trail(check_id)

@@ -21,7 +21,7 @@ from bot.listeners.home import publish_home
 from bot.payload import button, request_key
 from bot.views import contact_form
 from flows.contact_requests import a_year_on
-from flows.permissions import Act, Kind
+from flows.permissions import Act, RecordKind
 from storage.commands import Changed, Missing, Overtaken, Refused
 from storage.models import Declaration
 from storage.outbox import Message
@@ -76,11 +76,11 @@ def submit_declaration(deps: Deps, ack: Ack, body: dict[str, Any], client: WebCl
 
 def post(deps: Deps) -> Callable[[Declaration], list[Message]]:
     """The new declaration's post to the leadership channel, written with it."""
-    return lambda row: deps.telling.posted(Kind.DECLARATION, row.id or 0, deps.telling.declaration_drawing(row))
+    return lambda row: deps.telling.posted(RecordKind.DECLARATION, row.id or 0, deps.telling.declaration_drawing(row))
 
 
 def redrawn(deps: Deps, row: Declaration) -> list[Message]:
-    return deps.telling.redrawn(Kind.DECLARATION, row.id or 0, deps.telling.declaration_drawing(row))
+    return deps.telling.redrawn(RecordKind.DECLARATION, row.id or 0, deps.telling.declaration_drawing(row))
 
 
 def acknowledge(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -88,7 +88,7 @@ def acknowledge(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -
     actor, key = payload.user_id(body), request_key(body)
     ack()
     told = lambda row, _added: deps.telling.declaration_acknowledged(row)  # noqa: E731
-    command = deps.command(Kind.DECLARATION, row_id, Act.ACKNOWLEDGE, actor, key, version=version or 1, tell=told)
+    command = deps.command(RecordKind.DECLARATION, row_id, Act.ACKNOWLEDGE, actor, key, version=version or 1, tell=told)
     outcome = deps.change(command)
     if isinstance(outcome, Changed) and isinstance(outcome.record, Declaration):
         log.info("declaration %s acknowledged", row_id)
@@ -108,7 +108,9 @@ def reconfirm(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> 
     ack()
     until = a_year_on(deps.today())
     told = lambda row, _added: redrawn(deps, row)  # noqa: E731 - the leadership post shows the new date
-    outcome = deps.change(deps.command(Kind.DECLARATION, row_id, Act.RECONFIRM, staff, key, until=until, tell=told))
+    outcome = deps.change(
+        deps.command(RecordKind.DECLARATION, row_id, Act.RECONFIRM, staff, key, until=until, tell=told)
+    )
     if isinstance(outcome, Changed) and isinstance(outcome.record, Declaration):
         log.info("declaration %s re-confirmed", row_id)  # their Home follows the change (HomeRedraws)
     elif isinstance(outcome, Refused | Missing):

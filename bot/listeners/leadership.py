@@ -21,7 +21,7 @@ from bot.payload import button, request_key
 from bot.text import mention
 from bot.views import action_forms, concern_words, details
 from flows.escalation import Action, Status, recipients, targets
-from flows.permissions import Act, Kind
+from flows.permissions import Act, RecordKind
 from storage.commands import Changed, Missing, Outcome, Overtaken, Refused
 from storage.models import Concern
 from storage.outbox import Tell
@@ -66,7 +66,9 @@ def refusal(outcome: Outcome, deps: Deps, actor: str) -> str | None:
 def acknowledge(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
     concern_id, version = button(body)
     actor, key = payload.user_id(body), request_key(body)
-    command = deps.command(Kind.CONCERN, concern_id, Act.ACKNOWLEDGE, actor, key, version=version or 1, tell=told(deps))
+    command = deps.command(
+        RecordKind.CONCERN, concern_id, Act.ACKNOWLEDGE, actor, key, version=version or 1, tell=told(deps)
+    )
     ack()
     outcome = deps.change(command)
     if isinstance(outcome, Changed) and isinstance(outcome.record, Concern):
@@ -81,7 +83,7 @@ def open_form(action: Action, deps: Deps, ack: Ack, body: dict[str, Any], client
     concern_id, version = button(body)
     actor, key, trigger = payload.user_id(body), request_key(body), payload.trigger_id(body)
     ack()
-    outcome = deps.look(deps.command(Kind.CONCERN, concern_id, ACTS[action], actor, key, version=version))
+    outcome = deps.look(deps.command(RecordKind.CONCERN, concern_id, ACTS[action], actor, key, version=version))
     if isinstance(outcome, Changed) and isinstance(outcome.record, Concern):
         offered = escalation_choices(deps, outcome.record, actor) if action is Action.ESCALATE else None
         client.views_open(trigger_id=trigger, view=action_forms.build(action, outcome.record, offered))
@@ -106,7 +108,7 @@ def submit_form(action: Action, deps: Deps, ack: Ack, body: dict[str, Any], clie
         ack(response_action="errors", errors=problems)
         return
     command = deps.command(
-        Kind.CONCERN,
+        RecordKind.CONCERN,
         form.concern_id,
         ACTS[action],
         payload.user_id(body),
@@ -131,7 +133,7 @@ def view_details(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) 
     concern_id, _ = button(body)
     actor, key, trigger = payload.user_id(body), request_key(body), payload.trigger_id(body)
     ack()
-    command = deps.command(Kind.CONCERN, concern_id, Act.VIEW_DETAILS, actor, key)
+    command = deps.command(RecordKind.CONCERN, concern_id, Act.VIEW_DETAILS, actor, key)
     outcome = deps.look(command)
     if isinstance(outcome, Changed) and isinstance(outcome.record, Concern):
         log.info("concern %s: details viewed", concern_id)

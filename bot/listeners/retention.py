@@ -18,7 +18,7 @@ from bot.listeners.common import reply_privately
 from bot.listeners.guard import Wiring
 from bot.telling import drawn
 from bot.views.retention import KEEP_FOR, ask_text, kept_blocks
-from flows.permissions import Act, Kind
+from flows.permissions import Act, RecordKind
 from flows.retention import held_as, years_after
 from storage import retention
 from storage.commands import Changed, Missing, Overtaken, Refused, Repeated
@@ -48,11 +48,11 @@ def decide(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> Non
     lead, key = payload.user_id(body), payload.request_key(body)
     ack()
     if years is None:
-        command = deps.command(Kind.CONCERN, concern_id, Act.REDACT, lead, key)
+        command = deps.command(RecordKind.CONCERN, concern_id, Act.REDACT, lead, key)
     else:
         until = years_after(due_on, years)
         told = lambda row, _added: _kept(deps, row, due_on, until, lead)  # noqa: E731
-        command = deps.command(Kind.CONCERN, concern_id, Act.KEEP_LONGER, lead, key, until=until, tell=told)
+        command = deps.command(RecordKind.CONCERN, concern_id, Act.KEEP_LONGER, lead, key, until=until, tell=told)
     outcome = deps.change(command)
     if isinstance(outcome, Refused):
         reply_privately(deps, client, body, NOT_YOURS)
@@ -72,10 +72,10 @@ def _kept(deps: Deps, row: Any, due_on: date, until: date, lead: str) -> list[Me
     held = held_as(safeguarding=row.safeguarding, names_staff=row.involved_staff_id is not None)
     resolved_on = row.resolved_at.astimezone(deps.timezone).date()
     text = ask_text(row.reference, held, resolved_on, due_on, deps.settings.retention_years[held])
-    key = retention.ask_key(Kind.CONCERN.value, row.id, due_on)
+    key = retention.ask_key(RecordKind.CONCERN.value, row.id, due_on)
     blocks = drawn(kept_blocks(text, until, lead))
     return [
-        Message(f"{key}:{each}:kept", (Kind.CONCERN, row.id), each, text, blocks, Send.UPDATE, f"{key}:{each}")
+        Message(f"{key}:{each}:kept", (RecordKind.CONCERN, row.id), each, text, blocks, Send.UPDATE, f"{key}:{each}")
         for each in sorted(deps.directory.who(facts(row), Act.KEEP_LONGER))
     ]
 

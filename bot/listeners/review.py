@@ -28,7 +28,7 @@ from bot.text import mention
 from bot.views.state import selected_date, typed
 from flows.contact_requests import a_year_on, check_review_date
 from flows.errors import DomainError
-from flows.permissions import Act, Kind
+from flows.permissions import Act, RecordKind
 from flows.policy import VERSION_MAX, check_version
 from storage.audit import review_subject_id
 from storage.commands import Changed, Overtaken, Refused
@@ -87,7 +87,7 @@ def open_form(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> 
     review_on = review_date(payload.value(body), "actions[0].value")
     who, key, trigger = payload.user_id(body), payload.request_key(body), payload.trigger_id(body)
     ack()
-    outcome = deps.look(deps.command(Kind.REVIEW, review_subject_id(review_on), Act.MARK_REVIEW_DONE, who, key))
+    outcome = deps.look(deps.command(RecordKind.REVIEW, review_subject_id(review_on), Act.MARK_REVIEW_DONE, who, key))
     if isinstance(outcome, Refused):
         reply_privately(deps, client, body, NOT_A_GOVERNOR)
     elif isinstance(outcome, Overtaken):
@@ -119,7 +119,7 @@ def record(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> Non
         + (f"Policy version {adopted} is in force from now. " if adopted else "")
         + f"The next is due on {next_on:%d %B %Y}; reminders will come 30 and 7 days before."
     )
-    subject = (Kind.REVIEW, review_subject_id(review_on))
+    subject = (RecordKind.REVIEW, review_subject_id(review_on))
     told = review_recorded(governor, review_on, next_on, adopted)
     confirmation = [Message(f"review:{subject[1]}:done:{governor}", subject, governor, text)] + [
         Message(f"review:{subject[1]}:done:{other}", subject, other, told)
@@ -163,7 +163,7 @@ def send_pack(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> 
     who, key = payload.user_id(body), payload.request_key(body)
     ack()
     review_on = deps.reviews.current_review(deps.settings.policy_review_date) or deps.today()
-    subject = (Kind.REVIEW, review_subject_id(review_on))
+    subject = (RecordKind.REVIEW, review_subject_id(review_on))
     outcome = deps.look(deps.command(*subject, Act.GET_PACK, who, key), audited_as="sent_pack")
     if isinstance(outcome, Refused):
         reply_privately(deps, client, body, NOT_FOR_YOU)

@@ -53,6 +53,7 @@ def notes(events: list[AuditEntry]) -> list[Block]:
         blocks.append(SectionBlock(text=PlainTextObject(text=event.note.strip()[:_TEXT_LIMIT], emoji=False)))
     return blocks
 
+
 def build(concern: Concern, events: list[AuditEntry], platforms: Platforms) -> View:
     blocks: list[Block] = [
         SectionBlock(

@@ -29,7 +29,7 @@ from bot.views import action_forms, contact_card, contact_form, details
 from flows.contact import default_rules
 from flows.contact_requests import Decision, a_year_on
 from flows.escalation import Action
-from flows.permissions import Act, Kind, People
+from flows.permissions import Act, People, RecordKind
 from storage.commands import Changed, Command, Missing, Outcome, Overtaken, Refused, Repeated
 from storage.models import Concern, ContactCheck, Declaration, PolicyReview
 from storage.steps import DueReview
@@ -91,7 +91,9 @@ class FakeDeps:
     def today(self) -> date:
         return TODAY
 
-    def command(self, kind: Kind, record_id: int, act: Act, actor: str, request_key: str, **extra: Any) -> Command:
+    def command(
+        self, kind: RecordKind, record_id: int, act: Act, actor: str, request_key: str, **extra: Any
+    ) -> Command:
         return Command(kind, record_id, act, actor, NOW, request_key, **extra)
 
     def change(self, command: Command) -> Outcome:
@@ -289,7 +291,9 @@ def test_acknowledging_sends_the_clickers_command_at_the_version_they_saw_and_te
     moved = a_concern("acknowledged", 4, "UL1")
     deps = FakeDeps(Changed(moved))
     ack, client = run(leadership.acknowledge, deps, click("7:3"))
-    assert deps.sent == [("change", Command(Kind.CONCERN, 7, Act.ACKNOWLEDGE, "UL1", NOW, key(), version=3), None)]
+    assert deps.sent == [
+        ("change", Command(RecordKind.CONCERN, 7, Act.ACKNOWLEDGE, "UL1", NOW, key(), version=3), None)
+    ]
     assert form_errors(ack) is None and told(client) == []
     assert deps.drawn(moved) == [("concern_changed", (moved, ""), {})]
     assert deps.logged == ["concern 7 acknowledged"]
@@ -308,7 +312,7 @@ def test_an_escalation_is_told_to_whoever_it_went_to() -> None:
     ack, _ = run(partial(leadership.submit_form, Action.ESCALATE), deps, submission("7:3", values, user="UL2"))
     assert form_errors(ack) is None
     assert deps.only_command == Command(
-        Kind.CONCERN, 7, Act.ESCALATE, "UL2", NOW, "view:V9", version=3, detail="police", note="rang 101"
+        RecordKind.CONCERN, 7, Act.ESCALATE, "UL2", NOW, "view:V9", version=3, detail="police", note="rang 101"
     )
     # bot.telling: the post, the reporter, and whoever it was escalated to (with the note)
     assert deps.drawn(escalated) == [("concern_changed", (escalated, "rang 101"), {})]
@@ -363,7 +367,7 @@ def test_a_form_opens_only_for_someone_the_command_path_lets_act_on_the_version_
     deps = FakeDeps(Changed(concern))
     _, client = run(partial(leadership.open_form, action), deps, click("7:3"))
     act = Act.ESCALATE if action is Action.ESCALATE else Act.RESOLVE
-    assert deps.sent == [("look", Command(Kind.CONCERN, 7, act, "UL1", NOW, key(), version=3), None)]
+    assert deps.sent == [("look", Command(RecordKind.CONCERN, 7, act, "UL1", NOW, key(), version=3), None)]
     offered = leadership.escalation_choices(deps, concern, "UL1") if action is Action.ESCALATE else None  # type: ignore[arg-type]
     assert offered is None or ("headteacher", "Headteacher") in offered
     view = action_forms.build(action, concern, offered)
@@ -402,7 +406,7 @@ def test_a_form_that_changed_nothing_says_why_on_the_form(outcome: Outcome, sent
     ack, client = run(partial(leadership.submit_form, Action.RESOLVE), deps, submission("7:3", values, user="UDSL"))
     assert form_errors(ack) == {ids.OUTCOME: sentence + " Close this form."}
     assert deps.only_command == Command(
-        Kind.CONCERN, 7, Act.RESOLVE, "UDSL", NOW, "view:V9", version=3, detail="no_action"
+        RecordKind.CONCERN, 7, Act.RESOLVE, "UDSL", NOW, "view:V9", version=3, detail="no_action"
     )
     assert client.calls == [] and not deps.telling.named("concern_changed")
 
@@ -419,7 +423,7 @@ def test_the_details_open_for_whoever_may_read_them_and_every_look_is_recorded()
     concern = a_concern("acknowledged")
     deps = FakeDeps(Changed(concern))
     _, client = run(leadership.view_details, deps, click("7:3", user="UDSL"))
-    looked = Command(Kind.CONCERN, 7, Act.VIEW_DETAILS, "UDSL", NOW, key("UDSL"))
+    looked = Command(RecordKind.CONCERN, 7, Act.VIEW_DETAILS, "UDSL", NOW, key("UDSL"))
     assert deps.sent == [("look", looked, None)]
     assert deps.store.calls == [("events", (7,), {})]
     view = details.build(concern, [], deps.settings.platforms)
@@ -452,7 +456,7 @@ def test_asking_leadership_sends_the_askers_command_posts_it_and_arms_the_nudge(
     _, client = run(contacts.ask_leadership, deps, click("5", user="USTAFF"))
     assert deps.nudger.calls[0] == ("first_due", (NOW,), {"safeguarding": False})
     assert deps.only_command == Command(
-        Kind.CONTACT_REQUEST, 5, Act.ASK_LEADERSHIP, "USTAFF", NOW, key("USTAFF"), due=DUE
+        RecordKind.CONTACT_REQUEST, 5, Act.ASK_LEADERSHIP, "USTAFF", NOW, key("USTAFF"), due=DUE
     )
     assert [name for name, *_ in deps.drawn(check)] == ["request_drawing", "posted"]
     assert deps.nudger.calls[1:] == [("arm", (DUE,), {})]
@@ -502,7 +506,7 @@ def test_one_click_decides_as_the_clicker_and_the_member_of_staff_is_told(decisi
     _, client = run(partial(contacts.one_click, decision), deps, click("5:2", user="UL2"))
     until = a_year_on(TODAY)
     expected = Command(
-        Kind.CONTACT_REQUEST, 5, Act.DECIDE, "UL2", NOW, key("UL2"), version=2, detail=decision, until=until
+        RecordKind.CONTACT_REQUEST, 5, Act.DECIDE, "UL2", NOW, key("UL2"), version=2, detail=decision, until=until
     )
     assert deps.only_command == expected
     assert deps.drawn(decided) == [("request_decided", (decided, None, ""), {})]
@@ -535,7 +539,7 @@ def test_the_decision_form_opens_only_for_someone_who_may_decide() -> None:
     deps = FakeDeps(Changed(check))
     _, client = run(contacts.open_decision, deps, click("5:2", user="UL2"))
     assert deps.sent == [
-        ("look", Command(Kind.CONTACT_REQUEST, 5, Act.DECIDE, "UL2", NOW, key("UL2"), version=2), None)
+        ("look", Command(RecordKind.CONTACT_REQUEST, 5, Act.DECIDE, "UL2", NOW, key("UL2"), version=2), None)
     ]
     form = contact_card.decision_form(check, a_year_on(TODAY))
     assert client.calls == [("views_open", (), {"trigger_id": "T1", "view": form})]
@@ -567,7 +571,7 @@ def test_a_decision_with_a_note_is_made_as_the_submitter_with_their_review_date(
     ack, _ = run(contacts.submit_decision, deps, submission("5:2", values, user="UL2"))
     assert form_errors(ack) is None
     assert deps.only_command == Command(
-        Kind.CONTACT_REQUEST,
+        RecordKind.CONTACT_REQUEST,
         5,
         Act.DECIDE,
         "UL2",
@@ -614,7 +618,7 @@ def test_a_declaration_is_acknowledged_as_the_clicker_and_its_declarer_is_told()
     acknowledged = a_declaration("acknowledged")
     deps = FakeDeps(Changed(acknowledged))
     _, client = run(declarations.acknowledge, deps, click("4:2"))
-    assert deps.only_command == Command(Kind.DECLARATION, 4, Act.ACKNOWLEDGE, "UL1", NOW, key(), version=2)
+    assert deps.only_command == Command(RecordKind.DECLARATION, 4, Act.ACKNOWLEDGE, "UL1", NOW, key(), version=2)
     assert deps.drawn(acknowledged) == [("declaration_acknowledged", (acknowledged,), {})]
     assert told(client) == [] and deps.logged == ["declaration 4 acknowledged"]
 
@@ -643,7 +647,7 @@ def test_a_declaration_is_re_confirmed_by_the_clicker_for_a_year() -> None:
     deps = FakeDeps(Changed(reconfirmed))
     _, client = run(declarations.reconfirm, deps, click("4", user="USTAFF"))
     assert deps.only_command == Command(
-        Kind.DECLARATION, 4, Act.RECONFIRM, "USTAFF", NOW, key("USTAFF"), until=a_year_on(TODAY)
+        RecordKind.DECLARATION, 4, Act.RECONFIRM, "USTAFF", NOW, key("USTAFF"), until=a_year_on(TODAY)
     )
     assert client.calls == []  # their Home follows the change, on the Home thread (HomeRedraws), once
     assert [name for name, *_ in deps.drawn(reconfirmed)] == ["declaration_drawing", "redrawn"]
@@ -668,7 +672,9 @@ def test_someone_else_cannot_re_confirm_a_declaration(outcome: Outcome, sentence
 def test_the_review_form_opens_for_a_governor_with_next_years_date() -> None:
     deps = FakeDeps(Changed(DueReview(date(2027, 3, 1), None)))
     _, client = run(review.open_form, deps, click("2027-03-01", user="UGOV"))
-    assert deps.sent == [("look", Command(Kind.REVIEW, 20270301, Act.MARK_REVIEW_DONE, "UGOV", NOW, key("UGOV")), None)]
+    assert deps.sent == [
+        ("look", Command(RecordKind.REVIEW, 20270301, Act.MARK_REVIEW_DONE, "UGOV", NOW, key("UGOV")), None)
+    ]
     form = review.form(date(2027, 3, 1), a_year_on(TODAY))
     assert client.calls == [("views_open", (), {"trigger_id": "T1", "view": form})]
     assert form.private_metadata == "2027-03-01"
@@ -706,7 +712,7 @@ def test_a_governor_records_the_review_and_is_told_when_the_next_is_due() -> Non
     ack, _ = run(review.record, deps, review_form("UGOV"))
     assert form_errors(ack) is None
     assert deps.only_command == Command(
-        Kind.REVIEW, 20270301, Act.MARK_REVIEW_DONE, "UGOV", NOW, "view:V5", until=date(2028, 2, 20)
+        RecordKind.REVIEW, 20270301, Act.MARK_REVIEW_DONE, "UGOV", NOW, "view:V5", until=date(2028, 2, 20)
     )
     assert deps.nudger.calls == [("arm", (), {})]
     tell = deps.only_command.tell

@@ -18,7 +18,7 @@ from bot import landed
 from bot.deps import Deps
 from bot.jobs import hand_over
 from flows.concerns import ConcernDraft
-from flows.permissions import Kind, place
+from flows.permissions import RecordKind, place
 from flows.taxonomy import Area, Role
 from flows.taxonomy import Kind as ConcernKind
 from sandbox.slack import LocalSlack
@@ -39,7 +39,7 @@ def deps(fake: LocalSlack, tmp_path: Path) -> Iterator[Deps]:
 
 
 def post(deps: Deps, n: int = 1) -> Message:
-    message = Message(post_key(Kind.CONCERN, n), (Kind.CONCERN, n), CHANNEL, f"post {n}")
+    message = Message(post_key(RecordKind.CONCERN, n), (RecordKind.CONCERN, n), CHANNEL, f"post {n}")
     deps.outbox.put([message], deps.clock())
     return message
 
@@ -85,7 +85,7 @@ def test_a_database_away_longer_than_the_tries_leaves_the_post_to_be_found_not_s
     deps.delivery.run_pass()
     assert len(fake.of("chat.postMessage")) == 1 and len(fake.visible(CHANNEL)) == 1
     assert fake.of("conversations.history")
-    [row] = [deps.outbox.target(post_key(Kind.CONCERN, 1))]
+    [row] = [deps.outbox.target(post_key(RecordKind.CONCERN, 1))]
     assert row is not None and row.state is State.SENT and row.sent_ts == fake.visible(CHANNEL)[0].ts
 
 
@@ -93,8 +93,8 @@ def test_a_redraw_waits_for_its_post_and_only_the_newest_drawing_is_sent(deps: D
     fake.fail("chat.postMessage", 500, times=1)
     post(deps)
     for state in ("acknowledged", "escalated", "resolved"):
-        redraw = Message(card_key(Kind.CONCERN, 1), (Kind.CONCERN, 1), CHANNEL, state, send=Send.UPDATE)
-        deps.outbox.put([replace(redraw, thread_of=post_key(Kind.CONCERN, 1))], deps.clock())
+        redraw = Message(card_key(RecordKind.CONCERN, 1), (RecordKind.CONCERN, 1), CHANNEL, state, send=Send.UPDATE)
+        deps.outbox.put([replace(redraw, thread_of=post_key(RecordKind.CONCERN, 1))], deps.clock())
     deps.delivery.run_pass()
     assert fake.visible(CHANNEL) == [] and fake.of("chat.update") == []  # the post failed: the redraw waits
     clock: Any = deps.clock
@@ -132,7 +132,7 @@ def test_a_fresh_post_carries_its_mark_and_is_not_looked_for_first(deps: Deps, f
         post(deps, n)
     assert deps.delivery.run_pass() == 20 and deps.delivery.last_pass_at == deps.clock()
     assert fake.of("conversations.history") == [] and len(fake.visible(CHANNEL)) == 20
-    row = deps.outbox.target(post_key(Kind.CONCERN, 1))
+    row = deps.outbox.target(post_key(RecordKind.CONCERN, 1))
     assert row is not None
     written = int(row.created_at.timestamp() * 1_000_000)
     [first] = [m for m in fake.visible(CHANNEL) if m.text == "post 1"]
@@ -184,13 +184,13 @@ def test_a_second_copy_that_appears_is_deleted(deps: Deps, fake: LocalSlack, mon
     [kept] = fake.visible(CHANNEL)
     [deleted] = fake.of("chat.delete")
     assert deleted.params["ts"] == first.ts and kept.ts != first.ts
-    row = deps.outbox.target(post_key(Kind.CONCERN, 1))
+    row = deps.outbox.target(post_key(RecordKind.CONCERN, 1))
     assert row is not None and row.sent_ts == kept.ts
 
 
 def test_a_direct_message_whose_answer_was_lost_is_found_in_the_dm(deps: Deps, fake: LocalSlack) -> None:
     fake.fail("chat.postMessage", 500, times=1, applied=True)
-    deps.outbox.put([Message("concern:1:receipt", (Kind.CONCERN, 1), "UREP1", "your receipt")], deps.clock())
+    deps.outbox.put([Message("concern:1:receipt", (RecordKind.CONCERN, 1), "UREP1", "your receipt")], deps.clock())
     deps.delivery.run_pass()
     clock: Any = deps.clock
     clock.now += timedelta(seconds=deps.settings.slack_timeout_seconds)
@@ -204,21 +204,21 @@ def test_a_redraw_of_a_post_slack_would_never_take_is_given_up_with_it(deps: Dep
     post(deps)
     deps.outbox.put(
         [
-            Message("nudge", (Kind.CONCERN, 1), CHANNEL, "nudge", thread_of=post_key(Kind.CONCERN, 1)),
+            Message("nudge", (RecordKind.CONCERN, 1), CHANNEL, "nudge", thread_of=post_key(RecordKind.CONCERN, 1)),
             Message(
-                card_key(Kind.CONCERN, 1),
-                (Kind.CONCERN, 1),
+                card_key(RecordKind.CONCERN, 1),
+                (RecordKind.CONCERN, 1),
                 CHANNEL,
                 "new",
                 send=Send.UPDATE,
-                thread_of=post_key(Kind.CONCERN, 1),
+                thread_of=post_key(RecordKind.CONCERN, 1),
             ),
         ],
         deps.clock(),
     )
     deps.delivery.run_pass()  # the post is given up (no fall-back); its redraw with it; the reply goes on its own
     assert fake.of("chat.update") == []
-    card = deps.outbox.target(card_key(Kind.CONCERN, 1))
+    card = deps.outbox.target(card_key(RecordKind.CONCERN, 1))
     assert card is not None and card.state is State.GONE
 
 
@@ -227,5 +227,5 @@ def test_a_stopping_sender_lets_go_of_what_it_has_not_begun(deps: Deps, fake: Lo
     [claimed] = deps.outbox.claim_due(deps.clock(), replies=False, limit=10)
     deps.delivery.stop()
     assert deps.delivery._deliver(claimed) is False and fake.of("chat.postMessage") == []
-    row = deps.outbox.target(post_key(Kind.CONCERN, 1))
+    row = deps.outbox.target(post_key(RecordKind.CONCERN, 1))
     assert row is not None and row.claimed_until is None and row.state is State.PENDING

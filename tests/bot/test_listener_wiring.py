@@ -20,7 +20,7 @@ from bot.payload import Malformed
 from bot.views import contact_form
 from flows.contact import Verdict, assess, parse_rules
 from flows.contact_requests import Decision, a_year_on
-from flows.permissions import Act, Kind
+from flows.permissions import Act, RecordKind
 from flows.platforms import default_platforms
 from storage.commands import Repeated
 from storage.models import ContactPermission
@@ -297,7 +297,7 @@ def test_a_declaration_is_stored_posted_to_leadership_once_and_due_for_re_confir
     [(_, kwargs)] = deps.declarations.named("declare")
     kwargs["tell"](a_declaration())  # as storage calls it, in the transaction that stores the declaration
     [(kind, record_id, _)] = [args for args, _ in deps.telling.named("posted")]
-    assert (kind, record_id) == (Kind.DECLARATION, 4) and deps.delivery.calls == [("kick", (), {})]
+    assert (kind, record_id) == (RecordKind.DECLARATION, 4) and deps.delivery.calls == [("kick", (), {})]
     assert deps.logged == ["declaration 4 stored"] and [actor for _, actor in deps.changes] == ["USTAFF"]  # Homes
     again = FakeDeps()
     again.declarations.answers["declare"] = (a_declaration(), False)  # a resubmission: stored before, posted before

@@ -16,8 +16,7 @@ from bot.config import Settings
 from bot.deps import Deps
 from flows.concerns import ConcernDraft
 from flows.contact import Channel, ContactQuestion, Person, assess
-from flows.permissions import Act, place
-from flows.permissions import Kind as RecordKind
+from flows.permissions import Act, RecordKind, place
 from flows.taxonomy import Area, Kind, Role
 from sandbox.slack import LocalSlack
 from storage.commands import Changed, Overtaken

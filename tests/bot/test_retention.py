@@ -16,8 +16,7 @@ from bot.deps import Deps
 from bot.listeners import retention as retention_listener
 from bot.listeners.leadership import told
 from bot.retention import Retention
-from flows.permissions import Act
-from flows.permissions import Kind as RecordKind
+from flows.permissions import Act, RecordKind
 from flows.retention import Held, Step
 from flows.taxonomy import Area, Kind, Outcome
 from sandbox.slack import LocalSlack

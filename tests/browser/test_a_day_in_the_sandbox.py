@@ -63,6 +63,8 @@ def walked(browser: Any, sandbox: Sandbox) -> dict[str, str]:
     decide(page, ordinary, "Escalate", "Headteacher", NOTE_ESCALATE)
     be(page, HEAD)
     open_place(page, "# leadership")
+    post = page.locator("article.message", has_text=ordinary)
+    post.get_by_text(re.compile(r"Escalated.*\(to Headteacher\)")).wait_for()  # the post she reads has changed
     decide(page, ordinary, "Resolve", "Advice given", NOTE_RESOLVE)
     be(page, STAFF)
     open_place(page, "policybot (direct message)")

@@ -60,9 +60,7 @@ def test_unsigned_bodies_are_refused_before_anything_reads_them(slack: SlackDriv
     assert forged.status == 401
 
 
-@pytest.mark.parametrize(
-    "timestamp", ["not-a-number", "", "1e9", "-5", "99999999999999999999", "fifteen minutes old"]
-)
+@pytest.mark.parametrize("timestamp", ["not-a-number", "", "1e9", "-5", "99999999999999999999", "fifteen minutes old"])
 def test_a_timestamp_that_is_not_a_recent_number_is_refused(slack: SlackDriver, timestamp: str) -> None:
     if timestamp == "fifteen minutes old":  # worked out here, not in the test's name: every worker collects the same
         timestamp = str(int(time.time()) - 900)

@@ -50,11 +50,14 @@ def test_nothing_leaves_resolved_and_every_open_status_can_be_resolved() -> None
 def test_the_lado_is_offered_only_for_a_concern_that_names_a_member_of_staff() -> None:
     from flows.errors import InvalidTransition
     from flows.escalation import NOT_ABOUT_STAFF, check_target, targets
-    from flows.permissions import Kind, People, Record
+    from flows.permissions import People, Record, RecordKind
     from flows.taxonomy import EscalationTarget
 
     people = People(frozenset({"ULEAD"}), frozenset({"UDSL"}), "UHEAD", "UCHAIR")
-    unnamed, named = Record(Kind.CONCERN, owner="USTAFF"), Record(Kind.CONCERN, owner="USTAFF", involved="UOTHER")
+    unnamed, named = (
+        Record(RecordKind.CONCERN, owner="USTAFF"),
+        Record(RecordKind.CONCERN, owner="USTAFF", involved="UOTHER"),
+    )
     assert EscalationTarget.LADO not in targets(people, unnamed, "ULEAD")
     offered = targets(people, named, "ULEAD")
     assert offered[-1] is EscalationTarget.LADO and len(offered) == len(EscalationTarget)
@@ -71,12 +74,12 @@ def test_the_lado_is_offered_only_for_a_concern_that_names_a_member_of_staff() -
 def test_nobody_is_offered_an_escalation_to_themselves_or_to_whoever_the_concern_names() -> None:
     from flows.errors import InvalidTransition
     from flows.escalation import NOBODY_TO_TELL, check_target, recipients, targets
-    from flows.permissions import Kind, People, Record
+    from flows.permissions import People, Record, RecordKind
     from flows.taxonomy import EscalationTarget
 
     head, lead = EscalationTarget.HEADTEACHER, EscalationTarget.SAFEGUARDING_LEAD
     people = People(frozenset({"ULEAD", "UDSL"}), frozenset({"UDSL"}), "UHEAD", "UCHAIR")
-    concern = Record(Kind.CONCERN, owner="USTAFF")
+    concern = Record(RecordKind.CONCERN, owner="USTAFF")
     assert head not in targets(people, concern, "UHEAD")  # the headteacher escalating: not to herself
     assert head in targets(people, concern, "ULEAD") and lead in targets(people, concern, "ULEAD")
     assert lead not in targets(people, concern, "UDSL")  # the only lead escalating
@@ -84,8 +87,8 @@ def test_nobody_is_offered_an_escalation_to_themselves_or_to_whoever_the_concern
         check_target("headteacher", targets(people, concern, "UHEAD"))
     assert refused.value.message == NOBODY_TO_TELL
     # A concern that names the only lead is never escalated to them; one that names the head goes to the chair.
-    assert lead not in targets(people, Record(Kind.CONCERN, owner="USTAFF", involved="UDSL"), "ULEAD")
-    names_head = Record(Kind.CONCERN, owner="USTAFF", involved="UHEAD")
+    assert lead not in targets(people, Record(RecordKind.CONCERN, owner="USTAFF", involved="UDSL"), "ULEAD")
+    names_head = Record(RecordKind.CONCERN, owner="USTAFF", involved="UHEAD")
     assert recipients(people, names_head, head, "ULEAD") == {"UCHAIR"}
     # Outside the school: always offered, and reaching nobody in it.
     assert EscalationTarget.POLICE in targets(people, concern, "UHEAD")

@@ -7,7 +7,7 @@ from itertools import chain, combinations, product
 
 import pytest
 
-from flows.permissions import OPENING, OWNERS_OWN, TABLE, Act, Kind, People, Placement, Record, may, place, who
+from flows.permissions import OPENING, OWNERS_OWN, TABLE, Act, People, Placement, Record, RecordKind, may, place, who
 
 PEOPLE = People(
     leadership=frozenset({"ULEAD1", "ULEAD2", "UHEAD"}),
@@ -21,7 +21,7 @@ PEOPLE = People(
 
 def concern(people: People = PEOPLE, *, safeguarding: bool = False, involved: str | None = None) -> Record:
     placement, direct_to = place(people, safeguarding=safeguarding, involved=involved)
-    return Record(Kind.CONCERN, "USTAFF", involved, safeguarding, placement, direct_to)
+    return Record(RecordKind.CONCERN, "USTAFF", involved, safeguarding, placement, direct_to)
 
 
 def test_an_ordinary_concern_goes_to_the_channel() -> None:
@@ -80,19 +80,19 @@ def test_when_the_channel_members_are_unknown_a_named_colleague_takes_the_safe_w
 
 
 def test_requests_and_declarations_are_decided_by_leadership_never_by_their_owner() -> None:
-    request = Record(Kind.CONTACT_REQUEST, owner="ULEAD1")
+    request = Record(RecordKind.CONTACT_REQUEST, owner="ULEAD1")
     assert who(PEOPLE, request, Act.DECIDE) == {"ULEAD2", "UHEAD"}
     assert who(PEOPLE, request, Act.ASK_LEADERSHIP) == who(PEOPLE, request, Act.TOLD_OF_CHANGES) == {"ULEAD1"}
-    heads_own = Record(Kind.CONTACT_REQUEST, owner="UHEAD")
+    heads_own = Record(RecordKind.CONTACT_REQUEST, owner="UHEAD")
     assert who(PEOPLE, heads_own, Act.UNANSWERED) == {"UCHAIR"}  # never chased about their own request
-    declaration = Record(Kind.DECLARATION, owner="USTAFF")
+    declaration = Record(RecordKind.DECLARATION, owner="USTAFF")
     assert who(PEOPLE, declaration, Act.ACKNOWLEDGE) == {"ULEAD1", "ULEAD2", "UHEAD"}
     assert who(PEOPLE, declaration, Act.RECONFIRM) == {"USTAFF"}
     assert not may(PEOPLE, declaration, Act.RECONFIRM, "ULEAD1")
 
 
 def test_only_governors_mark_the_review_done_and_are_reminded() -> None:
-    review = Record(Kind.REVIEW)
+    review = Record(RecordKind.REVIEW)
     assert who(PEOPLE, review, Act.MARK_REVIEW_DONE) == who(PEOPLE, review, Act.REMINDED) == {"UGOV", "UCHAIR"}
     assert not may(PEOPLE, review, Act.MARK_REVIEW_DONE, "UHEAD")
 
@@ -124,12 +124,12 @@ def schools() -> list[People]:
 
 
 def records(people: People) -> list[Record]:
-    found = [Record(Kind.REVIEW)]
+    found = [Record(RecordKind.REVIEW)]
     for owner in ANYONE:
-        found += [Record(Kind.CONTACT_REQUEST, owner), Record(Kind.DECLARATION, owner)]
+        found += [Record(RecordKind.CONTACT_REQUEST, owner), Record(RecordKind.DECLARATION, owner)]
         for involved, safeguarding in product(ANYONE, (False, True)):
             placement, direct_to = place(people, safeguarding=safeguarding, involved=involved)
-            found.append(Record(Kind.CONCERN, owner, involved, safeguarding, placement, direct_to))
+            found.append(Record(RecordKind.CONCERN, owner, involved, safeguarding, placement, direct_to))
     return found
 
 
@@ -138,7 +138,7 @@ def assert_the_rules_hold(people: People) -> int:
     checked = 0
     for record in records(people):
         answers = {act: who(people, record, act) for act in Act}
-        stake = {record.involved} | ({record.owner} if record.kind is not Kind.CONCERN else set())
+        stake = {record.involved} | ({record.owner} if record.kind is not RecordKind.CONCERN else set())
         for act, allowed in answers.items():
             # The answer is people to tell or let act: Slack user ids, never a blank.
             assert None not in allowed and "" not in allowed, (people, record, act)
@@ -152,7 +152,7 @@ def assert_the_rules_hold(people: People) -> int:
             if record.safeguarding and act in OPENING:
                 head = "B" if record.involved == "A" else "A"
                 assert allowed <= people.safeguarding_leads | {head}, (people, record, act)
-        if record.kind is Kind.CONCERN:
+        if record.kind is RecordKind.CONCERN:
             # Only those who may see a concern's details may change it, and someone always may.
             deciders = answers[Act.ACKNOWLEDGE]
             assert deciders == answers[Act.ESCALATE] == answers[Act.RESOLVE]
@@ -198,17 +198,17 @@ def test_a_concern_nobody_picks_up_is_raised_with_the_headteacher_unless_they_ho
     assert who(PEOPLE, concern(involved="USTAFF2"), Act.UNANSWERED) == {"UHEAD"}  # in the channel: the head hears
     assert who(PEOPLE, concern(involved="ULEAD1"), Act.UNANSWERED) == {"UCHAIR"}  # the head holds it
     assert who(PEOPLE, concern(involved="UHEAD"), Act.UNANSWERED) == {"UCHAIR"}  # it names the head
-    assert who(PEOPLE, Record(Kind.CONTACT_REQUEST, owner="ULEAD1"), Act.UNANSWERED) == {"UHEAD"}
-    assert who(PEOPLE, Record(Kind.CONTACT_REQUEST, owner="UHEAD"), Act.UNANSWERED) == {"UCHAIR"}
+    assert who(PEOPLE, Record(RecordKind.CONTACT_REQUEST, owner="ULEAD1"), Act.UNANSWERED) == {"UHEAD"}
+    assert who(PEOPLE, Record(RecordKind.CONTACT_REQUEST, owner="UHEAD"), Act.UNANSWERED) == {"UCHAIR"}
 
 
 def test_may_answers_yes_for_whoever_the_table_opens_the_act_to_and_no_for_anyone_else() -> None:
     r = concern()
     assert may(PEOPLE, r, Act.ACKNOWLEDGE, "ULEAD1") and may(PEOPLE, r, Act.VIEW_DETAILS, "UDSL")
     assert not may(PEOPLE, r, Act.ACKNOWLEDGE, "UDSL")  # the safeguarding lead reads an ordinary concern, no more
-    assert may(PEOPLE, Record(Kind.REVIEW), Act.MARK_REVIEW_DONE, "UGOV")
-    assert may(PEOPLE, Record(Kind.DECLARATION, owner="USTAFF"), Act.RECONFIRM, "USTAFF")
-    assert not may(PEOPLE, Record(Kind.DECLARATION, owner="USTAFF"), Act.RECONFIRM, "USTAFF2")
+    assert may(PEOPLE, Record(RecordKind.REVIEW), Act.MARK_REVIEW_DONE, "UGOV")
+    assert may(PEOPLE, Record(RecordKind.DECLARATION, owner="USTAFF"), Act.RECONFIRM, "USTAFF")
+    assert not may(PEOPLE, Record(RecordKind.DECLARATION, owner="USTAFF"), Act.RECONFIRM, "USTAFF2")
 
 
 def test_the_behaviours_the_school_relies_on() -> None:
@@ -216,9 +216,9 @@ def test_the_behaviours_the_school_relies_on() -> None:
     # The safeguarding lead cannot act on an ordinary concern (they may read its details).
     assert "UDSL" not in who(PEOPLE, concern(), Act.ACKNOWLEDGE) | who(PEOPLE, concern(), Act.RESOLVE)
     # Only governors mark the review done.
-    assert who(PEOPLE, Record(Kind.REVIEW), Act.MARK_REVIEW_DONE) == PEOPLE.governing_body
+    assert who(PEOPLE, Record(RecordKind.REVIEW), Act.MARK_REVIEW_DONE) == PEOPLE.governing_body
     # Only the member of staff who declared re-confirms a declaration.
-    assert who(PEOPLE, Record(Kind.DECLARATION, owner="USTAFF"), Act.RECONFIRM) == {"USTAFF"}
+    assert who(PEOPLE, Record(RecordKind.DECLARATION, owner="USTAFF"), Act.RECONFIRM) == {"USTAFF"}
     # The headteacher is never sent the unanswered nudge about a concern that names them.
     for safeguarding in (False, True):
         assert "UHEAD" not in who(PEOPLE, concern(safeguarding=safeguarding, involved="UHEAD"), Act.UNANSWERED)

@@ -18,7 +18,7 @@ from sqlmodel import Session
 from flows.concerns import ConcernDraft
 from flows.contact import Channel, ContactQuestion, Person, assess
 from flows.contact_requests import UNNAMED, Decision, Relationship
-from flows.permissions import Act, Kind, People, place
+from flows.permissions import Act, People, RecordKind, place
 from flows.taxonomy import Area, Role
 from flows.taxonomy import Kind as ConcernKind
 from storage import audit, commands
@@ -52,7 +52,7 @@ def key() -> str:
     return f"path:{next(_numbers)}"
 
 
-def command(kind: Kind, record_id: int, act: Act, actor: str, at: datetime = NOW, **extra: Any) -> Command:
+def command(kind: RecordKind, record_id: int, act: Act, actor: str, at: datetime = NOW, **extra: Any) -> Command:
     return Command(kind, record_id, act, actor, at, extra.pop("request_key", None) or key(), **extra)
 
 
@@ -76,7 +76,9 @@ def a_request(engine: Engine, described: str = "Ms Parent", asked: bool = True) 
     check = CheckStore(engine).record_check("UL1", QUESTION, described, assess(QUESTION), key(), NOW)
     if asked:
         assert isinstance(
-            change(engine, PEOPLE, command(Kind.CONTACT_REQUEST, check.id or 0, Act.ASK_LEADERSHIP, "UL1", due=LATER)),
+            change(
+                engine, PEOPLE, command(RecordKind.CONTACT_REQUEST, check.id or 0, Act.ASK_LEADERSHIP, "UL1", due=LATER)
+            ),
             Changed,
         )
     return check.id or 0
@@ -94,7 +96,7 @@ def a_review() -> int:
     return audit.review_subject_id(date(2030, 1, 1) + timedelta(days=next(_numbers)))
 
 
-def entries(engine: Engine, kind: Kind, record_id: int) -> list[AuditEntry]:
+def entries(engine: Engine, kind: RecordKind, record_id: int) -> list[AuditEntry]:
     return audit.trail(engine, kind, record_id)
 
 
@@ -115,10 +117,10 @@ def row_of(outcome: object, model: type = Concern) -> Any:
 
 def test_a_concern_records_who_acknowledged_it_first_where_it_went_and_how_it_ended(engine: Engine) -> None:
     cid = a_concern(engine)
-    escalate = command(Kind.CONCERN, cid, Act.ESCALATE, "UL1", version=1, detail="police", note="  rang 101  ")
+    escalate = command(RecordKind.CONCERN, cid, Act.ESCALATE, "UL1", version=1, detail="police", note="  rang 101  ")
     escalated = change(engine, PEOPLE, escalate)
     assert isinstance(escalated, Changed) and row_of(escalated).escalated_to == "police"
-    resolve = command(Kind.CONCERN, cid, Act.RESOLVE, "UL2", LATER, version=2, detail="advice_given")
+    resolve = command(RecordKind.CONCERN, cid, Act.RESOLVE, "UL2", LATER, version=2, detail="advice_given")
     assert isinstance(change(engine, PEOPLE, resolve), Changed)
     row = stored(engine, Concern, cid)
     # Escalating a new concern is picking it up: whoever did is its acknowledger, and stays so.
@@ -131,7 +133,8 @@ def test_a_concern_records_who_acknowledged_it_first_where_it_went_and_how_it_en
     )
     assert row.resolved_at == LATER and row.next_nudge_at is None and row.version == 3
     assert [
-        (e.actor_id, e.action, e.from_state, e.to_state, e.detail, e.note) for e in entries(engine, Kind.CONCERN, cid)
+        (e.actor_id, e.action, e.from_state, e.to_state, e.detail, e.note)
+        for e in entries(engine, RecordKind.CONCERN, cid)
     ] == [
         ("USTAFF", "reported", None, "new", None, ""),
         ("UL1", "escalated", "new", "escalated", "police", "rang 101"),
@@ -143,10 +146,12 @@ def test_acknowledging_a_concern_records_who_and_when_and_a_resolution_leaves_th
     engine: Engine,
 ) -> None:
     cid = a_concern(engine)
-    assert isinstance(change(engine, PEOPLE, command(Kind.CONCERN, cid, Act.ACKNOWLEDGE, "UL2", version=1)), Changed)
+    assert isinstance(
+        change(engine, PEOPLE, command(RecordKind.CONCERN, cid, Act.ACKNOWLEDGE, "UL2", version=1)), Changed
+    )
     row = stored(engine, Concern, cid)
     assert (row.acknowledged_by, row.acknowledged_at, row.escalated_to) == ("UL2", NOW, None)
-    resolve = command(Kind.CONCERN, cid, Act.RESOLVE, "UL1", LATER, version=2, detail="no_action")
+    resolve = command(RecordKind.CONCERN, cid, Act.RESOLVE, "UL1", LATER, version=2, detail="no_action")
     assert isinstance(change(engine, PEOPLE, resolve), Changed)
     row = stored(engine, Concern, cid)
     assert (row.acknowledged_by, row.escalated_to, row.outcome) == ("UL2", None, "no_action")
@@ -154,15 +159,17 @@ def test_acknowledging_a_concern_records_who_and_when_and_a_resolution_leaves_th
 
 def test_the_lado_is_a_target_only_for_a_concern_that_names_a_member_of_staff(engine: Engine) -> None:
     unnamed = a_concern(engine)
-    to_lado = command(Kind.CONCERN, unnamed, Act.ESCALATE, "UL1", version=1, detail="lado")
+    to_lado = command(RecordKind.CONCERN, unnamed, Act.ESCALATE, "UL1", version=1, detail="lado")
     refused = change(engine, PEOPLE, to_lado)
     assert isinstance(refused, Overtaken) and "names none" in (refused.reason or "")
     assert stored(engine, Concern, unnamed).status == "new"  # nothing stored, nothing told
     named = a_concern(engine, involved="USTAFF2")
-    escalated = change(engine, PEOPLE, command(Kind.CONCERN, named, Act.ESCALATE, "UL1", version=1, detail="lado"))
+    escalated = change(
+        engine, PEOPLE, command(RecordKind.CONCERN, named, Act.ESCALATE, "UL1", version=1, detail="lado")
+    )
     assert isinstance(escalated, Changed)
     assert (stored(engine, Concern, named).status, stored(engine, Concern, named).escalated_to) == ("escalated", "lado")
-    made_up = command(Kind.CONCERN, named, Act.ESCALATE, "UL1", version=2, detail="the press")
+    made_up = command(RecordKind.CONCERN, named, Act.ESCALATE, "UL1", version=2, detail="the press")
     assert isinstance(change(engine, PEOPLE, made_up), Overtaken)
 
 
@@ -172,12 +179,18 @@ def test_asking_leadership_arms_the_first_nudge_and_a_decision_is_told_once_with
     assert asked.request_status == "pending" and asked.next_nudge_at == LATER
     assert asked.requested_at == NOW
     approve = command(
-        Kind.CONTACT_REQUEST, cid, Act.DECIDE, "UHEAD", version=2, detail=Decision.APPROVE, until=date(2027, 11, 25)
+        RecordKind.CONTACT_REQUEST,
+        cid,
+        Act.DECIDE,
+        "UHEAD",
+        version=2,
+        detail=Decision.APPROVE,
+        until=date(2027, 11, 25),
     )
 
     def told(row: ContactCheck, added: tuple[Any, ...]) -> list[Message]:  # drawn inside the change's transaction
         text = f"{row.request_status} until {added[0].review_on}"
-        return [Message(f"check:{cid}:decision", (Kind.CONTACT_REQUEST, cid), row.asked_by, text)]
+        return [Message(f"check:{cid}:decision", (RecordKind.CONTACT_REQUEST, cid), row.asked_by, text)]
 
     approve = replace(approve, tell=told)
     approved = change(engine, PEOPLE, approve)
@@ -191,7 +204,7 @@ def test_asking_leadership_arms_the_first_nudge_and_a_decision_is_told_once_with
     assert isinstance(change(engine, PEOPLE, approve), Repeated) and len(outbox.due(NOW)) == 1
     [claimed] = outbox.claim_due(NOW, replies=False, limit=10)
     assert claimed.row.id == message_id and claimed.row.text == "approved until 2027-11-25"
-    assert [(e.action, e.from_state, e.to_state) for e in entries(engine, Kind.CONTACT_REQUEST, cid)][1:] == [
+    assert [(e.action, e.from_state, e.to_state) for e in entries(engine, RecordKind.CONTACT_REQUEST, cid)][1:] == [
         ("asked_leadership", "none", "pending"),
         ("approved", "pending", "approved"),
     ]
@@ -200,13 +213,13 @@ def test_asking_leadership_arms_the_first_nudge_and_a_decision_is_told_once_with
 def test_a_declaration_is_acknowledged_and_re_confirmed_with_its_states_in_the_trail(engine: Engine) -> None:
     did = a_declaration(engine)
     assert isinstance(
-        change(engine, PEOPLE, command(Kind.DECLARATION, did, Act.ACKNOWLEDGE, "UL1", version=1)), Changed
+        change(engine, PEOPLE, command(RecordKind.DECLARATION, did, Act.ACKNOWLEDGE, "UL1", version=1)), Changed
     )
     row = stored(engine, Declaration, did)
     assert (row.status, row.acknowledged_by, row.version) == ("acknowledged", "UL1", 2)
-    again = command(Kind.DECLARATION, did, Act.RECONFIRM, "USTAFF", until=date(2028, 1, 10))
+    again = command(RecordKind.DECLARATION, did, Act.RECONFIRM, "USTAFF", until=date(2028, 1, 10))
     assert isinstance(change(engine, PEOPLE, again), Changed)
-    assert [(e.action, e.from_state, e.to_state) for e in entries(engine, Kind.DECLARATION, did)][1:] == [
+    assert [(e.action, e.from_state, e.to_state) for e in entries(engine, RecordKind.DECLARATION, did)][1:] == [
         ("acknowledged", "declared", "acknowledged"),
         ("reconfirmed", "acknowledged", "acknowledged"),
     ]
@@ -218,19 +231,19 @@ def test_the_review_is_audited_from_due_to_done_with_the_next_date_and_refusals_
     review = a_review()
     nxt = date(2031, 3, 1)
     assert isinstance(
-        change(engine, PEOPLE, command(Kind.REVIEW, review, Act.MARK_REVIEW_DONE, "UL1", until=nxt)), Refused
+        change(engine, PEOPLE, command(RecordKind.REVIEW, review, Act.MARK_REVIEW_DONE, "UL1", until=nxt)), Refused
     )
     assert isinstance(
-        change(engine, PEOPLE, command(Kind.REVIEW, review, Act.MARK_REVIEW_DONE, "UGOV", until=nxt)), Changed
+        change(engine, PEOPLE, command(RecordKind.REVIEW, review, Act.MARK_REVIEW_DONE, "UGOV", until=nxt)), Changed
     )
-    late = change(engine, PEOPLE, command(Kind.REVIEW, review, Act.MARK_REVIEW_DONE, "UCHAIR", until=nxt))
+    late = change(engine, PEOPLE, command(RecordKind.REVIEW, review, Act.MARK_REVIEW_DONE, "UCHAIR", until=nxt))
     assert isinstance(late, Overtaken) and late.reason == "This review is already recorded as done."
     assert isinstance(late.record, DueReview) and late.record.done is not None
     assert isinstance(
-        change(engine, PEOPLE, command(Kind.REVIEW, review, Act.MARK_REVIEW_DONE, "UHEAD", until=nxt)), Refused
+        change(engine, PEOPLE, command(RecordKind.REVIEW, review, Act.MARK_REVIEW_DONE, "UHEAD", until=nxt)), Refused
     )
     assert [
-        (e.actor_id, e.action, e.from_state, e.to_state, e.detail) for e in entries(engine, Kind.REVIEW, review)
+        (e.actor_id, e.action, e.from_state, e.to_state, e.detail) for e in entries(engine, RecordKind.REVIEW, review)
     ] == [
         ("UL1", "refused_mark_review_done", "due", "due", None),
         ("UGOV", "reviewed", "due", "done", "next review 2031-03-01"),
@@ -240,17 +253,19 @@ def test_the_review_is_audited_from_due_to_done_with_the_next_date_and_refusals_
 
 def test_a_refusal_is_audited_at_the_state_the_record_was_in_with_the_request_key(engine: Engine) -> None:
     cid = a_concern(engine)
-    assert isinstance(change(engine, PEOPLE, command(Kind.CONCERN, cid, Act.ACKNOWLEDGE, "UL1", version=1)), Changed)
-    attempt = command(Kind.CONCERN, cid, Act.RESOLVE, "UDSL", version=2, detail="no_action")
+    assert isinstance(
+        change(engine, PEOPLE, command(RecordKind.CONCERN, cid, Act.ACKNOWLEDGE, "UL1", version=1)), Changed
+    )
+    attempt = command(RecordKind.CONCERN, cid, Act.RESOLVE, "UDSL", version=2, detail="no_action")
     refused = change(engine, PEOPLE, attempt)
     assert isinstance(refused, Refused) and isinstance(refused.record, Concern) and refused.record.id == cid
-    [entry] = [e for e in entries(engine, Kind.CONCERN, cid) if e.action == "refused_resolve"]
+    [entry] = [e for e in entries(engine, RecordKind.CONCERN, cid) if e.action == "refused_resolve"]
     assert (entry.actor_id, entry.from_state, entry.to_state) == ("UDSL", "acknowledged", "acknowledged")
     assert entry.request_key == attempt.request_key
     # Slack's retry of the refused click is recognised by that key: one refusal in the trail, nothing changed.
     retried = change(engine, PEOPLE, attempt)
     assert isinstance(retried, Repeated) and isinstance(retried.record, Concern) and retried.record.id == cid
-    assert [e.action for e in entries(engine, Kind.CONCERN, cid)].count("refused_resolve") == 1
+    assert [e.action for e in entries(engine, RecordKind.CONCERN, cid)].count("refused_resolve") == 1
 
 
 # --- the record every outcome carries, and retries -------------------------------------------------------------------
@@ -258,25 +273,25 @@ def test_a_refusal_is_audited_at_the_state_the_record_was_in_with_the_request_ke
 
 def test_every_outcome_carries_the_record_as_it_stands(engine: Engine) -> None:
     cid = a_concern(engine)
-    ack = command(Kind.CONCERN, cid, Act.ACKNOWLEDGE, "UL1", version=1)
+    ack = command(RecordKind.CONCERN, cid, Act.ACKNOWLEDGE, "UL1", version=1)
     assert isinstance(change(engine, PEOPLE, ack), Changed)
     repeated = change(engine, PEOPLE, ack)
     assert isinstance(repeated, Repeated) and row_of(repeated).id == cid and row_of(repeated).version == 2
-    stale = change(engine, PEOPLE, command(Kind.CONCERN, cid, Act.ESCALATE, "UL2", version=1, detail="police"))
+    stale = change(engine, PEOPLE, command(RecordKind.CONCERN, cid, Act.ESCALATE, "UL2", version=1, detail="police"))
     assert (
         isinstance(stale, Overtaken) and row_of(stale).status == "acknowledged" and row_of(stale).last_actor_id == "UL1"
     )
-    resolve = command(Kind.CONCERN, cid, Act.RESOLVE, "UL2", version=2, detail="no_action")
+    resolve = command(RecordKind.CONCERN, cid, Act.RESOLVE, "UL2", version=2, detail="no_action")
     assert isinstance(change(engine, PEOPLE, resolve), Changed)
     # A retry of a click whose record has moved on since (and would not allow it now) is still a retry.
     assert isinstance(change(engine, PEOPLE, ack), Repeated)
-    refused_state = change(engine, PEOPLE, command(Kind.CONCERN, cid, Act.ACKNOWLEDGE, "UL1"))
+    refused_state = change(engine, PEOPLE, command(RecordKind.CONCERN, cid, Act.ACKNOWLEDGE, "UL1"))
     assert isinstance(refused_state, Overtaken) and row_of(refused_state).status == "resolved"
     assert "already resolved" in refused_state.reason
     retry_of_resolve = change(
         engine,
         PEOPLE,
-        command(Kind.CONCERN, cid, Act.RESOLVE, "UL2", detail="no_action", request_key=resolve.request_key),
+        command(RecordKind.CONCERN, cid, Act.RESOLVE, "UL2", detail="no_action", request_key=resolve.request_key),
     )
     assert isinstance(retry_of_resolve, Repeated) and row_of(retry_of_resolve).status == "resolved"
 
@@ -284,17 +299,19 @@ def test_every_outcome_carries_the_record_as_it_stands(engine: Engine) -> None:
 def test_a_re_confirmation_sent_twice_is_recorded_once(engine: Engine) -> None:
     """A re-confirmation carries no version: Slack's retry would re-confirm again, and is recognised by its key."""
     did = a_declaration(engine)
-    reconfirm = command(Kind.DECLARATION, did, Act.RECONFIRM, "USTAFF", until=date(2028, 1, 10))
+    reconfirm = command(RecordKind.DECLARATION, did, Act.RECONFIRM, "USTAFF", until=date(2028, 1, 10))
     assert isinstance(change(engine, PEOPLE, reconfirm), Changed)
     again = change(engine, PEOPLE, reconfirm)
     assert isinstance(again, Repeated) and isinstance(again.record, Declaration) and again.record.id == did
-    assert [e.action for e in entries(engine, Kind.DECLARATION, did)] == ["declared", "reconfirmed"]
+    assert [e.action for e in entries(engine, RecordKind.DECLARATION, did)] == ["declared", "reconfirmed"]
     assert stored(engine, Declaration, did).version == 2
 
 
 def test_a_change_touches_only_its_own_record(engine: Engine) -> None:
     one, other = a_concern(engine), a_concern(engine)
-    assert isinstance(change(engine, PEOPLE, command(Kind.CONCERN, one, Act.ACKNOWLEDGE, "UL1", version=1)), Changed)
+    assert isinstance(
+        change(engine, PEOPLE, command(RecordKind.CONCERN, one, Act.ACKNOWLEDGE, "UL1", version=1)), Changed
+    )
     untouched = stored(engine, Concern, other)
     assert (untouched.status, untouched.version, untouched.acknowledged_by) == ("new", 1, None)
 
@@ -307,7 +324,7 @@ def test_a_writer_that_got_there_between_the_read_and_the_write_wins(
     other writer's change lands inside the transaction, after the read: the loser changes nothing and writes no
     entry; it is a retry if the winner was the same request."""
     cid = a_concern(engine)
-    attempt = command(Kind.CONCERN, cid, Act.ACKNOWLEDGE, "UL2", version=1)
+    attempt = command(RecordKind.CONCERN, cid, Act.ACKNOWLEDGE, "UL2", version=1)
     real_step = commands.step
 
     def the_other_writer_first(row: Any, cmd: Command, people: People) -> Step:
@@ -318,7 +335,7 @@ def test_a_writer_that_got_there_between_the_read_and_the_write_wins(
             update(table).where(table.c.id == cid).values(version=2, status="acknowledged", last_actor_id="UL1")
         )
         if winner_used_the_same_key:
-            session.add(audit.entry(Kind.CONCERN, cid, "UL2", "acknowledged", NOW, request_key=cmd.request_key))
+            session.add(audit.entry(RecordKind.CONCERN, cid, "UL2", "acknowledged", NOW, request_key=cmd.request_key))
         return real_step(row, cmd, people)
 
     monkeypatch.setattr(commands, "step", the_other_writer_first)
@@ -327,7 +344,9 @@ def test_a_writer_that_got_there_between_the_read_and_the_write_wins(
     assert isinstance(outcome.record, Concern) and outcome.record.id == cid
     row = stored(engine, Concern, cid)
     assert (row.version, row.last_actor_id, row.acknowledged_by) == (2, "UL1", None)  # the loser wrote nothing
-    assert [e.action for e in entries(engine, Kind.CONCERN, cid)].count("acknowledged") == int(winner_used_the_same_key)
+    assert [e.action for e in entries(engine, RecordKind.CONCERN, cid)].count("acknowledged") == int(
+        winner_used_the_same_key
+    )
 
 
 # --- look(): may a form open, may the details be read --------------------------------------------------------------
@@ -335,38 +354,43 @@ def test_a_writer_that_got_there_between_the_read_and_the_write_wins(
 
 def test_a_form_opens_only_on_the_version_seen_and_in_a_state_that_allows_its_change(engine: Engine) -> None:
     cid = a_concern(engine)
-    opened = look(engine, PEOPLE, command(Kind.CONCERN, cid, Act.ESCALATE, "UL1", version=1))
+    opened = look(engine, PEOPLE, command(RecordKind.CONCERN, cid, Act.ESCALATE, "UL1", version=1))
     assert isinstance(opened, Changed) and row_of(opened).id == cid
     assert isinstance(
-        change(engine, PEOPLE, command(Kind.CONCERN, cid, Act.RESOLVE, "UL1", version=1, detail="no_action")), Changed
+        change(engine, PEOPLE, command(RecordKind.CONCERN, cid, Act.RESOLVE, "UL1", version=1, detail="no_action")),
+        Changed,
     )
-    stale = look(engine, PEOPLE, command(Kind.CONCERN, cid, Act.ESCALATE, "UL2", version=1))
+    stale = look(engine, PEOPLE, command(RecordKind.CONCERN, cid, Act.ESCALATE, "UL2", version=1))
     assert isinstance(stale, Overtaken) and row_of(stale).status == "resolved"
     # A form drawn before a change that still allows its own is stale all the same: the person saw an older state.
     other = a_concern(engine)
-    assert isinstance(change(engine, PEOPLE, command(Kind.CONCERN, other, Act.ACKNOWLEDGE, "UL1", version=1)), Changed)
-    older = look(engine, PEOPLE, command(Kind.CONCERN, other, Act.RESOLVE, "UL2", version=1))
+    assert isinstance(
+        change(engine, PEOPLE, command(RecordKind.CONCERN, other, Act.ACKNOWLEDGE, "UL1", version=1)), Changed
+    )
+    older = look(engine, PEOPLE, command(RecordKind.CONCERN, other, Act.RESOLVE, "UL2", version=1))
     assert isinstance(older, Overtaken) and older.reason == "" and row_of(older).version == 2
-    assert isinstance(look(engine, PEOPLE, command(Kind.CONCERN, other, Act.RESOLVE, "UL2", version=2)), Changed)
-    closed = look(engine, PEOPLE, command(Kind.CONCERN, cid, Act.ESCALATE, "UL2", version=2))
+    assert isinstance(look(engine, PEOPLE, command(RecordKind.CONCERN, other, Act.RESOLVE, "UL2", version=2)), Changed)
+    closed = look(engine, PEOPLE, command(RecordKind.CONCERN, cid, Act.ESCALATE, "UL2", version=2))
     assert isinstance(closed, Overtaken) and row_of(closed).status == "resolved" and "already resolved" in closed.reason
-    assert isinstance(look(engine, PEOPLE, command(Kind.CONCERN, cid, Act.ESCALATE, "UL2")), Overtaken)
+    assert isinstance(look(engine, PEOPLE, command(RecordKind.CONCERN, cid, Act.ESCALATE, "UL2")), Overtaken)
     # Reading changes nothing: a closed concern's details stay open to those who handled it.
-    details = look(engine, PEOPLE, command(Kind.CONCERN, cid, Act.VIEW_DETAILS, "UL2"))
+    details = look(engine, PEOPLE, command(RecordKind.CONCERN, cid, Act.VIEW_DETAILS, "UL2"))
     assert isinstance(details, Changed) and row_of(details).status == "resolved"
     # Only what the person asked for is recorded: opening a form is not.
-    assert [e.action for e in entries(engine, Kind.CONCERN, cid)] == ["reported", "resolved"]
+    assert [e.action for e in entries(engine, RecordKind.CONCERN, cid)] == ["reported", "resolved"]
 
 
 def test_a_look_is_refused_with_the_record_and_a_recorded_look_is_recorded_once(engine: Engine) -> None:
     cid = a_concern(engine, safeguarding=True)
-    refused = look(engine, PEOPLE, command(Kind.CONCERN, cid, Act.VIEW_DETAILS, "UL1"), audited_as="viewed_details")
+    refused = look(
+        engine, PEOPLE, command(RecordKind.CONCERN, cid, Act.VIEW_DETAILS, "UL1"), audited_as="viewed_details"
+    )
     assert isinstance(refused, Refused) and row_of(refused).id == cid
-    view = command(Kind.CONCERN, cid, Act.VIEW_DETAILS, "UDSL")
+    view = command(RecordKind.CONCERN, cid, Act.VIEW_DETAILS, "UDSL")
     assert isinstance(look(engine, PEOPLE, view, audited_as="viewed_details"), Changed)
     again = look(engine, PEOPLE, view, audited_as="viewed_details")  # Slack's retry of the click
     assert isinstance(again, Repeated) and row_of(again).id == cid
-    trail = [(e.actor_id, e.action, e.from_state) for e in entries(engine, Kind.CONCERN, cid)]
+    trail = [(e.actor_id, e.action, e.from_state) for e in entries(engine, RecordKind.CONCERN, cid)]
     assert trail == [
         ("USTAFF", "reported", None),
         ("UL1", "refused_view_details", "new"),
@@ -376,11 +400,15 @@ def test_a_look_is_refused_with_the_record_and_a_recorded_look_is_recorded_once(
 
 def test_the_decision_form_opens_only_while_the_request_waits(engine: Engine) -> None:
     cid = a_request(engine)
-    assert isinstance(look(engine, PEOPLE, command(Kind.CONTACT_REQUEST, cid, Act.DECIDE, "UL2", version=2)), Changed)
-    assert isinstance(look(engine, PEOPLE, command(Kind.CONTACT_REQUEST, cid, Act.DECIDE, "UL1", version=2)), Refused)
-    decline = command(Kind.CONTACT_REQUEST, cid, Act.DECIDE, "UL2", version=2, detail=Decision.DECLINE)
+    assert isinstance(
+        look(engine, PEOPLE, command(RecordKind.CONTACT_REQUEST, cid, Act.DECIDE, "UL2", version=2)), Changed
+    )
+    assert isinstance(
+        look(engine, PEOPLE, command(RecordKind.CONTACT_REQUEST, cid, Act.DECIDE, "UL1", version=2)), Refused
+    )
+    decline = command(RecordKind.CONTACT_REQUEST, cid, Act.DECIDE, "UL2", version=2, detail=Decision.DECLINE)
     assert isinstance(change(engine, PEOPLE, decline), Changed)
-    late = look(engine, PEOPLE, command(Kind.CONTACT_REQUEST, cid, Act.DECIDE, "UHEAD"))
+    late = look(engine, PEOPLE, command(RecordKind.CONTACT_REQUEST, cid, Act.DECIDE, "UHEAD"))
     assert (
         isinstance(late, Overtaken)
         and row_of(late, ContactCheck).request_status == "declined"
@@ -390,44 +418,50 @@ def test_the_decision_form_opens_only_while_the_request_waits(engine: Engine) ->
 
 def test_only_a_named_question_not_yet_asked_may_go_to_leadership(engine: Engine) -> None:
     unnamed = a_request(engine, described="", asked=False)
-    refused = look(engine, PEOPLE, command(Kind.CONTACT_REQUEST, unnamed, Act.ASK_LEADERSHIP, "UL1"))
+    refused = look(engine, PEOPLE, command(RecordKind.CONTACT_REQUEST, unnamed, Act.ASK_LEADERSHIP, "UL1"))
     assert isinstance(refused, Overtaken) and refused.reason == UNNAMED
     fresh = a_request(engine, asked=False)
-    assert isinstance(look(engine, PEOPLE, command(Kind.CONTACT_REQUEST, fresh, Act.ASK_LEADERSHIP, "UL1")), Changed)
+    assert isinstance(
+        look(engine, PEOPLE, command(RecordKind.CONTACT_REQUEST, fresh, Act.ASK_LEADERSHIP, "UL1")), Changed
+    )
     asked = a_request(engine)
-    assert isinstance(look(engine, PEOPLE, command(Kind.CONTACT_REQUEST, asked, Act.ASK_LEADERSHIP, "UL1")), Overtaken)
+    assert isinstance(
+        look(engine, PEOPLE, command(RecordKind.CONTACT_REQUEST, asked, Act.ASK_LEADERSHIP, "UL1")), Overtaken
+    )
 
 
 def test_a_declaration_is_acknowledged_once_and_re_confirmed_whenever(engine: Engine) -> None:
     did = a_declaration(engine)
-    assert isinstance(look(engine, PEOPLE, command(Kind.DECLARATION, did, Act.ACKNOWLEDGE, "UL1")), Changed)
+    assert isinstance(look(engine, PEOPLE, command(RecordKind.DECLARATION, did, Act.ACKNOWLEDGE, "UL1")), Changed)
     assert isinstance(
-        change(engine, PEOPLE, command(Kind.DECLARATION, did, Act.ACKNOWLEDGE, "UL1", version=1)), Changed
+        change(engine, PEOPLE, command(RecordKind.DECLARATION, did, Act.ACKNOWLEDGE, "UL1", version=1)), Changed
     )
-    late = look(engine, PEOPLE, command(Kind.DECLARATION, did, Act.ACKNOWLEDGE, "UL2"))
+    late = look(engine, PEOPLE, command(RecordKind.DECLARATION, did, Act.ACKNOWLEDGE, "UL2"))
     assert isinstance(late, Overtaken) and "already acknowledged" in late.reason
-    assert isinstance(look(engine, PEOPLE, command(Kind.DECLARATION, did, Act.RECONFIRM, "USTAFF")), Changed)
+    assert isinstance(look(engine, PEOPLE, command(RecordKind.DECLARATION, did, Act.RECONFIRM, "USTAFF")), Changed)
 
 
 def test_the_review_form_opens_for_a_governor_until_the_review_is_done(engine: Engine) -> None:
     review = a_review()
-    opened = look(engine, PEOPLE, command(Kind.REVIEW, review, Act.MARK_REVIEW_DONE, "UGOV"))
+    opened = look(engine, PEOPLE, command(RecordKind.REVIEW, review, Act.MARK_REVIEW_DONE, "UGOV"))
     assert isinstance(opened, Changed) and isinstance(opened.record, DueReview) and opened.record.done is None
     assert isinstance(
-        change(engine, PEOPLE, command(Kind.REVIEW, review, Act.MARK_REVIEW_DONE, "UCHAIR", until=date(2031, 1, 1))),
+        change(
+            engine, PEOPLE, command(RecordKind.REVIEW, review, Act.MARK_REVIEW_DONE, "UCHAIR", until=date(2031, 1, 1))
+        ),
         Changed,
     )
-    done = look(engine, PEOPLE, command(Kind.REVIEW, review, Act.MARK_REVIEW_DONE, "UGOV"))
+    done = look(engine, PEOPLE, command(RecordKind.REVIEW, review, Act.MARK_REVIEW_DONE, "UGOV"))
     assert isinstance(done, Overtaken) and done.reason == "This review is already recorded as done."
 
 
 def test_nothing_is_recorded_about_a_record_that_does_not_exist(engine: Engine) -> None:
-    for kind, act in ((Kind.CONCERN, Act.VIEW_DETAILS), (Kind.REVIEW, Act.MARK_REVIEW_DONE)):
-        record_id = 20301399 if kind is Kind.REVIEW else 987654
+    for kind, act in ((RecordKind.CONCERN, Act.VIEW_DETAILS), (RecordKind.REVIEW, Act.MARK_REVIEW_DONE)):
+        record_id = 20301399 if kind is RecordKind.REVIEW else 987654
         assert isinstance(
             look(engine, PEOPLE, command(kind, record_id, act, "UGOV"), audited_as="viewed_details"), Missing
         )
-    assert entries(engine, Kind.CONCERN, 987654) == entries(engine, Kind.REVIEW, 20301399) == []
+    assert entries(engine, RecordKind.CONCERN, 987654) == entries(engine, RecordKind.REVIEW, 20301399) == []
 
 
 def test_a_nudge_still_waiting_when_its_concern_is_acknowledged_is_cancelled_and_never_sent(engine: Engine) -> None:
@@ -437,7 +471,7 @@ def test_a_nudge_still_waiting_when_its_concern_is_acknowledged_is_cancelled_and
     from storage.outbox import NUDGE
 
     concern_id, other_id = a_concern(engine), a_concern(engine)
-    subject, other = (Kind.CONCERN, concern_id), (Kind.CONCERN, other_id)
+    subject, other = (RecordKind.CONCERN, concern_id), (RecordKind.CONCERN, other_id)
     waiting = [
         Message(f"concern:{concern_id}{NUDGE}1:thread", subject, "CLEAD", "waited"),  # decided, Slack was down
         Message(f"concern:{concern_id}{NUDGE}2:head:UHEAD", subject, "UHEAD", "nobody has picked it up"),
@@ -451,7 +485,7 @@ def test_a_nudge_still_waiting_when_its_concern_is_acknowledged_is_cancelled_and
     table = OutboxMessage.__table__  # type: ignore[attr-defined]
     with engine.begin() as connection:  # the sender holds it: its claim runs on past the acknowledgement
         connection.execute(update(table).where(table.c.key == being_sent).values(claimed_until=LATER))
-    assert isinstance(change(engine, PEOPLE, command(Kind.CONCERN, concern_id, Act.ACKNOWLEDGE, "UL1")), Changed)
+    assert isinstance(change(engine, PEOPLE, command(RecordKind.CONCERN, concern_id, Act.ACKNOWLEDGE, "UL1")), Changed)
     with Session(engine) as session:
         states = {row.key: row.state for row in session.exec(select(OutboxMessage)).scalars()}  # type: ignore[call-overload]
     assert states[f"concern:{concern_id}{NUDGE}1:thread"] == State.CANCELLED
@@ -466,10 +500,10 @@ def test_a_look_shown_first_is_recorded_after_once_however_often_slack_sends_it(
     from storage.commands import record_look
 
     cid = a_concern(engine)
-    view = command(Kind.CONCERN, cid, Act.VIEW_DETAILS, "UDSL", request_key="action:1.5:UDSL")
+    view = command(RecordKind.CONCERN, cid, Act.VIEW_DETAILS, "UDSL", request_key="action:1.5:UDSL")
     allowed = look(engine, PEOPLE, view)
     assert isinstance(allowed, Changed)  # may see them: nothing written yet
-    assert "viewed_details" not in [e.action for e in entries(engine, Kind.CONCERN, cid)]
+    assert "viewed_details" not in [e.action for e in entries(engine, RecordKind.CONCERN, cid)]
     assert record_look(engine, view, allowed.record, "viewed_details")
     assert not record_look(engine, view, allowed.record, "viewed_details")  # Slack's retry of the same click
-    assert [e.action for e in entries(engine, Kind.CONCERN, cid)].count("viewed_details") == 1
+    assert [e.action for e in entries(engine, RecordKind.CONCERN, cid)].count("viewed_details") == 1

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from flows.concerns import ConcernDraft
 from flows.contact import Channel, ContactQuestion, Person, assess
 from flows.contact_requests import Decision, Relationship
-from flows.permissions import Act, Kind, People, place
+from flows.permissions import Act, People, RecordKind, place
 from flows.taxonomy import Area, Role
 from flows.taxonomy import Kind as ConcernKind
 from storage import audit
@@ -42,7 +42,7 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
         made.dispose()
 
 
-def command(kind: Kind, record_id: int, act: Act, actor: str, **extra: Any) -> Command:
+def command(kind: RecordKind, record_id: int, act: Act, actor: str, **extra: Any) -> Command:
     return Command(kind, record_id, act, actor, NOW, f"key:{next(_keys)}", **extra)
 
 
@@ -62,25 +62,29 @@ def a_concern(engine: Engine, safeguarding: bool = False, involved: str | None =
     return concern.id or 0
 
 
-def trail(engine: Engine, kind: Kind, record_id: int) -> list[tuple[str, str]]:
+def trail(engine: Engine, kind: RecordKind, record_id: int) -> list[tuple[str, str]]:
     return [(e.actor_id, e.action) for e in audit.trail(engine, kind, record_id)]
 
 
 def test_a_concern_moves_once_and_a_retry_or_a_stale_click_changes_nothing(engine: Engine) -> None:
     cid = a_concern(engine)
-    ack = command(Kind.CONCERN, cid, Act.ACKNOWLEDGE, "UL1", version=1)
+    ack = command(RecordKind.CONCERN, cid, Act.ACKNOWLEDGE, "UL1", version=1)
     first = change(engine, PEOPLE, ack)
     assert isinstance(first, Changed) and first.record.status == "acknowledged" and first.record.version == 2
     assert isinstance(change(engine, PEOPLE, ack), Repeated)  # Slack's retry of the same click
-    stale = change(engine, PEOPLE, command(Kind.CONCERN, cid, Act.RESOLVE, "UL2", version=1, detail="no_action"))
+    stale = change(engine, PEOPLE, command(RecordKind.CONCERN, cid, Act.RESOLVE, "UL2", version=1, detail="no_action"))
     assert isinstance(stale, Overtaken) and stale.record.status == "acknowledged"
-    resolve = command(Kind.CONCERN, cid, Act.RESOLVE, "UL2", version=2, detail="no_action", note="done")
+    resolve = command(RecordKind.CONCERN, cid, Act.RESOLVE, "UL2", version=2, detail="no_action", note="done")
     resolved = change(engine, PEOPLE, resolve)
     assert isinstance(resolved, Changed) and resolved.record.outcome == "no_action"
-    again = change(engine, PEOPLE, command(Kind.CONCERN, cid, Act.ESCALATE, "UL1", version=3, detail="police"))
+    again = change(engine, PEOPLE, command(RecordKind.CONCERN, cid, Act.ESCALATE, "UL1", version=3, detail="police"))
     assert isinstance(again, Overtaken) and "already resolved" in again.reason
-    assert trail(engine, Kind.CONCERN, cid) == [("USTAFF", "reported"), ("UL1", "acknowledged"), ("UL2", "resolved")]
-    [entry] = [e for e in audit.trail(engine, Kind.CONCERN, cid) if e.action == "resolved"]
+    assert trail(engine, RecordKind.CONCERN, cid) == [
+        ("USTAFF", "reported"),
+        ("UL1", "acknowledged"),
+        ("UL2", "resolved"),
+    ]
+    [entry] = [e for e in audit.trail(engine, RecordKind.CONCERN, cid) if e.action == "resolved"]
     assert (entry.from_state, entry.to_state, entry.detail, entry.note) == (
         "acknowledged",
         "resolved",
@@ -97,10 +101,12 @@ def test_whoever_the_table_refuses_is_refused_and_audited(
     engine: Engine, safeguarding: bool, involved: str | None, actor: str
 ) -> None:
     cid = a_concern(engine, safeguarding, involved)
-    refused = change(engine, PEOPLE, command(Kind.CONCERN, cid, Act.ACKNOWLEDGE, actor, version=1))
+    refused = change(engine, PEOPLE, command(RecordKind.CONCERN, cid, Act.ACKNOWLEDGE, actor, version=1))
     assert isinstance(refused, Refused) and refused.record.status == "new" and refused.record.version == 1
-    assert (actor, "refused_acknowledge") in trail(engine, Kind.CONCERN, cid)
-    details = look(engine, PEOPLE, command(Kind.CONCERN, cid, Act.VIEW_DETAILS, actor), audited_as="viewed_details")
+    assert (actor, "refused_acknowledge") in trail(engine, RecordKind.CONCERN, cid)
+    details = look(
+        engine, PEOPLE, command(RecordKind.CONCERN, cid, Act.VIEW_DETAILS, actor), audited_as="viewed_details"
+    )
     if actor == "UDSL" and not safeguarding:
         assert isinstance(details, Changed)  # the safeguarding lead reads any concern's details, acts on none
     else:
@@ -116,7 +122,7 @@ def test_racing_leaders_give_one_transition(engine: Engine) -> None:
         start.wait()
         leader = ("UL1", "UL2", "UHEAD")[i % 3]
         outcomes.append(
-            type(change(engine, PEOPLE, command(Kind.CONCERN, cid, Act.ACKNOWLEDGE, leader, version=1))).__name__
+            type(change(engine, PEOPLE, command(RecordKind.CONCERN, cid, Act.ACKNOWLEDGE, leader, version=1))).__name__
         )
 
     threads = [threading.Thread(target=click, args=(i,)) for i in range(6)]
@@ -125,32 +131,40 @@ def test_racing_leaders_give_one_transition(engine: Engine) -> None:
     for thread in threads:
         thread.join()
     assert sorted(outcomes) == ["Changed"] + ["Overtaken"] * 5
-    assert [a for _, a in trail(engine, Kind.CONCERN, cid)] == ["reported", "acknowledged"]
+    assert [a for _, a in trail(engine, RecordKind.CONCERN, cid)] == ["reported", "acknowledged"]
 
 
 def test_a_contact_request_is_asked_by_its_owner_and_decided_by_someone_else(engine: Engine) -> None:
     checks = CheckStore(engine)
     check = checks.record_check("UL1", QUESTION, "Ms Parent", assess(QUESTION), "VQ1", NOW)
     cid = check.id or 0
-    assert isinstance(change(engine, PEOPLE, command(Kind.CONTACT_REQUEST, cid, Act.ASK_LEADERSHIP, "UL2")), Refused)
-    ask = command(Kind.CONTACT_REQUEST, cid, Act.ASK_LEADERSHIP, "UL1", due=NOW)
+    assert isinstance(
+        change(engine, PEOPLE, command(RecordKind.CONTACT_REQUEST, cid, Act.ASK_LEADERSHIP, "UL2")), Refused
+    )
+    ask = command(RecordKind.CONTACT_REQUEST, cid, Act.ASK_LEADERSHIP, "UL1", due=NOW)
     assert isinstance(change(engine, PEOPLE, ask), Changed)
     assert isinstance(change(engine, PEOPLE, ask), Repeated)  # a double click
     own = command(
-        Kind.CONTACT_REQUEST, cid, Act.DECIDE, "UL1", version=2, detail=Decision.APPROVE, until=date(2027, 11, 25)
+        RecordKind.CONTACT_REQUEST, cid, Act.DECIDE, "UL1", version=2, detail=Decision.APPROVE, until=date(2027, 11, 25)
     )
     assert isinstance(change(engine, PEOPLE, own), Refused)  # nobody decides their own
     approve = command(
-        Kind.CONTACT_REQUEST, cid, Act.DECIDE, "UHEAD", version=2, detail=Decision.APPROVE, until=date(2027, 11, 25)
+        RecordKind.CONTACT_REQUEST,
+        cid,
+        Act.DECIDE,
+        "UHEAD",
+        version=2,
+        detail=Decision.APPROVE,
+        until=date(2027, 11, 25),
     )
     approved = change(engine, PEOPLE, approve)
     assert isinstance(approved, Changed) and approved.record.request_status == "approved"
     [permission] = approved.added
     assert permission.staff_id == "UL1" and permission.review_on == date(2027, 11, 25)
     assert checks.permission_of(cid) is not None
-    late = command(Kind.CONTACT_REQUEST, cid, Act.DECIDE, "UL2", version=2, detail=Decision.DECLINE)
+    late = command(RecordKind.CONTACT_REQUEST, cid, Act.DECIDE, "UL2", version=2, detail=Decision.DECLINE)
     assert isinstance(change(engine, PEOPLE, late), Overtaken)
-    assert trail(engine, Kind.CONTACT_REQUEST, cid) == [
+    assert trail(engine, RecordKind.CONTACT_REQUEST, cid) == [
         ("UL1", "asked"),
         ("UL2", "refused_ask_leadership"),
         ("UL1", "asked_leadership"),
@@ -164,19 +178,19 @@ def test_a_declaration_is_acknowledged_by_leadership_and_re_confirmed_by_its_own
     row, _ = declarations.declare("USTAFF", "PUPIL", Relationship.FAMILY, "My niece", "VD1", NOW, date(2027, 11, 25))
     did = row.id or 0
     assert isinstance(
-        change(engine, PEOPLE, command(Kind.DECLARATION, did, Act.ACKNOWLEDGE, "USTAFF", version=1)), Refused
+        change(engine, PEOPLE, command(RecordKind.DECLARATION, did, Act.ACKNOWLEDGE, "USTAFF", version=1)), Refused
     )
     assert isinstance(
-        change(engine, PEOPLE, command(Kind.DECLARATION, did, Act.ACKNOWLEDGE, "UL1", version=1)), Changed
+        change(engine, PEOPLE, command(RecordKind.DECLARATION, did, Act.ACKNOWLEDGE, "UL1", version=1)), Changed
     )
     later = date(2028, 1, 10)
     assert isinstance(
-        change(engine, PEOPLE, command(Kind.DECLARATION, did, Act.RECONFIRM, "UL1", until=later)), Refused
+        change(engine, PEOPLE, command(RecordKind.DECLARATION, did, Act.RECONFIRM, "UL1", until=later)), Refused
     )
-    reconfirmed = change(engine, PEOPLE, command(Kind.DECLARATION, did, Act.RECONFIRM, "USTAFF", until=later))
+    reconfirmed = change(engine, PEOPLE, command(RecordKind.DECLARATION, did, Act.RECONFIRM, "USTAFF", until=later))
     assert isinstance(reconfirmed, Changed) and reconfirmed.record.confirm_by == later
     assert (declarations.declaration(did) or pytest.fail("stored")).next_notice_on == date(2027, 12, 11)
-    assert [a for _, a in trail(engine, Kind.DECLARATION, did)] == [
+    assert [a for _, a in trail(engine, RecordKind.DECLARATION, did)] == [
         "declared",
         "refused_acknowledge",
         "acknowledged",
@@ -189,24 +203,24 @@ def test_the_review_is_marked_done_once_and_only_by_a_governor(engine: Engine) -
     review = audit.review_subject_id(date(2027, 3, 1))
     mark = {"until": date(2028, 3, 1)}
     assert isinstance(
-        change(engine, PEOPLE, command(Kind.REVIEW, review, Act.MARK_REVIEW_DONE, "UHEAD", **mark)), Refused
+        change(engine, PEOPLE, command(RecordKind.REVIEW, review, Act.MARK_REVIEW_DONE, "UHEAD", **mark)), Refused
     )
-    done = change(engine, PEOPLE, command(Kind.REVIEW, review, Act.MARK_REVIEW_DONE, "UGOV", **mark))
+    done = change(engine, PEOPLE, command(RecordKind.REVIEW, review, Act.MARK_REVIEW_DONE, "UGOV", **mark))
     assert isinstance(done, Changed) and done.record.done is not None and done.record.done.reviewed_by == "UGOV"
     assert isinstance(
-        change(engine, PEOPLE, command(Kind.REVIEW, review, Act.MARK_REVIEW_DONE, "UCHAIR", **mark)), Overtaken
+        change(engine, PEOPLE, command(RecordKind.REVIEW, review, Act.MARK_REVIEW_DONE, "UCHAIR", **mark)), Overtaken
     )
-    assert trail(engine, Kind.REVIEW, review) == [("UHEAD", "refused_mark_review_done"), ("UGOV", "reviewed")]
+    assert trail(engine, RecordKind.REVIEW, review) == [("UHEAD", "refused_mark_review_done"), ("UGOV", "reviewed")]
     assert isinstance(
-        change(engine, PEOPLE, command(Kind.REVIEW, 20271341, Act.MARK_REVIEW_DONE, "UGOV", **mark)), Missing
+        change(engine, PEOPLE, command(RecordKind.REVIEW, 20271341, Act.MARK_REVIEW_DONE, "UGOV", **mark)), Missing
     )
 
 
 def test_a_record_that_does_not_exist_is_missing(engine: Engine) -> None:
     for kind, act in (
-        (Kind.CONCERN, Act.ACKNOWLEDGE),
-        (Kind.CONTACT_REQUEST, Act.DECIDE),
-        (Kind.DECLARATION, Act.RECONFIRM),
+        (RecordKind.CONCERN, Act.ACKNOWLEDGE),
+        (RecordKind.CONTACT_REQUEST, Act.DECIDE),
+        (RecordKind.DECLARATION, Act.RECONFIRM),
     ):
         assert isinstance(change(engine, PEOPLE, command(kind, 987654, act, "UL1")), Missing)
         assert isinstance(look(engine, PEOPLE, command(kind, 987654, act, "UL1")), Missing)

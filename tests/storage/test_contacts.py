@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from flows.contact import Channel, ContactQuestion, Person, assess
 from flows.contact_requests import Decision
-from flows.permissions import Act, Kind, People
+from flows.permissions import Act, People, RecordKind
 from storage import audit
 from storage.audit import review_subject_id
 from storage.checks import CheckStore
@@ -42,7 +42,7 @@ def pending(engine: Engine, key: str) -> ContactCheck:
     checks = CheckStore(engine)
     check = checks.record_check("USTAFF", QUESTION, "Ms Parent", assess(QUESTION), key, NOW)
     assert checks.record_check("USTAFF", QUESTION, "Ms Parent", assess(QUESTION), key, NOW).id == check.id
-    ask = Command(Kind.CONTACT_REQUEST, check.id or 0, Act.ASK_LEADERSHIP, "USTAFF", NOW, f"ask:{key}")
+    ask = Command(RecordKind.CONTACT_REQUEST, check.id or 0, Act.ASK_LEADERSHIP, "USTAFF", NOW, f"ask:{key}")
     asked = change(engine, PEOPLE, ask)
     assert isinstance(asked, Changed) and isinstance(change(engine, PEOPLE, ask), Repeated)
     assert isinstance(asked.record, ContactCheck)
@@ -58,7 +58,7 @@ def test_racing_leaders_give_one_decision(engine: Engine) -> None:
         start.wait()
         decision = Decision.APPROVE if i % 2 else Decision.DECLINE
         decide = Command(
-            Kind.CONTACT_REQUEST,
+            RecordKind.CONTACT_REQUEST,
             check.id or 0,
             Act.DECIDE,
             ("UL1", "UL2", "UHEAD")[i % 3],
@@ -86,7 +86,7 @@ def test_a_standing_permission_answers_the_same_question_about_the_same_person_u
 ) -> None:
     check = pending(engine, "V2")
     approve = Command(
-        Kind.CONTACT_REQUEST,
+        RecordKind.CONTACT_REQUEST,
         check.id or 0,
         Act.DECIDE,
         "UL1",
@@ -109,7 +109,7 @@ def test_a_review_reminder_is_written_once_with_its_messages_and_a_new_review_da
     review = date(2027, 3, 1)
     claims: list[bool] = []
     start = threading.Barrier(4)
-    subject = (Kind.REVIEW, review_subject_id(review))
+    subject = (RecordKind.REVIEW, review_subject_id(review))
     messages = [Message(f"review:{subject[1]}:7 days:{g}", subject, g, "The review is 7 days away") for g in "AB"]
 
     def claim() -> None:
@@ -128,7 +128,13 @@ def test_a_review_reminder_is_written_once_with_its_messages_and_a_new_review_da
 
     assert reviews.current_review(review) == review
     done = Command(
-        Kind.REVIEW, review_subject_id(review), Act.MARK_REVIEW_DONE, "UCHAIR", NOW, "done", until=date(2028, 3, 1)
+        RecordKind.REVIEW,
+        review_subject_id(review),
+        Act.MARK_REVIEW_DONE,
+        "UCHAIR",
+        NOW,
+        "done",
+        until=date(2028, 3, 1),
     )
     assert isinstance(change(engine, PEOPLE, done), Changed)
     assert reviews.current_review(review) == date(2028, 3, 1)  # the governors' choice stands

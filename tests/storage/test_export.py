@@ -17,8 +17,7 @@ from sqlmodel import SQLModel
 from flows.concerns import ConcernDraft
 from flows.contact import Channel, ContactQuestion, Person, assess
 from flows.contact_requests import Decision, Relationship
-from flows.permissions import Act, People, place
-from flows.permissions import Kind as RecordKind
+from flows.permissions import Act, People, RecordKind, place
 from flows.taxonomy import Area, Kind, Outcome, Role
 from storage import logs as stored_logs
 from storage import personal
@@ -287,9 +286,7 @@ def test_times_are_the_schools_with_the_offset_and_dates_stay_dates(stores: tupl
         ("V1", datetime(2026, 12, 2, 13, 4, 30, 123, tzinfo=UTC)),
         ("V2", datetime(2026, 7, 1, 8, 0, tzinfo=UTC)),
     ):
-        draft = ConcernDraft(
-            "US1", Area.CONTENT, Kind.VALUES, "tiktok", frozenset({Role.PUBLIC}), description="x"
-        )
+        draft = ConcernDraft("US1", Area.CONTENT, Kind.VALUES, "tiktok", frozenset({Role.PUBLIC}), description="x")
         store.create(draft, key, place(people, safeguarding=False, involved=None), at)
     contacts.declare("US1", Person.PUPIL_FAMILY.value, Relationship.FAMILY, "x", "V3", NOW, date(2027, 7, 1))
     logs = json.loads(export(store.engine, "json", tz=LONDON))

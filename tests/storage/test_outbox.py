@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from flows.concerns import ConcernDraft
-from flows.permissions import Kind, Placement
+from flows.permissions import Placement, RecordKind
 from flows.taxonomy import Area, Role
 from flows.taxonomy import Kind as ConcernKind
 from storage import audit
@@ -18,7 +18,8 @@ NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
 
 def message(n: int, **more: object) -> Message:
-    return Message(**{"key": f"concern:{n}:post", "subject": (Kind.CONCERN, n), "channel": "CLEAD", "text": "t"} | more)  # type: ignore[arg-type]
+    fields = {"key": f"concern:{n}:post", "subject": (RecordKind.CONCERN, n), "channel": "CLEAD", "text": "t"}
+    return Message(**(fields | more))  # type: ignore[arg-type]
 
 
 def test_what_is_due_and_claimed_and_for_how_long(fresh_store: ConcernStore) -> None:
@@ -52,19 +53,21 @@ def test_sent_clears_the_text_and_notes_a_concerns_post_in_its_trail(fresh_store
     )
     outbox = OutboxStore(fresh_store.engine)
     claimed = {c.row.key: c.row for c in outbox.claim_due(NOW, replies=False, limit=10)}
-    assert outbox.sent(claimed[post_key(Kind.CONCERN, concern.id or 0)], "CLEAD", "17.1", NOW)
+    assert outbox.sent(claimed[post_key(RecordKind.CONCERN, concern.id or 0)], "CLEAD", "17.1", NOW)
     assert outbox.sent(claimed["receipt"], "DREP", "17.2", NOW)
-    row = outbox.target(post_key(Kind.CONCERN, concern.id or 0))
+    row = outbox.target(post_key(RecordKind.CONCERN, concern.id or 0))
     assert row is not None and row.state is State.SENT and (row.text, row.blocks, row.unsure) == ("", "", False)
     stored = fresh_store.get(concern.id or 0)
     assert stored is not None and (stored.post_channel, stored.post_ts) == ("CLEAD", "17.1")
-    delivered = [e for e in audit.trail(fresh_store.engine, Kind.CONCERN, concern.id or 0) if e.action == "delivered"]
+    delivered = [
+        e for e in audit.trail(fresh_store.engine, RecordKind.CONCERN, concern.id or 0) if e.action == "delivered"
+    ]
     assert len(delivered) == 1 and delivered[0].note == "" and delivered[0].actor_id == audit.SYSTEM_ACTOR
 
 
 def test_a_redraw_replaced_while_it_is_sent_stays_pending_with_the_newest(fresh_store: ConcernStore) -> None:
     outbox = OutboxStore(fresh_store.engine)
-    card = message(3, key=card_key(Kind.CONCERN, 3), send=Send.UPDATE, thread_of=post_key(Kind.CONCERN, 3))
+    card = message(3, key=card_key(RecordKind.CONCERN, 3), send=Send.UPDATE, thread_of=post_key(RecordKind.CONCERN, 3))
     outbox.put([card], NOW)
     [sending] = outbox.claim_due(NOW, replies=True, limit=10)
     outbox.put([Message(**{**card.__dict__, "text": "newer"})], NOW)
@@ -72,7 +75,7 @@ def test_a_redraw_replaced_while_it_is_sent_stays_pending_with_the_newest(fresh_
     [again] = outbox.claim_due(NOW, replies=True, limit=10)
     assert again.row.text == "newer" and again.row.state is State.PENDING
     assert outbox.sent(again.row, "C", "1.1", NOW) and outbox.claim_due(NOW, replies=True, limit=10) == []
-    assert outbox.target(card_key(Kind.CONCERN, 3)).state is State.SENT  # type: ignore[union-attr]
+    assert outbox.target(card_key(RecordKind.CONCERN, 3)).state is State.SENT  # type: ignore[union-attr]
 
 
 def test_a_message_slack_will_never_take_goes_to_its_fall_back_or_is_given_up(fresh_store: ConcernStore) -> None:

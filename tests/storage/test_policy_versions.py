@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
-from flows.permissions import Act, Kind
+from flows.permissions import Act, RecordKind
 from storage.audit import review_subject_id
 from storage.commands import Changed, Overtaken, change
 from storage.db import make_engine, upgrade
@@ -52,10 +52,10 @@ def test_the_setting_is_recorded_once_and_what_was_stored_before_is_put_under_it
 def test_a_version_the_governors_approve_at_a_review_is_in_force_from_then(engine: Engine) -> None:
     adopt_setting(engine, "2015-03", NOW)
     review = review_subject_id(date(2026, 9, 1))
-    bad = command(Kind.REVIEW, review, Act.MARK_REVIEW_DONE, "UGOV", until=date(2027, 9, 1), detail="v 2; drop")
+    bad = command(RecordKind.REVIEW, review, Act.MARK_REVIEW_DONE, "UGOV", until=date(2027, 9, 1), detail="v 2; drop")
     refused = change(engine, PEOPLE, bad)
     assert isinstance(refused, Overtaken) and "policy version" in refused.reason
-    done = command(Kind.REVIEW, review, Act.MARK_REVIEW_DONE, "UGOV", until=date(2027, 9, 1), detail="2026-09")
+    done = command(RecordKind.REVIEW, review, Act.MARK_REVIEW_DONE, "UGOV", until=date(2027, 9, 1), detail="2026-09")
     assert isinstance(change(engine, PEOPLE, done), Changed)
     with Session(engine) as session:
         [recorded] = session.exec(select(PolicyReview)).scalars()  # type: ignore[call-overload]
