@@ -171,7 +171,7 @@ def _run(args: argparse.Namespace) -> int:
 
         return run_record_command(args)
 
-    from bot.checks import problems
+    from bot.setup_check import problems
     from bot.slack_api import make_client
 
     settings = _settings()

@@ -27,7 +27,7 @@ from bot import landed, uploads
 from bot.config import Settings
 from bot.failures import when_failed
 from bot.slack_api import SLACK_FAILURES
-from bot.uploads import Documents, LostClaim
+from bot.uploads import DocumentSource, LostClaim
 from storage.models import OutboxMessage, Send, State
 from storage.outbox import LEASE, Claimed, OutboxStore
 
@@ -46,7 +46,7 @@ class Delivery:
         outbox: OutboxStore,
         client: WebClient,
         clock: Callable[[], datetime],
-        documents: Documents,
+        documents: DocumentSource,
     ):
         self.settings = settings
         self.documents = documents  # what Send.FILE rows draw (bot.documents)

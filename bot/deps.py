@@ -26,9 +26,9 @@ from bot.supervisor import ARM, SEND, Bell
 from bot.telling import Telling
 from flows.contact import RuleSet
 from flows.permissions import Act, RecordKind
-from storage.checks import CheckStore
-from storage.commands import Changed, Command, Outcome, change, look, record_look
+from storage.commands import Changed, Command, Result, change, look, record_look
 from storage.concerns import ConcernStore
+from storage.contact_checks import ContactCheckStore
 from storage.db import make_engine
 from storage.declarations import DeclarationStore
 from storage.legacy import LegacyStore
@@ -48,7 +48,7 @@ class Deps:
     engine: Engine
     client: WebClient
     store: ConcernStore
-    checks: CheckStore
+    contact_checks: ContactCheckStore
     declarations: DeclarationStore
     outbox: OutboxStore
     legacy: LegacyStore
@@ -89,14 +89,14 @@ class Deps:
     def timezone(self) -> ZoneInfo:
         return ZoneInfo(self.settings.timezone)
 
-    def change(self, command: Command) -> Outcome:
+    def change(self, command: Command) -> Result:
         """A person's act on a record, through the one command path, with today's roles; what people are told of
         it (the command's `tell`, and the App Homes it shows up in) is sent at once."""
         with_homes = replace(command, tell=self.with_homes(command.tell, command.actor))
-        outcome = change(self.engine, self.directory.people(), with_homes)
-        if isinstance(outcome, Changed):
+        result = change(self.engine, self.directory.people(), with_homes)
+        if isinstance(result, Changed):
             self.send_now()
-        return outcome
+        return result
 
     def with_homes(self, tell: Tell | None, actor: str) -> Tell:
         """`tell`, and the App Homes the record shows up in (the `actor`'s first), drawn again by the sender in the
@@ -131,7 +131,7 @@ class Deps:
         """When the sender last finished a pass over the outbox, whichever process it runs in."""
         return self.bell.last_pass_at() if self.bell is not None else self.delivery.last_pass_at
 
-    def look(self, command: Command, audited_as: str | None = None) -> Outcome:
+    def look(self, command: Command, audited_as: str | None = None) -> Result:
         """May the person do this now (open a record's details or a form)? Refusals are audited."""
         return look(self.engine, self.directory.people(), command, audited_as)
 
@@ -159,7 +159,7 @@ class Deps:
         client = make_client(settings)
         # The sender's own client: no HTTP-level retry (a post repeated on a 5xx can be doubled); the outbox retries.
         sender = make_client(settings, retries=False)
-        store, checks, outbox = ConcernStore(engine), CheckStore(engine), OutboxStore(engine)
+        store, checks, outbox = ConcernStore(engine), ContactCheckStore(engine), OutboxStore(engine)
         declarations, nudges, reviews = DeclarationStore(engine), NudgeStore(engine), ReviewStore(engine)
         directory = Directory(settings, client)
         rules = settings.contact_rules
@@ -171,7 +171,7 @@ class Deps:
             engine=engine,
             client=client,
             store=store,
-            checks=checks,
+            contact_checks=checks,
             declarations=declarations,
             outbox=outbox,
             legacy=LegacyStore(engine),

@@ -90,9 +90,9 @@ def _remaining(deps: Deps, row: Concern | ContactCheck | Declaration) -> list[Me
         return telling.posted(RecordKind.DECLARATION, row.id, telling.declaration_drawing(row))
     if isinstance(row, ContactCheck):
         assert row.id is not None
-        granted = deps.checks.permission_of(row.id)
+        granted = deps.contact_checks.permission_of(row.id)
         if row.tell_pending:
-            return telling.request_decided(row, granted, deps.checks.decision_note(row.id))[1:]
+            return telling.request_decided(row, granted, deps.contact_checks.decision_note(row.id))[1:]
         if row.request_status == RequestStatus.PENDING:
             return telling.posted(RecordKind.CONTACT_REQUEST, row.id, telling.request_drawing(row, granted))
         return []

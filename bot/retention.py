@@ -18,7 +18,7 @@ from bot.directory import Directory
 from bot.telling import drawn
 from bot.views.retention import ask_blocks, ask_text
 from flows.permissions import POLICYBOT, Act, RecordKind
-from flows.retention import Due, Step, schedule
+from flows.retention import Disposal, Due, schedule
 from storage import retention
 from storage.commands import Changed, Command, change
 from storage.concerns import ConcernStore
@@ -70,7 +70,9 @@ class Retention:
         today = self.today()
         found = retention.closed(self.engine, self.zone, today)
         due = schedule(found, self.settings.retention_years, today, today + horizon)
-        keys = {d: retention.ask_key(d.record.kind, d.record.record_id, d.due_on) for d in due if d.step is Step.ASK}
+        keys = {
+            d: retention.ask_key(d.record.kind, d.record.record_id, d.due_on) for d in due if d.disposal is Disposal.ASK
+        }
         asked = retention.asked_on(self.engine, list(keys.values())) if keys else {}
         return [Planned(d, asked.get(keys.get(d, ""))) for d in due]
 
@@ -81,7 +83,7 @@ class Retention:
         for planned in self.plan(timedelta(0)):  # what is due by today
             due = planned.due
             try:
-                if due.step is Step.REDACT:
+                if due.disposal is Disposal.REDACT:
                     done.redacted += self._redact(due)
                 elif planned.asked_at is not None:
                     done.waiting += 1

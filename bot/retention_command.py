@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from flows.retention import DEFAULTS, Step
+from flows.retention import DEFAULTS, Disposal
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -67,7 +67,7 @@ def _listing(plan: list[Planned], today: str, settings: Settings) -> list[str]:
 
 def _line(planned: Planned) -> str:
     due = planned.due
-    if due.step is Step.REDACT:
+    if due.disposal is Disposal.REDACT:
         what = "policybot redacts it"
     elif planned.asked_at is not None:
         what = f"a safeguarding lead was asked on {planned.asked_at:%Y-%m-%d}; waiting for their decision"

@@ -126,7 +126,7 @@ def _event(event: dict[str, Any], words: Words) -> str:
     actor = event.get("actor_id")
     who = "You" if actor == words.person else ("policybot" if actor == "policybot" else "Someone else")
     at = words.time(str(event.get("at", ""))) or ""
-    said = f"{escape(at)}: {who} {escape(concern_words.step(str(event.get('action')), event.get('detail')))}"
+    said = f"{escape(at)}: {who} {escape(concern_words.what_was_done(str(event.get('action')), event.get('detail')))}"
     note = event.get("note")
     return f"<li>{said}" + (f"<br>Note: {escape(str(note))}" if note else "") + "</li>"
 

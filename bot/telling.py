@@ -23,7 +23,7 @@ from flows.contact import RuleSet, assess
 from flows.escalation import Status, recipients
 from flows.permissions import POLICYBOT, Act, Placement, RecordKind, who
 from flows.taxonomy import EscalationTarget
-from storage.checks import question_of
+from storage.contact_checks import question_of
 from storage.models import Concern, ContactCheck, ContactPermission, Declaration, Send
 from storage.outbox import Message, card_key, home_key, post_key
 from storage.records import facts

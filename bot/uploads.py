@@ -36,7 +36,7 @@ class Document:
     content: bytes
 
 
-class Documents(Protocol):
+class DocumentSource(Protocol):
     def title(self, spec: str) -> str:
         """The title a document is shared under (cheap: no drawing)."""
 
@@ -51,7 +51,7 @@ class LostClaim(Exception):
 def share(
     client: WebClient,
     outbox: OutboxStore,
-    documents: Documents,
+    documents: DocumentSource,
     row: OutboxMessage,
     was_unsure: bool,
     renew: Callable[[], None],

@@ -187,7 +187,7 @@ def _retention(people: People, record: Record) -> frozenset[str]:
     return _confirmers(people, record) or frozenset({POLICYBOT})
 
 
-Rule = Callable[[People, Record], frozenset[str]]
+Permitted = Callable[[People, Record], frozenset[str]]
 CONCERN, REQUEST, DECLARATION, REVIEW = (
     RecordKind.CONCERN,
     RecordKind.CONTACT_REQUEST,
@@ -197,7 +197,7 @@ CONCERN, REQUEST, DECLARATION, REVIEW = (
 
 # (kind of record, act) -> who it is open to, before the rules that hold for every row (see who()). An act that
 # is not in the table is open to nobody.
-TABLE: dict[tuple[RecordKind, Act], Rule] = {
+TABLE: dict[tuple[RecordKind, Act], Permitted] = {
     (CONCERN, Act.VIEW_DETAILS): _viewers,
     (CONCERN, Act.ACKNOWLEDGE): _handlers,
     (CONCERN, Act.ESCALATE): _handlers,

@@ -97,7 +97,7 @@ DEFAULTS: dict[Held, Default] = {
 class Closed:
     """A record that has closed, as retention sees it."""
 
-    kind: str  # flows.permissions.Kind value of the record
+    kind: str  # flows.permissions.RecordKind value of the record
     record_id: int
     label: str  # how it is named to the person at the keyboard (a reference, "C-0012")
     held: Held
@@ -105,7 +105,9 @@ class Closed:
     keep_until: date | None = None  # a safeguarding lead chose to keep it longer
 
 
-class Step(StrEnum):
+class Disposal(StrEnum):
+    """What is done with a record once its retention period has run."""
+
     REDACT = "redact"  # policybot redacts it by itself
     ASK = "ask"  # a safeguarding lead is asked to confirm, or to keep it longer
 
@@ -114,7 +116,7 @@ class Step(StrEnum):
 class Due:
     record: Closed
     due_on: date
-    step: Step
+    disposal: Disposal
 
 
 def years_after(day: date, years: int) -> date:
@@ -134,7 +136,7 @@ def due_on(record: Closed, years: dict[Held, int]) -> date:
 def schedule(records: list[Closed], years: dict[Held, int], today: date, horizon: date) -> list[Due]:
     """Every record whose period ends by `horizon`, soonest first, with what happens to it; those due by `today` are
     the ones to act on now."""
-    found = [Due(r, due_on(r, years), Step.ASK if r.held in CONFIRMED else Step.REDACT) for r in records]
+    found = [Due(r, due_on(r, years), Disposal.ASK if r.held in CONFIRMED else Disposal.REDACT) for r in records]
     soon = [d for d in found if d.due_on <= horizon]
     return sorted(soon, key=lambda d: (d.due_on, d.record.kind, d.record.record_id))
 

@@ -1,7 +1,7 @@
 """The one path by which a person changes a record: in one transaction it reads the record, asks flows.permissions,
 applies the flows state machine, compare-and-sets on the record's version, appends the audit entry with the
 request's key, and puts what people must be told of the change (the command's `tell`) in the outbox. A refused
-attempt is audited the same way. The answer is one Outcome that says exactly what happened.
+attempt is audited the same way. The answer is one Result that says exactly what happened.
 
 `look()` is the same path for what only reads: opening a record's details or a form (authorised and audited).
 """
@@ -23,7 +23,7 @@ from storage.db import transaction
 from storage.steps import Command, DueReview, Row, Step, check_state, facts_of, load, state, step
 
 __all__ = [
-    "Changed", "Command", "Missing", "Outcome", "Overtaken", "Refused", "Repeated", "change", "look", "record_look"
+    "Changed", "Command", "Missing", "Result", "Overtaken", "Refused", "Repeated", "change", "look", "record_look"
 ]  # fmt: skip
 
 
@@ -60,11 +60,11 @@ class Missing:
     """No such record."""
 
 
-Outcome = Changed | Repeated | Refused | Overtaken | Missing
+Result = Changed | Repeated | Refused | Overtaken | Missing
 READING = frozenset({Act.VIEW_DETAILS, Act.GET_PACK})  # acts that change nothing: look() has no step to try for them
 
 
-def change(engine: Engine, people: People, command: Command) -> Outcome:
+def change(engine: Engine, people: People, command: Command) -> Result:
     try:
         with transaction(engine) as session:
             return _change(session, people, command)
@@ -74,7 +74,7 @@ def change(engine: Engine, people: People, command: Command) -> Outcome:
             return Repeated(row) if row is not None else Missing()
 
 
-def look(engine: Engine, people: People, command: Command, audited_as: str | None = None) -> Outcome:
+def look(engine: Engine, people: People, command: Command, audited_as: str | None = None) -> Result:
     """May `command.actor` do `command.act` now (open its form, read its details)? Nothing changes but the audit
     trail: a refusal is recorded, and `audited_as` names a look worth recording ("viewed_details")."""
     try:
@@ -112,7 +112,7 @@ def record_look(engine: Engine, command: Command, row: Row, action: str) -> bool
         return False
 
 
-def _change(session: Session, people: People, command: Command) -> Outcome:
+def _change(session: Session, people: People, command: Command) -> Result:
     row = load(session, command.kind, command.record_id)
     if row is None:
         return Missing()

@@ -71,7 +71,7 @@ LOGS = {
 }
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP's list for CSV injection
 
-Record = tuple[list[Any], list[list[Any]]]  # a record's exported values and its trail's, in their columns' order
+RecordValues = tuple[list[Any], list[list[Any]]]  # a record's exported values and its trail's, in their columns' order
 _EPOCH, _EPOCH_UTC, _SECOND = datetime(1970, 1, 1), datetime(1970, 1, 1, tzinfo=UTC), timedelta(seconds=1)
 _from_timestamp = datetime.fromtimestamp
 # json's own encoder writes the JSON values, a batch of records' at once: its output holds "\x00" only as the separator
@@ -146,7 +146,7 @@ class _Shape:
         return values
 
 
-def _records(snapshot: logs.Snapshot, log: str, details: bool, tz: tzinfo, cells: bool) -> Iterator[list[Record]]:
+def _records(snapshot: logs.Snapshot, log: str, details: bool, tz: tzinfo, cells: bool) -> Iterator[list[RecordValues]]:
     """The log's records as exported, a batch at a time: as CSV `cells`, or else as JSON values."""
     table, names = LOGS[log]
     wanted, trail = columns(table, names, details), columns(AUDIT_TABLE, AUDIT_COLUMNS, details)
@@ -157,7 +157,7 @@ def _records(snapshot: logs.Snapshot, log: str, details: bool, tz: tzinfo, cells
     event = _Shape(logs.AUDIT, stored, list(dict.fromkeys(stored)), tz)
     actor, subject = trail.index(ACTOR_ROLE), read.index(owner) if owner else None
     for batch in snapshot.records(log, read, event.read):
-        records: list[Record] = []
+        records: list[RecordValues] = []
         for row, entries in batch:
             subject_id = None if subject is None else row[subject]
             values = record.values(row, snapshot.local)

@@ -1,6 +1,6 @@
 """/check-contact: the policy's answer at once; "Ask leadership" where it says REFER; leadership's Approve /
 Decline, which makes a standing permission. Asking and deciding go through the command path (storage.commands);
-these handlers turn clicks and forms into Commands and Outcomes into what people see. Declarations and the App Home
+these handlers turn clicks and forms into Commands and Results into what people see. Declarations and the App Home
 are in declarations.py."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from bot.views import contact_card, contact_form
 from flows.contact import Verdict, assess
 from flows.contact_requests import DECISION_NOTE_MAX, Decision, a_year_on, check_review_date
 from flows.permissions import Act, RecordKind
-from storage.commands import Changed, Missing, Outcome, Overtaken, Refused
+from storage.commands import Changed, Missing, Overtaken, Refused, Result
 from storage.models import ContactCheck, ContactPermission
 from storage.outbox import Message
 
@@ -58,12 +58,12 @@ def submit_check(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) 
     try:
         # A permission only ever settles what the policy leaves to leadership: never a "no".
         permission = (
-            deps.checks.standing_permission(staff, question, described, deps.today(), asked.platform)
+            deps.contact_checks.standing_permission(staff, question, described, deps.today(), asked.platform)
             if answer.verdict is Verdict.REFER
             else None
         )
         where = (asked.platform, asked.platform_other)
-        check = deps.checks.record_check(
+        check = deps.contact_checks.record_check(
             staff, question, described, answer, view["id"], deps.clock(), permission, where
         )
     except SQLAlchemyError as error:
@@ -94,15 +94,15 @@ def ask_leadership(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient
         return deps.telling.posted(RecordKind.CONTACT_REQUEST, check.id, deps.telling.request_drawing(check, None))
 
     command = deps.command(RecordKind.CONTACT_REQUEST, check_id, Act.ASK_LEADERSHIP, staff, key, due=due, tell=post)
-    outcome = deps.change(command)
-    if isinstance(outcome, Refused | Missing):
-        log.info("contact check %s: ask %s", check_id, type(outcome).__name__.lower())
-        reply_privately(deps, client, body, NOT_THE_ASKER if isinstance(outcome, Refused) else NOT_FOUND)
+    result = deps.change(command)
+    if isinstance(result, Refused | Missing):
+        log.info("contact check %s: ask %s", check_id, type(result).__name__.lower())
+        reply_privately(deps, client, body, NOT_THE_ASKER if isinstance(result, Refused) else NOT_FOUND)
         return
-    if isinstance(outcome, Overtaken) and outcome.record.request_status == "none":  # type: ignore[union-attr]
-        reply_privately(deps, client, body, outcome.reason)  # nobody unnamed goes to leadership
+    if isinstance(result, Overtaken) and result.record.request_status == "none":  # type: ignore[union-attr]
+        reply_privately(deps, client, body, result.reason)  # nobody unnamed goes to leadership
         return
-    if isinstance(outcome, Changed):
+    if isinstance(result, Changed):
         log.info("contact check %s sent to leadership", check_id)
         deps.rearm(due)
     # Already with leadership (a double click) or just sent: the modal says so. If it was closed meanwhile, the
@@ -116,11 +116,9 @@ def ask_leadership(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient
 # --- deciding -------------------------------------------------------------------------------------------------------
 
 
-def decide(
-    deps: Deps, body: dict[str, Any], check_id: int, version: int, **decision: Any
-) -> tuple[str | None, Outcome]:
+def decide(deps: Deps, body: dict[str, Any], check_id: int, version: int, **decision: Any) -> tuple[str | None, Result]:
     """The decision through the command path. Returns the sentence for the person when nothing was decided now
-    (None when there is nothing to say), and the outcome, for what to tell Slack after the ack."""
+    (None when there is nothing to say), and the result, for what to tell Slack after the ack."""
 
     def told(check: Any, added: tuple[Any, ...]) -> list[Message]:
         return deps.telling.request_decided(check, added[0] if added else None, decision.get("note", ""))
@@ -128,15 +126,15 @@ def decide(
     command = deps.command(
         RecordKind.CONTACT_REQUEST, check_id, Act.DECIDE, payload.user_id(body), version=version, tell=told, **decision
     )
-    outcome = deps.change(command)
-    if isinstance(outcome, Refused):
+    result = deps.change(command)
+    if isinstance(result, Refused):
         log.info("contact check %s: decision refused", check_id)
-        return NOT_LEADERSHIP, outcome
-    if isinstance(outcome, Missing):
-        return NOT_FOUND, outcome
-    if isinstance(outcome, Overtaken) and isinstance(outcome.record, ContactCheck):
-        return already_decided(outcome.record, command.actor), outcome
-    return None, outcome
+        return NOT_LEADERSHIP, result
+    if isinstance(result, Missing):
+        return NOT_FOUND, result
+    if isinstance(result, Overtaken) and isinstance(result.record, ContactCheck):
+        return already_decided(result.record, command.actor), result
+    return None, result
 
 
 def already_decided(check: ContactCheck, actor: str) -> str:
@@ -147,13 +145,13 @@ def already_decided(check: ContactCheck, actor: str) -> str:
     return f"Someone got there first: {contact_card.reference(check)} is already {status}."
 
 
-def after_decision(deps: Deps, outcome: Outcome) -> None:
+def after_decision(deps: Deps, result: Result) -> None:
     """The decision's post and message went with the change; a post overtaken by another decision is redrawn."""
-    if isinstance(outcome, Changed) and isinstance(outcome.record, ContactCheck):
-        log.info("contact check %s %s", outcome.record.id, outcome.record.request_status)
-    elif isinstance(outcome, Overtaken) and isinstance(outcome.record, ContactCheck) and outcome.record.id:
-        check, check_id = outcome.record, outcome.record.id
-        granted = deps.checks.permission_of(check_id)
+    if isinstance(result, Changed) and isinstance(result.record, ContactCheck):
+        log.info("contact check %s %s", result.record.id, result.record.request_status)
+    elif isinstance(result, Overtaken) and isinstance(result.record, ContactCheck) and result.record.id:
+        check, check_id = result.record, result.record.id
+        granted = deps.contact_checks.permission_of(check_id)
         deps.tell(
             deps.telling.redrawn(RecordKind.CONTACT_REQUEST, check_id, deps.telling.request_drawing(check, granted))
         )
@@ -164,8 +162,8 @@ def one_click(decision: Decision, deps: Deps, ack: Ack, body: dict[str, Any], cl
     key = request_key(body)
     ack()
     until = a_year_on(deps.today())
-    problem, outcome = decide(deps, body, check_id, version or 1, request_key=key, detail=decision, until=until)
-    after_decision(deps, outcome)
+    problem, result = decide(deps, body, check_id, version or 1, request_key=key, detail=decision, until=until)
+    after_decision(deps, result)
     if problem:
         reply_privately(deps, client, body, problem)
 
@@ -174,15 +172,15 @@ def open_decision(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient)
     check_id, version = button(body)
     actor, key, trigger = payload.user_id(body), request_key(body), payload.trigger_id(body)
     ack()
-    outcome = deps.look(deps.command(RecordKind.CONTACT_REQUEST, check_id, Act.DECIDE, actor, key, version=version))
-    if isinstance(outcome, Changed) and isinstance(outcome.record, ContactCheck):
-        client.views_open(trigger_id=trigger, view=contact_card.decision_form(outcome.record, a_year_on(deps.today())))
-    elif isinstance(outcome, Refused):
+    result = deps.look(deps.command(RecordKind.CONTACT_REQUEST, check_id, Act.DECIDE, actor, key, version=version))
+    if isinstance(result, Changed) and isinstance(result.record, ContactCheck):
+        client.views_open(trigger_id=trigger, view=contact_card.decision_form(result.record, a_year_on(deps.today())))
+    elif isinstance(result, Refused):
         reply_privately(deps, client, body, NOT_LEADERSHIP)
-    elif isinstance(outcome, Missing):
+    elif isinstance(result, Missing):
         reply_privately(deps, client, body, NOT_FOUND)
-    elif isinstance(outcome, Overtaken) and isinstance(outcome.record, ContactCheck):
-        reply_privately(deps, client, body, already_decided(outcome.record, actor))
+    elif isinstance(result, Overtaken) and isinstance(result.record, ContactCheck):
+        reply_privately(deps, client, body, already_decided(result.record, actor))
 
 
 def submit_decision(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -193,14 +191,14 @@ def submit_decision(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClien
         ack(response_action="errors", errors=errors)
         return
     until = review_on or a_year_on(deps.today())
-    problem, outcome = decide(
+    problem, result = decide(
         deps, body, check_id, version, request_key=f"view:{view['id']}", detail=decision, until=until, note=note
     )
     if problem:
         ack(response_action="errors", errors={ids.DECISION: problem})
     else:
         ack()
-    after_decision(deps, outcome)
+    after_decision(deps, result)
 
 
 def decision_errors(decision: Decision | None, review_on: date | None, note: str, today: date) -> dict[str, str]:
@@ -222,15 +220,15 @@ def view_details(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) 
     actor, key, trigger = payload.user_id(body), request_key(body), payload.trigger_id(body)
     ack()
     command = deps.command(RecordKind.CONTACT_REQUEST, check_id, Act.VIEW_DETAILS, actor, key)
-    outcome = deps.look(command)
-    if isinstance(outcome, Changed) and isinstance(outcome.record, ContactCheck):
-        events = deps.checks.trail(check_id)
-        view = contact_card.details(outcome.record, events, deps.telling.where(outcome.record))
+    result = deps.look(command)
+    if isinstance(result, Changed) and isinstance(result.record, ContactCheck):
+        events = deps.contact_checks.trail(check_id)
+        view = contact_card.details(result.record, events, deps.telling.where(result.record))
         client.views_open(trigger_id=trigger, view=view)
-        deps.shown(command, outcome.record)  # in the audit trail, once it is open
-    elif isinstance(outcome, Refused):
+        deps.shown(command, result.record)  # in the audit trail, once it is open
+    elif isinstance(result, Refused):
         reply_privately(deps, client, body, NOT_A_VIEWER)
-    elif isinstance(outcome, Missing):
+    elif isinstance(result, Missing):
         reply_privately(deps, client, body, NOT_FOUND)
 
 

@@ -89,15 +89,15 @@ def acknowledge(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -
     ack()
     told = lambda row, _added: deps.telling.declaration_acknowledged(row)  # noqa: E731
     command = deps.command(RecordKind.DECLARATION, row_id, Act.ACKNOWLEDGE, actor, key, version=version or 1, tell=told)
-    outcome = deps.change(command)
-    if isinstance(outcome, Changed) and isinstance(outcome.record, Declaration):
+    result = deps.change(command)
+    if isinstance(result, Changed) and isinstance(result.record, Declaration):
         log.info("declaration %s acknowledged", row_id)
-    elif isinstance(outcome, Refused):
+    elif isinstance(result, Refused):
         reply_privately(deps, client, body, NOT_LEADERSHIP)
-    elif isinstance(outcome, Missing):
+    elif isinstance(result, Missing):
         reply_privately(deps, client, body, NOT_FOUND)
-    elif isinstance(outcome, Overtaken) and isinstance(outcome.record, Declaration):
-        mine = outcome.record.acknowledged_by == actor
+    elif isinstance(result, Overtaken) and isinstance(result.record, Declaration):
+        mine = result.record.acknowledged_by == actor
         done = "You already acknowledged it: your earlier click did it." if mine else "Someone got there first:"
         reply_privately(deps, client, body, f"{done} Declared connection D-{row_id:04d} is acknowledged.")
 
@@ -108,14 +108,14 @@ def reconfirm(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> 
     ack()
     until = a_year_on(deps.today())
     told = lambda row, _added: redrawn(deps, row)  # noqa: E731 - the leadership post shows the new date
-    outcome = deps.change(
+    result = deps.change(
         deps.command(RecordKind.DECLARATION, row_id, Act.RECONFIRM, staff, key, until=until, tell=told)
     )
-    if isinstance(outcome, Changed) and isinstance(outcome.record, Declaration):
+    if isinstance(result, Changed) and isinstance(result.record, Declaration):
         log.info("declaration %s re-confirmed", row_id)  # their Home follows the change (HomeRedraws)
-    elif isinstance(outcome, Refused | Missing):
-        log.info("declaration %s: re-confirmation %s", row_id, type(outcome).__name__.lower())
-        reply_privately(deps, client, body, NOT_THE_DECLARER if isinstance(outcome, Refused) else NOT_FOUND)
+    elif isinstance(result, Refused | Missing):
+        log.info("declaration %s: re-confirmation %s", row_id, type(result).__name__.lower())
+        reply_privately(deps, client, body, NOT_THE_DECLARER if isinstance(result, Refused) else NOT_FOUND)
 
 
 # --- App Home ---------------------------------------------------------------------------------------------------------

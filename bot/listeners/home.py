@@ -46,7 +46,7 @@ def publish_home(deps: Deps, client: WebClient, user: str, seen: str | None = No
 
 def _view(deps: Deps, user: str) -> View:
     return home.build(
-        deps.checks.permissions_for(user),
+        deps.contact_checks.permissions_for(user),
         deps.declarations.declarations_for(user),
         deps.today(),
         roles(deps, user),
@@ -88,7 +88,7 @@ def roles(deps: Deps, user: str) -> tuple[list[Block], list[Block]]:
     first += home_roles.queue("Safeguarding concerns", to_lead, now)
     first += home_roles.patterns(dict(by_person))
     platforms = deps.settings.platforms
-    after = home_roles.mine(deps.store.reported_by(user, KEPT), deps.checks.asked_by(user, KEPT), platforms)
+    after = home_roles.mine(deps.store.reported_by(user, KEPT), deps.contact_checks.asked_by(user, KEPT), platforms)
     if user in who(people, REVIEW, Act.REMINDED):
         review_on = deps.reviews.current_review(deps.settings.policy_review_date)
         year = year_in_numbers(deps.settings, deps.reviews, deps.today())

@@ -1,6 +1,6 @@
 """Leadership's buttons on a concern: Acknowledge, Escalate, Resolve and View details.
 
-Each handler turns a click or a form into a Command and the command path's Outcome into what people see: the
+Each handler turns a click or a form into a Command and the command path's Result into what people see: the
 change itself, who may make it and the audit trail (refusals included) are storage.commands' and
 flows.permissions'. Handlers are plain functions of (deps, ack, body, client); register() only wires them.
 """
@@ -22,7 +22,7 @@ from bot.text import mention
 from bot.views import action_forms, concern_words, details
 from flows.escalation import Action, Status, recipients, targets
 from flows.permissions import Act, RecordKind
-from storage.commands import Changed, Missing, Outcome, Overtaken, Refused
+from storage.commands import Changed, Missing, Overtaken, Refused, Result
 from storage.models import Concern
 from storage.outbox import Tell
 from storage.records import facts
@@ -50,16 +50,16 @@ def told(deps: Deps, note: str = "") -> Tell:
     return lambda concern, _added: deps.telling.concern_changed(concern, note)
 
 
-def refusal(outcome: Outcome, deps: Deps, actor: str) -> str | None:
-    """The sentence for the person when the outcome is not a change (None when there is nothing to say); the post
+def refusal(result: Result, deps: Deps, actor: str) -> str | None:
+    """The sentence for the person when the result is not a change (None when there is nothing to say); the post
     is redrawn when it may be showing an older state."""
-    if isinstance(outcome, Refused):
+    if isinstance(result, Refused):
         return NOT_LEADERSHIP
-    if isinstance(outcome, Missing):
+    if isinstance(result, Missing):
         return NOT_FOUND
-    if isinstance(outcome, Overtaken) and isinstance(outcome.record, Concern):
-        deps.tell(deps.telling.concern_redrawn(outcome.record))  # the post may show an older state
-        return where_it_stands(outcome.record, actor)
+    if isinstance(result, Overtaken) and isinstance(result.record, Concern):
+        deps.tell(deps.telling.concern_redrawn(result.record))  # the post may show an older state
+        return where_it_stands(result.record, actor)
     return None
 
 
@@ -70,11 +70,11 @@ def acknowledge(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -
         RecordKind.CONCERN, concern_id, Act.ACKNOWLEDGE, actor, key, version=version or 1, tell=told(deps)
     )
     ack()
-    outcome = deps.change(command)
-    if isinstance(outcome, Changed) and isinstance(outcome.record, Concern):
+    result = deps.change(command)
+    if isinstance(result, Changed) and isinstance(result.record, Concern):
         log.info("concern %s acknowledged", concern_id)
-    elif sentence := refusal(outcome, deps, actor):
-        log.info("concern %s: acknowledge %s", concern_id, type(outcome).__name__.lower())
+    elif sentence := refusal(result, deps, actor):
+        log.info("concern %s: acknowledge %s", concern_id, type(result).__name__.lower())
         reply_privately(deps, client, body, sentence)
 
 
@@ -83,11 +83,11 @@ def open_form(action: Action, deps: Deps, ack: Ack, body: dict[str, Any], client
     concern_id, version = button(body)
     actor, key, trigger = payload.user_id(body), request_key(body), payload.trigger_id(body)
     ack()
-    outcome = deps.look(deps.command(RecordKind.CONCERN, concern_id, ACTS[action], actor, key, version=version))
-    if isinstance(outcome, Changed) and isinstance(outcome.record, Concern):
-        offered = escalation_choices(deps, outcome.record, actor) if action is Action.ESCALATE else None
-        client.views_open(trigger_id=trigger, view=action_forms.build(action, outcome.record, offered))
-    elif sentence := refusal(outcome, deps, actor):
+    result = deps.look(deps.command(RecordKind.CONCERN, concern_id, ACTS[action], actor, key, version=version))
+    if isinstance(result, Changed) and isinstance(result.record, Concern):
+        offered = escalation_choices(deps, result.record, actor) if action is Action.ESCALATE else None
+        client.views_open(trigger_id=trigger, view=action_forms.build(action, result.record, offered))
+    elif sentence := refusal(result, deps, actor):
         reply_privately(deps, client, body, sentence)
 
 
@@ -118,13 +118,13 @@ def submit_form(action: Action, deps: Deps, ack: Ack, body: dict[str, Any], clie
         note=form.note,
         tell=told(deps, form.note),
     )
-    outcome = deps.change(command)
-    if sentence := refusal(outcome, deps, command.actor):
+    result = deps.change(command)
+    if sentence := refusal(result, deps, command.actor):
         ack(response_action="errors", errors={action_forms.choice_block(action): sentence + " Close this form."})
         return
     ack()
-    if isinstance(outcome, Changed) and isinstance(outcome.record, Concern):
-        log.info("concern %s %s", form.concern_id, outcome.record.status)
+    if isinstance(result, Changed) and isinstance(result.record, Concern):
+        log.info("concern %s %s", form.concern_id, result.record.status)
 
 
 def view_details(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -134,16 +134,16 @@ def view_details(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) 
     actor, key, trigger = payload.user_id(body), request_key(body), payload.trigger_id(body)
     ack()
     command = deps.command(RecordKind.CONCERN, concern_id, Act.VIEW_DETAILS, actor, key)
-    outcome = deps.look(command)
-    if isinstance(outcome, Changed) and isinstance(outcome.record, Concern):
+    result = deps.look(command)
+    if isinstance(result, Changed) and isinstance(result.record, Concern):
         log.info("concern %s: details viewed", concern_id)
-        view = details.build(outcome.record, deps.store.events(concern_id), deps.settings.platforms)
+        view = details.build(result.record, deps.store.events(concern_id), deps.settings.platforms)
         client.views_open(trigger_id=trigger, view=view)
-        deps.shown(command, outcome.record)  # in the audit trail, once it is open
-    elif isinstance(outcome, Refused):
+        deps.shown(command, result.record)  # in the audit trail, once it is open
+    elif isinstance(result, Refused):
         log.info("concern %s: details refused", concern_id)
         reply_privately(deps, client, body, NOT_A_VIEWER)
-    elif isinstance(outcome, Missing):
+    elif isinstance(result, Missing):
         reply_privately(deps, client, body, NOT_FOUND)
 
 

@@ -53,14 +53,14 @@ def decide(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> Non
         until = years_after(due_on, years)
         told = lambda row, _added: _kept(deps, row, due_on, until, lead)  # noqa: E731
         command = deps.command(RecordKind.CONCERN, concern_id, Act.KEEP_LONGER, lead, key, until=until, tell=told)
-    outcome = deps.change(command)
-    if isinstance(outcome, Refused):
+    result = deps.change(command)
+    if isinstance(result, Refused):
         reply_privately(deps, client, body, NOT_YOURS)
-    elif isinstance(outcome, Missing):
+    elif isinstance(result, Missing):
         reply_privately(deps, client, body, "That concern is no longer held.")
-    elif isinstance(outcome, Overtaken):
-        reply_privately(deps, client, body, outcome.reason or "Someone has decided already.")
-    elif isinstance(outcome, Changed | Repeated) and years is None:
+    elif isinstance(result, Overtaken):
+        reply_privately(deps, client, body, result.reason or "Someone has decided already.")
+    elif isinstance(result, Changed | Repeated) and years is None:
         deps.send_now()  # its messages, deleted
         log.info("concern %s redacted under retention, confirmed", concern_id)
         reply_privately(deps, client, body, "Redacted. policybot is deleting its messages about that concern.")

@@ -87,12 +87,12 @@ def open_form(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> 
     review_on = review_date(payload.value(body), "actions[0].value")
     who, key, trigger = payload.user_id(body), payload.request_key(body), payload.trigger_id(body)
     ack()
-    outcome = deps.look(deps.command(RecordKind.REVIEW, review_subject_id(review_on), Act.MARK_REVIEW_DONE, who, key))
-    if isinstance(outcome, Refused):
+    result = deps.look(deps.command(RecordKind.REVIEW, review_subject_id(review_on), Act.MARK_REVIEW_DONE, who, key))
+    if isinstance(result, Refused):
         reply_privately(deps, client, body, NOT_A_GOVERNOR)
-    elif isinstance(outcome, Overtaken):
+    elif isinstance(result, Overtaken):
         reply_privately(deps, client, body, f"The review due {review_on:%d %B %Y} is already recorded as done.")
-    elif isinstance(outcome, Changed):
+    elif isinstance(result, Changed):
         client.views_open(trigger_id=trigger, view=form(review_on, a_year_on(deps.today())))
 
 
@@ -134,12 +134,12 @@ def record(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> Non
         detail=adopted,
         tell=lambda *_: confirmation,
     )
-    outcome = deps.change(command)
-    if isinstance(outcome, Refused):
+    result = deps.change(command)
+    if isinstance(result, Refused):
         ack(response_action="errors", errors={ids.NEXT_REVIEW_ON: NOT_A_GOVERNOR})
         return
     ack()
-    if isinstance(outcome, Changed):
+    if isinstance(result, Changed):
         log.info("policy review %s recorded; next %s", review_on.isoformat(), next_on.isoformat())
         deps.rearm()
 
@@ -164,8 +164,8 @@ def send_pack(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> 
     ack()
     review_on = deps.reviews.current_review(deps.settings.policy_review_date) or deps.today()
     subject = (RecordKind.REVIEW, review_subject_id(review_on))
-    outcome = deps.look(deps.command(*subject, Act.GET_PACK, who, key), audited_as="sent_pack")
-    if isinstance(outcome, Refused):
+    result = deps.look(deps.command(*subject, Act.GET_PACK, who, key), audited_as="sent_pack")
+    if isinstance(result, Refused):
         reply_privately(deps, client, body, NOT_FOR_YOU)
         return
     now = deps.clock()

@@ -1,5 +1,5 @@
 """How a concern reads to a person, in one place a school can read in one sitting: where it went and why, where an
-escalation goes, what each step in its trail means, and how long it has waited."""
+escalation goes, what each entry in its trail means, and how long it has waited."""
 
 from __future__ import annotations
 
@@ -71,7 +71,7 @@ def waiting_for(people: People, record: Record) -> str:
     return "waiting for a leader to acknowledge it"
 
 
-# --- the trail: each step as a sentence about the person who took it ----------------------------------------------
+# --- the trail: each entry as a sentence about the person who took it ----------------------------------------------
 
 _DONE = {
     "reported": "reported it",
@@ -109,7 +109,7 @@ _REFUSED = {
 }
 
 
-def step(action: str, detail: str | None) -> str:
+def what_was_done(action: str, detail: str | None) -> str:
     """What was done, as the end of a sentence whose subject is who did it, a person or policybot ("escalated it
     (to the headteacher)", "was refused when trying to acknowledge it", "sent a reminder (nudge 2)")."""
     if action.startswith("refused_"):

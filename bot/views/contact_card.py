@@ -121,12 +121,12 @@ def details(check: ContactCheck, events: list[AuditEntry], platform: str) -> Vie
     noted = [e for e in events if e.note.strip()]
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=asked)), *_described(check.person_described)]
     for event in noted[-20:]:
-        said = f"{mention(event.actor_id)} {concern_words.step(event.action, event.detail)}, {when(event.at)}:"
+        said = f"{mention(event.actor_id)} {concern_words.what_was_done(event.action, event.detail)}, {when(event.at)}:"
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=said)]))
         blocks.append(SectionBlock(text=PlainTextObject(text=event.note.strip(), emoji=False)))
     trail = [
         f"{when(e.at, '{date_short} {time}')}: {mention(e.actor_id) if e.actor_id[:1] in 'UW' else e.actor_id} "
-        f"{concern_words.step(e.action, e.detail)}"
+        f"{concern_words.what_was_done(e.action, e.detail)}"
         for e in events[-15:]
     ]
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text="*Audit trail*\n" + "\n".join(trail))]))

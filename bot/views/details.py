@@ -48,7 +48,7 @@ def notes(events: list[AuditEntry]) -> list[Block]:
         newest = f"The newest {MOST_NOTES}; {earlier} in the export."
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=newest)]))
     for event in written[-MOST_NOTES:]:
-        said = f"{_actor(event.actor_id)} {concern_words.step(event.action, event.detail)}, {when(event.at)}:"
+        said = f"{_actor(event.actor_id)} {concern_words.what_was_done(event.action, event.detail)}, {when(event.at)}:"
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=said)]))
         blocks.append(SectionBlock(text=PlainTextObject(text=event.note.strip()[:_TEXT_LIMIT], emoji=False)))
     return blocks
@@ -73,7 +73,7 @@ def build(concern: Concern, events: list[AuditEntry], platforms: Platforms) -> V
         *notes(events),
     ]
     history = [
-        f"{when(e.at, '{date_short} {time}')}: {_actor(e.actor_id)} {concern_words.step(e.action, e.detail)}"
+        f"{when(e.at, '{date_short} {time}')}: {_actor(e.actor_id)} {concern_words.what_was_done(e.action, e.detail)}"
         for e in events[-15:]
     ]
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text="*Audit trail*\n" + "\n".join(history))]))

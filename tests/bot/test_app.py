@@ -71,7 +71,7 @@ def clicked(action_id: str, value: str, user: str = "UL1") -> BoltRequest:
 
 
 @pytest.mark.parametrize(
-    ("action_id", "value", "outcome", "act"),
+    ("action_id", "value", "result", "act"),
     [
         (ids.ACKNOWLEDGE, "7:3", Repeated(a_concern()), Act.ACKNOWLEDGE),
         (ids.APPROVE, "5:2", Repeated(a_check()), Act.DECIDE),
@@ -80,9 +80,9 @@ def clicked(action_id: str, value: str, user: str = "UL1") -> BoltRequest:
     ],
 )
 def test_each_modules_listeners_are_wired_to_the_deps(
-    slack: LocalSlack, action_id: str, value: str, outcome: Any, act: Act
+    slack: LocalSlack, action_id: str, value: str, result: Any, act: Act
 ) -> None:
-    deps = FakeDeps(outcome)
+    deps = FakeDeps(result)
     response = app_for(slack, deps).dispatch(clicked(action_id, value))
     assert response.status == 200 and deps.only_command.act is act
 

@@ -1,9 +1,9 @@
 """The listeners' half of authorisation, as plain functions: each handler sends the command path the command of the
 person who clicked or submitted (their id, the record, the act, the version they saw, the request's key), and turns
-every Outcome into what people see: the change told to those it concerns; a refusal, a missing record or someone
+every Result into what people see: the change told to those it concerns; a refusal, a missing record or someone
 who got there first answered privately to the person alone, with nothing else done; a retry answered with silence.
 
-The command path itself is a fake here (its outcomes are scripted): tests/storage/test_commands.py and
+The command path itself is a fake here (its results are scripted): tests/storage/test_commands.py and
 test_command_path.py show that it answers as these tests assume."""
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from flows.contact import default_rules
 from flows.contact_requests import Decision, a_year_on
 from flows.escalation import Action
 from flows.permissions import Act, People, RecordKind
-from storage.commands import Changed, Command, Missing, Outcome, Overtaken, Refused, Repeated
+from storage.commands import Changed, Command, Missing, Overtaken, Refused, Repeated, Result
 from storage.models import Concern, ContactCheck, Declaration, PolicyReview
 from storage.steps import DueReview
 
@@ -59,10 +59,10 @@ class Recorder:
 
 
 class FakeDeps:
-    """What the handlers use of bot.deps.Deps; change() and look() answer with the outcomes given, in order."""
+    """What the handlers use of bot.deps.Deps; change() and look() answer with the results given, in order."""
 
-    def __init__(self, *outcomes: Outcome) -> None:
-        self.outcomes = list(outcomes)
+    def __init__(self, *results: Result) -> None:
+        self.outcomes = list(results)
         self.sent: list[tuple[str, Command, str | None]] = []  # ("change" | "look", command, audited_as)
         self.delivery = Recorder()
         receipt = [SectionBlock(text=MarkdownTextObject(text="Your concern has reached policybot."))]
@@ -70,7 +70,7 @@ class FakeDeps:
         self.told: list[Any] = []  # what deps.tell() was given (messages that follow no change)
         self.nudger = Recorder(first_due=DUE)
         self.store = Recorder(events=[], open_concerns=[], reported_by=[], naming_staff_since=[])
-        self.checks = Recorder(permissions_for=[], record_check=a_check("none"), asked_by=[])
+        self.contact_checks = Recorder(permissions_for=[], record_check=a_check("none"), asked_by=[])
         # The App Home's queues: nothing waits for anyone here. The school's roles, for the escalation form.
         school = People(frozenset({"UL1", "UL2"}), frozenset({"UDSL"}), "UHEAD", "UCHAIR")
         self.directory = Recorder(who=frozenset(), people=school)
@@ -96,7 +96,7 @@ class FakeDeps:
     ) -> Command:
         return Command(kind, record_id, act, actor, NOW, request_key, **extra)
 
-    def change(self, command: Command) -> Outcome:
+    def change(self, command: Command) -> Result:
         self.sent.append(("change", command, None))
         return self.outcomes.pop(0)
 
@@ -133,7 +133,7 @@ class FakeDeps:
     def rearm(self, at: datetime | None = None) -> None:
         self.nudger.arm(*([at] if at is not None else []))
 
-    def look(self, command: Command, audited_as: str | None = None) -> Outcome:
+    def look(self, command: Command, audited_as: str | None = None) -> Result:
         self.sent.append(("look", command, audited_as))
         return self.outcomes.pop(0)
 
@@ -320,7 +320,7 @@ def test_an_escalation_is_told_to_whoever_it_went_to() -> None:
 
 
 @pytest.mark.parametrize(
-    ("outcome", "sentence", "redrawn", "line"),
+    ("result", "sentence", "redrawn", "line"),
     [
         (Refused(a_concern()), leadership.NOT_LEADERSHIP, False, "refused"),
         (Missing(), leadership.NOT_FOUND, False, "missing"),
@@ -345,13 +345,13 @@ def test_an_escalation_is_told_to_whoever_it_went_to() -> None:
     ],
 )
 def test_a_click_that_changed_nothing_is_answered_to_the_clicker_alone(
-    outcome: Outcome, sentence: str, redrawn: bool, line: str
+    result: Result, sentence: str, redrawn: bool, line: str
 ) -> None:
-    deps = FakeDeps(outcome)
+    deps = FakeDeps(result)
     ack, client = run(leadership.acknowledge, deps, click("7:3", user="UDSL"))
     assert form_errors(ack) is None and told(client) == [("UDSL", sentence)]
     assert deps.logged == [f"concern 7: acknowledge {line}"]
-    assert deps.telling.calls == ([("concern_redrawn", (outcome.record,), {})] if redrawn else [])  # type: ignore[union-attr]
+    assert deps.telling.calls == ([("concern_redrawn", (result.record,), {})] if redrawn else [])  # type: ignore[union-attr]
     assert len(deps.told) == redrawn
 
 
@@ -390,7 +390,7 @@ def test_a_form_with_no_choice_is_sent_back_and_nothing_is_tried() -> None:
 
 
 @pytest.mark.parametrize(
-    ("outcome", "sentence"),
+    ("result", "sentence"),
     [
         (Refused(a_concern()), leadership.NOT_LEADERSHIP),
         (Missing(), leadership.NOT_FOUND),
@@ -400,8 +400,8 @@ def test_a_form_with_no_choice_is_sent_back_and_nothing_is_tried() -> None:
         ),
     ],
 )
-def test_a_form_that_changed_nothing_says_why_on_the_form(outcome: Outcome, sentence: str) -> None:
-    deps = FakeDeps(outcome)
+def test_a_form_that_changed_nothing_says_why_on_the_form(result: Result, sentence: str) -> None:
+    deps = FakeDeps(result)
     values = chosen(ids.OUTCOME, "no_action")
     ack, client = run(partial(leadership.submit_form, Action.RESOLVE), deps, submission("7:3", values, user="UDSL"))
     assert form_errors(ack) == {ids.OUTCOME: sentence + " Close this form."}
@@ -433,16 +433,16 @@ def test_the_details_open_for_whoever_may_read_them_and_every_look_is_recorded()
 
 
 @pytest.mark.parametrize(
-    ("outcome", "sentence", "lines"),
+    ("result", "sentence", "lines"),
     [
         (Refused(a_concern()), leadership.NOT_A_VIEWER, ["concern 7: details refused"]),
         (Missing(), leadership.NOT_FOUND, []),
     ],
 )
 def test_details_refused_or_missing_are_answered_privately_and_shown_to_nobody(
-    outcome: Outcome, sentence: str, lines: list[str]
+    result: Result, sentence: str, lines: list[str]
 ) -> None:
-    deps = FakeDeps(outcome)
+    deps = FakeDeps(result)
     _, client = run(leadership.view_details, deps, click("7", user="USTAFF2"))
     assert told(client) == [("USTAFF2", sentence)] and deps.store.calls == [] and deps.logged == lines
 
@@ -476,7 +476,7 @@ def test_a_question_sent_while_its_modal_was_closed_is_sent_all_the_same() -> No
 
 
 @pytest.mark.parametrize(
-    ("outcome", "sentence", "lines"),
+    ("result", "sentence", "lines"),
     [
         (Refused(a_check("none")), contacts.NOT_THE_ASKER, ["contact check 5: ask refused"]),
         (Missing(), contacts.NOT_FOUND, ["contact check 5: ask missing"]),
@@ -484,17 +484,17 @@ def test_a_question_sent_while_its_modal_was_closed_is_sent_all_the_same() -> No
     ],
 )
 def test_a_question_that_was_not_sent_says_why_and_the_modal_stays(
-    outcome: Outcome, sentence: str, lines: list[str]
+    result: Result, sentence: str, lines: list[str]
 ) -> None:
-    deps = FakeDeps(outcome)
+    deps = FakeDeps(result)
     _, client = run(contacts.ask_leadership, deps, click("5", user="UL2"))
     assert told(client) == [("UL2", sentence)] and not client.named("views_update") and deps.logged == lines
     assert deps.telling.calls == [] and deps.told == [] and deps.nudger.named("arm") == []
 
 
-@pytest.mark.parametrize("outcome", [Repeated(a_check()), Overtaken(a_check("pending"), "already pending")])
-def test_a_question_already_with_leadership_is_not_sent_again(outcome: Outcome) -> None:
-    deps = FakeDeps(outcome)
+@pytest.mark.parametrize("result", [Repeated(a_check()), Overtaken(a_check("pending"), "already pending")])
+def test_a_question_already_with_leadership_is_not_sent_again(result: Result) -> None:
+    deps = FakeDeps(result)
     _, client = run(contacts.ask_leadership, deps, click("5", user="USTAFF"))
     assert told(client) == [] and client.named("views_update") and deps.telling.calls == [] and deps.told == []
 
@@ -514,7 +514,7 @@ def test_one_click_decides_as_the_clicker_and_the_member_of_staff_is_told(decisi
 
 
 @pytest.mark.parametrize(
-    ("outcome", "sentence", "redrawn"),
+    ("result", "sentence", "redrawn"),
     [
         (Refused(a_check()), contacts.NOT_LEADERSHIP, False),
         (Missing(), contacts.NOT_FOUND, False),
@@ -523,15 +523,15 @@ def test_one_click_decides_as_the_clicker_and_the_member_of_staff_is_told(decisi
     ],
 )
 def test_a_decision_that_was_not_made_now_tells_the_clicker_and_nobody_else(
-    outcome: Outcome, sentence: str | None, redrawn: bool
+    result: Result, sentence: str | None, redrawn: bool
 ) -> None:
-    deps = FakeDeps(outcome)
+    deps = FakeDeps(result)
     _, client = run(partial(contacts.one_click, Decision.APPROVE), deps, click("5", user="USTAFF"))
     assert deps.only_command.version == 1
     assert told(client) == ([("USTAFF", sentence)] if sentence else [])
     assert [name for name, *_ in deps.telling.calls] == (["request_drawing", "redrawn"] if redrawn else [])
     assert len(deps.told) == redrawn
-    assert deps.logged == (["contact check 5: decision refused"] if isinstance(outcome, Refused) else [])
+    assert deps.logged == (["contact check 5: decision refused"] if isinstance(result, Refused) else [])
 
 
 def test_the_decision_form_opens_only_for_someone_who_may_decide() -> None:
@@ -546,15 +546,15 @@ def test_the_decision_form_opens_only_for_someone_who_may_decide() -> None:
 
 
 @pytest.mark.parametrize(
-    ("outcome", "sentence"),
+    ("result", "sentence"),
     [
         (Refused(a_check()), contacts.NOT_LEADERSHIP),
         (Missing(), contacts.NOT_FOUND),
         (Overtaken(a_check("declined")), "Someone got there first: CQ-0005 is already declined."),
     ],
 )
-def test_the_decision_form_stays_shut_and_says_why(outcome: Outcome, sentence: str) -> None:
-    deps = FakeDeps(outcome)
+def test_the_decision_form_stays_shut_and_says_why(result: Result, sentence: str) -> None:
+    deps = FakeDeps(result)
     _, client = run(contacts.open_decision, deps, click("5:2", user="USTAFF"))
     assert told(client) == [("USTAFF", sentence)] and not client.named("views_open")
 
@@ -624,7 +624,7 @@ def test_a_declaration_is_acknowledged_as_the_clicker_and_its_declarer_is_told()
 
 
 @pytest.mark.parametrize(
-    ("outcome", "sentence"),
+    ("result", "sentence"),
     [
         (Refused(a_declaration()), contacts.NOT_LEADERSHIP),
         (Missing(), declarations.NOT_FOUND),
@@ -635,8 +635,8 @@ def test_a_declaration_is_acknowledged_as_the_clicker_and_its_declarer_is_told()
         (Repeated(a_declaration("acknowledged")), None),
     ],
 )
-def test_an_acknowledgement_not_made_now_tells_the_clicker_alone(outcome: Outcome, sentence: str | None) -> None:
-    deps = FakeDeps(outcome)
+def test_an_acknowledgement_not_made_now_tells_the_clicker_alone(result: Result, sentence: str | None) -> None:
+    deps = FakeDeps(result)
     _, client = run(declarations.acknowledge, deps, click("4", user="USTAFF"))
     assert deps.only_command.version == 1
     assert told(client) == ([("USTAFF", sentence)] if sentence else []) and deps.telling.calls == []
@@ -655,14 +655,14 @@ def test_a_declaration_is_re_confirmed_by_the_clicker_for_a_year() -> None:
 
 
 @pytest.mark.parametrize(
-    ("outcome", "sentence"),
+    ("result", "sentence"),
     [(Refused(a_declaration()), declarations.NOT_THE_DECLARER), (Missing(), declarations.NOT_FOUND)],
 )
-def test_someone_else_cannot_re_confirm_a_declaration(outcome: Outcome, sentence: str) -> None:
-    deps = FakeDeps(outcome)
+def test_someone_else_cannot_re_confirm_a_declaration(result: Result, sentence: str) -> None:
+    deps = FakeDeps(result)
     _, client = run(declarations.reconfirm, deps, click("4", user="UL1"))
     assert told(client) == [("UL1", sentence)] and not client.named("views_publish")
-    assert deps.logged == [f"declaration 4: re-confirmation {type(outcome).__name__.lower()}"]
+    assert deps.logged == [f"declaration 4: re-confirmation {type(result).__name__.lower()}"]
     assert deps.telling.calls == []
 
 
@@ -681,14 +681,14 @@ def test_the_review_form_opens_for_a_governor_with_next_years_date() -> None:
 
 
 @pytest.mark.parametrize(
-    ("outcome", "sentence"),
+    ("result", "sentence"),
     [
         (Refused(DueReview(date(2027, 3, 1), None)), review.NOT_A_GOVERNOR),
         (Overtaken(DueReview(date(2027, 3, 1), None)), "The review due 01 March 2027 is already recorded as done."),
     ],
 )
-def test_the_review_form_stays_shut_for_anyone_else_or_once_it_is_done(outcome: Outcome, sentence: str) -> None:
-    deps = FakeDeps(outcome)
+def test_the_review_form_stays_shut_for_anyone_else_or_once_it_is_done(result: Result, sentence: str) -> None:
+    deps = FakeDeps(result)
     _, client = run(review.open_form, deps, click("2027-03-01", user="UHEAD"))
     assert told(client) == [("UHEAD", sentence)] and not client.named("views_open")
 
@@ -735,10 +735,10 @@ def test_the_review_form_is_refused_to_someone_who_is_not_a_governor() -> None:
 
 
 @pytest.mark.parametrize(
-    "outcome", [Overtaken(DueReview(date(2027, 3, 1), None)), Repeated(DueReview(date(2027, 3, 1), None))]
+    "result", [Overtaken(DueReview(date(2027, 3, 1), None)), Repeated(DueReview(date(2027, 3, 1), None))]
 )
-def test_a_review_already_recorded_closes_the_form_and_confirms_nothing(outcome: Outcome) -> None:
-    deps = FakeDeps(outcome)
+def test_a_review_already_recorded_closes_the_form_and_confirms_nothing(result: Result) -> None:
+    deps = FakeDeps(result)
     ack, _ = run(review.record, deps, review_form("UCHAIR"))
     assert form_errors(ack) is None and deps.nudger.calls == [] and deps.client.calls == []
 

@@ -147,7 +147,7 @@ def test_contact_buttons_and_forms_reach_their_handlers_and_approve_is_not_decli
         assert client.calls == [("views_open", (), {"trigger_id": "T1", "view": form})]
     deps = FakeDeps()
     ack, _ = call(wired(contacts, deps)[("view", ids.CHECK_VIEW)], submission("", CHECK_VALUES, user="USTAFF"))
-    assert deps.checks.named("record_check") and json.loads(ack.response.body)["response_action"] == "update"  # type: ignore[union-attr]
+    assert deps.contact_checks.named("record_check") and json.loads(ack.response.body)["response_action"] == "update"  # type: ignore[union-attr]
 
 
 def test_declaration_buttons_forms_and_the_app_home_reach_their_handlers() -> None:
@@ -169,7 +169,7 @@ def test_declaration_buttons_forms_and_the_app_home_reach_their_handlers() -> No
     assert deps.declarations.named("declare") and deps.delivery.calls == [("kick", (), {})]
     deps = FakeDeps()
     _, client = call(wired(declarations, deps)[("event", "app_home_opened")], home_opened("USTAFF"))
-    assert deps.checks.named("permissions_for") and client.named("views_publish")
+    assert deps.contact_checks.named("permissions_for") and client.named("views_publish")
     for name, method in ((ids.OPEN_DECLARE, "views_update"), (ids.HOME_DECLARE, "views_open")):
         _, client = call(wired(declarations, FakeDeps())[("action", name)], click("x"))
         assert [called for called, _, _ in client.calls] == [method], name
@@ -204,11 +204,11 @@ def home_opened(user: Any, tab: str | None = "home") -> dict[str, Any]:
 def test_a_contact_question_is_answered_by_the_policy_and_stored_once_per_submission() -> None:
     deps = FakeDeps()
     ack, _ = run(contacts.submit_check, deps, submission("", CHECK_VALUES, user="USTAFF", view_id="VQ"))
-    [(args, _)] = deps.checks.named("record_check")
+    [(args, _)] = deps.contact_checks.named("record_check")
     staff, question, described, answer, view_id, at, permission, where = args
     assert (staff, described, view_id, at, permission) == ("USTAFF", "Ms Parent", "VQ", NOW, None)
     assert answer == assess(question, deps.rules)
-    assert deps.checks.named("standing_permission") == [(("USTAFF", question, "Ms Parent", TODAY, None), {})]
+    assert deps.contact_checks.named("standing_permission") == [(("USTAFF", question, "Ms Parent", TODAY, None), {})]
     assert where == (None, "")
     assert ack.response is not None and ack.response.body
     sent = json.loads(ack.response.body)
@@ -221,7 +221,7 @@ def test_a_question_about_someone_unnamed_is_answered_without_the_way_to_leaders
     deps = FakeDeps()
     values = {k: v for k, v in CHECK_VALUES.items() if k != ids.DESCRIBED}
     ack, _ = run(contacts.submit_check, deps, submission("", values, user="USTAFF"))
-    answer = deps.checks.named("record_check")[0][0][3]
+    answer = deps.contact_checks.named("record_check")[0][0][3]
     assert ack.response is not None
     assert json.loads(ack.response.body)["view"] == contact_form.answer_view(answer, 5, None, "").to_dict()
     assert json.loads(ack.response.body)["view"] != contact_form.answer_view(answer, 5, None, "x").to_dict()
@@ -233,8 +233,8 @@ def test_a_schools_own_contact_rules_answer_the_question() -> None:
         '[fallback]\nid = "ours"\nsection = "6"\nverdict = "PERMITTED"\nquote = "q"\nreason = "r"\n'
     )
     run(contacts.submit_check, deps, submission("", CHECK_VALUES, user="USTAFF"))
-    answer = deps.checks.named("record_check")[0][0][3]
-    assert answer.verdict is Verdict.PERMITTED and deps.checks.named("standing_permission") == []
+    answer = deps.contact_checks.named("record_check")[0][0][3]
+    assert answer.verdict is Verdict.PERMITTED and deps.contact_checks.named("standing_permission") == []
 
 
 def test_a_standing_permission_answers_a_question_the_policy_leaves_to_leadership() -> None:
@@ -250,9 +250,9 @@ def test_a_standing_permission_answers_a_question_the_policy_leaves_to_leadershi
         review_on=date(2027, 6, 30),
         check_id=3,
     )
-    deps.checks.answers["standing_permission"] = permission
+    deps.contact_checks.answers["standing_permission"] = permission
     ack, _ = run(contacts.submit_check, deps, submission("", CHECK_VALUES, user="USTAFF"))
-    [(args, _)] = deps.checks.named("record_check")
+    [(args, _)] = deps.contact_checks.named("record_check")
     assert args[-2] is permission
     line = contacts.permission_line(permission)
     assert line == (
@@ -267,20 +267,20 @@ def test_a_question_the_policy_answers_outright_never_looks_for_a_permission() -
     deps = FakeDeps()
     values = CHECK_VALUES | chosen(ids.CHANNEL, "ACADEMY_SYSTEMS")  # permitted outright
     run(contacts.submit_check, deps, submission("", values, user="USTAFF"))
-    assert deps.checks.named("standing_permission") == [] and deps.checks.named("record_check")
+    assert deps.contact_checks.named("standing_permission") == [] and deps.contact_checks.named("record_check")
 
 
 def test_a_contact_question_that_is_incomplete_or_cannot_be_stored_is_said_on_the_form() -> None:
     deps = FakeDeps()
     ack, _ = run(contacts.submit_check, deps, submission("", typed(ids.DESCRIBED, "x"), user="USTAFF"))
-    assert ids.PERSON in (form_errors(ack) or {}) and deps.checks.calls == []
+    assert ids.PERSON in (form_errors(ack) or {}) and deps.contact_checks.calls == []
 
     class Down(Recorder):
         def record_check(self, *args: Any) -> Any:
             raise OperationalError("INSERT", (), Exception())
 
     deps = FakeDeps()
-    deps.checks = Down(standing_permission=None)
+    deps.contact_checks = Down(standing_permission=None)
     ack, _ = run(contacts.submit_check, deps, submission("", CHECK_VALUES, user="USTAFF"))
     assert form_errors(ack) == {ids.DESCRIBED: contacts.SAVE_FAILED}
     assert deps.logged == ["contact check not stored: OperationalError"]
@@ -327,7 +327,7 @@ def test_the_app_home_shows_a_person_their_own_permissions_and_declarations_as_o
     due.confirm_by = date(2026, 12, 1)  # within the notice: the home asks for it to be re-confirmed
     deps.declarations.answers["declarations_for"] = [due]
     _, client = run(declarations.home_opened, deps, home_opened("USTAFF", tab=None))
-    assert deps.checks.calls == [("permissions_for", ("USTAFF",), {}), ("asked_by", ("USTAFF", 50), {})]
+    assert deps.contact_checks.calls == [("permissions_for", ("USTAFF",), {}), ("asked_by", ("USTAFF", 50), {})]
     assert deps.declarations.calls == [("declarations_for", ("USTAFF",), {})]
     [(_, _, published)] = client.calls
     drawn = str(published["view"].to_dict())

@@ -214,7 +214,7 @@ def test_a_contact_request_waiting_for_a_decision_is_nudged(fake: LocalSlack, da
     clock = Clock(datetime.now(UTC)).at(2026, 11, 25, 9, 0)
     deps = build(fake, database, clock, WORKING_HOURS="Mon-Sun 00:00-24:00", ACK_NUDGE_AFTER="2h")
     question = ContactQuestion(Person.PUPIL_FAMILY, Channel.SOCIAL_NETWORK, under_18=False)
-    check = deps.checks.record_check("USTAFF9", question, "JK", assess(question), "VC1", clock())
+    check = deps.contact_checks.record_check("USTAFF9", question, "JK", assess(question), "VC1", clock())
     ask(deps, check.id or 0, "USTAFF9", "ask")
     clock.at(2026, 11, 25, 11, 0)
     deps.nudger.run()
@@ -385,7 +385,7 @@ def test_nobody_is_nudged_or_chased_about_a_record_that_names_them(fake: LocalSl
     about_the_head = report(deps, "V20", involved=HEAD)  # placed with the chair
     about_the_lead = report(deps, "V21", safeguarding=True, involved=DSL)  # the only lead is the one named
     question = ContactQuestion(Person.PUPIL_FAMILY, Channel.SOCIAL_NETWORK, under_18=False)
-    heads_own = deps.checks.record_check(HEAD, question, "JK", assess(question), "VC20", clock())
+    heads_own = deps.contact_checks.record_check(HEAD, question, "JK", assess(question), "VC20", clock())
     ask(deps, heads_own.id or 0, HEAD, "ask20")
     clock.at(2026, 11, 26, 9, 0)
     deps.nudger.run()

@@ -17,7 +17,7 @@ from bot.listeners import retention as retention_listener
 from bot.listeners.leadership import told
 from bot.retention import Retention
 from flows.permissions import Act, RecordKind
-from flows.retention import Held, Step
+from flows.retention import Disposal, Held
 from flows.taxonomy import Area, Kind, Outcome
 from sandbox.slack import LocalSlack
 from storage.commands import Changed
@@ -89,7 +89,7 @@ def test_an_ordinary_concern_is_redacted_after_six_years_and_its_messages_delete
     assert reference in seen_by(fake, CHANNEL) and reference in seen_by(fake, REPORTER)
     assert runner(deps).plan(timedelta(0)) == []  # nothing due today
     [soon] = [p.due for p in runner(deps).plan(timedelta(days=365 * 7))]
-    assert soon.step is Step.REDACT and soon.record.held is Held.CONCERN and soon.record.label == reference
+    assert soon.disposal is Disposal.REDACT and soon.record.held is Held.CONCERN and soon.record.label == reference
 
     years_later(clock, 6)
     done = runner(deps).apply()
@@ -320,9 +320,9 @@ def test_contact_questions_decisions_and_declarations_each_go_when_their_own_per
     deps = build(fake, database, clock)
     today = clock.now.astimezone(LONDON).date()
     question = ContactQuestion(Person.PUPIL_FAMILY, Channel.SOCIAL_NETWORK, under_18=False)
-    answered = deps.checks.record_check("USTAFFQ1", question, f"{MARKER} one", assess(question), "VQ1", clock())
-    decided = deps.checks.record_check("USTAFFQ2", question, f"{MARKER} two", assess(question), "VQ2", clock())
-    waiting = deps.checks.record_check("USTAFFQ3", question, "ZQXWAITING", assess(question), "VQ3", clock())
+    answered = deps.contact_checks.record_check("USTAFFQ1", question, f"{MARKER} one", assess(question), "VQ1", clock())
+    decided = deps.contact_checks.record_check("USTAFFQ2", question, f"{MARKER} two", assess(question), "VQ2", clock())
+    waiting = deps.contact_checks.record_check("USTAFFQ3", question, "ZQXWAITING", assess(question), "VQ3", clock())
     ask(deps, decided.id or 0, "USTAFFQ2", "ask2")
     ask(deps, waiting.id or 0, "USTAFFQ3", "ask3")
     review_on = today.replace(year=today.year + 1)
@@ -338,7 +338,7 @@ def test_contact_questions_decisions_and_declarations_each_go_when_their_own_per
     assert plan[("check", decided.id)].record.held is Held.DECISION
     assert ("check", waiting.id) not in plan  # still with leadership
     assert ("declaration", declared.id) not in plan  # not lapsed yet: its period has not begun
-    assert all(d.step is Step.REDACT for d in plan.values())
+    assert all(d.disposal is Disposal.REDACT for d in plan.values())
 
     years_later(clock, 1)
     assert runner(deps).apply().redacted == 1

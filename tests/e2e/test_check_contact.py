@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from sandbox.slack import LocalSlack
 from storage import audit
-from storage.checks import CheckStore
+from storage.contact_checks import ContactCheckStore
 from storage.db import make_engine, reading
 from storage.declarations import DeclarationStore
 from storage.models import ContactCheck
@@ -127,7 +127,7 @@ def test_a_doubtful_contact_goes_to_leadership_who_approve_it(
         ("USTAFF55", "refused_decide"),
         (LEADERS[0], "approved"),
     ]
-    [permission] = CheckStore(make_engine(e2e_database)).permissions_for(staff)
+    [permission] = ContactCheckStore(make_engine(e2e_database)).permissions_for(staff)
     assert permission.granted_by == LEADERS[0] and permission.review_on.year == check.asked_at.year + 1
 
     # Asking the same again, about the same person, is answered with the permission.

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from flows.retention import CONFIRMED, DEFAULTS, Closed, Held, Step, due_on, held_as, schedule, years_after
+from flows.retention import CONFIRMED, DEFAULTS, Closed, Disposal, Held, due_on, held_as, schedule, years_after
 
 YEARS = {held: default.years for held, default in DEFAULTS.items()}
 
@@ -41,7 +41,7 @@ def test_a_lead_s_keep_moves_the_date_later_never_sooner() -> None:
     assert due_on(closed(Held.SAFEGUARDING, on, keep_until=date(2030, 1, 1)), YEARS) == date(2035, 1, 10)
 
 
-def test_the_schedule_lists_what_falls_due_by_the_horizon_soonest_first_with_its_step() -> None:
+def test_the_schedule_lists_what_falls_due_by_the_horizon_soonest_first_with_what_is_done() -> None:
     records = [
         closed(Held.CONCERN, date(2020, 5, 1), 1),
         closed(Held.SAFEGUARDING, date(2000, 5, 1), 2),
@@ -50,11 +50,11 @@ def test_the_schedule_lists_what_falls_due_by_the_horizon_soonest_first_with_its
         closed(Held.CONCERN, date(2021, 5, 1), 5),  # due 2027: beyond the horizon
     ]
     found = schedule(records, YEARS, date(2026, 1, 1), date(2026, 12, 31))
-    assert [(d.record.record_id, d.due_on, d.step) for d in found] == [
-        (2, date(2025, 5, 1), Step.ASK),  # overdue: still listed, first
-        (3, date(2026, 4, 1), Step.ASK),
-        (1, date(2026, 5, 1), Step.REDACT),
-        (4, date(2026, 12, 1), Step.REDACT),
+    assert [(d.record.record_id, d.due_on, d.disposal) for d in found] == [
+        (2, date(2025, 5, 1), Disposal.ASK),  # overdue: still listed, first
+        (3, date(2026, 4, 1), Disposal.ASK),
+        (1, date(2026, 5, 1), Disposal.REDACT),
+        (4, date(2026, 12, 1), Disposal.REDACT),
     ]
 
 

@@ -1,5 +1,5 @@
-"""The command path, outcome by outcome: what each step stores and writes in the audit trail (refusals included),
-the record every Outcome carries, a retry recognised on every route (a click Slack sends twice, a look recorded
+"""The command path, result by result: what each step stores and writes in the audit trail (refusals included),
+the record every Result carries, a retry recognised on every route (a click Slack sends twice, a look recorded
 twice, two deliveries racing), a compare-and-set that touches only its own record and loses to a writer that got
 there first, and look() saying whether a form may open. One database for the module: each test makes its own
 records."""
@@ -22,9 +22,9 @@ from flows.permissions import Act, People, RecordKind, place
 from flows.taxonomy import Area, Role
 from flows.taxonomy import Kind as ConcernKind
 from storage import audit, commands
-from storage.checks import CheckStore
 from storage.commands import Changed, Command, Missing, Overtaken, Refused, Repeated, change, look
 from storage.concerns import ConcernStore
+from storage.contact_checks import ContactCheckStore
 from storage.db import make_engine, upgrade
 from storage.declarations import DeclarationStore
 from storage.models import AuditEntry, Concern, ContactCheck, Declaration
@@ -73,7 +73,7 @@ def a_concern(engine: Engine, safeguarding: bool = False, involved: str | None =
 
 
 def a_request(engine: Engine, described: str = "Ms Parent", asked: bool = True) -> int:
-    check = CheckStore(engine).record_check("UL1", QUESTION, described, assess(QUESTION), key(), NOW)
+    check = ContactCheckStore(engine).record_check("UL1", QUESTION, described, assess(QUESTION), key(), NOW)
     if asked:
         assert isinstance(
             change(
@@ -105,9 +105,9 @@ def stored(engine: Engine, model: Any, record_id: int) -> Any:
         return session.get(model, record_id)
 
 
-def row_of(outcome: object, model: type = Concern) -> Any:
-    """The record an outcome carries, which must be a row of `model` (a concern unless said)."""
-    record = getattr(outcome, "record", None)
+def row_of(result: object, model: type = Concern) -> Any:
+    """The record a result carries, which must be a row of `model` (a concern unless said)."""
+    record = getattr(result, "record", None)
     assert isinstance(record, model), record
     return record
 
@@ -268,7 +268,7 @@ def test_a_refusal_is_audited_at_the_state_the_record_was_in_with_the_request_ke
     assert [e.action for e in entries(engine, RecordKind.CONCERN, cid)].count("refused_resolve") == 1
 
 
-# --- the record every outcome carries, and retries -------------------------------------------------------------------
+# --- the record every result carries, and retries -------------------------------------------------------------------
 
 
 def test_every_outcome_carries_the_record_as_it_stands(engine: Engine) -> None:
@@ -339,9 +339,9 @@ def test_a_writer_that_got_there_between_the_read_and_the_write_wins(
         return real_step(row, cmd, people)
 
     monkeypatch.setattr(commands, "step", the_other_writer_first)
-    outcome = change(engine, PEOPLE, attempt)
-    assert isinstance(outcome, Repeated if winner_used_the_same_key else Overtaken)
-    assert isinstance(outcome.record, Concern) and outcome.record.id == cid
+    result = change(engine, PEOPLE, attempt)
+    assert isinstance(result, Repeated if winner_used_the_same_key else Overtaken)
+    assert isinstance(result.record, Concern) and result.record.id == cid
     row = stored(engine, Concern, cid)
     assert (row.version, row.last_actor_id, row.acknowledged_by) == (2, "UL1", None)  # the loser wrote nothing
     assert [e.action for e in entries(engine, RecordKind.CONCERN, cid)].count("acknowledged") == int(

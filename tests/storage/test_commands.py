@@ -20,9 +20,9 @@ from flows.permissions import Act, People, RecordKind, place
 from flows.taxonomy import Area, Role
 from flows.taxonomy import Kind as ConcernKind
 from storage import audit
-from storage.checks import CheckStore
 from storage.commands import Changed, Command, Missing, Overtaken, Refused, Repeated, change, look
 from storage.concerns import ConcernStore
+from storage.contact_checks import ContactCheckStore
 from storage.db import make_engine, upgrade
 from storage.declarations import DeclarationStore
 from tests.conftest import new_database_url
@@ -135,7 +135,7 @@ def test_racing_leaders_give_one_transition(engine: Engine) -> None:
 
 
 def test_a_contact_request_is_asked_by_its_owner_and_decided_by_someone_else(engine: Engine) -> None:
-    checks = CheckStore(engine)
+    checks = ContactCheckStore(engine)
     check = checks.record_check("UL1", QUESTION, "Ms Parent", assess(QUESTION), "VQ1", NOW)
     cid = check.id or 0
     assert isinstance(

@@ -16,8 +16,8 @@ from flows.contact_requests import Decision
 from flows.permissions import Act, People, RecordKind
 from storage import audit
 from storage.audit import review_subject_id
-from storage.checks import CheckStore
 from storage.commands import Changed, Command, Repeated, change
+from storage.contact_checks import ContactCheckStore
 from storage.db import make_engine, upgrade
 from storage.models import ContactCheck
 from storage.outbox import Message, OutboxStore
@@ -39,7 +39,7 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
 
 
 def pending(engine: Engine, key: str) -> ContactCheck:
-    checks = CheckStore(engine)
+    checks = ContactCheckStore(engine)
     check = checks.record_check("USTAFF", QUESTION, "Ms Parent", assess(QUESTION), key, NOW)
     assert checks.record_check("USTAFF", QUESTION, "Ms Parent", assess(QUESTION), key, NOW).id == check.id
     ask = Command(RecordKind.CONTACT_REQUEST, check.id or 0, Act.ASK_LEADERSHIP, "USTAFF", NOW, f"ask:{key}")
@@ -78,7 +78,7 @@ def test_racing_leaders_give_one_decision(engine: Engine) -> None:
     assert sorted(outcomes) == ["Changed"] + ["Overtaken"] * 5
     decided = [e for e in audit.trail(engine, "check", check.id or 0) if e.action in ("approved", "declined")]
     assert len(decided) == 1
-    assert len(CheckStore(engine).permissions_for("USTAFF")) == (1 if decided[0].action == "approved" else 0)
+    assert len(ContactCheckStore(engine).permissions_for("USTAFF")) == (1 if decided[0].action == "approved" else 0)
 
 
 def test_a_standing_permission_answers_the_same_question_about_the_same_person_until_its_date(
@@ -98,7 +98,7 @@ def test_a_standing_permission_answers_the_same_question_about_the_same_person_u
     )
     assert isinstance(change(engine, PEOPLE, approve), Changed)
     assert isinstance(change(engine, PEOPLE, approve), Repeated)
-    checks = CheckStore(engine)
+    checks = ContactCheckStore(engine)
     assert len(checks.permissions_for("USTAFF")) == 1
     assert checks.standing_permission("USTAFF", QUESTION, "ms  parent", date(2026, 12, 1)) is not None
     assert checks.standing_permission("USTAFF", QUESTION, "ms parent", date(2027, 1, 2)) is None

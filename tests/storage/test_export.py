@@ -22,9 +22,9 @@ from flows.taxonomy import Area, Kind, Outcome, Role
 from storage import logs as stored_logs
 from storage import personal
 from storage.audit import SYSTEM_ACTOR, review_subject_id
-from storage.checks import CheckStore
 from storage.commands import Changed, Command, Refused, change
 from storage.concerns import ConcernStore
+from storage.contact_checks import ContactCheckStore
 from storage.db import make_engine, transaction, upgrade
 from storage.declarations import DeclarationStore
 from storage.export import (
@@ -55,7 +55,7 @@ class Contacts:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.record_check = CheckStore(engine).record_check
+        self.record_check = ContactCheckStore(engine).record_check
         self.declare = DeclarationStore(engine).declare
 
 

@@ -20,8 +20,8 @@ from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import UTCDateTime
 
 from storage import audit
-from storage.checks import CheckStore
 from storage.concerns import ConcernStore
+from storage.contact_checks import ContactCheckStore
 from storage.db import alembic_config, current_revision, make_engine, upgrade
 from tests.conftest import new_database_url
 
@@ -173,7 +173,7 @@ def test_the_stores_read_the_moved_trails_and_know_their_request_keys(url: str) 
     upgrade(url)
     engine = make_engine(url)
     try:
-        concerns, checks = ConcernStore(engine), CheckStore(engine)
+        concerns, checks = ConcernStore(engine), ContactCheckStore(engine)
         trail = [(e.action, e.from_state, e.to_state, e.detail) for e in concerns.events(1)]
         assert trail == [
             ("reported", None, "new", "safeguarding"),

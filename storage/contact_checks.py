@@ -17,7 +17,7 @@ from storage.db import reading, transaction
 from storage.models import AuditEntry, ContactCheck, ContactPermission
 
 
-class CheckStore:
+class ContactCheckStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
