@@ -10,7 +10,7 @@ from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk import WebClient
 
 from bot.deps import Deps
-from bot.listeners import contacts, declarations, leadership, report, retention, review
+from bot.listeners import contacts, declarations, home, leadership, report, retention, review
 from bot.listeners.guard import place, tell_if_waiting
 from bot.payload import kind
 
@@ -47,6 +47,7 @@ def create_app(deps: Deps, **bolt_options: Any) -> App:
     declarations.register(app, deps)
     review.register(app, deps)
     retention.register(app, deps)
+    home.register(app, deps)
     app.error(on_error)
     return app
 

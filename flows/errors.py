@@ -13,11 +13,3 @@ class DomainError(Exception):
 
 class InvalidTransition(DomainError):
     """The move is not allowed from the concern's current status."""
-
-
-class NotAuthorised(DomainError):
-    """The person may not do this."""
-
-
-class StaleState(DomainError):
-    """Someone else changed the record first."""

@@ -1,7 +1,7 @@
 """/check-contact: the policy's answer at once; "Ask leadership" where it says REFER; leadership's Approve /
 Decline, which makes a standing permission. Asking and deciding go through the command path (storage.commands);
-these handlers turn clicks and forms into Commands and Results into what people see. Declarations and the App Home
-are in declarations.py."""
+these handlers turn clicks and forms into Commands and Results into what people see. Declarations are in
+declarations.py."""
 
 from __future__ import annotations
 
@@ -21,19 +21,16 @@ from bot.payload import button, request_key
 from bot.slack_api import quietly
 from bot.text import mention
 from bot.views import contact_card, contact_form
+from bot.views.refusals import refusal
 from flows.contact import Verdict, assess
 from flows.contact_requests import DECISION_NOTE_MAX, Decision, a_year_on, check_review_date
 from flows.permissions import Act, RecordKind
-from storage.commands import Changed, Missing, Overtaken, Refused, Result
+from storage.commands import Changed, Overtaken, Result
 from storage.models import ContactCheck, ContactPermission
 from storage.outbox import Message
 
 log = logging.getLogger(__name__)
 
-NOT_LEADERSHIP = "Only the leadership team can decide this (and nobody decides their own). Your attempt is recorded."
-NOT_THE_ASKER = "Only the person who asked can send this question to leadership. Your attempt is recorded."
-NOT_FOUND = "That request could not be found."
-NOT_A_VIEWER = "A contact question's details are open to the leadership team only. Your attempt has been recorded."
 SAVE_FAILED = "policybot could not save this just now; please try again in a minute."
 
 
@@ -95,9 +92,9 @@ def ask_leadership(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient
 
     command = deps.command(RecordKind.CONTACT_REQUEST, check_id, Act.ASK_LEADERSHIP, staff, key, due=due, tell=post)
     result = deps.change(command)
-    if isinstance(result, Refused | Missing):
+    if sentence := refusal(result, command):
         log.info("contact check %s: ask %s", check_id, type(result).__name__.lower())
-        reply_privately(deps, client, body, NOT_THE_ASKER if isinstance(result, Refused) else NOT_FOUND)
+        reply_privately(deps, client, body, sentence)
         return
     if isinstance(result, Overtaken) and result.record.request_status == "none":  # type: ignore[union-attr]
         reply_privately(deps, client, body, result.reason)  # nobody unnamed goes to leadership
@@ -127,11 +124,9 @@ def decide(deps: Deps, body: dict[str, Any], check_id: int, version: int, **deci
         RecordKind.CONTACT_REQUEST, check_id, Act.DECIDE, payload.user_id(body), version=version, tell=told, **decision
     )
     result = deps.change(command)
-    if isinstance(result, Refused):
-        log.info("contact check %s: decision refused", check_id)
-        return NOT_LEADERSHIP, result
-    if isinstance(result, Missing):
-        return NOT_FOUND, result
+    if sentence := refusal(result, command):
+        log.info("contact check %s: decision %s", check_id, type(result).__name__.lower())
+        return sentence, result
     if isinstance(result, Overtaken) and isinstance(result.record, ContactCheck):
         return already_decided(result.record, command.actor), result
     return None, result
@@ -172,13 +167,12 @@ def open_decision(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient)
     check_id, version = button(body)
     actor, key, trigger = payload.user_id(body), request_key(body), payload.trigger_id(body)
     ack()
-    result = deps.look(deps.command(RecordKind.CONTACT_REQUEST, check_id, Act.DECIDE, actor, key, version=version))
+    command = deps.command(RecordKind.CONTACT_REQUEST, check_id, Act.DECIDE, actor, key, version=version)
+    result = deps.look(command)
     if isinstance(result, Changed) and isinstance(result.record, ContactCheck):
         client.views_open(trigger_id=trigger, view=contact_card.decision_form(result.record, a_year_on(deps.today())))
-    elif isinstance(result, Refused):
-        reply_privately(deps, client, body, NOT_LEADERSHIP)
-    elif isinstance(result, Missing):
-        reply_privately(deps, client, body, NOT_FOUND)
+    elif sentence := refusal(result, command):
+        reply_privately(deps, client, body, sentence)
     elif isinstance(result, Overtaken) and isinstance(result.record, ContactCheck):
         reply_privately(deps, client, body, already_decided(result.record, actor))
 
@@ -226,10 +220,8 @@ def view_details(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) 
         view = contact_card.details(result.record, events, deps.telling.where(result.record))
         client.views_open(trigger_id=trigger, view=view)
         deps.shown(command, result.record)  # in the audit trail, once it is open
-    elif isinstance(result, Refused):
-        reply_privately(deps, client, body, NOT_A_VIEWER)
-    elif isinstance(result, Missing):
-        reply_privately(deps, client, body, NOT_FOUND)
+    elif sentence := refusal(result, command):
+        reply_privately(deps, client, body, sentence)
 
 
 def register(app: App, deps: Deps) -> None:

@@ -1,6 +1,5 @@
 """The self-declaration register: staff declare a connection ahead of time, leadership acknowledge it, and it is
-re-confirmed yearly (both through the command path); and the App Home, where staff see their declarations and
-standing permissions."""
+re-confirmed yearly (both through the command path). The App Home, where staff see them, is home.py's."""
 
 from __future__ import annotations
 
@@ -15,21 +14,18 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot import ids, payload
 from bot.deps import Deps
 from bot.listeners.common import reply_privately
-from bot.listeners.contacts import NOT_LEADERSHIP, SAVE_FAILED
+from bot.listeners.contacts import SAVE_FAILED
 from bot.listeners.guard import Wiring
-from bot.listeners.home import publish_home
 from bot.payload import button, request_key
 from bot.views import contact_form
+from bot.views.refusals import refusal
 from flows.contact_requests import a_year_on
 from flows.permissions import Act, RecordKind
-from storage.commands import Changed, Missing, Overtaken, Refused
+from storage.commands import Changed, Overtaken
 from storage.models import Declaration
 from storage.outbox import Message
 
 log = logging.getLogger(__name__)
-
-NOT_FOUND = "That declaration could not be found."
-NOT_THE_DECLARER = "Only the person who declared this can re-confirm it. Your attempt is recorded."
 
 
 def declare_instead(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -92,10 +88,8 @@ def acknowledge(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -
     result = deps.change(command)
     if isinstance(result, Changed) and isinstance(result.record, Declaration):
         log.info("declaration %s acknowledged", row_id)
-    elif isinstance(result, Refused):
-        reply_privately(deps, client, body, NOT_LEADERSHIP)
-    elif isinstance(result, Missing):
-        reply_privately(deps, client, body, NOT_FOUND)
+    elif sentence := refusal(result, command):
+        reply_privately(deps, client, body, sentence)
     elif isinstance(result, Overtaken) and isinstance(result.record, Declaration):
         mine = result.record.acknowledged_by == actor
         done = "You already acknowledged it: your earlier click did it." if mine else "Someone got there first:"
@@ -108,28 +102,13 @@ def reconfirm(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> 
     ack()
     until = a_year_on(deps.today())
     told = lambda row, _added: redrawn(deps, row)  # noqa: E731 - the leadership post shows the new date
-    result = deps.change(
-        deps.command(RecordKind.DECLARATION, row_id, Act.RECONFIRM, staff, key, until=until, tell=told)
-    )
+    command = deps.command(RecordKind.DECLARATION, row_id, Act.RECONFIRM, staff, key, until=until, tell=told)
+    result = deps.change(command)
     if isinstance(result, Changed) and isinstance(result.record, Declaration):
-        log.info("declaration %s re-confirmed", row_id)  # their Home follows the change (HomeRedraws)
-    elif isinstance(result, Refused | Missing):
+        log.info("declaration %s re-confirmed", row_id)  # their Home follows the change (bot.telling.homes)
+    elif sentence := refusal(result, command):
         log.info("declaration %s: re-confirmation %s", row_id, type(result).__name__.lower())
-        reply_privately(deps, client, body, NOT_THE_DECLARER if isinstance(result, Refused) else NOT_FOUND)
-
-
-# --- App Home ---------------------------------------------------------------------------------------------------------
-
-
-def home_opened(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-    event = payload.event(body)
-    user = event.get("user")
-    if not isinstance(user, str) or not user:
-        raise payload.Malformed("event.user")
-    if event.get("tab", "home") == "home":
-        view = event.get("view")
-        seen = view.get("hash") if isinstance(view, dict) else None
-        publish_home(deps, client, user, seen if isinstance(seen, str) else None)
+        reply_privately(deps, client, body, sentence)
 
 
 def register(app: App, deps: Deps) -> None:
@@ -139,4 +118,3 @@ def register(app: App, deps: Deps) -> None:
     app.view(ids.DECLARE_VIEW)(wire.now(submit_declaration))
     app.action(ids.ACKNOWLEDGE_DECLARATION)(wire.lazily(acknowledge))
     app.action(ids.RECONFIRM_DECLARATION)(wire.lazily(reconfirm))
-    app.event("app_home_opened")(wire.lazily(home_opened))

@@ -7,14 +7,18 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from datetime import timedelta
+from typing import Any
 
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
+from bot import payload
 from bot.deps import Deps
 from bot.documents import pack_key
+from bot.listeners.guard import Wiring
 from bot.reminders import year_in_numbers
 from bot.views import home, home_roles
 from flows.permissions import Act, Record, RecordKind, who
@@ -95,3 +99,20 @@ def roles(deps: Deps, user: str) -> tuple[list[Block], list[Block]]:
         pack = deps.outbox.latest(pack_key(user))
         after += home_roles.governors(review_on, deps.reviews.past(home_roles.MAX_ITEMS), year, pack)
     return first, after
+
+
+def home_opened(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    """The person opened the Home tab: their Home, drawn now, over the view Slack says they are looking at."""
+    event = payload.event(body)
+    user = event.get("user")
+    if not isinstance(user, str) or not user:
+        raise payload.Malformed("event.user")
+    if event.get("tab", "home") == "home":
+        view = event.get("view")
+        seen = view.get("hash") if isinstance(view, dict) else None
+        publish_home(deps, client, user, seen if isinstance(seen, str) else None)
+
+
+def register(app: App, deps: Deps) -> None:
+    """The Home's own buttons open the forms of their features (contacts.py, declarations.py, review.py)."""
+    app.event("app_home_opened")(Wiring(deps).lazily(home_opened))

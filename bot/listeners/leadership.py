@@ -20,18 +20,16 @@ from bot.listeners.guard import Wiring
 from bot.payload import button, request_key
 from bot.text import mention
 from bot.views import action_forms, concern_words, details
+from bot.views.refusals import refusal
 from flows.escalation import Action, Status, recipients, targets
 from flows.permissions import Act, RecordKind
-from storage.commands import Changed, Missing, Overtaken, Refused, Result
+from storage.commands import Changed, Command, Overtaken, Result
 from storage.models import Concern
 from storage.outbox import Tell
 from storage.records import facts
 
 log = logging.getLogger(__name__)
 
-NOT_LEADERSHIP = "Only the leadership team can act on concerns. Your attempt has been recorded."
-NOT_A_VIEWER = "The details of this concern are open only to those handling it. Your attempt has been recorded."
-NOT_FOUND = "That concern could not be found."
 ACTS = {Action.ACKNOWLEDGE: Act.ACKNOWLEDGE, Action.ESCALATE: Act.ESCALATE, Action.RESOLVE: Act.RESOLVE}
 
 
@@ -50,17 +48,13 @@ def told(deps: Deps, note: str = "") -> Tell:
     return lambda concern, _added: deps.telling.concern_changed(concern, note)
 
 
-def refusal(result: Result, deps: Deps, actor: str) -> str | None:
+def not_done(result: Result, deps: Deps, command: Command) -> str | None:
     """The sentence for the person when the result is not a change (None when there is nothing to say); the post
     is redrawn when it may be showing an older state."""
-    if isinstance(result, Refused):
-        return NOT_LEADERSHIP
-    if isinstance(result, Missing):
-        return NOT_FOUND
     if isinstance(result, Overtaken) and isinstance(result.record, Concern):
         deps.tell(deps.telling.concern_redrawn(result.record))  # the post may show an older state
-        return where_it_stands(result.record, actor)
-    return None
+        return where_it_stands(result.record, command.actor)
+    return refusal(result, command)
 
 
 def acknowledge(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -73,7 +67,7 @@ def acknowledge(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -
     result = deps.change(command)
     if isinstance(result, Changed) and isinstance(result.record, Concern):
         log.info("concern %s acknowledged", concern_id)
-    elif sentence := refusal(result, deps, actor):
+    elif sentence := not_done(result, deps, command):
         log.info("concern %s: acknowledge %s", concern_id, type(result).__name__.lower())
         reply_privately(deps, client, body, sentence)
 
@@ -83,11 +77,12 @@ def open_form(action: Action, deps: Deps, ack: Ack, body: dict[str, Any], client
     concern_id, version = button(body)
     actor, key, trigger = payload.user_id(body), request_key(body), payload.trigger_id(body)
     ack()
-    result = deps.look(deps.command(RecordKind.CONCERN, concern_id, ACTS[action], actor, key, version=version))
+    command = deps.command(RecordKind.CONCERN, concern_id, ACTS[action], actor, key, version=version)
+    result = deps.look(command)
     if isinstance(result, Changed) and isinstance(result.record, Concern):
         offered = escalation_choices(deps, result.record, actor) if action is Action.ESCALATE else None
         client.views_open(trigger_id=trigger, view=action_forms.build(action, result.record, offered))
-    elif sentence := refusal(result, deps, actor):
+    elif sentence := not_done(result, deps, command):
         reply_privately(deps, client, body, sentence)
 
 
@@ -119,7 +114,7 @@ def submit_form(action: Action, deps: Deps, ack: Ack, body: dict[str, Any], clie
         tell=told(deps, form.note),
     )
     result = deps.change(command)
-    if sentence := refusal(result, deps, command.actor):
+    if sentence := not_done(result, deps, command):
         ack(response_action="errors", errors={action_forms.choice_block(action): sentence + " Close this form."})
         return
     ack()
@@ -140,11 +135,9 @@ def view_details(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) 
         view = details.build(result.record, deps.store.events(concern_id), deps.settings.platforms)
         client.views_open(trigger_id=trigger, view=view)
         deps.shown(command, result.record)  # in the audit trail, once it is open
-    elif isinstance(result, Refused):
-        log.info("concern %s: details refused", concern_id)
-        reply_privately(deps, client, body, NOT_A_VIEWER)
-    elif isinstance(result, Missing):
-        reply_privately(deps, client, body, NOT_FOUND)
+    elif sentence := refusal(result, command):
+        log.info("concern %s: details %s", concern_id, type(result).__name__.lower())
+        reply_privately(deps, client, body, sentence)
 
 
 def register(app: App, deps: Deps) -> None:

@@ -17,18 +17,17 @@ from bot.deps import Deps
 from bot.listeners.common import reply_privately
 from bot.listeners.guard import Wiring
 from bot.telling import drawn
+from bot.views.refusals import refusal
 from bot.views.retention import KEEP_FOR, ask_text, kept_blocks
 from flows.permissions import Act, RecordKind
 from flows.retention import held_as, years_after
 from storage import retention
-from storage.commands import Changed, Missing, Overtaken, Refused, Repeated
+from storage.commands import Changed, Overtaken, Repeated
 from storage.models import Concern, Send
 from storage.outbox import Message
 from storage.records import facts
 
 log = logging.getLogger(__name__)
-
-NOT_YOURS = "Only a safeguarding lead can decide what happens to this concern. Your attempt has been recorded."
 
 
 def _parsed(text: str) -> tuple[int, date, int | None]:
@@ -54,10 +53,8 @@ def decide(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> Non
         told = lambda row, _added: _kept(deps, row, due_on, until, lead)  # noqa: E731
         command = deps.command(RecordKind.CONCERN, concern_id, Act.KEEP_LONGER, lead, key, until=until, tell=told)
     result = deps.change(command)
-    if isinstance(result, Refused):
-        reply_privately(deps, client, body, NOT_YOURS)
-    elif isinstance(result, Missing):
-        reply_privately(deps, client, body, "That concern is no longer held.")
+    if sentence := refusal(result, command):
+        reply_privately(deps, client, body, sentence)
     elif isinstance(result, Overtaken):
         reply_privately(deps, client, body, result.reason or "Someone has decided already.")
     elif isinstance(result, Changed | Repeated) and years is None:

@@ -26,6 +26,8 @@ from bot.deps import Deps
 from bot.listeners import contacts, declarations, leadership, review
 from bot.payload import Malformed
 from bot.views import action_forms, contact_card, contact_form, details
+from bot.views.refusals import not_found, not_yours
+from bot.views.review_form import build as build_review_form
 from flows.contact import default_rules
 from flows.contact_requests import Decision, a_year_on
 from flows.escalation import Action
@@ -322,8 +324,8 @@ def test_an_escalation_is_told_to_whoever_it_went_to() -> None:
 @pytest.mark.parametrize(
     ("result", "sentence", "redrawn", "line"),
     [
-        (Refused(a_concern()), leadership.NOT_LEADERSHIP, False, "refused"),
-        (Missing(), leadership.NOT_FOUND, False, "missing"),
+        (Refused(a_concern()), not_yours(RecordKind.CONCERN, Act.ACKNOWLEDGE), False, "refused"),
+        (Missing(), not_found(RecordKind.CONCERN), False, "missing"),
         (
             Overtaken(a_concern("acknowledged", 4, "UHEAD")),
             "Someone got there first. SMP-2026-0007 is now *acknowledged* by <@UHEAD>.",
@@ -375,7 +377,7 @@ def test_a_form_opens_only_for_someone_the_command_path_lets_act_on_the_version_
 
     refused = FakeDeps(Refused(concern))
     _, client = run(partial(leadership.open_form, action), refused, click("7:3", user="UDSL"))
-    assert told(client) == [("UDSL", leadership.NOT_LEADERSHIP)] and not client.named("views_open")
+    assert told(client) == [("UDSL", not_yours(RecordKind.CONCERN, Act.ACKNOWLEDGE))] and not client.named("views_open")
 
     closed = FakeDeps(Overtaken(a_concern("resolved", 4, "UL2")))
     _, client = run(partial(leadership.open_form, action), closed, click("7:3"))
@@ -392,8 +394,8 @@ def test_a_form_with_no_choice_is_sent_back_and_nothing_is_tried() -> None:
 @pytest.mark.parametrize(
     ("result", "sentence"),
     [
-        (Refused(a_concern()), leadership.NOT_LEADERSHIP),
-        (Missing(), leadership.NOT_FOUND),
+        (Refused(a_concern()), not_yours(RecordKind.CONCERN, Act.ACKNOWLEDGE)),
+        (Missing(), not_found(RecordKind.CONCERN)),
         (
             Overtaken(a_concern("resolved", 4, "UL2")),
             "Someone got there first. SMP-2026-0007 is now *resolved* by <@UL2>.",
@@ -435,8 +437,8 @@ def test_the_details_open_for_whoever_may_read_them_and_every_look_is_recorded()
 @pytest.mark.parametrize(
     ("result", "sentence", "lines"),
     [
-        (Refused(a_concern()), leadership.NOT_A_VIEWER, ["concern 7: details refused"]),
-        (Missing(), leadership.NOT_FOUND, []),
+        (Refused(a_concern()), not_yours(RecordKind.CONCERN, Act.VIEW_DETAILS), ["concern 7: details refused"]),
+        (Missing(), not_found(RecordKind.CONCERN), ["concern 7: details missing"]),
     ],
 )
 def test_details_refused_or_missing_are_answered_privately_and_shown_to_nobody(
@@ -478,8 +480,12 @@ def test_a_question_sent_while_its_modal_was_closed_is_sent_all_the_same() -> No
 @pytest.mark.parametrize(
     ("result", "sentence", "lines"),
     [
-        (Refused(a_check("none")), contacts.NOT_THE_ASKER, ["contact check 5: ask refused"]),
-        (Missing(), contacts.NOT_FOUND, ["contact check 5: ask missing"]),
+        (
+            Refused(a_check("none")),
+            not_yours(RecordKind.CONTACT_REQUEST, Act.ASK_LEADERSHIP),
+            ["contact check 5: ask refused"],
+        ),
+        (Missing(), not_found(RecordKind.CONTACT_REQUEST), ["contact check 5: ask missing"]),
         (Overtaken(a_check("none"), "Say who it is and ask again."), "Say who it is and ask again.", []),
     ],
 )
@@ -516,8 +522,8 @@ def test_one_click_decides_as_the_clicker_and_the_member_of_staff_is_told(decisi
 @pytest.mark.parametrize(
     ("result", "sentence", "redrawn"),
     [
-        (Refused(a_check()), contacts.NOT_LEADERSHIP, False),
-        (Missing(), contacts.NOT_FOUND, False),
+        (Refused(a_check()), not_yours(RecordKind.CONTACT_REQUEST, Act.DECIDE), False),
+        (Missing(), not_found(RecordKind.CONTACT_REQUEST), False),
         (Overtaken(a_check("approved")), "Someone got there first: CQ-0005 is already approved.", True),
         (Repeated(a_check("approved")), None, False),
     ],
@@ -531,7 +537,9 @@ def test_a_decision_that_was_not_made_now_tells_the_clicker_and_nobody_else(
     assert told(client) == ([("USTAFF", sentence)] if sentence else [])
     assert [name for name, *_ in deps.telling.calls] == (["request_drawing", "redrawn"] if redrawn else [])
     assert len(deps.told) == redrawn
-    assert deps.logged == (["contact check 5: decision refused"] if isinstance(result, Refused) else [])
+    assert deps.logged == (
+        [f"contact check 5: decision {type(result).__name__.lower()}"] if isinstance(result, Refused | Missing) else []
+    )
 
 
 def test_the_decision_form_opens_only_for_someone_who_may_decide() -> None:
@@ -548,8 +556,8 @@ def test_the_decision_form_opens_only_for_someone_who_may_decide() -> None:
 @pytest.mark.parametrize(
     ("result", "sentence"),
     [
-        (Refused(a_check()), contacts.NOT_LEADERSHIP),
-        (Missing(), contacts.NOT_FOUND),
+        (Refused(a_check()), not_yours(RecordKind.CONTACT_REQUEST, Act.DECIDE)),
+        (Missing(), not_found(RecordKind.CONTACT_REQUEST)),
         (Overtaken(a_check("declined")), "Someone got there first: CQ-0005 is already declined."),
     ],
 )
@@ -595,7 +603,10 @@ def test_a_decline_needs_no_review_date() -> None:
 def test_a_refused_decision_is_said_on_the_form_and_nobody_is_told() -> None:
     deps = FakeDeps(Refused(a_check()))
     ack, _ = run(contacts.submit_decision, deps, submission("5:2", chosen(ids.DECISION, "decline"), user="USTAFF"))
-    assert form_errors(ack) == {ids.DECISION: contacts.NOT_LEADERSHIP} and deps.telling.calls == []
+    assert (
+        form_errors(ack) == {ids.DECISION: not_yours(RecordKind.CONTACT_REQUEST, Act.DECIDE)}
+        and deps.telling.calls == []
+    )
 
 
 def test_a_decision_form_is_checked_before_anything_is_tried() -> None:
@@ -626,8 +637,8 @@ def test_a_declaration_is_acknowledged_as_the_clicker_and_its_declarer_is_told()
 @pytest.mark.parametrize(
     ("result", "sentence"),
     [
-        (Refused(a_declaration()), contacts.NOT_LEADERSHIP),
-        (Missing(), declarations.NOT_FOUND),
+        (Refused(a_declaration()), not_yours(RecordKind.DECLARATION, Act.ACKNOWLEDGE)),
+        (Missing(), not_found(RecordKind.DECLARATION)),
         (
             Overtaken(a_declaration("acknowledged")),
             "Someone got there first: Declared connection D-0004 is acknowledged.",
@@ -656,7 +667,10 @@ def test_a_declaration_is_re_confirmed_by_the_clicker_for_a_year() -> None:
 
 @pytest.mark.parametrize(
     ("result", "sentence"),
-    [(Refused(a_declaration()), declarations.NOT_THE_DECLARER), (Missing(), declarations.NOT_FOUND)],
+    [
+        (Refused(a_declaration()), not_yours(RecordKind.DECLARATION, Act.RECONFIRM)),
+        (Missing(), not_found(RecordKind.DECLARATION)),
+    ],
 )
 def test_someone_else_cannot_re_confirm_a_declaration(result: Result, sentence: str) -> None:
     deps = FakeDeps(result)
@@ -675,7 +689,7 @@ def test_the_review_form_opens_for_a_governor_with_next_years_date() -> None:
     assert deps.sent == [
         ("look", Command(RecordKind.REVIEW, 20270301, Act.MARK_REVIEW_DONE, "UGOV", NOW, key("UGOV")), None)
     ]
-    form = review.form(date(2027, 3, 1), a_year_on(TODAY))
+    form = build_review_form(date(2027, 3, 1), a_year_on(TODAY))
     assert client.calls == [("views_open", (), {"trigger_id": "T1", "view": form})]
     assert form.private_metadata == "2027-03-01"
 
@@ -683,7 +697,7 @@ def test_the_review_form_opens_for_a_governor_with_next_years_date() -> None:
 @pytest.mark.parametrize(
     ("result", "sentence"),
     [
-        (Refused(DueReview(date(2027, 3, 1), None)), review.NOT_A_GOVERNOR),
+        (Refused(DueReview(date(2027, 3, 1), None)), not_yours(RecordKind.REVIEW, Act.MARK_REVIEW_DONE)),
         (Overtaken(DueReview(date(2027, 3, 1), None)), "The review due 01 March 2027 is already recorded as done."),
     ],
 )
@@ -730,7 +744,7 @@ def test_a_governor_records_the_review_and_is_told_when_the_next_is_due() -> Non
 def test_the_review_form_is_refused_to_someone_who_is_not_a_governor() -> None:
     deps = FakeDeps(Refused(DueReview(date(2027, 3, 1), None)))
     ack, _ = run(review.record, deps, review_form("UHEAD"))
-    assert form_errors(ack) == {ids.NEXT_REVIEW_ON: review.NOT_A_GOVERNOR}
+    assert form_errors(ack) == {ids.NEXT_REVIEW_ON: not_yours(RecordKind.REVIEW, Act.MARK_REVIEW_DONE)}
     assert deps.only_command.actor == "UHEAD" and deps.nudger.calls == [] and deps.client.calls == []
 
 

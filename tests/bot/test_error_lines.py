@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 from bot.app import on_error
 from bot.listeners.guard import CANNOT_READ, SLACK_FAILED, guarded, place, tell_if_waiting
 from bot.payload import Malformed
-from flows.errors import NotAuthorised
+from flows.errors import DomainError
 from tests.bot.test_guard import SECRET, RecordingClient, click
 
 
@@ -37,8 +37,8 @@ def one_line(caplog: pytest.LogCaptureFixture, logger: str) -> logging.LogRecord
             CANNOT_READ,
         ),
         (
-            NotAuthorised("Only governors " + SECRET),
-            "block_actions: refused (NotAuthorised)",
+            DomainError("Only governors " + SECRET),
+            "block_actions: refused (DomainError)",
             logging.INFO,
             "Only governors",
         ),

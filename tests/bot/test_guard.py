@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 from bot.app import on_error
 from bot.listeners.guard import CANNOT_READ, DATABASE_DOWN, SOMETHING_WRONG, guarded
 from bot.payload import Malformed
-from flows.errors import NotAuthorised
+from flows.errors import DomainError
 
 SECRET = "Pelham-Quist-9051 typed this"
 
@@ -51,7 +51,7 @@ def raising(error: BaseException, before_ack: bool = False) -> Any:
             logging.ERROR,
         ),
         (Malformed("actions[0].value"), CANNOT_READ, logging.WARNING),
-        (NotAuthorised("Only the leadership team can act on this."), "Only the leadership team", logging.INFO),
+        (DomainError("Only the leadership team can act on this."), "Only the leadership team", logging.INFO),
     ],
 )
 @pytest.mark.parametrize("before_ack", [False, True])

@@ -15,9 +15,9 @@ from sqlalchemy.exc import OperationalError
 
 from bot import ids
 from bot.deps import Deps
-from bot.listeners import contacts, declarations, leadership, review
+from bot.listeners import contacts, declarations, home, leadership, review
 from bot.payload import Malformed
-from bot.views import contact_form
+from bot.views import contact_form, review_form
 from flows.contact import Verdict, assess, parse_rules
 from flows.contact_requests import Decision, a_year_on
 from flows.permissions import Act, RecordKind
@@ -158,7 +158,9 @@ def test_declaration_buttons_forms_and_the_app_home_reach_their_handlers() -> No
         ("view", ids.DECLARE_VIEW): "submit_declaration",
         ("action", ids.ACKNOWLEDGE_DECLARATION): "acknowledge",
         ("action", ids.RECONFIRM_DECLARATION): "reconfirm",
-        ("event", "app_home_opened"): "home_opened",
+    }
+    assert {key: listener.__name__ for key, listener in wired(home, FakeDeps()).items()} == {
+        ("event", "app_home_opened"): "home_opened"
     }
     for name, act in ((ids.ACKNOWLEDGE_DECLARATION, Act.ACKNOWLEDGE), (ids.RECONFIRM_DECLARATION, Act.RECONFIRM)):
         deps = FakeDeps(Repeated(a_declaration()))
@@ -168,7 +170,7 @@ def test_declaration_buttons_forms_and_the_app_home_reach_their_handlers() -> No
     call(wired(declarations, deps)[("view", ids.DECLARE_VIEW)], submission("", DECLARATION_VALUES, user="USTAFF"))
     assert deps.declarations.named("declare") and deps.delivery.calls == [("kick", (), {})]
     deps = FakeDeps()
-    _, client = call(wired(declarations, deps)[("event", "app_home_opened")], home_opened("USTAFF"))
+    _, client = call(wired(home, deps)[("event", "app_home_opened")], home_opened("USTAFF"))
     assert deps.contact_checks.named("permissions_for") and client.named("views_publish")
     for name, method in ((ids.OPEN_DECLARE, "views_update"), (ids.HOME_DECLARE, "views_open")):
         _, client = call(wired(declarations, FakeDeps())[("action", name)], click("x"))
@@ -326,20 +328,20 @@ def test_the_app_home_shows_a_person_their_own_permissions_and_declarations_as_o
     due = a_declaration("acknowledged")
     due.confirm_by = date(2026, 12, 1)  # within the notice: the home asks for it to be re-confirmed
     deps.declarations.answers["declarations_for"] = [due]
-    _, client = run(declarations.home_opened, deps, home_opened("USTAFF", tab=None))
+    _, client = run(home.home_opened, deps, home_opened("USTAFF", tab=None))
     assert deps.contact_checks.calls == [("permissions_for", ("USTAFF",), {}), ("asked_by", ("USTAFF", 50), {})]
     assert deps.declarations.calls == [("declarations_for", ("USTAFF",), {})]
     [(_, _, published)] = client.calls
     drawn = str(published["view"].to_dict())
     assert published["user_id"] == "USTAFF" and "Still true" in drawn and "Concerns you reported" in drawn
-    _, client = run(declarations.home_opened, FakeDeps(), home_opened("USTAFF", tab="messages"))
+    _, client = run(home.home_opened, FakeDeps(), home_opened("USTAFF", tab="messages"))
     assert client.calls == []
 
 
 @pytest.mark.parametrize("user", [None, "", 7])
 def test_an_app_home_event_without_a_user_is_not_read(user: Any) -> None:
     with pytest.raises(Malformed) as raised:
-        run(declarations.home_opened, FakeDeps(), home_opened(user))
+        run(home.home_opened, FakeDeps(), home_opened(user))
     assert raised.value.what == "event.user"
 
 
@@ -354,7 +356,7 @@ def test_the_declare_form_opens_from_the_check_answer_or_the_app_home() -> None:
 
 
 def test_the_review_form_is_one_slack_will_open_asking_for_the_next_date() -> None:
-    drawn = review.form(date(2027, 3, 1), date(2028, 3, 1)).to_dict()
+    drawn = review_form.build(date(2027, 3, 1), date(2028, 3, 1)).to_dict()
     version = drawn["blocks"].pop()  # the new policy version, if the governors approved one: optional, checked
     assert (version["block_id"], version["optional"], version["element"]["max_length"]) == (
         ids.POLICY_VERSION,

@@ -16,6 +16,7 @@ from bot.deps import Deps
 from bot.listeners import retention as retention_listener
 from bot.listeners.leadership import told
 from bot.retention import Retention
+from bot.views.refusals import not_yours
 from flows.permissions import Act, RecordKind
 from flows.retention import Disposal, Held
 from flows.taxonomy import Area, Kind, Outcome
@@ -155,7 +156,9 @@ def test_a_safeguarding_concern_waits_for_the_lead_who_can_keep_it_then_confirm(
     [planned] = runner(deps).plan(timedelta(0))
     due_on = planned.due.due_on
     press(deps, fake, LEAD, "retention_redact", f"{concern_id}:{due_on}")  # not theirs to decide
-    assert MARKER in everything_stored(deps) and told_privately(fake, LEAD) == [retention_listener.NOT_YOURS]
+    assert MARKER in everything_stored(deps) and told_privately(fake, LEAD) == [
+        not_yours(RecordKind.CONCERN, Act.REDACT)
+    ]
     press(deps, fake, DSL, "retention_keep_1", f"{concern_id}:{due_on}:1")
     assert f"<@{DSL}> chose to keep it until" in seen_by(fake, DSL)
     assert runner(deps).plan(timedelta(0)) == [] and MARKER in everything_stored(deps)

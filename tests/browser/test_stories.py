@@ -38,7 +38,7 @@ def test_someone_in_the_channel_who_is_not_a_leader_is_told_privately(page: Any,
     open_place(page, "# leadership")
     post = page.locator("article.message", has_text=reference)
     post.get_by_role("button", name="Acknowledge").click()
-    page.locator("article.ephemeral").get_by_text("Only the leadership team can act on concerns").wait_for()
+    page.locator("article.ephemeral").get_by_text("Only those handling this concern can act on it").wait_for()
     assert "acknowledged" not in post.inner_text().lower()
 
 

@@ -41,7 +41,7 @@ def test_a_non_leader_click_is_refused_and_audited(
     forms_before = len(fake_slack.of("views.open"))
     for action in ("concern_acknowledge", "concern_escalate", "concern_resolve"):
         assert slack.click(action, f"{concern_id}:1", "USTAFF21").status == 200
-    ephemeral_to(fake_slack, "USTAFF21", "Only the leadership team")
+    ephemeral_to(fake_slack, "USTAFF21", "Only those handling this concern")
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
         actions = [e.action for e in store.events(concern_id)]
@@ -55,7 +55,7 @@ def test_a_non_leader_click_is_refused_and_audited(
 
     # The safeguarding lead reads every concern's details, but acts only on the safeguarding route.
     assert slack.click("concern_acknowledge", f"{concern_id}:1", SAFEGUARDING_LEAD).status == 200
-    ephemeral_to(fake_slack, SAFEGUARDING_LEAD, "Only the leadership team")
+    ephemeral_to(fake_slack, SAFEGUARDING_LEAD, "Only those handling this concern")
     deadline = time.monotonic() + 5
     while (SAFEGUARDING_LEAD, "refused_acknowledge") not in [(e.actor_id, e.action) for e in store.events(concern_id)]:
         assert time.monotonic() < deadline, "the safeguarding lead's attempt was not audited"
@@ -101,7 +101,7 @@ def test_a_concern_about_a_leader_goes_to_the_headteacher_alone(
     slack.click("concern_view_details", str(concern_id), LEADERS[0], channel="D" + HEADTEACHER[1:])
     ephemeral_to(fake_slack, LEADERS[0], "open only to those handling it", after=mark)
     slack.click("concern_acknowledge", f"{concern_id}:1", LEADERS[0], channel="D" + HEADTEACHER[1:])
-    ephemeral_to(fake_slack, LEADERS[0], "Only the leadership team", after=mark)
+    ephemeral_to(fake_slack, LEADERS[0], "Only those handling this concern", after=mark)
     slack.click("concern_acknowledge", f"{concern_id}:1", HEADTEACHER, channel="D" + HEADTEACHER[1:])
     fake_slack.wait_for(
         "chat.update", lambda p: p["channel"] == "D" + HEADTEACHER[1:] and "Acknowledged" in texts(p["blocks"])
@@ -482,7 +482,9 @@ def test_a_refusal_slack_will_not_show_reaches_the_persons_direct_messages(
     mark = fake_slack.mark()
     slack.click("concern_acknowledge", f"{concern_id}:1", clicker)
     told = fake_slack.wait_for(
-        "chat.postMessage", lambda p: p["channel"] == clicker and "Only the leadership team" in p["text"], after=mark
+        "chat.postMessage",
+        lambda p: p["channel"] == clicker and "Only those handling this concern" in p["text"],
+        after=mark,
     )
     assert len(told) == 1 and not fake_slack.of("chat.postEphemeral", mark, user=clicker)[-1].response.get("ok")
 
