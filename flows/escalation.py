@@ -1,4 +1,4 @@
-"""The life of a concern: its statuses, the actions leadership takes, and which moves are allowed."""
+"""The life of a concern: its statuses, the acts leadership takes on it, and which moves are allowed."""
 
 from __future__ import annotations
 
@@ -39,41 +39,34 @@ class Status(StrEnum):
         return self is not Status.RESOLVED
 
 
-class Action(StrEnum):
-    ACKNOWLEDGE = "acknowledge"
-    ESCALATE = "escalate"
-    RESOLVE = "resolve"
+# The moves on a concern are the permission table's acts (flows.permissions.Act): who may make one is asked there.
+PAST_TENSE = {Act.ACKNOWLEDGE: "acknowledged", Act.ESCALATE: "escalated", Act.RESOLVE: "resolved"}
 
-    @property
-    def past_tense(self) -> str:
-        return {"acknowledge": "acknowledged", "escalate": "escalated", "resolve": "resolved"}[self.value]
-
-
-# status -> {action: next status}. Escalating again (to the police after the safeguarding lead, say) is allowed;
+# status -> {act: next status}. Escalating again (to the police after the safeguarding lead, say) is allowed;
 # resolving straight from new is allowed ("no action needed"); nothing leaves RESOLVED.
-TRANSITIONS: dict[Status, dict[Action, Status]] = {
+TRANSITIONS: dict[Status, dict[Act, Status]] = {
     Status.NEW: {
-        Action.ACKNOWLEDGE: Status.ACKNOWLEDGED,
-        Action.ESCALATE: Status.ESCALATED,
-        Action.RESOLVE: Status.RESOLVED,
+        Act.ACKNOWLEDGE: Status.ACKNOWLEDGED,
+        Act.ESCALATE: Status.ESCALATED,
+        Act.RESOLVE: Status.RESOLVED,
     },
-    Status.ACKNOWLEDGED: {Action.ESCALATE: Status.ESCALATED, Action.RESOLVE: Status.RESOLVED},
-    Status.ESCALATED: {Action.ESCALATE: Status.ESCALATED, Action.RESOLVE: Status.RESOLVED},
+    Status.ACKNOWLEDGED: {Act.ESCALATE: Status.ESCALATED, Act.RESOLVE: Status.RESOLVED},
+    Status.ESCALATED: {Act.ESCALATE: Status.ESCALATED, Act.RESOLVE: Status.RESOLVED},
     Status.RESOLVED: {},
 }
 
 
-def allowed_actions(status: Status) -> list[Action]:
+def allowed_acts(status: Status) -> list[Act]:
     return list(TRANSITIONS[status])
 
 
-def apply(status: Status, action: Action) -> Status:
-    """The status after `action`, or InvalidTransition with a sentence for the person who tried."""
+def apply(status: Status, act: Act) -> Status:
+    """The status after `act`, or InvalidTransition with a sentence for the person who tried."""
     try:
-        return TRANSITIONS[status][action]
+        return TRANSITIONS[status][act]
     except KeyError:
         raise InvalidTransition(
-            f"This concern is already {status.value}; it cannot be {action.past_tense} now."
+            f"This concern is already {status.value}; it cannot be {PAST_TENSE.get(act, act.value)} now."
         ) from None
 
 

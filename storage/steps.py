@@ -23,7 +23,7 @@ from flows.contact_requests import (
     request,
 )
 from flows.errors import DomainError, InvalidTransition
-from flows.escalation import Action, Status, apply, check_target, targets
+from flows.escalation import Status, apply, check_target, targets
 from flows.permissions import Act, People, Record, RecordKind
 from flows.policy import check_version
 from storage import outbox, retention
@@ -111,7 +111,7 @@ def check_state(row: Row, act: Act) -> None:
     """InvalidTransition when the record's state does not allow `act` now: for opening its form, before anyone has
     chosen what to do (an outcome, a decision)."""
     if isinstance(row, Concern):
-        apply(Status(row.status), Action(act.value))
+        apply(Status(row.status), act)
     elif isinstance(row, ContactCheck):
         current = RequestStatus(row.request_status)
         if act is Act.ASK_LEADERSHIP:
@@ -140,8 +140,8 @@ def step(row: Row, command: Command, people: People) -> Step:
 
 
 def _concern(row: Concern, command: Command, people: People) -> Step:
-    action = Action(command.act.value)
-    target = apply(Status(row.status), action)
+    act = command.act
+    target = apply(Status(row.status), act)
     values: dict[str, Any] = {
         "status": target.value,
         "updated_at": command.at,
@@ -150,10 +150,10 @@ def _concern(row: Concern, command: Command, people: People) -> Step:
     }
     if row.acknowledged_at is None:
         values.update(acknowledged_at=command.at, acknowledged_by=command.actor)
-    if action is Action.ESCALATE:
+    if act is Act.ESCALATE:
         offered = targets(people, facts(row), command.actor)
         values["escalated_to"] = check_target(command.detail, offered).value
-    if action is Action.RESOLVE:
+    if act is Act.RESOLVE:
         values.update(resolved_at=command.at, outcome=command.detail)
     return Step(target.value, row.status, target.value, values, detail=command.detail, cancels=(outbox.NUDGE,))
 

@@ -21,7 +21,7 @@ from bot.payload import button, request_key
 from bot.text import mention
 from bot.views import action_forms, concern_words, details
 from bot.views.refusals import refusal
-from flows.escalation import Action, Status, recipients, targets
+from flows.escalation import Status, recipients, targets
 from flows.permissions import Act, RecordKind
 from storage.commands import Changed, Command, Overtaken, Result
 from storage.models import Concern
@@ -29,8 +29,6 @@ from storage.outbox import Tell
 from storage.records import facts
 
 log = logging.getLogger(__name__)
-
-ACTS = {Action.ACKNOWLEDGE: Act.ACKNOWLEDGE, Action.ESCALATE: Act.ESCALATE, Action.RESOLVE: Act.RESOLVE}
 
 
 def where_it_stands(concern: Concern, actor: str) -> str:
@@ -72,16 +70,16 @@ def acknowledge(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -
         reply_privately(deps, client, body, sentence)
 
 
-def open_form(action: Action, deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+def open_form(act: Act, deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
     """Escalate or Resolve: the form opens only for someone who may act, on the version they saw."""
     concern_id, version = button(body)
     actor, key, trigger = payload.user_id(body), request_key(body), payload.trigger_id(body)
     ack()
-    command = deps.command(RecordKind.CONCERN, concern_id, ACTS[action], actor, key, version=version)
+    command = deps.command(RecordKind.CONCERN, concern_id, act, actor, key, version=version)
     result = deps.look(command)
     if isinstance(result, Changed) and isinstance(result.record, Concern):
-        offered = escalation_choices(deps, result.record, actor) if action is Action.ESCALATE else None
-        client.views_open(trigger_id=trigger, view=action_forms.build(action, result.record, offered))
+        offered = escalation_choices(deps, result.record, actor) if act is Act.ESCALATE else None
+        client.views_open(trigger_id=trigger, view=action_forms.build(act, result.record, offered))
     elif sentence := not_done(result, deps, command):
         reply_privately(deps, client, body, sentence)
 
@@ -95,17 +93,17 @@ def escalation_choices(deps: Deps, concern: Concern, actor: str) -> list[tuple[s
     ]
 
 
-def submit_form(action: Action, deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+def submit_form(act: Act, deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
     view = payload.view(body)
-    form = action_forms.parse(action, view)
-    problems = action_forms.errors(action, form)
+    form = action_forms.parse(act, view)
+    problems = action_forms.errors(act, form)
     if problems:
         ack(response_action="errors", errors=problems)
         return
     command = deps.command(
         RecordKind.CONCERN,
         form.concern_id,
-        ACTS[action],
+        act,
         payload.user_id(body),
         f"view:{view['id']}",
         version=form.version,
@@ -115,7 +113,7 @@ def submit_form(action: Action, deps: Deps, ack: Ack, body: dict[str, Any], clie
     )
     result = deps.change(command)
     if sentence := not_done(result, deps, command):
-        ack(response_action="errors", errors={action_forms.choice_block(action): sentence + " Close this form."})
+        ack(response_action="errors", errors={action_forms.choice_block(act): sentence + " Close this form."})
         return
     ack()
     if isinstance(result, Changed) and isinstance(result.record, Concern):
@@ -143,8 +141,8 @@ def view_details(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) 
 def register(app: App, deps: Deps) -> None:
     wire = Wiring(deps)
     app.action(ids.ACKNOWLEDGE)(wire.lazily(acknowledge))
-    app.action(ids.ESCALATE)(wire.for_trigger(open_form, Action.ESCALATE))
-    app.action(ids.RESOLVE)(wire.for_trigger(open_form, Action.RESOLVE))
-    app.view(ids.ESCALATE_VIEW)(wire.now(submit_form, Action.ESCALATE))
-    app.view(ids.RESOLVE_VIEW)(wire.now(submit_form, Action.RESOLVE))
+    app.action(ids.ESCALATE)(wire.for_trigger(open_form, Act.ESCALATE))
+    app.action(ids.RESOLVE)(wire.for_trigger(open_form, Act.RESOLVE))
+    app.view(ids.ESCALATE_VIEW)(wire.now(submit_form, Act.ESCALATE))
+    app.view(ids.RESOLVE_VIEW)(wire.now(submit_form, Act.RESOLVE))
     app.action(ids.VIEW_DETAILS)(wire.for_trigger(view_details))

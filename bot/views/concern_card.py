@@ -18,15 +18,15 @@ from slack_sdk.models.blocks import (
 
 from bot import ids
 from bot.text import mention, when
-from flows.escalation import Action, Status, allowed_actions
-from flows.permissions import Placement
+from flows.escalation import Status, allowed_acts
+from flows.permissions import Act, Placement
 from flows.taxonomy import Area, EscalationTarget, Kind, Outcome, Role
 from storage.models import Concern
 
 _BUTTONS = {
-    Action.ACKNOWLEDGE: (ids.ACKNOWLEDGE, "Acknowledge", "primary"),
-    Action.ESCALATE: (ids.ESCALATE, "Escalate", None),
-    Action.RESOLVE: (ids.RESOLVE, "Resolve", None),
+    Act.ACKNOWLEDGE: (ids.ACKNOWLEDGE, "Acknowledge", "primary"),
+    Act.ESCALATE: (ids.ESCALATE, "Escalate", None),
+    Act.RESOLVE: (ids.RESOLVE, "Resolve", None),
 }
 
 
@@ -100,12 +100,12 @@ def buttons(concern: Concern) -> ActionsBlock:
     """What may be done next, at the version drawn, and View details (on the post and in the App Home)."""
     elements = [
         ButtonElement(
-            action_id=_BUTTONS[action][0],
-            text=_BUTTONS[action][1],
+            action_id=_BUTTONS[act][0],
+            text=_BUTTONS[act][1],
             value=f"{concern.id}:{concern.version}",
-            style=_BUTTONS[action][2],
+            style=_BUTTONS[act][2],
         )
-        for action in allowed_actions(Status(concern.status))
+        for act in allowed_acts(Status(concern.status))
     ]
     elements.append(view_details_button(concern))
     return ActionsBlock(block_id=f"concern_{concern.id}", elements=elements)

@@ -8,8 +8,8 @@ from typing import Any
 
 from bot.listeners.leadership import escalation_choices
 from bot.views import action_forms
-from flows.escalation import LADO_HINT, Action
-from flows.permissions import People, Placement
+from flows.escalation import LADO_HINT
+from flows.permissions import Act, People, Placement
 from storage.models import Concern
 
 PEOPLE = People(frozenset({"ULEAD", "UDSL"}), frozenset({"UDSL"}), "UHEAD", "UCHAIR")
@@ -29,7 +29,7 @@ def a_concern(concern_id: int, involved: str | None = None, **facts: Any) -> Con
 
 
 def offered(concern: Concern, actor: str = "ULEAD") -> tuple[dict[str, str], str | None]:
-    view = action_forms.build(Action.ESCALATE, concern, escalation_choices(DEPS, concern, actor)).to_dict()
+    view = action_forms.build(Act.ESCALATE, concern, escalation_choices(DEPS, concern, actor)).to_dict()
     target = view["blocks"][0]
     options = {o["value"]: o["text"]["text"] for o in target["element"]["options"]}
     return options, (target.get("hint") or {}).get("text")
@@ -40,7 +40,7 @@ def test_the_lado_is_offered_only_when_a_member_of_staff_is_named() -> None:
     assert "lado" in values and hint == LADO_HINT
     values, hint = offered(a_concern(8))
     assert "lado" not in values and "safeguarding_lead" in values and hint is None
-    resolve = action_forms.build(Action.RESOLVE, a_concern(7, involved="U1"))
+    resolve = action_forms.build(Act.RESOLVE, a_concern(7, involved="U1"))
     assert "lado" not in str(resolve.to_dict())
 
 
@@ -59,7 +59,7 @@ def test_the_headteacher_is_not_offered_herself_and_a_concern_naming_her_goes_to
 def test_the_note_box_takes_exactly_what_the_note_may_hold() -> None:
     from flows.concerns import NOTE_MAX
 
-    for action in (Action.ESCALATE, Action.RESOLVE):
+    for action in (Act.ESCALATE, Act.RESOLVE):
         note = action_forms.build(action, a_concern(7), []).to_dict()["blocks"][1]
         assert note["element"]["max_length"] == NOTE_MAX
         assert "Never to the reporter" in note["hint"]["text"]

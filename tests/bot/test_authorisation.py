@@ -30,7 +30,6 @@ from bot.views.refusals import not_found, not_yours
 from bot.views.review_form import build as build_review_form
 from flows.contact import default_rules
 from flows.contact_requests import Decision, a_year_on
-from flows.escalation import Action
 from flows.permissions import Act, People, RecordKind
 from storage.commands import Changed, Command, Missing, Overtaken, Refused, Repeated, Result
 from storage.models import Concern, ContactCheck, Declaration, PolicyReview
@@ -311,7 +310,7 @@ def test_an_escalation_is_told_to_whoever_it_went_to() -> None:
     escalated = a_concern("escalated", 4, "UL2")
     deps = FakeDeps(Changed(escalated))
     values = chosen(ids.TARGET, "police") | typed(ids.NOTE, "rang 101")
-    ack, _ = run(partial(leadership.submit_form, Action.ESCALATE), deps, submission("7:3", values, user="UL2"))
+    ack, _ = run(partial(leadership.submit_form, Act.ESCALATE), deps, submission("7:3", values, user="UL2"))
     assert form_errors(ack) is None
     assert deps.only_command == Command(
         RecordKind.CONCERN, 7, Act.ESCALATE, "UL2", NOW, "view:V9", version=3, detail="police", note="rang 101"
@@ -363,31 +362,30 @@ def test_a_retried_click_is_answered_with_silence() -> None:
     assert form_errors(ack) is None and client.calls == [] and deps.delivery.calls == [] and deps.logged == []
 
 
-@pytest.mark.parametrize("action", [Action.ESCALATE, Action.RESOLVE])
-def test_a_form_opens_only_for_someone_the_command_path_lets_act_on_the_version_they_saw(action: Action) -> None:
+@pytest.mark.parametrize("act", [Act.ESCALATE, Act.RESOLVE])
+def test_a_form_opens_only_for_someone_the_command_path_lets_act_on_the_version_they_saw(act: Act) -> None:
     concern = a_concern("acknowledged", 3)
     deps = FakeDeps(Changed(concern))
-    _, client = run(partial(leadership.open_form, action), deps, click("7:3"))
-    act = Act.ESCALATE if action is Action.ESCALATE else Act.RESOLVE
+    _, client = run(partial(leadership.open_form, act), deps, click("7:3"))
     assert deps.sent == [("look", Command(RecordKind.CONCERN, 7, act, "UL1", NOW, key(), version=3), None)]
-    offered = leadership.escalation_choices(deps, concern, "UL1") if action is Action.ESCALATE else None  # type: ignore[arg-type]
+    offered = leadership.escalation_choices(deps, concern, "UL1") if act is Act.ESCALATE else None  # type: ignore[arg-type]
     assert offered is None or ("headteacher", "Headteacher") in offered
-    view = action_forms.build(action, concern, offered)
+    view = action_forms.build(act, concern, offered)
     assert client.calls == [("views_open", (), {"trigger_id": "T1", "view": view})]
 
     refused = FakeDeps(Refused(concern))
-    _, client = run(partial(leadership.open_form, action), refused, click("7:3", user="UDSL"))
-    assert told(client) == [("UDSL", not_yours(RecordKind.CONCERN, Act.ACKNOWLEDGE))] and not client.named("views_open")
+    _, client = run(partial(leadership.open_form, act), refused, click("7:3", user="UDSL"))
+    assert told(client) == [("UDSL", not_yours(RecordKind.CONCERN, act))] and not client.named("views_open")
 
     closed = FakeDeps(Overtaken(a_concern("resolved", 4, "UL2")))
-    _, client = run(partial(leadership.open_form, action), closed, click("7:3"))
+    _, client = run(partial(leadership.open_form, act), closed, click("7:3"))
     assert told(client) == [("UL1", "Someone got there first. SMP-2026-0007 is now *resolved* by <@UL2>.")]
     assert not client.named("views_open") and closed.telling.named("concern_redrawn") and closed.told
 
 
 def test_a_form_with_no_choice_is_sent_back_and_nothing_is_tried() -> None:
     deps = FakeDeps()
-    ack, _ = run(partial(leadership.submit_form, Action.RESOLVE), deps, submission("7:3", typed(ids.NOTE, "x")))
+    ack, _ = run(partial(leadership.submit_form, Act.RESOLVE), deps, submission("7:3", typed(ids.NOTE, "x")))
     assert form_errors(ack) == {ids.OUTCOME: "Choose one: outcome."} and deps.sent == []
 
 
@@ -405,7 +403,7 @@ def test_a_form_with_no_choice_is_sent_back_and_nothing_is_tried() -> None:
 def test_a_form_that_changed_nothing_says_why_on_the_form(result: Result, sentence: str) -> None:
     deps = FakeDeps(result)
     values = chosen(ids.OUTCOME, "no_action")
-    ack, client = run(partial(leadership.submit_form, Action.RESOLVE), deps, submission("7:3", values, user="UDSL"))
+    ack, client = run(partial(leadership.submit_form, Act.RESOLVE), deps, submission("7:3", values, user="UDSL"))
     assert form_errors(ack) == {ids.OUTCOME: sentence + " Close this form."}
     assert deps.only_command == Command(
         RecordKind.CONCERN, 7, Act.RESOLVE, "UDSL", NOW, "view:V9", version=3, detail="no_action"
@@ -416,7 +414,7 @@ def test_a_form_that_changed_nothing_says_why_on_the_form(result: Result, senten
 def test_a_resubmitted_form_closes_quietly() -> None:
     deps = FakeDeps(Repeated(a_concern("resolved", 4, "UL1")))
     ack, client = run(
-        partial(leadership.submit_form, Action.RESOLVE), deps, submission("7:3", chosen(ids.OUTCOME, "no_action"))
+        partial(leadership.submit_form, Act.RESOLVE), deps, submission("7:3", chosen(ids.OUTCOME, "no_action"))
     )
     assert form_errors(ack) is None and client.calls == [] and deps.delivery.calls == []
 

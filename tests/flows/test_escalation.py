@@ -5,46 +5,47 @@ from __future__ import annotations
 import pytest
 
 from flows.errors import InvalidTransition
-from flows.escalation import TRANSITIONS, Action, Status, allowed_actions, apply
+from flows.escalation import TRANSITIONS, Status, allowed_acts, apply
+from flows.permissions import Act
 
 
 @pytest.mark.parametrize(
-    ("status", "action", "expected"),
+    ("status", "act", "expected"),
     [
-        (Status.NEW, Action.ACKNOWLEDGE, Status.ACKNOWLEDGED),
-        (Status.NEW, Action.ESCALATE, Status.ESCALATED),
-        (Status.NEW, Action.RESOLVE, Status.RESOLVED),
-        (Status.ACKNOWLEDGED, Action.ESCALATE, Status.ESCALATED),
-        (Status.ACKNOWLEDGED, Action.RESOLVE, Status.RESOLVED),
-        (Status.ESCALATED, Action.ESCALATE, Status.ESCALATED),
-        (Status.ESCALATED, Action.RESOLVE, Status.RESOLVED),
+        (Status.NEW, Act.ACKNOWLEDGE, Status.ACKNOWLEDGED),
+        (Status.NEW, Act.ESCALATE, Status.ESCALATED),
+        (Status.NEW, Act.RESOLVE, Status.RESOLVED),
+        (Status.ACKNOWLEDGED, Act.ESCALATE, Status.ESCALATED),
+        (Status.ACKNOWLEDGED, Act.RESOLVE, Status.RESOLVED),
+        (Status.ESCALATED, Act.ESCALATE, Status.ESCALATED),
+        (Status.ESCALATED, Act.RESOLVE, Status.RESOLVED),
     ],
 )
-def test_allowed_moves(status: Status, action: Action, expected: Status) -> None:
-    assert apply(status, action) is expected
+def test_allowed_moves(status: Status, act: Act, expected: Status) -> None:
+    assert apply(status, act) is expected
 
 
 @pytest.mark.parametrize(
-    ("status", "action"),
+    ("status", "act"),
     [
-        (Status.RESOLVED, Action.ACKNOWLEDGE),
-        (Status.RESOLVED, Action.ESCALATE),
-        (Status.RESOLVED, Action.RESOLVE),
-        (Status.ACKNOWLEDGED, Action.ACKNOWLEDGE),
-        (Status.ESCALATED, Action.ACKNOWLEDGE),
+        (Status.RESOLVED, Act.ACKNOWLEDGE),
+        (Status.RESOLVED, Act.ESCALATE),
+        (Status.RESOLVED, Act.RESOLVE),
+        (Status.ACKNOWLEDGED, Act.ACKNOWLEDGE),
+        (Status.ESCALATED, Act.ACKNOWLEDGE),
     ],
 )
-def test_illegal_moves_are_refused_with_a_sentence(status: Status, action: Action) -> None:
+def test_illegal_moves_are_refused_with_a_sentence(status: Status, act: Act) -> None:
     with pytest.raises(InvalidTransition) as refused:
-        apply(status, action)
+        apply(status, act)
     assert status.value in refused.value.message
 
 
 def test_nothing_leaves_resolved_and_every_open_status_can_be_resolved() -> None:
-    assert allowed_actions(Status.RESOLVED) == []
+    assert allowed_acts(Status.RESOLVED) == []
     for status in Status:
         if status.is_open:
-            assert Action.RESOLVE in TRANSITIONS[status]
+            assert Act.RESOLVE in TRANSITIONS[status]
 
 
 def test_the_lado_is_offered_only_for_a_concern_that_names_a_member_of_staff() -> None:
