@@ -22,7 +22,7 @@ from bot.config import Settings
 from bot.directory import Directory
 from bot.reminders import Reminders
 from bot.retention import Retention
-from flows.permissions import Act, Placement, Record, RecordKind
+from flows.permissions import Act
 from flows.scheduling import describe, escalates, next_nudge
 from storage.declarations import DeclarationStore
 from storage.nudges import CONCERN, NudgeStore, Waiting
@@ -119,7 +119,7 @@ class Nudger:
         what = "safeguarding concern" if item.safeguarding else ("concern" if item.kind == CONCERN else "request")
         verb = "acknowledged" if item.kind == CONCERN else "decided"
         nudge = f":alarm_clock: The {what} {item.reference} has waited {describe(waited)} without being {verb}."
-        record = _record(item)
+        record = item.facts
         kind = record.kind
         subject, prefix = (kind, item.id), f"{kind.value}:{item.id}:nudge:{sent}"
         if item.safeguarding:
@@ -168,11 +168,3 @@ class Nudger:
 
     def _next_review_moment(self) -> datetime | None:
         return self.reminders.next_moment()
-
-
-def _record(item: Waiting) -> Record:
-    """A waiting item's facts, as flows.permissions reads them."""
-    if item.kind != CONCERN:
-        return Record(RecordKind.CONTACT_REQUEST, owner=item.owner)
-    placement = Placement.DIRECT if item.route_recipient else Placement.CHANNEL
-    return Record(RecordKind.CONCERN, item.owner, item.involved, item.safeguarding, placement, item.route_recipient)

@@ -20,7 +20,8 @@ from flows.errors import InvalidTransition
 from flows.permissions import Act, People, who
 from storage import audit, outbox
 from storage.db import transaction
-from storage.steps import Command, DueReview, Row, Step, check_state, facts_of, load, state, step
+from storage.records import DueReview, Row, facts
+from storage.steps import Command, Step, check_state, load, state, step
 
 __all__ = [
     "Changed", "Command", "Missing", "Result", "Overtaken", "Refused", "Repeated", "change", "look", "record_look"
@@ -82,7 +83,7 @@ def look(engine: Engine, people: People, command: Command, audited_as: str | Non
             row = load(session, command.kind, command.record_id)
             if row is None:
                 return Missing()
-            if command.actor not in who(people, facts_of(row), command.act):
+            if command.actor not in who(people, facts(row), command.act):
                 _record(session, row, command, f"refused_{command.act.value}")
                 return Refused(row)
             if command.version is not None and getattr(row, "version", command.version) != command.version:
@@ -116,7 +117,7 @@ def _change(session: Session, people: People, command: Command) -> Result:
     row = load(session, command.kind, command.record_id)
     if row is None:
         return Missing()
-    if command.actor not in who(people, facts_of(row), command.act):
+    if command.actor not in who(people, facts(row), command.act):
         _record(session, row, command, f"refused_{command.act.value}")
         return Refused(row)
     if command.version is not None and getattr(row, "version", command.version) != command.version:

@@ -15,11 +15,12 @@ from typing import Any
 from sqlalchemy import CursorResult, Engine, func, update
 from sqlmodel import col, select
 
-from flows.permissions import RecordKind
+from flows.permissions import Record, RecordKind
 from storage import audit, claims, outbox
 from storage.db import reading, transaction
 from storage.models import Concern, ContactCheck
 from storage.outbox import Message
+from storage.records import facts
 
 CONCERN = "concern"
 CONTACT = "contact"
@@ -52,6 +53,7 @@ class Waiting:
     route_recipient: str | None
     owner: str  # who reported it, or asked
     head_told: bool
+    facts: Record  # as flows.permissions reads it (storage.records.facts)
     progress: frozenset[str] = frozenset()  # who has had the nudge now being sent
     claim: datetime | None = None  # this process's lease, the token for writing back
 
@@ -66,6 +68,7 @@ def _waiting(kind: str, row: Any) -> Waiting:
         "head_told": row.head_told_at is not None,
         "progress": row.nudge_progress,
         "claim": row.nudge_claimed_until,
+        "facts": facts(row),
     }
     if kind == CONCERN:
         return Waiting(

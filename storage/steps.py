@@ -24,13 +24,12 @@ from flows.contact_requests import (
 )
 from flows.errors import DomainError, InvalidTransition
 from flows.escalation import Status, apply, check_target, targets
-from flows.permissions import Act, People, Record, RecordKind
+from flows.permissions import Act, People, RecordKind
 from flows.policy import check_version
 from storage import outbox, retention
-from storage.audit import review_subject_id
 from storage.models import Concern, ContactCheck, ContactPermission, Declaration, PolicyReview
 from storage.outbox import Tell
-from storage.records import REVIEW, facts
+from storage.records import DueReview, Row, facts
 
 
 @dataclass(frozen=True)
@@ -66,19 +65,6 @@ class Step:
     cancels: tuple[str, ...] = ()  # what waits to chase the record and is stale after this step (storage.outbox)
 
 
-@dataclass(frozen=True)
-class DueReview:
-    """The governors' review due on a date, and its record once it is done (it has no row before)."""
-
-    review_on: date
-    done: PolicyReview | None
-
-    @property
-    def id(self) -> int:
-        return review_subject_id(self.review_on)
-
-
-Row = Concern | ContactCheck | Declaration | DueReview
 
 
 def load(session: Session, kind: RecordKind, record_id: int) -> Row | None:
@@ -93,10 +79,6 @@ def load(session: Session, kind: RecordKind, record_id: int) -> Row | None:
     if kind is RecordKind.CONTACT_REQUEST:
         return session.get(ContactCheck, record_id)
     return session.get(Declaration, record_id)
-
-
-def facts_of(row: Row) -> Record:
-    return REVIEW if isinstance(row, DueReview) else facts(row)
 
 
 def state(row: Row) -> str:

@@ -21,12 +21,11 @@ from bot.documents import pack_key
 from bot.listeners.guard import Wiring
 from bot.reminders import year_in_numbers
 from bot.views import home, home_roles
-from flows.permissions import Act, Record, RecordKind, who
+from flows.permissions import Act, who
 from flows.taxonomy import EscalationTarget
 from storage.models import Concern
-from storage.records import facts
+from storage.records import REVIEW, facts
 
-REVIEW = Record(RecordKind.REVIEW)
 KEPT = 50  # a member of staff's own concerns and questions read for the Home
 
 log = logging.getLogger(__name__)

@@ -26,7 +26,7 @@ from bot.listeners.guard import CANNOT_READ
 from flows.permissions import Act, People
 from sandbox.slack import LocalSlack
 from storage.commands import Repeated
-from storage.steps import DueReview
+from storage.records import DueReview
 from tests.bot.test_authorisation import FakeDeps, Recorder, a_check, a_concern, a_declaration
 
 SECRET = "the-schools-signing-secret"

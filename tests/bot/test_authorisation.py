@@ -33,7 +33,7 @@ from flows.contact_requests import Decision, a_year_on
 from flows.permissions import Act, People, RecordKind
 from storage.commands import Changed, Command, Missing, Overtaken, Refused, Repeated, Result
 from storage.models import Concern, ContactCheck, Declaration, PolicyReview
-from storage.steps import DueReview
+from storage.records import DueReview
 
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
 TODAY = date(2026, 11, 25)

@@ -24,7 +24,7 @@ from flows.permissions import Act, RecordKind
 from flows.platforms import default_platforms
 from storage.commands import Repeated
 from storage.models import ContactPermission
-from storage.steps import DueReview
+from storage.records import DueReview
 from tests.bot.test_authorisation import (
     NOW,
     TODAY,

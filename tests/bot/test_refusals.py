@@ -10,7 +10,7 @@ import pytest
 from bot.views.refusals import WHO_MAY, not_found, not_yours, refusal
 from flows.permissions import TABLE, Act, RecordKind
 from storage.commands import Changed, Command, Missing, Overtaken, Refused, Repeated
-from storage.steps import DueReview
+from storage.records import DueReview
 
 PERSON_ACTS = list(Act)[: list(Act).index(Act.ALERT)]  # what a person does; the rest is who is told or shown
 

@@ -29,7 +29,8 @@ from storage.db import make_engine, upgrade
 from storage.declarations import DeclarationStore
 from storage.models import AuditEntry, Concern, ContactCheck, Declaration
 from storage.outbox import Message, OutboxStore
-from storage.steps import DueReview, Step
+from storage.records import DueReview
+from storage.steps import Step
 from tests.conftest import new_database_url
 
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
