@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.listeners import contacts, declarations, home, leadership, report, retention, review
-from bot.listeners.guard import place, tell_if_waiting
+from bot.listeners.guard import tell_if_waiting, where_raised
 from bot.payload import kind
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ def on_error(
     if isinstance(error, BoltUnhandledRequestError):
         log.info("%s: no listener for it", kind(body))
     else:
-        log.error("%s: unhandled %s at %s", kind(body), type(error).__name__, place(error))
+        log.error("%s: unhandled %s at %s", kind(body), type(error).__name__, where_raised(error))
     tell_if_waiting(client, body)
     # Bolt passes no response when the listener had acknowledged already; then there is nothing to replace.
     return BoltResponse(status=200, body="") if response is not None else None

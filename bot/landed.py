@@ -36,7 +36,7 @@ def find(
     """The messages in the conversation that carry this row's mark, oldest first. `before_each_call` keeps the
     row's lease."""
     mark = metadata(row)
-    return _looking(client, row, channel, thread_ts, before_each_call, lambda message: _marked(message, mark))
+    return _find(client, row, channel, thread_ts, before_each_call, lambda message: _marked(message, mark))
 
 
 def find_file(
@@ -48,7 +48,7 @@ def find_file(
     def sharing(message: dict[str, Any]) -> bool:
         return any(isinstance(f, dict) and f.get("id") == file_id for f in message.get("files") or [])
 
-    return _looking(client, row, channel, None, before_each_call, sharing)
+    return _find(client, row, channel, None, before_each_call, sharing)
 
 
 def conversation(client: WebClient, channel: str, before_each_call: Callable[[], None]) -> str:
@@ -63,7 +63,7 @@ def _marked(message: dict[str, Any], mark: dict[str, Any]) -> bool:
     return isinstance(message.get("metadata"), dict) and {k: message["metadata"].get(k) for k in mark} == mark
 
 
-def _looking(
+def _find(
     client: WebClient,
     row: OutboxMessage,
     channel: str,

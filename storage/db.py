@@ -78,7 +78,7 @@ def reading(engine: Engine) -> Iterator[Session]:
 
 
 @contextmanager
-def writing(engine: Engine) -> Iterator[Connection]:
+def plain_writing(engine: Engine) -> Iterator[Connection]:
     """A transaction of plain SQL statements, without an ORM session: for the outbox's small statements, on the
     sender's hot path. Commit on success, roll back on error. On SQLite the sender's threads write one at a time."""
     with _one_writer(engine), engine.begin() as connection:
@@ -86,8 +86,8 @@ def writing(engine: Engine) -> Iterator[Connection]:
 
 
 @contextmanager
-def looking(engine: Engine) -> Iterator[Connection]:
-    """writing()'s counterpart that only reads (on SQLite it does not queue for the write lock)."""
+def plain_reading(engine: Engine) -> Iterator[Connection]:
+    """plain_writing()'s counterpart that only reads (on SQLite it does not queue for the write lock)."""
     with _read_only(engine).begin() as connection:
         yield connection
 

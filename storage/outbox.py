@@ -22,7 +22,7 @@ from sqlmodel import Session
 from flows.permissions import RecordKind
 from storage import audit
 from storage.claims import lapsed
-from storage.db import looking, writing
+from storage.db import plain_reading, plain_writing
 from storage.models import AuditEntry, Concern, ContactCheck, Declaration, OutboxMessage, Send, State
 
 TABLE: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
@@ -167,7 +167,7 @@ class OutboxStore:
 
     def put(self, messages: Sequence[Message], now: datetime) -> None:
         """Messages that follow no change of their own (a redraw of a post that may show an older state)."""
-        with writing(self.engine) as connection:
+        with plain_writing(self.engine) as connection:
             put(connection, messages, now)
 
     def due(self, now: datetime, limit: int = BATCH) -> list[tuple[int, bool]]:
@@ -179,20 +179,20 @@ class OutboxStore:
             .order_by(c.id)
             .limit(limit)
         )
-        with looking(self.engine) as connection:
+        with plain_reading(self.engine) as connection:
             return [(row_id, thread_of is not None) for row_id, thread_of in connection.execute(stmt)]
 
     def latest(self, key_prefix: str) -> OutboxMessage | None:
         """The newest row whose key starts so ("pack:U123:"): what became of the last such message."""
         c = TABLE.c
         stmt = select(TABLE).where(c.key.startswith(key_prefix, autoescape=True)).order_by(c.id.desc()).limit(1)
-        with looking(self.engine) as connection:
+        with plain_reading(self.engine) as connection:
             return _row(connection.execute(stmt).first())
 
     def earliest(self) -> datetime | None:
         """When the next pending row falls due (for the sender's wake-up)."""
         c = TABLE.c
-        with looking(self.engine) as connection:
+        with plain_reading(self.engine) as connection:
             stmt = select(c.next_attempt_at).where(c.state == State.PENDING).order_by(c.next_attempt_at).limit(1)
             return connection.execute(stmt).scalar()
 
@@ -209,7 +209,7 @@ class OutboxStore:
         else:
             waiting = and_(c.send != Send.HOME.value, c.thread_of.is_not(None) if replies else ready)
         due = (c.state == State.PENDING, c.next_attempt_at <= now, lapsed(c.claimed_until, now))
-        with writing(self.engine) as connection:
+        with plain_writing(self.engine) as connection:
             before = {
                 row.id: row.unsure
                 for row in connection.execute(select(c.id, c.unsure).where(*due, waiting).order_by(c.id).limit(limit))
@@ -229,24 +229,24 @@ class OutboxStore:
         """`user`'s App Home was drawn from the records as they were at `began`: every asking made before then is
         answered (deleted: nothing of it is kept); one made since is drawn again."""
         c = TABLE.c
-        with writing(self.engine) as connection:
+        with plain_writing(self.engine) as connection:
             done = delete(TABLE).where(c.send == Send.HOME.value, c.channel == user, c.created_at <= began)
             return int(connection.execute(done).rowcount or 0)
 
     def renew(self, row: OutboxMessage, now: datetime, lease: timedelta = LEASE) -> bool:
         """Keep holding a row between two Slack calls; False when the claim was lost (stop)."""
-        with writing(self.engine) as connection:
+        with plain_writing(self.engine) as connection:
             return _set(connection, row, claimed_until=now + lease)
 
     def uploaded(self, row: OutboxMessage, file_id: str | None) -> bool:
         """A file's content is with Slack under `file_id` (None: start the upload again); False when the claim was
         lost."""
-        with writing(self.engine) as connection:
+        with plain_writing(self.engine) as connection:
             return _set(connection, row, file_id=file_id)
 
     def target(self, key: str) -> OutboxMessage | None:
         """The row a reply or a redraw depends on (its post), as stored now."""
-        with looking(self.engine) as connection:
+        with plain_reading(self.engine) as connection:
             return _row(connection.execute(select(TABLE).where(TABLE.c.key == key)).first())
 
     def sent(self, row: OutboxMessage, channel: str | None, ts: str | None, now: datetime) -> bool:
@@ -254,7 +254,7 @@ class OutboxStore:
         replaced while it was being sent stays pending, to send the newer one. The record's post is noted on it."""
         done: dict[str, Any] = {"sent_channel": channel, "sent_ts": ts, "sent_at": now, "claimed_until": None}
         finished: dict[str, Any] = {"state": State.SENT, "unsure": False, "text": "", "blocks": "", **_forgotten(row)}
-        with writing(self.engine) as connection:
+        with plain_writing(self.engine) as connection:
             if row.send is Send.UPDATE:
                 if _set(connection, row, revision=row.revision, **finished, **done):
                     return True
@@ -270,7 +270,7 @@ class OutboxStore:
         cleared under the send): it is deleted in turn. False when that is not why the answer could not be
         recorded (another process took the row over)."""
         c = TABLE.c
-        with writing(self.engine) as connection:
+        with plain_writing(self.engine) as connection:
             found = connection.execute(select(c.key, c.subject_kind, c.subject_id).where(c.id == row.id)).first()
             if found is None or not str(found.key).startswith("redacted:") or found.subject_kind is None:
                 return False
@@ -282,13 +282,13 @@ class OutboxStore:
 
     def retry(self, row: OutboxMessage, at: datetime, unsure: bool) -> bool:
         """Not sent this time: again at `at`. `unsure` when this attempt may have landed all the same."""
-        with writing(self.engine) as connection:
+        with plain_writing(self.engine) as connection:
             return _set(connection, row, claimed_until=None, next_attempt_at=at, unsure=unsure)
 
     def gone(self, row: OutboxMessage, now: datetime, note: str = "") -> str | None:
         """Slack will never take it where it was going: to its fall-back (returned) if it has one, its text
         followed by `note` (why it came to them), else given up."""
-        with writing(self.engine) as connection:
+        with plain_writing(self.engine) as connection:
             if row.fallback:
                 moved = _set(
                     connection,

@@ -73,7 +73,7 @@ class Wiring:
         return listener
 
 
-def place(error: BaseException) -> str:
+def where_raised(error: BaseException) -> str:
     """Where an error was raised (file and line), for a log line that never carries the error's message."""
     frames = traceback.extract_tb(error.__traceback__) if error.__traceback__ else []
     return f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "?"
@@ -101,7 +101,7 @@ def guarded(handler: Handler, later: Callable[[str, str], None] | None = None) -
             log.warning("%s: a Slack call failed (%s)", kind(body), slack_reason(error))
             answer(ack, body, client, SLACK_FAILED)
         except Exception as error:  # noqa: BLE001 - the last line of defence: one line, never a traceback
-            log.error("%s: unexpected %s at %s", kind(body), type(error).__name__, place(error))
+            log.error("%s: unexpected %s at %s", kind(body), type(error).__name__, where_raised(error))
             answer(ack, body, client, SOMETHING_WRONG)
 
     named = getattr(handler, "func", handler)  # a handler is often a partial of a module-level function

@@ -15,7 +15,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import OperationalError
 
 from bot.app import on_error
-from bot.listeners.guard import CANNOT_READ, SLACK_FAILED, guarded, place, tell_if_waiting
+from bot.listeners.guard import CANNOT_READ, SLACK_FAILED, guarded, tell_if_waiting, where_raised
 from bot.payload import Malformed
 from flows.errors import DomainError
 from tests.bot.test_guard import SECRET, RecordingClient, click
@@ -176,7 +176,7 @@ def raise_here() -> None:
 
 
 def test_where_an_error_was_raised_is_its_innermost_frame() -> None:
-    assert place(ValueError(SECRET)) == "?"
+    assert where_raised(ValueError(SECRET)) == "?"
     with pytest.raises(ValueError) as raised:
         raise_here()
-    assert place(raised.value) == f"{__file__}:{raise_here.__code__.co_firstlineno + 1}"
+    assert where_raised(raised.value) == f"{__file__}:{raise_here.__code__.co_firstlineno + 1}"
