@@ -22,7 +22,7 @@ from bot.config import Settings
 from bot.directory import Directory
 from bot.reminders import Reminders
 from bot.retention import Retention
-from flows.permissions import Act
+from flows.permissions import Act, RecordKind
 from flows.scheduling import describe, escalates, next_nudge
 from storage.declarations import DeclarationStore
 from storage.nudges import CONCERN, NudgeStore, Waiting
@@ -95,7 +95,7 @@ class Nudger:
         finally:
             self.arm()
 
-    def _nudge(self, kind: str, item_id: int) -> None:
+    def _nudge(self, kind: RecordKind, item_id: int) -> None:
         """Claim one due nudge, and in one transaction count it, set the next and put its messages in the outbox
         (each recipient's, then the headteacher's when it is time): each goes out once, however many processes run."""
         now = self.clock()

@@ -22,14 +22,13 @@ from storage.models import Concern, ContactCheck
 from storage.outbox import Message
 from storage.records import facts
 
-CONCERN = "concern"
-CONTACT = "contact"
-_MODELS: dict[str, Any] = {CONCERN: Concern, CONTACT: ContactCheck}
+CONCERN, CONTACT_REQUEST = RecordKind.CONCERN, RecordKind.CONTACT_REQUEST
+_MODELS: dict[RecordKind, Any] = {CONCERN: Concern, CONTACT_REQUEST: ContactCheck}
 # each kind in the audit trail, and its open state
-_AUDITED = {CONCERN: (RecordKind.CONCERN, "new"), CONTACT: (RecordKind.CONTACT_REQUEST, "pending")}
+_AUDITED = {CONCERN: "new", CONTACT_REQUEST: "pending"}
 
 
-def _open(kind: str) -> Any:
+def _open(kind: RecordKind) -> Any:
     """The condition for "still waiting for leadership"."""
     if kind == CONCERN:
         return col(Concern.status) == "new"
@@ -40,7 +39,7 @@ def _open(kind: str) -> Any:
 class Waiting:
     """An item waiting for leadership, as the nudge rules need it."""
 
-    kind: str
+    kind: RecordKind
     id: int
     reference: str
     since: datetime
@@ -58,7 +57,7 @@ class Waiting:
     claim: datetime | None = None  # this process's lease, the token for writing back
 
 
-def _waiting(kind: str, row: Any) -> Waiting:
+def _waiting(kind: RecordKind, row: Any) -> Waiting:
     common = {
         "id": row.id,
         "nudges_sent": row.nudges_sent,
@@ -82,7 +81,7 @@ def _waiting(kind: str, row: Any) -> Waiting:
             **common,
         )
     return Waiting(
-        kind=CONTACT,
+        kind=CONTACT_REQUEST,
         reference=f"CQ-{row.id:04d}",
         since=row.requested_at or row.asked_at,
         safeguarding=False,
@@ -132,8 +131,8 @@ class NudgeStore:
                 .values(next_nudge_at=due)
             )
 
-    def due(self, now: datetime, limit: int = 200) -> list[tuple[str, int]]:
-        out: list[tuple[str, int]] = []
+    def due(self, now: datetime, limit: int = 200) -> list[tuple[RecordKind, int]]:
+        out: list[tuple[RecordKind, int]] = []
         with reading(self.engine) as session:
             for kind, model in _MODELS.items():
                 stmt = (
@@ -160,7 +159,7 @@ class NudgeStore:
         found = [t for t in times if t is not None]
         return min(found) if found else None
 
-    def claim(self, kind: str, item_id: int, now: datetime, lease: timedelta) -> Waiting | None:
+    def claim(self, kind: RecordKind, item_id: int, now: datetime, lease: timedelta) -> Waiting | None:
         """Take one due nudge for `lease`: None when it is no longer due, no longer open, or another process has it."""
         model = _MODELS[kind]
         with transaction(self.engine) as session:
@@ -195,10 +194,17 @@ class NudgeStore:
             if result.rowcount != 1:
                 return False
             detail = f"nudge {item.nudges_sent + 1}" + (", headteacher told" if head_told else "")
-            kind, state = _AUDITED[item.kind]
+            state = _AUDITED[item.kind]
             session.add(
                 audit.entry(
-                    kind, item.id, audit.SYSTEM_ACTOR, "nudged", now, from_state=state, to_state=state, detail=detail
+                    item.kind,
+                    item.id,
+                    audit.SYSTEM_ACTOR,
+                    "nudged",
+                    now,
+                    from_state=state,
+                    to_state=state,
+                    detail=detail,
                 )
             )
             outbox.put(session, messages, now)

@@ -65,8 +65,6 @@ class Step:
     cancels: tuple[str, ...] = ()  # what waits to chase the record and is stale after this step (storage.outbox)
 
 
-
-
 def load(session: Session, kind: RecordKind, record_id: int) -> Row | None:
     if kind is RecordKind.REVIEW:
         review_on = _review_date(record_id)
