@@ -14,7 +14,6 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import retention_command
 from bot.config import ConfigError, ConfigErrors, Settings
-from bot.reader import Reader
 
 log = logging.getLogger("policybot")
 
@@ -35,10 +34,6 @@ def _configure_logging(level: str) -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
-def _settings() -> Settings:
-    return Settings.from_env(os.environ)
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="policybot", description="The staff social media policy, in Slack.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="command", help="what to do")
@@ -48,7 +43,6 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--port",
         type=int,
-        default=_port(),
         help="HTTP mode: the port to listen on (default $PORT, or 3000)",
     )
     serve.add_argument("--workers", type=int, default=1, help="gunicorn worker processes (HTTP mode)")
@@ -114,7 +108,6 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as stop:  # argparse has printed its own one-line usage error
         return int(stop.code or 0)
     try:
-        _configure_logging(_log_level(args.command))
         return _run(args)
     except (ConfigError, ConfigErrors) as error:
         for problem in error.problems if isinstance(error, ConfigErrors) else [error]:
@@ -132,16 +125,6 @@ def _credentials_given() -> bool:
     return any(
         os.environ.get(name, "").strip() for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN")
     )
-
-
-def _port() -> int:
-    return int(os.environ.get("PORT", "3000"))
-
-
-def _log_level(command: str) -> str:
-    reader = Reader(os.environ, collect=command in ("serve", "check"))
-    # serve and check report a wrong level along with every other setting, when they read them all
-    return reader.choice("POLICYBOT_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
 
 
 def _database_problem(error: SQLAlchemyError) -> str:
@@ -162,19 +145,22 @@ def _run(args: argparse.Namespace) -> int:
         because = [] if args.command == "sandbox" else ["--because", "no Slack credentials are configured"]
         options = ["--port", str(args.port), "--host", args.host, *(["--reset"] if args.reset else [])]
         os.execv(sys.executable, [sys.executable, "-m", "sandbox", *options, *because])
+    # Every setting is read here, once (the record commands need none of the Slack side).
+    settings = Settings.from_env(os.environ, slack=args.command not in RECORD_COMMANDS)
+    _configure_logging(settings.log_level)
     if args.command == "run":
-        args.http, args.host, args.port, args.workers, args.threads = False, "0.0.0.0", _port(), 1, 8
+        args.http, args.host, args.port, args.workers, args.threads = False, "0.0.0.0", settings.port, 1, 8
         args.command = "serve"
-
+    if args.command == "serve" and args.port is None:
+        args.port = settings.port
     if args.command in RECORD_COMMANDS:
         from bot.record_commands import run_record_command
 
-        return run_record_command(args)
+        return run_record_command(args, settings)
 
     from bot.setup_check import problems
     from bot.slack_api import make_client
 
-    settings = _settings()
     if args.command == "retention":
         return retention_command.run(settings, args)
     found = problems(settings, make_client(settings, retries=False, timeout=CHECK_TIMEOUT_SECONDS))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.reader import CHANNEL_ID, EXAMPLE_VALUES, USER_ID, USERGROUP_ID, ConfigError, ConfigErrors, Reader
@@ -21,12 +22,13 @@ from flows.scheduling import Closures, NudgePolicy, WorkingHours
 
 @dataclass(frozen=True)
 class Settings:
-    slack_bot_token: str
-    slack_signing_secret: str
-    leadership_channel_id: str
-    safeguarding_lead_ids: frozenset[str]
-    headteacher_id: str
-    chair_of_governors_id: str
+    # The Slack side (empty for the record commands: Settings.from_env(..., slack=False)).
+    slack_bot_token: str = ""
+    slack_signing_secret: str = ""
+    leadership_channel_id: str = ""
+    safeguarding_lead_ids: frozenset[str] = frozenset()
+    headteacher_id: str = ""
+    chair_of_governors_id: str = ""
     leadership_user_ids: frozenset[str] = frozenset()
     leadership_usergroup_id: str | None = None
     slack_app_token: str | None = None
@@ -52,6 +54,7 @@ class Settings:
     retention_years: dict[Held, int] = field(default_factory=lambda: {h: d.years for h, d in DEFAULTS.items()})
     pack_suppress_below: int = 3  # the governors' pack: counts from 1 to this less one shown as "fewer than N"
     clock_file: str | None = None  # rehearsals (the sandbox): seconds the bot's clock runs ahead of the real one
+    port: int = 3000  # `policybot run`'s HTTP port (serve takes --port)
 
     def nudge_policy(self) -> NudgePolicy:
         return NudgePolicy(
@@ -65,28 +68,16 @@ class Settings:
         )
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> Settings:
+    def from_env(cls, env: Mapping[str, str], *, slack: bool = True) -> Settings:
+        """Every setting, read and checked by one Reader. `slack=False`: the commands that only read the stored
+        records (`db`, `export`, `report`, `subject-access`) need no Slack app and no people: those settings are
+        left empty and unchecked (a bot token, if given, is still read: it names people on a subject access page)."""
         reader = Reader(env, collect=True)
+        school = cls._slack_side(reader) if slack else {"slack_bot_token": cls._optional_token(reader)}
         settings = cls(
-            slack_bot_token=reader.text("SLACK_BOT_TOKEN", prefix="xoxb-", what="a bot token starting xoxb-"),
-            slack_signing_secret=reader.text("SLACK_SIGNING_SECRET", what="the app's signing secret"),
-            slack_app_token=reader.optional_text("SLACK_APP_TOKEN", prefix="xapp-", what="an app token starting xapp-"),
+            **school,
             slack_api_url=reader.url("SLACK_API_URL"),
             database_url=reader.database_url("DATABASE_URL"),
-            leadership_channel_id=reader.match(
-                "LEADERSHIP_CHANNEL_ID", CHANNEL_ID, "a channel id such as C0123ABCD (the private leadership channel)"
-            ),
-            leadership_user_ids=reader.ids("LEADERSHIP_USER_IDS", required=False),
-            leadership_usergroup_id=reader.optional_match(
-                "LEADERSHIP_USERGROUP_ID", USERGROUP_ID, "a user group id such as S0123ABCD"
-            ),
-            safeguarding_lead_ids=reader.ids("SAFEGUARDING_LEAD_IDS", required=True),
-            headteacher_id=reader.match(
-                "HEADTEACHER_ID", USER_ID, "the headteacher's Slack user id, such as U0123ABCD"
-            ),
-            chair_of_governors_id=reader.match(
-                "CHAIR_OF_GOVERNORS_ID", USER_ID, "the chair of governors' Slack user id, such as U0123ABCD"
-            ),
             timezone=reader.timezone("POLICYBOT_TIMEZONE", "Europe/London"),
             delivery_retry_seconds=reader.seconds("DELIVERY_RETRY_SECONDS", 60),
             slack_timeout_seconds=reader.positive_int("SLACK_TIMEOUT_SECONDS", 10),
@@ -100,10 +91,6 @@ class Settings:
             working_hours=reader.working_hours("WORKING_HOURS", "Mon-Fri 08:00-18:00"),
             closures=reader.closures("SCHOOL_CLOSURES_FILE"),
             policy_review_date=reader.iso_date("POLICY_REVIEW_DATE"),
-            governor_user_ids=reader.ids("GOVERNOR_USER_IDS", required=False),
-            governors_usergroup_id=reader.optional_match(
-                "GOVERNORS_USERGROUP_ID", USERGROUP_ID, "a user group id such as S0123ABCD"
-            ),
             scan_seconds=reader.positive_int("SCHEDULER_SCAN_SECONDS", 60),
             policy_version=reader.policy_version("POLICY_VERSION"),
             retention_years={
@@ -111,10 +98,11 @@ class Settings:
             },
             pack_suppress_below=max(reader.positive_int("PACK_SUPPRESS_BELOW", 3, unit="people"), 2),
             clock_file=reader.optional_text("POLICYBOT_CLOCK_FILE", what="a file holding a number of seconds"),
+            port=reader.positive_int("PORT", 3000, unit="(port number)"),
         )
         reported = {problem.name for problem in reader.problems}
         nobody = not settings.leadership_user_ids and not settings.leadership_usergroup_id
-        if nobody and not reported & {"LEADERSHIP_USER_IDS", "LEADERSHIP_USERGROUP_ID"}:
+        if slack and nobody and not reported & {"LEADERSHIP_USER_IDS", "LEADERSHIP_USERGROUP_ID"}:
             reader.problems.append(
                 ConfigError(
                     "LEADERSHIP_USER_IDS",
@@ -125,6 +113,39 @@ class Settings:
         if reader.problems:
             raise ConfigErrors(reader.problems)
         return settings
+
+    @staticmethod
+    def _slack_side(reader: Reader) -> dict[str, Any]:
+        """The Slack app's credentials and the school's people."""
+        return {
+            "slack_bot_token": reader.text("SLACK_BOT_TOKEN", prefix="xoxb-", what="a bot token starting xoxb-"),
+            "slack_signing_secret": reader.text("SLACK_SIGNING_SECRET", what="the app's signing secret"),
+            "slack_app_token": reader.optional_text(
+                "SLACK_APP_TOKEN", prefix="xapp-", what="an app token starting xapp-"
+            ),
+            "leadership_channel_id": reader.match(
+                "LEADERSHIP_CHANNEL_ID", CHANNEL_ID, "a channel id such as C0123ABCD (the private leadership channel)"
+            ),
+            "leadership_user_ids": reader.ids("LEADERSHIP_USER_IDS", required=False),
+            "leadership_usergroup_id": reader.optional_match(
+                "LEADERSHIP_USERGROUP_ID", USERGROUP_ID, "a user group id such as S0123ABCD"
+            ),
+            "safeguarding_lead_ids": reader.ids("SAFEGUARDING_LEAD_IDS", required=True),
+            "headteacher_id": reader.match(
+                "HEADTEACHER_ID", USER_ID, "the headteacher's Slack user id, such as U0123ABCD"
+            ),
+            "chair_of_governors_id": reader.match(
+                "CHAIR_OF_GOVERNORS_ID", USER_ID, "the chair of governors' Slack user id, such as U0123ABCD"
+            ),
+            "governor_user_ids": reader.ids("GOVERNOR_USER_IDS", required=False),
+            "governors_usergroup_id": reader.optional_match(
+                "GOVERNORS_USERGROUP_ID", USERGROUP_ID, "a user group id such as S0123ABCD"
+            ),
+        }
+
+    @staticmethod
+    def _optional_token(reader: Reader) -> str:
+        return reader.optional_text("SLACK_BOT_TOKEN", prefix="xoxb-", what="a bot token starting xoxb-") or ""
 
 
 __all__ = [

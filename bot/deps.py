@@ -165,7 +165,6 @@ class Deps:
         rules = settings.contact_rules
         telling = Telling(settings, directory, rules)
         nudger = Nudger(settings, nudges, reviews, declarations, directory, clock)
-        nudger.retention = Retention(settings, engine, directory, clock, lambda: nudger.kick())
         built = cls(
             settings=settings,
             engine=engine,
@@ -184,6 +183,7 @@ class Deps:
             nudger=nudger,
             clock=clock,
         )
+        nudger.retention = Retention(settings, engine, directory, clock, nudger.kick, built.change)
         from bot.listeners.home import publish_home  # the Home's drawing needs the whole of Deps
 
         built.delivery.draw_home = lambda user: publish_home(built, sender, user)

@@ -13,24 +13,20 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from bot.config import ConfigErrors
-from bot.reader import USER_ID, Reader
+from bot.config import Settings
+from bot.reader import USER_ID
 from bot.views.concern_words import plural
 
 
-def run_record_command(args: argparse.Namespace) -> int:
+def run_record_command(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "db":
-        print(upgrade_database(_database_url()))
+        print(upgrade_database(settings.database_url))
         return 0
     if args.command == "export":
-        return _export(args)
+        return _export(args, settings)
     if args.command == "report":
-        return _report(args.start, args.end, args.output)
-    return _subject_access(args.user_id, args.output)
-
-
-def _database_url() -> str:
-    return Reader(os.environ).database_url("DATABASE_URL")
+        return _report(args.start, args.end, args.output, settings)
+    return _subject_access(args.user_id, args.output, settings)
 
 
 def existing(url: str) -> Engine | None:
@@ -59,12 +55,12 @@ def upgrade_database(url: str) -> str:
     return f"the database schema is already current (revision {after})"
 
 
-def _export(args: argparse.Namespace) -> int:
+def _export(args: argparse.Namespace, settings: Settings) -> int:
     from storage.export import write
 
-    school = ZoneInfo(Reader(os.environ).timezone("POLICYBOT_TIMEZONE", "Europe/London"))
+    school = ZoneInfo(settings.timezone)
     since = None if args.since is None else datetime.combine(args.since, time(), school)  # midnight there
-    engine = existing(_database_url())
+    engine = existing(settings.database_url)
     if engine is None:
         return 3
     out = open(args.output, "w", encoding="utf-8", newline="") if args.output else nullcontext(sys.stdout)
@@ -78,45 +74,38 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _report(start: date | None, end: date | None, output: str) -> int:
+def _report(start: date | None, end: date | None, output: str, settings: Settings) -> int:
     from bot.governors_pack import pack
     from flows.pack import default_period
 
-    reader = Reader(os.environ, collect=True)
-    school = ZoneInfo(reader.timezone("POLICYBOT_TIMEZONE", "Europe/London"))
-    nudge_after = reader.duration("ACK_NUDGE_AFTER", "4h")
-    threshold = reader.positive_int("PACK_SUPPRESS_BELOW", 3, unit="people")
-    platforms = reader.platforms("PLATFORMS_FILE")
-    url = reader.database_url("DATABASE_URL")
-    if reader.problems:
-        raise ConfigErrors(reader.problems)
+    school = ZoneInfo(settings.timezone)
     first, last = default_period(datetime.now(school).date())
     start, end = start or first, end or last
     if end < start:
         print("policybot: --to is before --from", file=sys.stderr)
         return 2
-    engine = existing(url)
+    engine = existing(settings.database_url)
     if engine is None:
         return 3
-    page = pack(engine, start, end, school, nudge_after, max(threshold, 2), platforms)
+    page = pack(engine, start, end, school, settings.ack_nudge_after, settings.pack_suppress_below, settings.platforms)
     with open(output, "w", encoding="utf-8") as out:
         out.write(page)
     print(f"wrote {output}: the governors' pack for {start:%d %B %Y} to {end:%d %B %Y}")
     return 0
 
 
-def display_name(person: str) -> str | None:
+def display_name(person: str, settings: Settings) -> str | None:
     """The person's name as the workspace shows it (users.info, with the bot's token), for the subject access page;
     None without a token, or when Slack cannot say (the page then shows the id alone)."""
-    token = os.environ.get("SLACK_BOT_TOKEN", "")
-    if not token.startswith("xoxb-"):
+    if not settings.slack_bot_token:
         return None
     from slack_sdk import WebClient
     from slack_sdk.errors import SlackClientError
 
-    base = os.environ.get("SLACK_API_URL") or WebClient.BASE_URL
+    base = settings.slack_api_url or WebClient.BASE_URL
     try:
-        user = WebClient(token=token, base_url=base, timeout=5).users_info(user=person).get("user") or {}
+        client = WebClient(token=settings.slack_bot_token, base_url=base, timeout=5)
+        user = client.users_info(user=person).get("user") or {}
     except (SlackClientError, OSError):
         return None
     profile = user.get("profile") or {}
@@ -124,25 +113,23 @@ def display_name(person: str) -> str | None:
     return str(name) if name else None
 
 
-def _subject_access(person: str, output: str | None) -> int:
+def _subject_access(person: str, output: str | None, settings: Settings) -> int:
     from bot.subject_access_page import render
     from storage.subject_access import gather
 
     if not USER_ID.match(person):
         print(f"policybot: {person!r} is not a Slack user id (such as U0123ABCD)", file=sys.stderr)
         return 2
-    engine = existing(_database_url())
+    engine = existing(settings.database_url)
     if engine is None:
         return 3
     document = gather(engine, person, datetime.now(UTC))
-    reader = Reader(os.environ)
-    school = ZoneInfo(reader.timezone("POLICYBOT_TIMEZONE", "Europe/London"))
-    platforms = reader.platforms("PLATFORMS_FILE")
+    school, platforms = ZoneInfo(settings.timezone), settings.platforms
     base = output or f"subject-access-{person}"
     with open(f"{base}.json", "w", encoding="utf-8") as out:
         json.dump(document, out, indent=2)
     with open(f"{base}.html", "w", encoding="utf-8") as out:
-        out.write(render(document, school, display_name(person), platforms))
+        out.write(render(document, school, display_name(person, settings), platforms))
     print(
         f"wrote {base}.json and {base}.html: {plural(document['records'], 'record')} about {person}, "
         f"{plural(document['withheld_fields'], 'field')} withheld for the data protection officer to review"

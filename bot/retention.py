@@ -20,7 +20,7 @@ from bot.views.retention import ask_blocks, ask_text
 from flows.permissions import POLICYBOT, Act, RecordKind
 from flows.retention import Disposal, Due, schedule
 from storage import retention
-from storage.commands import Changed, Command, change
+from storage.commands import Changed, Command, Result
 from storage.concerns import ConcernStore
 from storage.outbox import Message
 from storage.records import facts
@@ -54,12 +54,14 @@ class Retention:
         directory: Directory,
         clock: Callable[[], datetime],
         kick: Callable[[], None],
+        change: Callable[[Command], Result],
     ) -> None:
         self.settings = settings
         self.engine = engine
         self.directory = directory
         self.clock = clock
         self.kick = kick  # the sender's: deletions and asks go at once
+        self.change = change  # Deps.change: the one command path, with what follows every change (App Homes)
         self.zone = ZoneInfo(settings.timezone)
 
     def today(self) -> date:
@@ -116,7 +118,7 @@ class Retention:
         record = due.record
         key = f"retention:{record.kind}:{record.record_id}:redact"
         command = Command(RecordKind(record.kind), record.record_id, Act.REDACT, POLICYBOT, self.clock(), key)
-        return int(isinstance(change(self.engine, self.directory.people(), command), Changed))
+        return int(isinstance(self.change(command), Changed))
 
     def _ask(self, due: Due) -> int:
         record = due.record

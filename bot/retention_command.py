@@ -26,18 +26,17 @@ def add_parser(commands: Any) -> None:
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.clock import FileClock, utc_now
-    from bot.directory import Directory
+    from bot.deps import Deps
     from bot.record_commands import existing
-    from bot.retention import Retention
-    from bot.slack_api import make_client
 
-    engine = existing(settings.database_url)
-    if engine is None:
+    found = existing(settings.database_url)
+    if found is None:
         return 3
-    directory = Directory(settings, make_client(settings))  # the configured roles; nothing is asked of Slack here
-    clock = FileClock(settings.clock_file) if settings.clock_file else utc_now  # a rehearsal's clock, as the bot's
-    retention = Retention(settings, engine, directory, clock, lambda: None)
+    found.dispose()
+    # The bot's own parts (the configured roles: nothing is asked of Slack here; a rehearsal's clock, as the bot's):
+    # redactions go through the one command path, and the running bot sends what they leave to tell.
+    retention = Deps.build(settings).nudger.retention
+    assert retention is not None
     if args.apply:
         done = retention.apply()
         print(

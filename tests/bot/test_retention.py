@@ -43,11 +43,15 @@ def resolved_concern(deps: Deps, key: str, safeguarding: bool = False, involved:
 
 
 def everything_stored(deps: Deps) -> str:
-    """Every row of every table, as text."""
+    """Every row of every table, as text; but an App Home's redraw, which names only whose Home it is (its text is
+    empty and it is about no record: a change redraws the Homes of those the record was shown to)."""
     found = []
     with deps.engine.connect() as connection:
         for table in inspect(deps.engine).get_table_names():
-            found += [str(tuple(row)) for row in connection.exec_driver_sql(f'SELECT * FROM "{table}"')]  # noqa: S608
+            rows = list(connection.exec_driver_sql(f'SELECT * FROM "{table}"').mappings())  # noqa: S608
+            homes = [r for r in rows if table == "outbox_message" and r["send"] == "home"]
+            assert all(r["text"] == "" and r["subject_id"] is None for r in homes)
+            found += [str(tuple(r.values())) for r in rows if r not in homes]
     return "\n".join(found)
 
 
@@ -197,6 +201,20 @@ def test_a_concern_naming_the_lead_goes_to_the_headteacher_to_confirm(fake: Loca
     assert MARKER in everything_stored(deps)  # the lead it names cannot let it go
 
 
+def test_a_redaction_by_retention_redraws_the_homes_that_showed_the_concern(fake: LocalSlack, database: str) -> None:
+    """Retention changes records through Deps.change, as every listener does: what follows a change follows it."""
+    clock = Clock(datetime.now(UTC))
+    deps = build(fake, database, clock)
+    resolved_concern(deps, "VR9")
+    years_later(clock, 6)
+    published = len(fake.of("views.publish"))
+    assert runner(deps).apply().redacted == 1
+    clock.now += timedelta(minutes=1)  # the Homes of those who did not act are drawn a moment later
+    settle(deps)
+    redrawn = {call.params["user_id"] for call in fake.of("views.publish")[published:]}
+    assert {LEAD, HEAD} <= redrawn
+
+
 def test_the_monthly_run_happens_once_a_month_whoever_runs_it(fake: LocalSlack, database: str) -> None:
     clock = Clock(datetime.now(UTC))
     deps = build(fake, database, clock)
@@ -206,7 +224,7 @@ def test_the_monthly_run_happens_once_a_month_whoever_runs_it(fake: LocalSlack, 
     deps.nudger.run()
     assert MARKER in everything_stored(deps)  # the 1st, before 2 am
     clock.now += timedelta(hours=2)
-    second = Retention(deps.settings, deps.engine, deps.directory, clock, lambda: None)  # another process
+    second = Retention(deps.settings, deps.engine, deps.directory, clock, lambda: None, deps.change)  # another process
     deps.nudger.run()
     second.monthly()
     assert MARKER not in everything_stored(deps)
