@@ -34,12 +34,27 @@ def _configure_logging(level: str) -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("policybot")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "(not installed)"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="policybot", description="The staff social media policy, in Slack.")
+    parser.add_argument("--version", action="version", version=f"policybot {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="command", help="what to do")
     serve = commands.add_parser("serve", help="run the bot (Socket Mode when SLACK_APP_TOKEN is set)")
     serve.add_argument("--http", action="store_true", help="answer Slack over HTTP even if SLACK_APP_TOKEN is set")
-    serve.add_argument("--host", default="0.0.0.0", help="HTTP mode: the address to listen on (default 0.0.0.0)")
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="HTTP mode: the address to listen on (default 127.0.0.1: behind a reverse proxy on the same machine; "
+        "0.0.0.0 to listen on every interface)",
+    )
     serve.add_argument(
         "--port",
         type=int,
@@ -149,7 +164,7 @@ def _run(args: argparse.Namespace) -> int:
     settings = Settings.from_env(os.environ, slack=args.command not in RECORD_COMMANDS)
     _configure_logging(settings.log_level)
     if args.command == "run":
-        args.http, args.host, args.port, args.workers, args.threads = False, "0.0.0.0", settings.port, 1, 8
+        args.http, args.host, args.port, args.workers, args.threads = False, "127.0.0.1", settings.port, 1, 8
         args.command = "serve"
     if args.command == "serve" and args.port is None:
         args.port = settings.port

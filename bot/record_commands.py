@@ -9,6 +9,7 @@ import os
 import sys
 from contextlib import nullcontext
 from datetime import UTC, date, datetime, time
+from typing import IO
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -41,6 +42,13 @@ def existing(url: str) -> Engine | None:
     return make_engine(url)
 
 
+def private_file(path: str, newline: str | None = None) -> IO[str]:
+    """A file only its owner may read (0600), however the umask is set: what these commands write is about people."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # a file that was there before keeps its mode otherwise
+    return open(descriptor, "w", encoding="utf-8", newline=newline)
+
+
 def upgrade_database(url: str) -> str:
     """Upgrade, and say what was done, by the revisions before and after."""
     from storage.db import current_revision, upgrade
@@ -63,7 +71,7 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
     engine = existing(settings.database_url)
     if engine is None:
         return 3
-    out = open(args.output, "w", encoding="utf-8", newline="") if args.output else nullcontext(sys.stdout)
+    out = private_file(args.output, newline="") if args.output else nullcontext(sys.stdout)
     try:
         with out as handle:  # written as it is read, a batch of records at a time
             write(handle, engine, args.format, since, args.include_details, args.log, tz=school)
@@ -88,7 +96,7 @@ def _report(start: date | None, end: date | None, output: str, settings: Setting
     if engine is None:
         return 3
     page = pack(engine, start, end, school, settings.ack_nudge_after, settings.pack_suppress_below, settings.platforms)
-    with open(output, "w", encoding="utf-8") as out:
+    with private_file(output) as out:
         out.write(page)
     print(f"wrote {output}: the governors' pack for {start:%d %B %Y} to {end:%d %B %Y}")
     return 0
@@ -126,9 +134,9 @@ def _subject_access(person: str, output: str | None, settings: Settings) -> int:
     document = gather(engine, person, datetime.now(UTC))
     school, platforms = ZoneInfo(settings.timezone), settings.platforms
     base = output or f"subject-access-{person}"
-    with open(f"{base}.json", "w", encoding="utf-8") as out:
+    with private_file(f"{base}.json") as out:
         json.dump(document, out, indent=2)
-    with open(f"{base}.html", "w", encoding="utf-8") as out:
+    with private_file(f"{base}.html") as out:
         out.write(render(document, school, display_name(person, settings), platforms))
     print(
         f"wrote {base}.json and {base}.html: {plural(document['records'], 'record')} about {person}, "

@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -297,3 +298,27 @@ def test_subject_access_writes_both_files_and_refuses_bad_input_in_one_line(tmp_
         assert made.returncode == 0 and made.stdout.startswith(f"wrote {base}.json and {base}.html: 0 records")
         assert json.loads((tmp_path / "sam.json").read_text())["subject"] == "USAM1"
         assert "What policybot holds about USAM1" in (tmp_path / "sam.html").read_text()
+
+
+def test_what_the_record_commands_write_only_their_owner_may_read(tmp_path: Path, run: Run) -> None:
+    url = f"sqlite:///{tmp_path}/private.db"
+    env = base_environment(DATABASE_URL=url)
+    run("db", "upgrade", env=env)
+    (tmp_path / "old.csv").write_text("an earlier export, readable by all")
+    (tmp_path / "old.csv").chmod(0o644)
+    old = os.umask(0o022)
+    try:
+        assert run("export", "--include-details", "--output", str(tmp_path / "old.csv"), env=env).returncode == 0
+        assert run("subject-access", "USAM1", "-o", str(tmp_path / "sam"), env=env).returncode == 0
+        assert run("report", "--output", str(tmp_path / "pack.html"), env=env).returncode == 0
+    finally:
+        os.umask(old)
+    for name in ("old.csv", "sam.json", "sam.html", "pack.html"):
+        assert (tmp_path / name).stat().st_mode & 0o777 == 0o600, name
+
+
+def test_the_bot_listens_on_this_machine_unless_told_otherwise_and_says_its_version(run: Run) -> None:
+    assert _parser().parse_args(["serve"]).host == "127.0.0.1"
+    assert _parser().parse_args(["serve", "--host", "0.0.0.0"]).host == "0.0.0.0"
+    shown = policybot("--version", env=base_environment())
+    assert shown.returncode == 0 and shown.stdout.strip() == f"policybot {version('policybot')}"
