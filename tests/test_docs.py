@@ -408,6 +408,32 @@ def test_the_readme_sections_the_code_points_people_to_are_there() -> None:
     assert pointed >= 2
 
 
+def test_the_schema_revisions_named_are_the_migrations_newest() -> None:
+    """`policybot db upgrade`'s example says what it says today: the newest revision, upgraded from the one before."""
+    revisions = {}
+    for path in (ROOT / "storage" / "migrations" / "versions").glob("*.py"):
+        source = path.read_text()
+        found = re.search(r'^revision: str = "(\w+)"', source, re.MULTILINE)
+        before = re.search(r'^down_revision: str \| None = (?:"(\w+)"|None)', source, re.MULTILINE)
+        if found and before:
+            revisions[found.group(1)] = before.group(1)
+    [head] = set(revisions) - set(revisions.values())
+    [base] = [name for name, before in revisions.items() if before is None]
+    named = 0
+    for each in pages():
+        text = " ".join([*each.paragraphs, *each.fenced])
+        for first, last in re.findall(r"revisions (\w+) to (\w+)", text):
+            assert (first, last) == (base, head), f"{each.name}: revisions {first} to {last}; they are {base}-{head}"
+            named += 1
+        for before, after in re.findall(r"from revision (\w+) to (\w+)", text):
+            assert (before, after) == (revisions[head], head), f"{each.name}: from revision {before} to {after}"
+            named += 1
+        for revision in re.findall(r"\(revision (\w+)\)", text):
+            assert revision == head, f"{each.name}: revision {revision}, but the newest is {head}"
+            named += 1
+    assert named >= 3
+
+
 def test_the_scopes_the_readme_explains_are_the_manifests() -> None:
     manifest = (ROOT / "manifest.yml").read_text()
     bot = manifest.split("    bot:\n", 1)[1].split("\nsettings:", 1)[0]
