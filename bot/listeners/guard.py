@@ -44,12 +44,13 @@ class Wiring:
     submission, whose answer carries field errors; `lazily` for a click, command or event, acknowledged at once on
     the request's thread (App(process_before_response=True)) and its work then done on the bot's own threads
     (Deps.in_background), so no request waits in Bolt's loop that polls for ack(). Bolt's own lazy listeners do the
-    same, but deep-copy the whole request first: half of an acknowledgement's time (README, "Acks")."""
+    same, but deep-copy the whole request first: half of an acknowledgement's time (docs/architecture.md, "What we
+    wrote ourselves and why")."""
 
     def __init__(self, deps: Any) -> None:
         self.deps = deps
-        # A press in the App Home that changes a record redraws that Home through the change (HomeRedraws); one that
-        # changes nothing redraws it only where it shows something new (Deps.redraw_homes).
+        # A press in the App Home that changes a record redraws that Home through the change (Telling.homes); one
+        # that changes nothing redraws it only where it shows something new (Deps.redraw_homes).
 
     def now(self, handler: Callable[..., None], *first: Any) -> Handler:
         return guarded(partial(handler, *first, self.deps), self.deps.tell_later)
