@@ -5,33 +5,18 @@ small (or withheld), and nothing anyone typed, no id and no reference reaches it
 from __future__ import annotations
 
 import json
-import random
 import re
 from datetime import date, datetime, timedelta
 from html import unescape
 from typing import Any
 
 from bot.governors_pack import pack
-from flows.concerns import ConcernDraft
-from flows.permissions import People, place
-from flows.taxonomy import Area, Kind, Role
 from storage.concerns import ConcernStore
 from storage.export import export
-from tests.conftest import csv_rows
-from tests.storage.test_export import LONDON, NOW, Contacts, one_of_everything, stores  # noqa: F401 - the fixture
+from tests.conftest import LONDON, csv_rows
+from tests.storage.helpers import Contacts, one_of_everything, seed_concerns
 
-PEOPLE = People(frozenset({"ULEAD"}), frozenset({"UDSL"}), "UHEAD", "UCHAIR")
 PERIOD = (date(2026, 1, 1), date(2026, 12, 31))
-
-
-def seed_concerns(store: ConcernStore, count: int) -> None:
-    chance = random.Random(20261203)
-    for n in range(count):
-        area, kind = chance.choice(list(Area)), chance.choice([Kind.AGGRESSIVE, Kind.SEXUAL, Kind.VALUES])
-        platform = chance.choice(["instagram", "tiktok", "whatsapp"])
-        draft = ConcernDraft(f"UREP{n}", area, kind, platform, frozenset({Role.PUPIL}), description=f"SECRET-{n}")
-        at = NOW - timedelta(days=chance.randrange(0, 300))
-        store.create(draft, f"VPACK{n}", place(PEOPLE, safeguarding=False, involved=None), at)
 
 
 def published(html: str) -> dict[str, Any]:
@@ -55,7 +40,7 @@ def matches(row: dict[str, str], where: dict[str, Any]) -> bool:
 
 
 def test_every_figure_is_the_exports_count_and_every_printed_count_is_a_figure(
-    stores: tuple[ConcernStore, Contacts],  # noqa: F811
+    stores: tuple[ConcernStore, Contacts],
 ) -> None:
     store, _ = stores
     seed_concerns(store, 40)
@@ -89,7 +74,7 @@ def test_every_figure_is_the_exports_count_and_every_printed_count_is_a_figure(
     assert "SECRET" not in html and "UREP" not in html and "SMP-" not in html
 
 
-def test_nothing_typed_no_id_and_no_reference_reaches_the_pack(stores: tuple[ConcernStore, Contacts]) -> None:  # noqa: F811
+def test_nothing_typed_no_id_and_no_reference_reaches_the_pack(stores: tuple[ConcernStore, Contacts]) -> None:
     store, contacts = stores
     one_of_everything(store, contacts)  # every free-text field holds a marker, every id is a marker
     seed_concerns(store, 12)
