@@ -3,9 +3,11 @@ version governors recorded at a review; every record stamped with the version in
 
 from __future__ import annotations
 
+import threading
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
 from sqlmodel import Session
 
 from flows.permissions import Act, RecordKind
@@ -62,8 +64,48 @@ def test_an_old_instance_during_a_deploy_never_records_the_old_version_again(fre
 
 
 def test_two_processes_starting_at_once_record_the_version_once(fresh_engine: Engine) -> None:
-    from concurrent.futures import ThreadPoolExecutor
+    """Four start-ups at once, every one inside adopt_setting before any writes: the first to write waits until each
+    of the others has read the versions recorded, or is queued for the lock on them."""
+    recorded: list[bool] = []
+    failed: list[BaseException] = []
 
-    with ThreadPoolExecutor(4) as pool:
-        recorded = list(pool.map(lambda _: adopt_setting(fresh_engine, "2015-03", NOW), range(4)))
+    def start_up() -> None:
+        try:
+            recorded.append(adopt_setting(fresh_engine, "2015-03", NOW))
+        except BaseException as error:  # noqa: BLE001 - seen by the test, not lost in the thread
+            failed.append(error)
+
+    racers = [threading.Thread(target=start_up) for _ in range(4)]
+    inside: set[threading.Thread] = set()  # the racers that have read the versions, or wait for the lock to
+    moved = threading.Condition()
+
+    def note_inside() -> None:
+        if threading.current_thread() in racers:
+            with moved:
+                inside.add(threading.current_thread())
+                moved.notify_all()
+
+    def before(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.startswith(("LOCK TABLE policy_version", "BEGIN IMMEDIATE")):  # may wait in the database
+            note_inside()
+        elif statement.startswith("INSERT INTO policy_version"):
+            with moved:
+                if not moved.wait_for(lambda: len(inside) == len(racers), timeout=30):
+                    raise TimeoutError("the start-ups never overlapped")
+
+    def after(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.startswith("SELECT") and "FROM policy_version" in statement:
+            note_inside()
+
+    event.listen(fresh_engine, "before_cursor_execute", before)
+    event.listen(fresh_engine, "after_cursor_execute", after)
+    try:
+        for racer in racers:
+            racer.start()
+        for racer in racers:
+            racer.join()
+    finally:
+        event.remove(fresh_engine, "before_cursor_execute", before)
+        event.remove(fresh_engine, "after_cursor_execute", after)
+    assert failed == [] and len(inside) == len(racers)
     assert recorded.count(True) == 1 and versions(fresh_engine) == [("2015-03", SETTING)]
