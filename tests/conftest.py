@@ -37,6 +37,7 @@ SIGNING_SECRET = "test-signing-secret"
 
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)  # when the unit tests happen: a Wednesday in term time
 LONDON = ZoneInfo("Europe/London")  # the school's time zone
+TODAY = NOW.astimezone(LONDON).date()  # the school's date then
 # The school's people in the unit tests (the running bot's are below).
 PEOPLE = People(frozenset({"UL1", "UL2"}), frozenset({"UDSL"}), "UHEAD", "UCHAIR", governors=frozenset({"UGOV"}))
 
