@@ -15,7 +15,7 @@ import pytest
 from sandbox.slack import LocalSlack, Params
 from storage.concerns import ConcernStore
 from tests.conftest import CHANNEL, LEADERS, RunningBot
-from tests.e2e.test_leadership_and_routes import new_concern
+from tests.e2e.helpers import new_concern
 from tests.slack_driver import SlackDriver, radio, text
 
 TIMEOUT = 1  # SLACK_TIMEOUT_SECONDS in the tests' bot

@@ -10,12 +10,8 @@ from sandbox.slack import LocalSlack
 from storage.concerns import ConcernStore
 from storage.export import export
 from tests.conftest import CHANNEL, LEADERS, RunningBot
+from tests.e2e.helpers import posted_card, texts
 from tests.slack_driver import SlackDriver, boxes, radio, report_values, text
-
-
-def texts(blocks: list[dict[str, Any]]) -> str:
-    """Everything a person can read in a list of blocks."""
-    return json.dumps(blocks)
 
 
 def report(slack: SlackDriver, fake: LocalSlack, user: str, **values: Any) -> tuple[int, dict[str, Any]]:
@@ -26,10 +22,6 @@ def report(slack: SlackDriver, fake: LocalSlack, user: str, **values: Any) -> tu
     body = reply.json()
     assert body["response_action"] == "update", body
     return body, reply
-
-
-def posted_card(fake: LocalSlack, reference: str, channel: str = CHANNEL) -> Any:
-    return fake.wait_for("chat.postMessage", lambda p: p["channel"] == channel and reference in p["text"])[-1]
 
 
 def test_report_command_opens_the_form_at_once(slack: SlackDriver, fake_slack: LocalSlack) -> None:
