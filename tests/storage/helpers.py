@@ -155,13 +155,26 @@ def one_of_everything(store: ConcernStore, contacts: Contacts) -> None:
         )
 
 
-def seed_concerns(store: ConcernStore, count: int) -> None:
-    """`count` concerns over the 300 days to NOW, of every area and three kinds on three platforms (the same every
-    run), each with SECRET-n as its description and UREPn as its reporter."""
-    chance = random.Random(20261203)
+def seed_concerns(store: ConcernStore, count: int, until: datetime = NOW) -> list[int]:
+    """`count` concerns over the 300 days to `until`, of every area and three kinds on three platforms (the same every
+    run), one in nine on the safeguarding route, each with SECRET-n as its description, UREPn as its reporter and its
+    first nudge due four hours on; their ids."""
+    chance, made = random.Random(20261203), []
     for n in range(count):
         area, kind = chance.choice(list(Area)), chance.choice([Kind.AGGRESSIVE, Kind.SEXUAL, Kind.VALUES])
         platform = chance.choice(["instagram", "tiktok", "whatsapp"])
-        draft = ConcernDraft(f"UREP{n}", area, kind, platform, frozenset({Role.PUPIL}), description=f"SECRET-{n}")
-        at = NOW - timedelta(days=chance.randrange(0, 300))
-        store.create(draft, f"VPACK{n}", place(PEOPLE, safeguarding=False, involved=None), at)
+        safeguarding = n % 9 == 4
+        draft = ConcernDraft(
+            f"UREP{n}",
+            area,
+            kind,
+            platform,
+            frozenset({Role.PUPIL}),
+            description=f"SECRET-{n}",
+            safeguarding=safeguarding,
+        )
+        at = until - timedelta(days=chance.randrange(0, 300))
+        where = place(PEOPLE, safeguarding=safeguarding, involved=None)
+        concern, _ = store.create(draft, f"VPACK{until:%Y%m%d}-{n}", where, at, next_nudge_at=at + timedelta(hours=4))
+        made.append(concern.id or 0)
+    return made
