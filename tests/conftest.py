@@ -16,9 +16,10 @@ import sys
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -49,6 +50,8 @@ CHAIR = "UCHAIR1"
 GOVERNOR = "UGOV1"
 CHANNEL = "CLEADERS1"
 PA = "UPA1"  # in the leadership channel (minutes, diary) without being a leader
+
+T = TypeVar("T")
 
 
 def new_database_url(tmp_dir: Path, name: str) -> Iterator[str]:
@@ -93,6 +96,17 @@ def own_slack() -> Iterator[LocalSlack]:
     yield fake
     fake.close_now()
     assert not fake.invalid, f"Slack would have refused: {fake.invalid}"
+
+
+def wait_until(what: str, probe: Callable[[], T | None], timeout: float = 10) -> T:
+    """What `probe` gives once it gives something (anything but None, False or empty), asked every 20 ms; an
+    AssertionError saying `what` was not seen if it gives nothing for `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not (found := probe()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not seen in {timeout} s: {what}")
+        time.sleep(0.02)
+    return found
 
 
 def csv_rows(text: str) -> list[dict[str, str]]:
