@@ -160,18 +160,17 @@ def test_a_declaration_is_acknowledged_by_leadership_and_re_confirmed_by_its_own
 
 def test_the_review_is_marked_done_once_and_only_by_a_governor(engine: Engine) -> None:
     review = audit.review_subject_id(date(2027, 3, 1))
-    mark = {"until": date(2028, 3, 1)}
+    until = date(2028, 3, 1)
     assert isinstance(
-        change(engine, PEOPLE, command(RecordKind.REVIEW, review, Act.MARK_REVIEW_DONE, "UHEAD", **mark)), Refused
+        change(engine, PEOPLE, command(RecordKind.REVIEW, review, Act.MARK_REVIEW_DONE, "UHEAD", until=until)), Refused
     )
-    done = change(engine, PEOPLE, command(RecordKind.REVIEW, review, Act.MARK_REVIEW_DONE, "UGOV", **mark))
+    done = change(engine, PEOPLE, command(RecordKind.REVIEW, review, Act.MARK_REVIEW_DONE, "UGOV", until=until))
     assert isinstance(done, Changed) and done.record.done is not None and done.record.done.reviewed_by == "UGOV"
-    assert isinstance(
-        change(engine, PEOPLE, command(RecordKind.REVIEW, review, Act.MARK_REVIEW_DONE, "UCHAIR", **mark)), Overtaken
-    )
+    late = command(RecordKind.REVIEW, review, Act.MARK_REVIEW_DONE, "UCHAIR", until=until)
+    assert isinstance(change(engine, PEOPLE, late), Overtaken)
     assert trail(engine, RecordKind.REVIEW, review) == [("UHEAD", "refused_mark_review_done"), ("UGOV", "reviewed")]
     assert isinstance(
-        change(engine, PEOPLE, command(RecordKind.REVIEW, 20271341, Act.MARK_REVIEW_DONE, "UGOV", **mark)), Missing
+        change(engine, PEOPLE, command(RecordKind.REVIEW, 20271341, Act.MARK_REVIEW_DONE, "UGOV", until=until)), Missing
     )
 
 
