@@ -1,5 +1,7 @@
 """Shared fixtures: the database the suite runs on (SQLite, or PostgreSQL when POLICYBOT_TEST_DATABASE_URL is set),
-the fake Slack Web API, and one running policybot HTTP server for all end-to-end tests."""
+the fake Slack Web API, and one running policybot HTTP server for all end-to-end tests. And what every kind of test
+shares (the benchmarks too): the moment the unit tests are set at, the school's time zone and people, a fresh
+database, a free port, the running bot's environment."""
 
 from __future__ import annotations
 
@@ -14,29 +16,42 @@ import sys
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from flows.permissions import People
 from sandbox.run import healthy
 from sandbox.slack import LocalSlack
 from storage.concerns import ConcernStore
-from storage.db import make_engine, upgrade
+from storage.db import make_engine
 from tests.slack_driver import SlackDriver
 
 ROOT = Path(__file__).resolve().parent.parent
 SIGNING_SECRET = "test-signing-secret"
 
+NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)  # when the unit tests happen: a Wednesday in term time
+LONDON = ZoneInfo("Europe/London")  # the school's time zone
+TODAY = NOW.astimezone(LONDON).date()  # the school's date then
+# The school's people in the unit tests (the running bot's are below).
+PEOPLE = People(frozenset({"UL1", "UL2"}), frozenset({"UDSL"}), "UHEAD", "UCHAIR", governors=frozenset({"UGOV"}))
+
+# The school the running bot is configured for (bot_environment).
 LEADERS = ("ULEAD1", "ULEAD2")
 SAFEGUARDING_LEAD = "UDSL1"
 HEADTEACHER = "UHEAD1"
 CHAIR = "UCHAIR1"
 GOVERNOR = "UGOV1"
 CHANNEL = "CLEADERS1"
+PA = "UPA1"  # in the leadership channel (minutes, diary) without being a leader
+
+T = TypeVar("T")
 
 
 def new_database_url(tmp_dir: Path, name: str) -> Iterator[str]:
@@ -55,9 +70,6 @@ def new_database_url(tmp_dir: Path, name: str) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
         admin.dispose()
-
-
-PA = "UPA1"  # in the leadership channel (minutes, diary) without being a leader
 
 
 def school_slack() -> LocalSlack:
@@ -86,6 +98,17 @@ def own_slack() -> Iterator[LocalSlack]:
     assert not fake.invalid, f"Slack would have refused: {fake.invalid}"
 
 
+def wait_until(what: str, probe: Callable[[], T | None], timeout: float = 10) -> T:
+    """What `probe` gives once it gives something (anything but None, False or empty), asked every 20 ms; an
+    AssertionError saying `what` was not seen if it gives nothing for `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not (found := probe()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not seen in {timeout} s: {what}")
+        time.sleep(0.02)
+    return found
+
+
 def csv_rows(text: str) -> list[dict[str, str]]:
     """An exported CSV's rows, as Excel reads it: it must begin with the UTF-8 byte-order mark."""
     assert text.startswith("\ufeff"), "an exported CSV begins with a byte-order mark"
@@ -98,25 +121,38 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def bot_environment(fake: LocalSlack, database_url: str, **extra: str) -> dict[str, str]:
+def base_environment(**extra: str) -> dict[str, str]:
+    """This environment without any policybot setting, and no .env file."""
+    names = ("SAFEGUARDING_LEAD_IDS", "HEADTEACHER_ID", "CHAIR_OF_GOVERNORS_ID", "DATABASE_URL")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "LEADERSHIP_", "POLICYBOT_"))}
-    env.update(
-        SLACK_BOT_TOKEN=fake.token,
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=fake.api_url,
-        DATABASE_URL=database_url,
-        LEADERSHIP_CHANNEL_ID=CHANNEL,
-        LEADERSHIP_USER_IDS=",".join(LEADERS),
-        SAFEGUARDING_LEAD_IDS=SAFEGUARDING_LEAD,
-        HEADTEACHER_ID=HEADTEACHER,
-        CHAIR_OF_GOVERNORS_ID=CHAIR,
-        GOVERNOR_USER_IDS=f"{CHAIR},{GOVERNOR}",
-        DELIVERY_RETRY_SECONDS="0.25",  # the outbox's longest wait between two tries (a school keeps 60)
-        SLACK_TIMEOUT_SECONDS="1",  # an answer slower than this is a fault the tests make
-        POLICYBOT_ENV_FILE=os.devnull,
+    env = {k: v for k, v in env.items() if k not in names}
+    return {**env, "POLICYBOT_ENV_FILE": os.devnull, **extra}
+
+
+def bot_environment(fake: LocalSlack, database_url: str, **extra: str) -> dict[str, str]:
+    """The environment of a bot on this fake Slack and database, for the school above."""
+    settings = {
+        "SLACK_BOT_TOKEN": fake.token,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake.api_url,
+        "DATABASE_URL": database_url,
+        "LEADERSHIP_CHANNEL_ID": CHANNEL,
+        "LEADERSHIP_USER_IDS": ",".join(LEADERS),
+        "SAFEGUARDING_LEAD_IDS": SAFEGUARDING_LEAD,
+        "HEADTEACHER_ID": HEADTEACHER,
+        "CHAIR_OF_GOVERNORS_ID": CHAIR,
+        "GOVERNOR_USER_IDS": f"{CHAIR},{GOVERNOR}",
+        "DELIVERY_RETRY_SECONDS": "0.25",  # the outbox's longest wait between two tries (a school keeps 60)
+        "SLACK_TIMEOUT_SECONDS": "1",  # an answer slower than this is a fault the tests make
+    }
+    return base_environment(**{**settings, **extra})
+
+
+def policybot(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """The policybot command, run to its end."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )
-    env.update(extra)
-    return env
 
 
 class RunningBot:
@@ -206,13 +242,3 @@ def store(bot: RunningBot, e2e_database: str) -> ConcernStore:
 @pytest.fixture(scope="session")
 def slack(bot: RunningBot, fake_slack: LocalSlack) -> SlackDriver:
     return SlackDriver(bot.url + "/slack/events", SIGNING_SECRET, fake_slack.api_url + "response_url")
-
-
-@pytest.fixture
-def fresh_store(tmp_path: Path) -> Iterator[ConcernStore]:
-    """An empty, migrated database of its own, for storage tests."""
-    for url in new_database_url(tmp_path, "store"):
-        upgrade(url)
-        engine = make_engine(url)
-        yield ConcernStore(engine)
-        engine.dispose()

@@ -49,3 +49,34 @@ def test_the_sandbox_and_the_bot_know_each_other_only_over_http() -> None:
     for package in ("bot", "storage", "flows"):
         for path, names in imports(package).items():
             assert "sandbox" not in names, f"{path.relative_to(ROOT)} imports the sandbox"
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module a file imports, by its full dotted name (`from tests.bot import test_nudges` imports
+    tests.bot.test_nudges; a relative import is named from the file's own package)."""
+    package = ".".join(path.relative_to(ROOT).parent.parts)
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                base = f"{parent}.{base}" if base else parent
+            found.add(base)
+            found.update(f"{base}.{alias.name}" for alias in node.names)
+    return found
+
+
+def test_no_module_imports_a_test_module() -> None:
+    """What tests share is a fixture in the nearest conftest.py or a plain helper in a module that holds no tests
+    (tests/bot/helpers.py, tests/slack_driver.py): a test module imported by another ties the two together and
+    runs the first's module code for the second."""
+    importing = {}
+    for folder in ("tests", "bench"):
+        for path in (ROOT / folder).rglob("*.py"):
+            tests = {name for name in imported_modules(path) if name.rsplit(".", 1)[-1].startswith("test_")}
+            if tests:
+                importing[str(path.relative_to(ROOT))] = sorted(tests)
+    assert importing == {}

@@ -10,9 +10,8 @@ import pytest
 
 from sandbox.slack import LocalSlack
 from storage.db import upgrade
+from tests.bot.helpers import CHANNEL, HEAD, LEAD
 from tests.conftest import new_database_url
-
-CHANNEL, LEAD, HEAD = "CLEAD9", "ULEAD9", "UHEAD9"
 
 
 @pytest.fixture

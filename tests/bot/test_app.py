@@ -10,9 +10,8 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
-from typing import Any, cast
+from typing import Any
 from urllib.parse import quote, urlencode
-from zoneinfo import ZoneInfo
 
 import pytest
 from slack_bolt import App, BoltRequest
@@ -21,16 +20,14 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot import ids
 from bot.app import _TokenNotice, create_app
-from bot.deps import Deps
 from bot.listeners.guard import CANNOT_READ
-from flows.permissions import Act, People
+from flows.permissions import Act
 from sandbox.slack import LocalSlack
 from storage.commands import Repeated
 from storage.records import DueReview
-from tests.bot.test_authorisation import FakeDeps, Recorder, a_check, a_concern, a_declaration
+from tests.bot.fakes import FakeDeps, a_check, a_concern, a_declaration
 
 SECRET = "the-schools-signing-secret"
-PEOPLE = People(frozenset({"UL1"}), frozenset({"UDSL"}), "UHEAD", "UCHAIR")
 
 
 @pytest.fixture(scope="module")
@@ -41,15 +38,12 @@ def slack() -> Iterator[LocalSlack]:
 
 
 def app_for(slack: LocalSlack, deps: FakeDeps, **options: Any) -> App:
-    given = cast(Any, deps)
-    given.client = WebClient(token=slack.token, base_url=slack.api_url)
-    given.settings = replace(deps.settings, slack_signing_secret=SECRET)
-    given.directory = Recorder(people=PEOPLE)
-    given.store.answers["create"] = (a_concern(), True)
-    given.timezone = ZoneInfo("Europe/London")
+    deps.client = WebClient(token=slack.token, base_url=slack.api_url)
+    deps.settings = replace(deps.settings, slack_signing_secret=SECRET)
+    deps.store.answers["create"] = (a_concern(), True)
     options.setdefault("request_verification_enabled", False)  # signatures: see the test that checks them
     # Listeners run before the response is returned, for the test to see what they did.
-    return create_app(cast(Deps, deps), process_before_response=True, **options)
+    return create_app(deps, process_before_response=True, **options)
 
 
 def form_post(payload: dict[str, Any], headers: dict[str, str] | None = None) -> BoltRequest:

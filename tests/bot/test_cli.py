@@ -10,8 +10,6 @@ import argparse
 import json
 import logging
 import os
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -25,13 +23,7 @@ from alembic.script import ScriptDirectory
 from bot.cli import SETTINGS_HELP, _parser, main
 from sandbox.slack import LocalSlack
 from storage.db import alembic_config
-from tests.conftest import ROOT, bot_environment, csv_rows, free_port, new_database_url
-
-
-def policybot(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
-    )
+from tests.conftest import base_environment, bot_environment, csv_rows, free_port, new_database_url, policybot
 
 
 @dataclass
@@ -79,14 +71,6 @@ def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> 
     yield run
     for name, level in levels.items():
         logging.getLogger(name).setLevel(level)
-
-
-def base_environment(**extra: str) -> dict[str, str]:
-    """This environment without any policybot setting, and no .env file."""
-    names = ("SAFEGUARDING_LEAD_IDS", "HEADTEACHER_ID", "CHAIR_OF_GOVERNORS_ID", "DATABASE_URL")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "LEADERSHIP_", "POLICYBOT_"))}
-    env = {k: v for k, v in env.items() if k not in names}
-    return {**env, "POLICYBOT_ENV_FILE": os.devnull, **extra}
 
 
 def test_every_missing_setting_is_one_line_then_where_they_are_described(run: Run) -> None:

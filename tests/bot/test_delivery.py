@@ -25,8 +25,8 @@ from sandbox.slack import LocalSlack
 from storage.db import transaction, upgrade
 from storage.models import Concern, Send, State
 from storage.outbox import Message, card_key, post_key
-from tests.bot.test_nudges import CHANNEL, DSL, LONDON, Clock, build
-from tests.conftest import new_database_url
+from tests.bot.helpers import CHANNEL, DSL, Clock, build
+from tests.conftest import LONDON, new_database_url
 
 
 @pytest.fixture

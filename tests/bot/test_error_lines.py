@@ -18,7 +18,7 @@ from bot.app import on_error
 from bot.listeners.guard import CANNOT_READ, SLACK_FAILED, guarded, tell_if_waiting, where_raised
 from bot.payload import Malformed
 from flows.errors import DomainError
-from tests.bot.test_guard import SECRET, RecordingClient, click
+from tests.bot.guard_calls import SECRET, RecordingClient, click
 
 
 def one_line(caplog: pytest.LogCaptureFixture, logger: str) -> logging.LogRecord:

@@ -15,20 +15,7 @@ from bot.app import on_error
 from bot.listeners.guard import CANNOT_READ, DATABASE_DOWN, SOMETHING_WRONG, guarded
 from bot.payload import Malformed
 from flows.errors import DomainError
-
-SECRET = "Pelham-Quist-9051 typed this"
-
-
-class RecordingClient:
-    def __init__(self) -> None:
-        self.ephemerals: list[dict[str, Any]] = []
-
-    def chat_postEphemeral(self, **message: Any) -> None:  # noqa: N802 - slack_sdk's name
-        self.ephemerals.append(message)
-
-
-def click(user: str = "USTAFF1") -> dict[str, Any]:
-    return {"type": "block_actions", "user": {"id": user}, "channel": {"id": "CLEAD"}, "actions": [{}]}
+from tests.bot.guard_calls import SECRET, RecordingClient, click
 
 
 def raising(error: BaseException, before_ack: bool = False) -> Any:

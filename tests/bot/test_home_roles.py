@@ -11,7 +11,7 @@ from bot.listeners.home import roles
 from bot.views import home
 from sandbox.slack import LocalSlack
 from storage.concerns import ConcernStore
-from tests.bot.test_nudges import DSL, GOVERNOR, HEAD, LEAD, Clock, build, report
+from tests.bot.helpers import DSL, GOVERNOR, HEAD, LEAD, Clock, build, report
 
 LEAD_2 = "ULEADB9"
 

@@ -25,21 +25,9 @@ from flows.platforms import default_platforms
 from storage.commands import Repeated
 from storage.models import ContactPermission
 from storage.records import DueReview
-from tests.bot.test_authorisation import (
-    NOW,
-    TODAY,
-    FakeDeps,
-    Recorder,
-    a_check,
-    a_concern,
-    a_declaration,
-    chosen,
-    click,
-    form_errors,
-    run,
-    submission,
-    typed,
-)
+from tests.bot.calls import chosen, click, form_errors, run, submission, typed
+from tests.bot.fakes import FakeDeps, Recorder, a_check, a_concern, a_declaration
+from tests.conftest import NOW, TODAY
 
 Listener = Callable[[Ack, dict[str, Any], Any], None]
 

@@ -23,10 +23,8 @@ from flows.taxonomy import Area, Kind, Outcome
 from sandbox.slack import LocalSlack
 from storage.commands import Changed
 from storage.models import AuditEntry, OutboxMessage
-from tests.bot.test_nudges import CHANNEL, DSL, HEAD, LEAD, LONDON, Clock, build, report, settle
-
-MARKER = "ZQXRETAIN"
-REPORTER = "USTAFFRET"
+from tests.bot.helpers import CHANNEL, DSL, HEAD, LEAD, MARKER, REPORTER, Clock, ask, build, report, settle
+from tests.conftest import LONDON, bot_environment
 
 
 def resolved_concern(deps: Deps, key: str, safeguarding: bool = False, involved: str | None = None) -> int:
@@ -239,7 +237,6 @@ def test_the_command_lists_what_is_due_then_does_it(
     fake: LocalSlack, database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from bot.cli import main
-    from tests.conftest import bot_environment
 
     clock = Clock(datetime.now(UTC))
     deps = build(fake, database, clock)
@@ -335,7 +332,6 @@ def test_contact_questions_decisions_and_declarations_each_go_when_their_own_per
 ) -> None:
     from flows.contact import Channel, ContactQuestion, Person, assess
     from flows.contact_requests import Relationship
-    from tests.bot.test_nudges import ask
 
     clock = Clock(datetime.now(UTC))
     deps = build(fake, database, clock)

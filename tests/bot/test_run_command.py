@@ -10,8 +10,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from tests.bot.test_cli import base_environment, policybot
-from tests.conftest import ROOT, free_port
+from tests.conftest import ROOT, base_environment, free_port, policybot
 
 READY_SECONDS = 10
 

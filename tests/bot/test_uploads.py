@@ -13,8 +13,8 @@ from sandbox.files import SlackFile
 from sandbox.slack import LocalSlack
 from sandbox.workspace import dm_of
 from storage.models import OutboxMessage, Send, State
-from tests.bot.test_nudges import CHAIR, GOVERNOR, LONDON, Clock, build, report, settle
-from tests.bot.test_retention import MARKER, REPORTER
+from tests.bot.helpers import CHAIR, GOVERNOR, MARKER, REPORTER, Clock, build, report, settle
+from tests.conftest import LONDON
 
 
 def shared_with(slack: LocalSlack, person: str) -> list[SlackFile]:

@@ -1,11 +1,14 @@
 """What a person does on the sandbox's page, for the browser tests: choose who they are, open a conversation, type
-a command, report a concern through the form, press a button on a post."""
+a command, report a concern through the form, press a button on a post. And where the screenshots go."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
+from tests.conftest import ROOT
+
+SCREENSHOTS = ROOT / "test-artefacts" / "screenshots"
 DESCRIPTION = "Comments under the Year 9 trip photo call a pupil names (story marker 7Q2)."
 
 

@@ -13,8 +13,7 @@ import pytest
 
 from sandbox.run import Sandbox
 from sandbox.school import CHAIR, DSL, GOVERNOR, HEAD, LEADER, LEADER_2, STAFF, STAFF_2, Person
-from tests.browser.conftest import SCREENSHOTS
-from tests.browser.helpers import DESCRIPTION, be, click_on_post, open_place, report, type_command
+from tests.browser.helpers import DESCRIPTION, SCREENSHOTS, be, click_on_post, open_place, report, type_command
 
 NOTE_ESCALATE = "Staff member is Mrs Jones (Year 8 tutor). Passing to Helen: WALK-NOTE-1"
 NOTE_RESOLVE = "Spoke to the family; the post is down: WALK-NOTE-2"

@@ -6,7 +6,7 @@ from typing import Any
 
 from sandbox.run import Sandbox
 from sandbox.school import STAFF
-from tests.browser.conftest import SCREENSHOTS
+from tests.browser.helpers import SCREENSHOTS
 
 UNLABELLED = """() => [...document.querySelectorAll(
     'dialog[open] input, dialog[open] select, dialog[open] textarea, dialog[open] [role=radiogroup],'

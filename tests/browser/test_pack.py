@@ -15,10 +15,9 @@ from bot.pack_page import month_label
 from flows.pack import months
 from storage.concerns import ConcernStore
 from storage.db import make_engine, upgrade
-from tests.browser.conftest import SCREENSHOTS
-from tests.conftest import new_database_url
-from tests.storage.test_export import LONDON
-from tests.storage.test_governors_pack import seed_concerns
+from tests.browser.helpers import SCREENSHOTS
+from tests.conftest import LONDON, new_database_url
+from tests.storage.helpers import seed_concerns
 
 PERIOD = (date(2025, 12, 14), date(2026, 12, 13))
 A4_WIDTH = 794  # px at 96 per inch: 210 mm

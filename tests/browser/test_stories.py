@@ -8,7 +8,7 @@ from urllib.parse import urljoin
 
 from sandbox.run import Sandbox
 from sandbox.school import DSL, GOVERNOR, HEAD, LEADER, STAFF, STAFF_2
-from tests.browser.helpers import DESCRIPTION, be, click_on_post, open_place, report, type_command
+from tests.browser.helpers import DESCRIPTION, SCREENSHOTS, be, click_on_post, open_place, report, type_command
 
 
 def test_a_concern_from_report_to_acknowledgement(page: Any, sandbox: Sandbox) -> None:
@@ -161,8 +161,6 @@ def test_a_leader_acts_from_the_app_home_queue(page: Any, sandbox: Sandbox) -> N
 
 
 def test_a_governor_has_the_pack_from_the_home_and_opens_it(page: Any, sandbox: Sandbox) -> None:
-    from tests.browser.conftest import SCREENSHOTS
-
     page.goto(sandbox.page_server.url + f"?as={GOVERNOR.id}")
     open_place(page, "policybot: Home")
     home = page.locator("#messages")
@@ -186,8 +184,6 @@ def test_a_governor_has_the_pack_from_the_home_and_opens_it(page: Any, sandbox: 
 
 
 def test_the_school_office_opens_the_pack_subject_access_and_retention(page: Any, sandbox: Sandbox) -> None:
-    from tests.browser.conftest import SCREENSHOTS
-
     page.goto(sandbox.page_server.url + f"?as={STAFF.id}")
     reference = report(page)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -23,7 +22,7 @@ import pytest
 from sandbox.slack import LocalSlack
 from sandbox.workspace import dm_of
 from storage.concerns import ConcernStore
-from tests.conftest import CHAIR, CHANNEL, GOVERNOR, HEADTEACHER, LEADERS, PA, SAFEGUARDING_LEAD, RunningBot
+from tests.conftest import CHAIR, CHANNEL, GOVERNOR, HEADTEACHER, LEADERS, PA, SAFEGUARDING_LEAD, RunningBot, wait_until
 from tests.slack_driver import SlackDriver, radio, report_values, select, text
 
 TEACHER, COLLEAGUE = "USTAFF80", "USTAFF81"
@@ -48,13 +47,6 @@ class Day:
     @property
     def concerns(self) -> list[tuple[str, int]]:
         return [self.ordinary, self.naming_a_leader, self.safeguarding]
-
-
-def wait_until(done: Callable[[], bool], what: str, timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while not done():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.05)
 
 
 def report(slack: SlackDriver, store: ConcernStore, user: str, **values: Any) -> tuple[str, int]:
@@ -171,7 +163,7 @@ def everything_seen_by(person: str, day: Day, slack: SlackDriver, fake: LocalSla
             refused = [c for c in fake.of("chat.postEphemeral", since) if c.params.get("user") == person]
             return bool(opened or refused)
 
-        wait_until(answered, f"View details of {reference} answered nobody")
+        wait_until(f"View details of {reference} answered", answered)
         opened = [c for c in fake.of("views.open", mark) if c.params["view"]["title"]["text"] == reference]
         details[reference] = json.dumps(opened[-1].params["view"]) if opened else None
     return Seen("\n".join(parts), details)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import time
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
@@ -16,7 +15,7 @@ from storage.contact_checks import ContactCheckStore
 from storage.db import make_engine, reading
 from storage.declarations import DeclarationStore
 from storage.models import ContactCheck
-from tests.conftest import CHANNEL, HEADTEACHER, LEADERS, RunningBot, csv_rows
+from tests.conftest import CHANNEL, HEADTEACHER, LEADERS, LONDON, RunningBot, csv_rows
 from tests.slack_driver import SlackDriver, radio, text
 
 
@@ -246,8 +245,7 @@ def test_decline_with_a_note_and_a_declaration_acknowledged(
     from storage.export import export
 
     engine = make_engine(e2e_database)
-    london = ZoneInfo("Europe/London")
-    log = json.loads(export(engine, "json", tz=london))
+    log = json.loads(export(engine, "json", tz=LONDON))
     mine = next(c for c in log["contact_checks"] if c["id"] == check.id)
     assert mine["verdict"] == "REFER" and mine["request_status"] == "declined" and "person_described" not in mine
     assert [e["action"] for e in mine["audit"]] == ["asked", "asked_leadership", "declined", "refused_ask_leadership"]
@@ -260,7 +258,7 @@ def test_decline_with_a_note_and_a_declaration_acknowledged(
         "acknowledged",
         "refused_reconfirm",
     ]
-    as_csv = export(engine, "csv", include_details=True, log="contact_checks", tz=london)
+    as_csv = export(engine, "csv", include_details=True, log="contact_checks", tz=LONDON)
     rows = [r for r in csv_rows(as_csv) if r["id"] == str(check.id)]
     assert [r["event_action"] for r in rows] == ["asked", "asked_leadership", "declined", "refused_ask_leadership"]
     assert {r["person_described"] for r in rows} == {"CD"}

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,6 @@ from tests.conftest import (
     RunningBot,
     bot_environment,
     free_port,
-    new_database_url,
 )
 from tests.slack_driver import SlackDriver, report_values
 
@@ -33,11 +31,6 @@ RECOVERY = 30  # seconds from Slack recovering to everything delivered
 @pytest.fixture
 def slack_down(own_slack: LocalSlack) -> LocalSlack:
     return own_slack
-
-
-@pytest.fixture
-def database(tmp_path: Path) -> Iterator[str]:
-    yield from new_database_url(tmp_path, "crash")
 
 
 def start(fake: LocalSlack, database: str, log: Path, **env: str) -> RunningBot:

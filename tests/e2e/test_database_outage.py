@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,17 +16,12 @@ from sqlalchemy import create_engine, make_url, text
 from sandbox.slack import LocalSlack
 from storage.concerns import ConcernStore
 from storage.db import make_engine
-from tests.conftest import CHANNEL, LEADERS, SIGNING_SECRET, RunningBot, bot_environment, free_port, new_database_url
+from tests.conftest import CHANNEL, LEADERS, SIGNING_SECRET, RunningBot, bot_environment, free_port
 from tests.slack_driver import SlackDriver, report_values
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("POLICYBOT_TEST_DATABASE_URL"), reason="needs PostgreSQL (POLICYBOT_TEST_DATABASE_URL)"
 )
-
-
-@pytest.fixture
-def database(tmp_path: Path) -> Iterator[str]:
-    yield from new_database_url(tmp_path, "outage")
 
 
 def cut_off(url: str, refused: bool) -> None:

@@ -14,8 +14,8 @@ import pytest
 
 from sandbox.slack import LocalSlack, Params
 from storage.concerns import ConcernStore
-from tests.conftest import CHANNEL, LEADERS, RunningBot
-from tests.e2e.test_leadership_and_routes import new_concern
+from tests.conftest import CHANNEL, LEADERS, RunningBot, wait_until
+from tests.e2e.helpers import new_concern
 from tests.slack_driver import SlackDriver, radio, text
 
 TIMEOUT = 1  # SLACK_TIMEOUT_SECONDS in the tests' bot
@@ -28,14 +28,6 @@ FAULTS: dict[str, dict[str, Any]] = {
     "slow": {"status": 200, "error": "", "times": 1, "delay": TIMEOUT + 0.5},
     "done-then-500": {"status": 500, "times": 1, "applied": True},
 }
-
-
-def until(check: Callable[[], bool], timeout: float = 25, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not seen in {timeout} s: {what}")
-        time.sleep(0.05)
 
 
 def buttons(blocks: list[Any]) -> list[str]:
@@ -58,9 +50,9 @@ def test_what_everyone_sees_when_every_call_on_the_path_fails(
         fake_slack.fail(method, when=when, **FAULTS[fault])
 
     reference, concern_id = new_concern(slack, store, reporter)
-    until(lambda: (c := store.get(concern_id)) is not None and c.post_ts is not None, what="the post recorded")
+    wait_until("the post recorded", lambda: (c := store.get(concern_id)) is not None and c.post_ts is not None, 25)
     slack.click("concern_acknowledge", f"{concern_id}:1", leader)
-    until(lambda: store.get(concern_id).status == "acknowledged", what="acknowledged")  # type: ignore[union-attr]
+    wait_until("acknowledged", lambda: store.get(concern_id).status == "acknowledged", 25)  # type: ignore[union-attr]
 
     mark = fake_slack.mark()
     slack.click("concern_resolve", f"{concern_id}:2", leader)
@@ -86,7 +78,7 @@ def test_what_everyone_sees_when_every_call_on_the_path_fails(
         told = [m.text for m in fake_slack.visible(reporter) if reference in m.text]
         return bool(posts) and "Resolved" in str(posts[-1].blocks) and len(told) >= 3
 
-    until(settled, what="the post resolved and the reporter told three times")
+    wait_until("the post resolved and the reporter told three times", settled, 25)
     bot.one_delivery_pass(timeout=20)  # anything late, or twice, has been sent by now
     if fault == "slow":
         time.sleep(TIMEOUT)  # a slow answer lands late: wait it out, then look again

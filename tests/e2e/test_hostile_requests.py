@@ -20,7 +20,7 @@ from sqlalchemy import text as sql_text
 from sandbox.slack import LocalSlack
 from storage.concerns import ConcernStore
 from tests.conftest import LEADERS, RunningBot
-from tests.e2e.test_leadership_and_routes import ephemeral_to, new_concern
+from tests.e2e.helpers import ephemeral_to, new_concern
 from tests.slack_driver import Reply, SlackDriver, report_values
 
 CANNOT_READ = "could not read that request"

@@ -14,23 +14,8 @@ from sandbox.slack import LocalSlack
 from storage import audit
 from storage.concerns import ConcernStore
 from tests.conftest import CHAIR, CHANNEL, HEADTEACHER, LEADERS, PA, SAFEGUARDING_LEAD, RunningBot
-from tests.e2e.test_report_concern import posted_card, texts
+from tests.e2e.helpers import ephemeral_to, new_concern, posted_card, texts
 from tests.slack_driver import SlackDriver, radio, report_values, text
-
-
-def new_concern(slack: SlackDriver, store: ConcernStore, user: str, **values: object) -> tuple[str, int]:
-    view_id = f"V{user}{time.time_ns()}"
-    reply = slack.submit("report_concern", report_values(**values), user, view_id=view_id)  # type: ignore[arg-type]
-    assert reply.status == 200 and reply.json()["response_action"] == "update", reply.body
-    concern = store.by_submission_key(view_id)
-    assert concern is not None and concern.id is not None
-    return concern.reference, concern.id
-
-
-def ephemeral_to(fake: LocalSlack, user: str, words: str, after: int = 0) -> list[object]:
-    """Private replies to `user` saying `words`; `after`: only those since fake.mark() (the server is shared, and
-    a leader may have been told the same words in an earlier test)."""
-    return fake.wait_for("chat.postEphemeral", lambda p: p["user"] == user and words in p["text"], after=after)
 
 
 def test_a_non_leader_click_is_refused_and_audited(

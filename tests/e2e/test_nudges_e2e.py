@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 
@@ -20,7 +19,7 @@ from sandbox.slack import LocalSlack
 from storage.concerns import ConcernStore
 from storage.db import make_engine, upgrade
 from storage.models import Concern
-from tests.conftest import CHANNEL, LEADERS, SIGNING_SECRET, RunningBot, bot_environment, free_port, new_database_url
+from tests.conftest import CHANNEL, LEADERS, SIGNING_SECRET, RunningBot, bot_environment, free_port, wait_until
 from tests.slack_driver import SlackDriver, report_values
 
 FAST = {
@@ -30,19 +29,12 @@ FAST = {
 }
 REPEAT = timedelta(days=1)  # NUDGE_REPEAT_EVERY: the next nudge is never within a test's reach
 
-T = TypeVar("T")
-
 
 @pytest.fixture
 def own_slack() -> Iterator[LocalSlack]:
     fake = LocalSlack(channels={CHANNEL: {"is_private": True, "is_member": True}}, members={CHANNEL: list(LEADERS)})
     yield fake
     fake.close_now()
-
-
-@pytest.fixture
-def database(tmp_path: Path) -> Iterator[str]:
-    yield from new_database_url(tmp_path, "nudge_e2e")
 
 
 @pytest.fixture
@@ -88,15 +80,6 @@ def nudges(fake: LocalSlack, reference: str) -> list[float]:
         for c in fake.of("chat.postMessage", channel=CHANNEL)
         if reference in c.params["text"] and "has waited" in c.params["text"]
     ]
-
-
-def wait_until(what: str, probe: Callable[[], T | None], timeout: float = 10) -> T:
-    deadline = time.monotonic() + timeout
-    while (found := probe()) is None:
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
-    return found
 
 
 def utc(moment: datetime) -> datetime:

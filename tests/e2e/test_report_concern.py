@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sandbox.slack import LocalSlack
 from storage.concerns import ConcernStore
 from storage.export import export
-from tests.conftest import CHANNEL, LEADERS, RunningBot
+from tests.conftest import CHANNEL, LEADERS, LONDON, RunningBot
+from tests.e2e.helpers import posted_card, texts
 from tests.slack_driver import SlackDriver, boxes, radio, report_values, text
-
-
-def texts(blocks: list[dict[str, Any]]) -> str:
-    """Everything a person can read in a list of blocks."""
-    return json.dumps(blocks)
 
 
 def report(slack: SlackDriver, fake: LocalSlack, user: str, **values: Any) -> tuple[int, dict[str, Any]]:
@@ -26,10 +21,6 @@ def report(slack: SlackDriver, fake: LocalSlack, user: str, **values: Any) -> tu
     body = reply.json()
     assert body["response_action"] == "update", body
     return body, reply
-
-
-def posted_card(fake: LocalSlack, reference: str, channel: str = CHANNEL) -> Any:
-    return fake.wait_for("chat.postMessage", lambda p: p["channel"] == channel and reference in p["text"])[-1]
 
 
 def test_report_command_opens_the_form_at_once(slack: SlackDriver, fake_slack: LocalSlack) -> None:
@@ -136,12 +127,11 @@ def test_a_concern_travels_from_report_to_resolution(
     assert buttons(card.blocks) == ["View details"] and "Resolved" in json.dumps(card.blocks)
 
     # The governors' export carries the trail and names nobody: no ids, no details, no notes unless asked.
-    london = ZoneInfo("Europe/London")
-    as_json = export(store.engine, "json", tz=london)
+    as_json = export(store.engine, "json", tz=LONDON)
     row = next(c for c in json.loads(as_json)["concerns"] if c["reference"] == reference)
     assert [(e["action"], e["actor_role"]) for e in row["audit"]][:1] == [("reported", "reporter")]
     assert "description" not in row and "USTAFF11" not in as_json and "Spoke to DSL" not in as_json
-    detailed = export(store.engine, "csv", include_details=True, tz=london)
+    detailed = export(store.engine, "csv", include_details=True, tz=LONDON)
     assert "Jo Bloggs" in detailed and "Spoke to DSL, private note" in detailed and "USTAFF11" in detailed
 
 

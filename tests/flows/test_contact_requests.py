@@ -21,8 +21,7 @@ from flows.contact_requests import (
     request,
 )
 from flows.errors import InvalidTransition
-
-TODAY = date(2026, 11, 25)
+from tests.conftest import TODAY
 
 
 def test_a_request_is_made_once_and_decided_once() -> None:

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from flows.disclosure import Table, protect
 from flows.pack import FLOOR, PackConcern, acknowledged, as_data, default_period, figures, month_of, months
+from tests.conftest import LONDON
 
 PERIOD = (date(2025, 12, 14), date(2026, 12, 13))
 VOCABULARY = {
@@ -67,9 +68,8 @@ def test_every_breakdown_is_a_whole_partition_with_zeros_shown() -> None:
 def test_the_year_is_one_definition_and_months_are_the_schools() -> None:
     assert default_period(date(2026, 12, 13)) == (date(2025, 12, 14), date(2026, 12, 13))
     london_midnight = datetime(2026, 5, 31, 23, 30, tzinfo=UTC)  # 00:30 on 1 June, summer time
-    from zoneinfo import ZoneInfo
 
-    assert month_of(london_midnight, ZoneInfo("Europe/London")) == "2026-06"
+    assert month_of(london_midnight, LONDON) == "2026-06"
 
 
 def test_acknowledged_before_the_nudge_is_wall_clock_from_the_report() -> None:

@@ -4,7 +4,6 @@ review ladder. Plain pytest."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -21,8 +20,8 @@ from flows.scheduling import (
     parse_duration,
     review_reminders,
 )
+from tests.conftest import LONDON
 
-LONDON = ZoneInfo("Europe/London")
 SCHOOL = WorkingHours.parse("Mon-Fri 08:00-18:00")
 ALWAYS = WorkingHours.parse("Mon-Sun 00:00-24:00")
 CLOSED = Closures.parse("""

@@ -3,20 +3,12 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from sandbox.run import Sandbox
 from sandbox.school import CHANNEL, LEADER, STAFF
-from tests.conftest import free_port
+from tests.conftest import free_port, wait_until
 from tests.slack_driver import report_values
-
-
-def wait_until(condition: object, timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():  # type: ignore[operator]
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
 
 
 def test_a_restart_keeps_the_conversations_and_their_buttons(tmp_path: Path) -> None:
@@ -24,7 +16,7 @@ def test_a_restart_keeps_the_conversations_and_their_buttons(tmp_path: Path) -> 
     try:
         reply = first.page_server.page.driver.submit("report_concern", report_values(), STAFF.id, view_id="VKEEP1")
         assert reply.status == 200
-        wait_until(lambda: first.workspace.visible(CHANNEL))
+        wait_until("the report in the channel", lambda: first.workspace.visible(CHANNEL))
     finally:
         first.stop()
     again = Sandbox("127.0.0.1", free_port(), folder=tmp_path)
@@ -34,7 +26,7 @@ def test_a_restart_keeps_the_conversations_and_their_buttons(tmp_path: Path) -> 
         assert button["text"]["text"] == "Acknowledge"
         action = {"type": "button", "block_id": "b", "action_id": button["action_id"], "value": button["value"]}
         again.page_server.page.act(LEADER.id, action, {"channel": CHANNEL, "ts": post.ts})
-        wait_until(lambda: "acknowledged" in again.workspace.visible(CHANNEL)[0].text.lower())
+        wait_until("the post acknowledged", lambda: "acknowledged" in again.workspace.visible(CHANNEL)[0].text.lower())
     finally:
         again.stop()
     empty = Sandbox("127.0.0.1", free_port(), reset=True, folder=tmp_path)

@@ -6,71 +6,30 @@ records."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, update
 from sqlmodel import Session
 
-from flows.concerns import ConcernDraft
-from flows.contact import Channel, ContactQuestion, Person, assess
+from flows.contact import assess
 from flows.contact_requests import UNNAMED, Decision, Relationship
-from flows.permissions import Act, People, RecordKind, place
-from flows.taxonomy import Area, Role
-from flows.taxonomy import Kind as ConcernKind
+from flows.permissions import Act, People, RecordKind
 from storage import audit, commands
 from storage.commands import Changed, Command, Missing, Overtaken, Refused, Repeated, change, look
-from storage.concerns import ConcernStore
 from storage.contact_checks import ContactCheckStore
-from storage.db import make_engine, upgrade
 from storage.declarations import DeclarationStore
 from storage.models import AuditEntry, Concern, ContactCheck, Declaration
 from storage.outbox import Message, OutboxStore
 from storage.records import DueReview
 from storage.steps import Step
-from tests.conftest import new_database_url
+from tests.conftest import NOW, PEOPLE
+from tests.storage.helpers import QUESTION, a_concern, command, key, stored
 
-NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
 LATER = NOW + timedelta(hours=2)
-PEOPLE = People(frozenset({"UL1", "UL2"}), frozenset({"UDSL"}), "UHEAD", "UCHAIR", governors=frozenset({"UGOV"}))
-QUESTION = ContactQuestion(Person.PUPIL_FAMILY, Channel.SOCIAL_NETWORK, under_18=False)
-_numbers = iter(range(10**6))
-
-
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    for url in new_database_url(tmp_path_factory.mktemp("command_path"), "command_path"):
-        upgrade(url)
-        made = make_engine(url)
-        yield made
-        made.dispose()
-
-
-def key() -> str:
-    return f"path:{next(_numbers)}"
-
-
-def command(kind: RecordKind, record_id: int, act: Act, actor: str, at: datetime = NOW, **extra: Any) -> Command:
-    return Command(kind, record_id, act, actor, at, extra.pop("request_key", None) or key(), **extra)
-
-
-def a_concern(engine: Engine, safeguarding: bool = False, involved: str | None = None) -> int:
-    draft = ConcernDraft(
-        "USTAFF",
-        Area.CONDUCT,
-        ConcernKind.AGGRESSIVE,
-        "whatsapp",
-        frozenset({Role.PUPIL}),
-        description="x",
-        safeguarding=safeguarding,
-        involved_staff_id=involved,
-    )
-    where = place(PEOPLE, safeguarding=safeguarding, involved=involved)
-    concern, _ = ConcernStore(engine).create(draft, f"V{next(_numbers)}", where, NOW)
-    return concern.id or 0
+_days = iter(range(10**5))
 
 
 def a_request(engine: Engine, described: str = "Ms Parent", asked: bool = True) -> int:
@@ -94,16 +53,11 @@ def a_declaration(engine: Engine) -> int:
 
 def a_review() -> int:
     """A policy review due on a date no other test uses."""
-    return audit.review_subject_id(date(2030, 1, 1) + timedelta(days=next(_numbers)))
+    return audit.review_subject_id(date(2030, 1, 1) + timedelta(days=next(_days)))
 
 
 def entries(engine: Engine, kind: RecordKind, record_id: int) -> list[AuditEntry]:
     return audit.trail(engine, kind, record_id)
-
-
-def stored(engine: Engine, model: Any, record_id: int) -> Any:
-    with Session(engine) as session:
-        return session.get(model, record_id)
 
 
 def row_of(result: object, model: type = Concern) -> Any:

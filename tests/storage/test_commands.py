@@ -5,61 +5,20 @@ exactly what happened."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from datetime import UTC, date, datetime
-from pathlib import Path
-from typing import Any
+from datetime import date
 
 import pytest
 from sqlalchemy import Engine
 
-from flows.concerns import ConcernDraft
-from flows.contact import Channel, ContactQuestion, Person, assess
+from flows.contact import assess
 from flows.contact_requests import Decision, Relationship
-from flows.permissions import Act, People, RecordKind, place
-from flows.taxonomy import Area, Role
-from flows.taxonomy import Kind as ConcernKind
+from flows.permissions import Act, RecordKind
 from storage import audit
-from storage.commands import Changed, Command, Missing, Overtaken, Refused, Repeated, change, look
-from storage.concerns import ConcernStore
+from storage.commands import Changed, Missing, Overtaken, Refused, Repeated, change, look
 from storage.contact_checks import ContactCheckStore
-from storage.db import make_engine, upgrade
 from storage.declarations import DeclarationStore
-from tests.conftest import new_database_url
-
-NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
-PEOPLE = People(frozenset({"UL1", "UL2"}), frozenset({"UDSL"}), "UHEAD", "UCHAIR", governors=frozenset({"UGOV"}))
-QUESTION = ContactQuestion(Person.PUPIL_FAMILY, Channel.SOCIAL_NETWORK, under_18=False)
-_keys = iter(range(10**6))
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    for url in new_database_url(tmp_path, "commands"):
-        upgrade(url)
-        made = make_engine(url)
-        yield made
-        made.dispose()
-
-
-def command(kind: RecordKind, record_id: int, act: Act, actor: str, **extra: Any) -> Command:
-    return Command(kind, record_id, act, actor, NOW, f"key:{next(_keys)}", **extra)
-
-
-def a_concern(engine: Engine, safeguarding: bool = False, involved: str | None = None) -> int:
-    draft = ConcernDraft(
-        "USTAFF",
-        Area.CONDUCT,
-        ConcernKind.AGGRESSIVE,
-        "whatsapp",
-        frozenset({Role.PUPIL}),
-        description="x",
-        safeguarding=safeguarding,
-        involved_staff_id=involved,
-    )
-    where = place(PEOPLE, safeguarding=safeguarding, involved=involved)
-    concern, _ = ConcernStore(engine).create(draft, f"V{next(_keys)}", where, NOW)
-    return concern.id or 0
+from tests.conftest import NOW, PEOPLE
+from tests.storage.helpers import QUESTION, a_concern, command
 
 
 def trail(engine: Engine, kind: RecordKind, record_id: int) -> list[tuple[str, str]]:
@@ -201,18 +160,17 @@ def test_a_declaration_is_acknowledged_by_leadership_and_re_confirmed_by_its_own
 
 def test_the_review_is_marked_done_once_and_only_by_a_governor(engine: Engine) -> None:
     review = audit.review_subject_id(date(2027, 3, 1))
-    mark = {"until": date(2028, 3, 1)}
+    until = date(2028, 3, 1)
     assert isinstance(
-        change(engine, PEOPLE, command(RecordKind.REVIEW, review, Act.MARK_REVIEW_DONE, "UHEAD", **mark)), Refused
+        change(engine, PEOPLE, command(RecordKind.REVIEW, review, Act.MARK_REVIEW_DONE, "UHEAD", until=until)), Refused
     )
-    done = change(engine, PEOPLE, command(RecordKind.REVIEW, review, Act.MARK_REVIEW_DONE, "UGOV", **mark))
+    done = change(engine, PEOPLE, command(RecordKind.REVIEW, review, Act.MARK_REVIEW_DONE, "UGOV", until=until))
     assert isinstance(done, Changed) and done.record.done is not None and done.record.done.reviewed_by == "UGOV"
-    assert isinstance(
-        change(engine, PEOPLE, command(RecordKind.REVIEW, review, Act.MARK_REVIEW_DONE, "UCHAIR", **mark)), Overtaken
-    )
+    late = command(RecordKind.REVIEW, review, Act.MARK_REVIEW_DONE, "UCHAIR", until=until)
+    assert isinstance(change(engine, PEOPLE, late), Overtaken)
     assert trail(engine, RecordKind.REVIEW, review) == [("UHEAD", "refused_mark_review_done"), ("UGOV", "reviewed")]
     assert isinstance(
-        change(engine, PEOPLE, command(RecordKind.REVIEW, 20271341, Act.MARK_REVIEW_DONE, "UGOV", **mark)), Missing
+        change(engine, PEOPLE, command(RecordKind.REVIEW, 20271341, Act.MARK_REVIEW_DONE, "UGOV", until=until)), Missing
     )
 
 

@@ -4,38 +4,22 @@ recognised, one post claim at a time."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from datetime import UTC, date, datetime
-from pathlib import Path
+from datetime import date
 
-import pytest
 from sqlalchemy import Engine
 
-from flows.contact import Channel, ContactQuestion, Person, assess
+from flows.contact import assess
 from flows.contact_requests import Decision
-from flows.permissions import Act, People, RecordKind
+from flows.permissions import Act, RecordKind
 from storage import audit
 from storage.audit import review_subject_id
 from storage.commands import Changed, Command, Repeated, change
 from storage.contact_checks import ContactCheckStore
-from storage.db import make_engine, upgrade
 from storage.models import ContactCheck
 from storage.outbox import Message, OutboxStore
 from storage.reviews import ReviewStore
-from tests.conftest import new_database_url
-
-NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
-PEOPLE = People(frozenset({"UL1", "UL2"}), frozenset({"UDSL"}), "UHEAD", "UCHAIR")
-QUESTION = ContactQuestion(Person.PUPIL_FAMILY, Channel.SOCIAL_NETWORK, under_18=False)
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    for url in new_database_url(tmp_path, "contacts"):
-        upgrade(url)
-        engine = make_engine(url)
-        yield engine
-        engine.dispose()
+from tests.conftest import NOW, PEOPLE
+from tests.storage.helpers import QUESTION
 
 
 def pending(engine: Engine, key: str) -> ContactCheck:
@@ -49,8 +33,8 @@ def pending(engine: Engine, key: str) -> ContactCheck:
     return asked.record
 
 
-def test_racing_leaders_give_one_decision(engine: Engine) -> None:
-    check = pending(engine, "V1")
+def test_racing_leaders_give_one_decision(fresh_engine: Engine) -> None:
+    check = pending(fresh_engine, "V1")
     outcomes: list[str] = []
     start = threading.Barrier(6)
 
@@ -68,7 +52,7 @@ def test_racing_leaders_give_one_decision(engine: Engine) -> None:
             detail=decision,
             until=date(2027, 11, 25),
         )
-        outcomes.append(type(change(engine, PEOPLE, decide)).__name__)
+        outcomes.append(type(change(fresh_engine, PEOPLE, decide)).__name__)
 
     threads = [threading.Thread(target=click, args=(i,)) for i in range(6)]
     for t in threads:
@@ -76,15 +60,17 @@ def test_racing_leaders_give_one_decision(engine: Engine) -> None:
     for t in threads:
         t.join()
     assert sorted(outcomes) == ["Changed"] + ["Overtaken"] * 5
-    decided = [e for e in audit.trail(engine, "check", check.id or 0) if e.action in ("approved", "declined")]
+    decided = [e for e in audit.trail(fresh_engine, "check", check.id or 0) if e.action in ("approved", "declined")]
     assert len(decided) == 1
-    assert len(ContactCheckStore(engine).permissions_for("USTAFF")) == (1 if decided[0].action == "approved" else 0)
+    assert len(ContactCheckStore(fresh_engine).permissions_for("USTAFF")) == (
+        1 if decided[0].action == "approved" else 0
+    )
 
 
 def test_a_standing_permission_answers_the_same_question_about_the_same_person_until_its_date(
-    engine: Engine,
+    fresh_engine: Engine,
 ) -> None:
-    check = pending(engine, "V2")
+    check = pending(fresh_engine, "V2")
     approve = Command(
         RecordKind.CONTACT_REQUEST,
         check.id or 0,
@@ -96,16 +82,16 @@ def test_a_standing_permission_answers_the_same_question_about_the_same_person_u
         detail=Decision.APPROVE,
         until=date(2027, 1, 1),
     )
-    assert isinstance(change(engine, PEOPLE, approve), Changed)
-    assert isinstance(change(engine, PEOPLE, approve), Repeated)
-    checks = ContactCheckStore(engine)
+    assert isinstance(change(fresh_engine, PEOPLE, approve), Changed)
+    assert isinstance(change(fresh_engine, PEOPLE, approve), Repeated)
+    checks = ContactCheckStore(fresh_engine)
     assert len(checks.permissions_for("USTAFF")) == 1
     assert checks.standing_permission("USTAFF", QUESTION, "ms  parent", date(2026, 12, 1)) is not None
     assert checks.standing_permission("USTAFF", QUESTION, "ms parent", date(2027, 1, 2)) is None
 
 
-def test_a_review_reminder_is_written_once_with_its_messages_and_a_new_review_date_wins(engine: Engine) -> None:
-    reviews = ReviewStore(engine)
+def test_a_review_reminder_is_written_once_with_its_messages_and_a_new_review_date_wins(fresh_engine: Engine) -> None:
+    reviews = ReviewStore(fresh_engine)
     review = date(2027, 3, 1)
     claims: list[bool] = []
     start = threading.Barrier(4)
@@ -123,7 +109,7 @@ def test_a_review_reminder_is_written_once_with_its_messages_and_a_new_review_da
         t.join()
     assert sorted(claims) == [False, False, False, True]
     assert reviews.reminded(review, "7 days") and not reviews.reminded(review, "on the day")
-    outbox = OutboxStore(engine)
+    outbox = OutboxStore(fresh_engine)
     assert len(outbox.due(NOW)) == 2  # one message to each governor, once
 
     assert reviews.current_review(review) == review
@@ -136,6 +122,6 @@ def test_a_review_reminder_is_written_once_with_its_messages_and_a_new_review_da
         "done",
         until=date(2028, 3, 1),
     )
-    assert isinstance(change(engine, PEOPLE, done), Changed)
+    assert isinstance(change(fresh_engine, PEOPLE, done), Changed)
     assert reviews.current_review(review) == date(2028, 3, 1)  # the governors' choice stands
     assert reviews.current_review(date(2027, 12, 1)) == date(2027, 12, 1)  # a new instruction wins

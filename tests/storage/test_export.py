@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,18 +14,15 @@ from sqlalchemy import Engine, event, select, update
 from sqlmodel import SQLModel
 
 from flows.concerns import ConcernDraft
-from flows.contact import Channel, ContactQuestion, Person, assess
-from flows.contact_requests import Decision, Relationship
-from flows.permissions import Act, People, RecordKind, place
-from flows.taxonomy import Area, Kind, Outcome, Role
+from flows.contact import Person
+from flows.contact_requests import Relationship
+from flows.permissions import People, place
+from flows.taxonomy import Area, Kind, Role
 from storage import logs as stored_logs
 from storage import personal
-from storage.audit import SYSTEM_ACTOR, review_subject_id
-from storage.commands import Changed, Command, Refused, change
+from storage.audit import SYSTEM_ACTOR
 from storage.concerns import ConcernStore
-from storage.contact_checks import ContactCheckStore
-from storage.db import make_engine, transaction, upgrade
-from storage.declarations import DeclarationStore
+from storage.db import transaction
 from storage.export import (
     AUDIT_COLUMNS,
     AUDIT_TABLE,
@@ -39,33 +35,10 @@ from storage.export import (
     missing_database,
     write,
 )
-from storage.models import ReviewReminder
-from storage.outbox import Message, OutboxStore, post_key
-from storage.policy import adopt_setting
-from tests.conftest import csv_rows, new_database_url
+from tests.conftest import LONDON, NOW, csv_rows
+from tests.storage.helpers import Contacts, one_of_everything
 
-NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
-LONDON = ZoneInfo("Europe/London")
-QUESTION = ContactQuestion(Person.PUPIL_FAMILY, Channel.SOCIAL_NETWORK, under_18=False)
 ALL_LOGS = list(LOGS)
-
-
-class Contacts:
-    """The contact stores these tests fill: questions asked, and declarations."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.record_check = ContactCheckStore(engine).record_check
-        self.declare = DeclarationStore(engine).declare
-
-
-@pytest.fixture
-def stores(tmp_path: Path) -> Iterator[tuple[ConcernStore, Contacts]]:
-    for url in new_database_url(tmp_path, "export"):
-        upgrade(url)
-        engine = make_engine(url)
-        yield ConcernStore(engine), Contacts(engine)
-        engine.dispose()
 
 
 def outputs(store: ConcernStore, contacts: Contacts, include_details: bool) -> dict[str, str]:
@@ -82,87 +55,6 @@ def exported_columns() -> set[tuple[str, str]]:
         found |= {(table, n) for n in columns(table, names, True)}
     found |= {(AUDIT_TABLE, n) for n in columns(AUDIT_TABLE, AUDIT_COLUMNS, True) if n != "actor_role"}
     return found
-
-
-def one_of_everything(store: ConcernStore, contacts: Contacts) -> None:
-    """A record of every kind, through the stores, with what staff would type and their ids as markers."""
-    adopt_setting(store.engine, "2015-03", NOW)
-    people = People(frozenset({"UMARKLEAD"}), frozenset({"UMARKDSL"}), "UMARKHEAD", "UMARKCHAIR")
-    draft = ConcernDraft(
-        "UMARKREPORTER",
-        Area.CONTENT,
-        Kind.VALUES,
-        "tiktok",
-        frozenset({Role.PUBLIC}),
-        names="MARK-names",
-        description="MARK-description",
-        links_text="https://example.org/MARK-links",
-        safeguarding=True,
-        involved_staff_id="UMARKLEAD",  # a leader: it goes straight to the headteacher
-    )
-    concern, _ = store.create(draft, "VMARK1", place(people, safeguarding=True, involved="UMARKLEAD"), NOW)
-    cid = concern.id or 0
-    outbox = OutboxStore(store.engine)  # its post made: the trail says "delivered"
-    outbox.put([Message(post_key(RecordKind.CONCERN, cid), (RecordKind.CONCERN, cid), "UMARKHEAD", "a post")], NOW)
-    [claimed] = outbox.claim_due(NOW, replies=False, limit=10)
-    assert outbox.sent(claimed.row, "DMARKHEAD", "1.1", NOW)
-    people = People(
-        frozenset({"UMARKLEAD"}), frozenset({"UMARKDSL"}), "UMARKHEAD", "UMARKCHAIR", governors=frozenset({"UMARKGOV"})
-    )
-    engine = store.engine
-
-    def act(kind: RecordKind, record_id: int, what: Act, actor: str, key: str, **extra: object) -> None:
-        assert isinstance(change(engine, people, Command(kind, record_id, what, actor, NOW, key, **extra)), Changed)  # type: ignore[arg-type]
-
-    act(RecordKind.CONCERN, cid, Act.ACKNOWLEDGE, "UMARKHEAD", "k1", version=1, note="MARK-ack-note")
-    act(
-        RecordKind.CONCERN,
-        cid,
-        Act.RESOLVE,
-        "UMARKHEAD",
-        "k2",
-        version=2,
-        detail=Outcome.NO_ACTION.value,
-        note="MARK-end",
-    )
-
-    check = contacts.record_check("UMARKASKER", QUESTION, "MARK-check-person", assess(QUESTION), "VMARK2", NOW)
-    act(RecordKind.CONTACT_REQUEST, check.id or 0, Act.ASK_LEADERSHIP, "UMARKASKER", "ask:1")
-    act(
-        RecordKind.CONTACT_REQUEST,
-        check.id or 0,
-        Act.DECIDE,
-        "UMARKHEAD",
-        "decide:1",
-        version=2,
-        detail=Decision.APPROVE,
-        until=date(2027, 11, 25),
-        note="MARK-decision-note",
-    )
-    declared, _ = contacts.declare(
-        "UMARKDECLARER",
-        Person.PUPIL_FAMILY.value,
-        Relationship.FAMILY,
-        "MARK-declared",
-        "VMARK3",
-        NOW,
-        date(2027, 11, 25),
-    )
-    act(RecordKind.DECLARATION, declared.id or 0, Act.ACKNOWLEDGE, "UMARKHEAD", "ack:1", version=1)
-    review = review_subject_id(date(2026, 9, 1))
-    refused = Command(RecordKind.REVIEW, review, Act.MARK_REVIEW_DONE, "UMARKNOTGOV", NOW, "review:1")
-    assert isinstance(change(engine, people, refused), Refused)
-    act(
-        RecordKind.REVIEW,
-        review,
-        Act.MARK_REVIEW_DONE,
-        "UMARKGOV",
-        "review:2",
-        until=date(2027, 9, 1),
-        detail="2026-09",
-    )
-    with transaction(store.engine) as session:
-        session.add(ReviewReminder(review_on=date(2027, 9, 1), mark="30 days", claimed_until=NOW, sent_to="UMARKGOV"))
 
 
 def mark_every_personal_field(engine: Engine) -> dict[tuple[str, str], set[str]]:
@@ -246,7 +138,7 @@ def test_who_acted_is_a_role_by_default_and_an_id_with_details(stores: tuple[Con
     assert logs["policy_reviews"][0] == {
         "id": 1,
         "review_on": "2026-09-01",
-        "reviewed_at": "2026-11-25T10:00:00+00:00",
+        "reviewed_at": "2026-11-25T09:30:00+00:00",
         "next_review_on": "2027-09-01",
         "policy_version": "2015-03",  # the policy reviewed...
         "adopted_version": "2026-09",  # ...and the one the governors approved at the review
@@ -382,15 +274,6 @@ def seed(engine: Engine, count: int, typed: str = "typed", first: int = 1) -> No
             session.connection().execute(SQLModel.metadata.tables["audit_entry"].insert(), entries)
 
 
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    for url in new_database_url(tmp_path, "streamed"):
-        upgrade(url)
-        made = make_engine(url)
-        yield made
-        made.dispose()
-
-
 class Recording(io.StringIO):
     """An output that notes each write in `seen`, among the statements the export runs."""
 
@@ -404,46 +287,46 @@ class Recording(io.StringIO):
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv"])
-def test_each_batch_is_written_out_before_the_next_is_read(engine: Engine, fmt: str) -> None:
+def test_each_batch_is_written_out_before_the_next_is_read(fresh_engine: Engine, fmt: str) -> None:
     """What keeps the memory flat: an export that read every record first, or built one string, fails this."""
-    seed(engine, 7)
+    seed(fresh_engine, 7)
     seen: list[str] = []
 
     def statement(_conn: object, _cursor: object, sql: str, *_: object) -> None:
         seen.append("read concerns" if "FROM concern " in sql else "read")
 
-    event.listen(engine, "before_cursor_execute", statement)
+    event.listen(fresh_engine, "before_cursor_execute", statement)
     out = Recording(seen)
-    write(out, engine, fmt, include_details=True, batch=2, tz=LONDON)
-    event.remove(engine, "before_cursor_execute", statement)
+    write(out, fresh_engine, fmt, include_details=True, batch=2, tz=LONDON)
+    event.remove(fresh_engine, "before_cursor_execute", statement)
     reads = [i for i, what in enumerate(seen) if what == "read concerns"]
     assert len(reads) == 4  # 7 concerns, 2 at a time
     for this, following in zip(reads, reads[1:], strict=False):
         assert "write" in seen[this:following], seen
-    assert out.getvalue() == export(engine, fmt, include_details=True, tz=LONDON)
+    assert out.getvalue() == export(fresh_engine, fmt, include_details=True, tz=LONDON)
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv"])
-def test_batches_change_nothing_in_the_export(engine: Engine, fmt: str) -> None:
-    seed(engine, 5)
-    whole = export(engine, fmt, include_details=True, tz=LONDON)
+def test_batches_change_nothing_in_the_export(fresh_engine: Engine, fmt: str) -> None:
+    seed(fresh_engine, 5)
+    whole = export(fresh_engine, fmt, include_details=True, tz=LONDON)
     for batch in (1, 2, 5, 6):
         out = io.StringIO()
-        write(out, engine, fmt, include_details=True, batch=batch, tz=LONDON)
+        write(out, fresh_engine, fmt, include_details=True, batch=batch, tz=LONDON)
         assert out.getvalue() == whole, batch
     since = NOW + timedelta(hours=3)  # SMP-T-0003 on
-    later = export(engine, fmt, since, include_details=True, tz=LONDON)
+    later = export(fresh_engine, fmt, since, include_details=True, tz=LONDON)
     out = io.StringIO()
-    write(out, engine, fmt, since, include_details=True, batch=1, tz=LONDON)
+    write(out, fresh_engine, fmt, since, include_details=True, batch=1, tz=LONDON)
     assert out.getvalue() == later and "SMP-T-0002" not in later and "SMP-T-0003" in later
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv"])
-def test_a_streamed_export_is_one_snapshot(engine: Engine, fmt: str) -> None:
+def test_a_streamed_export_is_one_snapshot(fresh_engine: Engine, fmt: str) -> None:
     """Changes committed while an export is being written (after it has read its first batch) are not in it: not a
     new concern, not a new event of a concern it has not reached yet, not one of a concern it has written."""
-    seed(engine, 4)
-    before = export(engine, fmt, include_details=True, tz=LONDON)
+    seed(fresh_engine, 4)
+    before = export(fresh_engine, fmt, include_details=True, tz=LONDON)
 
     class Meanwhile(io.StringIO):
         changed = False
@@ -451,25 +334,27 @@ def test_a_streamed_export_is_one_snapshot(engine: Engine, fmt: str) -> None:
         def write(self, text: str) -> int:
             if "SMP-T-0001" in text and not self.changed:
                 self.changed = True
-                seed(engine, 1, first=9)
+                seed(fresh_engine, 1, first=9)
                 late = {"subject_kind": "concern", "at": NOW, "actor_id": "ULATE", "action": "escalated", "note": ""}
-                with transaction(engine) as session:  # a new event of the concern written, and of one not read yet
+                with transaction(
+                    fresh_engine
+                ) as session:  # a new event of the concern written, and of one not read yet
                     audit = SQLModel.metadata.tables["audit_entry"]
                     session.connection().execute(audit.insert(), [late | {"subject_id": i} for i in (1, 3)])
             return super().write(text)
 
     out = Meanwhile()
-    write(out, engine, fmt, include_details=True, batch=1, tz=LONDON)
+    write(out, fresh_engine, fmt, include_details=True, batch=1, tz=LONDON)
     assert out.changed and out.getvalue() == before
-    after = export(engine, fmt, include_details=True, tz=LONDON)
+    after = export(fresh_engine, fmt, include_details=True, tz=LONDON)
     assert "SMP-T-0009" in after and after.count("ULATE") == 2
 
 
-def test_the_json_is_the_document_json_dumps_makes(engine: Engine) -> None:
+def test_the_json_is_the_document_json_dumps_makes(fresh_engine: Engine) -> None:
     typed = 'Zoë said "%s" \\ \u2028 \U0001f600 \x01 %(x)s\nline two\ttab'
-    seed(engine, 3, typed)
+    seed(fresh_engine, 3, typed)
     for details in (False, True):
-        text = export(engine, "json", include_details=details, tz=LONDON)
+        text = export(fresh_engine, "json", include_details=details, tz=LONDON)
         logs = json.loads(text)
         assert text == json.dumps(logs, indent=2) + "\n"
         assert [len(c["audit"]) for c in logs["concerns"]] == [2, 2, 0] and logs["declarations"] == []
@@ -477,5 +362,5 @@ def test_the_json_is_the_document_json_dumps_makes(engine: Engine) -> None:
             (typed, typed) if details else (None, None)
         )
     empty = io.StringIO()
-    write(empty, engine, "json", NOW + timedelta(days=1), tz=LONDON)
+    write(empty, fresh_engine, "json", NOW + timedelta(days=1), tz=LONDON)
     assert empty.getvalue() == json.dumps(json.loads(empty.getvalue()), indent=2) + "\n"

@@ -4,15 +4,13 @@ per year, deliveries claimed by one process at a time. (Changes go through the c
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime
 
 from flows.concerns import ConcernDraft
-from flows.permissions import People, place
+from flows.permissions import place
 from flows.taxonomy import Area, Kind, Role
 from storage.concerns import ConcernStore
+from tests.conftest import NOW, PEOPLE
 
-NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
-PEOPLE = People(frozenset({"UL1", "UL2"}), frozenset({"UDSL"}), "UHEAD", "UCHAIR")
 ROUTE = place(PEOPLE, safeguarding=False, involved=None)
 
 

@@ -4,16 +4,14 @@ what is withheld is listed, with why, for the data protection officer. The page 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from bot.subject_access_page import render
 from storage import audit
 from storage.concerns import ConcernStore
 from storage.subject_access import OTHERS_TEXT, gather
-from tests.storage.test_export import Contacts, one_of_everything, stores  # noqa: F401 - the fixture
+from tests.conftest import LONDON, NOW
+from tests.storage.helpers import Contacts, one_of_everything
 
-NOW = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
 OTHERS = ("UMARKREPORTER", "UMARKLEAD", "UMARKHEAD", "UMARKASKER", "UMARKDECLARER", "UMARKGOV", "UMARKDSL")
 
 
@@ -28,7 +26,7 @@ def events_of(document: dict) -> list[dict]:  # type: ignore[type-arg]
 
 
 def test_the_reporter_gets_their_report_and_its_handling_without_anyone_elses_id_or_note(
-    stores: tuple[ConcernStore, Contacts],  # noqa: F811
+    stores: tuple[ConcernStore, Contacts],
 ) -> None:
     store, contacts = stores
     one_of_everything(store, contacts)
@@ -47,7 +45,7 @@ def test_the_reporter_gets_their_report_and_its_handling_without_anyone_elses_id
 
 
 def test_the_member_of_staff_a_concern_is_about_is_not_told_who_reported_it_or_what_they_wrote(
-    stores: tuple[ConcernStore, Contacts],  # noqa: F811
+    stores: tuple[ConcernStore, Contacts],
 ) -> None:
     store, contacts = stores
     one_of_everything(store, contacts)
@@ -60,14 +58,14 @@ def test_the_member_of_staff_a_concern_is_about_is_not_told_who_reported_it_or_w
     withheld = {w["field"]: w["why"] for w in concern["withheld"]}
     assert "reporter" in withheld["reporter_id"] and withheld["description"] == OTHERS_TEXT
     assert document["withheld_fields"] >= len(withheld)
-    page = render(document, ZoneInfo("Europe/London"), "Lee Mark")
+    page = render(document, LONDON, "Lee Mark")
     assert "What policybot holds about Lee Mark (UMARKLEAD)" in page
     assert "UMARKREPORTER" not in page and "MARK-description" not in page
     assert "For the data protection officer" in page and "description" in page  # listed, not shown
 
 
 def test_an_actor_gets_their_own_acts_and_notes_and_someone_held_nowhere_gets_an_empty_document(
-    stores: tuple[ConcernStore, Contacts],  # noqa: F811
+    stores: tuple[ConcernStore, Contacts],
 ) -> None:
     store, contacts = stores
     one_of_everything(store, contacts)
