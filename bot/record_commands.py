@@ -9,7 +9,7 @@ import os
 import sys
 from contextlib import nullcontext
 from datetime import UTC, date, datetime, time
-from typing import IO
+from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -42,7 +42,7 @@ def existing(url: str) -> Engine | None:
     return make_engine(url)
 
 
-def private_file(path: str, newline: str | None = None) -> IO[str]:
+def private_file(path: str, newline: str | None = None) -> TextIO:
     """A file only its owner may read (0600), however the umask is set: what these commands write is about people."""
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.fchmod(descriptor, 0o600)  # a file that was there before keeps its mode otherwise
