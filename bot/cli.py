@@ -17,7 +17,7 @@ from bot.config import ConfigError, ConfigErrors, Settings
 
 log = logging.getLogger("policybot")
 
-RECORD_COMMANDS = ("db", "export", "report", "subject-access")  # bot.record_commands: no Slack needed
+RECORD_COMMANDS = ("db", "export", "report", "subject-access", "status")  # bot.record_commands: no Slack needed
 SETTINGS_HELP = "policybot: see .env.example and the Configuration table in README.md for every setting."
 # The start-up check answers within this many seconds when Slack cannot be reached, and does not retry.
 CHECK_TIMEOUT_SECONDS = 5
@@ -75,6 +75,9 @@ def _parser() -> argparse.ArgumentParser:
         sandbox.add_argument("--host", default="127.0.0.1", help="where the sandbox page listens (default loopback)")
         sandbox.add_argument("--reset", action="store_true", help="start the sandbox's school again from empty")
     commands.add_parser("check", help="check the settings, the Slack token and the leadership channel")
+    commands.add_parser(
+        "status", help="is it doing its job: the database answers and no message has waited too long to be sent"
+    )
     db = commands.add_parser("db", help="database commands")
     db.add_argument("action", choices=["upgrade"], help="upgrade: create the schema, or bring it to the newest")
     export = commands.add_parser("export", help="the logs with their audit trails, for governors")

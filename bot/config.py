@@ -55,6 +55,7 @@ class Settings:
     pack_suppress_below: int = 3  # the governors' pack: counts from 1 to this less one shown as "fewer than N"
     clock_file: str | None = None  # rehearsals (the sandbox): seconds the bot's clock runs ahead of the real one
     port: int = 3000  # `policybot run`'s HTTP port (serve takes --port)
+    healthz_max_pending_seconds: int = 300  # /healthz answers 503 once a message has waited longer to be sent
 
     def nudge_policy(self) -> NudgePolicy:
         return NudgePolicy(
@@ -99,6 +100,7 @@ class Settings:
             pack_suppress_below=max(reader.positive_int("PACK_SUPPRESS_BELOW", 3, unit="people"), 2),
             clock_file=reader.optional_text("POLICYBOT_CLOCK_FILE", what="a file holding a number of seconds"),
             port=reader.positive_int("PORT", 3000, unit="(port number)"),
+            healthz_max_pending_seconds=reader.positive_int("HEALTHZ_MAX_PENDING_SECONDS", 300),
         )
         reported = {problem.name for problem in reader.problems}
         nobody = not settings.leadership_user_ids and not settings.leadership_usergroup_id

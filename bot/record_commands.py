@@ -1,5 +1,5 @@
 """The commands that read or prepare the stored records, with no Slack needed: `db upgrade`, `export`, `report`
-(the governors' pack) and `subject-access`. Each says in one line what it wrote, or what is wrong."""
+(the governors' pack), `subject-access` and `status`. Each says in one line what it wrote, or what is wrong."""
 
 from __future__ import annotations
 
@@ -27,6 +27,8 @@ def run_record_command(args: argparse.Namespace, settings: Settings) -> int:
         return _export(args, settings)
     if args.command == "report":
         return _report(args.start, args.end, args.output, settings)
+    if args.command == "status":
+        return _status(settings)
     return _subject_access(args.user_id, args.output, settings)
 
 
@@ -100,6 +102,26 @@ def _report(start: date | None, end: date | None, output: str, settings: Setting
         out.write(page)
     print(f"wrote {output}: the governors' pack for {start:%d %B %Y} to {end:%d %B %Y}")
     return 0
+
+
+def _status(settings: Settings) -> int:
+    """What /healthz says, for a terminal or a monitoring script: one line, exit 0 when healthy, 1 when not."""
+    from bot.clock import FileClock, utc_now
+    from bot.health import health
+    from storage.outbox import OutboxStore
+
+    engine = existing(settings.database_url)
+    if engine is None:
+        return 3
+    now = FileClock(settings.clock_file)() if settings.clock_file else utc_now()  # a rehearsal's clock, as the bot's
+    found = health(OutboxStore(engine), now, settings.healthz_max_pending_seconds, None)
+    oldest = "" if found.oldest_waiting_seconds is None else f", the oldest for {found.oldest_waiting_seconds} s"
+    waiting = f"{plural(found.waiting, 'message')} waiting to be sent{oldest}"
+    if found.reason is None:
+        print(f"ok: the database answers; {waiting}")
+        return 0
+    print(f"unhealthy: {found.reason}; {waiting}")
+    return 1
 
 
 def display_name(person: str, settings: Settings) -> str | None:

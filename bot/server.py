@@ -22,11 +22,11 @@ from bot import gate
 from bot.app import create_app
 from bot.config import Settings
 from bot.deps import Deps
+from bot.health import health
 from bot.jobs import start_directory_refresh, start_scheduler
 from bot.listeners.guard import tell_if_waiting
 from bot.payload import kind
 from bot.supervisor import Bell, supervise, wait_until_stopped
-from storage.db import ping
 
 log = logging.getLogger(__name__)
 
@@ -63,14 +63,13 @@ def wsgi_app(deps: Deps) -> Callable[..., Iterable[bytes]]:
 
 
 def _health(deps: Deps, start_response: Callable[..., Any]) -> list[bytes]:
-    """200 when the database answers, 503 when not; and when the sender last finished a pass over the outbox, so
-    that monitoring (and the tests) can see it is alive."""
-    healthy = ping(deps.engine)
-    last = deps.last_pass_at()
-    body = {"database": "ok" if healthy else "unavailable", "delivery_pass_at": last.isoformat() if last else None}
-    data = (json.dumps(body) + "\n").encode()
+    """200 when the database answers and no message has waited past HEALTHZ_MAX_PENDING_SECONDS, else 503 with
+    the reason (bot.health); with how many wait and when the sender last finished a pass over the outbox."""
+    found = health(deps.outbox, deps.clock(), deps.settings.healthz_max_pending_seconds, deps.last_pass_at())
+    data = (json.dumps(found.as_dict()) + "\n").encode()
     start_response(
-        _status(200 if healthy else 503), [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
+        _status(200 if found.reason is None else 503),
+        [("Content-Type", "application/json"), ("Content-Length", str(len(data)))],
     )
     return [data]
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, and_, case, delete, exists, insert, or_, select, update
+from sqlalchemy import Connection, Engine, Table, and_, case, delete, exists, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -188,6 +188,15 @@ class OutboxStore:
         stmt = select(TABLE).where(c.key.startswith(key_prefix, autoescape=True)).order_by(c.id.desc()).limit(1)
         with plain_reading(self.engine) as connection:
             return _row(connection.execute(stmt).first())
+
+    def waiting(self) -> tuple[int, datetime | None]:
+        """How many messages wait to be sent (retries included), and when the oldest of them was written: what
+        /healthz and `policybot status` report."""
+        c = TABLE.c
+        with plain_reading(self.engine) as connection:
+            stmt = select(func.count(), func.min(c.created_at)).where(c.state == State.PENDING)
+            count, oldest = connection.execute(stmt).one()
+        return int(count), oldest
 
     def earliest(self) -> datetime | None:
         """When the next pending row falls due (for the sender's wake-up)."""

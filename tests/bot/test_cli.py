@@ -306,3 +306,11 @@ def test_the_bot_listens_on_this_machine_unless_told_otherwise_and_says_its_vers
     assert _parser().parse_args(["serve", "--host", "0.0.0.0"]).host == "0.0.0.0"
     shown = policybot("--version", env=base_environment())
     assert shown.returncode == 0 and shown.stdout.strip() == f"policybot {version('policybot')}"
+
+
+def test_status_says_in_one_line_whether_messages_are_getting_out(tmp_path: Path, run: Run) -> None:
+    env = base_environment(DATABASE_URL=f"sqlite:///{tmp_path}/status.db")
+    assert run("status", env=env).returncode == 3  # no database yet: nothing is created
+    run("db", "upgrade", env=env)
+    ok = run("status", env=env)
+    assert (ok.returncode, ok.stdout) == (0, "ok: the database answers; 0 messages waiting to be sent\n")
