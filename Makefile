@@ -22,6 +22,7 @@ check: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/mypy tests/bot/fakes.py  # the fake that stands for Deps: its @override marks checked against Deps
 	$(BIN)/pytest -n 4 --dist loadfile
 
 # What people wait for (the form on screen, the post changed, the receipt), and the ack, against a bare Bolt app.
