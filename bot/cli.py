@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import retention_command
 from bot.config import ConfigError, ConfigErrors, Settings
+from storage.db import SchemaProblem
 
 log = logging.getLogger("policybot")
 
@@ -79,7 +80,12 @@ def _parser() -> argparse.ArgumentParser:
         "status", help="is it doing its job: the database answers and no message has waited too long to be sent"
     )
     db = commands.add_parser("db", help="database commands")
-    db.add_argument("action", choices=["upgrade"], help="upgrade: create the schema, or bring it to the newest")
+    db.add_argument(
+        "action",
+        choices=["upgrade", "downgrade"],
+        help="upgrade: create the schema, or bring it to the newest; downgrade REVISION: take it back (a rollback)",
+    )
+    db.add_argument("revision", nargs="?", help="downgrade: the revision to go back to (such as 0010)")
     export = commands.add_parser("export", help="the logs with their audit trails, for governors")
     export.add_argument("--format", choices=["csv", "json"], default="csv", help="csv (one log) or json (all of them)")
     export.add_argument("--since", type=date.fromisoformat, help="YYYY-MM-DD: records from that day on")
@@ -134,6 +140,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except SQLAlchemyError as error:
         print(f"policybot: database problem: {_database_problem(error)}", file=sys.stderr)
+        return 3
+    except SchemaProblem as error:
+        print(f"policybot: database schema: {error}", file=sys.stderr)
         return 3
 
 

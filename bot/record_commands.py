@@ -20,6 +20,8 @@ from bot.views.concern_words import plural
 
 
 def run_record_command(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "db" and args.action == "downgrade":
+        return _downgrade(settings.database_url, args.revision)
     if args.command == "db":
         print(upgrade_database(settings.database_url))
         return 0
@@ -63,6 +65,21 @@ def upgrade_database(url: str) -> str:
     if before != after:
         return f"upgraded the database schema from revision {before} to {after}"
     return f"the database schema is already current (revision {after})"
+
+
+def _downgrade(url: str, revision: str | None) -> int:
+    """A rollback's first step, run with the newer policybot before the older is put back (docs/operations.md)."""
+    from storage.db import current_revision, downgrade
+
+    if not revision:
+        print("policybot: say which revision to go back to, such as `policybot db downgrade 0010`", file=sys.stderr)
+        return 2
+    if existing(url) is None:
+        return 3
+    before = current_revision(url)
+    downgrade(url, revision)
+    print(f"took the database schema back from revision {before} to {current_revision(url)}")
+    return 0
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:

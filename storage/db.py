@@ -13,6 +13,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, event, text
 from sqlmodel import Session, create_engine
 
@@ -132,9 +133,38 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+class SchemaProblem(Exception):
+    """The schema cannot be brought where it was asked: a sentence for the person running policybot."""
+
+
+def revisions(url: str) -> list[str]:
+    """The revisions this version of policybot knows, oldest first."""
+    return [
+        script.revision for script in reversed(list(ScriptDirectory.from_config(alembic_config(url)).walk_revisions()))
+    ]
+
+
 def upgrade(url: str) -> None:
-    """Bring the schema to the newest migration."""
+    """Bring the schema to the newest migration; SchemaProblem when the database was upgraded by a newer policybot
+    (rolled back code against the newer schema). On PostgreSQL two upgrades at once take turns (migrations/env.py)."""
+    known, current = revisions(url), current_revision(url)
+    if current is not None and current not in known:
+        raise SchemaProblem(
+            f"the database schema is at revision {current}, newer than this policybot knows (up to {known[-1]}): "
+            f"run the newer version, or with it `policybot db downgrade {known[-1]}` first"
+        )
     command.upgrade(alembic_config(url), "head")
+
+
+def downgrade(url: str, revision: str) -> None:
+    """Take the schema back to `revision` (one this policybot knows), undoing the migrations after it."""
+    known = revisions(url)
+    if revision not in known:
+        raise SchemaProblem(f"{revision!r} is not a revision this policybot knows ({', '.join(known)})")
+    current = current_revision(url)
+    if current is not None and current not in known:
+        raise SchemaProblem(f"the schema is at {current}, which only a newer policybot can take back")
+    command.downgrade(alembic_config(url), revision)
 
 
 def current_revision(url: str) -> str | None:

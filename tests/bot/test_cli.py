@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine
 
 from bot.cli import SETTINGS_HELP, _parser, main
 from sandbox.slack import LocalSlack
@@ -314,3 +315,24 @@ def test_status_says_in_one_line_whether_messages_are_getting_out(tmp_path: Path
     run("db", "upgrade", env=env)
     ok = run("status", env=env)
     assert (ok.returncode, ok.stdout) == (0, "ok: the database answers; 0 messages waiting to be sent\n")
+
+
+def test_a_rollback_is_a_command_and_an_older_policybot_says_what_to_do(tmp_path: Path, run: Run) -> None:
+    from storage.db import revisions
+
+    url = f"sqlite:///{tmp_path}/rollback.db"
+    env = base_environment(DATABASE_URL=url)
+    head, before = revisions(url)[-1], revisions(url)[-2]
+    run("db", "upgrade", env=env)
+    back = run("db", "downgrade", before, env=env)
+    assert (back.returncode, back.stdout) == (0, f"took the database schema back from revision {head} to {before}\n")
+    assert run("db", "downgrade", env=env).returncode == 2  # which revision? said in one line
+    again = run("db", "upgrade", env=env)
+    assert again.stdout == f"upgraded the database schema from revision {before} to {head}\n"
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")  # as a newer policybot left it
+    engine.dispose()
+    older = run("db", "upgrade", env=env)
+    assert older.returncode == 3 and older.stderr.count("\n") == 1
+    assert older.stderr.startswith("policybot: database schema: the database schema is at revision 9999, newer")
