@@ -28,7 +28,6 @@ from storage.models import AuditEntry, Concern, ContactCheck, Declaration, Outbo
 TABLE: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
 AUDIT: Table = AuditEntry.__table__  # type: ignore[attr-defined]
 LEASE = timedelta(seconds=15)  # longer than one Slack call with its timeout; a crashed sender's lapses this fast
-BATCH = 100
 
 
 @dataclass(frozen=True)
@@ -169,18 +168,6 @@ class OutboxStore:
         """Messages that follow no change of their own (a redraw of a post that may show an older state)."""
         with writing(self.engine) as connection:
             put(connection, messages, now)
-
-    def due(self, now: datetime, limit: int = BATCH) -> list[tuple[int, bool]]:
-        """Pending rows whose time has come and that nobody holds, oldest first: (id, whether it waits for a post)."""
-        c = TABLE.c
-        stmt = (
-            select(c.id, c.thread_of)
-            .where(c.state == State.PENDING, c.next_attempt_at <= now, lapsed(c.claimed_until, now))
-            .order_by(c.id)
-            .limit(limit)
-        )
-        with looking(self.engine) as connection:
-            return [(row_id, thread_of is not None) for row_id, thread_of in connection.execute(stmt)]
 
     def latest(self, key_prefix: str) -> OutboxMessage | None:
         """The newest row whose key starts so ("pack:U123:"): what became of the last such message."""
