@@ -249,9 +249,11 @@ class Delivery:
         return True
 
     def _delete(self, row: OutboxMessage) -> bool:
-        """A message the bot sent, taken away (retention): one that is gone already counts as done."""
+        """A message the bot sent, taken away (retention): one that is gone already counts as done (as does a
+        deletion that names no message)."""
         try:
-            self.client.chat_delete(channel=row.channel, ts=row.document)
+            if row.deletes_ts:
+                self.client.chat_delete(channel=row.channel, ts=row.deletes_ts)
         except SlackApiError as error:
             if error.response.status_code != 200 or error.response.get("error") != "message_not_found":
                 raise

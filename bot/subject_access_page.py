@@ -34,7 +34,7 @@ BOOKKEEPING = frozenset(
         "delivered_at", "delivery_attempts", "next_delivery_at", "delivery_claimed_until", "alert_sent_at",
         "alerted_ids", "receipt_sent_at", "nudge_claimed_until", "nudge_progress", "next_nudge_at", "claimed_until",
         "attempts", "unsure", "revision", "next_attempt_at", "sent_ts", "sent_channel", "file_id", "thread_of", "key",
-        "document", "subject_kind", "subject_id", "from_state", "to_state", "rule_ids", "person_key",
+        "document", "deletes_ts", "subject_kind", "subject_id", "from_state", "to_state", "rule_ids", "person_key",
         "answered_by_permission_id", "next_notice_on",
     }
 )  # fmt: skip

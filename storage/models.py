@@ -237,7 +237,7 @@ class Send(StrEnum):
     POST = "post"  # chat.postMessage (a reply in a thread when thread_of names the post)
     UPDATE = "update"  # chat.update of the post thread_of names: a redraw
     FILE = "file"  # a document drawn at send time (`document`), uploaded and shared: Slack's upload flow
-    DELETE = "delete"  # chat.delete of a message the bot sent (retention): in `channel`, its ts in `document`
+    DELETE = "delete"  # chat.delete of a message the bot sent (retention): in `channel`, its ts `deletes_ts`
     HOME = "home"  # views.publish of `channel`'s App Home, drawn when it is sent: one row per person, asked again
 
 
@@ -261,8 +261,8 @@ class OutboxMessage(SQLModel, table=True):
     thread_of: str | None = Field(default=None, max_length=160)  # the post (its key) replied to or redrawn
     text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # cleared once sent
     blocks: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # JSON; cleared once sent
-    document: str = Field(default="", max_length=80)  # a file's: what to draw ("pack:2025-12-03:2026-12-02");
-    # a deletion's: the message's ts
+    document: str = Field(default="", max_length=80)  # a file's: what to draw ("pack:2025-12-03:2026-12-02")
+    deletes_ts: str | None = Field(default=None, max_length=32)  # a deletion's: the ts of the message it deletes
     file_id: str | None = Field(default=None, max_length=32)  # a file's, once its content is uploaded: looked for
     revision: int = 1  # bumped when a redraw replaces the content
     state: State = Field(default=State.PENDING, sa_type=EnumText(State, 10))

@@ -130,9 +130,8 @@ def _upsert(dialect: str) -> Any:
 
 
 def deletion(key: str, subject: tuple[RecordKind, int], channel: str, ts: str, now: datetime) -> dict[str, Any]:
-    """A row that deletes a message the bot sent (Send.DELETE: its channel, its ts in `document`)."""
-    message = Message(key, subject, channel, "", send=Send.DELETE, document=ts)
-    return _values(message, now)
+    """A row that deletes a message the bot sent (Send.DELETE: its channel, and its ts in `deletes_ts`)."""
+    return {**_values(Message(key, subject, channel, "", send=Send.DELETE), now), "deletes_ts": ts}
 
 
 def _values(message: Message, now: datetime) -> dict[str, Any]:
@@ -148,6 +147,7 @@ def _values(message: Message, now: datetime) -> dict[str, Any]:
         "text": message.text,
         "blocks": message.blocks,
         "document": message.document,
+        "deletes_ts": None,
         "revision": 1,
         "state": State.PENDING,
         "created_at": now,
@@ -304,7 +304,7 @@ class OutboxStore:
 
 def _forgotten(row: OutboxMessage) -> dict[str, Any]:
     """A deletion done (or given up) keeps nothing of whose message it was."""
-    return {"channel": "redacted", "document": ""} if row.send is Send.DELETE else {}
+    return {"channel": "redacted", "deletes_ts": None} if row.send is Send.DELETE else {}
 
 
 def _row(found: Any) -> OutboxMessage | None:

@@ -102,6 +102,7 @@ DECLARED: dict[str, dict[str, Column]] = {
         **_neither("id", "subject_kind", "subject_id", "send", "thread_of", "revision", "state", "created_at"),
         **_neither("next_attempt_at", "claimed_until", "attempts", "unsure", "sent_ts", "sent_at"),
         **_neither("document", "file_id"),  # a file's: which anonymised document, and Slack's id for it
+        **_neither("deletes_ts"),  # a deletion's: which message (Slack's stamp of it)
         **_typed("text", "blocks"),  # a message as drawn (a decision's note, a mention); cleared once sent
         "key": _id("the recipient of a direct message (its key names them)"),
         "channel": _id("the recipient of a direct message"),  # an unsent message may quote others: withheld
