@@ -63,18 +63,6 @@ class Concern(Nudged, table=True):
     outcome: Outcome | None = Field(default=None, sa_type=EnumText(Outcome, 40))
     last_actor_id: str | None = Field(default=None, max_length=32)
 
-    # Its post (the outbox notes it here when Slack has it), and delivered_at: handed to the outbox. The rest were the
-    # delivery state before the outbox (migration 0006), read only to hand such records over (storage.legacy).
-    post_channel: str | None = Field(default=None, max_length=32)
-    post_ts: str | None = Field(default=None, max_length=32)
-    alert_sent_at: datetime | None = None  # every safeguarding lead to alert has been alerted (or could not be)
-    alerted_ids: frozenset[str] = Field(default=frozenset(), sa_type=IdSet(500))  # the leads alerted so far
-    receipt_sent_at: datetime | None = None
-    delivered_at: datetime | None = Field(default=None, index=True)
-    delivery_attempts: int = 0
-    next_delivery_at: datetime | None = None
-    delivery_claimed_until: datetime | None = None
-
 
 class AuditEntry(SQLModel, table=True):
     """The one audit trail of every kind of record: who did what, when, from which state to which. A record's trail
@@ -132,10 +120,6 @@ class ContactCheck(Nudged, table=True):
     requested_at: datetime | None = None
     decided_by: str | None = Field(default=None, max_length=32)
     decided_at: datetime | None = None
-    post_channel: str | None = Field(default=None, max_length=32)
-    post_ts: str | None = Field(default=None, max_length=32)
-    post_claimed_until: datetime | None = None  # before the outbox: the lease while the request was posted
-    tell_pending: bool = Field(default=False, index=True)  # before the outbox: decided, the asker not yet told
 
 
 class ContactPermission(SQLModel, table=True):
@@ -176,9 +160,6 @@ class Declaration(SQLModel, table=True):
     redacted_at: datetime | None = None  # its personal and typed fields cleared under retention (storage.retention)
     acknowledged_by: str | None = Field(default=None, max_length=32)
     acknowledged_at: datetime | None = None
-    post_channel: str | None = Field(default=None, max_length=32)
-    post_ts: str | None = Field(default=None, max_length=32)
-    post_claimed_until: datetime | None = None
 
 
 class PolicyReview(SQLModel, table=True):
@@ -239,6 +220,9 @@ class Send(StrEnum):
     FILE = "file"  # a document drawn at send time (`document`), uploaded and shared: Slack's upload flow
     DELETE = "delete"  # chat.delete of a message the bot sent (retention): in `channel`, its ts `deletes_ts`
     HOME = "home"  # views.publish of `channel`'s App Home, drawn when it is sent: one row per person, asked again
+    # What a record stored before the outbox still had to send (migration 0011 wrote these): drawn when it is sent
+    # into the messages its key names (storage.outbox.remaining_of), which take its place and go as any other.
+    REMAINING = "remaining"
 
 
 class State(StrEnum):
@@ -256,7 +240,7 @@ class OutboxMessage(SQLModel, table=True):
     subject_kind: RecordKind | None = Field(default=None, sa_type=EnumText(RecordKind, 20))  # the record it is about
     subject_id: int | None = None  # (none: a private reply that could not be given at once)
     send: Send = Field(sa_type=EnumText(Send, 10))
-    channel: str = Field(max_length=32)  # a channel, or a user's id for a direct message
+    channel: str = Field(max_length=32)  # a channel, or a user's id for a direct message ('' for REMAINING)
     fallback: str | None = Field(default=None, max_length=32)  # where it goes when `channel` is gone for good
     thread_of: str | None = Field(default=None, max_length=160)  # the post (its key) replied to or redrawn
     text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # cleared once sent

@@ -46,8 +46,6 @@ class Waiting:
     nudges_sent: int
     last_nudged_at: datetime | None
     safeguarding: bool
-    post_channel: str | None
-    post_ts: str | None
     involved: str | None
     route_recipient: str | None
     owner: str  # who reported it, or asked
@@ -61,8 +59,6 @@ def _waiting(kind: str, row: Any) -> Waiting:
         "id": row.id,
         "nudges_sent": row.nudges_sent,
         "last_nudged_at": row.last_nudged_at,
-        "post_channel": row.post_channel,
-        "post_ts": row.post_ts,
         "head_told": row.head_told_at is not None,
         "progress": row.nudge_progress,
         "claim": row.nudge_claimed_until,

@@ -23,7 +23,7 @@ from flows.permissions import RecordKind
 from storage import audit
 from storage.claims import lapsed
 from storage.db import looking, writing
-from storage.models import AuditEntry, Concern, ContactCheck, Declaration, OutboxMessage, Send, State
+from storage.models import AuditEntry, OutboxMessage, Send, State
 
 TABLE: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
 AUDIT: Table = AuditEntry.__table__  # type: ignore[attr-defined]
@@ -72,6 +72,15 @@ def home_key(user: str) -> str:
 def card_key(kind: RecordKind, record_id: int) -> str:
     """The key of a record's redraw: one row per post, its content replaced by each newer state."""
     return f"{kind.value}:{record_id}:card"
+
+
+REMAINING_KEY = "remaining:"  # a Send.REMAINING row's key: this, then what it stands for
+
+
+def remaining_of(row: OutboxMessage) -> str:
+    """What a Send.REMAINING row stands for: the key of the message it names ("concern:12:post"), or the start of
+    the keys of those ("concern:12:alert:", every safeguarding alert not already in the outbox)."""
+    return row.key.removeprefix(REMAINING_KEY)
 
 
 # What chases a record, by the mark in its key: a nudge (and the headteacher's "nobody has picked this up"), a review
@@ -212,6 +221,17 @@ class OutboxStore:
             rows = sorted((OutboxMessage(**found._mapping) for found in taken), key=lambda row: row.id or 0)
             return [Claimed(row, before[row.id]) for row in rows if row.id is not None]
 
+    def remaining_drawn(self, row: OutboxMessage, messages: Sequence[Message], now: datetime) -> bool:
+        """A Send.REMAINING row drawn: the messages it stands for take its place, in one transaction (one whose key
+        is in the outbox already, sent before, is left as it is). False when the claim was lost."""
+        c = TABLE.c
+        with writing(self.engine) as connection:
+            taken = connection.execute(delete(TABLE).where(c.id == row.id, c.attempts == row.attempts))
+            if taken.rowcount != 1:
+                return False
+            put(connection, messages, now)
+            return True
+
     def homes_drawn(self, user: str, began: datetime) -> int:
         """`user`'s App Home was drawn from the records as they were at `began`: every asking made before then is
         answered (deleted: nothing of it is kept); one made since is drawn again."""
@@ -238,7 +258,8 @@ class OutboxStore:
 
     def sent(self, row: OutboxMessage, channel: str | None, ts: str | None, now: datetime) -> bool:
         """Slack took it (channel, ts). The content is cleared: Slack holds the message, the row where it is. A redraw
-        replaced while it was being sent stays pending, to send the newer one. The record's post is noted on it."""
+        replaced while it was being sent stays pending, to send the newer one. A concern's post is noted in its
+        trail."""
         done: dict[str, Any] = {"sent_channel": channel, "sent_ts": ts, "sent_at": now, "claimed_until": None}
         finished: dict[str, Any] = {"state": State.SENT, "unsure": False, "text": "", "blocks": "", **_forgotten(row)}
         with writing(self.engine) as connection:
@@ -248,8 +269,8 @@ class OutboxStore:
                 return _set(connection, row, claimed_until=None, unsure=False)  # a newer drawing to send
             if not _set(connection, row, **finished, **done):
                 return False
-            if row.subject_kind and row.subject_id and row.key == post_key(row.subject_kind, row.subject_id):
-                _note_post(connection, row.subject_kind, row.subject_id, channel, ts, now)
+            if row.subject_kind is RecordKind.CONCERN and row.key == post_key(RecordKind.CONCERN, row.subject_id or 0):
+                _delivered(connection, row.subject_id or 0, now)
             return True
 
     def landed_too_late(self, row: OutboxMessage, channel: str, ts: str, now: datetime) -> bool:
@@ -320,18 +341,7 @@ def _set(connection: Connection, row: OutboxMessage, revision: int | None = None
     return result.rowcount == 1
 
 
-def _note_post(
-    connection: Connection, kind: RecordKind, record_id: int, channel: str | None, ts: str | None, now: datetime
-) -> None:
-    """The record's own post columns (the concern card's thread, the export) follow the outbox."""
-    models: dict[RecordKind, Any] = {
-        RecordKind.CONCERN: Concern,
-        RecordKind.CONTACT_REQUEST: ContactCheck,
-        RecordKind.DECLARATION: Declaration,
-    }
-    if kind in models:
-        table = models[kind].__table__
-        connection.execute(update(table).where(table.c.id == record_id).values(post_channel=channel, post_ts=ts))
-    if kind is RecordKind.CONCERN:  # the trail says when a concern reached leadership
-        delivered = {"subject_kind": kind, "subject_id": record_id, "at": now, "actor_id": audit.SYSTEM_ACTOR}
-        connection.execute(insert(AUDIT).values(action="delivered", note="", **delivered))
+def _delivered(connection: Connection, concern_id: int, now: datetime) -> None:
+    """The trail says when a concern reached leadership (its post)."""
+    entry = {"subject_kind": RecordKind.CONCERN, "subject_id": concern_id, "at": now, "actor_id": audit.SYSTEM_ACTOR}
+    connection.execute(insert(AUDIT).values(action="delivered", note="", **entry))

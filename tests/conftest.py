@@ -19,13 +19,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
+from flows.permissions import RecordKind
 from sandbox.run import healthy
 from sandbox.slack import LocalSlack
 from storage.concerns import ConcernStore
 from storage.db import make_engine, upgrade
+from storage.models import State
+from storage.outbox import OutboxStore, post_key
 from tests.slack_driver import SlackDriver
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,6 +87,14 @@ def own_slack() -> Iterator[LocalSlack]:
     yield fake
     fake.close_now()
     assert not fake.invalid, f"Slack would have refused: {fake.invalid}"
+
+
+def posted(engine: Engine, kind: RecordKind, record_id: int) -> tuple[str, str] | None:
+    """A record's post as Slack has it (its conversation and ts), from the outbox; None until it is sent."""
+    row = OutboxStore(engine).target(post_key(kind, record_id))
+    if row is None or row.state is not State.SENT or not row.sent_channel or not row.sent_ts:
+        return None
+    return row.sent_channel, row.sent_ts
 
 
 def csv_rows(text: str) -> list[dict[str, str]]:

@@ -11,21 +11,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 
 from bot import landed
 from bot.deps import Deps
-from bot.jobs import hand_over
-from flows.concerns import ConcernDraft
-from flows.permissions import RecordKind, place
-from flows.taxonomy import Area, Role
-from flows.taxonomy import Kind as ConcernKind
+from flows.permissions import RecordKind
 from sandbox.slack import LocalSlack
-from storage.db import transaction, upgrade
-from storage.models import Concern, Send, State
+from storage.db import upgrade
+from storage.models import Send, State
 from storage.outbox import Message, card_key, post_key
-from tests.bot.test_nudges import CHANNEL, DSL, LONDON, Clock, build
+from tests.bot.test_nudges import CHANNEL, Clock, build
 from tests.conftest import new_database_url
 
 
@@ -102,29 +97,6 @@ def test_a_redraw_waits_for_its_post_and_only_the_newest_drawing_is_sent(deps: D
     deps.delivery.run_pass()
     [shown] = fake.visible(CHANNEL)
     assert shown.text == "resolved" and len(fake.of("chat.update")) == 1  # three states, one redraw
-
-
-def test_records_stored_before_the_outbox_are_handed_to_it_once_without_repeating_what_was_sent(
-    deps: Deps, fake: LocalSlack
-) -> None:
-    draft = ConcernDraft(
-        "USTAFF9",
-        Area.CONDUCT,
-        ConcernKind.AGGRESSIVE,
-        "tiktok",
-        frozenset({Role.PUPIL}),
-        description="x",
-        safeguarding=True,
-    )
-    where = place(deps.directory.people(), safeguarding=True, involved=None)
-    old, _ = deps.store.create(draft, "VOLD", where, deps.clock(), LONDON)  # as stored before the outbox: no messages
-    assert old.id is not None and old.delivered_at is None
-    with transaction(deps.engine) as session:  # its receipt had gone; its alert and post had not
-        session.execute(update(Concern).where(Concern.id == old.id).values(receipt_sent_at=deps.clock()))  # type: ignore[arg-type]
-    assert hand_over(deps) == 1 and hand_over(deps) == 0  # once, however often the bot starts
-    deps.delivery.run_pass()
-    assert [m.text for m in fake.visible(DSL)] and len(fake.visible(CHANNEL)) == 1
-    assert fake.visible("USTAFF9") == []  # the receipt was sent before: not again
 
 
 def test_a_fresh_post_carries_its_mark_and_is_not_looked_for_first(deps: Deps, fake: LocalSlack) -> None:

@@ -21,6 +21,7 @@ from flows.taxonomy import Area, Kind, Role
 from sandbox.slack import LocalSlack
 from storage.commands import Changed, Overtaken
 from tests.bot.conftest import CHANNEL, HEAD, LEAD
+from tests.conftest import posted
 
 LONDON = ZoneInfo("Europe/London")
 DSL, CHAIR, GOVERNOR = "UDSL9", "UCHAIR9", "UGOV9"
@@ -151,9 +152,9 @@ def test_ordinary_nudges_follow_working_hours_and_tell_the_headteacher_after_two
     clock.at(2026, 11, 26, 8, 0)  # Thursday 8 am
     deps.nudger.run()
     [first] = [c for c in fake.of("chat.postMessage", channel=CHANNEL) if "has waited" in c.params["text"]]
-    post = deps.store.get(concern_id)
-    assert post is not None and post.post_ts is not None
-    assert "has waited 15 hours" in first.params["text"] and first.params["thread_ts"] == post.post_ts
+    post = posted(deps.engine, RecordKind.CONCERN, concern_id)
+    assert post is not None
+    assert "has waited 15 hours" in first.params["text"] and first.params["thread_ts"] == post[1]
     clock.at(2026, 11, 26, 9, 0)
     deps.nudger.run()
     assert len(nudges(fake)) == 1  # repeated only after NUDGE_REPEAT_EVERY
