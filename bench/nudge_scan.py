@@ -102,7 +102,6 @@ def fill(url: str, stored: int, open_items: int) -> None:
                 "request_status": "approved",
                 "version": 3,
                 "nudges_sent": 0,
-                "nudge_progress": "",
             }
             for i in range(history)
         ]

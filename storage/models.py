@@ -15,18 +15,17 @@ from flows.escalation import Status
 from flows.permissions import Placement, RecordKind
 from flows.taxonomy import Area, EscalationTarget, Outcome
 from flows.taxonomy import Kind as ConcernKind
-from storage.columns import EnumText, IdSet
+from storage.columns import EnumText
 
 
 class Nudged(SQLModel):
     """The nudge state of a record that waits for leadership (a concern, a contact request): next_nudge_at is derived
-    from the rest and the settings; the claim and the progress make each nudge go out once, recipient by recipient."""
+    from the rest and the settings; the claim makes each nudge counted once, its messages put in the outbox once."""
 
     nudges_sent: int = 0
     last_nudged_at: datetime | None = None
     next_nudge_at: datetime | None = Field(default=None, index=True)
     nudge_claimed_until: datetime | None = None
-    nudge_progress: frozenset[str] = Field(default=frozenset(), sa_type=IdSet(500))  # who has had this nudge
     head_told_at: datetime | None = None
 
 
@@ -138,8 +137,7 @@ class ContactPermission(SQLModel, table=True):
     granted_by: str = Field(max_length=32)
     granted_at: datetime
     review_on: date
-    check_id: int = Field(unique=True)  # the question it answered (one permission per request)
-    redacted_at: datetime | None = None  # cleared with the question it answered (storage.retention)
+    check_id: int = Field(unique=True)  # the question it answered (one permission per request), cleared with it
 
 
 class Declaration(SQLModel, table=True):
@@ -197,11 +195,11 @@ class JobRun(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=40)
     period: str = Field(max_length=20)
-    started_at: datetime
 
 
 class ReviewReminder(SQLModel, table=True):
-    """One reminder of one review ("30 days", "7 days", "on the day", "overdue week 2"): sent once, by one process."""
+    """One reminder of one review ("30 days", "7 days", "on the day", "overdue week 2"): written once, with its messages
+    in the outbox, by one process; the row is the claim."""
 
     __tablename__ = "review_reminder"
     __table_args__ = (UniqueConstraint("review_on", "mark"),)
@@ -209,9 +207,6 @@ class ReviewReminder(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     review_on: date
     mark: str = Field(max_length=30)
-    claimed_until: datetime
-    sent_to: frozenset[str] = Field(default=frozenset(), sa_type=IdSet(1000))  # the governors who have had it
-    sent_at: datetime | None = None
 
 
 class Send(StrEnum):

@@ -50,7 +50,6 @@ class Waiting:
     route_recipient: str | None
     owner: str  # who reported it, or asked
     head_told: bool
-    progress: frozenset[str] = frozenset()  # who has had the nudge now being sent
     claim: datetime | None = None  # this process's lease, the token for writing back
 
 
@@ -60,7 +59,6 @@ def _waiting(kind: str, row: Any) -> Waiting:
         "nudges_sent": row.nudges_sent,
         "last_nudged_at": row.last_nudged_at,
         "head_told": row.head_told_at is not None,
-        "progress": row.nudge_progress,
         "claim": row.nudge_claimed_until,
     }
     if kind == CONCERN:
@@ -178,7 +176,6 @@ class NudgeStore:
             "last_nudged_at": now,
             "next_nudge_at": next_due,
             "nudge_claimed_until": None,
-            "nudge_progress": frozenset(),
         }
         if head_told:
             values["head_told_at"] = now

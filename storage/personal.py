@@ -51,7 +51,6 @@ DECLARED: dict[str, dict[str, Column]] = {
         "route_recipient": _id("headteacher or chair it was sent to directly"),
         "acknowledged_by": _id("leader who acknowledged"),
         "last_actor_id": _id("leader who acted last"),
-        "nudge_progress": _id("leaders who have had the nudge being sent"),
     },
     "audit_entry": {
         **_neither("id", "subject_kind", "subject_id", "at", "action", "from_state", "to_state", "detail"),
@@ -70,10 +69,9 @@ DECLARED: dict[str, dict[str, Column]] = {
         **_neither("platform"),
         "asked_by": _id("asker", subject=True, sees_typed=True),
         "decided_by": _id("leader who decided"),
-        "nudge_progress": _id("leaders who have had the nudge being sent"),
     },
     "contact_permission": {
-        **_neither("policy_version", "redacted_at"),
+        **_neither("policy_version"),
         **_neither("id", "person", "channel", "platform", "granted_at", "review_on", "check_id"),
         **_typed("person_key", "person_described"),
         "staff_id": _id("member of staff permitted", subject=True, sees_typed=True),
@@ -106,11 +104,8 @@ DECLARED: dict[str, dict[str, Column]] = {
         "fallback": _id("headteacher, when the channel is gone for good"),
         "sent_channel": _id("the recipient of a direct message (their direct-message channel)"),
     },
-    "job_run": _neither("id", "name", "period", "started_at"),
-    "review_reminder": {
-        **_neither("id", "review_on", "mark", "claimed_until", "sent_at"),
-        "sent_to": _id("governors reminded"),
-    },
+    "job_run": _neither("id", "name", "period"),
+    "review_reminder": _neither("id", "review_on", "mark"),
 }
 
 

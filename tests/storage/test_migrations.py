@@ -561,10 +561,27 @@ def test_what_was_still_to_send_before_the_outbox_is_sent_once_by_the_sender_how
         fake.close_now()
 
 
+def schema(url: str) -> dict[str, Any]:
+    """Each table's columns (name, type, whether they take NULL, server default) and indexes, as the database
+    describes them."""
+    engine = make_engine(url)
+    try:
+        found = inspect(engine)
+        return {
+            table: (
+                sorted((c["name"], str(c["type"]), c["nullable"], c["default"]) for c in found.get_columns(table)),
+                sorted((i["name"], tuple(i["column_names"]), i["unique"]) for i in found.get_indexes(table)),
+            )
+            for table in found.get_table_names()
+        }
+    finally:
+        engine.dispose()
+
+
 def test_the_downgrade_gives_the_hand_over_back_what_is_still_to_send_and_up_again_carries_it_again(
     tmp_path: Path,
 ) -> None:
-    for url in new_database_url(tmp_path, "downgrade"):
+    for url, fresh in zip(new_database_url(tmp_path, "downgrade"), new_database_url(tmp_path, "fresh"), strict=True):
         command.upgrade(alembic_config(url), "0010")
         found = store_records(url)
         upgrade(url)
@@ -573,7 +590,11 @@ def test_the_downgrade_gives_the_hand_over_back_what_is_still_to_send_and_up_aga
 
         command.downgrade(alembic_config(url), "0010")
 
-        down = held(url, tables)
+        command.upgrade(alembic_config(fresh), "0010")
+        assert schema(url) == schema(fresh)  # the schema as 0010 made it
+        down = held(url, tables | {"review_reminder", "job_run", "contact_permission"})
+        assert down["review_reminder"][1]["sent_at"] is not None and down["job_run"][1]["started_at"] is not None
+        assert down["contact_permission"][1]["redacted_at"] is None  # as its question's
         legacy = ("delivered_at", "alert_sent_at", "post_ts", "receipt_sent_at")
         state = {n: tuple(down["concern"][n][name] is not None for name in legacy) for n in (1, 2, 3, 5)}
         assert state == {  # what 0010's start-up hand-over reads: 2 and 3 undelivered, with what each had done

@@ -24,12 +24,12 @@ Create Date: 2026-12-07
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel.sql.sqltypes import AutoString, UTCDateTime
 
 revision: str = "0011"
 down_revision: str | None = "0010"
@@ -41,8 +41,8 @@ OUTBOX = sa.table(
     "outbox_message",
     *(sa.column(name) for name in ("key", "subject_kind", "subject_id", "send", "channel", "text", "blocks")),
     *(sa.column(name) for name in ("document", "revision", "state", "attempts", "unsure")),
-    sa.column("created_at", sqlmodel.sql.sqltypes.UTCDateTime()),
-    sa.column("next_attempt_at", sqlmodel.sql.sqltypes.UTCDateTime()),
+    sa.column("created_at", UTCDateTime()),
+    sa.column("next_attempt_at", UTCDateTime()),
 )
 
 
@@ -108,60 +108,83 @@ def _put(rows: list[dict[str, Any]]) -> None:
         op.get_bind().execute(insert.on_conflict_do_nothing(index_elements=["key"]), row)
 
 
-DROPPED: dict[str, tuple[tuple[str, Any], ...]] = {  # table: (column, type) in the order they are put back
+STR32, STR500, TIME = AutoString(length=32), AutoString(length=500), UTCDateTime()
+
+
+class Gone(NamedTuple):
+    """A column that goes, as 0010 had it: `back` is the value (SQL) rows get when the downgrade puts a NOT NULL
+    column back; `default` its server default."""
+
+    name: str
+    kind: Any
+    back: str | None = None
+    default: Any = None
+
+
+POSTED = (Gone("post_channel", STR32), Gone("post_ts", STR32))
+PROGRESS = Gone("nudge_progress", STR500, "''", "")  # who had had the nudge being sent (before the outbox)
+GONE: dict[str, tuple[Gone, ...]] = {
     "concern": (
-        ("post_channel", sqlmodel.sql.sqltypes.AutoString(length=32)),
-        ("post_ts", sqlmodel.sql.sqltypes.AutoString(length=32)),
-        ("alert_sent_at", sqlmodel.sql.sqltypes.UTCDateTime()),
-        ("receipt_sent_at", sqlmodel.sql.sqltypes.UTCDateTime()),
-        ("delivered_at", sqlmodel.sql.sqltypes.UTCDateTime()),
-        ("next_delivery_at", sqlmodel.sql.sqltypes.UTCDateTime()),
-        ("delivery_claimed_until", sqlmodel.sql.sqltypes.UTCDateTime()),
+        *POSTED,
+        *(Gone(name, TIME) for name in ("alert_sent_at", "receipt_sent_at", "delivered_at", "next_delivery_at")),
+        Gone("delivery_claimed_until", TIME),
+        Gone("alerted_ids", STR500, "''", ""),
+        Gone("delivery_attempts", sa.Integer(), "0"),
+        PROGRESS,
     ),
     "contact_check": (
-        ("post_channel", sqlmodel.sql.sqltypes.AutoString(length=32)),
-        ("post_ts", sqlmodel.sql.sqltypes.AutoString(length=32)),
-        ("post_claimed_until", sqlmodel.sql.sqltypes.UTCDateTime()),
+        *POSTED,
+        Gone("post_claimed_until", TIME),
+        Gone("tell_pending", sa.Boolean(), "FALSE", sa.false()),
+        PROGRESS,
     ),
-    "declaration": (
-        ("post_channel", sqlmodel.sql.sqltypes.AutoString(length=32)),
-        ("post_ts", sqlmodel.sql.sqltypes.AutoString(length=32)),
-        ("post_claimed_until", sqlmodel.sql.sqltypes.UTCDateTime()),
+    "declaration": (*POSTED, Gone("post_claimed_until", TIME)),
+    # Unread since the outbox: a reminder's claim, who had had it and when it was done (the row is the claim now,
+    # its messages are in the outbox); when a job's run began; a standing permission's copy of its question's
+    # redaction.
+    "review_reminder": (
+        Gone("claimed_until", TIME, "CURRENT_TIMESTAMP"),
+        Gone("sent_to", AutoString(length=1000), "''"),
+        Gone("sent_at", TIME),
     ),
+    "job_run": (Gone("started_at", TIME, "CURRENT_TIMESTAMP"),),
+    "contact_permission": (Gone("redacted_at", TIME),),
 }
-INDEXED = {"concern": "delivered_at", "contact_check": "tell_pending"}  # each dropped with its index
-NOT_NULL: dict[str, tuple[tuple[str, Any, Any], ...]] = {  # table: (column, type, server default)
-    "concern": (
-        ("alerted_ids", sqlmodel.sql.sqltypes.AutoString(length=500), ""),
-        ("delivery_attempts", sa.Integer(), "0"),
-    ),
-    "contact_check": (("tell_pending", sa.Boolean(), sa.false()),),
-}
+INDEXED = {"concern": "delivered_at", "contact_check": "tell_pending"}  # each with an index of its own
 
 
 def upgrade() -> None:
     with op.batch_alter_table("outbox_message", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("deletes_ts", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True))
+        batch_op.add_column(sa.Column("deletes_ts", STR32, nullable=True))
     op.execute("UPDATE outbox_message SET deletes_ts = NULLIF(document, ''), document = '' WHERE send = 'delete'")
 
     _put(_remaining(datetime.now(UTC)))
-    for table in DROPPED:
+    for table, gone in GONE.items():
         with op.batch_alter_table(table, schema=None) as batch_op:
             if table in INDEXED:
                 batch_op.drop_index(batch_op.f(f"ix_{table}_{INDEXED[table]}"))
-            for name, *_ in (*DROPPED[table], *NOT_NULL.get(table, ())):
-                batch_op.drop_column(name)
+            for column in gone:
+                batch_op.drop_column(column.name)
 
 
 def downgrade() -> None:
-    for table in DROPPED:
+    for table, gone in GONE.items():
         with op.batch_alter_table(table, schema=None) as batch_op:
-            for name, kind in DROPPED[table]:
-                batch_op.add_column(sa.Column(name, kind, nullable=True))
-            for name, kind, default in NOT_NULL.get(table, ()):
-                batch_op.add_column(sa.Column(name, kind, nullable=False, server_default=default))
+            for column in gone:
+                batch_op.add_column(sa.Column(column.name, column.kind, nullable=True, server_default=column.default))
+        filled = [column for column in gone if column.back is not None]
+        if filled:
+            op.execute(f"UPDATE {table} SET {', '.join(f'{c.name} = {c.back}' for c in filled)}")
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            for column in filled:
+                batch_op.alter_column(column.name, existing_type=column.kind, nullable=False)
             if table in INDEXED:
                 batch_op.create_index(batch_op.f(f"ix_{table}_{INDEXED[table]}"), [INDEXED[table]], unique=False)
+    op.execute("UPDATE review_reminder SET sent_at = claimed_until")
+    op.execute(
+        "UPDATE contact_permission SET redacted_at = "
+        "(SELECT c.redacted_at FROM contact_check c WHERE c.id = contact_permission.check_id)"
+    )
     for table, kind in (("concern", "concern"), ("contact_check", "check"), ("declaration", "declaration")):
         post = f"FROM outbox_message o WHERE o.key = '{kind}:' || {table}.id || ':' || 'post' AND o.state = 'sent'"
         op.execute(
@@ -174,8 +197,7 @@ def downgrade() -> None:
 
     # Every concern was handed over but those with something still to draw: 0010 hands them over again at start-up,
     # without what was done (an alert sent already is in the outbox: it is left as it is).
-    anything = remaining("concern", "concern", "")
-    op.execute(f"UPDATE concern SET delivered_at = created_at WHERE NOT {anything}")
+    op.execute(f"UPDATE concern SET delivered_at = created_at WHERE NOT {remaining('concern', 'concern', '')}")
     op.execute(f"UPDATE concern SET alert_sent_at = created_at WHERE NOT {remaining('concern', 'concern', 'alert:')}")
     op.execute(
         f"UPDATE concern SET receipt_sent_at = created_at WHERE NOT {remaining('concern', 'concern', 'receipt')}"
