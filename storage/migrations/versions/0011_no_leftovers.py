@@ -11,6 +11,11 @@ or the start of the keys of the safeguarding alerts) asks the sender to draw it 
 an alert sent to some of the leads already is a sent row of its own, so that it is not sent again. Then the columns
 go, with the record's copy of its post (the outbox has the post: its sent row).
 
+Other columns nothing reads go too: nudge_progress (who had had the nudge being sent, before the outbox; only ever
+reset since), a review reminder's claimed_until, sent_to and sent_at (its claim, progress and done mark before the
+outbox: the row is the claim now, its messages are in the outbox), job_run.started_at and
+contact_permission.redacted_at (its question's redacted_at says when).
+
 A deletion in the outbox (send 'delete') kept the ts of the message it deletes in `document`, which is a file's
 spec otherwise: it moves to `deletes_ts`, and `document` means a file's spec only.
 
@@ -48,7 +53,8 @@ OUTBOX = sa.table(
 
 def _posted(table: str, kind: str) -> str:
     """SQL: the record's post is made, or in the outbox (to send, or sent)."""
-    in_outbox = f"SELECT 1 FROM outbox_message o WHERE o.key = '{kind}:' || {table}.id || ':' || 'post'"  # (no bind)
+    # ':' || 'post': SQL text reads ':post' as a parameter
+    in_outbox = f"SELECT 1 FROM outbox_message o WHERE o.key = '{kind}:' || {table}.id || ':' || 'post'"
     return f"({table}.post_ts IS NOT NULL OR EXISTS ({in_outbox}))"
 
 
@@ -168,6 +174,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """The columns back as 0010 had them, filled from the outbox where it knows (a reminder's and a job's times, which
+    it does not, are the downgrade's)."""
     for table, gone in GONE.items():
         with op.batch_alter_table(table, schema=None) as batch_op:
             for column in gone:
