@@ -68,8 +68,7 @@ def _concern(rows: Rows, i: int) -> None:
     row = _row(id=cid, reference=f"SMP-B-{i:06d}", submission_key=f"view-{i}", reporter_id=reporter, area="contact")
     row |= _row(kind="aggressive", platform="tiktok", roles="pupil,parent", names="A Pupil", description=TYPED)
     row |= _row(links="https://example.org/post/1", kept_copy=True, safeguarding=i % 7 == 0, route_kind="channel")
-    row |= _row(status="new", version=1, created_at=at, updated_at=at, delivered_at=at, delivery_attempts=1)
-    row |= _row(alerted_ids="", nudges_sent=0, nudge_progress="", post_channel="CLEAD", post_ts=f"{i}.000100")
+    row |= _row(status="new", version=1, created_at=at, updated_at=at, nudges_sent=0)
     row |= _row(acknowledged_at=None, acknowledged_by=None, resolved_at=None, outcome=None, last_actor_id=None)
     _event(rows, "concern", cid, reporter, "reported", at, to_state="new")
     _event(rows, "concern", cid, "policybot", "delivered", at + timedelta(seconds=2))
@@ -93,7 +92,7 @@ def _others(rows: Rows, checks: int, declarations: int) -> None:
         row = _row(id=cid, submission_key=f"check-{i}", asked_by=staff, asked_at=asked, person="PUPIL_FAMILY")
         row |= _row(channel="SOCIAL_NETWORK", under_18=False, person_described="my neighbour's son", rule_ids="R3")
         row |= _row(verdict="REFER" if referred else "PERMITTED", request_status="approved" if referred else "none")
-        rows["contact_check"].append(row | _row(version=1, nudges_sent=0, nudge_progress="", tell_pending=False))
+        rows["contact_check"].append(row | _row(version=1, nudges_sent=0))
         _event(rows, "check", cid, staff, "asked", asked)
         if referred:
             _event(rows, "check", cid, staff, "asked_leadership", asked)

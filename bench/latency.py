@@ -35,10 +35,20 @@ from functools import partial
 from pathlib import Path
 
 from bench.bare_app import BARE_VIEW
+from flows.permissions import RecordKind
 from sandbox.slack import LocalSlack
 from storage.concerns import ConcernStore
 from storage.db import make_engine
-from tests.conftest import CHANNEL, LEADERS, ROOT, SIGNING_SECRET, RunningBot, bot_environment, free_port
+from tests.conftest import (
+    CHANNEL,
+    LEADERS,
+    ROOT,
+    SIGNING_SECRET,
+    RunningBot,
+    bot_environment,
+    free_port,
+    posted,
+)
 from tests.slack_driver import SlackDriver, report_values
 
 RESULTS = ROOT / "bench" / "results" / "latency.md"
@@ -188,7 +198,7 @@ def report_concerns(slack: SlackDriver, store: ConcernStore, fake: LocalSlack, n
     for reference in references:
         while True:
             concern = store.by_reference(reference)
-            if concern is not None and concern.post_ts is not None:  # its post made (by the outbox)
+            if concern is not None and posted(store.engine, RecordKind.CONCERN, concern.id or 0):  # by the outbox
                 break
             if time.monotonic() > deadline:
                 raise AssertionError(f"{reference} was not delivered")

@@ -17,13 +17,15 @@ import sys
 import tempfile
 import threading
 import time
+from itertools import islice
 from pathlib import Path
 
 from bench.waits import TRIGGER_SECONDS, pct, start_policybot
+from flows.permissions import RecordKind
 from sandbox.slack import LocalSlack
 from storage.concerns import ConcernStore
 from storage.db import make_engine
-from tests.conftest import CHANNEL, LEADERS, ROOT, SIGNING_SECRET, new_database_url, school_slack
+from tests.conftest import CHANNEL, LEADERS, ROOT, SIGNING_SECRET, new_database_url, posted, school_slack
 from tests.slack_driver import SlackDriver, report_values
 
 RESULTS = ROOT / "bench" / "results" / "load.md"
@@ -74,7 +76,8 @@ def member_of_staff(n: int, slack: SlackDriver, fake: LocalSlack, tally: Tally, 
 def leader(who: str, slack: SlackDriver, store: ConcernStore, tally: Tally, end: float, seed: int) -> None:
     chance = random.Random(seed)
     while time.time() < end:
-        waiting = [c for c in store.open_concerns() if c.status == "new" and c.post_ts][:5]
+        new = (c for c in store.open_concerns() if c.status == "new")
+        waiting = list(islice((c for c in new if posted(store.engine, RecordKind.CONCERN, c.id or 0)), 5))
         for concern in waiting:
             body = slack.action_body("concern_acknowledge", f"{concern.id}:1", who, channel=CHANNEL)
             if slack.post(body).status == 200:

@@ -75,11 +75,8 @@ def fill(url: str, stored: int, open_items: int) -> None:
                 "version": 1,
                 "created_at": NOW if is_open else created,
                 "updated_at": created,
-                "delivery_attempts": 0,
-                "alerted_ids": "",
                 "nudges_sent": 0,
                 "next_nudge_at": NOW + timedelta(hours=1) if is_open else None,
-                "delivered_at": created,
                 "outcome": None if is_open else "no_action",
             }
         )
@@ -105,7 +102,6 @@ def fill(url: str, stored: int, open_items: int) -> None:
                 "request_status": "approved",
                 "version": 3,
                 "nudges_sent": 0,
-                "nudge_progress": "",
             }
             for i in range(history)
         ]

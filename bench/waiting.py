@@ -14,10 +14,11 @@ import time
 from pathlib import Path
 
 from bench.waits import HEADER, Batch, Request, Sent, row, send, start_bare, start_policybot
+from flows.permissions import RecordKind
 from sandbox.slack import LocalSlack
 from storage.concerns import ConcernStore
 from storage.db import make_engine
-from tests.conftest import CHANNEL, LEADERS, ROOT, SIGNING_SECRET, school_slack
+from tests.conftest import CHANNEL, LEADERS, ROOT, SIGNING_SECRET, posted, school_slack
 from tests.slack_driver import SlackDriver, report_values
 
 RESULTS = ROOT / "bench" / "results" / "waiting.md"
@@ -77,11 +78,13 @@ def delivered(fake: LocalSlack, driver: SlackDriver, store: ConcernStore, n: int
     found = []
     deadline = time.monotonic() + 120
     for key in keys:
-        while (concern := store.by_submission_key(key)) is None or concern.post_ts is None:
+        while (concern := store.by_submission_key(key)) is None or not (
+            post := posted(store.engine, RecordKind.CONCERN, concern.id or 0)
+        ):
             if time.monotonic() > deadline:
                 raise AssertionError(f"{key} was not delivered")
             time.sleep(0.05)
-        found.append(f"{concern.id}:1@{concern.post_ts}")
+        found.append(f"{concern.id}:1@{post[1]}")
     return found
 
 

@@ -6,7 +6,9 @@ What Slack refuses for now (5xx, 429, the network) is tried again with back-off 
 will never take (an archived channel, a deactivated account) goes to the row's fall-back or is given up, logged as an
 error. A post carries its row's id in Slack message metadata; when an earlier attempt may have landed (no answer, a
 5xx, a crash), the sender looks for it in the conversation first and records what it finds instead of posting again,
-and deletes any second copy it sees. A thread reply or a redraw waits for its post.
+and deletes any second copy it sees. A thread reply or a redraw waits for its post. What a record stored before the
+outbox still had to send (Send.REMAINING, left by migration 0011) is drawn into the messages it stands for, which
+then go as any other.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from bot.failures import when_failed
 from bot.slack_api import SLACK_FAILURES
 from bot.uploads import DocumentSource, LostClaim
 from storage.models import OutboxMessage, Send, State
-from storage.outbox import LEASE, Claimed, OutboxStore
+from storage.outbox import LEASE, Claimed, Message, OutboxStore
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +59,8 @@ class Delivery:
         self.on_pass: Callable[[datetime], None] = lambda began: None  # told of each whole pass (bot.supervisor)
         # Draws and publishes one person's App Home (bot.listeners.home.publish_home, set by Deps.build).
         self.draw_home: Callable[[str], None] = lambda user: None
+        # Draws what a Send.REMAINING row stands for (bot.remaining.draw, set by Deps.build).
+        self.draw_remaining: Callable[[OutboxMessage], list[Message]] = lambda row: []
         self._wake = threading.Event()
         self._homes_wake = threading.Event()
         self._stopped = threading.Event()
@@ -177,6 +181,8 @@ class Delivery:
                     return self._file(row, claimed.was_unsure)
                 if row.send is Send.DELETE:
                     return self._delete(row)
+                if row.send is Send.REMAINING:
+                    return self._remaining(row)
                 return self._post(row, claimed.was_unsure)
             except SLACK_FAILURES as error:
                 self._failed(row, error, claimed.was_unsure)
@@ -249,14 +255,24 @@ class Delivery:
         return True
 
     def _delete(self, row: OutboxMessage) -> bool:
-        """A message the bot sent, taken away (retention): one that is gone already counts as done."""
+        """A message the bot sent, taken away (retention): one that is gone already counts as done (as does a
+        deletion that names no message)."""
         try:
-            self.client.chat_delete(channel=row.channel, ts=row.document)
+            if row.deletes_ts:
+                self.client.chat_delete(channel=row.channel, ts=row.deletes_ts)
         except SlackApiError as error:
             if error.response.status_code != 200 or error.response.get("error") != "message_not_found":
                 raise
         self._record(row, None, None)
         return True
+
+    def _remaining(self, row: OutboxMessage) -> bool:
+        """What a record stored before the outbox still had to send, drawn now from the record as it stands: the
+        messages take the row's place and go as any other, at once. False: nothing was sent to Slack yet."""
+        if not self.outbox.remaining_drawn(row, self.draw_remaining(row), self.clock()):
+            raise LostClaim
+        self.kick()
+        return False
 
     def _renew(self, row: OutboxMessage) -> None:
         """Hold the row for another lease before the next Slack call, once a third of the lease has gone (a fresh

@@ -31,7 +31,6 @@ from storage.concerns import ConcernStore
 from storage.contact_checks import ContactCheckStore
 from storage.db import make_engine
 from storage.declarations import DeclarationStore
-from storage.legacy import LegacyStore
 from storage.nudges import NudgeStore
 from storage.outbox import Message, OutboxStore, Tell
 from storage.reviews import ReviewStore
@@ -51,7 +50,6 @@ class Deps:
     contact_checks: ContactCheckStore
     declarations: DeclarationStore
     outbox: OutboxStore
-    legacy: LegacyStore
     nudges: NudgeStore
     reviews: ReviewStore
     directory: Directory
@@ -173,7 +171,6 @@ class Deps:
             contact_checks=checks,
             declarations=declarations,
             outbox=outbox,
-            legacy=LegacyStore(engine),
             nudges=nudges,
             reviews=reviews,
             directory=directory,
@@ -184,7 +181,9 @@ class Deps:
             clock=clock,
         )
         nudger.retention = Retention(settings, engine, directory, clock, nudger.kick, built.change)
-        from bot.listeners.home import publish_home  # the Home's drawing needs the whole of Deps
+        from bot import remaining  # these drawings need the whole of Deps
+        from bot.listeners.home import publish_home
 
         built.delivery.draw_home = lambda user: publish_home(built, sender, user)
+        built.delivery.draw_remaining = lambda row: remaining.draw(built, row)
         return built

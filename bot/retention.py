@@ -107,7 +107,7 @@ class Retention:
         if now.hour < MONTHLY_FROM_HOUR and now.day == 1:
             return
         period = f"{now:%Y-%m}"
-        if retention.claim_period(self.engine, JOB, period, self.clock()):
+        if retention.claim_period(self.engine, JOB, period):
             try:
                 self.apply()
             except Exception:

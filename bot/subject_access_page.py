@@ -25,17 +25,14 @@ LOGS = {
     "policy_review": "Policy review",
     "policy_version": "Policy version recorded",
     "outbox_message": "Message sent by policybot",
-    "review_reminder": "Review reminder",
 }
 # How policybot keeps track of sending and retrying: in the JSON, not on the page.
 BOOKKEEPING = frozenset(
     {
-        "version", "submission_key", "request_key", "post_channel", "post_ts", "post_claimed_until", "tell_pending",
-        "delivered_at", "delivery_attempts", "next_delivery_at", "delivery_claimed_until", "alert_sent_at",
-        "alerted_ids", "receipt_sent_at", "nudge_claimed_until", "nudge_progress", "next_nudge_at", "claimed_until",
-        "attempts", "unsure", "revision", "next_attempt_at", "sent_ts", "sent_channel", "file_id", "thread_of", "key",
-        "document", "subject_kind", "subject_id", "from_state", "to_state", "rule_ids", "person_key",
-        "answered_by_permission_id", "next_notice_on",
+        "version", "submission_key", "request_key", "nudge_claimed_until", "next_nudge_at",
+        "claimed_until", "attempts", "unsure", "revision", "next_attempt_at", "sent_ts", "sent_channel", "file_id",
+        "thread_of", "key", "document", "deletes_ts", "subject_kind", "subject_id", "from_state", "to_state",
+        "rule_ids", "person_key", "answered_by_permission_id", "next_notice_on",
     }
 )  # fmt: skip
 STYLE = (

@@ -1,5 +1,5 @@
-"""Column types that keep the database's plain text while the code sees the domain's types: an enum's value, and a
-set of Slack ids, each stored as text (so the schema and every existing row stay as they are)."""
+"""A column type that keeps the database's plain text while the code sees the domain's type: an enum, stored as its
+value (so the schema and every existing row stay as they are)."""
 
 from __future__ import annotations
 
@@ -26,18 +26,3 @@ class EnumText(TypeDecorator[Any]):
 
     def process_result_value(self, value: Any, dialect: Any) -> StrEnum | None:
         return None if value is None else self.enum(value)
-
-
-class IdSet(TypeDecorator[frozenset[str]]):
-    """A set of Slack ids stored as their sorted, comma-joined text; read back as a frozenset."""
-
-    impl = String
-    cache_ok = True
-
-    def process_bind_param(self, value: Any, dialect: Any) -> str:
-        if isinstance(value, str):  # already the stored text (a bulk load, a migration)
-            return value
-        return ",".join(sorted(value or ()))
-
-    def process_result_value(self, value: Any, dialect: Any) -> frozenset[str]:
-        return frozenset(filter(None, (value or "").split(",")))

@@ -102,7 +102,6 @@ class ConcernStore:
                 status=Status.NEW,
                 created_at=now,
                 updated_at=now,
-                delivered_at=now if tell else None,  # handed to the outbox with its messages
                 next_nudge_at=next_nudge_at,
             )
             session.add(concern)

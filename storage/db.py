@@ -150,7 +150,7 @@ def upgrade(url: str) -> None:
     known, current = revisions(url), current_revision(url)
     if current is not None and current not in known:
         raise SchemaProblem(
-            f"the database schema is at revision {current}, newer than this policybot knows (up to {known[-1]}): "
+            f"the database schema is at revision {current}, newer than this version knows (up to {known[-1]}): "
             f"run the newer version, or with it `policybot db downgrade {known[-1]}` first"
         )
     command.upgrade(alembic_config(url), "head")
@@ -160,10 +160,10 @@ def downgrade(url: str, revision: str) -> None:
     """Take the schema back to `revision` (one this policybot knows), undoing the migrations after it."""
     known = revisions(url)
     if revision not in known:
-        raise SchemaProblem(f"{revision!r} is not a revision this policybot knows ({', '.join(known)})")
+        raise SchemaProblem(f"{revision!r} is not a revision this version knows ({', '.join(known)})")
     current = current_revision(url)
     if current is not None and current not in known:
-        raise SchemaProblem(f"the schema is at {current}, which only a newer policybot can take back")
+        raise SchemaProblem(f"the schema is at {current}, which only a newer version can take back")
     command.downgrade(alembic_config(url), revision)
 
 

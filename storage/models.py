@@ -15,18 +15,17 @@ from flows.escalation import Status
 from flows.permissions import Placement, RecordKind
 from flows.taxonomy import Area, EscalationTarget, Outcome
 from flows.taxonomy import Kind as ConcernKind
-from storage.columns import EnumText, IdSet
+from storage.columns import EnumText
 
 
 class Nudged(SQLModel):
     """The nudge state of a record that waits for leadership (a concern, a contact request): next_nudge_at is derived
-    from the rest and the settings; the claim and the progress make each nudge go out once, recipient by recipient."""
+    from the rest and the settings; the claim makes each nudge counted once, its messages put in the outbox once."""
 
     nudges_sent: int = 0
     last_nudged_at: datetime | None = None
     next_nudge_at: datetime | None = Field(default=None, index=True)
     nudge_claimed_until: datetime | None = None
-    nudge_progress: frozenset[str] = Field(default=frozenset(), sa_type=IdSet(500))  # who has had this nudge
     head_told_at: datetime | None = None
 
 
@@ -62,18 +61,6 @@ class Concern(Nudged, table=True):
     resolved_at: datetime | None = None
     outcome: Outcome | None = Field(default=None, sa_type=EnumText(Outcome, 40))
     last_actor_id: str | None = Field(default=None, max_length=32)
-
-    # Its post (the outbox notes it here when Slack has it), and delivered_at: handed to the outbox. The rest were the
-    # delivery state before the outbox (migration 0006), read only to hand such records over (storage.legacy).
-    post_channel: str | None = Field(default=None, max_length=32)
-    post_ts: str | None = Field(default=None, max_length=32)
-    alert_sent_at: datetime | None = None  # every safeguarding lead to alert has been alerted (or could not be)
-    alerted_ids: frozenset[str] = Field(default=frozenset(), sa_type=IdSet(500))  # the leads alerted so far
-    receipt_sent_at: datetime | None = None
-    delivered_at: datetime | None = Field(default=None, index=True)
-    delivery_attempts: int = 0
-    next_delivery_at: datetime | None = None
-    delivery_claimed_until: datetime | None = None
 
 
 class AuditEntry(SQLModel, table=True):
@@ -132,10 +119,6 @@ class ContactCheck(Nudged, table=True):
     requested_at: datetime | None = None
     decided_by: str | None = Field(default=None, max_length=32)
     decided_at: datetime | None = None
-    post_channel: str | None = Field(default=None, max_length=32)
-    post_ts: str | None = Field(default=None, max_length=32)
-    post_claimed_until: datetime | None = None  # before the outbox: the lease while the request was posted
-    tell_pending: bool = Field(default=False, index=True)  # before the outbox: decided, the asker not yet told
 
 
 class ContactPermission(SQLModel, table=True):
@@ -154,8 +137,7 @@ class ContactPermission(SQLModel, table=True):
     granted_by: str = Field(max_length=32)
     granted_at: datetime
     review_on: date
-    check_id: int = Field(unique=True)  # the question it answered (one permission per request)
-    redacted_at: datetime | None = None  # cleared with the question it answered (storage.retention)
+    check_id: int = Field(unique=True)  # the question it answered (one permission per request), cleared with it
 
 
 class Declaration(SQLModel, table=True):
@@ -176,9 +158,6 @@ class Declaration(SQLModel, table=True):
     redacted_at: datetime | None = None  # its personal and typed fields cleared under retention (storage.retention)
     acknowledged_by: str | None = Field(default=None, max_length=32)
     acknowledged_at: datetime | None = None
-    post_channel: str | None = Field(default=None, max_length=32)
-    post_ts: str | None = Field(default=None, max_length=32)
-    post_claimed_until: datetime | None = None
 
 
 class PolicyReview(SQLModel, table=True):
@@ -216,11 +195,11 @@ class JobRun(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=40)
     period: str = Field(max_length=20)
-    started_at: datetime
 
 
 class ReviewReminder(SQLModel, table=True):
-    """One reminder of one review ("30 days", "7 days", "on the day", "overdue week 2"): sent once, by one process."""
+    """One reminder of one review ("30 days", "7 days", "on the day", "overdue week 2"): written once, with its messages
+    in the outbox, by one process; the row is the claim."""
 
     __tablename__ = "review_reminder"
     __table_args__ = (UniqueConstraint("review_on", "mark"),)
@@ -228,17 +207,17 @@ class ReviewReminder(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     review_on: date
     mark: str = Field(max_length=30)
-    claimed_until: datetime
-    sent_to: frozenset[str] = Field(default=frozenset(), sa_type=IdSet(1000))  # the governors who have had it
-    sent_at: datetime | None = None
 
 
 class Send(StrEnum):
     POST = "post"  # chat.postMessage (a reply in a thread when thread_of names the post)
     UPDATE = "update"  # chat.update of the post thread_of names: a redraw
     FILE = "file"  # a document drawn at send time (`document`), uploaded and shared: Slack's upload flow
-    DELETE = "delete"  # chat.delete of a message the bot sent (retention): in `channel`, its ts in `document`
+    DELETE = "delete"  # chat.delete of a message the bot sent (retention): in `channel`, its ts `deletes_ts`
     HOME = "home"  # views.publish of `channel`'s App Home, drawn when it is sent: one row per person, asked again
+    # What a record stored before the outbox still had to send (migration 0011 wrote these): drawn when it is sent
+    # into the messages its key names (storage.outbox.remaining_of), which take its place and go as any other.
+    REMAINING = "remaining"
 
 
 class State(StrEnum):
@@ -256,13 +235,13 @@ class OutboxMessage(SQLModel, table=True):
     subject_kind: RecordKind | None = Field(default=None, sa_type=EnumText(RecordKind, 20))  # the record it is about
     subject_id: int | None = None  # (none: a private reply that could not be given at once)
     send: Send = Field(sa_type=EnumText(Send, 10))
-    channel: str = Field(max_length=32)  # a channel, or a user's id for a direct message
+    channel: str = Field(max_length=32)  # a channel, or a user's id for a direct message ('' for REMAINING)
     fallback: str | None = Field(default=None, max_length=32)  # where it goes when `channel` is gone for good
     thread_of: str | None = Field(default=None, max_length=160)  # the post (its key) replied to or redrawn
     text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # cleared once sent
     blocks: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # JSON; cleared once sent
-    document: str = Field(default="", max_length=80)  # a file's: what to draw ("pack:2025-12-03:2026-12-02");
-    # a deletion's: the message's ts
+    document: str = Field(default="", max_length=80)  # a file's: what to draw ("pack:2025-12-03:2026-12-02")
+    deletes_ts: str | None = Field(default=None, max_length=32)  # a deletion's: the ts of the message it deletes
     file_id: str | None = Field(default=None, max_length=32)  # a file's, once its content is uploaded: looked for
     revision: int = 1  # bumped when a redraw replaces the content
     state: State = Field(default=State.PENDING, sa_type=EnumText(State, 10))

@@ -46,14 +46,11 @@ class Waiting:
     nudges_sent: int
     last_nudged_at: datetime | None
     safeguarding: bool
-    post_channel: str | None
-    post_ts: str | None
     involved: str | None
     route_recipient: str | None
     owner: str  # who reported it, or asked
     head_told: bool
     facts: Record  # as flows.permissions reads it (storage.records.facts)
-    progress: frozenset[str] = frozenset()  # who has had the nudge now being sent
     claim: datetime | None = None  # this process's lease, the token for writing back
 
 
@@ -62,10 +59,7 @@ def _waiting(kind: RecordKind, row: Any) -> Waiting:
         "id": row.id,
         "nudges_sent": row.nudges_sent,
         "last_nudged_at": row.last_nudged_at,
-        "post_channel": row.post_channel,
-        "post_ts": row.post_ts,
         "head_told": row.head_told_at is not None,
-        "progress": row.nudge_progress,
         "claim": row.nudge_claimed_until,
         "facts": facts(row),
     }
@@ -184,7 +178,6 @@ class NudgeStore:
             "last_nudged_at": now,
             "next_nudge_at": next_due,
             "nudge_claimed_until": None,
-            "nudge_progress": frozenset(),
         }
         if head_told:
             values["head_told_at"] = now

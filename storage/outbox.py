@@ -23,12 +23,11 @@ from flows.permissions import RecordKind
 from storage import audit
 from storage.claims import lapsed
 from storage.db import plain_reading, plain_writing
-from storage.models import AuditEntry, Concern, ContactCheck, Declaration, OutboxMessage, Send, State
+from storage.models import AuditEntry, OutboxMessage, Send, State
 
 TABLE: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
 AUDIT: Table = AuditEntry.__table__  # type: ignore[attr-defined]
 LEASE = timedelta(seconds=15)  # longer than one Slack call with its timeout; a crashed sender's lapses this fast
-BATCH = 100
 
 
 @dataclass(frozen=True)
@@ -73,6 +72,15 @@ def home_key(user: str) -> str:
 def card_key(kind: RecordKind, record_id: int) -> str:
     """The key of a record's redraw: one row per post, its content replaced by each newer state."""
     return f"{kind.value}:{record_id}:card"
+
+
+REMAINING_KEY = "remaining:"  # a Send.REMAINING row's key: this, then what it stands for
+
+
+def remaining_of(row: OutboxMessage) -> str:
+    """What a Send.REMAINING row stands for: the key of the message it names ("concern:12:post"), or the start of
+    the keys of those ("concern:12:alert:", every safeguarding alert not already in the outbox)."""
+    return row.key.removeprefix(REMAINING_KEY)
 
 
 # What chases a record, by the mark in its key: a nudge (and the headteacher's "nobody has picked this up"), a review
@@ -131,9 +139,8 @@ def _upsert(dialect: str) -> Any:
 
 
 def deletion(key: str, subject: tuple[RecordKind, int], channel: str, ts: str, now: datetime) -> dict[str, Any]:
-    """A row that deletes a message the bot sent (Send.DELETE: its channel, its ts in `document`)."""
-    message = Message(key, subject, channel, "", send=Send.DELETE, document=ts)
-    return _values(message, now)
+    """A row that deletes a message the bot sent (Send.DELETE: its channel, and its ts in `deletes_ts`)."""
+    return {**_values(Message(key, subject, channel, "", send=Send.DELETE), now), "deletes_ts": ts}
 
 
 def _values(message: Message, now: datetime) -> dict[str, Any]:
@@ -149,6 +156,7 @@ def _values(message: Message, now: datetime) -> dict[str, Any]:
         "text": message.text,
         "blocks": message.blocks,
         "document": message.document,
+        "deletes_ts": None,
         "revision": 1,
         "state": State.PENDING,
         "created_at": now,
@@ -169,18 +177,6 @@ class OutboxStore:
         """Messages that follow no change of their own (a redraw of a post that may show an older state)."""
         with plain_writing(self.engine) as connection:
             put(connection, messages, now)
-
-    def due(self, now: datetime, limit: int = BATCH) -> list[tuple[int, bool]]:
-        """Pending rows whose time has come and that nobody holds, oldest first: (id, whether it waits for a post)."""
-        c = TABLE.c
-        stmt = (
-            select(c.id, c.thread_of)
-            .where(c.state == State.PENDING, c.next_attempt_at <= now, lapsed(c.claimed_until, now))
-            .order_by(c.id)
-            .limit(limit)
-        )
-        with plain_reading(self.engine) as connection:
-            return [(row_id, thread_of is not None) for row_id, thread_of in connection.execute(stmt)]
 
     def latest(self, key_prefix: str) -> OutboxMessage | None:
         """The newest row whose key starts so ("pack:U123:"): what became of the last such message."""
@@ -234,6 +230,17 @@ class OutboxStore:
             rows = sorted((OutboxMessage(**found._mapping) for found in taken), key=lambda row: row.id or 0)
             return [Claimed(row, before[row.id]) for row in rows if row.id is not None]
 
+    def remaining_drawn(self, row: OutboxMessage, messages: Sequence[Message], now: datetime) -> bool:
+        """A Send.REMAINING row drawn: the messages it stands for take its place, in one transaction (one whose key
+        is in the outbox already, sent before, is left as it is). False when the claim was lost."""
+        c = TABLE.c
+        with plain_writing(self.engine) as connection:
+            taken = connection.execute(delete(TABLE).where(c.id == row.id, c.attempts == row.attempts))
+            if taken.rowcount != 1:
+                return False
+            put(connection, messages, now)
+            return True
+
     def homes_drawn(self, user: str, began: datetime) -> int:
         """`user`'s App Home was drawn from the records as they were at `began`: every asking made before then is
         answered (deleted: nothing of it is kept); one made since is drawn again."""
@@ -260,7 +267,8 @@ class OutboxStore:
 
     def sent(self, row: OutboxMessage, channel: str | None, ts: str | None, now: datetime) -> bool:
         """Slack took it (channel, ts). The content is cleared: Slack holds the message, the row where it is. A redraw
-        replaced while it was being sent stays pending, to send the newer one. The record's post is noted on it."""
+        replaced while it was being sent stays pending, to send the newer one. A concern's post is noted in its
+        trail."""
         done: dict[str, Any] = {"sent_channel": channel, "sent_ts": ts, "sent_at": now, "claimed_until": None}
         finished: dict[str, Any] = {"state": State.SENT, "unsure": False, "text": "", "blocks": "", **_forgotten(row)}
         with plain_writing(self.engine) as connection:
@@ -270,8 +278,8 @@ class OutboxStore:
                 return _set(connection, row, claimed_until=None, unsure=False)  # a newer drawing to send
             if not _set(connection, row, **finished, **done):
                 return False
-            if row.subject_kind and row.subject_id and row.key == post_key(row.subject_kind, row.subject_id):
-                _note_post(connection, row.subject_kind, row.subject_id, channel, ts, now)
+            if row.subject_kind is RecordKind.CONCERN and row.key == post_key(RecordKind.CONCERN, row.subject_id or 0):
+                _delivered(connection, row.subject_id or 0, now)
             return True
 
     def landed_too_late(self, row: OutboxMessage, channel: str, ts: str, now: datetime) -> bool:
@@ -326,7 +334,7 @@ class OutboxStore:
 
 def _forgotten(row: OutboxMessage) -> dict[str, Any]:
     """A deletion done (or given up) keeps nothing of whose message it was."""
-    return {"channel": "redacted", "document": ""} if row.send is Send.DELETE else {}
+    return {"channel": "redacted", "deletes_ts": None} if row.send is Send.DELETE else {}
 
 
 def _row(found: Any) -> OutboxMessage | None:
@@ -342,18 +350,7 @@ def _set(connection: Connection, row: OutboxMessage, revision: int | None = None
     return result.rowcount == 1
 
 
-def _note_post(
-    connection: Connection, kind: RecordKind, record_id: int, channel: str | None, ts: str | None, now: datetime
-) -> None:
-    """The record's own post columns (the concern card's thread, the export) follow the outbox."""
-    models: dict[RecordKind, Any] = {
-        RecordKind.CONCERN: Concern,
-        RecordKind.CONTACT_REQUEST: ContactCheck,
-        RecordKind.DECLARATION: Declaration,
-    }
-    if kind in models:
-        table = models[kind].__table__
-        connection.execute(update(table).where(table.c.id == record_id).values(post_channel=channel, post_ts=ts))
-    if kind is RecordKind.CONCERN:  # the trail says when a concern reached leadership
-        delivered = {"subject_kind": kind, "subject_id": record_id, "at": now, "actor_id": audit.SYSTEM_ACTOR}
-        connection.execute(insert(AUDIT).values(action="delivered", note="", **delivered))
+def _delivered(connection: Connection, concern_id: int, now: datetime) -> None:
+    """The trail says when a concern reached leadership (its post)."""
+    entry = {"subject_kind": RecordKind.CONCERN, "subject_id": concern_id, "at": now, "actor_id": audit.SYSTEM_ACTOR}
+    connection.execute(insert(AUDIT).values(action="delivered", note="", **entry))

@@ -44,17 +44,13 @@ DECLARED: dict[str, dict[str, Column]] = {
         **_neither("policy_version", "redacted_at", "keep_until"),
         **_neither("id", "reference", "submission_key", "area", "kind", "platform", "roles", "kept_copy"),
         **_neither("safeguarding", "route_kind", "status", "version", "created_at", "updated_at", "acknowledged_at"),
-        **_neither("escalated_to", "resolved_at", "outcome", "post_ts", "alert_sent_at", "receipt_sent_at"),
-        **_neither("delivered_at", "delivery_attempts", "next_delivery_at", "delivery_claimed_until", *_NUDGES),
+        **_neither("escalated_to", "resolved_at", "outcome", *_NUDGES),
         **_typed("names", "description", "links", "platform_other"),
         "reporter_id": _id("reporter", subject=True, sees_typed=True),
         "involved_staff_id": _id("member of staff involved"),
         "route_recipient": _id("headteacher or chair it was sent to directly"),
         "acknowledged_by": _id("leader who acknowledged"),
         "last_actor_id": _id("leader who acted last"),
-        "post_channel": _id("recipient, when posted to them directly (their direct-message channel)"),
-        "alerted_ids": _id("safeguarding leads alerted"),
-        "nudge_progress": _id("leaders who have had the nudge being sent"),
     },
     "audit_entry": {
         **_neither("id", "subject_kind", "subject_id", "at", "action", "from_state", "to_state", "detail"),
@@ -68,15 +64,14 @@ DECLARED: dict[str, dict[str, Column]] = {
         **_neither("id", "submission_key", "asked_at", "person", "channel", "under_18"),
         **_neither("family_or_close_family_friend", "existing_personal_friend", "verdict", "rule_ids"),
         **_neither("answered_by_permission_id", "request_status", "version", "requested_at", "decided_at"),
-        **_neither("post_channel", "post_ts", "post_claimed_until", "tell_pending", *_NUDGES),
+        **_neither(*_NUDGES),
         **_typed("person_described", "platform_other"),
         **_neither("platform"),
         "asked_by": _id("asker", subject=True, sees_typed=True),
         "decided_by": _id("leader who decided"),
-        "nudge_progress": _id("leaders who have had the nudge being sent"),
     },
     "contact_permission": {
-        **_neither("policy_version", "redacted_at"),
+        **_neither("policy_version"),
         **_neither("id", "person", "channel", "platform", "granted_at", "review_on", "check_id"),
         **_typed("person_key", "person_described"),
         "staff_id": _id("member of staff permitted", subject=True, sees_typed=True),
@@ -85,7 +80,7 @@ DECLARED: dict[str, dict[str, Column]] = {
     "declaration": {
         **_neither("policy_version", "redacted_at"),
         **_neither("id", "submission_key", "person", "relationship", "declared_at", "confirm_by", "next_notice_on"),
-        **_neither("status", "version", "acknowledged_at", "post_channel", "post_ts", "post_claimed_until"),
+        **_neither("status", "version", "acknowledged_at"),
         **_typed("person_described"),
         "staff_id": _id("declarer", subject=True, sees_typed=True),
         "acknowledged_by": _id("leader who acknowledged"),
@@ -102,17 +97,15 @@ DECLARED: dict[str, dict[str, Column]] = {
         **_neither("id", "subject_kind", "subject_id", "send", "thread_of", "revision", "state", "created_at"),
         **_neither("next_attempt_at", "claimed_until", "attempts", "unsure", "sent_ts", "sent_at"),
         **_neither("document", "file_id"),  # a file's: which anonymised document, and Slack's id for it
+        **_neither("deletes_ts"),  # a deletion's: which message (Slack's stamp of it)
         **_typed("text", "blocks"),  # a message as drawn (a decision's note, a mention); cleared once sent
         "key": _id("the recipient of a direct message (its key names them)"),
         "channel": _id("the recipient of a direct message"),  # an unsent message may quote others: withheld
         "fallback": _id("headteacher, when the channel is gone for good"),
         "sent_channel": _id("the recipient of a direct message (their direct-message channel)"),
     },
-    "job_run": _neither("id", "name", "period", "started_at"),
-    "review_reminder": {
-        **_neither("id", "review_on", "mark", "claimed_until", "sent_at"),
-        "sent_to": _id("governors reminded"),
-    },
+    "job_run": _neither("id", "name", "period"),
+    "review_reminder": _neither("id", "review_on", "mark"),
 }
 
 

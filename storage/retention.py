@@ -20,7 +20,6 @@ from flows.contact_requests import RequestStatus
 from flows.permissions import RecordKind
 from flows.retention import Closed, Held, held_as
 from storage import audit, outbox
-from storage.columns import IdSet
 from storage.db import reading, transaction
 from storage.models import (
     AuditEntry,
@@ -50,9 +49,7 @@ def blanks(table: Table, known: dict[str, Any] | None = None) -> dict[str, Any]:
         if declared.holds is Holds.NEITHER:
             continue
         column = table.c[name]
-        if isinstance(column.type, IdSet):
-            found[name] = frozenset()
-        elif column.unique:
+        if column.unique:
             found[name] = literal(REDACTED + ":").concat(cast(table.c.id, String))
         elif column.nullable:
             found[name] = None
@@ -72,8 +69,7 @@ def around(session: Session, kind: RecordKind, record_id: int, at: datetime) -> 
     connection = session.connection()
     if kind is RecordKind.CONTACT_REQUEST:
         permits = _table(ContactPermission)
-        values = {**blanks(permits), "redacted_at": at}
-        connection.execute(update(permits).where(permits.c.check_id == record_id).values(**values))
+        connection.execute(update(permits).where(permits.c.check_id == record_id).values(**blanks(permits)))
     trail = _table(AuditEntry)
     about = (trail.c.subject_kind == kind.value, trail.c.subject_id == record_id)
     connection.execute(update(trail).where(*about).values(**blanks(trail)))
@@ -181,7 +177,7 @@ def ask_once(
         return False
 
 
-def claim_period(engine: Engine, name: str, period: str, at: datetime) -> bool:
+def claim_period(engine: Engine, name: str, period: str) -> bool:
     """The one run of a job this period (False: another process has it, or it ran)."""
     runs = _table(JobRun)
     with reading(engine) as session:
@@ -189,7 +185,7 @@ def claim_period(engine: Engine, name: str, period: str, at: datetime) -> bool:
             return False
     try:
         with transaction(engine) as session:
-            session.connection().execute(insert(runs).values(name=name, period=period, started_at=at))
+            session.connection().execute(insert(runs).values(name=name, period=period))
         return True
     except IntegrityError:
         return False

@@ -37,10 +37,7 @@ class ReviewStore:
         are written together. False when it was sent already (by this process or another)."""
         try:
             with transaction(self.engine) as session:
-                sent_to = frozenset(m.channel for m in messages)
-                session.add(
-                    ReviewReminder(review_on=review_on, mark=mark, claimed_until=now, sent_to=sent_to, sent_at=now)
-                )
+                session.add(ReviewReminder(review_on=review_on, mark=mark))
                 session.flush()
                 outbox.put(session, messages, now)
             return True

@@ -1,8 +1,8 @@
 """Subject access (UK GDPR article 15): everything policybot holds about one person, found and released column by
 column as storage.personal declares it.
 
-A row is held about someone when any column declared as identifying names them (an id, a set of ids, or a key that
-contains it). Of such a row they get every column that is not personal; their own id; and what was typed in it
+A row is held about someone when any column declared as identifying names them (an id, or a key that contains
+it). Of such a row they get every column that is not personal; their own id; and what was typed in it
 when they wrote it or were sent it (`sees_typed`). Everything else is withheld and listed, with why, for the data
 protection officer to review before anything more is released: other people's ids (for a member of staff a
 concern is about, that includes the reporter) and what others typed (a concern's description and names, a note).
@@ -32,8 +32,6 @@ _TOKEN = re.compile(r"[A-Z0-9]+")
 
 
 def _names(value: Any, person: str) -> bool:
-    if isinstance(value, frozenset | set):
-        return person in value
     return isinstance(value, str) and (value == person or person in _TOKEN.findall(value))
 
 
@@ -45,8 +43,6 @@ def _nobody(value: Any) -> bool:
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
-    if isinstance(value, frozenset | set):
-        return sorted(value)
     return value.value if hasattr(value, "value") and not isinstance(value, int | str) else value
 
 
@@ -54,20 +50,17 @@ def _release(table: str, row: dict[str, Any], person: str) -> tuple[list[str], d
     """(as what the row names the person, what is released, what is withheld and why)."""
     declared = personal.DECLARED[table]
     named = [c for c, d in declared.items() if d.holds is personal.Holds.ID and _names(row.get(c), person)]
-    sees_typed = any(declared[c].sees_typed and row.get(c) in (person, frozenset({person})) for c in named)
+    sees_typed = any(declared[c].sees_typed and row.get(c) == person for c in named)
     theirs = any(row.get(c) == person for c in named)  # their own act, their own message
     released: dict[str, Any] = {}
     withheld: list[dict[str, str]] = []
     for name, column in declared.items():
         value = row.get(name)
-        if value in (None, "", frozenset()) or column.holds is personal.Holds.NEITHER or _nobody(value):
+        if value in (None, "") or column.holds is personal.Holds.NEITHER or _nobody(value):
             released[name] = _plain(value)
         elif column.holds is personal.Holds.ID:
             if value == person or (column.theirs_alone and (theirs or _names(value, person))):
                 released[name] = _plain(value)  # their own id, or the key of their own act or message
-            elif isinstance(value, frozenset) and person in value:
-                released[name] = [person]
-                withheld.append({"field": name, "why": OTHERS_ID.format(whose="the others " + column.whose)})
             else:
                 withheld.append({"field": name, "why": OTHERS_ID.format(whose=column.whose)})
         elif sees_typed:

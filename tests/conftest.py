@@ -23,14 +23,16 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from flows.permissions import People
+from flows.permissions import People, RecordKind
 from sandbox.run import healthy
 from sandbox.slack import LocalSlack
 from storage.concerns import ConcernStore
 from storage.db import make_engine
+from storage.models import State
+from storage.outbox import OutboxStore, post_key
 from tests.slack_driver import SlackDriver
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,6 +109,14 @@ def wait_until(what: str, probe: Callable[[], T | None], timeout: float = 10) ->
             raise AssertionError(f"not seen in {timeout} s: {what}")
         time.sleep(0.02)
     return found
+
+
+def posted(engine: Engine, kind: RecordKind, record_id: int) -> tuple[str, str] | None:
+    """A record's post as Slack has it (its conversation and ts), from the outbox; None until it is sent."""
+    row = OutboxStore(engine).target(post_key(kind, record_id))
+    if row is None or row.state is not State.SENT or not row.sent_channel or not row.sent_ts:
+        return None
+    return row.sent_channel, row.sent_ts
 
 
 def csv_rows(text: str) -> list[dict[str, str]]:

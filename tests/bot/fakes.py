@@ -91,7 +91,6 @@ class FakeDeps(Deps):
     contact_checks: Any
     declarations: Any
     outbox: Any
-    legacy: Any
     nudges: Any
     reviews: Any
     directory: Any
@@ -122,7 +121,6 @@ class FakeDeps(Deps):
             contact_checks=recorder("contact_checks", permissions_for=[], record_check=a_check("none"), asked_by=[]),
             declarations=recorder("declarations", declarations_for=[], declare=(a_declaration(), True)),
             outbox=recorder("outbox"),
-            legacy=recorder("legacy"),
             nudges=recorder("nudges"),
             reviews=recorder("reviews", past=[]),
             directory=recorder("directory", who=frozenset(), people=PEOPLE),  # the school's roles

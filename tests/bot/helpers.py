@@ -71,11 +71,17 @@ def build(fake: LocalSlack, url: str, clock: Clock, **env: str) -> Deps:
     return deps
 
 
+def due_now(deps: Deps) -> bool:
+    """Something in the outbox falls due by now on the fake clock (what the sender's loop wakes for)."""
+    earliest = deps.outbox.earliest()
+    return earliest is not None and earliest <= deps.clock()
+
+
 def settle(deps: Deps) -> None:
     """The sender's passes (messages, then App Homes), on the fake clock, until nothing is due now (a retry waits for
     the clock to move)."""
     for _ in range(10):
-        if not deps.outbox.due(deps.clock()):
+        if not due_now(deps):
             return
         deps.delivery.run_pass()
         deps.delivery.draw_homes()

@@ -14,6 +14,7 @@ from flows.permissions import Act, RecordKind
 from sandbox.slack import LocalSlack
 from storage.commands import Changed, Overtaken
 from tests.bot.helpers import CHAIR, CHANNEL, DSL, GOVERNOR, HEAD, LEAD, Clock, ask, build, report, settle
+from tests.conftest import posted
 
 
 def nudges(fake: LocalSlack, channel: str = CHANNEL) -> list[str]:
@@ -39,9 +40,9 @@ def test_ordinary_nudges_follow_working_hours_and_tell_the_headteacher_after_two
     clock.at(2026, 11, 26, 8, 0)  # Thursday 8 am
     deps.nudger.run()
     [first] = [c for c in fake.of("chat.postMessage", channel=CHANNEL) if "has waited" in c.params["text"]]
-    post = deps.store.get(concern_id)
-    assert post is not None and post.post_ts is not None
-    assert "has waited 15 hours" in first.params["text"] and first.params["thread_ts"] == post.post_ts
+    post = posted(deps.engine, RecordKind.CONCERN, concern_id)
+    assert post is not None
+    assert "has waited 15 hours" in first.params["text"] and first.params["thread_ts"] == post[1]
     clock.at(2026, 11, 26, 9, 0)
     deps.nudger.run()
     assert len(nudges(fake)) == 1  # repeated only after NUDGE_REPEAT_EVERY

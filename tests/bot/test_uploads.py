@@ -13,7 +13,7 @@ from sandbox.files import SlackFile
 from sandbox.slack import LocalSlack
 from sandbox.workspace import dm_of
 from storage.models import OutboxMessage, Send, State
-from tests.bot.helpers import CHAIR, GOVERNOR, MARKER, REPORTER, Clock, build, report, settle
+from tests.bot.helpers import CHAIR, GOVERNOR, MARKER, REPORTER, Clock, build, due_now, report, settle
 from tests.conftest import LONDON
 
 
@@ -81,7 +81,7 @@ def test_whatever_slack_does_each_governor_gets_the_pack_once(
     later(clock, 60)  # the sender's next pass, after any wait it was told
     settle(deps)
     assert len(shared_with(fake, GOVERNOR)) == 1 and len(shared_with(fake, CHAIR)) == 1
-    assert not deps.outbox.due(clock.now)
+    assert not due_now(deps)
     uploads = len(fake.of("files.getUploadURLExternal"))
     if method == "files.completeUploadExternal" and fault.get("error") != "file_not_found":
         assert uploads == 2  # the content was with Slack: shared again or found, never uploaded twice
@@ -97,7 +97,7 @@ def test_a_pack_that_cannot_be_drawn_is_given_up_not_retried_for_ever(fake: Loca
     settle(deps)
     assert shared_with(fake, GOVERNOR) == [] and not fake.of("files.getUploadURLExternal")
     later(clock, 3600)
-    assert not deps.outbox.due(clock.now)
+    assert not due_now(deps)
 
 
 def test_the_reminder_the_home_and_the_pack_agree_figure_for_figure(fake: LocalSlack, database: str) -> None:

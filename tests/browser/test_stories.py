@@ -201,7 +201,7 @@ def test_the_school_office_opens_the_pack_subject_access_and_retention(page: Any
     assert DESCRIPTION in held.content()
     held.get_by_role("heading", name=f"What policybot holds about Sam Taylor ({STAFF.id})").wait_for()
     shown = held.content()
-    assert "post_ts" not in shown and "delivery_claimed_until" not in shown  # bookkeeping: in the JSON only
+    assert "submission_key" not in shown and "nudge_claimed_until" not in shown  # bookkeeping: in the JSON only
     assert not re.search(r"\d{2}:\d{2}:\d{2}\.\d+", shown)  # times to the minute, never the microsecond
     held.get_by_text(re.compile(r"You reported it")).first.wait_for()
     held.screenshot(path=str(SCREENSHOTS / "subject-access-from-the-sandbox.png"), full_page=True)

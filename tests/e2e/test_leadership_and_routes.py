@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
+from flows.permissions import RecordKind
 from sandbox.slack import LocalSlack
 from storage import audit
 from storage.concerns import ConcernStore
-from tests.conftest import CHAIR, CHANNEL, HEADTEACHER, LEADERS, PA, SAFEGUARDING_LEAD, RunningBot
+from tests.conftest import CHAIR, CHANNEL, HEADTEACHER, LEADERS, PA, SAFEGUARDING_LEAD, RunningBot, posted
 from tests.e2e.helpers import ephemeral_to, new_concern, posted_card, texts
 from tests.slack_driver import SlackDriver, radio, report_values, text
 
@@ -202,12 +203,10 @@ def test_slack_failing_on_post_keeps_the_concern_and_posts_it_once(
     fake_slack.fail("chat.postMessage", 500, times=times, when=lambda p: p.get("channel") == CHANNEL, applied=applied)
     reference, concern_id = new_concern(slack, store, staff)
     deadline = time.monotonic() + 15
-    concern = store.get(concern_id)
-    while concern is not None and concern.post_ts is None and time.monotonic() < deadline:
+    while (post := posted(store.engine, RecordKind.CONCERN, concern_id)) is None and time.monotonic() < deadline:
         time.sleep(0.05)
-        concern = store.get(concern_id)
     posts = [m for m in fake_slack.visible(CHANNEL) if reference in m.text]
-    assert len(posts) == 1 and concern is not None and concern.post_ts == posts[0].ts
+    assert len(posts) == 1 and post == (CHANNEL, posts[0].ts)
     attempts = [c for c in fake_slack.of("chat.postMessage", channel=CHANNEL) if reference in c.params["text"]]
     assert len(attempts) == (1 if applied else 3)  # applied: the next try looked, found it, and posted nothing
     assert len([m for m in fake_slack.visible(staff) if reference in m.text]) == 1  # the receipt, once
@@ -305,9 +304,9 @@ def test_an_archived_leadership_channel_sends_the_concern_to_the_headteacher(
     reference, concern_id = new_concern(slack, store, "USTAFF36")
     posted_card(fake_slack, reference, channel=HEADTEACHER)
     deadline = time.monotonic() + 5
-    while (c := store.get(concern_id)) is not None and c.post_ts is None and time.monotonic() < deadline:
+    while (post := posted(store.engine, RecordKind.CONCERN, concern_id)) is None and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert c is not None and c.post_channel == "D" + HEADTEACHER[1:]  # its redraws and nudges follow it there
+    assert post is not None and post[0] == "D" + HEADTEACHER[1:]  # its redraws and nudges follow it there
     [card] = [m for m in fake_slack.visible(HEADTEACHER) if reference in m.text]
     assert "would not take it" in card.text and not [m for m in fake_slack.visible(CHANNEL) if reference in m.text]
 

@@ -148,11 +148,7 @@ def one_of_everything(store: ConcernStore, contacts: Contacts) -> None:
         detail="2026-09",
     )
     with transaction(store.engine) as session:
-        session.add(
-            ReviewReminder(
-                review_on=date(2027, 9, 1), mark="30 days", claimed_until=NOW, sent_to=frozenset({"UMARKGOV"})
-            )
-        )
+        session.add(ReviewReminder(review_on=date(2027, 9, 1), mark="30 days"))
 
 
 def seed_concerns(store: ConcernStore, count: int, until: datetime = NOW) -> list[int]:

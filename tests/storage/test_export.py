@@ -81,8 +81,7 @@ def mark_every_personal_field(engine: Engine) -> dict[tuple[str, str], set[str]]
             for column in table.columns:
                 if personal.is_personal(name, column.name):
                     stored = connection.execute(select(column)).scalars()
-                    texts = (v if isinstance(v, str | None) else ",".join(sorted(v)) for v in stored)  # id sets
-                    held = {v for v in texts if v != SYSTEM_ACTOR}
+                    held = {v for v in stored if v != SYSTEM_ACTOR}
                     found[(name, column.name)] = held
     return found
 
@@ -263,8 +262,8 @@ def seed(engine: Engine, count: int, typed: str = "typed", first: int = 1) -> No
         row = {"id": i, "reference": f"SMP-T-{i:04d}", "submission_key": f"T{i}", "reporter_id": f"UREP{i}"}
         row |= {"area": "content", "kind": "values", "platform": "tiktok", "roles": "public", "names": typed}
         row |= {"description": typed, "links": "", "kept_copy": False, "safeguarding": False, "route_kind": "channel"}
-        row |= {"status": "new", "version": 1, "created_at": at, "updated_at": at, "alerted_ids": ""}
-        concerns.append(row | {"delivery_attempts": 0, "nudges_sent": 0, "nudge_progress": ""})
+        row |= {"status": "new", "version": 1, "created_at": at, "updated_at": at}
+        concerns.append(row | {"nudges_sent": 0})
         for actor, action, note in ((f"UREP{i}", "reported", ""), ("ULEAD", "resolved", typed)) if i < count else ():
             entry = {"subject_kind": "concern", "subject_id": i, "at": at, "actor_id": actor, "action": action}
             entries.append(entry | {"from_state": None, "to_state": None, "detail": None, "note": note})

@@ -58,11 +58,10 @@ def test_what_holds_user_ids_or_typed_text_is_declared_so() -> None:
         ("concern", n)
         for n in ("reporter_id", "involved_staff_id", "route_recipient", "acknowledged_by", "last_actor_id")
     }
-    ids |= {("concern", "alerted_ids"), ("concern", "nudge_progress"), ("contact_check", "nudge_progress")}
-    ids |= {("audit_entry", "actor_id"), ("review_reminder", "sent_to")}
+    ids |= {("audit_entry", "actor_id")}
     ids |= {("contact_check", "asked_by"), ("contact_check", "decided_by"), ("policy_review", "reviewed_by")}
     ids |= {("declaration", "staff_id"), ("declaration", "acknowledged_by"), ("contact_permission", "granted_by")}
-    ids |= {("audit_entry", "request_key"), ("concern", "post_channel")}
+    ids |= {("audit_entry", "request_key"), ("outbox_message", "channel"), ("outbox_message", "sent_channel")}
     ids |= {("contact_permission", "staff_id")}
     for table, name in ids:
         assert personal.column(table, name).holds is personal.Holds.ID, (table, name)

@@ -41,11 +41,11 @@ def test_an_older_policybot_refuses_a_newer_schema_in_one_sentence(url: str) -> 
     engine.dispose()
     with pytest.raises(SchemaProblem) as newer:
         upgrade(url)
-    assert str(newer.value).startswith("the database schema is at revision 9999, newer than this policybot knows")
+    assert str(newer.value).startswith("the database schema is at revision 9999, newer than this version knows")
     assert "\n" not in str(newer.value)
     with pytest.raises(SchemaProblem):
         downgrade(url, revisions(url)[-1])
-    with pytest.raises(SchemaProblem, match="not a revision this policybot knows"):
+    with pytest.raises(SchemaProblem, match="not a revision this version knows"):
         downgrade(url, "0042x")
 
 
