@@ -18,6 +18,9 @@ from storage.outbox import OutboxStore
 log = logging.getLogger("bot.delivery")
 
 GONE_MESSAGE = frozenset({"message_not_found", "cant_update_message", "thread_not_found"})
+# Slack's answers that only an admin can change (a scope the installed app lacks, a token revoked or of the wrong kind).
+NEEDS_AN_ADMIN = frozenset({"missing_scope", "not_allowed_token_type", "token_revoked", "invalid_auth", "not_authed"})
+ADMIN_WAIT = timedelta(hours=1)
 FALLBACK_NOTE = "\n(policybot sent this to you because the conversation it was meant for would not take it.)"
 
 
@@ -57,6 +60,18 @@ def when_failed(
                 row.id,
                 slack_reason(error),
                 "; sent to its fall-back instead" if moved else "",
+            )
+            return
+        if status == 200 and error.response.get("error") in NEEDS_AN_ADMIN:
+            # No retry changes this until someone with rights in the workspace acts: kept (it goes once they have),
+            # tried again hourly, said at ERROR each time; /healthz turns 503 once it has waited long enough.
+            outbox.retry(row, now + ADMIN_WAIT, unsure=was_unsure)
+            log.error(
+                "outbox %s: Slack refused the app (%s%s): reinstall it with the scopes in manifest.yml; "
+                "tried again hourly",
+                row.id,
+                slack_reason(error),
+                f", needs {error.response.get('needed')}" if error.response.get("needed") else "",
             )
             return
         unsure = was_unsure or status >= 500  # a 5xx may come after the call was done
