@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import retention_command
 from bot.config import ConfigError, ConfigErrors, Settings
+from bot.setup_check import database_problem
 from storage.db import SchemaProblem
 
 log = logging.getLogger("policybot")
@@ -139,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         print(SETTINGS_HELP, file=sys.stderr)
         return 2
     except SQLAlchemyError as error:
-        print(f"policybot: database problem: {_database_problem(error)}", file=sys.stderr)
+        print(f"policybot: database problem: {database_problem(error)}", file=sys.stderr)
         return 3
     except SchemaProblem as error:
         print(f"policybot: database schema: {error}", file=sys.stderr)
@@ -152,15 +153,6 @@ def _credentials_given() -> bool:
     return any(
         os.environ.get(name, "").strip() for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN")
     )
-
-
-def _database_problem(error: SQLAlchemyError) -> str:
-    """One line: the driver's own first line (never the statement or its parameters) and what to do."""
-    cause = getattr(error, "orig", None) or error
-    first = (str(cause).strip().splitlines() or [type(cause).__name__])[0][:200]
-    if "no such table" in first or "does not exist" in first and "relation" in first:
-        return f"{first}: run `policybot db upgrade` first"
-    return f"{first} (check DATABASE_URL)"
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -185,18 +177,23 @@ def _run(args: argparse.Namespace) -> int:
 
         return run_record_command(args, settings)
 
-    from bot.setup_check import problems
+    from bot.setup_check import everything, problems
     from bot.slack_api import make_client
 
     if args.command == "retention":
         return retention_command.run(settings, args)
-    found = problems(settings, make_client(settings, retries=False, timeout=CHECK_TIMEOUT_SECONDS))
+    client = make_client(settings, retries=False, timeout=CHECK_TIMEOUT_SECONDS)
     if args.command == "check":
+        found = everything(settings, client)
         for line in found:
             print(f"problem: {line}")
         if not found:
-            print("all good: policybot can reach Slack and post to the private leadership channel")
+            print(
+                "all good: the database answers, policybot can reach Slack with every scope it needs, post to the "
+                "private leadership channel, and everyone the settings name is in the workspace"
+            )
         return 1 if found else 0
+    found = problems(settings, client)
     if found:
         for line in found:
             print(f"policybot: will not start: {line}", file=sys.stderr)

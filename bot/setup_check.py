@@ -1,13 +1,42 @@
-"""policybot check: what is wrong with the Slack set-up, one line each (empty when all is well)."""
+"""policybot check: what is wrong with the set-up, one line each (empty when all is well). `problems` is what
+`serve` checks before it starts (the token, the private leadership channel); `everything` is `check`: those, and
+the database (reached, its schema), the scopes the installed app was granted against manifest.yml's, and that
+every configured person is in the workspace."""
 
 from __future__ import annotations
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import Settings
 
 SCOPE_HINT = "add the scopes in manifest.yml and reinstall the app"
+# The bot scopes manifest.yml asks for (tests/bot/test_setup_check.py keeps the two the same).
+REQUIRED_SCOPES = frozenset(
+    {
+        "commands",
+        "chat:write",
+        "groups:read",
+        "channels:read",
+        "usergroups:read",
+        "files:write",
+        "users:read",
+        "groups:history",
+        "im:history",
+        "im:write",
+    }
+)
+UNREACHABLE = "Slack could not be reached ({}); check the network or SLACK_API_URL"
+
+
+def database_problem(error: SQLAlchemyError) -> str:
+    """One line: the driver's own first line (never the statement or its parameters) and what to do."""
+    cause = getattr(error, "orig", None) or error
+    first = (str(cause).strip().splitlines() or [type(cause).__name__])[0][:200]
+    if "no such table" in first or "does not exist" in first and "relation" in first:
+        return f"{first}: run `policybot db upgrade` first"
+    return f"{first} (check DATABASE_URL)"
 
 
 def problems(settings: Settings, client: WebClient) -> list[str]:
@@ -16,7 +45,7 @@ def problems(settings: Settings, client: WebClient) -> list[str]:
     except SlackApiError as error:
         return [f"SLACK_BOT_TOKEN is not accepted by Slack ({error.response.get('error')})"]
     except (SlackClientError, OSError) as error:
-        return [f"Slack could not be reached ({type(error).__name__}); check the network or SLACK_API_URL"]
+        return [UNREACHABLE.format(type(error).__name__)]
     channel_id = settings.leadership_channel_id
     try:
         channel = client.conversations_info(channel=channel_id)["channel"]
@@ -28,10 +57,76 @@ def problems(settings: Settings, client: WebClient) -> list[str]:
             return [f"the bot lacks the scope to read channels ({error.response.get('needed')}): {SCOPE_HINT}"]
         return [f"LEADERSHIP_CHANNEL_ID {channel_id}: Slack said {code}"]
     except (SlackClientError, OSError) as error:
-        return [f"Slack could not be reached ({type(error).__name__}); check the network or SLACK_API_URL"]
+        return [UNREACHABLE.format(type(error).__name__)]
     found = []
     if not channel.get("is_private"):
         found.append(f"LEADERSHIP_CHANNEL_ID {channel_id} is a public channel: concerns go only to a private channel")
     if not channel.get("is_member"):
         found.append(f"the bot is not a member of {channel_id}: type /invite @policybot in that channel")
+    return found
+
+
+def everything(settings: Settings, client: WebClient) -> list[str]:
+    found = database_problems(settings.database_url)
+    slack = problems(settings, client)
+    if slack and (slack[0].startswith("SLACK_BOT_TOKEN") or slack[0].startswith("Slack could not")):
+        return found + slack  # nothing more can be asked of Slack
+    return found + slack + scope_problems(client) + people_problems(settings, client)
+
+
+def database_problems(url: str) -> list[str]:
+    """The database answers, and its schema is one this version knows (a missing one `serve` creates)."""
+    from storage.db import current_revision, revisions
+    from storage.export import missing_database
+
+    if missing_database(url) is not None:
+        return []  # a SQLite file not made yet: `serve` (or `policybot db upgrade`) makes it
+    try:
+        current = current_revision(url)
+    except SQLAlchemyError as error:
+        return [f"DATABASE_URL: the database does not answer: {database_problem(error)}"]
+    known = revisions(url)
+    if current is not None and current not in known:
+        return [f"the database schema is at revision {current}, newer than this version knows (up to {known[-1]})"]
+    return []
+
+
+def scope_problems(client: WebClient) -> list[str]:
+    """The scopes Slack says the installed app has (auth.test's x-oauth-scopes) against manifest.yml's."""
+    try:
+        answer = client.auth_test()
+    except (SlackClientError, OSError):
+        return []  # said already
+    headers = {str(k).lower(): v for k, v in (answer.headers or {}).items()}
+    granted = headers.get("x-oauth-scopes")
+    granted = granted[0] if isinstance(granted, list) and granted else granted
+    if not isinstance(granted, str):
+        return []  # Slack did not say (an older Slack stand-in): nothing to compare
+    missing = sorted(REQUIRED_SCOPES - {scope.strip() for scope in granted.split(",")})
+    return [f"the installed app lacks the scopes {', '.join(missing)}: {SCOPE_HINT}"] if missing else []
+
+
+def people_problems(settings: Settings, client: WebClient) -> list[str]:
+    """Every person a setting names is in the workspace and active (users.info)."""
+    named = [
+        *(("SAFEGUARDING_LEAD_IDS", person) for person in sorted(settings.safeguarding_lead_ids)),
+        ("HEADTEACHER_ID", settings.headteacher_id),
+        ("CHAIR_OF_GOVERNORS_ID", settings.chair_of_governors_id),
+        *(("LEADERSHIP_USER_IDS", person) for person in sorted(settings.leadership_user_ids)),
+        *(("GOVERNOR_USER_IDS", person) for person in sorted(settings.governor_user_ids)),
+    ]
+    found = []
+    for setting, person in named:
+        try:
+            user = client.users_info(user=person).get("user") or {}
+        except SlackApiError as error:
+            code = error.response.get("error")
+            if code == "user_not_found":
+                found.append(f"{setting} {person}: nobody with that id in this workspace")
+                continue
+            return found  # missing_scope and the like: the scope check says so
+        except (SlackClientError, OSError):
+            return found
+        if user.get("deleted"):
+            found.append(f"{setting} {person}: that person's account has been deactivated")
     return found

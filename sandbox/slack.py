@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -46,6 +47,22 @@ class _Failure:
     reached: threading.Event = field(default_factory=threading.Event)  # a call has come to this failure
 
 
+def manifest_scopes() -> set[str]:
+    """The bot scopes manifest.yml asks for: an app installed from it is granted these."""
+    manifest = Path(__file__).resolve().parent.parent / "manifest.yml"
+    if not manifest.exists():
+        return set()
+    found, inside = set(), False
+    for line in manifest.read_text().splitlines():
+        if line.strip() == "bot:":
+            inside = True
+        elif inside and line.strip().startswith("- "):
+            found.add(line.strip()[2:].split("#")[0].strip())
+        elif inside and line.strip() and not line.strip().startswith("#"):
+            break
+    return found
+
+
 class LocalSlack:
     def __init__(
         self,
@@ -64,6 +81,7 @@ class LocalSlack:
         self._lock = threading.Lock()
         self._failures: list[_Failure] = []
         self.latency = 0.0  # seconds every answer is late by (a slow day at Slack)
+        self.scopes = manifest_scopes()  # what the app was granted when it was installed (auth.test says)
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -221,6 +239,8 @@ class LocalSlack:
                 self.invalid.append((method, problem))
         else:
             body, status, headers = self.workspace.answer(method, params), 200, {}
+            if method == "auth.test":  # as Slack does: the scopes the installed app was granted
+                headers = {"x-oauth-scopes": ",".join(sorted(self.scopes))}
         if self.latency:
             time.sleep(self.latency)
         with self._lock:

@@ -75,11 +75,14 @@ def new_database_url(tmp_dir: Path, name: str) -> Iterator[str]:
 
 
 def school_slack() -> LocalSlack:
-    """A fake Slack with the school's leadership channel and its members."""
-    return LocalSlack(
+    """A fake Slack with the school's leadership channel and its members, and everyone the settings name."""
+    fake = LocalSlack(
         channels={CHANNEL: {"is_private": True, "is_member": True, "name": "leadership"}},
         members={CHANNEL: [*LEADERS, SAFEGUARDING_LEAD, HEADTEACHER, PA, "UPOLICYBOT"]},
     )
+    for person in (*LEADERS, SAFEGUARDING_LEAD, HEADTEACHER, CHAIR, GOVERNOR, PA):
+        fake.workspace.people.setdefault(person, {"name": f"Person {person}"})
+    return fake
 
 
 @pytest.fixture(scope="session")
