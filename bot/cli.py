@@ -10,6 +10,7 @@ import sys
 from datetime import UTC, date, datetime
 
 from dotenv import load_dotenv
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import retention_command
@@ -26,7 +27,10 @@ CHECK_TIMEOUT_SECONDS = 5
 
 
 def _configure_logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Times with their UTC offset (a log read in another zone, or across the clocks changing, is not ambiguous).
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%Y-%m-%dT%H:%M:%S%z"
+    )
     # slack_sdk and Bolt write whole request bodies at DEBUG, and SQLAlchemy writes every statement with its
     # parameters at INFO: either would put what staff reported into the logs, whatever POLICYBOT_LOG_LEVEL says.
     for name in ("slack_sdk", "urllib3"):
@@ -198,6 +202,7 @@ def _run(args: argparse.Namespace) -> int:
         for line in found:
             print(f"policybot: will not start: {line}", file=sys.stderr)
         return 1
+    log.info("database: %s", make_url(settings.database_url).render_as_string(hide_password=True))
     upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     try:
@@ -205,12 +210,16 @@ def _run(args: argparse.Namespace) -> int:
             log.info("policy version %s recorded as in force", settings.policy_version)
     finally:
         engine.dispose()  # no connection is left open when HTTP mode forks its processes
-    if settings.slack_app_token and not args.http:
-        _serve_socket_mode(settings)
-    else:
-        from bot.server import serve_http
+    log.info("policybot %s starting", _version())
+    try:
+        if settings.slack_app_token and not args.http:
+            _serve_socket_mode(settings)
+        else:
+            from bot.server import serve_http
 
-        return serve_http(settings, args.host, args.port, args.workers, args.threads)
+            return serve_http(settings, args.host, args.port, args.workers, args.threads)
+    finally:
+        log.info("policybot stopped")
     return 0
 
 

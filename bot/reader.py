@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date, timedelta
+from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -127,6 +128,11 @@ class Reader:
         if not (value.startswith("sqlite:///") or value.startswith("postgresql")):
             expected = "expected sqlite:///path/to/policybot.db or postgresql+psycopg://user:password@host/db"
             return self._problem(name, expected, value)
+        path = value.removeprefix("sqlite:///")
+        if value.startswith("sqlite:///") and path and not path.startswith(("/", ":memory:")):
+            # A relative file is this folder's: made absolute here, once, so that a service started elsewhere (or
+            # a process that changes folder) never quietly opens a new, empty database; serve logs which it is.
+            value = "sqlite:///" + str(Path(path).resolve())
         return value
 
     def timezone(self, name: str, default: str) -> str:

@@ -149,7 +149,9 @@ def serve_http(settings: Settings, host: str, port: int, workers: int, threads: 
         "threads": threads,
         "timeout": 30,
         "graceful_timeout": 10,
-        "accesslog": None,
+        # One line a request: when, the method, the path (never a query or a body), the status, the size, the time.
+        "accesslog": "-",
+        "access_log_format": "%(t)s access %(m)s %(U)s %(s)s %(B)s %(M)sms",
         "loglevel": "warning",
         "preload_app": False,
     }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from dotenv import dotenv_values
 
@@ -22,7 +24,7 @@ GOOD = {
 def test_a_good_environment_gives_settings_with_defaults() -> None:
     settings = Settings.from_env(GOOD)
     assert settings.leadership_user_ids == {"U01", "U02"}
-    assert settings.database_url == "sqlite:///policybot.db"
+    assert settings.database_url == "sqlite:///" + str(Path("policybot.db").resolve())  # the folder it starts in
     assert settings.timezone == "Europe/London"
     assert settings.slack_api_url is None and settings.slack_app_token is None
     assert settings.policy_version == "2015-03"  # the model policy's
@@ -147,3 +149,17 @@ def test_every_retention_period_is_a_setting_described_where_a_school_looks() ->
     for default in DEFAULTS.values():
         assert example[default.setting] == str(default.years)
         assert f"| {default.years} year" in readme and f"`{default.setting}`" in readme and default.source in readme
+
+
+def test_a_relative_sqlite_file_is_made_absolute_once_so_no_process_opens_another(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert Settings.from_env({**GOOD, "DATABASE_URL": "sqlite:///data/policybot.db"}).database_url == (
+        f"sqlite:///{tmp_path}/data/policybot.db"
+    )
+    assert Settings.from_env({k: v for k, v in GOOD.items() if k != "DATABASE_URL"}).database_url == (
+        f"sqlite:///{tmp_path}/policybot.db"
+    )
+    absolute = f"sqlite:///{tmp_path}/elsewhere.db"
+    assert Settings.from_env({**GOOD, "DATABASE_URL": absolute}).database_url == absolute

@@ -90,7 +90,12 @@ def test_sigterm_stops_every_process_of_the_bot_cleanly(own_bot: RunningBot) -> 
     while not group_is_gone(pgid) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert group_is_gone(pgid), "a worker or the background process outlived the bot"
-    assert "Traceback" not in own_bot.output()
+    said = own_bot.output()
+    assert "Traceback" not in said
+    lines = [line for line in said.splitlines() if " policybot: " in line]
+    assert lines[-1].endswith("INFO policybot: policybot stopped")  # its last word, for whoever reads the log
+    assert re.search(r"\] access GET /healthz 200 \d+ \d+ms$", said, re.M)  # an access log: no query, no body
+    assert all(re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} INFO ", line) for line in lines)
 
 
 def test_the_background_process_dying_stops_the_whole_bot_with_an_error(own_bot: RunningBot) -> None:
