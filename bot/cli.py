@@ -35,8 +35,17 @@ def _configure_logging(level: str) -> None:
     # parameters at INFO: either would put what staff reported into the logs, whatever POLICYBOT_LOG_LEVEL says.
     for name in ("slack_sdk", "urllib3"):
         logging.getLogger(name).setLevel(max(logging.INFO, logging.getLevelName(level)))
-    # Bolt logs a rejected request's whole body at INFO; APScheduler two lines per job run, every minute.
-    for name in ("slack_bolt", "sqlalchemy", "alembic", "apscheduler.executors", "apscheduler.scheduler"):
+    # Bolt logs a rejected request's whole body at INFO; APScheduler two lines per job run, every minute; slack_sdk's
+    # Web API client and its retry handlers a line or more per retry (the bot's own line says what failed).
+    for name in (
+        "slack_bolt",
+        "sqlalchemy",
+        "alembic",
+        "apscheduler.executors",
+        "apscheduler.scheduler",
+        "slack_sdk.web",
+        "slack_sdk.http_retry",
+    ):
         logging.getLogger(name).setLevel(logging.WARNING)
 
 

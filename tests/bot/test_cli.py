@@ -45,6 +45,8 @@ CONFIGURED_LOGGERS = (
     "alembic",
     "apscheduler.executors",
     "apscheduler.scheduler",
+    "slack_sdk.web",
+    "slack_sdk.http_retry",
 )
 
 
