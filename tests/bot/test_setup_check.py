@@ -4,8 +4,9 @@ not in the workspace. One line each, exit 1."""
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -21,8 +22,11 @@ Check = Callable[[dict[str, str]], tuple[int, list[str]]]
 
 
 @pytest.fixture
-def check(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Check:
-    """`policybot check` in this process with exactly `env`: its exit code and the lines it printed."""
+def check(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Iterator[Check]:
+    """`policybot check` in this process with exactly `env`: its exit code and the lines it printed (the loggers
+    the command line sets a level on are put back after)."""
+    loggers = [logging.getLogger(name) for name in ("", *logging.root.manager.loggerDict)]
+    levels = [(logger, logger.level) for logger in loggers]
 
     def run(env: dict[str, str]) -> tuple[int, list[str]]:
         for name in set(os.environ) - set(env):
@@ -33,7 +37,9 @@ def check(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -
         code = main(["check"])
         return code, capsys.readouterr().out.splitlines()
 
-    return run
+    yield run
+    for logger, level in levels:
+        logger.setLevel(level)
 
 
 def test_the_code_asks_for_the_scopes_the_manifest_asks_for() -> None:
