@@ -96,8 +96,9 @@ def _parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database commands")
     db.add_argument(
         "action",
-        choices=["upgrade", "downgrade"],
-        help="upgrade: create the schema, or bring it to the newest; downgrade REVISION: take it back (a rollback)",
+        choices=["upgrade", "downgrade", "restored"],
+        help="upgrade: create the schema, or bring it to the newest; downgrade REVISION: take it back (a rollback); "
+        "restored: after restoring a backup, before starting the bot (docs/operations.md)",
     )
     db.add_argument("revision", nargs="?", help="downgrade: the revision to go back to (such as 0010)")
     export = commands.add_parser("export", help="the logs with their audit trails, for governors")

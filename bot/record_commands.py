@@ -22,6 +22,8 @@ from bot.views.concern_words import plural
 def run_record_command(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "db" and args.action == "downgrade":
         return _downgrade(settings.database_url, args.revision)
+    if args.command == "db" and args.action == "restored":
+        return _restored(settings.database_url)
     if args.command == "db":
         print(upgrade_database(settings.database_url))
         return 0
@@ -79,6 +81,21 @@ def _downgrade(url: str, revision: str | None) -> int:
     before = current_revision(url)
     downgrade(url, revision)
     print(f"took the database schema back from revision {before} to {current_revision(url)}")
+    return 0
+
+
+def _restored(url: str) -> int:
+    """After a backup is restored, before the bot starts: what waited then may have been sent since."""
+    from storage.outbox import OutboxStore
+
+    engine = existing(url)
+    if engine is None:
+        return 3
+    marked = OutboxStore(engine).restored()
+    print(
+        f"{plural(marked, 'message')} waiting at the backup will be looked for in Slack before being sent again. "
+        "Records redacted since the backup are back: run `policybot retention --apply` now."
+    )
     return 0
 
 

@@ -297,6 +297,15 @@ class OutboxStore:
             connection.execute(_upsert(connection.dialect.name).on_conflict_do_nothing(index_elements=["key"]), [late])
             return True
 
+    def restored(self) -> int:
+        """The database was restored from a backup: a post or a file waiting then may have been sent since. Each is
+        marked unsure, so the sender looks for it in Slack (by the key it carries) before sending it again; a redraw,
+        a deletion or a Home is the same however often it is done. Returns how many were marked."""
+        c = TABLE.c
+        with plain_writing(self.engine) as connection:
+            waiting = (c.state == State.PENDING, c.send.in_([Send.POST, Send.FILE]))
+            return int(connection.execute(update(TABLE).where(*waiting).values(unsure=True)).rowcount)
+
     def retry(self, row: OutboxMessage, at: datetime, unsure: bool) -> bool:
         """Not sent this time: again at `at`. `unsure` when this attempt may have landed all the same."""
         with plain_writing(self.engine) as connection:
