@@ -4,13 +4,23 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check bench bench-load mutation clean
+.PHONY: run test check bench bench-load mutation clean lock
 
-$(STAMP): pyproject.toml
+# The development set-up: the locked dependencies with their hashes (the same on every machine, month after month),
+# then policybot itself, editable. A production install is deploy/install.sh (docs/operations.md).
+$(STAMP): pyproject.toml requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# Both lock files again from pyproject.toml's ranges, with uv (installed into .venv for this): after changing a
+# dependency, or to take newer releases on purpose; say so in CHANGELOG.md.
+lock: $(STAMP)
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes --quiet -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes --quiet -o requirements-dev.lock
 
 run: $(STAMP)
 	$(BIN)/policybot run $(ARGS)
