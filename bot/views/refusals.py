@@ -9,7 +9,7 @@ from storage.commands import Command, Missing, Refused, Result
 
 RECORDED = "Your attempt has been recorded."
 BY_RETENTION = "Only policybot redacts this, once its retention period has run"
-ACT_ON_CONCERN = "Only those handling this concern can act on it, and nobody acts on a concern that names them"
+ACT_ON_CONCERN = "Only those handling this concern can act on it"
 
 WHO_MAY: dict[tuple[RecordKind, Act], str] = {
     (RecordKind.CONCERN, Act.ACKNOWLEDGE): ACT_ON_CONCERN,
