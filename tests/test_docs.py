@@ -1,7 +1,7 @@
-"""The README and docs/*.md are true of the code: every file path, section link, make target, `policybot` command
-and option, Python name and setting they name exists; every setting the code reads is in the README's settings
-table, with its default; the scopes the README explains are the manifest's; and the README sections the code's own
-messages point to are there. Reads the pages and the code; starts no server."""
+"""The README, CHANGELOG.md and docs/*.md are true of the code: every file path, section link, make target,
+`policybot` command and option, Python name, setting and log line they name exists; every setting the code reads is
+in the README's settings table, with its default; the scopes the README explains are the manifest's; and the README
+sections the code's own messages point to are there. Reads the pages and the code; starts no server."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
-PAGES = [README, *sorted((ROOT / "docs").glob("*.md"))]
+PAGES = [README, ROOT / "CHANGELOG.md", *sorted((ROOT / "docs").glob("*.md"))]
 # Pages linked to before they exist. docs/mutation.md: the mutation scores and survivors, written from the next full
 # run of `make mutation`; linked from docs/testing.md.
 EXPECTED = {ROOT / "docs" / "mutation.md"}
