@@ -1,7 +1,7 @@
-"""The README and docs/*.md are true of the code: every file path, section link, make target, `policybot` command
-and option, Python name and setting they name exists; every setting the code reads is in the README's settings
-table, with its default; the scopes the README explains are the manifest's; and the README sections the code's own
-messages point to are there. Reads the pages and the code; starts no server."""
+"""The README, CHANGELOG.md and docs/*.md are true of the code: every file path, section link, make target,
+`policybot` command and option, Python name, setting and log line they name exists; every setting the code reads is
+in the README's settings table, with its default; the scopes the README explains are the manifest's; and the README
+sections the code's own messages point to are there. Reads the pages and the code; starts no server."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
-PAGES = [README, *sorted((ROOT / "docs").glob("*.md"))]
+PAGES = [README, ROOT / "CHANGELOG.md", *sorted((ROOT / "docs").glob("*.md"))]
 # Pages linked to before they exist. docs/mutation.md: the mutation scores and survivors, written from the next full
 # run of `make mutation`; linked from docs/testing.md.
 EXPECTED = {ROOT / "docs" / "mutation.md"}
@@ -41,6 +41,9 @@ MAKE = re.compile(r"(?:^|[\s\"'(])make ([a-z][\w-]*)")
 POLICYBOT = re.compile(r"\bpolicybot ([a-z][\w-]*)([^`#]*)")  # up to a comment
 OPTION = re.compile(r"(?<![\w-])(--?[a-zA-Z][\w-]*)")
 MODULE = re.compile(r"\bpython -m ([\w.]+)")
+# A log line quoted as the code writes it: an optional time, the level, the logger and the message ("..." where the
+# page leaves a value out).
+LOG_LINE = re.compile(r"(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} )?(DEBUG|INFO|WARNING|ERROR) ([\w.]+): (.+)")
 
 
 class Page:
@@ -207,6 +210,8 @@ def test_every_policybot_command_and_option_named_is_the_command_lines() -> None
     commands, named = subcommands(), set()
     for each in pages():
         for code in each.code():
+            if LOG_LINE.fullmatch(code):
+                continue  # a log line ("policybot stopped"): checked against the code's own below
             for sub, rest in POLICYBOT.findall(code):
                 assert sub in commands, f"{each.name}: `policybot {sub}` is not one of {sorted(commands)}"
                 parser = commands[sub]
@@ -264,6 +269,58 @@ def test_every_python_name_named_exists() -> None:
             for module in MODULE.findall(code):
                 assert importlib.util.find_spec(module), f"{each.name}: `python -m {module}`: no such module"
     assert checked > 100
+
+
+LEVELS = {"debug": {"DEBUG"}, "info": {"INFO"}, "warning": {"WARNING"}, "error": {"ERROR"}}
+PLACEHOLDER = re.compile(r"%[-#0 +]*\d*(?:\.\d+)?[sdrf]")
+
+
+@cache
+def log_messages() -> dict[tuple[str, str], list[re.Pattern[str]]]:
+    """(logger, level) -> every message the product's code logs there, as a pattern (a placeholder is any text).
+    A logger is a module's `logging.getLogger(__name__)` or one it names; `log.log(level, ...)` may be any level."""
+    found: dict[tuple[str, str], list[re.Pattern[str]]] = {}
+    for package in (*PRODUCT, "flows"):
+        for path in (ROOT / package).rglob("*.py"):
+            tree = ast.parse(path.read_text(), str(path))
+            module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+            loggers = {}
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and node.value.args:
+                    if ast.unparse(node.value.func) == "logging.getLogger":
+                        [argument] = node.value.args
+                        name = module if ast.unparse(argument) == "__name__" else getattr(argument, "value", None)
+                        for target in node.targets:
+                            if isinstance(target, ast.Name) and isinstance(name, str):
+                                loggers[target.id] = name
+            for node in ast.walk(tree):
+                if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                    continue
+                owner, method = node.func.value, node.func.attr
+                if not (isinstance(owner, ast.Name) and owner.id in loggers) or method not in (*LEVELS, "log"):
+                    continue
+                arguments = node.args[1:] if method == "log" else node.args
+                if arguments and isinstance(arguments[0], ast.Constant) and isinstance(arguments[0].value, str):
+                    pieces = PLACEHOLDER.split(arguments[0].value)
+                    pattern = re.compile(".*".join(re.escape(piece) for piece in pieces))
+                    for level in LEVELS.get(method) or {"DEBUG", "INFO", "WARNING", "ERROR"}:
+                        found.setdefault((loggers[owner.id], level), []).append(pattern)
+    return found
+
+
+def test_every_log_line_quoted_is_one_the_code_writes() -> None:
+    """`INFO policybot: policybot stopped`, or a whole line with its time: that logger writes that message at that
+    level ("..." stands where the page leaves a value out)."""
+    messages, checked = log_messages(), 0
+    for each in pages():
+        for code in each.code():
+            if found := LOG_LINE.fullmatch(code):
+                level, logger, message = found.groups()
+                example = message.replace("...", "X")
+                patterns = messages.get((logger, level), [])
+                assert any(p.fullmatch(example) for p in patterns), f"{each.name}: no {level} {logger} writes {code!r}"
+                checked += 1
+    assert checked >= 10
 
 
 def test_each_place_to_find_names_the_code() -> None:
@@ -381,6 +438,8 @@ def test_every_setting_named_anywhere_in_the_pages_is_read_by_some_code() -> Non
     known = set(settings_read()) | set(environment_reads(("tests", "bench")))
     # A command's own placeholders: `policybot subject-access USER_ID`.
     known |= {action.dest.upper() for parser in subcommands().values() for action in parser._actions}
+    # The PostgreSQL image's own, named where compose.yaml sets them (POSTGRES_PASSWORD in postgres.env).
+    known |= set(SETTING.findall((ROOT / "compose.yaml").read_text()))
     named = set()
     for each in pages():
         for line in [*each.prose, *each.fenced]:
