@@ -3,7 +3,8 @@
 # compose.yaml runs it with PostgreSQL. Not built in CI (no container engine there): docs/operations.md says so.
 FROM python:3.11-slim-bookworm
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 POLICYBOT_ENV_FILE=/dev/null
+# The container's file system is read-only (compose.yaml): matplotlib keeps its font cache in /tmp.
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 POLICYBOT_ENV_FILE=/dev/null MPLCONFIGDIR=/tmp/matplotlib
 WORKDIR /src
 COPY pyproject.toml requirements.lock README.md LICENSE ./
 COPY bot ./bot

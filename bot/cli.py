@@ -156,9 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     except SQLAlchemyError as error:
         print(f"policybot: database problem: {database_problem(error)}", file=sys.stderr)
         return 3
-    except SchemaProblem as error:
+    except SchemaProblem as error:  # 4: a restart cannot mend it (the service unit stays stopped)
         print(f"policybot: database schema: {error}", file=sys.stderr)
-        return 3
+        return 4
 
 
 def _credentials_given() -> bool:
@@ -211,7 +211,9 @@ def _run(args: argparse.Namespace) -> int:
     if found:
         for line in found:
             print(f"policybot: will not start: {line}", file=sys.stderr)
-        return 1
+        # Slack out of reach may pass (1: the service unit starts it again); a refused token or a public channel
+        # is the set-up's, like a setting (2: it stays stopped until someone puts it right).
+        return 1 if all(line.startswith("Slack could not be reached") for line in found) else 2
     log.info("database: %s", make_url(settings.database_url).render_as_string(hide_password=True))
     upgrade(settings.database_url)
     engine = make_engine(settings.database_url)

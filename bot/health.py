@@ -20,12 +20,15 @@ class Health:
     oldest_waiting_seconds: int | None  # how long the oldest of them has waited
     delivery_pass_at: datetime | None  # when the sender last finished a pass over the outbox
     limit_seconds: int
+    schema: bool = True  # the database holds policybot's tables
 
     @property
     def reason(self) -> str | None:
         """Why this is not healthy, in one line for whoever is alerted; None when it is."""
         if not self.database:
             return "the database does not answer"
+        if not self.schema:
+            return "the database has no policybot schema yet: run `policybot db upgrade`"
         if self.oldest_waiting_seconds is not None and self.oldest_waiting_seconds > self.limit_seconds:
             return (
                 f"a message has waited {self.oldest_waiting_seconds} s to be sent (over {self.limit_seconds} s): "
@@ -50,7 +53,7 @@ def health(outbox: OutboxStore, now: datetime, limit_seconds: int, pass_at: date
         return Health(False, 0, None, pass_at, limit_seconds)
     try:
         count, oldest = outbox.waiting()
-    except SQLAlchemyError:
-        return Health(False, 0, None, pass_at, limit_seconds)
+    except SQLAlchemyError:  # it answers, but the outbox is not there
+        return Health(True, 0, None, pass_at, limit_seconds, schema=False)
     age = max(0, int((now - oldest).total_seconds())) if oldest is not None else None
     return Health(True, count, age, pass_at, limit_seconds)

@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=${1:-/opt/policybot/venv}
+rm -rf build ./*.egg-info  # an earlier build's files would be packaged again (a migration since removed, say)
 python3 -m venv "$venv"
 "$venv/bin/pip" install --quiet --upgrade pip
 "$venv/bin/pip" install --quiet --require-hashes --no-deps -r requirements.lock

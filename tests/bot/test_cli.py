@@ -124,7 +124,7 @@ def test_check_says_what_is_wrong_line_by_line(fake_slack: LocalSlack, tmp_path:
     assert bad_token.stdout == "problem: SLACK_BOT_TOKEN is not accepted by Slack (invalid_auth)\n"
 
     refused = run("serve", "--http", "--port", "1", env={**env, "LEADERSHIP_CHANNEL_ID": "CPUBLIC1"})
-    assert refused.returncode == 1 and "will not start" in refused.stderr and "public channel" in refused.stderr
+    assert refused.returncode == 2 and "will not start" in refused.stderr and "public channel" in refused.stderr
 
 
 @pytest.mark.parametrize("args", [("check",), ("serve", "--http", "--port", "1")])
@@ -336,5 +336,5 @@ def test_a_rollback_is_a_command_and_an_older_policybot_says_what_to_do(tmp_path
         connection.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")  # as a newer policybot left it
     engine.dispose()
     older = run("db", "upgrade", env=env)
-    assert older.returncode == 3 and older.stderr.count("\n") == 1
+    assert older.returncode == 4 and older.stderr.count("\n") == 1
     assert older.stderr.startswith("policybot: database schema: the database schema is at revision 9999, newer")

@@ -51,3 +51,9 @@ def test_a_database_that_does_not_answer_is_the_reason(tmp_path: Path) -> None:
     found = health(gone, datetime.now(UTC), 300, None)
     assert (found.database, found.reason) == (False, "the database does not answer")
     assert found.as_dict()["status"] == "unhealthy"
+
+
+def test_a_database_without_the_schema_says_to_upgrade(tmp_path: Path) -> None:
+    empty = OutboxStore(make_engine(f"sqlite:///{tmp_path}/empty.db"))
+    found = health(empty, datetime.now(UTC), 300, None)
+    assert found.reason == "the database has no policybot schema yet: run `policybot db upgrade`"
