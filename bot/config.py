@@ -13,11 +13,12 @@ from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.reader import CHANNEL_ID, EXAMPLE_VALUES, USER_ID, USERGROUP_ID, ConfigError, ConfigErrors, Reader
+from bot.reader import EXAMPLE_VALUES, ConfigError, ConfigErrors, Reader
 from flows.contact import RuleSet, default_rules
 from flows.platforms import Platforms, default_platforms
 from flows.retention import DEFAULTS, Held
 from flows.scheduling import Closures, NudgePolicy, WorkingHours
+from flows.slack_ids import CHANNEL_ID, USER_ID, USERGROUP_ID
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,7 @@ from flows.errors import DomainError
 from flows.platforms import Platforms, PlatformsError, default_platforms, load_platforms
 from flows.policy import DEFAULT_VERSION, check_version
 from flows.scheduling import Closures, ScheduleError, WorkingHours, parse_duration
-
-USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
-CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
-USERGROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
+from flows.slack_ids import USER_ID
 
 # The placeholders in .env.example: a value still equal to one of these was copied and never filled in.
 EXAMPLE_VALUES: Mapping[str, str] = {

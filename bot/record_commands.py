@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 
 from bot.config import Settings
-from bot.reader import USER_ID
 from bot.views.concern_words import plural
+from flows.slack_ids import USER_ID
 
 
 def run_record_command(args: argparse.Namespace, settings: Settings) -> int:

@@ -1,0 +1,130 @@
+"""The trust's schools file, read and checked before anything is stored: the issue's own example reads as written,
+and every mistake an IT lead could make is one line naming the school and the field."""
+
+from __future__ import annotations
+
+import pytest
+
+from flows.schools import School, SchoolsError, parse_trust
+
+EXAMPLE = """
+[trust]
+name = "Northern Lights Trust"
+safeguarding_leads = ["UTRUSTDSL"]   # see every school's safeguarding queue
+
+[[school]]
+key = "north"                 # short and stable: --school north, exports, logs
+name = "North Academy"
+team_id = "T0TEST"            # its Slack workspace (several schools may share one)
+leadership_channel = "GNORTH"
+staff = ["UN1", "UN2"]        # or staff_usergroup = "S0NORTH"
+leaders = ["ULEADN"]
+safeguarding_leads = ["UDSLN"]
+headteacher = "UHEADN"
+chair = "UCHAIRN"
+governors = ["UGOVN"]
+timezone = "Europe/London"    # optional, as today's setting
+
+[[school]]
+key = "south"
+name = "South Primary"
+team_id = "T0TEST"
+leadership_channel = "GSOUTH"
+staff_usergroup = "S0SOUTH"
+leaders = ["ULEADS"]
+safeguarding_leads = ["UDSLS"]
+headteacher = "UHEADS"
+chair = "UCHAIRS"
+"""
+
+
+def test_the_issues_example_reads_as_written() -> None:
+    trust = parse_trust(EXAMPLE)
+    assert (trust.name, trust.safeguarding_leads) == ("Northern Lights Trust", frozenset({"UTRUSTDSL"}))
+    north, south = trust.schools
+    assert north == School(
+        key="north",
+        name="North Academy",
+        team_id="T0TEST",
+        leadership_channel="GNORTH",
+        headteacher="UHEADN",
+        chair="UCHAIRN",
+        safeguarding_leads=frozenset({"UDSLN"}),
+        staff=frozenset({"UN1", "UN2"}),
+        leaders=frozenset({"ULEADN"}),
+        governors=frozenset({"UGOVN"}),
+    )
+    assert (south.staff, south.staff_usergroup, south.governors, south.timezone) == (
+        frozenset(),
+        "S0SOUTH",
+        frozenset(),
+        "Europe/London",
+    )
+
+
+def test_the_trust_section_is_optional() -> None:
+    north_only = "[[school]]" + EXAMPLE.split("[[school]]")[1]
+    trust = parse_trust(north_only)
+    assert (
+        trust.name is None and trust.safeguarding_leads == frozenset() and [s.key for s in trust.schools] == ["north"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "line"),
+    [
+        (
+            ('key = "north"', 'key = "North Academy"'),
+            "school 1 (North Academy): key 'North Academy': expected a short name",
+        ),
+        (
+            ('leadership_channel = "GNORTH"', 'leadership_channel = "#leaders"'),
+            "school 1 (north): leadership_channel '#leaders': expected a channel id",
+        ),
+        (
+            ('leadership_channel = "GSOUTH"', 'leadership_channel = "GNORTH"'),
+            "school 2: leadership_channel 'GNORTH' is school 1's already",
+        ),
+        (('key = "south"', 'key = "north"'), "school 2: key 'north' is school 1's already"),
+        (
+            ('headteacher = "UHEADN"', 'headteacher = "Mrs Head"'),
+            "school 1 (north): headteacher 'Mrs Head': expected a user id",
+        ),
+        (('chair = "UCHAIRN"\n', ""), "school 1 (north): chair: missing"),
+        (
+            ('safeguarding_leads = ["UDSLN"]', "safeguarding_leads = []"),
+            "school 1 (north): safeguarding_leads: at least one",
+        ),
+        (('staff_usergroup = "S0SOUTH"\n', ""), "school 2 (south): staff: a list of user ids, or staff_usergroup"),
+        (
+            ('team_id = "T0TEST"            #', 'team_id = "north"            #'),
+            "school 1 (north): team_id 'north': expected a workspace id",
+        ),
+        (
+            ('timezone = "Europe/London"', 'timezone = "Narnia/Cair"'),
+            "school 1 (north): timezone 'Narnia/Cair': expected a name",
+        ),
+        (('governors = ["UGOVN"]', 'governer = ["UGOVN"]'), "school 1 (north): governer is not a field of a school"),
+        (
+            ('staff = ["UN1", "UN2"]', 'staff = ["UN1", "mr smith"]'),
+            "school 1 (north): staff: 'mr smith': expected user ids",
+        ),
+        (
+            ('safeguarding_leads = ["UTRUSTDSL"]', 'safeguarding_leads = ["someone"]'),
+            "trust.safeguarding_leads: 'someone'",
+        ),
+    ],
+)
+def test_each_mistake_is_one_line_naming_the_school_and_the_field(change: tuple[str, str], line: str) -> None:
+    assert change[0] in EXAMPLE
+    with pytest.raises(SchoolsError) as wrong:
+        parse_trust(EXAMPLE.replace(change[0], change[1], 1))
+    assert any(problem.startswith(line) for problem in wrong.value.problems), wrong.value.problems
+    assert len(wrong.value.problems) == 1, wrong.value.problems
+
+
+def test_a_file_that_is_not_toml_or_has_no_school_says_so() -> None:
+    with pytest.raises(SchoolsError, match="not a TOML file"):
+        parse_trust("[[school]\nkey = ")
+    with pytest.raises(SchoolsError, match="no \\[\\[school\\]\\] in the file"):
+        parse_trust('[trust]\nname = "Empty"\n')
