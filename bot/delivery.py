@@ -182,7 +182,7 @@ class Delivery:
                 if row.send is Send.DELETE:
                     return self._delete(row)
                 if row.send is Send.REMAINING:
-                    return self._remaining(row)
+                    return self._remaining(row, claimed.was_unsure)
                 return self._post(row, claimed.was_unsure)
             except SLACK_FAILURES as error:
                 self._failed(row, error, claimed.was_unsure)
@@ -266,10 +266,11 @@ class Delivery:
         self._record(row, None, None)
         return True
 
-    def _remaining(self, row: OutboxMessage) -> bool:
+    def _remaining(self, row: OutboxMessage, was_unsure: bool) -> bool:
         """What a record stored before the outbox still had to send, drawn now from the record as it stands: the
-        messages take the row's place and go as any other, at once. False: nothing was sent to Slack yet."""
-        if not self.outbox.remaining_drawn(row, self.draw_remaining(row), self.clock()):
+        messages take the row's place and go as any other, at once (looked for in Slack first when the row was
+        unsure: a restored backup). False: nothing was sent to Slack yet."""
+        if not self.outbox.remaining_drawn(row, self.draw_remaining(row), self.clock(), unsure=was_unsure):
             raise LostClaim
         self.kick()
         return False

@@ -180,7 +180,7 @@ class Deps:
             nudger=nudger,
             clock=clock,
         )
-        nudger.retention = Retention(settings, engine, directory, clock, nudger.kick, built.change)
+        nudger.retention = Retention(settings, engine, directory, clock, lambda: nudger.kick(), built.change)
         from bot import remaining  # these drawings need the whole of Deps
         from bot.listeners.home import publish_home
 

@@ -19,7 +19,9 @@ log = logging.getLogger("bot.delivery")
 
 GONE_MESSAGE = frozenset({"message_not_found", "cant_update_message", "thread_not_found"})
 # Slack's answers that only an admin can change (a scope the installed app lacks, a token revoked or of the wrong kind).
-NEEDS_AN_ADMIN = frozenset({"missing_scope", "not_allowed_token_type", "token_revoked", "invalid_auth", "not_authed"})
+NEEDS_AN_ADMIN = frozenset(
+    {"missing_scope", "not_allowed_token_type", "token_revoked", "invalid_auth", "not_authed", "account_inactive"}
+)
 ADMIN_WAIT = timedelta(hours=1)
 FALLBACK_NOTE = "\n(policybot sent this to you because the conversation it was meant for would not take it.)"
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
 from storage.db import ping
@@ -53,7 +54,11 @@ def health(outbox: OutboxStore, now: datetime, limit_seconds: int, pass_at: date
         return Health(False, 0, None, pass_at, limit_seconds)
     try:
         count, oldest = outbox.waiting()
-    except SQLAlchemyError:  # it answers, but the outbox is not there
-        return Health(True, 0, None, pass_at, limit_seconds, schema=False)
+    except SQLAlchemyError:
+        try:  # it answered the ping: is the outbox there at all?
+            there = inspect(outbox.engine).has_table("outbox_message")
+        except SQLAlchemyError:
+            there = True
+        return Health(not there, 0, None, pass_at, limit_seconds, schema=there)  # no outbox: it answers, no schema
     age = max(0, int((now - oldest).total_seconds())) if oldest is not None else None
     return Health(True, count, age, pass_at, limit_seconds)

@@ -39,10 +39,20 @@ def database_problem(error: SQLAlchemyError) -> str:
     return f"{first} (check DATABASE_URL)"
 
 
+# Slack's answers that say it is unwell, not that the set-up is wrong: like no answer at all.
+UNWELL = frozenset({"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"})
+
+
+def _unwell(error: SlackApiError) -> bool:
+    return error.response.status_code != 200 or error.response.get("error") in UNWELL
+
+
 def problems(settings: Settings, client: WebClient) -> list[str]:
     try:
         client.auth_test()
     except SlackApiError as error:
+        if _unwell(error):
+            return [UNREACHABLE.format(f"Slack answered {error.response.status_code} {error.response.get('error')}")]
         return [f"SLACK_BOT_TOKEN is not accepted by Slack ({error.response.get('error')})"]
     except (SlackClientError, OSError) as error:
         return [UNREACHABLE.format(type(error).__name__)]
@@ -51,6 +61,8 @@ def problems(settings: Settings, client: WebClient) -> list[str]:
         channel = client.conversations_info(channel=channel_id)["channel"]
     except SlackApiError as error:
         code = error.response.get("error")
+        if _unwell(error):
+            return [UNREACHABLE.format(f"Slack answered {error.response.status_code} {code}")]
         if code == "channel_not_found":
             return [f"LEADERSHIP_CHANNEL_ID {channel_id}: no such channel, or the bot cannot see it (invite it)"]
         if code == "missing_scope":

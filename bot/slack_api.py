@@ -77,7 +77,6 @@ PERMANENT_ERRORS = frozenset(
         "cannot_dm_bot",
         "user_not_found",
         "user_disabled",
-        "account_inactive",
         "invalid_channel",
         "restricted_action",
         "messages_tab_disabled",

@@ -164,7 +164,28 @@ def downgrade(url: str, revision: str) -> None:
     current = current_revision(url)
     if current is not None and current not in known:
         raise SchemaProblem(f"the schema is at {current}, which only a newer version can take back")
+    if current is None or known.index(revision) >= known.index(current):
+        raise SchemaProblem(f"the schema is at {current or 'no revision'}: a downgrade goes back to an earlier one")
+    if known.index(revision) < known.index(OUTBOX) <= known.index(current):
+        _nothing_waiting(url)  # checked first: on SQLite a downgrade that fails half-way stays half done
     command.downgrade(alembic_config(url), revision)
+
+
+OUTBOX = "0006"  # the revision that made the outbox: before it, nothing waited to be sent
+
+
+def _nothing_waiting(url: str) -> None:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            waiting = conn.execute(text("SELECT COUNT(*) FROM outbox_message WHERE state = 'pending'")).scalar()
+    finally:
+        engine.dispose()
+    if waiting:
+        raise SchemaProblem(
+            f"{waiting} message(s) still wait to be sent, and the schema before {OUTBOX} has nowhere to keep them: "
+            "start policybot until `policybot status` says 0 messages waiting, stop it, then downgrade again"
+        )
 
 
 def current_revision(url: str) -> str | None:

@@ -129,6 +129,8 @@ def put(session: Session | Connection, messages: Iterable[Message], now: datetim
             "state": State.PENDING.value,
             "revision": old.revision + 1,
             "next_attempt_at": case((old.next_attempt_at > new.next_attempt_at, old.next_attempt_at), else_=now),
+            # Waiting since: the first drawing still waiting, else this one (/healthz measures from it).
+            "created_at": case((old.state == State.PENDING.value, old.created_at), else_=now),
         }
         session.execute(insert.on_conflict_do_update(index_elements=["key"], set_=replace), redraws)
 
@@ -230,15 +232,21 @@ class OutboxStore:
             rows = sorted((OutboxMessage(**found._mapping) for found in taken), key=lambda row: row.id or 0)
             return [Claimed(row, before[row.id]) for row in rows if row.id is not None]
 
-    def remaining_drawn(self, row: OutboxMessage, messages: Sequence[Message], now: datetime) -> bool:
+    def remaining_drawn(
+        self, row: OutboxMessage, messages: Sequence[Message], now: datetime, unsure: bool = False
+    ) -> bool:
         """A Send.REMAINING row drawn: the messages it stands for take its place, in one transaction (one whose key
-        is in the outbox already, sent before, is left as it is). False when the claim was lost."""
+        is in the outbox already, sent before, is left as it is); `unsure` (a restored backup): its posts are looked
+        for in Slack before they are sent. False when the claim was lost."""
         c = TABLE.c
         with plain_writing(self.engine) as connection:
             taken = connection.execute(delete(TABLE).where(c.id == row.id, c.attempts == row.attempts))
             if taken.rowcount != 1:
                 return False
             put(connection, messages, now)
+            if unsure and messages:
+                drawn = (c.key.in_([m.key for m in messages]), c.state == State.PENDING, c.send != Send.UPDATE.value)
+                connection.execute(update(TABLE).where(*drawn).values(unsure=True))
             return True
 
     def homes_drawn(self, user: str, began: datetime) -> int:
@@ -298,12 +306,13 @@ class OutboxStore:
             return True
 
     def restored(self) -> int:
-        """The database was restored from a backup: a post or a file waiting then may have been sent since. Each is
-        marked unsure, so the sender looks for it in Slack (by the key it carries) before sending it again; a redraw,
-        a deletion or a Home is the same however often it is done. Returns how many were marked."""
+        """The database was restored from a backup: a post or a file waiting then may have been sent since (and what a
+        record from before the outbox still had to send, drawn later). Each is marked unsure, so the sender looks for
+        it in Slack (by the key it carries) before sending it again; a redraw, a deletion or a Home is the same however
+        often it is done. Returns how many were marked."""
         c = TABLE.c
         with plain_writing(self.engine) as connection:
-            waiting = (c.state == State.PENDING, c.send.in_([Send.POST, Send.FILE]))
+            waiting = (c.state == State.PENDING, c.send.in_([Send.POST, Send.FILE, Send.REMAINING]))
             return int(connection.execute(update(TABLE).where(*waiting).values(unsure=True)).rowcount)
 
     def retry(self, row: OutboxMessage, at: datetime, unsure: bool) -> bool:

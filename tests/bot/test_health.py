@@ -11,7 +11,8 @@ from typing import Any
 from bot.health import health
 from bot.server import _health
 from sandbox.slack import LocalSlack
-from storage.db import make_engine
+from storage.db import make_engine, upgrade
+from storage.models import Send
 from storage.outbox import Message, OutboxStore
 from tests.bot.helpers import LEAD, Clock, build, settle
 
@@ -57,3 +58,18 @@ def test_a_database_without_the_schema_says_to_upgrade(tmp_path: Path) -> None:
     empty = OutboxStore(make_engine(f"sqlite:///{tmp_path}/empty.db"))
     found = health(empty, datetime.now(UTC), 300, None)
     assert found.reason == "the database has no policybot schema yet: run `policybot db upgrade`"
+
+
+def test_a_card_redrawn_months_after_it_was_first_drawn_has_waited_only_since_the_redraw(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/redraw.db"
+    upgrade(url)
+    outbox, now = OutboxStore(make_engine(url)), datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
+    redraw = Message("concern:1:card", None, "CLEAD1", "the card", send=Send.UPDATE, thread_of="concern:1:post")
+    outbox.put([redraw], now)
+    [claimed] = outbox.claim_due(now, replies=True, limit=10)
+    assert outbox.sent(claimed.row, "CLEAD1", "1.1", now)
+    later = now + timedelta(days=90)
+    outbox.put([redraw], later)  # drawn again: the concern moved on
+    assert health(outbox, later + timedelta(seconds=1), 300, None).oldest_waiting_seconds == 1
+    outbox.put([redraw], later + timedelta(seconds=5))  # and again while the first is still waiting
+    assert health(outbox, later + timedelta(seconds=10), 300, None).oldest_waiting_seconds == 10

@@ -14,7 +14,7 @@ from storage.outbox import Message
 from tests.bot.helpers import LEAD, Clock, build, settle
 
 
-@pytest.mark.parametrize("refusal", ["missing_scope", "token_revoked"])
+@pytest.mark.parametrize("refusal", ["missing_scope", "token_revoked", "account_inactive"])
 def test_a_refusal_only_an_admin_can_change_waits_an_hour_and_is_said(
     fake: LocalSlack, database: str, caplog: pytest.LogCaptureFixture, refusal: str
 ) -> None:

@@ -18,7 +18,7 @@ from sandbox.slack import LocalSlack, manifest_scopes
 from storage.db import revisions, upgrade
 from tests.conftest import bot_environment
 
-Check = Callable[[dict[str, str]], tuple[int, list[str]]]
+Check = Callable[..., tuple[int, list[str]]]
 
 
 @pytest.fixture
@@ -28,14 +28,15 @@ def check(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -
     loggers = [logging.getLogger(name) for name in ("", *logging.root.manager.loggerDict)]
     levels = [(logger, logger.level) for logger in loggers]
 
-    def run(env: dict[str, str]) -> tuple[int, list[str]]:
+    def run(env: dict[str, str], *args: str) -> tuple[int, list[str]]:
         for name in set(os.environ) - set(env):
             monkeypatch.delenv(name)
         for name, value in env.items():
             monkeypatch.setenv(name, value)
         capsys.readouterr()
-        code = main(["check"])
-        return code, capsys.readouterr().out.splitlines()
+        code = main(list(args) or ["check"])
+        said = capsys.readouterr()
+        return code, (said.out + said.err).splitlines()
 
     yield run
     for logger, level in levels:
@@ -79,3 +80,16 @@ def test_a_schema_from_a_newer_version_is_a_line(own_slack: LocalSlack, tmp_path
         1,
         [f"problem: the database schema is at revision 9999, newer than this version knows (up to {newest})"],
     )
+
+
+@pytest.mark.parametrize(("status", "error"), [(503, "service_unavailable"), (200, "internal_error")])
+def test_slack_unwell_at_start_is_out_of_reach_so_the_service_tries_again(
+    own_slack: LocalSlack, tmp_path: Path, check: Check, status: int, error: str
+) -> None:
+    """Exit 1, which the unit restarts, never 2 (a token Slack refuses), which it leaves stopped."""
+    own_slack.fail("auth.test", status, times=1, error=error)
+    code, lines = check(bot_environment(own_slack, f"sqlite:///{tmp_path}/p.db"), "serve", "--http", "--port", "1")
+    assert code == 1 and lines[0].startswith("policybot: will not start: Slack could not be reached"), lines
+    own_slack.fail("auth.test", 200, times=1, error="invalid_auth")
+    code, lines = check(bot_environment(own_slack, f"sqlite:///{tmp_path}/p.db"), "serve", "--http", "--port", "1")
+    assert code == 2 and "SLACK_BOT_TOKEN is not accepted by Slack (invalid_auth)" in lines[0]

@@ -85,3 +85,18 @@ def test_pg_dump_and_pg_restore_round_trip_with_messages_waiting(server: str, tm
             for name in names:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_what_a_record_from_before_the_outbox_had_to_send_is_looked_for_too(tmp_path: Path) -> None:
+    """A backup of an older version, restored and upgraded: its remaining rows are marked, and what they are drawn
+    into is looked for in Slack before it is sent."""
+    url = f"sqlite:///{tmp_path}/remaining.db"
+    upgrade(url)
+    outbox = OutboxStore(make_engine(url))
+    outbox.put([Message("remaining:concern:1:post", None, "CLEAD1", "", send=Send.REMAINING)], NOW)
+    assert outbox.restored() == 1
+    [claimed] = outbox.claim_due(NOW, replies=False, limit=10)
+    assert claimed.was_unsure
+    drawn = [Message("concern:1:post", None, "CLEAD1", "the post"), Message("concern:1:receipt", None, "U1", "r")]
+    assert outbox.remaining_drawn(claimed.row, drawn, NOW, unsure=claimed.was_unsure)
+    assert unsure_by_key(url) == {"concern:1:post": True, "concern:1:receipt": True}

@@ -64,3 +64,23 @@ def test_two_upgrades_at_once_on_postgresql_take_turns(url: str) -> None:
     # Each read the revision before the others had written it, so each may say it created the schema.
     assert all(out.startswith(("created the database schema", "the database schema is already")) for out, _ in answers)
     assert current_revision(url) == revisions(url)[-1]
+
+
+def test_going_back_before_the_outbox_waits_until_nothing_waits_to_be_sent(url: str) -> None:
+    """0.1.0 had no outbox: a rollback to it must not drop a safeguarding alert still waiting to go."""
+    from datetime import UTC, datetime
+
+    from storage.outbox import Message, OutboxStore
+
+    upgrade(url)
+    outbox = OutboxStore(make_engine(url))
+    now = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
+    outbox.put([Message("concern:1:alert:UDSL1", None, "UDSL1", "A safeguarding concern")], now)
+    with pytest.raises(SchemaProblem, match=r"^1 message\(s\) still wait to be sent"):
+        downgrade(url, "0005")
+    assert outbox.waiting()[0] == 1  # still there, still waiting
+    [claimed] = outbox.claim_due(now, replies=False, limit=10)
+    assert outbox.sent(claimed.row, "DUSL1", "1.1", now)
+    outbox.engine.dispose()
+    downgrade(url, "0005")
+    assert current_revision(url) == "0005"
