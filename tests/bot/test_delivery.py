@@ -229,3 +229,56 @@ def test_a_stopping_sender_lets_go_of_what_it_has_not_begun(deps: Deps, fake: Lo
     assert deps.delivery._deliver(claimed) is False and fake.of("chat.postMessage") == []
     row = deps.outbox.target(post_key(RecordKind.CONCERN, 1))
     assert row is not None and row.claimed_until is None and row.state is State.PENDING
+
+
+def test_an_unsure_post_found_twice_keeps_the_first_copy_and_deletes_the_others(deps: Deps, fake: LocalSlack) -> None:
+    fake.fail("chat.postMessage", 500, times=1, applied=True)  # Slack posted it; the bot heard 500
+    post(deps)
+    deps.delivery.run_pass()
+    row = deps.outbox.target(post_key(RecordKind.CONCERN, 1))
+    assert row is not None and row.state is State.PENDING
+    for _ in range(2):  # two more attempts landed as well (another process's, say), unheard
+        deps.client.chat_postMessage(channel=CHANNEL, text="post 1", metadata=landed.metadata(row))
+    first, *others = fake.visible(CHANNEL)
+    clock: Any = deps.clock
+    clock.now += timedelta(seconds=deps.settings.slack_timeout_seconds)
+    assert deps.delivery.run_pass() == 1
+    assert fake.visible(CHANNEL) == [first] and len(fake.of("chat.postMessage")) == 3  # found, not posted again
+    assert sorted(call.params["ts"] for call in fake.of("chat.delete")) == sorted(other.ts for other in others)
+    row = deps.outbox.target(post_key(RecordKind.CONCERN, 1))
+    assert row is not None and row.state is State.SENT and row.sent_ts == first.ts
+
+
+def test_an_unsure_post_is_not_taken_for_another_rows_message(deps: Deps, fake: LocalSlack) -> None:
+    fake.fail("chat.postMessage", 500, times=1, when=lambda p: p["text"] == "post 1")  # not done: nothing landed
+    post(deps, 1)
+    post(deps, 2)
+    deps.delivery.run_pass()
+    [other] = fake.visible(CHANNEL)
+    assert other.text == "post 2" and other.metadata is not None
+    clock: Any = deps.clock
+    clock.now += timedelta(seconds=deps.settings.slack_timeout_seconds)
+    deps.delivery.run_pass()  # looked for: only post 2's message is there, so post 1 is posted
+    assert fake.of("conversations.history") and sorted(m.text for m in fake.visible(CHANNEL)) == ["post 1", "post 2"]
+    row = deps.outbox.target(post_key(RecordKind.CONCERN, 1))
+    assert row is not None and row.state is State.SENT and row.sent_ts != other.ts
+
+
+def test_a_redraw_is_recorded_only_once_slack_has_it(deps: Deps, fake: LocalSlack) -> None:
+    post(deps)
+    deps.delivery.run_pass()
+    redraw = Message(card_key(RecordKind.CONCERN, 1), (RecordKind.CONCERN, 1), CHANNEL, "resolved", send=Send.UPDATE)
+    deps.outbox.put([replace(redraw, thread_of=post_key(RecordKind.CONCERN, 1))], deps.clock())
+    fake.fail("chat.update", 500, times=1)
+    deps.delivery.run_pass()
+    assert [m.text for m in fake.visible(CHANNEL)] == ["post 1"]
+    card = deps.outbox.target(card_key(RecordKind.CONCERN, 1))
+    assert card is not None and card.state is State.PENDING  # not shown, so not recorded: tried again
+    clock: Any = deps.clock
+    clock.now += timedelta(seconds=deps.settings.slack_timeout_seconds)
+    assert deps.delivery.run_pass() == 1
+    assert [m.text for m in fake.visible(CHANNEL)] == ["resolved"]
+    card = deps.outbox.target(card_key(RecordKind.CONCERN, 1))
+    assert card is not None and card.state is State.SENT and card.claimed_until is None
+    clock.now += timedelta(minutes=1)  # long after its lease: recorded, so never redrawn again
+    assert deps.delivery.run_pass() == 0 and len(fake.of("chat.update")) == 2
