@@ -4,6 +4,8 @@ its post, and for the late answer of an attempt that may have landed."""
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -23,8 +25,8 @@ from flows.taxonomy import Area, Role
 from flows.taxonomy import Kind as ConcernKind
 from sandbox.slack import LocalSlack
 from storage.db import transaction, upgrade
-from storage.models import Concern, Send, State
-from storage.outbox import Message, card_key, post_key
+from storage.models import Concern, OutboxMessage, Send, State
+from storage.outbox import Message, card_key, home_key, post_key
 from tests.bot.test_nudges import CHANNEL, DSL, LONDON, Clock, build
 from tests.conftest import new_database_url
 
@@ -282,3 +284,217 @@ def test_a_redraw_is_recorded_only_once_slack_has_it(deps: Deps, fake: LocalSlac
     assert card is not None and card.state is State.SENT and card.claimed_until is None
     clock.now += timedelta(minutes=1)  # long after its lease: recorded, so never redrawn again
     assert deps.delivery.run_pass() == 0 and len(fake.of("chat.update")) == 2
+
+
+# --- the loops, and each kind of row, one by one --------------------------------------------------------------------
+
+
+def wait_until(condition: Any, seconds: float = 5) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "not in time"
+        time.sleep(0.01)
+
+
+@pytest.fixture
+def quick(fake: LocalSlack, tmp_path: Path) -> Iterator[Deps]:
+    """A sender whose loops look for due rows every 0.2 s unkicked (a school's look every minute)."""
+    for url in new_database_url(tmp_path, "quick"):
+        upgrade(url)
+        built = build(fake, url, Clock(datetime(2026, 11, 25, 9, 0, tzinfo=UTC)), DELIVERY_RETRY_SECONDS="0.2")
+        yield built
+        built.delivery.stop()
+        built.engine.dispose()
+
+
+def test_the_loops_send_what_falls_due_unkicked_and_stop_when_told(quick: Deps, fake: LocalSlack) -> None:
+    drawn: list[str] = []
+    quick.delivery.draw_home = drawn.append
+    quick.delivery.start()
+    threads = [quick.delivery._thread, quick.delivery._homes]
+    assert [(t.name, t.daemon, t.is_alive()) for t in threads if t] == [
+        ("policybot-delivery", True, True),  # a daemon: never keeps a stopping process alive
+        ("policybot-homes", True, True),
+    ]
+    post(quick)
+    quick.outbox.put([Message(home_key("USTAFF9"), None, "USTAFF9", "", send=Send.HOME)], quick.clock())
+    wait_until(lambda: len(fake.visible(CHANNEL)) == 1 and drawn == ["USTAFF9"])
+    quick.delivery.stop()
+    assert not any(t.is_alive() for t in threads if t)
+
+
+def test_a_kick_sends_at_once_and_a_stop_wakes_the_loops(deps: Deps, fake: LocalSlack) -> None:
+    drawn: list[str] = []
+    deps.delivery.draw_home = drawn.append
+    passes: list[datetime] = []
+    deps.delivery.on_pass = passes.append
+    deps.delivery.start()  # idle for DELIVERY_RETRY_SECONDS (60) once nothing is due
+    wait_until(lambda: passes == [deps.clock()])
+    post(deps)
+    deps.outbox.put([Message(home_key("USTAFF9"), None, "USTAFF9", "", send=Send.HOME)], deps.clock())
+    deps.delivery.kick()
+    wait_until(lambda: len(fake.visible(CHANNEL)) == 1 and drawn == ["USTAFF9"])
+    began = time.monotonic()
+    deps.delivery.stop()
+    assert time.monotonic() - began < 5 and not deps.delivery._thread.is_alive()  # type: ignore[union-attr]
+    assert not deps.delivery._homes.is_alive()  # type: ignore[union-attr]
+
+
+def test_the_sender_sleeps_until_the_next_row_falls_due_within_its_retry_interval(
+    deps: Deps, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert deps.delivery._idle_seconds() == 60  # nothing pending: the retry interval
+    later = Message("later", (RecordKind.CONCERN, 1), CHANNEL, "x", due=deps.clock() + timedelta(seconds=3))
+    deps.outbox.put([later], deps.clock())
+    assert deps.delivery._idle_seconds() == 3
+    clock: Any = deps.clock
+    clock.now += timedelta(seconds=10)  # overdue: a moment, never a busy loop
+    assert deps.delivery._idle_seconds() == 0.05
+    clock.now -= timedelta(minutes=5)
+    assert deps.delivery._idle_seconds() == 60
+
+    def away() -> None:
+        raise OperationalError("SELECT", (), Exception("down"))
+
+    monkeypatch.setattr(deps.outbox, "earliest", away)
+    assert deps.delivery._idle_seconds() == 60
+
+
+def test_each_persons_home_is_drawn_once_for_all_their_askings(deps: Deps) -> None:
+    drawn: list[str] = []
+    deps.delivery.draw_home = drawn.append
+    askings = [Message(home_key(user), None, user, "", send=Send.HOME) for user in ("UB", "UA", "UB", "UC", "UA")]
+    deps.outbox.put(askings * 2, deps.clock())  # ten askings: more than one claim's worth
+    assert deps.delivery.draw_homes() == 3 and drawn == ["UA", "UB", "UC"]
+    assert deps.outbox.due(deps.clock() + timedelta(hours=1)) == []  # every asking answered
+
+
+def test_a_home_slack_refuses_is_tried_again_and_a_database_away_is_a_log_line(
+    deps: Deps, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def refused(user: str) -> None:
+        if user == "UA":
+            raise OSError("no network")
+
+    deps.delivery.draw_home = refused
+    deps.outbox.put([Message(home_key(u), None, u, "", send=Send.HOME) for u in ("UA", "UB")], deps.clock())
+    assert deps.delivery.draw_homes() == 1
+    assert deps.outbox.due(deps.clock()) == []
+    [again] = deps.outbox.claim_due(deps.clock() + timedelta(hours=1), None, 10)  # after its back-off
+    assert again.row.channel == "UA"
+
+    def away(*_args: Any) -> Any:
+        raise OperationalError("UPDATE outbox_message", (), Exception("down"))
+
+    monkeypatch.setattr(deps.outbox, "claim_due", away)
+    caplog.clear()
+    with caplog.at_level(logging.ERROR, "bot.delivery"):
+        assert deps.delivery.draw_homes() == 0 and deps.delivery.run_pass() == 0
+    assert [r.getMessage() for r in caplog.records] == [
+        "App Homes' pass failed: OperationalError",
+        "delivery pass failed: OperationalError",
+    ]
+    assert deps.delivery.last_pass_at is None  # a pass that failed is not a pass
+
+
+def test_a_reply_goes_in_its_posts_thread_once_the_post_is_sent(deps: Deps, fake: LocalSlack) -> None:
+    fake.fail("chat.postMessage", 500, times=1, when=lambda p: p["text"] == "post 1")
+    post(deps)
+    reply = Message("nudge", (RecordKind.CONCERN, 1), CHANNEL, "nudge", thread_of=post_key(RecordKind.CONCERN, 1))
+    deps.outbox.put([reply], deps.clock())
+    assert deps.delivery.run_pass() == 0  # the post failed; the reply waits a second for it, not unsure
+    waiting = deps.outbox.target("nudge")
+    assert waiting is not None and waiting.next_attempt_at == deps.clock() + timedelta(seconds=1)
+    assert waiting.state is State.PENDING and not waiting.unsure and waiting.claimed_until is None
+    clock: Any = deps.clock
+    clock.now += timedelta(seconds=deps.settings.slack_timeout_seconds)
+    assert deps.delivery.run_pass() == 2
+    [shown] = fake.visible(CHANNEL)
+    assert [m.text for m in fake.visible(CHANNEL, shown.ts)] == ["nudge"]
+
+
+def test_a_reply_to_a_post_that_never_went_is_sent_on_its_own(deps: Deps, fake: LocalSlack) -> None:
+    reply = Message("nudge", (RecordKind.CONCERN, 1), CHANNEL, "nudge", thread_of=post_key(RecordKind.CONCERN, 9))
+    deps.outbox.put([reply], deps.clock())
+    assert deps.delivery.run_pass() == 1
+    assert [m.text for m in fake.visible(CHANNEL)] == ["nudge"]
+
+
+def test_a_redraw_waiting_for_its_post_is_not_unsure_and_one_whose_post_never_went_is_given_up(
+    deps: Deps, fake: LocalSlack
+) -> None:
+    fake.fail("chat.postMessage", 500, times=1)
+    post(deps)
+    redraw = Message(card_key(RecordKind.CONCERN, 1), (RecordKind.CONCERN, 1), CHANNEL, "new", send=Send.UPDATE)
+    deps.outbox.put([replace(redraw, thread_of=post_key(RecordKind.CONCERN, 1))], deps.clock())
+    orphan = replace(redraw, key=card_key(RecordKind.CONCERN, 2), thread_of=post_key(RecordKind.CONCERN, 2))
+    deps.outbox.put([orphan], deps.clock())
+    assert deps.delivery.run_pass() == 0
+    waiting = deps.outbox.target(card_key(RecordKind.CONCERN, 1))
+    assert waiting is not None and waiting.state is State.PENDING and not waiting.unsure
+    assert waiting.next_attempt_at == deps.clock() + timedelta(seconds=1)
+    given_up = deps.outbox.target(card_key(RecordKind.CONCERN, 2))
+    assert given_up is not None and given_up.state is State.GONE and fake.of("chat.update") == []
+
+
+def test_a_redraw_of_a_cancelled_post_is_given_up_without_asking_slack(deps: Deps, fake: LocalSlack) -> None:
+    post(deps)
+    redraw = Message(card_key(RecordKind.CONCERN, 1), (RecordKind.CONCERN, 1), CHANNEL, "new", send=Send.UPDATE)
+    deps.outbox.put([replace(redraw, thread_of=post_key(RecordKind.CONCERN, 1))], deps.clock())
+    with transaction(deps.engine) as session:  # the post was cancelled before it went (its record redacted, say)
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.key == post_key(RecordKind.CONCERN, 1))  # type: ignore[arg-type]
+            .values(state=State.CANCELLED)
+        )
+    assert deps.delivery.run_pass() == 0 and fake.of("chat.update") == [] and fake.visible(CHANNEL) == []
+    card = deps.outbox.target(card_key(RecordKind.CONCERN, 1))
+    assert card is not None and card.state is State.GONE
+
+
+def test_a_redraw_is_recorded_where_its_post_is(deps: Deps, fake: LocalSlack) -> None:
+    post(deps)
+    deps.delivery.run_pass()
+    redraw = Message(card_key(RecordKind.CONCERN, 1), (RecordKind.CONCERN, 1), CHANNEL, "new", send=Send.UPDATE)
+    deps.outbox.put([replace(redraw, thread_of=post_key(RecordKind.CONCERN, 1))], deps.clock())
+    assert deps.delivery.run_pass() == 1
+    [shown] = fake.visible(CHANNEL)
+    card = deps.outbox.target(card_key(RecordKind.CONCERN, 1))
+    assert card is not None and (card.state, card.sent_channel, card.sent_ts) == (State.SENT, CHANNEL, shown.ts)
+
+
+def deletion(deps: Deps, ts: str) -> None:
+    deps.outbox.put(
+        [Message("redacted:1:delete", (RecordKind.CONCERN, 1), CHANNEL, "", send=Send.DELETE, document=ts)],
+        deps.clock(),
+    )
+
+
+def test_a_deletion_of_a_message_already_gone_is_done(deps: Deps, fake: LocalSlack) -> None:
+    post(deps)
+    deps.delivery.run_pass()
+    [shown] = fake.visible(CHANNEL)
+    deletion(deps, shown.ts)
+    assert deps.delivery.run_pass() == 1 and fake.visible(CHANNEL) == []
+    deps.outbox.put(
+        [Message("redacted:2:delete", (RecordKind.CONCERN, 1), CHANNEL, "", send=Send.DELETE, document=shown.ts)],
+        deps.clock(),
+    )
+    assert deps.delivery.run_pass() == 1  # message_not_found: what was asked for is so
+    for key in ("redacted:1:delete", "redacted:2:delete"):
+        row = deps.outbox.target(key)
+        assert row is not None and (row.state, row.channel, row.document) == (State.SENT, "redacted", "")
+
+
+@pytest.mark.parametrize(
+    "status, error", [(200, "cant_delete_message"), (500, "fake_failure"), (404, "message_not_found")]
+)
+def test_a_deletion_slack_refuses_otherwise_is_not_done(deps: Deps, fake: LocalSlack, status: int, error: str) -> None:
+    post(deps)
+    deps.delivery.run_pass()
+    [shown] = fake.visible(CHANNEL)
+    deletion(deps, shown.ts)
+    fake.fail("chat.delete", status, times=1, error=error)
+    assert deps.delivery.run_pass() == 0
+    row = deps.outbox.target("redacted:1:delete")
+    assert row is not None and row.state is not State.SENT and row.document in ("", shown.ts)
