@@ -4,6 +4,7 @@ its post, and for the late answer of an attempt that may have landed."""
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Iterator
@@ -13,12 +14,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web import SlackResponse
 from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 
 from bot import landed
 from bot.deps import Deps
 from bot.jobs import hand_over
+from bot.uploads import LostClaim
 from flows.concerns import ConcernDraft
 from flows.permissions import RecordKind, place
 from flows.taxonomy import Area, Role
@@ -26,7 +30,7 @@ from flows.taxonomy import Kind as ConcernKind
 from sandbox.slack import LocalSlack
 from storage.db import transaction, upgrade
 from storage.models import Concern, OutboxMessage, Send, State
-from storage.outbox import Message, card_key, home_key, post_key
+from storage.outbox import LEASE, Message, card_key, home_key, post_key
 from tests.bot.test_nudges import CHANNEL, DSL, LONDON, Clock, build
 from tests.conftest import new_database_url
 
@@ -498,3 +502,156 @@ def test_a_deletion_slack_refuses_otherwise_is_not_done(deps: Deps, fake: LocalS
     assert deps.delivery.run_pass() == 0
     row = deps.outbox.target("redacted:1:delete")
     assert row is not None and row.state is not State.SENT and row.document in ("", shown.ts)
+
+
+def test_a_post_carries_its_blocks_and_a_post_found_in_slack_says_so(
+    deps: Deps, fake: LocalSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": "*post 1*"}}]
+    message = Message(post_key(RecordKind.CONCERN, 1), (RecordKind.CONCERN, 1), CHANNEL, "post 1", json.dumps(blocks))
+    deps.outbox.put([message], deps.clock())
+    fake.fail("chat.postMessage", 500, times=1, applied=True)
+    deps.delivery.run_pass()
+    [shown] = fake.visible(CHANNEL)
+    assert shown.blocks == blocks and shown.thread_ts is None
+    clock: Any = deps.clock
+    clock.now += timedelta(seconds=deps.settings.slack_timeout_seconds)
+    with caplog.at_level(logging.INFO, "bot.delivery"):
+        assert deps.delivery.run_pass() == 1
+    assert "outbox 1: found in Slack, not sent again" in [r.getMessage() for r in caplog.records]
+
+
+def test_a_stale_holder_stops_and_another_process_sends_the_row(
+    deps: Deps, fake: LocalSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    post(deps)
+    [stale] = deps.outbox.claim_due(deps.clock(), replies=False, limit=10)
+    clock: Any = deps.clock
+    clock.now += LEASE + timedelta(seconds=1)  # its lease lapsed while it was away
+    [taken] = deps.outbox.claim_due(deps.clock(), replies=False, limit=10)
+    with caplog.at_level(logging.WARNING, "bot.delivery"):
+        assert deps.delivery._deliver(stale) is False
+    assert [r.getMessage() for r in caplog.records] == ["outbox 1: taken over by another process"]
+    assert fake.of("chat.postMessage") == [] and deps.delivery._deliver(taken) is True
+    assert len(fake.visible(CHANNEL)) == 1
+
+
+def test_a_row_is_held_for_another_lease_once_a_third_of_it_has_gone(deps: Deps) -> None:
+    post(deps)
+    [claimed] = deps.outbox.claim_due(deps.clock(), replies=False, limit=10)
+    row = claimed.row
+    began: datetime = deps.clock()
+    clock: Any = deps.clock
+    clock.now = began + LEASE / 3  # two thirds left: held as it is
+    deps.delivery._renew(row)
+    assert row.claimed_until == began + LEASE
+    clock.now = began + LEASE / 3 + timedelta(milliseconds=1)
+    deps.delivery._renew(row)
+    assert row.claimed_until == deps.clock() + LEASE
+    stored = deps.outbox.target(post_key(RecordKind.CONCERN, 1))
+    assert stored is not None and stored.claimed_until == deps.clock() + LEASE
+    clock.now += LEASE + timedelta(seconds=1)
+    deps.outbox.claim_due(deps.clock(), replies=False, limit=10)  # another process takes it over
+    with pytest.raises(LostClaim):
+        deps.delivery._renew(row)
+
+
+def test_a_row_that_cannot_be_read_or_drawn_is_a_log_line_and_the_others_go(
+    deps: Deps, fake: LocalSlack, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    bad = Message(post_key(RecordKind.CONCERN, 1), (RecordKind.CONCERN, 1), CHANNEL, "post 1", "{not json")
+    reply = Message("nudge", (RecordKind.CONCERN, 2), CHANNEL, "nudge", thread_of=post_key(RecordKind.CONCERN, 2))
+    deps.outbox.put([bad, reply], deps.clock())
+    post(deps, 3)
+    real_target = deps.outbox.target
+
+    def target(key: str) -> Any:
+        if key == post_key(RecordKind.CONCERN, 2):
+            raise OperationalError("SELECT outbox_message", (), Exception("down"))
+        return real_target(key)
+
+    monkeypatch.setattr(deps.outbox, "target", target)
+    with caplog.at_level(logging.ERROR, "bot.delivery"):
+        assert deps.delivery.run_pass() == 1
+    assert [m.text for m in fake.visible(CHANNEL)] == ["post 3"]
+    assert sorted(r.getMessage() for r in caplog.records) == [
+        "outbox 1: unexpected JSONDecodeError",
+        "outbox 2: paused, the database is unavailable (OperationalError)",
+    ]
+
+
+def test_a_write_of_sent_is_tried_five_times_a_second_apart(
+    deps: Deps, fake: LocalSlack, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    waits: list[float] = []
+    monkeypatch.setattr("bot.delivery.time.sleep", waits.append)
+    monkeypatch.setattr(deps.outbox, "sent", database_away(4)(deps.outbox.sent))
+    post(deps)
+    with caplog.at_level(logging.WARNING, "bot.delivery"):
+        assert deps.delivery.run_pass() == 1  # the fifth try is written
+    assert waits == [1, 1, 1, 1]
+    assert [r.getMessage() for r in caplog.records] == ["outbox 1: sent, not yet recorded (OperationalError)"] * 4
+    row = deps.outbox.target(post_key(RecordKind.CONCERN, 1))
+    assert row is not None and row.state is State.SENT
+
+
+def test_a_post_whose_record_was_redacted_as_it_was_sent_is_deleted_in_turn(
+    deps: Deps, fake: LocalSlack, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    late: list[tuple[str, str]] = []
+
+    def landed_too_late(row: Any, channel: str, ts: str, now: datetime) -> bool:
+        late.append((channel, ts))
+        return True
+
+    monkeypatch.setattr(deps.outbox, "sent", lambda *_args: False)  # its row was cancelled under the send
+    monkeypatch.setattr(deps.outbox, "landed_too_late", landed_too_late)
+    post(deps)
+    with caplog.at_level(logging.WARNING, "bot.delivery"):
+        deps.delivery.run_pass()
+    [shown] = fake.visible(CHANNEL)
+    assert late == [(CHANNEL, shown.ts)] and deps.delivery._wake.is_set()  # its deletion is sent at once
+    assert [r.getMessage() for r in caplog.records] == [
+        "outbox 1: its record was redacted as it was sent; it is deleted"
+    ]
+
+
+def test_a_stopping_process_lets_go_of_a_batch_it_cannot_start(
+    deps: Deps, fake: LocalSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    post(deps)
+    deps.delivery._pool.shutdown()
+    with caplog.at_level(logging.ERROR, "bot.delivery"):
+        assert deps.delivery.run_pass() == 0
+    assert [r.getMessage() for r in caplog.records] == ["delivery pass failed: RuntimeError"]
+    row = deps.outbox.target(post_key(RecordKind.CONCERN, 1))
+    assert row is not None and row.claimed_until is None and row.next_attempt_at == deps.clock()
+    assert fake.of("chat.postMessage") == [] and deps.outbox.due(deps.clock()) != []  # another process may send it
+
+
+def test_each_pass_is_told_when_it_began(deps: Deps) -> None:
+    passes: list[datetime] = []
+    deps.delivery.on_pass = passes.append
+    for n in range(1, 18):  # more than a claim's worth, then replies
+        post(deps, n)
+    deps.outbox.put(
+        [Message("nudge", (RecordKind.CONCERN, 1), CHANNEL, "nudge", thread_of=post_key(RecordKind.CONCERN, 1))],
+        deps.clock(),
+    )
+    assert deps.delivery.run_pass() == 18 and passes == [deps.clock()] and deps.delivery.last_pass_at == passes[0]
+
+
+def test_a_home_slack_answered_with_an_error_is_drawn_again_after_its_back_off(deps: Deps) -> None:
+    def refused(user: str) -> None:
+        data = {"ok": False, "error": "internal_error"}
+        answer = SlackResponse(
+            client=None, http_verb="POST", api_url="", req_args={}, data=data, headers={}, status_code=200
+        )
+        raise SlackApiError("refused", answer)
+
+    deps.delivery.draw_home = refused
+    deps.outbox.put([Message(home_key("UA"), None, "UA", "", send=Send.HOME)], deps.clock())
+    assert deps.delivery.draw_homes() == 0
+    assert deps.outbox.due(deps.clock() + timedelta(milliseconds=999)) == []
+    [again] = deps.outbox.claim_due(deps.clock() + timedelta(seconds=1), None, 10)  # its answer came: not unsure
+    assert again.row.channel == "UA" and not again.was_unsure
