@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot import ids
 from bot.deps import Deps
-from bot.listeners import contacts, declarations, leadership, report, review
+from bot.listeners import contacts, declarations, home, leadership, report, review
 from bot.payload import Malformed
 from bot.views import contact_form, report_form
 from flows.contact import Verdict, assess, parse_rules
@@ -25,7 +25,7 @@ from flows.errors import InvalidTransition
 from flows.permissions import Act, RecordKind, place
 from flows.platforms import default_platforms
 from storage.commands import Repeated
-from storage.models import ContactPermission
+from storage.models import Concern, ContactPermission
 from storage.steps import DueReview
 from tests.bot.test_authorisation import (
     NOW,
@@ -530,3 +530,73 @@ def test_the_app_home_is_published_over_the_view_slack_showed() -> None:
         _, client = run(declarations.home_opened, FakeDeps(), event)
         [(_, published)] = client.named("views_publish")
         assert "hash" not in published
+
+
+# --- the App Home, role by role (the records as the store would give them) ---------------------------------------
+
+
+def open_concern(concern_id: int, **facts: Any) -> Concern:
+    concern = a_concern("acknowledged")
+    concern.id, concern.reference = concern_id, f"SMP-2026-{concern_id:04d}"
+    for name, value in facts.items():
+        setattr(concern, name, value)
+    return concern
+
+
+def drawn_home(deps: FakeDeps, user: str) -> tuple[str, str]:
+    first, after = home.roles(cast(Deps, deps), user)
+    return json.dumps([b.to_dict() for b in first]), json.dumps([b.to_dict() for b in after])
+
+
+def test_the_safeguarding_leads_home_shows_what_they_act_on_then_what_was_escalated_to_them() -> None:
+    deps = FakeDeps()
+    deps.store.answers["open_concerns"] = [
+        open_concern(1),  # an ordinary concern: leadership's
+        open_concern(2, safeguarding=True),  # theirs to act on
+        open_concern(3, status="escalated", escalated_to="safeguarding_lead"),  # escalated to them: to see
+        open_concern(4, status="escalated", escalated_to="safeguarding_lead", involved_staff_id="UDSL"),  # names them
+    ]
+    waiting, _ = drawn_home(deps, "UDSL")
+    acting, escalated = waiting.split("Safeguarding concerns")
+    assert "Waiting for you" in acting and "SMP-2026-0002" in acting and "SMP-2026-0003" not in acting
+    assert "SMP-2026-0003" in escalated and "SMP-2026-0002" not in escalated  # never twice
+    assert "SMP-2026-0001" not in waiting and "SMP-2026-0004" not in waiting
+
+
+def test_a_member_of_staffs_home_reads_no_queue_and_shows_where_their_questions_are() -> None:
+    deps = FakeDeps()
+    check = a_check("approved")
+    check.platform = "whatsapp"
+    deps.contact_checks.answers["asked_by"] = [check]
+    waiting, theirs = drawn_home(deps, "USTAFF")
+    assert waiting == "[]" and "WhatsApp" in theirs
+    assert deps.store.calls == [("reported_by", ("USTAFF", 50), {})]  # no queue, no patterns: not even read
+    assert deps.contact_checks.calls == [("asked_by", ("USTAFF", 50), {})]
+
+
+def test_the_headteachers_home_reads_a_years_concerns_naming_staff_for_the_patterns() -> None:
+    deps = FakeDeps()
+    deps.store.answers["naming_staff_since"] = [open_concern(5, involved_staff_id="UL2")]
+    waiting, _ = drawn_home(deps, "UHEAD")
+    assert deps.store.named("naming_staff_since") == [((NOW - timedelta(days=365),), {})]
+    assert deps.store.named("open_concerns") == [((), {})] and "<@UL2>: *1*" in waiting
+
+
+def test_the_app_home_names_the_platform_of_each_standing_permission() -> None:
+    deps = FakeDeps()
+    permission = ContactPermission(
+        staff_id="USTAFF",
+        person="PUPIL_FAMILY",
+        channel="SOCIAL_NETWORK",
+        platform="whatsapp",
+        person_key="ms parent",
+        person_described="Ms Parent",
+        granted_by="UHEAD",
+        granted_at=NOW,
+        review_on=date(2027, 6, 30),
+        check_id=3,
+    )
+    deps.contact_checks.answers["permissions_for"] = [permission]
+    _, client = run(declarations.home_opened, deps, home_opened("USTAFF"))
+    [(_, published)] = client.named("views_publish")
+    assert "WhatsApp" in json.dumps(published["view"].to_dict())
