@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import Any, cast
@@ -859,7 +860,9 @@ def test_a_governor_who_asks_for_the_pack_gets_it_as_a_file_and_their_home_says_
 
 def test_the_pack_is_for_the_review_due_or_today_when_none_is() -> None:
     deps = asking_for_the_pack(Changed(DueReview(TODAY, None)), review_on=None)
+    deps.settings = replace(deps.settings, policy_review_date=date(2027, 3, 1))
     pack_press(deps)
+    assert deps.reviews.named("current_review") == [((date(2027, 3, 1),), {})]  # as the school set it
     assert deps.only_command.record_id == 20261125 and deps.told[0][0].subject == (RecordKind.REVIEW, 20261125)
 
 

@@ -655,3 +655,45 @@ def test_a_home_slack_answered_with_an_error_is_drawn_again_after_its_back_off(d
     assert deps.outbox.due(deps.clock() + timedelta(milliseconds=999)) == []
     [again] = deps.outbox.claim_due(deps.clock() + timedelta(seconds=1), None, 10)  # its answer came: not unsure
     assert again.row.channel == "UA" and not again.was_unsure
+
+
+def a_file(deps: Deps, document: str = "pack:2025-11-26:2026-11-25") -> None:
+    message = Message(
+        "pack:UGOV9:1", (RecordKind.REVIEW, 20270301), "UGOV9", "the pack", send=Send.FILE, document=document
+    )
+    deps.outbox.put([message], deps.clock())
+
+
+def test_a_file_is_recorded_in_the_conversation_it_was_shared_in(deps: Deps, fake: LocalSlack) -> None:
+    a_file(deps)
+    assert deps.delivery.run_pass() == 1
+    row = deps.outbox.target("pack:UGOV9:1")
+    assert row is not None and (row.state, row.sent_channel, row.sent_ts) == (State.SENT, "DGOV9", None)
+    assert [m.text for m in fake.visible("UGOV9")] == ["the pack"]
+
+
+def test_a_document_policybot_cannot_draw_is_given_up_and_logged(
+    deps: Deps, fake: LocalSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    a_file(deps, "pack:2027-13-01:2027-01-01")
+    with caplog.at_level(logging.ERROR, "bot.delivery"):
+        assert deps.delivery.run_pass() == 0
+    assert [r.getMessage() for r in caplog.records] == ["outbox 1: a document policybot cannot draw; given up"]
+    row = deps.outbox.target("pack:UGOV9:1")
+    assert row is not None and row.state is State.GONE and fake.of("files.getUploadURLExternal") == []
+
+
+def test_a_slow_upload_keeps_its_claim_so_no_other_process_shares_it_too(deps: Deps, fake: LocalSlack) -> None:
+    clock: Any = deps.clock
+    taken_over: list[Any] = []
+
+    def slow(params: Any) -> bool:  # each of the upload's three calls takes six seconds: more than the lease in all
+        clock.now += timedelta(seconds=6)
+        taken_over.extend(deps.outbox.claim_due(clock.now, replies=False, limit=10))  # another process looks
+        return False
+
+    for method in ("files.getUploadURLExternal", "upload", "files.completeUploadExternal"):
+        fake.fail(method, 200, error="", when=slow)
+    a_file(deps)
+    assert deps.delivery.run_pass() == 1 and taken_over == []
+    assert len(fake.of("files.completeUploadExternal")) == 1

@@ -436,6 +436,7 @@ def test_a_reported_concern_is_stored_where_it_belongs_and_the_receipt_replaces_
     assert deps.telling.named("concern_stored") == [((a_concern(),), {})] and deps.changes == [(a_concern(), "USTAFF")]
     assert ack.response is not None
     receipt = deps.telling.answers["receipt"][1]
+    assert deps.telling.named("receipt") == [((a_concern(),), {})]  # the receipt of the concern as stored
     assert json.loads(ack.response.body) == {"response_action": "update", "view": report_form.stored(receipt).to_dict()}
     assert deps.delivery.calls == [("kick", (), {})] and deps.nudger.named("arm") == [
         ((deps.nudger.answers["first_due"],), {})
