@@ -697,3 +697,105 @@ def test_a_slow_upload_keeps_its_claim_so_no_other_process_shares_it_too(deps: D
     a_file(deps)
     assert deps.delivery.run_pass() == 1 and taken_over == []
     assert len(fake.of("files.completeUploadExternal")) == 1
+
+
+def test_a_pass_claims_a_batch_at_a_time_leaving_the_rest_to_any_process(deps: Deps, fake: LocalSlack) -> None:
+    for n in range(1, 21):
+        post(deps, n)
+    unclaimed: list[int] = []
+
+    def looking(params: Any) -> bool:  # while the first batch is being sent
+        unclaimed.append(len(deps.outbox.due(deps.clock())))
+        return False
+
+    fake.fail("chat.postMessage", 200, error="", times=1, when=looking)
+    assert deps.delivery.run_pass() == 20 and unclaimed[0] == 20 - 16
+
+
+def test_the_app_homes_are_claimed_eight_at_a_time(deps: Deps) -> None:
+    unclaimed: list[int] = []
+    deps.delivery.draw_home = lambda user: unclaimed.append(len(deps.outbox.due(deps.clock())))
+    deps.outbox.put([Message(home_key(f"U{n}"), None, f"U{n}", "", send=Send.HOME) for n in range(10)], deps.clock())
+    assert deps.delivery.draw_homes() == 10 and unclaimed[0] == 10 - 8
+
+
+def reply_to_post_1(deps: Deps) -> None:
+    post(deps)
+    deps.delivery.run_pass()
+    reply = Message("nudge", (RecordKind.CONCERN, 1), CHANNEL, "nudge", thread_of=post_key(RecordKind.CONCERN, 1))
+    deps.outbox.put([reply], deps.clock())
+
+
+def test_an_unsure_reply_is_looked_for_in_its_thread(deps: Deps, fake: LocalSlack) -> None:
+    reply_to_post_1(deps)
+    fake.fail("chat.postMessage", 500, times=1, applied=True)  # the reply landed; the bot heard 500
+    deps.delivery.run_pass()
+    clock: Any = deps.clock
+    clock.now += timedelta(seconds=deps.settings.slack_timeout_seconds)
+    assert deps.delivery.run_pass() == 1
+    [shown] = fake.visible(CHANNEL)
+    assert [m.text for m in fake.visible(CHANNEL, shown.ts)] == ["nudge"] and len(fake.of("chat.postMessage")) == 2
+
+
+def test_a_second_copy_of_a_reply_is_deleted_from_its_thread(
+    deps: Deps, fake: LocalSlack, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    reply_to_post_1(deps)
+    fake.fail("chat.postMessage", 500, times=1, applied=True)
+    deps.delivery.run_pass()
+    [shown] = fake.visible(CHANNEL)
+    [first] = fake.visible(CHANNEL, shown.ts)
+    real_find, missed = landed.find, [True]
+
+    def find_missing_once(*args: Any) -> Any:  # the look before posting misses it (a lagging thread)
+        if missed.pop() if missed else False:
+            return []
+        return real_find(*args)
+
+    monkeypatch.setattr(landed, "find", find_missing_once)
+    clock: Any = deps.clock
+    clock.now += timedelta(seconds=deps.settings.slack_timeout_seconds)
+    with caplog.at_level(logging.WARNING, "bot"):
+        assert deps.delivery.run_pass() == 1
+    [kept] = fake.visible(CHANNEL, shown.ts)
+    assert kept.ts != first.ts and [d.params["ts"] for d in fake.of("chat.delete")] == [first.ts]
+    assert "outbox 2: a second copy was deleted" in [r.getMessage() for r in caplog.records]
+
+
+def test_a_slow_look_for_an_unsure_post_keeps_its_claim(deps: Deps, fake: LocalSlack) -> None:
+    fake.fail("chat.postMessage", 500, times=1)  # not done, but it might have been: looked for before and after
+    deps.outbox.put([Message("concern:1:receipt", (RecordKind.CONCERN, 1), "UREP1", "your receipt")], deps.clock())
+    deps.delivery.run_pass()
+    clock: Any = deps.clock
+    clock.now += timedelta(seconds=deps.settings.slack_timeout_seconds)
+    taken_over: list[Any] = []
+
+    def slow(params: Any) -> bool:  # each call takes eight seconds: the lease lapses twice over unless renewed
+        clock.now += timedelta(seconds=8)
+        taken_over.extend(deps.outbox.claim_due(clock.now, replies=False, limit=10))  # another process looks
+        return False
+
+    for method in ("conversations.open", "conversations.history", "chat.postMessage"):
+        fake.fail(method, 200, error="", times=10, when=slow)
+    assert deps.delivery.run_pass() == 1 and taken_over == []
+    assert [m.text for m in fake.visible("UREP1")] == ["your receipt"]
+
+
+def test_a_database_away_for_every_try_leaves_the_row_unrecorded_and_says_so(
+    deps: Deps, fake: LocalSlack, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr("bot.delivery.time.sleep", lambda _seconds: None)
+    monkeypatch.setattr(deps.outbox, "sent", database_away(5)(deps.outbox.sent))
+    post(deps)
+    with caplog.at_level(logging.ERROR, "bot.delivery"):
+        assert deps.delivery.run_pass() == 0  # Slack has it; the database does not know yet
+    assert [r.getMessage() for r in caplog.records] == [
+        "outbox 1: paused, the database is unavailable (OperationalError)"
+    ]
+
+
+def test_a_post_recorded_as_sent_is_not_looked_at_again(deps: Deps, monkeypatch: pytest.MonkeyPatch) -> None:
+    looked: list[Any] = []
+    monkeypatch.setattr(deps.outbox, "landed_too_late", lambda *args: looked.append(args))
+    post(deps)
+    assert deps.delivery.run_pass() == 1 and looked == []  # only a row that could not be recorded is

@@ -558,8 +558,10 @@ def test_the_safeguarding_leads_home_shows_what_they_act_on_then_what_was_escala
         open_concern(4, status="escalated", escalated_to="safeguarding_lead", involved_staff_id="UDSL"),  # names them
     ]
     waiting, _ = drawn_home(deps, "UDSL")
+    headers = [b["text"]["text"] for b in json.loads(waiting) if b["type"] == "header"]
+    assert headers == ["Waiting for you", "Safeguarding concerns"]
     acting, escalated = waiting.split("Safeguarding concerns")
-    assert "Waiting for you" in acting and "SMP-2026-0002" in acting and "SMP-2026-0003" not in acting
+    assert "SMP-2026-0002" in acting and "SMP-2026-0003" not in acting
     assert "SMP-2026-0003" in escalated and "SMP-2026-0002" not in escalated  # never twice
     assert "SMP-2026-0001" not in waiting and "SMP-2026-0004" not in waiting
 
@@ -577,10 +579,14 @@ def test_a_member_of_staffs_home_reads_no_queue_and_shows_where_their_questions_
 
 def test_the_headteachers_home_reads_a_years_concerns_naming_staff_for_the_patterns() -> None:
     deps = FakeDeps()
-    deps.store.answers["naming_staff_since"] = [open_concern(5, involved_staff_id="UL2")]
+    deps.store.answers["naming_staff_since"] = [
+        open_concern(5, involved_staff_id="UL2"),
+        open_concern(6, involved_staff_id="UHEAD", route_kind="direct", route_recipient="UCHAIR"),  # the chair's
+    ]
     waiting, _ = drawn_home(deps, "UHEAD")
     assert deps.store.named("naming_staff_since") == [((NOW - timedelta(days=365),), {})]
     assert deps.store.named("open_concerns") == [((), {})] and "<@UL2>: *1*" in waiting
+    assert "<@UHEAD>" not in waiting  # never the pattern of concerns about herself
 
 
 def test_the_app_home_names_the_platform_of_each_standing_permission() -> None:
