@@ -8,7 +8,8 @@ test_command_path.py show that it answers as these tests assume."""
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import Any, cast
 
@@ -16,16 +17,22 @@ import pytest
 from slack_sdk.errors import SlackApiError
 
 from bot import ids
+from bot.documents import pack_for
 from bot.listeners import contacts, declarations, leadership, review
+from bot.listeners import retention as retention_listener
 from bot.payload import Malformed
+from bot.telling import drawn
 from bot.views import action_forms, contact_card, contact_form, details
 from bot.views.refusals import not_found, not_yours
+from bot.views.retention import ask_text, kept_blocks
 from bot.views.review_form import build as build_review_form
 from flows.contact_requests import Decision, a_year_on
-from flows.permissions import Act, RecordKind
+from flows.permissions import Act, Record, RecordKind
+from flows.retention import Held
 from storage.commands import Changed, Command, Missing, Overtaken, Refused, Repeated, Result
-from storage.models import PolicyReview
-from storage.records import DueReview
+from storage.models import AuditEntry, PolicyReview, Send
+from storage.outbox import Message
+from storage.records import DueReview, facts
 from tests.bot.calls import chosen, click, form_errors, key, picked, run, submission, told, typed
 from tests.bot.fakes import DUE, FakeDeps, Recorder, a_check, a_concern, a_declaration
 from tests.conftest import NOW, TODAY
@@ -518,3 +525,328 @@ def test_a_review_form_whose_due_date_was_tampered_with_is_not_read() -> None:
     with pytest.raises(Malformed) as raised:
         run(review.record, FakeDeps(), review_form("UGOV", review_on="soon"))
     assert raised.value.what == "view.private_metadata"
+
+
+def test_a_review_that_adopts_a_new_policy_version_says_so_to_every_governor() -> None:
+    done = PolicyReview(
+        review_on=date(2027, 3, 1), reviewed_by="UGOV", reviewed_at=NOW, next_review_on=date(2028, 2, 20)
+    )
+    deps = FakeDeps(Changed(DueReview(date(2027, 3, 1), done)))
+    deps.directory.answers["who"] = frozenset({"UGOV", "UCHAIR"})
+    body = review_form("UGOV")
+    body["view"]["state"]["values"] |= typed(ids.POLICY_VERSION, " 2026-12 ")
+    ack, _ = run(review.record, deps, body)
+    assert form_errors(ack) is None and deps.only_command.detail == "2026-12"
+    assert deps.directory.named("who") == [((Record(RecordKind.REVIEW), Act.REMINDED), {})]
+    tell = deps.only_command.tell
+    assert tell is not None
+    mine, chairs = tell(DueReview(date(2027, 3, 1), done), ())
+    assert (mine.key, mine.subject, mine.channel) == (
+        "review:20270301:done:UGOV",
+        (RecordKind.REVIEW, 20270301),
+        "UGOV",
+    )
+    assert mine.text == (
+        "Recorded: the policy review due 01 March 2027 is done. Policy version 2026-12 is in force from now. "
+        "The next is due on 20 February 2028; reminders will come 30 and 7 days before."
+    )
+    assert (chairs.key, chairs.subject, chairs.channel) == (
+        "review:20270301:done:UCHAIR",
+        (RecordKind.REVIEW, 20270301),
+        "UCHAIR",
+    )
+    assert chairs.text == (
+        "<@UGOV> recorded the governors' review of the Social Media Policy (due 01 March 2027) as done. "
+        "Policy version 2026-12 is in force from now. The next review is due on 20 February 2028."
+    )
+
+
+def test_a_review_without_a_new_version_names_none() -> None:
+    deps = FakeDeps(Changed(DueReview(date(2027, 3, 1), None)))
+    deps.directory.answers["who"] = frozenset({"UGOV", "UCHAIR"})
+    run(review.record, deps, review_form("UGOV"))
+    tell = deps.only_command.tell
+    assert tell is not None and deps.only_command.detail is None
+    mine, chairs = tell(DueReview(date(2027, 3, 1), None), ())
+    assert mine.text == (
+        "Recorded: the policy review due 01 March 2027 is done. "
+        "The next is due on 20 February 2028; reminders will come 30 and 7 days before."
+    )
+    assert chairs.text == (
+        "<@UGOV> recorded the governors' review of the Social Media Policy (due 01 March 2027) as done. "
+        "The next review is due on 20 February 2028."
+    )
+
+
+def test_a_policy_version_that_is_not_a_version_name_is_sent_back() -> None:
+    deps = FakeDeps()
+    body = review_form("UGOV")
+    body["view"]["state"]["values"] |= typed(ids.POLICY_VERSION, "the new one!")
+    ack, _ = run(review.record, deps, body)
+    assert form_errors(ack) == {
+        ids.POLICY_VERSION: "A policy version is up to 40 letters, digits, dots, hyphens or underscores, such as "
+        "2026-09."
+    }
+    assert deps.sent == []
+
+
+def pack_press(deps: FakeDeps, user: str = "UGOV") -> Recorder:
+    _, client = run(review.send_pack, deps, click("x", user=user))
+    return client
+
+
+def asking_for_the_pack(result: Result, last: Any = None, review_on: date | None = date(2027, 3, 1)) -> FakeDeps:
+    deps = FakeDeps(result)
+    deps.reviews.answers["current_review"] = review_on
+    deps.outbox = Recorder(latest=last)  # type: ignore[attr-defined]
+    return deps
+
+
+def test_a_governor_who_asks_for_the_pack_gets_it_as_a_file_and_their_home_says_so() -> None:
+    deps = asking_for_the_pack(Changed(DueReview(date(2027, 3, 1), None)))
+    client = pack_press(deps)
+    subject = (RecordKind.REVIEW, 20270301)
+    assert deps.sent == [("look", Command(*subject, Act.GET_PACK, "UGOV", NOW, key("UGOV")), "sent_pack")]
+    assert deps.outbox.calls == [("latest", ("pack:UGOV:",), {})]  # type: ignore[attr-defined]
+    minute = int(NOW.timestamp() // 60)
+    assert deps.told == [[pack_for("UGOV", f"pack:UGOV:{minute}", subject, TODAY, 3)]]
+    assert deps.redrawn == ["UGOV"] and client.calls == [] and deps.logged == ["governors' pack requested"]
+
+
+def test_the_pack_is_for_the_review_due_or_today_when_none_is() -> None:
+    deps = asking_for_the_pack(Changed(DueReview(TODAY, None)), review_on=None)
+    deps.settings = replace(deps.settings, policy_review_date=date(2027, 3, 1))
+    pack_press(deps)
+    assert deps.reviews.named("current_review") == [((date(2027, 3, 1),), {})]  # as the school set it
+    assert deps.only_command.record_id == 20261125 and deps.told[0][0].subject == (RecordKind.REVIEW, 20261125)
+
+
+def test_presses_within_a_minute_send_one_pack() -> None:
+    last = Recorder()
+    last.created_at = NOW - timedelta(seconds=59)  # type: ignore[attr-defined]
+    deps = asking_for_the_pack(Changed(DueReview(date(2027, 3, 1), None)), last)
+    pack_press(deps)
+    assert deps.told == [] and deps.redrawn == []
+    assert deps.logged == ["governors' pack: asked again within a minute; one file"]
+    last.created_at = NOW - timedelta(minutes=1)  # type: ignore[attr-defined]
+    deps = asking_for_the_pack(Changed(DueReview(date(2027, 3, 1), None)), last)
+    pack_press(deps)
+    assert len(deps.told) == 1 and deps.redrawn == ["UGOV"]
+
+
+def test_the_pack_is_refused_to_someone_who_is_not_a_governor() -> None:
+    deps = asking_for_the_pack(Refused(DueReview(date(2027, 3, 1), None)))
+    client = pack_press(deps, user="USTAFF")
+    assert told(client) == [("USTAFF", not_yours(RecordKind.REVIEW, Act.GET_PACK))]
+    assert deps.told == [] and deps.redrawn == [] and deps.outbox.calls == []  # type: ignore[attr-defined]
+
+
+# --- what each handler passes on, argument by argument -------------------------------------------------------------
+
+
+def test_asking_leadership_posts_the_question_as_it_stands() -> None:
+    check = a_check("pending")
+    deps = FakeDeps(Changed(check))
+    run(contacts.ask_leadership, deps, click("5", user="USTAFF"))
+    assert deps.drawn(check) == [
+        ("request_drawing", (check, None), {}),
+        ("posted", (RecordKind.CONTACT_REQUEST, 5, None), {}),  # None: the drawing, as the fake telling drew it
+    ]
+
+
+def test_a_decision_overtaken_redraws_the_post_with_the_permission_granted() -> None:
+    decided = a_check("approved")
+    granted = object()
+    for handler, body in (
+        (partial(contacts.one_click, Decision.APPROVE), click("5:2", user="UL2")),
+        (contacts.submit_decision, submission("5:2", chosen(ids.DECISION, "decline"), user="UL2")),
+    ):
+        deps = FakeDeps(Overtaken(decided))
+        deps.contact_checks.answers["permission_of"] = granted
+        run(handler, deps, body)
+        assert deps.contact_checks.calls == [("permission_of", (5,), {})]
+        assert deps.telling.calls == [
+            ("request_drawing", (decided, granted), {}),
+            ("redrawn", (RecordKind.CONTACT_REQUEST, 5, None), {}),
+        ]
+        assert deps.told == [None]  # what the fake telling drew, told
+
+
+def test_a_leader_whose_own_earlier_click_decided_is_told_so() -> None:
+    decided = a_check("approved")
+    decided.decided_by = "UL2"
+    deps = FakeDeps(Overtaken(decided))
+    _, client = run(partial(contacts.one_click, Decision.APPROVE), deps, click("5:2", user="UL2"))
+    assert told(client) == [("UL2", "You already approved CQ-0005: your earlier click did it.")]
+
+
+def test_a_contact_questions_details_open_for_leadership_and_every_look_is_recorded() -> None:
+    check = a_check("approved")
+    deps = FakeDeps(Changed(check))
+    event = AuditEntry(
+        subject_kind=RecordKind.CONTACT_REQUEST, subject_id=5, action="approved", actor_id="UL2", at=NOW, note="ok"
+    )
+    deps.contact_checks.answers["trail"] = [event]
+    deps.telling.answers["where"] = "WhatsApp"
+    shown: list[tuple[Command, Any]] = []
+    deps.shown = lambda command, row, action="viewed_details": shown.append((command, row))  # type: ignore[method-assign]
+    _, client = run(contacts.view_details, deps, click("5", user="UL1"))
+    looked = Command(RecordKind.CONTACT_REQUEST, 5, Act.VIEW_DETAILS, "UL1", NOW, key("UL1"))
+    assert deps.sent == [("look", looked, None)]
+    assert deps.contact_checks.calls == [("trail", (5,), {})] and deps.telling.calls == [("where", (check,), {})]
+    view = contact_card.details(check, [event], "WhatsApp")
+    assert "WhatsApp" in str(view.to_dict()) and "ok" in str(view.to_dict())
+    assert client.calls == [("views_open", (), {"trigger_id": "T1", "view": view})]
+    assert shown == [(looked, check)]  # recorded once the details are open
+
+
+@pytest.mark.parametrize(
+    ("result", "sentence"),
+    [
+        (Refused(a_check()), not_yours(RecordKind.CONTACT_REQUEST, Act.VIEW_DETAILS)),
+        (Missing(), not_found(RecordKind.CONTACT_REQUEST)),
+    ],
+)
+def test_a_contact_questions_details_refused_or_missing_are_answered_privately(result: Result, sentence: str) -> None:
+    deps = FakeDeps(result)
+    _, client = run(contacts.view_details, deps, click("5", user="USTAFF"))
+    assert (
+        client.calls == [("chat_postEphemeral", (), {"channel": "CLEAD", "user": "USTAFF", "text": sentence})]
+        and deps.contact_checks.calls == []
+    )
+    assert deps.told == []  # shown now: nothing for later
+
+
+def test_a_leader_whose_own_earlier_click_acknowledged_a_declaration_is_told_so() -> None:
+    acknowledged = a_declaration("acknowledged")
+    acknowledged.acknowledged_by = "UL1"
+    deps = FakeDeps(Overtaken(acknowledged))
+    _, client = run(declarations.acknowledge, deps, click("4:2", user="UL1"))
+    assert told(client) == [
+        ("UL1", "You already acknowledged it: your earlier click did it. Declared connection D-0004 is acknowledged.")
+    ]
+
+
+def test_a_re_confirmed_declarations_post_is_redrawn_with_its_new_date() -> None:
+    reconfirmed = a_declaration("acknowledged")
+    deps = FakeDeps(Changed(reconfirmed))
+    run(declarations.reconfirm, deps, click("4", user="USTAFF"))
+    assert deps.drawn(reconfirmed) == [
+        ("declaration_drawing", (reconfirmed,), {}),
+        ("redrawn", (RecordKind.DECLARATION, 4, None), {}),  # None: the drawing, as the fake telling drew it
+    ]
+
+
+def test_the_escalate_form_offers_what_the_leader_who_opened_it_may_choose() -> None:
+    concern = a_concern("acknowledged", 3)
+    deps = FakeDeps(Changed(concern))
+    _, client = run(partial(leadership.open_form, Act.ESCALATE), deps, click("7:3", user="UDSL"))
+    offered = leadership.escalation_choices(deps, concern, "UDSL")  # type: ignore[arg-type]
+    assert "safeguarding_lead" not in dict(offered)  # the only lead, escalating: never to herself
+    view = action_forms.build(Act.ESCALATE, concern, offered)
+    assert client.calls == [("views_open", (), {"trigger_id": "T1", "view": view})]
+
+
+@pytest.mark.parametrize("action", [Act.ESCALATE, Act.RESOLVE])
+def test_a_leader_whose_own_earlier_click_moved_the_concern_is_told_so(action: Act) -> None:
+    deps = FakeDeps(Overtaken(a_concern("resolved", 4, "UL1")))
+    _, client = run(partial(leadership.open_form, action), deps, click("7:3", user="UL1"))
+    sentence = "You already resolved SMP-2026-0007: your earlier click did it, so nothing more was done."
+    assert told(client) == [("UL1", sentence)]
+    deps = FakeDeps(Overtaken(a_concern("resolved", 4, "UL1")))
+    values = chosen(ids.OUTCOME, "no_action")
+    ack, _ = run(partial(leadership.submit_form, Act.RESOLVE), deps, submission("7:3", values, user="UL1"))
+    assert form_errors(ack) == {ids.OUTCOME: sentence + " Close this form."}
+
+
+def test_a_form_submitted_again_logs_nothing_more() -> None:
+    deps = FakeDeps(Repeated(a_concern("resolved", 4, "UL1")))
+    run(partial(leadership.submit_form, Act.RESOLVE), deps, submission("7:3", chosen(ids.OUTCOME, "no_action")))
+    assert deps.logged == []
+    deps = FakeDeps(Changed(a_concern("resolved", 4, "UL1")))
+    run(partial(leadership.submit_form, Act.RESOLVE), deps, submission("7:3", chosen(ids.OUTCOME, "no_action")))
+    assert deps.logged == ["concern 7 resolved"]
+
+
+def test_the_concern_whose_details_were_shown_is_the_one_recorded() -> None:
+    concern = a_concern("acknowledged")
+    deps = FakeDeps(Changed(concern))
+    shown: list[Any] = []
+    deps.shown = lambda command, row, action="viewed_details": shown.append(row)  # type: ignore[method-assign]
+    run(leadership.view_details, deps, click("7:3", user="UDSL"))
+    assert shown == [concern]
+
+
+# --- retention: a safeguarding lead's decision ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["12", "12:2032-03-01:7", "12:2032-03-01:5:more", "x:2032-03-01", "12:soon"])
+def test_a_retention_button_that_is_not_one_policybot_drew_is_not_read(value: str) -> None:
+    with pytest.raises(Malformed) as raised:
+        run(retention_listener.decide, FakeDeps(), click(value, user="UDSL"))
+    assert raised.value.what == "actions[0].value"
+
+
+def test_a_lead_who_redacts_is_told_and_its_messages_go() -> None:
+    for result in (Changed(a_concern("resolved")), Repeated(a_concern("resolved"))):
+        deps = FakeDeps(result)
+        _, client = run(retention_listener.decide, deps, click("7:2032-03-01", user="UDSL"))
+        assert deps.only_command == Command(RecordKind.CONCERN, 7, Act.REDACT, "UDSL", NOW, key("UDSL"))
+        assert deps.delivery.calls == [("kick", (), {})]
+        assert told(client) == [("UDSL", "Redacted. policybot is deleting its messages about that concern.")]
+        assert deps.logged == ["concern 7 redacted under retention, confirmed"]
+
+
+@pytest.mark.parametrize(
+    ("result", "sentence"),
+    [
+        (Refused(a_concern()), not_yours(RecordKind.CONCERN, Act.REDACT)),
+        (Missing(), not_found(RecordKind.CONCERN)),
+        (Overtaken(a_concern("resolved")), "Someone has decided already."),
+        (Overtaken(a_concern("resolved"), "A lead chose to keep it."), "A lead chose to keep it."),
+    ],
+)
+def test_a_retention_decision_not_made_now_says_why_to_the_lead_alone(result: Result, sentence: str) -> None:
+    deps = FakeDeps(result)
+    _, client = run(retention_listener.decide, deps, click("7:2032-03-01", user="UDSL"))
+    assert told(client) == [("UDSL", sentence)] and deps.delivery.calls == [] and deps.logged == []
+
+
+@pytest.mark.parametrize(
+    ("safeguarding", "involved", "held"),
+    [(True, None, Held.SAFEGUARDING), (False, None, Held.CONCERN), (False, "UL2", Held.STAFF_CONCERN)],
+)
+def test_a_lead_who_keeps_a_concern_longer_redraws_each_leads_ask(
+    safeguarding: bool, involved: str | None, held: Held
+) -> None:
+    kept = a_concern("resolved")
+    kept.safeguarding, kept.involved_staff_id = safeguarding, involved
+    kept.resolved_at = datetime(2026, 6, 30, 23, 30, tzinfo=UTC)  # 1 July in London
+    deps = FakeDeps(Changed(kept))
+    deps.directory.answers["who"] = frozenset({"UDSL2", "UDSL"})
+    _, client = run(retention_listener.decide, deps, click("7:2032-07-01:5", user="UDSL"))
+    command = deps.only_command
+    assert (command.act, command.actor, command.request_key, command.until) == (
+        Act.KEEP_LONGER,
+        "UDSL",
+        key("UDSL"),
+        date(2037, 7, 1),
+    )
+    assert client.calls == [] and deps.delivery.calls == [] and deps.logged == []  # kept: nothing to delete
+    assert command.tell is not None
+    messages = command.tell(kept, ())
+    text = ask_text("SMP-2026-0007", held, date(2026, 7, 1), date(2032, 7, 1), deps.settings.retention_years[held])
+    asked = "retention:concern:7:2032-07-01"
+    assert messages == [
+        Message(
+            f"{asked}:{lead}:kept",
+            (RecordKind.CONCERN, 7),
+            lead,
+            text,
+            drawn(kept_blocks(text, date(2037, 7, 1), "UDSL")),
+            Send.UPDATE,
+            f"{asked}:{lead}",
+        )
+        for lead in ("UDSL", "UDSL2")
+    ]
+    assert deps.directory.named("who")[-1] == ((facts(kept), Act.KEEP_LONGER), {})

@@ -4,15 +4,17 @@ gets one line with the error's type and place and never its message, and the per
 from __future__ import annotations
 
 import logging
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from slack_bolt import Ack, BoltResponse
 from slack_bolt.error import BoltUnhandledRequestError
+from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import OperationalError
 
 from bot.app import on_error
-from bot.listeners.guard import CANNOT_READ, DATABASE_DOWN, SOMETHING_WRONG, guarded
+from bot.listeners.guard import CANNOT_READ, DATABASE_DOWN, SOMETHING_WRONG, Wiring, guarded
 from bot.payload import Malformed
 from flows.errors import DomainError
 from tests.bot.guard_calls import SECRET, RecordingClient, click
@@ -83,3 +85,19 @@ def test_the_error_handler_logs_type_and_place_only_and_answers_200(caplog: pyte
     unhandled = BoltUnhandledRequestError(request=None, current_response=None)  # type: ignore[arg-type]
     assert on_error(unhandled, {"type": "view_closed"}, BoltResponse(status=404), client).status == 200  # type: ignore[arg-type,union-attr]
     assert len(client.ephemerals) == 1  # nobody waits on a closed view or an event
+
+
+def test_an_answer_slack_will_not_show_now_goes_to_the_persons_dm_later() -> None:
+    class Refusing(RecordingClient):
+        def chat_postEphemeral(self, **message: Any) -> None:  # noqa: N802 - slack_sdk's name
+            raise SlackApiError("refused", {"ok": False, "error": "channel_not_found"})
+
+    later: list[tuple[str, str]] = []
+    deps = SimpleNamespace(tell_later=lambda user, text: later.append((user, text)))
+
+    def failing(_deps: Any, ack: Ack, body: dict[str, Any], client: Any) -> None:
+        ack()
+        raise RuntimeError(SECRET)
+
+    Wiring(deps).now(failing)(Ack(), click(), Refusing())
+    assert later == [("USTAFF1", SOMETHING_WRONG)]

@@ -7,8 +7,10 @@ import json
 from datetime import UTC, datetime
 
 from bot.deps import Deps
+from bot.documents import pack_for, pack_key
 from bot.listeners.home import roles
 from bot.views import home
+from flows.permissions import RecordKind
 from sandbox.slack import LocalSlack
 from storage.concerns import ConcernStore
 from tests.bot.helpers import DSL, GOVERNOR, HEAD, LEAD, Clock, build, report
@@ -92,3 +94,28 @@ def test_a_home_is_published_over_the_view_it_replaces_and_drawn_again_after_a_h
     assert deps.home_hashes[LEAD] == again.response["view"]["hash"]
     publish_home(deps, deps.client, LEAD)
     assert fake.of("views.publish")[-1].params.get("hash") == again.response["view"]["hash"]
+
+
+def test_a_governors_home_shows_their_own_reports_and_where_their_pack_is(fake: LocalSlack, database: str) -> None:
+    clock = Clock(datetime.now(UTC)).at(2026, 12, 3, 9, 0)
+    deps = build(fake, database, clock, POLICY_REVIEW_DATE="2027-03-01")
+    theirs = reference(deps.store, report(deps, "VG1", reporter=GOVERNOR))
+    _, after = seen(deps, GOVERNOR)
+    assert theirs in after and "The policy review" in after and "Your pack is on its way" not in after
+    pack = pack_for(GOVERNOR, pack_key(GOVERNOR) + "1", (RecordKind.REVIEW, 20270301), clock().date(), 3)
+    deps.outbox.put([pack], clock())
+    _, after = seen(deps, GOVERNOR)
+    assert "Your pack is on its way to your direct messages" in after and theirs in after
+
+
+def test_a_home_drawn_again_after_a_hash_conflict_is_the_persons_own(fake: LocalSlack, database: str) -> None:
+    from bot.listeners.home import publish_home
+
+    deps = build(fake, database, Clock(datetime.now(UTC)).at(2026, 12, 3, 9, 0))
+    waiting = reference(deps.store, report(deps, "VHC1"))
+    publish_home(deps, deps.client, LEAD)
+    deps.client.views_publish(user_id=LEAD, view={"type": "home", "blocks": []})  # another process, meanwhile
+    mark = fake.mark()
+    publish_home(deps, deps.client, LEAD)
+    tried, again = fake.of("views.publish", mark)
+    assert again.params["view"] == tried.params["view"] and waiting in str(again.params["view"])

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 import pytest
 from slack_bolt import Ack, App
@@ -15,15 +16,16 @@ from sqlalchemy.exc import OperationalError
 
 from bot import ids
 from bot.deps import Deps
-from bot.listeners import contacts, declarations, home, leadership, review
+from bot.listeners import contacts, declarations, home, leadership, report, review
 from bot.payload import Malformed
-from bot.views import contact_form, review_form
+from bot.views import contact_form, report_form, review_form
 from flows.contact import Verdict, assess, parse_rules
 from flows.contact_requests import Decision, a_year_on
-from flows.permissions import Act, RecordKind
+from flows.errors import InvalidTransition
+from flows.permissions import Act, RecordKind, place
 from flows.platforms import default_platforms
 from storage.commands import Repeated
-from storage.models import ContactPermission
+from storage.models import Concern, ContactPermission
 from storage.records import DueReview
 from tests.bot.calls import chosen, click, form_errors, run, submission, typed
 from tests.bot.fakes import FakeDeps, Recorder, a_check, a_concern, a_declaration
@@ -378,3 +380,219 @@ def test_the_review_form_is_one_slack_will_open_asking_for_the_next_date() -> No
             },
         ],
     }
+
+
+# --- /report-concern -------------------------------------------------------------------------------------------------
+
+LONDON = ZoneInfo("Europe/London")
+REPORT_VALUES = (
+    chosen(ids.AREA, "conduct")
+    | chosen(ids.KIND, "aggressive")
+    | chosen(ids.PLATFORM, "tiktok")
+    | {ids.ROLES: {ids.ROLES + ids.INPUT: {"selected_options": [{"value": "pupil"}]}}}
+    | typed(ids.DESCRIPTION, "what happened")
+    | {ids.SAFEGUARDING: {ids.SAFEGUARDING + ids.INPUT: {"selected_options": [{"value": "yes"}]}}}
+    | {ids.INVOLVED_STAFF: {ids.INVOLVED_STAFF + ids.INPUT: {"selected_user": "UL2"}}}
+)
+
+
+def reporting(created: bool = True) -> FakeDeps:
+    deps = FakeDeps()
+    deps.store.answers["create"] = (a_concern(), created)
+    return deps
+
+
+def test_the_report_form_opens_at_once_with_the_schools_platforms() -> None:
+    ack, client = run(report.open_form, FakeDeps(), {"user_id": "USTAFF", "trigger_id": "T1"})
+    assert ack.response is not None and ack.response.status == 200
+    assert client.calls == [("views_open", (), {"trigger_id": "T1", "view": report_form.form(default_platforms())})]
+
+
+def test_a_reported_concern_is_stored_where_it_belongs_and_the_receipt_replaces_the_form() -> None:
+    deps = reporting()
+    body = submission("", REPORT_VALUES, user="USTAFF", view_id="VR")
+    ack, _ = run(report.submit, deps, body)
+    [(args, kwargs)] = deps.store.named("create")
+    draft = report_form.parse(body["view"], "USTAFF")
+    assert draft.safeguarding and draft.involved_staff_id == "UL2" and draft.reporter_id == "USTAFF"
+    people = deps.directory.answers["people"]
+    where = place(people, safeguarding=True, involved="UL2")
+    assert where != place(people, safeguarding=True, involved=None)  # the member of staff named decides where
+    assert args == (draft, "VR", where, NOW, LONDON)
+    assert deps.nudger.calls[0] == ("first_due", (NOW, True), {})  # a safeguarding concern's nudge
+    assert kwargs["next_nudge_at"] == deps.nudger.answers["first_due"]
+    kwargs["tell"](a_concern())  # as storage calls it, inside the transaction
+    assert deps.telling.named("concern_stored") == [((a_concern(),), {})] and deps.changes == [(a_concern(), "USTAFF")]
+    assert ack.response is not None
+    receipt = deps.telling.answers["receipt"][1]
+    assert deps.telling.named("receipt") == [((a_concern(),), {})]  # the receipt of the concern as stored
+    assert json.loads(ack.response.body) == {"response_action": "update", "view": report_form.stored(receipt).to_dict()}
+    assert deps.delivery.calls == [("kick", (), {})] and deps.nudger.named("arm") == [
+        ((deps.nudger.answers["first_due"],), {})
+    ]
+    assert deps.logged == ["concern 7 stored (new=True, route=channel)"]
+
+
+def test_a_resubmitted_report_shows_the_receipt_and_sends_nothing_again() -> None:
+    deps = reporting(created=False)
+    ack, _ = run(report.submit, deps, submission("", REPORT_VALUES, user="USTAFF", view_id="VR"))
+    assert ack.response is not None and json.loads(ack.response.body)["response_action"] == "update"
+    assert deps.delivery.calls == [] and deps.nudger.named("arm") == []
+    assert deps.logged == ["concern 7 stored (new=False, route=channel)"]
+
+
+def test_an_incomplete_report_is_sent_back_with_what_is_missing() -> None:
+    deps = reporting()
+    values = {k: v for k, v in REPORT_VALUES.items() if k not in (ids.AREA, ids.DESCRIPTION)}
+    ack, _ = run(report.submit, deps, submission("", values, user="USTAFF"))
+    assert set(form_errors(ack) or {}) == {"area", "description"} and deps.store.calls == []
+
+
+@pytest.mark.parametrize("error", [OperationalError("INSERT", (), Exception()), InvalidTransition("no")])
+def test_a_report_that_cannot_be_stored_keeps_the_form_and_says_so(error: Exception) -> None:
+    class Down(Recorder):
+        def create(self, *args: Any, **kwargs: Any) -> Any:
+            raise error
+
+    deps = reporting()
+    deps.store = Down()
+    ack, _ = run(report.submit, deps, submission("", REPORT_VALUES, user="USTAFF"))
+    assert form_errors(ack) == {ids.DESCRIPTION: report.SAVE_FAILED} and deps.delivery.calls == []
+    assert deps.logged == [f"concern not stored: {type(error).__name__}"]
+
+
+def test_the_review_forms_policy_version_box_says_when_to_fill_it_in() -> None:
+    version = review_form.build(date(2027, 3, 1), date(2028, 3, 1)).to_dict()["blocks"][-1]
+    assert version == {
+        "type": "input",
+        "block_id": ids.POLICY_VERSION,
+        "optional": True,
+        "label": {"type": "plain_text", "text": "New policy version", "emoji": True},
+        "hint": {
+            "type": "plain_text",
+            "text": "Only if the governors approved a new or revised policy at this review: it is in force from now, "
+            "and what is reported from now on is recorded under it.",
+            "emoji": True,
+        },
+        "element": {
+            "type": "plain_text_input",
+            "action_id": ids.POLICY_VERSION + ids.INPUT,
+            "max_length": 40,
+            "placeholder": {"type": "plain_text", "text": "e.g. 2026-12", "emoji": True},
+        },
+    }
+
+
+def test_the_platform_a_contact_question_is_on_is_stored_and_asked_of_the_permissions() -> None:
+    for chosen_platform, other, where in (
+        ("whatsapp", " ", ("whatsapp", "")),
+        ("other", " Mastodon ", ("other", "Mastodon")),
+    ):
+        deps = FakeDeps()
+        values = CHECK_VALUES | chosen(ids.PLATFORM, chosen_platform) | typed(ids.PLATFORM_OTHER, other)
+        run(contacts.submit_check, deps, submission("", values, user="USTAFF"))
+        [(args, _)] = deps.contact_checks.named("record_check")
+        assert args[-1] == where
+        [(asked, _)] = deps.contact_checks.named("standing_permission")
+        assert asked[-1] == chosen_platform
+
+
+def test_a_new_declarations_post_is_drawn_from_it() -> None:
+    deps = FakeDeps()
+    run(declarations.submit_declaration, deps, submission("", DECLARATION_VALUES, user="USTAFF", view_id="VD"))
+    [(_, kwargs)] = deps.declarations.named("declare")
+    kwargs["tell"](a_declaration())
+    assert deps.telling.calls == [
+        ("declaration_drawing", (a_declaration(),), {}),
+        ("posted", (RecordKind.DECLARATION, 4, None), {}),  # None: the drawing, as the fake telling drew it
+    ]
+
+
+def test_the_app_home_is_published_over_the_view_slack_showed() -> None:
+    deps = FakeDeps()
+    event = home_opened("USTAFF")
+    event["event"]["view"] = {"id": "VHOME", "hash": "H0"}
+    _, client = run(home.home_opened, deps, event)
+    [(_, published)] = client.named("views_publish")
+    assert published["hash"] == "H0" and deps.home_hashes == {"USTAFF": "H1"}
+    for view in ({"id": "VHOME", "hash": 7}, "VHOME", None):  # no hash Slack sent: none this process knows either
+        event["event"]["view"] = view
+        _, client = run(home.home_opened, FakeDeps(), event)
+        [(_, published)] = client.named("views_publish")
+        assert "hash" not in published
+
+
+# --- the App Home, role by role (the records as the store would give them) ---------------------------------------
+
+
+def open_concern(concern_id: int, **facts: Any) -> Concern:
+    concern = a_concern("acknowledged")
+    concern.id, concern.reference = concern_id, f"SMP-2026-{concern_id:04d}"
+    for name, value in facts.items():
+        setattr(concern, name, value)
+    return concern
+
+
+def drawn_home(deps: FakeDeps, user: str) -> tuple[str, str]:
+    first, after = home.roles(cast(Deps, deps), user)
+    return json.dumps([b.to_dict() for b in first]), json.dumps([b.to_dict() for b in after])
+
+
+def test_the_safeguarding_leads_home_shows_what_they_act_on_then_what_was_escalated_to_them() -> None:
+    deps = FakeDeps()
+    deps.store.answers["open_concerns"] = [
+        open_concern(1),  # an ordinary concern: leadership's
+        open_concern(2, safeguarding=True),  # theirs to act on
+        open_concern(3, status="escalated", escalated_to="safeguarding_lead"),  # escalated to them: to see
+        open_concern(4, status="escalated", escalated_to="safeguarding_lead", involved_staff_id="UDSL"),  # names them
+    ]
+    waiting, _ = drawn_home(deps, "UDSL")
+    headers = [b["text"]["text"] for b in json.loads(waiting) if b["type"] == "header"]
+    assert headers == ["Waiting for you", "Safeguarding concerns"]
+    acting, escalated = waiting.split("Safeguarding concerns")
+    assert "SMP-2026-0002" in acting and "SMP-2026-0003" not in acting
+    assert "SMP-2026-0003" in escalated and "SMP-2026-0002" not in escalated  # never twice
+    assert "SMP-2026-0001" not in waiting and "SMP-2026-0004" not in waiting
+
+
+def test_a_member_of_staffs_home_reads_no_queue_and_shows_where_their_questions_are() -> None:
+    deps = FakeDeps()
+    check = a_check("approved")
+    check.platform = "whatsapp"
+    deps.contact_checks.answers["asked_by"] = [check]
+    waiting, theirs = drawn_home(deps, "USTAFF")
+    assert waiting == "[]" and "WhatsApp" in theirs
+    assert deps.store.calls == [("reported_by", ("USTAFF", 50), {})]  # no queue, no patterns: not even read
+    assert deps.contact_checks.calls == [("asked_by", ("USTAFF", 50), {})]
+
+
+def test_the_headteachers_home_reads_a_years_concerns_naming_staff_for_the_patterns() -> None:
+    deps = FakeDeps()
+    deps.store.answers["naming_staff_since"] = [
+        open_concern(5, involved_staff_id="UL2"),
+        open_concern(6, involved_staff_id="UHEAD", route_kind="direct", route_recipient="UCHAIR"),  # the chair's
+    ]
+    waiting, _ = drawn_home(deps, "UHEAD")
+    assert deps.store.named("naming_staff_since") == [((NOW - timedelta(days=365),), {})]
+    assert deps.store.named("open_concerns") == [((), {})] and "<@UL2>: *1*" in waiting
+    assert "<@UHEAD>" not in waiting  # never the pattern of concerns about herself
+
+
+def test_the_app_home_names_the_platform_of_each_standing_permission() -> None:
+    deps = FakeDeps()
+    permission = ContactPermission(
+        staff_id="USTAFF",
+        person="PUPIL_FAMILY",
+        channel="SOCIAL_NETWORK",
+        platform="whatsapp",
+        person_key="ms parent",
+        person_described="Ms Parent",
+        granted_by="UHEAD",
+        granted_at=NOW,
+        review_on=date(2027, 6, 30),
+        check_id=3,
+    )
+    deps.contact_checks.answers["permissions_for"] = [permission]
+    _, client = run(home.home_opened, deps, home_opened("USTAFF"))
+    [(_, published)] = client.named("views_publish")
+    assert "WhatsApp" in json.dumps(published["view"].to_dict())

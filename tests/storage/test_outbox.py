@@ -102,3 +102,18 @@ def test_a_retry_keeps_what_is_known_of_the_attempt(fresh_store: ConcernStore) -
     assert outbox.earliest() == NOW + timedelta(seconds=7)
     [again] = outbox.claim_due(NOW + timedelta(seconds=7), replies=False, limit=10)
     assert not again.was_unsure  # Slack said no (a 429): nothing to look for
+
+
+def test_a_renewed_claim_is_held_for_a_lease_from_the_renewal(fresh_store: ConcernStore) -> None:
+    outbox = OutboxStore(fresh_store.engine)
+    outbox.put([message(4)], NOW)
+    [held] = outbox.claim_due(NOW, replies=False, limit=10)
+    renewed_at = NOW + timedelta(seconds=10)
+    assert outbox.renew(held.row, renewed_at)
+    after_first_lease = NOW + LEASE + timedelta(seconds=1)  # the claim's own lease is over; the renewal's is not
+    assert outbox.claim_due(after_first_lease, False, 10) == []  # still held: the renewal wrote a new lease
+    assert outbox.earliest() == NOW
+    row = outbox.target("concern:4:post")
+    assert row is not None and row.claimed_until == renewed_at + LEASE
+    [taken] = outbox.claim_due(renewed_at + LEASE + timedelta(seconds=1), replies=False, limit=10)
+    assert taken.was_unsure and taken.row.attempts == 2
