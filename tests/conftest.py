@@ -174,6 +174,7 @@ class RunningBot:
     def __init__(self, env: dict[str, str], port: int, log_path: Path, command: list[str] | None = None) -> None:
         """`command` runs another server the same way (the benchmark's bare Bolt app); it must answer /healthz."""
         self.port = port
+        self.env = env
         self.url = f"http://127.0.0.1:{port}"
         self.log_path = log_path
         command = command or [

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import time
 from collections.abc import Iterator
@@ -34,6 +35,28 @@ def background_pid(bot: RunningBot) -> int:
     """Of the supervisor's two children, gunicorn's master has a worker under it; the background process has none."""
     [pid] = [child for child in children(bot.process.pid) if not children(child)]
     return pid
+
+
+def stop_between_writes(bot: RunningBot, pid: int) -> None:
+    """SIGSTOP the process at a moment it holds no write on the database: a sender stuck mid-write on SQLite would
+    hold the one write lock, and every request would wait for it (what this test is not about). On PostgreSQL a
+    stuck transaction holds only its own rows, so any moment will do."""
+    url = bot.env["DATABASE_URL"]
+    for _ in range(100):
+        os.kill(pid, signal.SIGSTOP)
+        if not url.startswith("sqlite"):
+            return
+        probe = sqlite3.connect(url.removeprefix("sqlite:///"), timeout=0.1, isolation_level=None)
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            probe.execute("ROLLBACK")
+            return
+        except sqlite3.OperationalError:  # locked: it was writing; let it finish and stop it again
+            os.kill(pid, signal.SIGCONT)
+            time.sleep(0.02)
+        finally:
+            probe.close()
+    raise AssertionError("the background process was always writing")
 
 
 def group_is_gone(pgid: int) -> bool:
@@ -66,7 +89,7 @@ def test_the_workers_answer_while_the_sender_is_stuck_and_what_they_rang_for_goe
     slack = SlackDriver(own_bot.url + "/slack/events", SIGNING_SECRET, fake_slack.api_url + "response_url")
     background = background_pid(own_bot)
     mark = fake_slack.mark()
-    os.kill(background, signal.SIGSTOP)
+    stop_between_writes(own_bot, background)
     try:
         reply = slack.submit("report_concern", report_values(), "UPROC01", view_id="VPROC01")
         assert reply.status == 200 and reply.json()["response_action"] == "update"  # "stored", with nobody sending
