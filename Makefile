@@ -44,12 +44,13 @@ bench-load: $(STAMP)
 	$(BIN)/python -m bench.load --staff 50 --seconds 60
 	$(BIN)/python -m bench.load --staff 20 --seconds 60 --slow 0.5
 
-# Mutation testing of the permission table, the command path and the listeners' authorisation ([tool.mutmut] in
-# pyproject.toml). Slow (about 15 minutes on two cores), so not part of `make test`. Starts afresh in ./mutants, then
-# prints the score of each module and every mutant that was not killed (`.venv/bin/mutmut show NAME` shows one).
+# Mutation testing of the permission table, the command path, every listener, the sender and retention ([tool.mutmut]
+# in pyproject.toml; docs/mutation.md). Slow (about 50 minutes on two shared cores), so not part of `make test`.
+# Starts afresh in ./mutants, two mutants at a time, then prints the score of each module and every mutant that was
+# not killed (`.venv/bin/mutmut show NAME` shows one).
 mutation: $(STAMP)
 	rm -rf mutants && mkdir mutants
-	$(BIN)/mutmut run > mutants/run.log 2>&1 || (tail -n 40 mutants/run.log; exit 1)
+	$(BIN)/mutmut run --max-children 2 > mutants/run.log 2>&1 || (tail -n 40 mutants/run.log; exit 1)
 	@$(BIN)/mutmut results --all true | awk -F': ' '{ m = $$1; sub(/^ +/, "", m); sub(/\.[^.]*$$/, "", m); \
 		n[m]++; if ($$2 == "killed") k[m]++ } \
 		END { for (m in n) printf "%-28s %4d of %4d killed (%5.1f%%)\n", m, k[m], n[m], 100 * k[m] / n[m] }' | sort
