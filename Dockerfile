@@ -4,7 +4,7 @@
 FROM python:3.11-slim-bookworm
 
 # The container's file system is read-only (compose.yaml): matplotlib keeps its font cache in /tmp.
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 POLICYBOT_ENV_FILE=/dev/null MPLCONFIGDIR=/tmp/matplotlib
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 POLICYBOT_ENV_FILE=/dev/null MPLCONFIGDIR=/tmp/matplotlib PIP_NO_CACHE_DIR=1
 WORKDIR /src
 COPY pyproject.toml requirements.lock README.md LICENSE ./
 COPY bot ./bot
@@ -13,7 +13,7 @@ COPY storage ./storage
 COPY sandbox ./sandbox
 COPY deploy/install.sh ./deploy/install.sh
 RUN deploy/install.sh /opt/policybot/venv \
-    && rm -rf /src /root/.cache \
+    && rm -rf /src \
     && useradd --system --home-dir /var/lib/policybot --create-home --shell /usr/sbin/nologin policybot
 
 USER policybot

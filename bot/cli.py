@@ -26,6 +26,20 @@ SETTINGS_HELP = "policybot: see .env.example and the Configuration table in READ
 CHECK_TIMEOUT_SECONDS = 5
 
 
+AT_LEAST_INFO = ("slack_sdk", "urllib3")
+# Bolt logs a rejected request's whole body at INFO; APScheduler two lines per job run, every minute; slack_sdk's Web
+# API client and its retry handlers a line or more per retry (the bot's own line says what failed).
+AT_LEAST_WARNING = (
+    "slack_bolt",
+    "sqlalchemy",
+    "alembic",
+    "apscheduler.executors",
+    "apscheduler.scheduler",
+    "slack_sdk.web",
+    "slack_sdk.http_retry",
+)
+
+
 def _configure_logging(level: str) -> None:
     # Times with their UTC offset (a log read in another zone, or across the clocks changing, is not ambiguous).
     logging.basicConfig(
@@ -33,19 +47,9 @@ def _configure_logging(level: str) -> None:
     )
     # slack_sdk and Bolt write whole request bodies at DEBUG, and SQLAlchemy writes every statement with its
     # parameters at INFO: either would put what staff reported into the logs, whatever POLICYBOT_LOG_LEVEL says.
-    for name in ("slack_sdk", "urllib3"):
+    for name in AT_LEAST_INFO:
         logging.getLogger(name).setLevel(max(logging.INFO, logging.getLevelName(level)))
-    # Bolt logs a rejected request's whole body at INFO; APScheduler two lines per job run, every minute; slack_sdk's
-    # Web API client and its retry handlers a line or more per retry (the bot's own line says what failed).
-    for name in (
-        "slack_bolt",
-        "sqlalchemy",
-        "alembic",
-        "apscheduler.executors",
-        "apscheduler.scheduler",
-        "slack_sdk.web",
-        "slack_sdk.http_retry",
-    ):
+    for name in AT_LEAST_WARNING:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 

@@ -21,7 +21,7 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 
-from bot.cli import SETTINGS_HELP, _parser, main
+from bot.cli import AT_LEAST_INFO, AT_LEAST_WARNING, SETTINGS_HELP, _parser, main
 from sandbox.slack import LocalSlack
 from storage.db import alembic_config
 from tests.conftest import base_environment, bot_environment, csv_rows, free_port, new_database_url, policybot
@@ -37,17 +37,7 @@ class Ran:
 Run = Callable[..., Ran]
 
 # The loggers bot.cli._configure_logging sets a level on, put back after each test that runs main here.
-CONFIGURED_LOGGERS = (
-    "slack_sdk",
-    "urllib3",
-    "slack_bolt",
-    "sqlalchemy",
-    "alembic",
-    "apscheduler.executors",
-    "apscheduler.scheduler",
-    "slack_sdk.web",
-    "slack_sdk.http_retry",
-)
+CONFIGURED_LOGGERS = (*AT_LEAST_INFO, *AT_LEAST_WARNING)
 
 
 @pytest.fixture
