@@ -176,6 +176,7 @@ def _credentials_given() -> bool:
 def _run(args: argparse.Namespace) -> int:
     from storage.db import make_engine, upgrade
     from storage.policy import adopt_setting
+    from storage.schools import settings_school
 
     if args.command == "sandbox" or args.command == "run" and not _credentials_given():
         # The sandbox is Slack's stand-in and reaches the bot only over HTTP: started as a program of its own.
@@ -222,7 +223,7 @@ def _run(args: argparse.Namespace) -> int:
     upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     try:
-        if adopt_setting(engine, settings.policy_version, datetime.now(UTC)):
+        if adopt_setting(settings_school(engine), settings.policy_version, datetime.now(UTC)):
             log.info("policy version %s recorded as in force", settings.policy_version)
     finally:
         engine.dispose()  # no connection is left open when HTTP mode forks its processes

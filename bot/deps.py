@@ -34,6 +34,7 @@ from storage.declarations import DeclarationStore
 from storage.nudges import NudgeStore
 from storage.outbox import Message, OutboxStore, Tell
 from storage.reviews import ReviewStore
+from storage.schools import settings_school
 
 WORKERS = 8  # threads for the work after an ack: as many as the server's request threads
 SQLITE_WORKERS = 2
@@ -153,7 +154,7 @@ class Deps:
     @classmethod
     def build(cls, settings: Settings, clock: Callable[[], datetime] | None = None) -> Deps:
         clock = clock or (FileClock(settings.clock_file) if settings.clock_file else utc_now)
-        engine = make_engine(settings.database_url)
+        engine = settings_school(make_engine(settings.database_url))
         client = make_client(settings)
         # The sender's own client: no HTTP-level retry (a post repeated on a 5xx can be doubled); the outbox retries.
         sender = make_client(settings, retries=False)

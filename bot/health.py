@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from storage.db import ping
 from storage.outbox import OutboxStore
+from storage.tenancy import NoSchool
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def health(outbox: OutboxStore, now: datetime, limit_seconds: int, pass_at: date
         return Health(False, 0, None, pass_at, limit_seconds)
     try:
         count, oldest = outbox.waiting()
-    except SQLAlchemyError:
+    except (SQLAlchemyError, NoSchool):  # NoSchool: with no schema, no school could be found to open it for
         try:  # it answered the ping: is the outbox there at all?
             there = inspect(outbox.engine).has_table("outbox_message")
         except SQLAlchemyError:

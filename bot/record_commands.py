@@ -13,6 +13,7 @@ from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import Settings
 from bot.views.concern_words import plural
@@ -36,16 +37,25 @@ def run_record_command(args: argparse.Namespace, settings: Settings) -> int:
     return _subject_access(args.user_id, args.output, settings)
 
 
-def existing(url: str) -> Engine | None:
-    """The database's engine; None (said in one line) when there is none yet: opening it would leave an empty file."""
+def existing(url: str, schema: bool = True) -> Engine | None:
+    """The database's engine, for the one school run from the settings; None (said in one line) when there is none
+    yet: opening it would leave an empty file. `schema=False`: the engine of a database that may not answer, or
+    have no schema yet (for `status` to say which)."""
     from storage.db import make_engine
     from storage.export import missing_database
+    from storage.schools import settings_school
 
     missing = missing_database(url)
     if missing is not None:
         print(f"policybot: no database yet at {missing}: run `policybot db upgrade` first", file=sys.stderr)
         return None
-    return make_engine(url)
+    engine = make_engine(url)
+    try:
+        return settings_school(engine)
+    except SQLAlchemyError:
+        if schema:
+            raise
+        return engine
 
 
 def private_file(path: str, newline: str | None = None) -> TextIO:
@@ -144,7 +154,7 @@ def _status(settings: Settings) -> int:
     from bot.health import health
     from storage.outbox import OutboxStore
 
-    engine = existing(settings.database_url)
+    engine = existing(settings.database_url, schema=False)
     if engine is None:
         return 3
     now = FileClock(settings.clock_file)() if settings.clock_file else utc_now()  # a rehearsal's clock, as the bot's

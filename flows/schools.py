@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
+from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flows.errors import DomainError
@@ -19,6 +20,18 @@ GROUPS = ("staff_usergroup", "leaders_usergroup", "governors_usergroup")  # ...o
 ONE = ("headteacher", "chair")
 SCHOOL_FIELDS = frozenset({"key", "name", "team_id", "leadership_channel", "timezone", *LISTS, *GROUPS, *ONE})
 TRUST_FIELDS = frozenset({"name", "safeguarding_leads"})
+
+
+class SchoolRole(StrEnum):
+    """A person's place at a school, as the file gives it (a user group may stand for the staff, leaders, governors)."""
+
+    STAFF = "staff"
+    LEADER = "leader"
+    SAFEGUARDING_LEAD = "safeguarding_lead"
+    HEADTEACHER = "headteacher"
+    CHAIR = "chair"
+    GOVERNOR = "governor"
+    TRUST_SAFEGUARDING_LEAD = "trust_safeguarding_lead"  # the trust's: sees every school's safeguarding queue
 
 
 class SchoolsError(DomainError):
@@ -45,6 +58,22 @@ class School:
     leaders_usergroup: str | None = None
     governors_usergroup: str | None = None
     timezone: str = "Europe/London"
+
+    def members(self) -> frozenset[tuple[SchoolRole, str]]:
+        """Everyone the file names at this school, by role: user ids, and user groups standing for a list."""
+        named = {
+            SchoolRole.STAFF: {*self.staff, *_given(self.staff_usergroup)},
+            SchoolRole.LEADER: {*self.leaders, *_given(self.leaders_usergroup)},
+            SchoolRole.SAFEGUARDING_LEAD: self.safeguarding_leads,
+            SchoolRole.HEADTEACHER: {self.headteacher},
+            SchoolRole.CHAIR: {self.chair},
+            SchoolRole.GOVERNOR: {*self.governors, *_given(self.governors_usergroup)},
+        }
+        return frozenset((role, slack_id) for role, ids in named.items() for slack_id in ids)
+
+
+def _given(value: str | None) -> set[str]:
+    return {value} if value else set()
 
 
 @dataclass(frozen=True)

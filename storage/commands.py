@@ -22,6 +22,7 @@ from storage import audit, outbox
 from storage.db import transaction
 from storage.records import DueReview, Row, facts
 from storage.steps import Command, Step, check_state, load, state, step
+from storage.tenancy import mine
 
 __all__ = [
     "Changed", "Command", "Missing", "Result", "Overtaken", "Refused", "Repeated", "change", "look", "record_look"
@@ -169,7 +170,7 @@ def _write(session: Session, row: Row, planned: Step) -> bool:
     # A Core statement on the session's connection: a click's hot path, where the ORM's bulk-update machinery
     # costs more than the SQL (bench/README.md).
     result = session.connection().execute(
-        update(table).where(table.c.id == row.id, table.c.version == row.version).values(**values)
+        update(table).where(mine(table, session), table.c.id == row.id, table.c.version == row.version).values(**values)
     )
     assert isinstance(result, CursorResult)
     if result.rowcount != 1:

@@ -20,6 +20,7 @@ from storage import audit, outbox
 from storage.db import reading, transaction
 from storage.models import AuditEntry, Concern, ReferenceCounter
 from storage.outbox import Tell
+from storage.tenancy import school_in
 
 
 def _rowcount(result: object) -> int:
@@ -77,7 +78,7 @@ class ConcernStore:
     ) -> Concern:
         assert draft.area and draft.kind and draft.platform, "only a validated draft is stored"
         with transaction(self.engine) as session:
-            counter = session.get(ReferenceCounter, year, with_for_update=True)
+            counter = session.get(ReferenceCounter, (school_in(session), year), with_for_update=True)
             if counter is None:
                 counter = ReferenceCounter(year=year, last=0)
                 session.add(counter)

@@ -17,6 +17,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, event, text
 from sqlmodel import Session, create_engine
 
+from storage.tenancy import session_info
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -67,14 +69,14 @@ def _sqlite_write_safety(engine: Engine) -> None:
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
     """Commit on success, roll back on error; returned objects stay readable afterwards."""
-    with Session(engine, expire_on_commit=False) as session, session.begin():
+    with Session(engine, expire_on_commit=False, info=session_info(engine)) as session, session.begin():
         yield session
 
 
 @contextmanager
 def reading(engine: Engine) -> Iterator[Session]:
     """A transaction that only reads: on SQLite it does not queue behind writers for the write lock."""
-    with Session(_read_only(engine), expire_on_commit=False) as session, session.begin():
+    with Session(_read_only(engine), expire_on_commit=False, info=session_info(engine)) as session, session.begin():
         yield session
 
 
@@ -102,16 +104,16 @@ def _one_writer(engine: Engine) -> Iterator[None]:
     if engine.dialect.name != "sqlite":
         yield
         return
-    with _writer_lock(engine):
+    with _writer_lock(engine.pool):  # one lock for the database, whichever school's engine writes
         yield
 
 
 @lru_cache(maxsize=8)
-def _writer_lock(engine: Engine) -> threading.RLock:
+def _writer_lock(pool: object) -> threading.RLock:
     return threading.RLock()
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=256)
 def _read_only(engine: Engine) -> Engine:
     return engine.execution_options(**{READ_ONLY: True})
 

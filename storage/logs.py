@@ -18,6 +18,7 @@ from flows.permissions import RecordKind
 from storage import audit, local_times
 from storage.db import reading
 from storage.models import AuditEntry, Concern, ContactCheck, ContactPermission, Declaration, PolicyReview
+from storage.tenancy import mine
 
 BATCH = 500  # records per read, their trails read with them: well inside every database's parameter limit
 AUDIT: Table = AuditEntry.__table__  # type: ignore[attr-defined]
@@ -90,7 +91,8 @@ class Snapshot:
         """Keyset pagination by id: each batch is the next `batch` rows after the last one read."""
         table = log.table
         read = list(dict.fromkeys(names))  # a column asked for twice is read once, at its first place
-        stmt = select(*(self._read(table.c[n]) for n in read)).order_by(table.c.id).limit(self._batch)
+        stmt = select(*(self._read(table.c[n]) for n in read)).where(mine(table, self._connection))
+        stmt = stmt.order_by(table.c.id).limit(self._batch)
         if self._since is not None:
             stmt = stmt.where(table.c[log.stamp] >= self._since)
         last = None
@@ -105,7 +107,7 @@ class Snapshot:
     def _trails(self, kind: RecordKind, ids: list[int], names: Sequence[str]) -> dict[int, list[Row[Any]]]:
         stmt = (
             select(*(self._read(AUDIT.c[n]) for n in dict.fromkeys([*names, "subject_id"])))
-            .where(AUDIT.c.subject_kind == kind.value, AUDIT.c.subject_id.in_(ids))
+            .where(mine(AUDIT, self._connection), AUDIT.c.subject_kind == kind.value, AUDIT.c.subject_id.in_(ids))
             .order_by(AUDIT.c.subject_id, AUDIT.c.id)
         )
         found: dict[int, list[Row[Any]]] = {}

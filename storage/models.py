@@ -1,5 +1,7 @@
-"""The stored records: concerns, contact questions, declarations, policy reviews, and the one audit trail of them all.
-Times are aware, kept in UTC; a column whose values are a flows enum is that enum (stored as its text)."""
+"""The stored records: concerns, contact questions, declarations, policy reviews, and the one audit trail of them all;
+the schools they belong to and each school's people by role. Every record, audit entry, outbox row and job claim is
+one school's (`Scoped`: storage.tenancy keeps each school's apart). Times are aware, kept in UTC; a column whose
+values are a flows enum is that enum (stored as its text)."""
 
 from __future__ import annotations
 
@@ -13,12 +15,48 @@ from flows.contact import Channel, Person, Verdict
 from flows.contact_requests import DeclarationStatus, Relationship, RequestStatus
 from flows.escalation import Status
 from flows.permissions import Placement, RecordKind
+from flows.schools import SchoolRole
 from flows.taxonomy import Area, EscalationTarget, Outcome
 from flows.taxonomy import Kind as ConcernKind
 from storage.columns import EnumText
 
 
-class Nudged(SQLModel):
+class SchoolRow(SQLModel, table=True):
+    """A school served by this deployment: the tenant. The one school run from the environment's settings (before any
+    schools file was imported) is a row too, `from_settings`: its name, channel and people come from the settings."""
+
+    __tablename__ = "school"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, max_length=31)  # short and stable: --school north, exports, logs, references
+    name: str = Field(default="", max_length=120)
+    team_id: str | None = Field(default=None, max_length=32)  # its Slack workspace
+    leadership_channel: str | None = Field(default=None, max_length=32)
+    timezone: str = Field(default="Europe/London", max_length=60)
+    from_settings: bool = False
+    imported_at: datetime | None = None  # when the schools file last said what it is
+
+
+class SchoolMember(SQLModel, table=True):
+    """One person (or user group standing for a list) in one role at one school, as the schools file says; the
+    trust's own safeguarding leads have no school."""
+
+    __tablename__ = "school_member"
+    __table_args__ = (UniqueConstraint("school_id", "role", "slack_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int | None = Field(default=None, foreign_key="school.id", index=True)
+    role: SchoolRole = Field(sa_type=EnumText(SchoolRole, 30))
+    slack_id: str = Field(index=True, max_length=32)  # a user id, or a user group's (U..., W..., S...)
+
+
+class Scoped(SQLModel):
+    """A row that belongs to one school: set when it is written, from the school the session is opened for."""
+
+    school_id: int | None = Field(default=None, foreign_key="school.id", index=True, nullable=False)
+
+
+class Nudged(Scoped):
     """The nudge state of a record that waits for leadership (a concern, a contact request): next_nudge_at is derived
     from the rest and the settings; the claim makes each nudge counted once, its messages put in the outbox once."""
 
@@ -63,7 +101,7 @@ class Concern(Nudged, table=True):
     last_actor_id: str | None = Field(default=None, max_length=32)
 
 
-class AuditEntry(SQLModel, table=True):
+class AuditEntry(Scoped, table=True):
     """The one audit trail of every kind of record: who did what, when, from which state to which. A record's trail
     is read by the index on (subject_kind, subject_id, id), in the order it was written."""
 
@@ -83,9 +121,10 @@ class AuditEntry(SQLModel, table=True):
     request_key: str | None = Field(default=None, unique=True, max_length=120)  # Slack retry guard
 
 
-class ReferenceCounter(SQLModel, table=True):
+class ReferenceCounter(Scoped, table=True):
     __tablename__ = "reference_counter"
 
+    school_id: int | None = Field(default=None, foreign_key="school.id", primary_key=True)
     year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     last: int = 0
 
@@ -121,7 +160,7 @@ class ContactCheck(Nudged, table=True):
     decided_at: datetime | None = None
 
 
-class ContactPermission(SQLModel, table=True):
+class ContactPermission(Scoped, table=True):
     """A standing permission: leadership approved this contact for this member of staff, until its review date."""
 
     __tablename__ = "contact_permission"
@@ -140,7 +179,7 @@ class ContactPermission(SQLModel, table=True):
     check_id: int = Field(unique=True)  # the question it answered (one permission per request), cleared with it
 
 
-class Declaration(SQLModel, table=True):
+class Declaration(Scoped, table=True):
     """The self-declaration register: a connection a member of staff declared ahead of time."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -160,13 +199,14 @@ class Declaration(SQLModel, table=True):
     acknowledged_at: datetime | None = None
 
 
-class PolicyReview(SQLModel, table=True):
+class PolicyReview(Scoped, table=True):
     """Governors marked the annual review (section 9) done, and set the next one."""
 
     __tablename__ = "policy_review"
+    __table_args__ = (UniqueConstraint("school_id", "review_on"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    review_on: date = Field(unique=True)  # the review this completes
+    review_on: date  # the review this completes
     reviewed_by: str = Field(max_length=32)
     reviewed_at: datetime
     next_review_on: date
@@ -174,7 +214,7 @@ class PolicyReview(SQLModel, table=True):
     adopted_version: str | None = Field(default=None, max_length=40)  # a new version approved at the review
 
 
-class PolicyVersion(SQLModel, table=True):
+class PolicyVersion(Scoped, table=True):
     """Which policy was in force from when: the POLICY_VERSION setting as first configured (and whenever it is
     changed), and each version governors record at a review. The newest row is the policy in force."""
 
@@ -186,23 +226,23 @@ class PolicyVersion(SQLModel, table=True):
     recorded_by: str = Field(max_length=32)  # the governor who recorded it, or SETTING
 
 
-class JobRun(SQLModel, table=True):
+class JobRun(Scoped, table=True):
     """A job that runs once per period however many processes run it ("retention", "2026-12"): the row is the claim."""
 
     __tablename__ = "job_run"
-    __table_args__ = (UniqueConstraint("name", "period"),)
+    __table_args__ = (UniqueConstraint("school_id", "name", "period"),)
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=40)
     period: str = Field(max_length=20)
 
 
-class ReviewReminder(SQLModel, table=True):
+class ReviewReminder(Scoped, table=True):
     """One reminder of one review ("30 days", "7 days", "on the day", "overdue week 2"): written once, with its messages
     in the outbox, by one process; the row is the claim."""
 
     __tablename__ = "review_reminder"
-    __table_args__ = (UniqueConstraint("review_on", "mark"),)
+    __table_args__ = (UniqueConstraint("school_id", "review_on", "mark"),)
 
     id: int | None = Field(default=None, primary_key=True)
     review_on: date
@@ -227,7 +267,7 @@ class State(StrEnum):
     CANCELLED = "cancelled"  # stale before it went: a nudge or reminder about a record someone has since acted on
 
 
-class OutboxMessage(SQLModel, table=True):
+class OutboxMessage(Scoped, table=True):
     __tablename__ = "outbox_message"
 
     id: int | None = Field(default=None, primary_key=True)

@@ -24,6 +24,7 @@ from storage import audit
 from storage.claims import lapsed
 from storage.db import plain_reading, plain_writing
 from storage.models import AuditEntry, OutboxMessage, Send, State
+from storage.tenancy import NoSchool, school_in, school_of
 
 TABLE: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
 AUDIT: Table = AuditEntry.__table__  # type: ignore[attr-defined]
@@ -99,6 +100,7 @@ def cancel(session: Session, kind: RecordKind, record_id: int, marks: Iterable[s
     result = session.connection().execute(
         update(TABLE)
         .where(
+            c.school_id == school_in(session),
             c.subject_kind == kind.value,
             c.subject_id == record_id,
             c.state == State.PENDING,
@@ -114,7 +116,8 @@ def put(session: Session | Connection, messages: Iterable[Message], now: datetim
     """Add messages to the outbox inside the caller's transaction. A post whose key is there already is the same
     message (a retry): left as it is. A redraw replaces the content of the one pending for its post, never sooner
     than a try already set (a late answer to an older drawing must land before the newest)."""
-    rows = [_values(message, now) for message in messages]
+    school = school_in(session)
+    rows = [{**_values(message, now), "school_id": school} for message in messages]
     dialect = session.dialect if isinstance(session, Connection) else session.get_bind().dialect
     insert = _upsert(dialect.name)
     posts = [row for row in rows if row["send"] is not Send.UPDATE]
@@ -174,6 +177,14 @@ class OutboxStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.school = school_of(engine)  # every statement below is this school's alone
+
+    @property
+    def mine(self) -> Any:
+        """The school's rows (a statement with no school is a bug: NoSchool, before it runs)."""
+        if self.school is None:
+            raise NoSchool("the outbox was opened for no school")
+        return TABLE.c.school_id == self.school
 
     def put(self, messages: Sequence[Message], now: datetime) -> None:
         """Messages that follow no change of their own (a redraw of a post that may show an older state)."""
@@ -183,7 +194,9 @@ class OutboxStore:
     def latest(self, key_prefix: str) -> OutboxMessage | None:
         """The newest row whose key starts so ("pack:U123:"): what became of the last such message."""
         c = TABLE.c
-        stmt = select(TABLE).where(c.key.startswith(key_prefix, autoescape=True)).order_by(c.id.desc()).limit(1)
+        stmt = (
+            select(TABLE).where(self.mine, c.key.startswith(key_prefix, autoescape=True)).order_by(c.id.desc()).limit(1)
+        )
         with plain_reading(self.engine) as connection:
             return _row(connection.execute(stmt).first())
 
@@ -192,7 +205,7 @@ class OutboxStore:
         /healthz and `policybot status` report."""
         c = TABLE.c
         with plain_reading(self.engine) as connection:
-            stmt = select(func.count(), func.min(c.created_at)).where(c.state == State.PENDING)
+            stmt = select(func.count(), func.min(c.created_at)).where(self.mine, c.state == State.PENDING)
             count, oldest = connection.execute(stmt).one()
         return int(count), oldest
 
@@ -200,7 +213,12 @@ class OutboxStore:
         """When the next pending row falls due (for the sender's wake-up)."""
         c = TABLE.c
         with plain_reading(self.engine) as connection:
-            stmt = select(c.next_attempt_at).where(c.state == State.PENDING).order_by(c.next_attempt_at).limit(1)
+            stmt = (
+                select(c.next_attempt_at)
+                .where(self.mine, c.state == State.PENDING)
+                .order_by(c.next_attempt_at)
+                .limit(1)
+            )
             return connection.execute(stmt).scalar()
 
     def claim_due(self, now: datetime, replies: bool | None, limit: int, lease: timedelta = LEASE) -> list[Claimed]:
@@ -210,12 +228,15 @@ class OutboxStore:
         answer is recorded. `replies` None: the App Homes to draw (last: messages never wait behind them)."""
         c = TABLE.c
         post = TABLE.alias("post")
-        ready = or_(c.thread_of.is_(None), exists().where(post.c.key == c.thread_of, post.c.state == State.SENT))
+        ready = or_(
+            c.thread_of.is_(None),
+            exists().where(post.c.school_id == c.school_id, post.c.key == c.thread_of, post.c.state == State.SENT),
+        )
         if replies is None:
             waiting = c.send == Send.HOME.value
         else:
             waiting = and_(c.send != Send.HOME.value, c.thread_of.is_not(None) if replies else ready)
-        due = (c.state == State.PENDING, c.next_attempt_at <= now, lapsed(c.claimed_until, now))
+        due = (self.mine, c.state == State.PENDING, c.next_attempt_at <= now, lapsed(c.claimed_until, now))
         with plain_writing(self.engine) as connection:
             before = {
                 row.id: row.unsure
@@ -240,12 +261,17 @@ class OutboxStore:
         for in Slack before they are sent. False when the claim was lost."""
         c = TABLE.c
         with plain_writing(self.engine) as connection:
-            taken = connection.execute(delete(TABLE).where(c.id == row.id, c.attempts == row.attempts))
+            taken = connection.execute(delete(TABLE).where(self.mine, c.id == row.id, c.attempts == row.attempts))
             if taken.rowcount != 1:
                 return False
             put(connection, messages, now)
             if unsure and messages:
-                drawn = (c.key.in_([m.key for m in messages]), c.state == State.PENDING, c.send != Send.UPDATE.value)
+                drawn = (
+                    self.mine,
+                    c.key.in_([m.key for m in messages]),
+                    c.state == State.PENDING,
+                    c.send != Send.UPDATE.value,
+                )
                 connection.execute(update(TABLE).where(*drawn).values(unsure=True))
             return True
 
@@ -254,7 +280,7 @@ class OutboxStore:
         answered (deleted: nothing of it is kept); one made since is drawn again."""
         c = TABLE.c
         with plain_writing(self.engine) as connection:
-            done = delete(TABLE).where(c.send == Send.HOME.value, c.channel == user, c.created_at <= began)
+            done = delete(TABLE).where(self.mine, c.send == Send.HOME.value, c.channel == user, c.created_at <= began)
             return int(connection.execute(done).rowcount or 0)
 
     def renew(self, row: OutboxMessage, now: datetime, lease: timedelta = LEASE) -> bool:
@@ -271,7 +297,7 @@ class OutboxStore:
     def target(self, key: str) -> OutboxMessage | None:
         """The row a reply or a redraw depends on (its post), as stored now."""
         with plain_reading(self.engine) as connection:
-            return _row(connection.execute(select(TABLE).where(TABLE.c.key == key)).first())
+            return _row(connection.execute(select(TABLE).where(self.mine, TABLE.c.key == key)).first())
 
     def sent(self, row: OutboxMessage, channel: str | None, ts: str | None, now: datetime) -> bool:
         """Slack took it (channel, ts). The content is cleared: Slack holds the message, the row where it is. A redraw
@@ -296,12 +322,14 @@ class OutboxStore:
         recorded (another process took the row over)."""
         c = TABLE.c
         with plain_writing(self.engine) as connection:
-            found = connection.execute(select(c.key, c.subject_kind, c.subject_id).where(c.id == row.id)).first()
+            found = connection.execute(
+                select(c.key, c.subject_kind, c.subject_id).where(self.mine, c.id == row.id)
+            ).first()
             if found is None or not str(found.key).startswith("redacted:") or found.subject_kind is None:
                 return False
             subject = (found.subject_kind, found.subject_id)
             key = f"redacted:{row.id}:late:{ts}"
-            late = deletion(key, subject, channel, ts, now)
+            late = {**deletion(key, subject, channel, ts, now), "school_id": self.school}
             connection.execute(_upsert(connection.dialect.name).on_conflict_do_nothing(index_elements=["key"]), [late])
             return True
 
@@ -312,7 +340,7 @@ class OutboxStore:
         often it is done. Returns how many were marked."""
         c = TABLE.c
         with plain_writing(self.engine) as connection:
-            waiting = (c.state == State.PENDING, c.send.in_([Send.POST, Send.FILE, Send.REMAINING]))
+            waiting = (self.mine, c.state == State.PENDING, c.send.in_([Send.POST, Send.FILE, Send.REMAINING]))
             return int(connection.execute(update(TABLE).where(*waiting).values(unsure=True)).rowcount)
 
     def retry(self, row: OutboxMessage, at: datetime, unsure: bool) -> bool:
@@ -361,7 +389,7 @@ def _row(found: Any) -> OutboxMessage | None:
 
 def _set(connection: Connection, row: OutboxMessage, revision: int | None = None, **values: Any) -> bool:
     """Compare-and-set on the claim's token (the attempt count) and, for a redraw's finish, its revision."""
-    where = [TABLE.c.id == row.id, TABLE.c.attempts == row.attempts]
+    where = [TABLE.c.school_id == row.school_id, TABLE.c.id == row.id, TABLE.c.attempts == row.attempts]
     if revision is not None:
         where.append(TABLE.c.revision == revision)
     result = connection.execute(update(TABLE).where(*where).values(**values))
@@ -371,4 +399,5 @@ def _set(connection: Connection, row: OutboxMessage, revision: int | None = None
 def _delivered(connection: Connection, concern_id: int, now: datetime) -> None:
     """The trail says when a concern reached leadership (its post)."""
     entry = {"subject_kind": RecordKind.CONCERN, "subject_id": concern_id, "at": now, "actor_id": audit.SYSTEM_ACTOR}
+    entry["school_id"] = school_in(connection)
     connection.execute(insert(AUDIT).values(action="delivered", note="", **entry))

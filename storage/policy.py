@@ -18,6 +18,7 @@ from sqlmodel import SQLModel
 
 from storage.db import transaction
 from storage.models import Concern, ContactCheck, ContactPermission, Declaration, PolicyReview, PolicyVersion
+from storage.tenancy import mine, school_in
 
 SETTING = "POLICY_VERSION setting"  # recorded_by for a version that came from the setting
 STAMPED: tuple[type[SQLModel], ...] = (Concern, ContactCheck, ContactPermission, Declaration, PolicyReview)
@@ -25,7 +26,7 @@ _TABLE = PolicyVersion.__table__  # type: ignore[attr-defined]
 
 
 def in_force(connection: Connection) -> str | None:
-    newest = select(_TABLE.c.version).order_by(_TABLE.c.id.desc()).limit(1)
+    newest = select(_TABLE.c.version).where(mine(_TABLE, connection)).order_by(_TABLE.c.id.desc()).limit(1)
     return connection.execute(newest).scalar()
 
 
@@ -39,7 +40,10 @@ def _adopt(_mapper: Any, connection: Connection, review: PolicyReview) -> None:
     if review.adopted_version:
         connection.execute(
             _TABLE.insert().values(
-                version=review.adopted_version, in_force_from=review.reviewed_at, recorded_by=review.reviewed_by
+                school_id=school_in(connection),
+                version=review.adopted_version,
+                in_force_from=review.reviewed_at,
+                recorded_by=review.reviewed_by,
             )
         )
 
@@ -55,12 +59,13 @@ def adopt_setting(engine: Engine, version: str, now: datetime) -> bool:
     with transaction(engine) as session:
         if engine.dialect.name == "postgresql":  # SQLite's writers already queue (BEGIN IMMEDIATE)
             session.execute(text("LOCK TABLE policy_version IN SHARE ROW EXCLUSIVE MODE"))
-        known = set(session.execute(select(_TABLE.c.version)).scalars())
+        known = set(session.execute(select(_TABLE.c.version).where(mine(_TABLE, session))).scalars())
         if version in known:
             return False
         session.add(PolicyVersion(version=version, in_force_from=now, recorded_by=SETTING))
         if not known:  # the first version kept: what was stored before was made under it
             for model in STAMPED:
                 table = model.__table__  # type: ignore[attr-defined]
-                session.execute(update(table).where(table.c.policy_version.is_(None)).values(policy_version=version))
+                unstamped = (mine(table, session), table.c.policy_version.is_(None))
+                session.execute(update(table).where(*unstamped).values(policy_version=version))
         return True

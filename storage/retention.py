@@ -33,6 +33,7 @@ from storage.models import (
     State,
 )
 from storage.personal import DECLARED, Holds
+from storage.tenancy import mine, school_in
 
 REDACTED = "redacted"  # what an id that cannot be empty reads once redacted
 ASKED = "retention_asked"  # the audit action: a safeguarding lead was asked to confirm
@@ -69,9 +70,10 @@ def around(session: Session, kind: RecordKind, record_id: int, at: datetime) -> 
     connection = session.connection()
     if kind is RecordKind.CONTACT_REQUEST:
         permits = _table(ContactPermission)
-        connection.execute(update(permits).where(permits.c.check_id == record_id).values(**blanks(permits)))
+        about_it = (mine(permits, session), permits.c.check_id == record_id)
+        connection.execute(update(permits).where(*about_it).values(**blanks(permits)))
     trail = _table(AuditEntry)
-    about = (trail.c.subject_kind == kind.value, trail.c.subject_id == record_id)
+    about = (mine(trail, session), trail.c.subject_kind == kind.value, trail.c.subject_id == record_id)
     connection.execute(update(trail).where(*about).values(**blanks(trail)))
     _outbox(session, kind, record_id, at)
 
@@ -79,7 +81,7 @@ def around(session: Session, kind: RecordKind, record_id: int, at: datetime) -> 
 def _outbox(session: Session, kind: RecordKind, record_id: int, at: datetime) -> None:
     out = _table(OutboxMessage)
     c = out.c
-    about = (c.subject_kind == kind.value, c.subject_id == record_id, c.send != Send.DELETE)
+    about = (mine(out, session), c.subject_kind == kind.value, c.subject_id == record_id, c.send != Send.DELETE)
     connection = session.connection()
     # First, no claim on a row about it counts any more: a send under way cannot record itself (what it posts is
     # then deleted by the sender, outbox.OutboxStore.landed_too_late), and nothing more goes out about it.
@@ -93,7 +95,10 @@ def _outbox(session: Session, kind: RecordKind, record_id: int, at: datetime) ->
     cleared = {**blanks(out), "text": "", "blocks": "", "thread_of": None}
     connection.execute(update(out).where(*about).values(**cleared))
     deletions = [
-        outbox.deletion(f"{REDACTED}:{row_id}:delete", (kind, record_id), channel, ts, at)
+        {
+            **outbox.deletion(f"{REDACTED}:{row_id}:delete", (kind, record_id), channel, ts, at),
+            "school_id": school_in(session),
+        }
         for row_id, channel, ts in sent
         if channel
     ]
@@ -152,7 +157,7 @@ def asked_on(engine: Engine, keys: list[str]) -> dict[str, datetime]:
     trail = _table(AuditEntry)
     with reading(engine) as session:
         rows = session.connection().execute(
-            select(trail.c.request_key, trail.c.at).where(trail.c.request_key.in_(keys))
+            select(trail.c.request_key, trail.c.at).where(mine(trail, session), trail.c.request_key.in_(keys))
         )
         return {str(key): at for key, at in rows}
 
@@ -181,11 +186,12 @@ def claim_period(engine: Engine, name: str, period: str) -> bool:
     """The one run of a job this period (False: another process has it, or it ran)."""
     runs = _table(JobRun)
     with reading(engine) as session:
-        if session.connection().execute(select(runs.c.id).where(runs.c.name == name, runs.c.period == period)).first():
+        this = (mine(runs, session), runs.c.name == name, runs.c.period == period)
+        if session.connection().execute(select(runs.c.id).where(*this)).first():
             return False
     try:
         with transaction(engine) as session:
-            session.connection().execute(insert(runs).values(name=name, period=period))
+            session.connection().execute(insert(runs).values(school_id=school_in(session), name=name, period=period))
         return True
     except IntegrityError:
         return False
@@ -198,7 +204,9 @@ def forget_unattached(engine: Engine, before: datetime) -> int:
     c = out.c
     with transaction(engine) as session:
         done = session.connection().execute(
-            delete(out).where(c.subject_id.is_(None), c.state != State.PENDING, c.created_at < before)
+            delete(out).where(
+                mine(out, session), c.subject_id.is_(None), c.state != State.PENDING, c.created_at < before
+            )
         )
         return int(done.rowcount or 0)
 
@@ -207,4 +215,5 @@ def release_period(engine: Engine, name: str, period: str) -> None:
     """A claimed run that could not be done: claimable again."""
     runs = _table(JobRun)
     with transaction(engine) as session:
-        session.connection().execute(delete(runs).where(runs.c.name == name, runs.c.period == period))
+        this = (mine(runs, session), runs.c.name == name, runs.c.period == period)
+        session.connection().execute(delete(runs).where(*this))

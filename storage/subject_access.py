@@ -14,12 +14,13 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, Table, select
-from sqlmodel import SQLModel
+from sqlalchemy import Engine, Select, Table, or_, select
+from sqlmodel import Session, SQLModel
 
 from flows.permissions import POLICYBOT
 from storage import audit, personal
 from storage.db import reading
+from storage.tenancy import school_in
 
 OTHERS_ID = "identifies another person ({whose}): released only if the data protection officer decides to"
 OTHERS_TEXT = (
@@ -70,6 +71,13 @@ def _release(table: str, row: dict[str, Any], person: str) -> tuple[list[str], d
     return [declared[c].whose for c in named], released, withheld
 
 
+def _this_school(table: Table, session: Session) -> Select[Any]:
+    """The table's rows of the school asked about (a school's people: and the trust's, who belong to none)."""
+    if "school_id" not in table.c:
+        return select(table)
+    return select(table).where(or_(table.c.school_id == school_in(session), table.c.school_id.is_(None)))
+
+
 def gather(engine: Engine, person: str, made_at: datetime) -> dict[str, Any]:
     """What is held about `person`, as one document (storage.personal decides what is released). Each record comes
     with its audit trail; an audit event appears once, with its record when that is held about them, otherwise on
@@ -79,7 +87,7 @@ def gather(engine: Engine, person: str, made_at: datetime) -> dict[str, Any]:
     with reading(engine) as session:
         connection = session.connection()
         for table_name in sorted(set(personal.DECLARED) - {AUDIT}):
-            for row in connection.execute(select(tables[table_name])).mappings():
+            for row in connection.execute(_this_school(tables[table_name], session)).mappings():
                 found = dict(row)
                 as_what, released, withheld = _release(table_name, found, person)
                 if as_what:
@@ -105,7 +113,7 @@ def gather(engine: Engine, person: str, made_at: datetime) -> dict[str, Any]:
                     for _, released, hidden in events
                     for w in hidden
                 ]
-        for row in connection.execute(select(tables[AUDIT]).order_by(tables[AUDIT].c.id)).mappings():
+        for row in connection.execute(_this_school(tables[AUDIT], session).order_by(tables[AUDIT].c.id)).mappings():
             event = dict(row)
             if (event["subject_kind"], event["subject_id"]) in trailed:
                 continue

@@ -33,6 +33,7 @@ from storage.concerns import ConcernStore
 from storage.db import make_engine
 from storage.models import State
 from storage.outbox import OutboxStore, post_key
+from storage.schools import settings_school
 from tests.slack_driver import SlackDriver
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,6 +73,11 @@ def new_database_url(tmp_dir: Path, name: str) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
         admin.dispose()
+
+
+def school_engine(url: str) -> Engine:
+    """A migrated database's engine, for the one school run from the settings (as the bot opens it)."""
+    return settings_school(make_engine(url))
 
 
 def school_slack() -> LocalSlack:
@@ -250,7 +256,7 @@ def bot(fake_slack: LocalSlack, e2e_database: str, tmp_path_factory: pytest.Temp
 
 @pytest.fixture(scope="session")
 def store(bot: RunningBot, e2e_database: str) -> ConcernStore:
-    return ConcernStore(make_engine(e2e_database))
+    return ConcernStore(school_engine(e2e_database))
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,15 @@ from sqlalchemy import create_engine
 from bot.cli import AT_LEAST_INFO, AT_LEAST_WARNING, SETTINGS_HELP, _parser, main
 from sandbox.slack import LocalSlack
 from storage.db import alembic_config
-from tests.conftest import base_environment, bot_environment, csv_rows, free_port, new_database_url, policybot
+from tests.conftest import (
+    base_environment,
+    bot_environment,
+    csv_rows,
+    free_port,
+    new_database_url,
+    policybot,
+    school_engine,
+)
 
 
 @dataclass
@@ -190,9 +198,8 @@ def test_db_upgrade_and_export(tmp_path: Path, run: Run) -> None:
         from flows.permissions import People, place
         from flows.taxonomy import Area, Kind, Role
         from storage.concerns import ConcernStore
-        from storage.db import make_engine
 
-        store = ConcernStore(make_engine(url))
+        store = ConcernStore(school_engine(url))
         people = People(frozenset({"U1"}), frozenset({"U2"}), "U1", "U9")
         draft = ConcernDraft(
             "U5",

@@ -446,7 +446,7 @@ def deletion(deps: Deps, ts: str, key: str = "redacted:1:delete") -> None:
     with plain_writing(deps.engine) as connection:
         connection.execute(
             insert(OutboxMessage.__table__),  # type: ignore[attr-defined]
-            [deletion_row(key, (RecordKind.CONCERN, 1), CHANNEL, ts, deps.clock())],
+            [deletion_row(key, (RecordKind.CONCERN, 1), CHANNEL, ts, deps.clock()) | {"school_id": deps.outbox.school}],
         )
 
 

@@ -15,6 +15,7 @@ from storage.db import make_engine, upgrade
 from storage.models import Send
 from storage.outbox import Message, OutboxStore
 from tests.bot.helpers import LEAD, Clock, build, settle
+from tests.conftest import school_engine
 
 
 def healthz(deps: Any) -> tuple[str, dict[str, Any]]:
@@ -63,7 +64,7 @@ def test_a_database_without_the_schema_says_to_upgrade(tmp_path: Path) -> None:
 def test_a_card_redrawn_months_after_it_was_first_drawn_has_waited_only_since_the_redraw(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/redraw.db"
     upgrade(url)
-    outbox, now = OutboxStore(make_engine(url)), datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
+    outbox, now = OutboxStore(school_engine(url)), datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
     redraw = Message("concern:1:card", None, "CLEAD1", "the card", send=Send.UPDATE, thread_of="concern:1:post")
     outbox.put([redraw], now)
     [claimed] = outbox.claim_due(now, replies=True, limit=10)

@@ -14,9 +14,9 @@ from bot.governors_pack import pack
 from bot.pack_page import month_label
 from flows.pack import months
 from storage.concerns import ConcernStore
-from storage.db import make_engine, upgrade
+from storage.db import upgrade
 from tests.browser.helpers import SCREENSHOTS
-from tests.conftest import LONDON, new_database_url
+from tests.conftest import LONDON, new_database_url, school_engine
 from tests.storage.helpers import seed_concerns
 
 PERIOD = (date(2025, 12, 14), date(2026, 12, 13))
@@ -28,7 +28,7 @@ def pack_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("pack")
     for url in new_database_url(folder, "pack"):
         upgrade(url)
-        engine = make_engine(url)
+        engine = school_engine(url)
         seed_concerns(ConcernStore(engine), 40)
         file = folder / "pack.html"
         file.write_text(pack(engine, *PERIOD, LONDON, timedelta(hours=4), 3))

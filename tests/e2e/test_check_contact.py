@@ -13,10 +13,10 @@ from flows.permissions import RecordKind
 from sandbox.slack import LocalSlack
 from storage import audit
 from storage.contact_checks import ContactCheckStore
-from storage.db import make_engine, reading
+from storage.db import reading
 from storage.declarations import DeclarationStore
 from storage.models import ContactCheck
-from tests.conftest import CHANNEL, HEADTEACHER, LEADERS, LONDON, RunningBot, csv_rows, posted
+from tests.conftest import CHANNEL, HEADTEACHER, LEADERS, LONDON, RunningBot, csv_rows, posted, school_engine
 from tests.slack_driver import SlackDriver, radio, text
 
 
@@ -52,7 +52,7 @@ def shown(view: dict[str, Any]) -> str:
 
 
 def stored_check(e2e_database: str, view_id: str) -> ContactCheck:
-    with reading(make_engine(e2e_database)) as session:
+    with reading(school_engine(e2e_database)) as session:
         return session.exec(select(ContactCheck).where(ContactCheck.submission_key == view_id)).one()
 
 
@@ -120,14 +120,14 @@ def test_a_doubtful_contact_goes_to_leadership_who_approve_it(
     assert "standing permission until" in told.params["text"]
     fake_slack.wait_for("chat.update", lambda p: p["ts"] == post.response["ts"] and "Approved" in shown(p["blocks"]))
 
-    trail = [(e.actor_id, e.action) for e in audit.trail(make_engine(e2e_database), "check", check.id or 0)]
+    trail = [(e.actor_id, e.action) for e in audit.trail(school_engine(e2e_database), "check", check.id or 0)]
     assert trail == [
         (staff, "asked"),
         (staff, "asked_leadership"),
         ("USTAFF55", "refused_decide"),
         (LEADERS[0], "approved"),
     ]
-    [permission] = ContactCheckStore(make_engine(e2e_database)).permissions_for(staff)
+    [permission] = ContactCheckStore(school_engine(e2e_database)).permissions_for(staff)
     assert permission.granted_by == LEADERS[0] and permission.review_on.year == check.asked_at.year + 1
 
     # Asking the same again, about the same person, is answered with the permission.
@@ -173,7 +173,7 @@ def test_two_leaders_at_once_and_a_retry_give_one_decision(
     slack.post(approve, retry_num=1)
     fake_slack.wait_for("chat.postEphemeral", lambda p: "got there first" in p["text"], after=mark)
     bot.one_delivery_pass()
-    trail = audit.trail(make_engine(e2e_database), "check", check.id or 0)
+    trail = audit.trail(school_engine(e2e_database), "check", check.id or 0)
     decisions = [e.action for e in trail if e.action in ("approved", "declined")]
     assert len(decisions) == 1
     told = [c for c in fake_slack.of("chat.postMessage", channel=staff) if "CQ-" in c.params["text"]]
@@ -225,27 +225,27 @@ def test_decline_with_a_note_and_a_declaration_acknowledged(
     fake_slack.wait_for(
         "chat.postMessage", lambda p: p["channel"] == staff and "acknowledged your declared" in p["text"]
     )
-    [row] = DeclarationStore(make_engine(e2e_database)).declarations_for(staff)
+    [row] = DeclarationStore(school_engine(e2e_database)).declarations_for(staff)
     assert row.status == "acknowledged" and row.acknowledged_by == LEADERS[0]
 
     # Only the member of staff re-confirms their own declaration; anyone else is told so, and it is audited.
     slack.click_in_view("declaration_reconfirm", str(row.id), "USTAFF58", "VHOME58")
     fake_slack.wait_for("chat.postEphemeral", lambda p: p["user"] == "USTAFF58" and "re-confirm it" in p["text"])
-    trail = audit.trail(make_engine(e2e_database), "declaration", row.id or 0)
+    trail = audit.trail(school_engine(e2e_database), "declaration", row.id or 0)
     assert ("USTAFF58", "refused_reconfirm") in [(e.actor_id, e.action) for e in trail]
-    assert DeclarationStore(make_engine(e2e_database)).declarations_for(staff)[0].confirm_by == row.confirm_by
+    assert DeclarationStore(school_engine(e2e_database)).declarations_for(staff)[0].confirm_by == row.confirm_by
     # ...and nobody sends someone else's question to leadership.
     slack.click_in_view("contact_ask_leadership", str(check.id), "USTAFF58", "VOTHER58")
     fake_slack.wait_for(
         "chat.postEphemeral", lambda p: p["user"] == "USTAFF58" and "Only the person who asked" in p["text"]
     )
-    trail = audit.trail(make_engine(e2e_database), "check", check.id or 0)
+    trail = audit.trail(school_engine(e2e_database), "check", check.id or 0)
     assert ("USTAFF58", "refused_ask_leadership") in [(e.actor_id, e.action) for e in trail]
 
     # Governors' export: every question with its verdict and decision trail; people as described only on request.
     from storage.export import export
 
-    engine = make_engine(e2e_database)
+    engine = school_engine(e2e_database)
     log = json.loads(export(engine, "json", tz=LONDON))
     mine = next(c for c in log["contact_checks"] if c["id"] == check.id)
     assert mine["verdict"] == "REFER" and mine["request_status"] == "declined" and "person_described" not in mine
@@ -278,7 +278,7 @@ def test_a_request_slack_refused_is_posted_later(
     calls = fake_slack.wait_for("chat.postMessage", lambda p: p["channel"] == CHANNEL and reference in p["text"])
     assert len(calls) == 1  # failed three times (slack_sdk's retries), then posted once by the delivery job
     assert len([c for c in fake_slack.of("chat.postMessage", channel=CHANNEL) if reference in c.params["text"]]) == 4
-    engine = make_engine(e2e_database)
+    engine = school_engine(e2e_database)
     deadline = time.monotonic() + 5
     while (post := posted(engine, RecordKind.CONTACT_REQUEST, check.id or 0)) is None and time.monotonic() < deadline:
         time.sleep(0.05)

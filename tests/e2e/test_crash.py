@@ -14,13 +14,13 @@ import pytest
 
 from sandbox.slack import LocalSlack
 from storage.concerns import ConcernStore
-from storage.db import make_engine
 from tests.conftest import (
     CHANNEL,
     SIGNING_SECRET,
     RunningBot,
     bot_environment,
     free_port,
+    school_engine,
 )
 from tests.slack_driver import SlackDriver, report_values
 
@@ -79,7 +79,7 @@ def test_a_burst_survives_the_bot_killed_mid_delivery_while_slack_is_down(
     later.write_text("16\n")
     restarted = start(fake, database, tmp_path / "restarted.log", POLICYBOT_CLOCK_FILE=str(later))
     try:
-        store = ConcernStore(make_engine(database))
+        store = ConcernStore(school_engine(database))
         references: dict[str, str] = {}
         while time.monotonic() - recovered < RECOVERY:
             concerns = [store.by_submission_key(f"VCRASH{n}") for n in range(BURST)]

@@ -15,8 +15,7 @@ from sqlalchemy import create_engine, make_url, text
 
 from sandbox.slack import LocalSlack
 from storage.concerns import ConcernStore
-from storage.db import make_engine
-from tests.conftest import CHANNEL, LEADERS, SIGNING_SECRET, RunningBot, bot_environment, free_port
+from tests.conftest import CHANNEL, LEADERS, SIGNING_SECRET, RunningBot, bot_environment, free_port, school_engine
 from tests.slack_driver import SlackDriver, report_values
 
 pytestmark = pytest.mark.skipif(
@@ -55,7 +54,7 @@ def test_the_database_going_away_after_a_post_neither_loses_nor_doubles_it(
         held.set()
         time.sleep(away_seconds)  # the outage itself: how long the database stays away is what is being tested
         cut_off(database, refused=False)
-        store = ConcernStore(make_engine(database))
+        store = ConcernStore(school_engine(database))
         concern = store.by_submission_key(view_id)
         assert concern is not None and concern.id is not None
         [receipt] = fake.wait_for("chat.postMessage", lambda p: p["channel"] == "UOUTAGE", after=mark, timeout=30)

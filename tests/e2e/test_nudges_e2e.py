@@ -17,9 +17,18 @@ import pytest
 
 from sandbox.slack import LocalSlack
 from storage.concerns import ConcernStore
-from storage.db import make_engine, upgrade
+from storage.db import upgrade
 from storage.models import Concern
-from tests.conftest import CHANNEL, LEADERS, SIGNING_SECRET, RunningBot, bot_environment, free_port, wait_until
+from tests.conftest import (
+    CHANNEL,
+    LEADERS,
+    SIGNING_SECRET,
+    RunningBot,
+    bot_environment,
+    free_port,
+    school_engine,
+    wait_until,
+)
 from tests.slack_driver import SlackDriver, report_values
 
 FAST = {
@@ -39,8 +48,9 @@ def own_slack() -> Iterator[LocalSlack]:
 
 @pytest.fixture
 def rows(database: str) -> Iterator[ConcernStore]:
-    """The bots' database as the test reads it."""
-    engine = make_engine(database)
+    """The bots' database as the test reads it (made here: the bots find it current)."""
+    upgrade(database)
+    engine = school_engine(database)
     yield ConcernStore(engine)
     engine.dispose()
 

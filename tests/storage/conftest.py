@@ -11,15 +11,15 @@ import pytest
 from sqlalchemy import Engine
 
 from storage.concerns import ConcernStore
-from storage.db import make_engine, upgrade
-from tests.conftest import new_database_url
+from storage.db import upgrade
+from tests.conftest import new_database_url, school_engine
 from tests.storage.helpers import Contacts
 
 
 def migrated(folder: Path, name: str) -> Iterator[Engine]:
     for url in new_database_url(folder, name):
         upgrade(url)
-        made = make_engine(url)
+        made = school_engine(url)
         yield made
         made.dispose()
 

@@ -9,22 +9,23 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import Session
 
 from flows.concerns import ConcernDraft
 from flows.contact import Channel, ContactQuestion, Person, assess
 from flows.contact_requests import Decision, Relationship
 from flows.permissions import Act, People, RecordKind, place
+from flows.schools import SchoolRole
 from flows.taxonomy import Area, Kind, Outcome, Role
 from storage.audit import review_subject_id
 from storage.commands import Changed, Command, Refused, change
 from storage.concerns import ConcernStore
 from storage.contact_checks import ContactCheckStore
-from storage.db import transaction
+from storage.db import reading, transaction
 from storage.declarations import DeclarationStore
-from storage.models import ReviewReminder
+from storage.models import ReviewReminder, SchoolMember
 from storage.outbox import Message, OutboxStore, post_key
 from storage.policy import adopt_setting
+from storage.tenancy import school_of
 from tests.conftest import NOW, PEOPLE
 
 QUESTION = ContactQuestion(Person.PUPIL_FAMILY, Channel.SOCIAL_NETWORK, under_18=False)
@@ -57,7 +58,7 @@ def a_concern(engine: Engine, safeguarding: bool = False, involved: str | None =
 
 
 def stored(engine: Engine, model: Any, record_id: int) -> Any:
-    with Session(engine) as session:
+    with reading(engine) as session:
         return session.get(model, record_id)
 
 
@@ -149,6 +150,7 @@ def one_of_everything(store: ConcernStore, contacts: Contacts) -> None:
     )
     with transaction(store.engine) as session:
         session.add(ReviewReminder(review_on=date(2027, 9, 1), mark="30 days"))
+        session.add(SchoolMember(school_id=school_of(store.engine), role=SchoolRole.LEADER, slack_id="UMARKMEMBER"))
 
 
 def seed_concerns(store: ConcernStore, count: int, until: datetime = NOW) -> list[int]:

@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
-from storage.db import make_engine, upgrade
+from storage.db import upgrade
 from storage.models import OutboxMessage, Send
 from storage.outbox import Message, OutboxStore
-from tests.conftest import base_environment, new_database_url, policybot
+from tests.conftest import base_environment, new_database_url, policybot, school_engine
 
 NOW = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -26,7 +26,7 @@ PG_BIN = Path("/usr/lib/postgresql/15/bin")
 def waiting_at_the_backup(url: str) -> None:
     """One post sent, one post and one redraw still waiting, as a backup would catch them."""
     upgrade(url)
-    outbox = OutboxStore(make_engine(url))
+    outbox = OutboxStore(school_engine(url))
     outbox.put([Message("backup:sent", None, "ULEAD1", "sent before the backup")], NOW)
     [claimed] = outbox.claim_due(NOW, replies=False, limit=10)
     assert outbox.sent(claimed.row, "DLEAD1", "1.1", NOW)
@@ -92,7 +92,7 @@ def test_what_a_record_from_before_the_outbox_had_to_send_is_looked_for_too(tmp_
     into is looked for in Slack before it is sent."""
     url = f"sqlite:///{tmp_path}/remaining.db"
     upgrade(url)
-    outbox = OutboxStore(make_engine(url))
+    outbox = OutboxStore(school_engine(url))
     outbox.put([Message("remaining:concern:1:post", None, "CLEAD1", "", send=Send.REMAINING)], NOW)
     assert outbox.restored() == 1
     [claimed] = outbox.claim_due(NOW, replies=False, limit=10)

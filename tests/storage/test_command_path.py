@@ -20,6 +20,7 @@ from flows.permissions import Act, People, RecordKind
 from storage import audit, commands
 from storage.commands import Changed, Command, Missing, Overtaken, Refused, Repeated, change, look
 from storage.contact_checks import ContactCheckStore
+from storage.db import reading
 from storage.declarations import DeclarationStore
 from storage.models import AuditEntry, Concern, ContactCheck, Declaration
 from storage.outbox import Message, OutboxStore
@@ -440,7 +441,7 @@ def test_a_nudge_still_waiting_when_its_concern_is_acknowledged_is_cancelled_and
     with engine.begin() as connection:  # the sender holds it: its claim runs on past the acknowledgement
         connection.execute(update(table).where(table.c.key == being_sent).values(claimed_until=LATER))
     assert isinstance(change(engine, PEOPLE, command(RecordKind.CONCERN, concern_id, Act.ACKNOWLEDGE, "UL1")), Changed)
-    with Session(engine) as session:
+    with reading(engine) as session:
         states = {row.key: row.state for row in session.exec(select(OutboxMessage)).scalars()}  # type: ignore[call-overload]
     assert states[f"concern:{concern_id}{NUDGE}1:thread"] == State.CANCELLED
     assert states[f"concern:{concern_id}{NUDGE}2:head:UHEAD"] == State.CANCELLED

@@ -35,6 +35,7 @@ from storage.export import (
     missing_database,
     write,
 )
+from storage.tenancy import school_of
 from tests.conftest import LONDON, NOW, csv_rows
 from tests.storage.helpers import Contacts, one_of_everything
 
@@ -267,6 +268,8 @@ def seed(engine: Engine, count: int, typed: str = "typed", first: int = 1) -> No
         for actor, action, note in ((f"UREP{i}", "reported", ""), ("ULEAD", "resolved", typed)) if i < count else ():
             entry = {"subject_kind": "concern", "subject_id": i, "at": at, "actor_id": actor, "action": action}
             entries.append(entry | {"from_state": None, "to_state": None, "detail": None, "note": note})
+    school = {"school_id": school_of(engine)}
+    concerns, entries = [row | school for row in concerns], [entry | school for entry in entries]
     with transaction(engine) as session:
         session.connection().execute(SQLModel.metadata.tables["concern"].insert(), concerns)
         if entries:
@@ -335,9 +338,9 @@ def test_a_streamed_export_is_one_snapshot(fresh_engine: Engine, fmt: str) -> No
                 self.changed = True
                 seed(fresh_engine, 1, first=9)
                 late = {"subject_kind": "concern", "at": NOW, "actor_id": "ULATE", "action": "escalated", "note": ""}
-                with transaction(
-                    fresh_engine
-                ) as session:  # a new event of the concern written, and of one not read yet
+                late["school_id"] = school_of(fresh_engine)
+                # a new event of the concern written, and of one not read yet
+                with transaction(fresh_engine) as session:
                     audit = SQLModel.metadata.tables["audit_entry"]
                     session.connection().execute(audit.insert(), [late | {"subject_id": i} for i in (1, 3)])
             return super().write(text)

@@ -8,11 +8,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, event, select
-from sqlmodel import Session
 
 from flows.permissions import Act, RecordKind
 from storage.audit import review_subject_id
 from storage.commands import Changed, Overtaken, change
+from storage.db import reading
 from storage.models import Concern, PolicyReview, PolicyVersion
 from storage.policy import SETTING, adopt_setting
 from tests.conftest import NOW, PEOPLE
@@ -20,7 +20,7 @@ from tests.storage.helpers import a_concern, command, stored
 
 
 def versions(engine: Engine) -> list[tuple[str, str]]:
-    with Session(engine) as session:
+    with reading(engine) as session:
         rows = session.execute(select(PolicyVersion.version, PolicyVersion.recorded_by).order_by(PolicyVersion.id))
         return [(v, by) for v, by in rows]
 
@@ -46,7 +46,7 @@ def test_a_version_the_governors_approve_at_a_review_is_in_force_from_then(fresh
     assert isinstance(refused, Overtaken) and "policy version" in refused.reason
     done = command(RecordKind.REVIEW, review, Act.MARK_REVIEW_DONE, "UGOV", until=date(2027, 9, 1), detail="2026-09")
     assert isinstance(change(fresh_engine, PEOPLE, done), Changed)
-    with Session(fresh_engine) as session:
+    with reading(fresh_engine) as session:
         [recorded] = session.exec(select(PolicyReview)).scalars()  # type: ignore[call-overload]
     assert (recorded.policy_version, recorded.adopted_version) == ("2015-03", "2026-09")  # reviewed, then adopted
     assert stored(fresh_engine, Concern, a_concern(fresh_engine)).policy_version == "2026-09"

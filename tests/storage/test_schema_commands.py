@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import text
 
 from storage.db import SchemaProblem, current_revision, downgrade, make_engine, revisions, upgrade
-from tests.conftest import ROOT, base_environment, new_database_url
+from tests.conftest import ROOT, base_environment, new_database_url, school_engine
 
 
 @pytest.fixture
@@ -73,7 +73,7 @@ def test_going_back_before_the_outbox_waits_until_nothing_waits_to_be_sent(url: 
     from storage.outbox import Message, OutboxStore
 
     upgrade(url)
-    outbox = OutboxStore(make_engine(url))
+    outbox = OutboxStore(school_engine(url))
     now = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
     outbox.put([Message("concern:1:alert:UDSL1", None, "UDSL1", "A safeguarding concern")], now)
     with pytest.raises(SchemaProblem, match=r"^1 message\(s\) still wait to be sent"):

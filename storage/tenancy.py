@@ -1,0 +1,110 @@
+"""Keeping each school's records apart, in one place: an engine is opened for one school (`for_school`), and every
+session and transaction on it sees and writes that school's rows only.
+
+- The ORM: every SELECT, UPDATE and DELETE of a `Scoped` model gains `school_id = <the school>` (SQLAlchemy's
+  with_loader_criteria, added to each statement as it runs); every new row is written as the school's, and a row
+  of another school is refused. With no school, a statement about a scoped table is refused before it runs.
+- PostgreSQL: each transaction sets `policybot.school` for itself, which row-level security reads (migration 0013):
+  a second wall that holds for plain SQL too. The few plain statements (the outbox's) say their school themselves.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, event
+from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from sqlalchemy.sql.elements import ColumnElement
+
+from storage.models import Scoped
+
+SCHOOL = "policybot_school"  # the execution option an engine opened for one school carries
+SETTING = "policybot.school"  # PostgreSQL's transaction-local setting row-level security reads
+
+
+class NoSchool(RuntimeError):
+    """A scoped table was read or written on an engine opened for no school: a bug, refused before it ran."""
+
+
+@lru_cache(maxsize=1024)
+def for_school(engine: Engine, school_id: int) -> Engine:
+    """The same engine (and pool), for one school's rows only (one object per school: caches keyed by it hold)."""
+    return engine.execution_options(**{SCHOOL: school_id})
+
+
+def school_of(engine: Engine) -> int | None:
+    """The school an engine was opened for (None: none)."""
+    school = engine.get_execution_options().get(SCHOOL)
+    return int(school) if school is not None else None
+
+
+def school_in(where: Session | Connection) -> int:
+    """The school a session or a connection (of plain SQL) works for; NoSchool when none."""
+    options = where.info if isinstance(where, Session) else where.get_execution_options()
+    school = options.get(SCHOOL)
+    if school is None:
+        raise NoSchool("a school's records were asked for with no school")
+    return int(school)
+
+
+def mine(table: Table, where: Session | Connection) -> ColumnElement[bool]:
+    """For a plain SQL statement on a scoped table: only the rows of the school `where` works for."""
+    return table.c.school_id == school_in(where)
+
+
+def session_info(engine: Engine) -> dict[str, Any]:
+    """What a session opened on `engine` carries: its school."""
+    return {SCHOOL: school_of(engine)}
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _only_this_school(state: ORMExecuteState) -> None:
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    if not any(issubclass(mapper.class_, Scoped) for mapper in state.all_mappers):
+        return
+    school = state.session.info.get(SCHOOL)
+    if school is None:
+        raise NoSchool("a school's records were asked for with no school")
+    state.statement = state.statement.options(
+        *(
+            with_loader_criteria(model, lambda cls: cls.school_id == school, include_aliases=True)
+            for model in _scoped_models()
+        )
+    )
+
+
+@lru_cache(maxsize=1)
+def _scoped_models() -> tuple[type[Scoped], ...]:
+    """Every table whose rows are a school's (wherever one appears in a statement: joined, in a subquery)."""
+    found, todo = [], [Scoped]
+    while todo:
+        model = todo.pop()
+        todo += model.__subclasses__()
+        if hasattr(model, "__table__"):
+            found.append(model)
+    return tuple(found)
+
+
+@event.listens_for(Session, "before_flush")
+def _written_as_this_school(session: Session, _context: Any, _instances: Any) -> None:
+    school = session.info.get(SCHOOL)
+    for row in [*session.new, *session.dirty]:
+        if not isinstance(row, Scoped):
+            continue
+        if school is None:
+            raise NoSchool("a school's record was written with no school")
+        if row.school_id is None:
+            row.school_id = school
+        elif row.school_id != school:
+            raise NoSchool("a record of another school was written")
+
+
+@event.listens_for(Engine, "begin")
+def _set_for_row_level_security(connection: Any) -> None:
+    school = connection.get_execution_options().get(SCHOOL)
+    if school is not None and connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(
+            "SELECT set_config(%(name)s, %(school)s, true)", {"name": SETTING, "school": str(school)}
+        )
