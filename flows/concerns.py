@@ -103,6 +103,7 @@ def check_note(note: str) -> str | None:
     return None
 
 
-def format_reference(year: int, number: int) -> str:
-    """The reference staff and leadership quote: SMP-2026-0007 is the seventh concern of 2026."""
-    return f"SMP-{year}-{number:04d}"
+def format_reference(year: int, number: int, school: str | None = None) -> str:
+    """The reference staff and leadership quote: SMP-2026-0007 is the seventh concern of 2026; at a trust's school
+    its key is in it (SMP-NORTH-2026-0007), so that references stay unique across the trust."""
+    return f"SMP-{school.upper() + '-' if school else ''}{year}-{number:04d}"

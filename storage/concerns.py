@@ -9,7 +9,7 @@ from datetime import UTC, datetime, tzinfo
 from sqlalchemy import CursorResult, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from flows.concerns import ConcernDraft, format_reference
 from flows.errors import DomainError
@@ -18,7 +18,7 @@ from flows.permissions import Placement, RecordKind
 from flows.platforms import OTHER
 from storage import audit, outbox
 from storage.db import reading, transaction
-from storage.models import AuditEntry, Concern, ReferenceCounter
+from storage.models import AuditEntry, Concern, ReferenceCounter, SchoolRow
 from storage.outbox import Tell
 from storage.tenancy import school_in
 
@@ -84,7 +84,7 @@ class ConcernStore:
                 session.add(counter)
             counter.last += 1
             concern = Concern(
-                reference=format_reference(year, counter.last),
+                reference=format_reference(year, counter.last, _reference_key(session)),
                 submission_key=submission_key,
                 reporter_id=draft.reporter_id,
                 area=draft.area,
@@ -161,3 +161,10 @@ class ConcernStore:
     def events(self, concern_id: int) -> list[AuditEntry]:
         """The concern's audit trail, oldest first."""
         return audit.trail(self.engine, RecordKind.CONCERN, concern_id)
+
+
+def _reference_key(session: Session) -> str | None:
+    """What a school's references carry: its key, for a school of a trust's file (the one school run from the
+    settings keeps SMP-2026-0001)."""
+    school = session.get(SchoolRow, school_in(session))
+    return None if school is None or school.from_settings else school.key

@@ -70,7 +70,7 @@ class Nudged(Scoped):
 class Concern(Nudged, table=True):
     id: int | None = Field(default=None, primary_key=True)
     policy_version: str | None = Field(default=None, max_length=40)  # the policy in force when it was made
-    reference: str = Field(index=True, unique=True, max_length=20)
+    reference: str = Field(index=True, unique=True, max_length=48)  # unique across the schools (their keys in them)
     submission_key: str = Field(unique=True, max_length=100)  # Slack's view id: a retried submission stores once
     reporter_id: str = Field(max_length=32)
     area: Area = Field(sa_type=EnumText(Area, 20))

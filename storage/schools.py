@@ -32,6 +32,15 @@ def settings_school(engine: Engine) -> Engine:
     return for_school(engine, row.id)
 
 
+def for_key(engine: Engine, key: str) -> Engine:
+    """`engine`, for the school with this key (--school KEY)."""
+    with reading(engine) as session:
+        row = session.exec(select(SchoolRow).where(SchoolRow.key == key)).first()
+    if row is None or row.id is None:
+        raise NoSuchSchool(f"no school has the key {key!r} here (`policybot schools list` lists them)")
+    return for_school(engine, row.id)
+
+
 @dataclass
 class Imported:
     """What an import did, for the one summary line per school the command prints."""

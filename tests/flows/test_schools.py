@@ -6,36 +6,9 @@ from __future__ import annotations
 import pytest
 
 from flows.schools import School, SchoolsError, parse_trust
+from tests.conftest import ROOT
 
-EXAMPLE = """
-[trust]
-name = "Northern Lights Trust"
-safeguarding_leads = ["UTRUSTDSL"]   # see every school's safeguarding queue
-
-[[school]]
-key = "north"                 # short and stable: --school north, exports, logs
-name = "North Academy"
-team_id = "T0TEST"            # its Slack workspace (several schools may share one)
-leadership_channel = "GNORTH"
-staff = ["UN1", "UN2"]        # or staff_usergroup = "S0NORTH"
-leaders = ["ULEADN"]
-safeguarding_leads = ["UDSLN"]
-headteacher = "UHEADN"
-chair = "UCHAIRN"
-governors = ["UGOVN"]
-timezone = "Europe/London"    # optional, as today's setting
-
-[[school]]
-key = "south"
-name = "South Primary"
-team_id = "T0TEST"
-leadership_channel = "GSOUTH"
-staff_usergroup = "S0SOUTH"
-leaders = ["ULEADS"]
-safeguarding_leads = ["UDSLS"]
-headteacher = "UHEADS"
-chair = "UCHAIRS"
-"""
+EXAMPLE = (ROOT / "examples" / "schools.toml").read_text()  # the file the README shows an IT lead
 
 
 def test_the_issues_example_reads_as_written() -> None:

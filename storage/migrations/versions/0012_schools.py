@@ -6,7 +6,8 @@ from_settings): everything stored before is its, and it keeps running from the s
 
 Each table of records gains `school_id` (not null, the school's). What was unique across the database is unique
 within a school now: a year's reference counter, a job's run in a period, a review's reminder and its completion.
-A concern's reference stays unique across the deployment (an imported school's references carry its key).
+A concern's reference stays unique across the deployment: an imported school's references carry its key
+(SMP-NORTH-2026-0001), and the column is wider for it.
 
 The downgrade refuses while any school was imported from a schools file: the schools' records would be mixed.
 
@@ -87,6 +88,8 @@ def upgrade() -> None:
                     batch.drop_constraint(_unique_name(table, columns), type_="unique")
                     batch.create_unique_constraint(f"uq_{table}_school_id_{'_'.join(columns)}", ["school_id", *columns])
     _counter_per_school(school)
+    with op.batch_alter_table("concern") as batch:  # a school's key in its references: SMP-NORTH-2026-0001
+        batch.alter_column("reference", existing_type=AutoString(length=20), type_=AutoString(length=48))
 
 
 def _unique_name(table: str, columns: tuple[str, ...]) -> str:
@@ -95,6 +98,12 @@ def _unique_name(table: str, columns: tuple[str, ...]) -> str:
         if tuple(found["column_names"]) == columns and found["name"]:
             return str(found["name"])
     return f"uq_{table}_{'_'.join(columns)}"
+
+
+def _as_before(table: str, columns: tuple[str, ...]) -> str:
+    """The name the constraint had before 0012: PostgreSQL's default; SQLite's was unnamed (any name will do)."""
+    joined = "_".join(columns)
+    return f"{table}_{joined}_key" if op.get_bind().dialect.name == "postgresql" else f"uq_{table}_{joined}"
 
 
 def _counter_per_school(school: int) -> None:
@@ -127,12 +136,14 @@ def downgrade() -> None:
     )
     if rows:
         op.bulk_insert(counter, [{"year": year, "last": last} for year, last in rows])
+    with op.batch_alter_table("concern") as batch:
+        batch.alter_column("reference", existing_type=AutoString(length=48), type_=AutoString(length=20))
     for table in reversed(SCOPED):
         with op.batch_alter_table(table) as batch:
             for unique_in, columns in WITHIN_SCHOOL:
                 if unique_in == table:
                     batch.drop_constraint(f"uq_{table}_school_id_{'_'.join(columns)}", type_="unique")
-                    batch.create_unique_constraint(f"uq_{table}_{'_'.join(columns)}", list(columns))
+                    batch.create_unique_constraint(_as_before(table, columns), list(columns))
             batch.drop_index(f"ix_{table}_school_id")
             batch.drop_constraint(f"fk_{table}_school_id", type_="foreignkey")
             batch.drop_column("school_id")

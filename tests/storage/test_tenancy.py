@@ -1,0 +1,128 @@
+"""Two schools in one database: each school's engine reads, changes, sends, exports and claims its own rows and
+nothing of the other's; with no school nothing is read or written at all."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC
+
+import pytest
+from sqlalchemy import Engine, select
+
+from flows.permissions import Act, RecordKind
+from flows.schools import parse_trust
+from storage import audit
+from storage.commands import Changed, change
+from storage.concerns import ConcernStore
+from storage.db import make_engine, reading, transaction, upgrade
+from storage.export import export
+from storage.models import Concern, JobRun, OutboxMessage
+from storage.outbox import Message, OutboxStore
+from storage.retention import claim_period
+from storage.schools import for_key, import_trust
+from storage.subject_access import gather
+from storage.tenancy import NoSchool, school_of
+from tests.conftest import NOW, PEOPLE, ROOT, new_database_url
+from tests.storage.helpers import a_concern, command
+
+TRUST = parse_trust((ROOT / "examples" / "schools.toml").read_text())
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """North (the school the settings ran, adopted) and south, each with one concern; opened for no school."""
+    for url in new_database_url(tmp_path_factory.mktemp("tenancy"), "tenancy"):
+        upgrade(url)
+        raw = make_engine(url)
+        import_trust(raw, TRUST, NOW, adopt="north")
+        a_concern(for_key(raw, "north"))
+        a_concern(for_key(raw, "south"))
+        yield raw
+        raw.dispose()
+
+
+@pytest.fixture
+def schools(database: Engine) -> tuple[Engine, Engine]:
+    return for_key(database, "north"), for_key(database, "south")
+
+
+def ids(engine: Engine) -> list[int]:
+    """The school's first concern (each test adds none)."""
+    return [c.id or 0 for c in ConcernStore(engine).open_concerns()]
+
+
+def test_each_school_sees_its_own_concerns_and_counts_its_own_references(schools: tuple[Engine, Engine]) -> None:
+    north, south = schools
+    [north_id], [south_id] = ids(north), ids(south)
+    assert north_id != south_id
+    assert ConcernStore(north).get(south_id) is None and ConcernStore(south).get(north_id) is None
+    assert ConcernStore(north).events(south_id) == []
+    mine, theirs = ConcernStore(north).get(north_id), ConcernStore(south).get(south_id)
+    assert mine is not None and theirs is not None
+    assert (mine.reference, theirs.reference) == ("SMP-NORTH-2026-0001", "SMP-SOUTH-2026-0001")
+    assert ConcernStore(north).by_reference(theirs.reference) is None
+
+
+def test_a_leader_of_one_school_cannot_change_the_others_record(schools: tuple[Engine, Engine]) -> None:
+    north, south = schools
+    [south_id] = ids(south)
+    lead = sorted(PEOPLE.leadership)[0]
+    reached = change(north, PEOPLE, command(RecordKind.CONCERN, south_id, Act.ACKNOWLEDGE, lead, version=1))
+    assert not isinstance(reached, Changed)
+    still = ConcernStore(south).get(south_id)
+    assert still is not None and still.version == 1 and still.acknowledged_by is None
+    assert [e.action for e in audit.trail(south, "concern", south_id)] == ["reported"]
+
+
+def test_each_school_sends_only_its_own_messages(schools: tuple[Engine, Engine]) -> None:
+    north, south = schools
+    OutboxStore(north).put([Message("reply:north", None, "UN1", "to north")], NOW)  # (a reply: no record)
+    OutboxStore(south).put([Message("reply:south", None, "ULEADS", "to south")], NOW)
+    claimed = OutboxStore(north).claim_due(NOW, replies=False, limit=100)
+    assert "reply:south" not in {c.row.key for c in claimed} and "reply:north" in {c.row.key for c in claimed}
+    assert all(c.row.school_id == school_of(north) for c in claimed)
+    assert OutboxStore(north).target("reply:south") is None
+
+
+def test_exports_and_subject_access_hold_one_schools_records(schools: tuple[Engine, Engine]) -> None:
+    north, south = schools
+    [south_id] = ids(south)
+    theirs = ConcernStore(south).get(south_id)
+    assert theirs is not None
+    document = export(north, "json", include_details=True, tz=UTC)
+    assert "SMP-NORTH-2026-0001" in document and theirs.reference not in document
+    assert gather(north, "USTAFF", NOW)["records"] == 1  # the reporter's concern at north only
+    assert gather(south, "USTAFF", NOW)["records"] == 1
+
+
+def test_job_claims_are_each_schools(schools: tuple[Engine, Engine]) -> None:
+    north, south = schools
+    assert claim_period(north, "retention", "2026-12") and claim_period(south, "retention", "2026-12")
+    assert not claim_period(north, "retention", "2026-12")
+
+
+def test_with_no_school_nothing_is_read_or_written(database: Engine) -> None:
+    raw = database
+    assert school_of(raw) is None
+    with pytest.raises(NoSchool):
+        ConcernStore(raw).open_concerns()
+    with pytest.raises(NoSchool):
+        OutboxStore(raw).waiting()
+    with pytest.raises(NoSchool), transaction(raw) as session:
+        session.add(JobRun(name="retention", period="2027-01"))
+    with pytest.raises(NoSchool), reading(raw) as session:
+        session.execute(select(OutboxMessage.id)).all()
+
+
+def test_a_row_of_another_school_is_never_written(schools: tuple[Engine, Engine]) -> None:
+    north, south = schools
+    [north_id] = ids(north)
+    with pytest.raises(NoSchool), transaction(south) as session:
+        session.add(JobRun(name="retention", period="2027-02", school_id=school_of(north)))
+    with reading(north) as session:
+        row = session.get(Concern, north_id)
+    assert row is not None
+    row.description = "moved"
+    with pytest.raises(NoSchool), transaction(south) as session:
+        session.add(row)  # another school's record, carried over into this school's session
+    assert ConcernStore(north).get(north_id).description == "x"  # type: ignore[union-attr]
