@@ -13,14 +13,22 @@ from dotenv import load_dotenv
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import retention_command
+from bot import retention_command, schools_command
 from bot.config import ConfigError, ConfigErrors, Settings
 from bot.setup_check import database_problem
+from flows.errors import DomainError
 from storage.db import SchemaProblem
 
 log = logging.getLogger("policybot")
 
-RECORD_COMMANDS = ("db", "export", "report", "subject-access", "status")  # bot.record_commands: no Slack needed
+RECORD_COMMANDS = (
+    "db",
+    "export",
+    "report",
+    "subject-access",
+    "status",
+    "schools",
+)  # bot.record_commands: no Slack needed
 SETTINGS_HELP = "policybot: see .env.example and the Configuration table in README.md for every setting."
 # The start-up check answers within this many seconds when Slack cannot be reached, and does not retry.
 CHECK_TIMEOUT_SECONDS = 5
@@ -140,7 +148,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     access.add_argument("user_id", help="the person's Slack user id, such as U0123ABCD")
     access.add_argument("--output", "-o", help="the files' name without .json/.html (default subject-access-USER_ID)")
+    for per_school in (export, report, access):
+        per_school.add_argument(
+            "--school",
+            metavar="KEY",
+            help="a trust's school, by its key (`policybot schools list`): needed when the database holds several",
+        )
     retention_command.add_parser(commands)
+    schools_command.add_parser(commands)
     return parser
 
 
@@ -160,6 +175,9 @@ def main(argv: list[str] | None = None) -> int:
     except SQLAlchemyError as error:
         print(f"policybot: database problem: {database_problem(error)}", file=sys.stderr)
         return 3
+    except DomainError as error:  # a school asked for that is not there, or several to choose from
+        print(f"policybot: {error}", file=sys.stderr)
+        return 2
     except SchemaProblem as error:  # 4: a restart cannot mend it (the service unit stays stopped)
         print(f"policybot: database schema: {error}", file=sys.stderr)
         return 4

@@ -31,27 +31,34 @@ def run_record_command(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "export":
         return _export(args, settings)
     if args.command == "report":
-        return _report(args.start, args.end, args.output, settings)
+        return _report(args.start, args.end, args.output, settings, args.school)
     if args.command == "status":
         return _status(settings)
-    return _subject_access(args.user_id, args.output, settings)
+    if args.command == "schools":
+        from bot import schools_command
+
+        return schools_command.run(settings.database_url, args)
+    return _subject_access(args.user_id, args.output, settings, args.school)
 
 
-def existing(url: str, schema: bool = True) -> Engine | None:
-    """The database's engine, for the one school run from the settings; None (said in one line) when there is none
-    yet: opening it would leave an empty file. `schema=False`: the engine of a database that may not answer, or
-    have no schema yet (for `status` to say which)."""
+def existing(url: str, schema: bool = True, school: str | None = None, scoped: bool = True) -> Engine | None:
+    """The database's engine, for the school named (--school KEY), or the one there is; None (said in one line)
+    when there is no database yet: opening it would leave an empty file. `schema=False`: the engine of a database
+    that may not answer, or have no schema yet (for `status` to say which). `scoped=False`: for no school (the
+    schools themselves)."""
     from storage.db import make_engine
     from storage.export import missing_database
-    from storage.schools import settings_school
+    from storage.schools import chosen
 
     missing = missing_database(url)
     if missing is not None:
         print(f"policybot: no database yet at {missing}: run `policybot db upgrade` first", file=sys.stderr)
         return None
     engine = make_engine(url)
+    if not scoped:
+        return engine
     try:
-        return settings_school(engine)
+        return chosen(engine, school)
     except SQLAlchemyError:
         if schema:
             raise
@@ -111,12 +118,13 @@ def _restored(url: str) -> int:
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:
     from storage.export import write
+    from storage.schools import zone_of
 
-    school = ZoneInfo(settings.timezone)
-    since = None if args.since is None else datetime.combine(args.since, time(), school)  # midnight there
-    engine = existing(settings.database_url)
+    engine = existing(settings.database_url, school=args.school)
     if engine is None:
         return 3
+    school = ZoneInfo(zone_of(engine, settings.timezone))
+    since = None if args.since is None else datetime.combine(args.since, time(), school)  # midnight there
     out = private_file(args.output, newline="") if args.output else nullcontext(sys.stdout)
     try:
         with out as handle:  # written as it is read, a batch of records at a time
@@ -128,19 +136,20 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _report(start: date | None, end: date | None, output: str, settings: Settings) -> int:
+def _report(start: date | None, end: date | None, output: str, settings: Settings, key: str | None) -> int:
     from bot.governors_pack import pack
     from flows.pack import default_period
+    from storage.schools import zone_of
 
-    school = ZoneInfo(settings.timezone)
+    engine = existing(settings.database_url, school=key)
+    if engine is None:
+        return 3
+    school = ZoneInfo(zone_of(engine, settings.timezone))
     first, last = default_period(datetime.now(school).date())
     start, end = start or first, end or last
     if end < start:
         print("policybot: --to is before --from", file=sys.stderr)
         return 2
-    engine = existing(settings.database_url)
-    if engine is None:
-        return 3
     page = pack(engine, start, end, school, settings.ack_nudge_after, settings.pack_suppress_below, settings.platforms)
     with private_file(output) as out:
         out.write(page)
@@ -187,18 +196,19 @@ def display_name(person: str, settings: Settings) -> str | None:
     return str(name) if name else None
 
 
-def _subject_access(person: str, output: str | None, settings: Settings) -> int:
+def _subject_access(person: str, output: str | None, settings: Settings, key: str | None) -> int:
     from bot.subject_access_page import render
+    from storage.schools import zone_of
     from storage.subject_access import gather
 
     if not USER_ID.match(person):
         print(f"policybot: {person!r} is not a Slack user id (such as U0123ABCD)", file=sys.stderr)
         return 2
-    engine = existing(settings.database_url)
+    engine = existing(settings.database_url, school=key)
     if engine is None:
         return 3
     document = gather(engine, person, datetime.now(UTC))
-    school, platforms = ZoneInfo(settings.timezone), settings.platforms
+    school, platforms = ZoneInfo(zone_of(engine, settings.timezone)), settings.platforms
     base = output or f"subject-access-{person}"
     with private_file(f"{base}.json") as out:
         json.dump(document, out, indent=2)

@@ -14,7 +14,7 @@ from flows.errors import DomainError
 from flows.schools import School, SchoolRole, Trust
 from storage.db import reading, transaction
 from storage.models import Concern, ContactCheck, Declaration, SchoolMember, SchoolRow
-from storage.tenancy import for_school
+from storage.tenancy import for_school, school_of
 
 SETTINGS_KEY = "school"  # the key of the school run from the settings (migration 0012)
 
@@ -28,7 +28,10 @@ def settings_school(engine: Engine) -> Engine:
     with reading(engine) as session:
         row = session.exec(select(SchoolRow).where(SchoolRow.from_settings)).first()
     if row is None or row.id is None:
-        raise NoSuchSchool("no school is run from the settings here: its schools were imported from a schools file")
+        raise NoSuchSchool(
+            "this database holds a trust's schools, imported from a schools file (`policybot schools list`), and "
+            "this version of policybot serves only the one school its settings describe"
+        )
     return for_school(engine, row.id)
 
 
@@ -39,6 +42,30 @@ def for_key(engine: Engine, key: str) -> Engine:
     if row is None or row.id is None:
         raise NoSuchSchool(f"no school has the key {key!r} here (`policybot schools list` lists them)")
     return for_school(engine, row.id)
+
+
+def chosen(engine: Engine, key: str | None) -> Engine:
+    """`engine`, for the school a command names (--school KEY); with none named, the one school there is (or the one
+    run from the settings); NoSuchSchool, saying to choose, when there are several."""
+    if key is not None:
+        return for_key(engine, key)
+    with reading(engine) as session:
+        rows = session.exec(select(SchoolRow).order_by(SchoolRow.key)).all()
+    settings = [row for row in rows if row.from_settings]
+    if len(rows) == 1 or settings:
+        row = settings[0] if settings else rows[0]
+        assert row.id is not None
+        return for_school(engine, row.id)
+    raise NoSuchSchool(
+        f"this database holds {len(rows)} schools ({', '.join(row.key for row in rows)}): choose one with --school KEY"
+    )
+
+
+def zone_of(engine: Engine, settings_zone: str) -> str:
+    """The time zone of the school `engine` is opened for: its own, or for the school run from the settings, theirs."""
+    with reading(engine) as session:
+        row = session.get(SchoolRow, school_of(engine))
+    return settings_zone if row is None or row.from_settings else row.timezone
 
 
 @dataclass

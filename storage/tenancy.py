@@ -13,7 +13,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, event
+from sqlalchemy import Connection, Engine, Select, Table, event
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -62,17 +62,24 @@ def session_info(engine: Engine) -> dict[str, Any]:
 def _only_this_school(state: ORMExecuteState) -> None:
     if not (state.is_select or state.is_update or state.is_delete):
         return
-    if not any(issubclass(mapper.class_, Scoped) for mapper in state.all_mappers):
+    # A scoped table named only as what is selected from (`select(func.count()).select_from(Concern)`): the loader
+    # criteria below do not reach it, so it is limited here.
+    selected = state.statement if isinstance(state.statement, Select) else None
+    bare = [f for f in selected.get_final_froms() if f in _scoped_tables()] if selected is not None else []
+    if not bare and not any(issubclass(mapper.class_, Scoped) for mapper in state.all_mappers):
         return
     school = state.session.info.get(SCHOOL)
     if school is None:
         raise NoSchool("a school's records were asked for with no school")
-    state.statement = state.statement.options(
+    statement = state.statement.options(
         *(
             with_loader_criteria(model, lambda cls: cls.school_id == school, include_aliases=True)
             for model in _scoped_models()
         )
     )
+    if isinstance(statement, Select):
+        statement = statement.where(*(table.c.school_id == school for table in bare))
+    state.statement = statement
 
 
 @lru_cache(maxsize=1)
@@ -85,6 +92,11 @@ def _scoped_models() -> tuple[type[Scoped], ...]:
         if hasattr(model, "__table__"):
             found.append(model)
     return tuple(found)
+
+
+@lru_cache(maxsize=1)
+def _scoped_tables() -> frozenset[Any]:
+    return frozenset(model.__table__ for model in _scoped_models())  # type: ignore[attr-defined]
 
 
 @event.listens_for(Session, "before_flush")

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from importlib.metadata import version
 from pathlib import Path
 
@@ -21,9 +19,10 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 
-from bot.cli import AT_LEAST_INFO, AT_LEAST_WARNING, SETTINGS_HELP, _parser, main
+from bot.cli import SETTINGS_HELP, _parser
 from sandbox.slack import LocalSlack
 from storage.db import alembic_config
+from tests.bot.conftest import Run
 from tests.conftest import (
     base_environment,
     bot_environment,
@@ -33,45 +32,6 @@ from tests.conftest import (
     policybot,
     school_engine,
 )
-
-
-@dataclass
-class Ran:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-Run = Callable[..., Ran]
-
-# The loggers bot.cli._configure_logging sets a level on, put back after each test that runs main here.
-CONFIGURED_LOGGERS = (*AT_LEAST_INFO, *AT_LEAST_WARNING)
-
-
-@pytest.fixture
-def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Iterator[Run]:
-    """`policybot *args` in this process, with exactly `env` as its environment."""
-
-    def run(*args: str, env: dict[str, str]) -> Ran:
-        for name in set(os.environ) - set(env):
-            monkeypatch.delenv(name)
-        for name, value in env.items():
-            monkeypatch.setenv(name, value)
-        capsys.readouterr()
-        root = logging.getLogger()
-        handlers = list(root.handlers)
-        try:
-            code = main(list(args))
-        finally:  # logging.basicConfig adds a handler only when pytest has none on the root logger: not for long
-            for handler in set(root.handlers) - set(handlers):
-                root.removeHandler(handler)
-        out, err = capsys.readouterr()
-        return Ran(code, out, err)
-
-    levels = {name: logging.getLogger(name).level for name in ("", *CONFIGURED_LOGGERS)}
-    yield run
-    for name, level in levels.items():
-        logging.getLogger(name).setLevel(level)
 
 
 def test_every_missing_setting_is_one_line_then_where_they_are_described(run: Run) -> None:

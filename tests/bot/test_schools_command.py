@@ -1,0 +1,117 @@
+"""`policybot schools import FILE` and `schools list` as a trust's IT lead meets them: idempotent, a school missing
+from the file reported and kept with its records, the school run from the settings handed over only when asked, and
+every mistake one line; then the record commands ask which school."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from sandbox.slack import LocalSlack
+from storage.db import make_engine, reading
+from storage.models import Concern, SchoolMember
+from storage.schools import for_key
+from tests.bot.conftest import Run
+from tests.conftest import ROOT, base_environment, bot_environment, school_engine
+from tests.storage.helpers import a_concern
+
+EXAMPLE = ROOT / "examples" / "schools.toml"
+
+
+def env(url: str) -> dict[str, str]:
+    return base_environment(DATABASE_URL=url)
+
+
+def test_import_is_idempotent_and_says_what_changed(database: str, tmp_path: Path, run: Run) -> None:
+    first = run("schools", "import", str(EXAMPLE), env=env(database))
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.splitlines() == [
+        "north: added (North Academy; 7 people or groups named by role)",
+        "south: added (South Primary; 5 people or groups named by role)",
+    ]
+    again = run("schools", "import", str(EXAMPLE), env=env(database))
+    assert again.stdout.splitlines() == ["north: unchanged", "south: unchanged"]
+
+    changed = tmp_path / "schools.toml"
+    text = EXAMPLE.read_text().replace('leaders = ["ULEADS"]', 'leaders = ["ULEADS2", "ULEADS3"]')
+    changed.write_text(text.split('[[school]]\nkey = "north"')[0] + "[[school]]" + text.split("[[school]]")[2])
+    done = run("schools", "import", str(changed), env=env(database))
+    assert done.stdout.splitlines() == [
+        "south: updated (2 added, 1 removed)",
+        "north: not in the file: kept as it was, with its records",
+    ]
+    engine = make_engine(database)
+    with reading(engine) as session:
+        leaders = session.scalars(select(SchoolMember.slack_id).where(SchoolMember.role == "leader")).all()
+    assert sorted(leaders) == ["ULEADN", "ULEADS2", "ULEADS3"]  # north's people are north's still
+    listed = run("schools", "list", env=env(database))
+    assert listed.stdout.splitlines() == [
+        "north: North Academy (workspace T0TEST, leadership channel GNORTH, Europe/London; 7 people or groups named "
+        "by role)",
+        "south: South Primary (workspace T0TEST, leadership channel GSOUTH, Europe/London; 6 people or groups named "
+        "by role)",
+    ]
+
+
+def test_the_school_run_from_the_settings_is_handed_over_only_when_asked(database: str, run: Run) -> None:
+    a_concern(school_engine(database))
+    refused = run("schools", "import", str(EXAMPLE), env=env(database))
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert refused.stderr == (
+        "policybot: schools file: this database holds the records of the school run from the settings: say which "
+        "school of the file it is with --adopt KEY (its records become that school's)\n"
+    )
+    assert run("schools", "list", env=env(database)).stdout.startswith("school: the one school run from the settings")
+
+    adopted = run("schools", "import", str(EXAMPLE), "--adopt", "south", env=env(database))
+    assert adopted.returncode == 0, adopted.stderr
+    assert (
+        adopted.stdout.splitlines()[0] == "south: the school run from the settings until now; its records are south's"
+    )
+    engine = make_engine(database)
+    with reading(for_key(engine, "south")) as session:
+        assert session.scalar(select(func.count()).select_from(Concern)) == 1
+    with reading(for_key(engine, "north")) as session:
+        assert session.scalar(select(func.count()).select_from(Concern)) == 0
+
+
+def test_the_record_commands_ask_which_school(database: str, run: Run) -> None:
+    run("schools", "import", str(EXAMPLE), env=env(database))
+    several = run("export", env=env(database))
+    assert (several.returncode, several.stdout) == (2, "")
+    assert several.stderr == "policybot: this database holds 2 schools (north, south): choose one with --school KEY\n"
+    unknown = run("report", "--school", "east", env=env(database))
+    assert unknown.stderr == "policybot: no school has the key 'east' here (`policybot schools list` lists them)\n"
+    north = run("export", "--school", "north", env=env(database))
+    assert north.returncode == 0 and north.stdout.startswith("\ufeffreference,")
+
+
+def test_every_mistake_in_the_file_is_a_line(database: str, tmp_path: Path, run: Run) -> None:
+    broken = tmp_path / "schools.toml"
+    broken.write_text(EXAMPLE.read_text().replace('"GSOUTH"', '"south-channel"').replace('"UHEADN"', '"head"'))
+    found = run("schools", "import", str(broken), env=env(database))
+    assert found.returncode == 2 and found.stdout == ""
+    assert found.stderr.splitlines() == [
+        "policybot: schools file: school 1 (north): headteacher 'head': expected a user id such as U0123ABCD",
+        "policybot: schools file: school 2 (south): leadership_channel 'south-channel': expected a channel id such as "
+        "G0123ABCD (the school's private leadership channel)",
+    ]
+    missing = run("schools", "import", str(tmp_path / "nothing.toml"), env=env(database))
+    assert (
+        missing.stderr == f"policybot: schools file: {tmp_path / 'nothing.toml'}: cannot be read (FileNotFoundError)\n"
+    )
+    assert (
+        run("schools", "import", env=env(database)).stderr == "policybot: schools import FILE: name the schools file\n"
+    )
+    assert run("schools", "list", env=env(database)).stdout.startswith("school: ")  # nothing was stored
+
+
+def test_the_bot_says_it_cannot_serve_imported_schools_yet(fake_slack: LocalSlack, database: str, run: Run) -> None:
+    run("schools", "import", str(EXAMPLE), env=env(database))
+    serve = run("serve", "--http", env=bot_environment(fake_slack, database))
+    assert (serve.returncode, serve.stdout) == (2, "")
+    assert serve.stderr.endswith(
+        "policybot: this database holds a trust's schools, imported from a schools file (`policybot schools list`), "
+        "and this version of policybot serves only the one school its settings describe\n"
+    )
