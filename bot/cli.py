@@ -238,7 +238,7 @@ def _run(args: argparse.Namespace) -> int:
         # is the set-up's, like a setting (2: it stays stopped until someone puts it right).
         return 1 if all(line.startswith("Slack could not be reached") for line in found) else 2
     log.info("database: %s", make_url(settings.database_url).render_as_string(hide_password=True))
-    upgrade(settings.database_url)
+    upgrade(settings.database_url, settings.database_owner_url)
     engine = make_engine(settings.database_url)
     try:
         if adopt_setting(settings_school(engine), settings.policy_version, datetime.now(UTC)):

@@ -35,6 +35,7 @@ class Settings:
     slack_app_token: str | None = None
     slack_api_url: str | None = None
     database_url: str = "sqlite:///policybot.db"
+    database_owner_url: str | None = None  # PostgreSQL: the tables' owner, for migrations (DATABASE_URL owns none)
     timezone: str = "Europe/London"
     delivery_retry_seconds: float = 60
     slack_timeout_seconds: int = 10
@@ -76,10 +77,12 @@ class Settings:
         left empty and unchecked (a bot token, if given, is still read: it names people on a subject access page)."""
         reader = Reader(env, collect=True)
         school = cls._slack_side(reader) if slack else {"slack_bot_token": cls._optional_token(reader)}
+        database_url = reader.database_url("DATABASE_URL")
         settings = cls(
             **school,
             slack_api_url=reader.url("SLACK_API_URL"),
-            database_url=reader.database_url("DATABASE_URL"),
+            database_url=database_url,
+            database_owner_url=reader.owner_database_url("DATABASE_OWNER_URL", database_url),
             timezone=reader.timezone("POLICYBOT_TIMEZONE", "Europe/London"),
             delivery_retry_seconds=reader.seconds("DELIVERY_RETRY_SECONDS", 60),
             slack_timeout_seconds=reader.positive_int("SLACK_TIMEOUT_SECONDS", 10),

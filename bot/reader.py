@@ -132,6 +132,15 @@ class Reader:
             value = "sqlite:///" + str(Path(path).resolve())
         return value
 
+    def owner_database_url(self, name: str, app_url: str) -> str | None:
+        """The tables' owner's PostgreSQL URL, for migrations (policybot's own role, in `app_url`, owns none)."""
+        value = self._raw(name)
+        if not value:
+            return None
+        if not value.startswith("postgresql") or not app_url.startswith("postgresql"):
+            return self._problem(name, "a postgresql+psycopg:// URL, beside a PostgreSQL DATABASE_URL", None)
+        return value
+
     def timezone(self, name: str, default: str) -> str:
         value = self._raw(name) or default
         try:

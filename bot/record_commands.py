@@ -22,11 +22,11 @@ from flows.slack_ids import USER_ID
 
 def run_record_command(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "db" and args.action == "downgrade":
-        return _downgrade(settings.database_url, args.revision)
+        return _downgrade(settings.database_owner_url or settings.database_url, args.revision)
     if args.command == "db" and args.action == "restored":
         return _restored(settings.database_url)
     if args.command == "db":
-        print(upgrade_database(settings.database_url))
+        print(upgrade_database(settings.database_url, settings.database_owner_url))
         return 0
     if args.command == "export":
         return _export(args, settings)
@@ -37,7 +37,7 @@ def run_record_command(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "schools":
         from bot import schools_command
 
-        return schools_command.run(settings.database_url, args)
+        return schools_command.run(settings.database_url, args, settings.database_owner_url)
     return _subject_access(args.user_id, args.output, settings, args.school)
 
 
@@ -72,12 +72,12 @@ def private_file(path: str, newline: str | None = None) -> TextIO:
     return open(descriptor, "w", encoding="utf-8", newline=newline)
 
 
-def upgrade_database(url: str) -> str:
-    """Upgrade, and say what was done, by the revisions before and after."""
+def upgrade_database(url: str, owner_url: str | None = None) -> str:
+    """Upgrade (as the tables' owner, when given), and say what was done, by the revisions before and after."""
     from storage.db import current_revision, upgrade
 
     before = current_revision(url)
-    upgrade(url)
+    upgrade(url, owner_url)
     after = current_revision(url)
     if before is None:
         return f"created the database schema (revision {after})"
@@ -93,7 +93,7 @@ def _downgrade(url: str, revision: str | None) -> int:
     if not revision:
         print("policybot: say which revision to go back to, such as `policybot db downgrade 0010`", file=sys.stderr)
         return 2
-    if existing(url) is None:
+    if existing(url, scoped=False) is None:
         return 3
     before = current_revision(url)
     downgrade(url, revision)
@@ -104,11 +104,12 @@ def _downgrade(url: str, revision: str | None) -> int:
 def _restored(url: str) -> int:
     """After a backup is restored, before the bot starts: what waited then may have been sent since."""
     from storage.outbox import OutboxStore
+    from storage.schools import every_school
 
-    engine = existing(url)
+    engine = existing(url, scoped=False)
     if engine is None:
         return 3
-    marked = OutboxStore(engine).restored()
+    marked = sum(OutboxStore(school).restored() for school in every_school(engine))
     print(
         f"{plural(marked, 'message')} waiting at the backup will be looked for in Slack before being sent again. "
         "Records redacted since the backup are back: run `policybot retention --apply` now."

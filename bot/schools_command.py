@@ -40,7 +40,7 @@ def read(path: str) -> Trust:
     return parse_trust(text)
 
 
-def run(url: str, args: argparse.Namespace) -> int:
+def run(url: str, args: argparse.Namespace, owner_url: str | None = None) -> int:
     from bot.record_commands import existing
 
     if args.action == "list":
@@ -54,7 +54,7 @@ def run(url: str, args: argparse.Namespace) -> int:
         print("policybot: schools import FILE: name the schools file", file=sys.stderr)
         return 2
     try:
-        for line in import_file(url, args.file, args.adopt):
+        for line in import_file(url, args.file, args.adopt, owner_url):
             print(line)
     except DomainError as error:
         for problem in error.problems if isinstance(error, SchoolsError) else [str(error)]:
@@ -63,13 +63,13 @@ def run(url: str, args: argparse.Namespace) -> int:
     return 0
 
 
-def import_file(url: str, path: str, adopt: str | None = None) -> list[str]:
+def import_file(url: str, path: str, adopt: str | None = None, owner_url: str | None = None) -> list[str]:
     """Read, check and store the file (the schema first brought up to date); what was done, a line per school."""
     from storage.db import make_engine, upgrade
     from storage.schools import import_trust
 
     trust = read(path)
-    upgrade(url)
+    upgrade(url, owner_url)
     engine = make_engine(url)
     try:
         done = import_trust(engine, trust, datetime.now(UTC), adopt)

@@ -14,7 +14,8 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, event, text
+from sqlalchemy import Connection, Engine, event, inspect, text
+from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
 from storage.tenancy import session_info
@@ -146,9 +147,14 @@ def revisions(url: str) -> list[str]:
     ]
 
 
-def upgrade(url: str) -> None:
+def upgrade(url: str, owner_url: str | None = None) -> None:
     """Bring the schema to the newest migration; SchemaProblem when the database was upgraded by a newer policybot
-    (rolled back code against the newer schema). On PostgreSQL two upgrades at once take turns (migrations/env.py)."""
+    (rolled back code against the newer schema). On PostgreSQL two upgrades at once take turns (migrations/env.py).
+    `owner_url`: the tables' owner runs the migrations, then grants `url`'s role what policybot does with them."""
+    if owner_url is not None:
+        upgrade(owner_url)
+        _grant(owner_url, url)
+        return
     known, current = revisions(url), current_revision(url)
     if current is not None and current not in known:
         raise SchemaProblem(
@@ -156,6 +162,24 @@ def upgrade(url: str) -> None:
             f"run the newer version, or with it `policybot db downgrade {known[-1]}` first"
         )
     command.upgrade(alembic_config(url), "head")
+
+
+def _grant(owner_url: str, url: str) -> None:
+    """policybot's own role may read and write the rows (row-level security still keeps each school's apart), and
+    read the schema's revision; it owns nothing, so it can neither alter a table nor lift the security."""
+    role = make_url(url).username
+    if not role or role == make_url(owner_url).username:
+        return
+    engine = make_engine(owner_url)
+    try:
+        with engine.begin() as conn:
+            quoted = conn.dialect.identifier_preparer.quote(role)
+            conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {quoted}"))
+            conn.execute(text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}"))
+            conn.execute(text(f"REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM {quoted}"))
+            conn.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}"))
+    finally:
+        engine.dispose()
 
 
 def downgrade(url: str, revision: str) -> None:
@@ -177,10 +201,18 @@ OUTBOX = "0006"  # the revision that made the outbox: before it, nothing waited 
 
 
 def _nothing_waiting(url: str) -> None:
+    pending = "SELECT COUNT(*) FROM outbox_message WHERE state = 'pending'"
     engine = make_engine(url)
     try:
-        with engine.connect() as conn:
-            waiting = conn.execute(text("SELECT COUNT(*) FROM outbox_message WHERE state = 'pending'")).scalar()
+        with engine.begin() as conn:
+            if conn.dialect.name == "postgresql" and "school" in inspect(conn).get_table_names():
+                # Row-level security (0013) shows even the owner only the school a transaction names: each in turn.
+                waiting = 0
+                for (school,) in conn.execute(text("SELECT id FROM school")).all():
+                    conn.execute(text("SELECT set_config('policybot.school', :s, true)"), {"s": str(school)})
+                    waiting += conn.execute(text(f"{pending} AND school_id = :s"), {"s": school}).scalar() or 0
+            else:
+                waiting = conn.execute(text(pending)).scalar() or 0
     finally:
         engine.dispose()
     if waiting:

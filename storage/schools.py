@@ -61,6 +61,13 @@ def chosen(engine: Engine, key: str | None) -> Engine:
     )
 
 
+def every_school(engine: Engine) -> list[Engine]:
+    """`engine`, for each school in turn (what is done for the whole database, a school at a time)."""
+    with reading(engine) as session:
+        ids = session.exec(select(SchoolRow.id).order_by(SchoolRow.key)).all()
+    return [for_school(engine, school) for school in ids if school is not None]
+
+
 def zone_of(engine: Engine, settings_zone: str) -> str:
     """The time zone of the school `engine` is opened for: its own, or for the school run from the settings, theirs."""
     with reading(engine) as session:

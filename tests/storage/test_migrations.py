@@ -419,6 +419,8 @@ def store_records(url: str) -> dict[str, set[str]]:
                     if needed not in found.get(needed_table, ()):
                         continue
                     values = {name: value for name, value in row.items() if name in found[table]}
+                    if "school_id" in found[table]:
+                        values["school_id"] = 1  # the school run from the settings (0012 made it)
                     typed = (sa.column(name, _typed(value)) for name, value in values.items())
                     conn.execute(sa.table(table, *typed).insert().values(values))
         if engine.dialect.name == "postgresql":  # ids given: each sequence goes on after them
