@@ -8,7 +8,7 @@ each, and stops.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,6 +18,7 @@ from flows.contact import RuleSet, default_rules
 from flows.platforms import Platforms, default_platforms
 from flows.retention import DEFAULTS, Held
 from flows.scheduling import Closures, NudgePolicy, WorkingHours
+from flows.schools import School
 from flows.slack_ids import CHANNEL_ID, USER_ID, USERGROUP_ID
 
 
@@ -68,6 +69,22 @@ class Settings:
             hours=self.working_hours,
             closures=self.closures,
             zone=ZoneInfo(self.timezone),
+        )
+
+    def for_school(self, school: School) -> Settings:
+        """These settings, with a trust's school in place of the one school the environment describes: its
+        leadership channel, people by role and time zone, as the schools file gives them."""
+        return replace(
+            self,
+            leadership_channel_id=school.leadership_channel,
+            leadership_user_ids=school.leaders,
+            leadership_usergroup_id=school.leaders_usergroup,
+            safeguarding_lead_ids=school.safeguarding_leads,
+            headteacher_id=school.headteacher,
+            chair_of_governors_id=school.chair,
+            governor_user_ids=school.governors,
+            governors_usergroup_id=school.governors_usergroup,
+            timezone=school.timezone,
         )
 
     @classmethod

@@ -66,7 +66,7 @@ def run(url: str, args: argparse.Namespace, owner_url: str | None = None) -> int
 def import_file(url: str, path: str, adopt: str | None = None, owner_url: str | None = None) -> list[str]:
     """Read, check and store the file (the schema first brought up to date); what was done, a line per school."""
     from storage.db import make_engine, upgrade
-    from storage.schools import import_trust
+    from storage.school_import import import_trust
 
     trust = read(path)
     upgrade(url, owner_url)

@@ -163,3 +163,30 @@ def test_a_relative_sqlite_file_is_made_absolute_once_so_no_process_opens_anothe
     )
     absolute = f"sqlite:///{tmp_path}/elsewhere.db"
     assert Settings.from_env({**GOOD, "DATABASE_URL": absolute}).database_url == absolute
+
+
+def test_a_trusts_school_takes_the_place_of_the_environments_and_nothing_else_changes() -> None:
+    from flows.schools import parse_trust
+
+    settings = Settings.from_env({**GOOD, "ACK_NUDGE_AFTER": "2h"})
+    north, south = parse_trust((ROOT / "examples" / "schools.toml").read_text()).schools
+    at_south = settings.for_school(south)
+    assert (at_south.leadership_channel_id, at_south.leadership_user_ids) == ("GSOUTH", {"ULEADS"})
+    assert (at_south.headteacher_id, at_south.chair_of_governors_id) == ("UHEADS", "UCHAIRS")
+    assert at_south.safeguarding_lead_ids == {"UDSLS"} and at_south.governor_user_ids == frozenset()
+    assert at_south.ack_nudge_after == settings.ack_nudge_after  # the trust's own settings stay
+    assert settings.for_school(north).governor_user_ids == {"UGOVN"}
+
+
+def test_an_owner_url_is_postgresqls_only() -> None:
+    with pytest.raises(ConfigErrors) as found:
+        Settings.from_env({**GOOD, "DATABASE_OWNER_URL": "postgresql+psycopg://owner@db/x"})
+    assert [str(p) for p in found.value.problems] == [
+        "DATABASE_OWNER_URL: a postgresql+psycopg:// URL, beside a PostgreSQL DATABASE_URL"
+    ]
+    both = {
+        **GOOD,
+        "DATABASE_URL": "postgresql+psycopg://app@db/x",
+        "DATABASE_OWNER_URL": "postgresql+psycopg://o@db/x",
+    }
+    assert Settings.from_env(both).database_owner_url == "postgresql+psycopg://o@db/x"

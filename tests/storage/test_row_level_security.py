@@ -17,7 +17,8 @@ from flows.schools import parse_trust
 from storage.concerns import ConcernStore
 from storage.db import make_engine, reading, transaction, upgrade
 from storage.models import JobRun
-from storage.schools import for_key, import_trust
+from storage.school_import import import_trust
+from storage.schools import for_key
 from storage.tenancy import _scoped_tables, school_of
 from tests.conftest import NOW, ROOT, new_database_url
 from tests.storage.helpers import a_concern

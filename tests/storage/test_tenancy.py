@@ -19,7 +19,8 @@ from storage.export import export
 from storage.models import Concern, JobRun, OutboxMessage
 from storage.outbox import Message, OutboxStore
 from storage.retention import claim_period
-from storage.schools import for_key, import_trust
+from storage.school_import import import_trust
+from storage.schools import described, for_key, trust_leads
 from storage.subject_access import gather
 from storage.tenancy import NoSchool, school_of
 from tests.conftest import NOW, PEOPLE, ROOT, new_database_url
@@ -128,3 +129,8 @@ def test_a_row_of_another_school_is_never_written(schools: tuple[Engine, Engine]
     with pytest.raises(NoSchool), transaction(south) as session:
         session.add(row)  # another school's record, carried over into this school's session
     assert ConcernStore(north).get(north_id).description == "x"  # type: ignore[union-attr]
+
+
+def test_each_school_reads_back_as_the_file_described_it(database: Engine) -> None:
+    assert [school for _, school in described(database)] == list(TRUST.schools)
+    assert trust_leads(database) == TRUST.safeguarding_leads
