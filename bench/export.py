@@ -120,9 +120,12 @@ def fill(url: str, concerns: int) -> tuple[int, int]:
 
     import storage.models  # noqa: F401 - the tables
     from storage.db import make_engine, upgrade
+    from storage.schools import settings_school
+    from storage.tenancy import school_of
 
     upgrade(url)
-    engine = make_engine(url)
+    engine = settings_school(make_engine(url))
+    school = {"school_id": school_of(engine)}
     names = ["concern", "contact_check", "contact_permission", "declaration", "policy_review", "audit_entry"]
     rows: Rows = {name: [] for name in names}
     events = {"concern": 0, "all": 0}
@@ -133,7 +136,7 @@ def fill(url: str, concerns: int) -> tuple[int, int]:
         with engine.begin() as conn:
             for name, batch in rows.items():
                 if batch:
-                    conn.execute(SQLModel.metadata.tables[name].insert(), batch)
+                    conn.execute(SQLModel.metadata.tables[name].insert(), [row | school for row in batch])
                 batch.clear()
 
     for i in range(concerns):

@@ -39,6 +39,7 @@ from flows.permissions import RecordKind
 from sandbox.slack import LocalSlack
 from storage.concerns import ConcernStore
 from storage.db import make_engine
+from storage.schools import settings_school
 from tests.conftest import (
     CHANNEL,
     LEADERS,
@@ -312,7 +313,7 @@ def main(argv: list[str] | None = None) -> int:
                 "bare": SlackDriver(bare.url + "/slack/events", SIGNING_SECRET, response_url),
             }
             processes = {"policybot": process_tree(bot.process.pid), "bare": process_tree(bare.process.pid)}
-            store = ConcernStore(make_engine(database_url))
+            store = ConcernStore(settings_school(make_engine(database_url)))
             modes = [("sequential", 1), (f"concurrency {args.concurrency}", args.concurrency)]
             per_batch = args.warmup + args.requests
 

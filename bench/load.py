@@ -25,6 +25,7 @@ from flows.permissions import RecordKind
 from sandbox.slack import LocalSlack
 from storage.concerns import ConcernStore
 from storage.db import make_engine
+from storage.schools import settings_school
 from tests.conftest import CHANNEL, LEADERS, ROOT, SIGNING_SECRET, new_database_url, posted, school_slack
 from tests.slack_driver import SlackDriver, report_values
 
@@ -107,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         fake.latency = args.slow
         try:
             slack = SlackDriver(bot.url + "/slack/events", SIGNING_SECRET, fake.api_url + "response_url")
-            store = ConcernStore(make_engine(url))
+            store = ConcernStore(settings_school(make_engine(url)))
             end = time.time() + args.seconds
             people = [
                 threading.Thread(target=member_of_staff, args=(n, slack, fake, tally, end, n))

@@ -33,6 +33,8 @@ from storage.declarations import DeclarationStore
 from storage.models import Concern, ContactCheck, Declaration
 from storage.nudges import NudgeStore
 from storage.reviews import ReviewStore
+from storage.schools import settings_school
+from storage.tenancy import school_of
 
 RESULTS = Path(__file__).resolve().parent / "results" / "nudge_scan.md"
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -51,7 +53,7 @@ def fresh_database(folder: Path, name: str) -> str:
 def fill(url: str, stored: int, open_items: int) -> None:
     """`stored` concerns, of which `open_items` are new and due in an hour; the rest resolved long ago."""
     upgrade(url)
-    engine = make_engine(url)
+    engine = settings_school(make_engine(url))
     rows: list[dict[str, Any]] = []
     for i in range(stored):
         is_open = i >= stored - open_items
@@ -76,6 +78,7 @@ def fill(url: str, stored: int, open_items: int) -> None:
                 "created_at": NOW if is_open else created,
                 "updated_at": created,
                 "nudges_sent": 0,
+                "school_id": school_of(engine),
                 "next_nudge_at": NOW + timedelta(hours=1) if is_open else None,
                 "outcome": None if is_open else "no_action",
             }
@@ -102,6 +105,7 @@ def fill(url: str, stored: int, open_items: int) -> None:
                 "request_status": "approved",
                 "version": 3,
                 "nudges_sent": 0,
+                "school_id": school_of(engine),
             }
             for i in range(history)
         ]
@@ -117,6 +121,7 @@ def fill(url: str, stored: int, open_items: int) -> None:
                 "status": "acknowledged",
                 "version": 2,
                 "next_notice_on": None,  # lapsed long ago, leadership told
+                "school_id": school_of(engine),
             }
             for i in range(history)
         ]
@@ -143,7 +148,7 @@ def measure(url: str, passes: int) -> tuple[float, float]:
             "POLICY_REVIEW_DATE": "2027-03-01",
         }
     )
-    engine = make_engine(url)
+    engine = settings_school(make_engine(url))
     nudger = Nudger(
         settings,
         NudgeStore(engine),

@@ -18,6 +18,7 @@ from flows.permissions import RecordKind
 from sandbox.slack import LocalSlack
 from storage.concerns import ConcernStore
 from storage.db import make_engine
+from storage.schools import settings_school
 from tests.conftest import CHANNEL, LEADERS, ROOT, SIGNING_SECRET, posted, school_slack
 from tests.slack_driver import SlackDriver, report_values
 
@@ -44,7 +45,7 @@ def submissions(fake: LocalSlack, driver: SlackDriver, app: str, mode: str, n: i
         view_id = f"V{app.upper()}{mode[:3].upper()}{i}T{time.time_ns()}"
         body = driver.submission_body("report_concern", report_values(), REPORTER, view_id=view_id)
         requests.append((driver, body, view_id))
-    store = ConcernStore(make_engine(DATABASE[0])) if app == "policybot" else None
+    store = ConcernStore(settings_school(make_engine(DATABASE[0]))) if app == "policybot" else None
 
     def shown(sent: Sent) -> list[float]:
         key = str(sent.key)
@@ -104,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
                 app: SlackDriver(running.url + "/slack/events", SIGNING_SECRET, fake.api_url + "response_url")
                 for app, running in (("policybot", bot), ("bare", bare))
             }
-            store = ConcernStore(make_engine(DATABASE[0]))
+            store = ConcernStore(settings_school(make_engine(DATABASE[0])))
             posts = delivered(fake, drivers["policybot"], store, 2 * args.requests)
             for mode, concurrency in (("sequential", 1), (f"concurrency {args.concurrency}", args.concurrency)):
                 for scenario in args.scenarios.split(","):
