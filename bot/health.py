@@ -50,6 +50,19 @@ class Health:
         }
 
 
+def together(each: list[Health]) -> Health:
+    """Several schools' health as one: every message waiting, the longest wait, unwell if any is."""
+    ages = [h.oldest_waiting_seconds for h in each if h.oldest_waiting_seconds is not None]
+    return Health(
+        database=all(h.database for h in each),
+        waiting=sum(h.waiting for h in each),
+        oldest_waiting_seconds=max(ages, default=None),
+        delivery_pass_at=each[0].delivery_pass_at if each else None,
+        limit_seconds=each[0].limit_seconds if each else 0,
+        schema=all(h.schema for h in each),
+    )
+
+
 def health(outbox: OutboxStore, now: datetime, limit_seconds: int, pass_at: datetime | None) -> Health:
     if not ping(outbox.engine):
         return Health(False, 0, None, pass_at, limit_seconds)

@@ -161,14 +161,20 @@ def _report(start: date | None, end: date | None, output: str, settings: Setting
 def _status(settings: Settings) -> int:
     """What /healthz says, for a terminal or a monitoring script: one line, exit 0 when healthy, 1 when not."""
     from bot.clock import FileClock, utc_now
-    from bot.health import health
+    from bot.health import health, together
     from storage.outbox import OutboxStore
+    from storage.schools import every_school
 
-    engine = existing(settings.database_url, schema=False)
+    engine = existing(settings.database_url, scoped=False)
     if engine is None:
         return 3
+    try:
+        schools = every_school(engine)  # messages waiting anywhere: each school's outbox in turn
+    except SQLAlchemyError:
+        schools = [engine]  # it does not answer, or has no schema yet: health says which
     now = FileClock(settings.clock_file)() if settings.clock_file else utc_now()  # a rehearsal's clock, as the bot's
-    found = health(OutboxStore(engine), now, settings.healthz_max_pending_seconds, None)
+    limit = settings.healthz_max_pending_seconds
+    found = together([health(OutboxStore(school), now, limit, None) for school in schools])
     oldest = "" if found.oldest_waiting_seconds is None else f", the oldest for {found.oldest_waiting_seconds} s"
     waiting = f"{plural(found.waiting, 'message')} waiting to be sent{oldest}"
     if found.reason is None:

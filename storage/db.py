@@ -194,10 +194,28 @@ def downgrade(url: str, revision: str) -> None:
         raise SchemaProblem(f"the schema is at {current or 'no revision'}: a downgrade goes back to an earlier one")
     if known.index(revision) < known.index(OUTBOX) <= known.index(current):
         _nothing_waiting(url)  # checked first: on SQLite a downgrade that fails half-way stays half done
+    if known.index(revision) < known.index(SCHOOLS) <= known.index(current):
+        _one_school(url)
     command.downgrade(alembic_config(url), revision)
 
 
 OUTBOX = "0006"  # the revision that made the outbox: before it, nothing waited to be sent
+SCHOOLS = "0012"  # the revision that made the school the tenant: before it, one school's records only
+
+
+def _one_school(url: str) -> None:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            imported = conn.execute(text("SELECT key FROM school WHERE NOT from_settings ORDER BY key")).scalars().all()
+    finally:
+        engine.dispose()
+    if imported:
+        raise SchemaProblem(
+            f"this database holds a trust's schools ({', '.join(imported)}), and the schema before {SCHOOLS} holds "
+            "one school's records only: a rollback would mix them. Restore the backup taken before the schools "
+            "were imported instead"
+        )
 
 
 def _nothing_waiting(url: str) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Select, Table, event
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.util import find_tables
 
 from storage.models import Scoped
 
@@ -62,24 +63,38 @@ def session_info(engine: Engine) -> dict[str, Any]:
 def _only_this_school(state: ORMExecuteState) -> None:
     if not (state.is_select or state.is_update or state.is_delete):
         return
-    # A scoped table named only as what is selected from (`select(func.count()).select_from(Concern)`): the loader
-    # criteria below do not reach it, so it is limited here.
-    selected = state.statement if isinstance(state.statement, Select) else None
-    bare = [f for f in selected.get_final_froms() if f in _scoped_tables()] if selected is not None else []
-    if not bare and not any(issubclass(mapper.class_, Scoped) for mapper in state.all_mappers):
+    models = _scoped_in(state.statement)
+    if not models:
         return
     school = state.session.info.get(SCHOOL)
     if school is None:
         raise NoSchool("a school's records were asked for with no school")
+    # Only the tables the statement names (in a join, a subquery, an alias): criteria for all of them on every
+    # statement would cost several milliseconds a click.
     statement = state.statement.options(
-        *(
-            with_loader_criteria(model, lambda cls: cls.school_id == school, include_aliases=True)
-            for model in _scoped_models()
-        )
+        *(with_loader_criteria(model, lambda cls: cls.school_id == school, include_aliases=True) for model in models)
     )
-    if isinstance(statement, Select):
+    if isinstance(statement, Select) and not any(d.get("entity") for d in statement.column_descriptions):
+        # No entity selected, a scoped table named only as what is selected from (`select(func.count())
+        # .select_from(Concern)`): the loader criteria do not reach it, so it is limited here. (Rare: finding the
+        # FROMs compiles the statement.)
+        bare = [f for f in statement.get_final_froms() if f in _by_table()]
         statement = statement.where(*(table.c.school_id == school for table in bare))
     state.statement = statement
+
+
+def _scoped_in(statement: Any) -> list[type[Scoped]]:
+    """The scoped models whose tables a statement names anywhere: selected, joined, aliased, in a subquery."""
+    found = find_tables(
+        statement, check_columns=True, include_aliases=True, include_joins=True, include_selects=True, include_crud=True
+    )
+    models = set()
+    for table in found:
+        while not isinstance(table, Table) and hasattr(table, "element"):
+            table = table.element  # an alias: its table
+        if table in _by_table():
+            models.add(_by_table()[table])
+    return sorted(models, key=lambda model: model.__name__)
 
 
 @lru_cache(maxsize=1)
@@ -95,8 +110,8 @@ def _scoped_models() -> tuple[type[Scoped], ...]:
 
 
 @lru_cache(maxsize=1)
-def _scoped_tables() -> frozenset[Any]:
-    return frozenset(model.__table__ for model in _scoped_models())  # type: ignore[attr-defined]
+def _by_table() -> dict[Any, type[Scoped]]:
+    return {model.__table__: model for model in _scoped_models()}  # type: ignore[attr-defined]
 
 
 @event.listens_for(Session, "before_flush")

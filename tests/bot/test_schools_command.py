@@ -115,3 +115,24 @@ def test_the_bot_says_it_cannot_serve_imported_schools_yet(fake_slack: LocalSlac
         "policybot: this database holds a trust's schools, imported from a schools file (`policybot schools list`), "
         "and this version of policybot serves only the one school its settings describe\n"
     )
+
+
+def test_status_counts_every_schools_messages_and_a_rollback_never_mixes_the_schools(database: str, run: Run) -> None:
+    from storage.outbox import Message, OutboxStore
+    from tests.conftest import NOW
+
+    run("schools", "import", str(EXAMPLE), env=env(database))
+    engine = make_engine(database)
+    for key, person in (("north", "UN1"), ("south", "ULEADS")):
+        OutboxStore(for_key(engine, key)).put([Message(f"reply:{key}", None, person, "hello")], NOW)
+    status = run("status", env=env(database))
+    assert (
+        status.stdout.startswith("unhealthy: a message has waited") and "2 messages waiting to be sent" in status.stdout
+    )
+    back = run("db", "downgrade", "0011", env=env(database))
+    assert (back.returncode, back.stdout) == (4, "")
+    assert back.stderr == (
+        "policybot: database schema: this database holds a trust's schools (north, south), and the schema before "
+        "0012 holds one school's records only: a rollback would mix them. Restore the backup taken before the "
+        "schools were imported instead\n"
+    )

@@ -19,11 +19,11 @@ from storage.db import make_engine, reading, transaction, upgrade
 from storage.models import JobRun
 from storage.school_import import import_trust
 from storage.schools import for_key
-from storage.tenancy import _scoped_tables, school_of
+from storage.tenancy import _by_table, school_of
 from tests.conftest import NOW, ROOT, new_database_url
 from tests.storage.helpers import a_concern
 
-SCOPED_TABLES = _scoped_tables()  # every table whose rows are a school's
+SCOPED_TABLES = list(_by_table())  # every table whose rows are a school's
 pytestmark = pytest.mark.skipif(
     not os.environ.get("POLICYBOT_TEST_DATABASE_URL"), reason="row-level security is PostgreSQL's"
 )
