@@ -106,7 +106,10 @@ class AuditEntry(Scoped, table=True):
     is read by the index on (subject_kind, subject_id, id), in the order it was written."""
 
     __tablename__ = "audit_entry"
-    __table_args__ = (Index("ix_audit_entry_subject", "subject_kind", "subject_id", "id"),)
+    __table_args__ = (
+        Index("ix_audit_entry_subject", "subject_kind", "subject_id", "id"),
+        UniqueConstraint("school_id", "request_key"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     subject_kind: RecordKind = Field(sa_type=EnumText(RecordKind, 20))
@@ -118,7 +121,7 @@ class AuditEntry(Scoped, table=True):
     to_state: str | None = Field(default=None, max_length=20)
     detail: str | None = Field(default=None, max_length=60)  # escalation target, outcome, which nudge
     note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # typed by staff
-    request_key: str | None = Field(default=None, unique=True, max_length=120)  # Slack retry guard
+    request_key: str | None = Field(default=None, max_length=120)  # Slack retry guard (unique in the school)
 
 
 class ReferenceCounter(Scoped, table=True):
@@ -269,9 +272,10 @@ class State(StrEnum):
 
 class OutboxMessage(Scoped, table=True):
     __tablename__ = "outbox_message"
+    __table_args__ = (UniqueConstraint("school_id", "key"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    key: str = Field(unique=True, max_length=160)  # what the message is: "concern:12:post", "concern:12:receipt"
+    key: str = Field(max_length=160)  # what the message is: "concern:12:post" (unique in the school)
     subject_kind: RecordKind | None = Field(default=None, sa_type=EnumText(RecordKind, 20))  # the record it is about
     subject_id: int | None = None  # (none: a private reply that could not be given at once)
     send: Send = Field(sa_type=EnumText(Send, 10))

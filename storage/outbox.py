@@ -24,7 +24,7 @@ from storage import audit
 from storage.claims import lapsed
 from storage.db import plain_reading, plain_writing
 from storage.models import AuditEntry, OutboxMessage, Send, State
-from storage.tenancy import NoSchool, school_in, school_of
+from storage.tenancy import NoSchool, mine, school_in, school_of
 
 TABLE: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
 AUDIT: Table = AuditEntry.__table__  # type: ignore[attr-defined]
@@ -118,12 +118,12 @@ def put(session: Session | Connection, messages: Iterable[Message], now: datetim
     than a try already set (a late answer to an older drawing must land before the newest)."""
     school = school_in(session)
     rows = [{**_values(message, now), "school_id": school} for message in messages]
-    dialect = session.dialect if isinstance(session, Connection) else session.get_bind().dialect
-    insert = _upsert(dialect.name)
+    plain = session if isinstance(session, Connection) else session.connection()  # the rows say their school
+    insert = _upsert(plain.dialect.name)
     posts = [row for row in rows if row["send"] is not Send.UPDATE]
     redraws = [row for row in rows if row["send"] is Send.UPDATE]
     if posts:
-        session.execute(insert.on_conflict_do_nothing(index_elements=["key"]), posts)
+        plain.execute(insert.on_conflict_do_nothing(index_elements=["school_id", "key"]), posts)
     if redraws:
         new, old = insert.excluded, TABLE.c
         replace = {
@@ -135,7 +135,7 @@ def put(session: Session | Connection, messages: Iterable[Message], now: datetim
             # Waiting since: the first drawing still waiting, else this one (/healthz measures from it).
             "created_at": case((old.state == State.PENDING.value, old.created_at), else_=now),
         }
-        session.execute(insert.on_conflict_do_update(index_elements=["key"], set_=replace), redraws)
+        plain.execute(insert.on_conflict_do_update(index_elements=["school_id", "key"], set_=replace), redraws)
 
 
 def _upsert(dialect: str) -> Any:
@@ -330,7 +330,9 @@ class OutboxStore:
             subject = (found.subject_kind, found.subject_id)
             key = f"redacted:{row.id}:late:{ts}"
             late = {**deletion(key, subject, channel, ts, now), "school_id": self.school}
-            connection.execute(_upsert(connection.dialect.name).on_conflict_do_nothing(index_elements=["key"]), [late])
+            connection.execute(
+                _upsert(connection.dialect.name).on_conflict_do_nothing(index_elements=["school_id", "key"]), [late]
+            )
             return True
 
     def restored(self) -> int:
@@ -389,7 +391,7 @@ def _row(found: Any) -> OutboxMessage | None:
 
 def _set(connection: Connection, row: OutboxMessage, revision: int | None = None, **values: Any) -> bool:
     """Compare-and-set on the claim's token (the attempt count) and, for a redraw's finish, its revision."""
-    where = [TABLE.c.school_id == row.school_id, TABLE.c.id == row.id, TABLE.c.attempts == row.attempts]
+    where = [mine(TABLE, connection), TABLE.c.id == row.id, TABLE.c.attempts == row.attempts]
     if revision is not None:
         where.append(TABLE.c.revision == revision)
     result = connection.execute(update(TABLE).where(*where).values(**values))

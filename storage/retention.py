@@ -12,7 +12,7 @@ from datetime import date, datetime, tzinfo
 from typing import Any
 
 import sqlmodel as sql
-from sqlalchemy import Engine, String, Table, cast, delete, insert, literal, select, update
+from sqlalchemy import Engine, String, Table, UniqueConstraint, cast, delete, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
@@ -50,7 +50,7 @@ def blanks(table: Table, known: dict[str, Any] | None = None) -> dict[str, Any]:
         if declared.holds is Holds.NEITHER:
             continue
         column = table.c[name]
-        if column.unique:
+        if column.unique or any(isinstance(c, UniqueConstraint) and name in c.columns for c in table.constraints):
             found[name] = literal(REDACTED + ":").concat(cast(table.c.id, String))
         elif column.nullable:
             found[name] = None

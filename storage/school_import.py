@@ -12,9 +12,27 @@ from sqlmodel import Session, col, select
 
 from flows.schools import School, SchoolRole, Trust
 from storage.db import reading, transaction
-from storage.models import Concern, ContactCheck, Declaration, SchoolMember, SchoolRow
+from storage.models import (
+    AuditEntry,
+    Concern,
+    ContactCheck,
+    ContactPermission,
+    Declaration,
+    JobRun,
+    OutboxMessage,
+    PolicyReview,
+    PolicyVersion,
+    ReferenceCounter,
+    ReviewReminder,
+    SchoolMember,
+    SchoolRow,
+    State,
+)
 from storage.schools import SETTINGS_KEY, NoSuchSchool
-from storage.tenancy import for_school
+from storage.tenancy import act_as, for_school
+
+RECORDS = (Concern, ContactCheck, Declaration, PolicyReview, AuditEntry)  # a school with any of these is adopted
+LEFTOVERS = (ContactPermission, PolicyVersion, JobRun, ReviewReminder, ReferenceCounter, OutboxMessage)
 
 
 @dataclass
@@ -73,14 +91,20 @@ def _hand_over(session: Session, row: SchoolRow, adopt: str | None, done: Import
     engine = session.get_bind()
     assert isinstance(engine, Engine)
     with reading(for_school(engine, row.id)) as scoped:
-        holds_records = any(
-            scoped.exec(select(kind.id).limit(1)).first() for kind in (Concern, ContactCheck, Declaration)
-        )
-    if holds_records:
+        held = any(scoped.exec(select(kind.id).limit(1)).first() for kind in RECORDS)
+        waiting = scoped.exec(select(OutboxMessage.id).where(OutboxMessage.state == State.PENDING).limit(1)).first()
+    if held or waiting:
         raise NoSuchSchool(
             "this database holds the records of the school run from the settings: say which school of the file "
             "it is with --adopt KEY (its records become that school's)"
         )
+    # What the bot keeps even with no record (the policy version it started under, its job runs, messages sent):
+    # the school's, so they go with it.
+    connection = session.connection()
+    act_as(connection, row.id)
+    for model in LEFTOVERS:
+        table = model.__table__  # type: ignore[union-attr]
+        connection.execute(delete(table).where(table.c.school_id == row.id))
     session.delete(row)
     session.flush()
 

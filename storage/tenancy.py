@@ -13,7 +13,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, Table, event
+from sqlalchemy import Connection, Delete, Engine, Join, Select, Table, Update, event
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.util import find_tables
@@ -61,26 +61,41 @@ def session_info(engine: Engine) -> dict[str, Any]:
 
 @event.listens_for(Session, "do_orm_execute")
 def _only_this_school(state: ORMExecuteState) -> None:
-    if not (state.is_select or state.is_update or state.is_delete):
-        return
     models = _scoped_in(state.statement)
     if not models:
         return
     school = state.session.info.get(SCHOOL)
     if school is None:
         raise NoSchool("a school's records were asked for with no school")
+    if not (state.is_select or state.is_update or state.is_delete):
+        # A school's rows are written by session.add (stamped and checked before the flush), or by the plain
+        # statements that say their school themselves: an INSERT statement here could name any school.
+        raise NoSchool("a school's rows are written one by one, each checked")
     # Only the tables the statement names (in a join, a subquery, an alias): criteria for all of them on every
     # statement would cost several milliseconds a click.
     statement = state.statement.options(
         *(with_loader_criteria(model, lambda cls: cls.school_id == school, include_aliases=True) for model in models)
     )
+    state.statement = _plain_tables_limited(statement, school)
+
+
+def _plain_tables_limited(statement: Any, school: int) -> Any:
+    """Where the loader criteria do not reach: the table an UPDATE or DELETE names as a plain Table, and a SELECT of
+    no entity whose FROM names a scoped table (`select(func.count()).select_from(Concern)`, or a join of two)."""
+    if isinstance(statement, Update | Delete) and statement.table in _by_table():
+        return statement.where(statement.table.c.school_id == school)
     if isinstance(statement, Select) and not any(d.get("entity") for d in statement.column_descriptions):
-        # No entity selected, a scoped table named only as what is selected from (`select(func.count())
-        # .select_from(Concern)`): the loader criteria do not reach it, so it is limited here. (Rare: finding the
-        # FROMs compiles the statement.)
-        bare = [f for f in statement.get_final_froms() if f in _by_table()]
-        statement = statement.where(*(table.c.school_id == school for table in bare))
-    state.statement = statement
+        # Rare, and finding the FROMs compiles the statement: only when no entity is selected.
+        named = [table for found in statement.get_final_froms() for table in _joined(found) if table in _by_table()]
+        return statement.where(*(table.c.school_id == school for table in named))
+    return statement
+
+
+def _joined(clause: Any) -> list[Any]:
+    """The tables a FROM names: itself, or each side of a join."""
+    if isinstance(clause, Join):
+        return [*_joined(clause.left), *_joined(clause.right)]
+    return [clause]
 
 
 def _scoped_in(statement: Any) -> list[type[Scoped]]:
@@ -117,12 +132,12 @@ def _by_table() -> dict[Any, type[Scoped]]:
 @event.listens_for(Session, "before_flush")
 def _written_as_this_school(session: Session, _context: Any, _instances: Any) -> None:
     school = session.info.get(SCHOOL)
-    for row in [*session.new, *session.dirty]:
+    for row in [*session.new, *session.dirty, *session.deleted]:
         if not isinstance(row, Scoped):
             continue
         if school is None:
             raise NoSchool("a school's record was written with no school")
-        if row.school_id is None:
+        if row.school_id is None and row in session.new:
             row.school_id = school
         elif row.school_id != school:
             raise NoSchool("a record of another school was written")
@@ -131,7 +146,13 @@ def _written_as_this_school(session: Session, _context: Any, _instances: Any) ->
 @event.listens_for(Engine, "begin")
 def _set_for_row_level_security(connection: Any) -> None:
     school = connection.get_execution_options().get(SCHOOL)
-    if school is not None and connection.dialect.name == "postgresql":
+    if school is not None:
+        act_as(connection, school)
+
+
+def act_as(connection: Connection, school: int) -> None:
+    """On PostgreSQL, the rest of this transaction sees and writes `school`'s rows (row-level security)."""
+    if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(
             "SELECT set_config(%(name)s, %(school)s, true)", {"name": SETTING, "school": str(school)}
         )

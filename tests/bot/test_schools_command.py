@@ -136,3 +136,14 @@ def test_status_counts_every_schools_messages_and_a_rollback_never_mixes_the_sch
         "0012 holds one school's records only: a rollback would mix them. Restore the backup taken before the "
         "schools were imported instead\n"
     )
+
+
+def test_a_school_the_bot_ran_for_without_a_record_gives_way_to_the_file(database: str, run: Run) -> None:
+    from storage.policy import adopt_setting
+    from tests.conftest import NOW
+
+    adopt_setting(school_engine(database), "2015-03", NOW)  # what every start of the bot keeps, record or none
+    done = run("schools", "import", str(EXAMPLE), env=env(database))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == "north: added (North Academy; 7 people or groups named by role)"
+    assert not run("schools", "list", env=env(database)).stdout.startswith("school: ")

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, insert, join, select, update
 
 from flows.permissions import Act, RecordKind
 from flows.schools import parse_trust
@@ -16,7 +16,7 @@ from storage.commands import Changed, change
 from storage.concerns import ConcernStore
 from storage.db import make_engine, reading, transaction, upgrade
 from storage.export import export
-from storage.models import Concern, JobRun, OutboxMessage
+from storage.models import AuditEntry, Concern, JobRun, OutboxMessage, State
 from storage.outbox import Message, OutboxStore
 from storage.retention import claim_period
 from storage.school_import import import_trust
@@ -134,3 +134,36 @@ def test_a_row_of_another_school_is_never_written(schools: tuple[Engine, Engine]
 def test_each_school_reads_back_as_the_file_described_it(database: Engine) -> None:
     assert [school for _, school in described(database)] == list(TRUST.schools)
     assert trust_leads(database) == TRUST.safeguarding_leads
+
+
+def test_the_shapes_the_criteria_do_not_reach_are_limited_or_refused(schools: tuple[Engine, Engine]) -> None:
+    north, south = schools
+    [north_id], [south_id] = ids(north), ids(south)
+    with reading(north) as session:
+        joined = select(func.count()).select_from(join(Concern, AuditEntry, AuditEntry.subject_id == Concern.id))
+        assert session.scalar(joined) == session.scalar(
+            select(func.count(AuditEntry.id)).where(AuditEntry.subject_kind == "concern")
+        )
+    with transaction(north) as session:  # a plain table's UPDATE, through the session: north's rows only
+        session.execute(update(Concern.__table__).values(links="north only"))  # type: ignore[attr-defined]
+    assert ConcernStore(south).get(south_id).links == ""  # type: ignore[union-attr]
+    assert ConcernStore(north).get(north_id).links == "north only"  # type: ignore[union-attr]
+    with pytest.raises(NoSchool), transaction(north) as session:
+        session.execute(insert(JobRun).values(name="retention", period="2027-03", school_id=school_of(south)))
+    with reading(north) as session:
+        theirs = session.get(Concern, north_id)
+    with pytest.raises(NoSchool), transaction(south) as session:
+        session.add(theirs)  # another school's row, carried into this school's session...
+        session.delete(theirs)  # ...and deleted there
+    assert ConcernStore(north).get(north_id) is not None
+
+
+def test_two_schools_may_send_messages_of_the_same_key(schools: tuple[Engine, Engine]) -> None:
+    north, south = schools
+    same = "review:20270301:remind:30 days:UGOVBOTH"  # a governor of both schools, reminded of each one's review
+    OutboxStore(north).put([Message(same, None, "UGOVBOTH", "north's review")], NOW)
+    OutboxStore(south).put([Message(same, None, "UGOVBOTH", "south's review")], NOW)
+    mine, theirs = OutboxStore(north).target(same), OutboxStore(south).target(same)
+    assert mine is not None and theirs is not None and (mine.text, theirs.text) == ("north's review", "south's review")
+    assert not OutboxStore(north).sent(theirs, "D1", "1.1", NOW)  # another school's row: not this store's to finish
+    assert OutboxStore(south).target(same).state == State.PENDING  # type: ignore[union-attr]

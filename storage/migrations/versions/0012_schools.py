@@ -5,7 +5,8 @@ role). The school run from the environment's settings so far becomes a row of it
 from_settings): everything stored before is its, and it keeps running from the settings as before.
 
 Each table of records gains `school_id` (not null, the school's). What was unique across the database is unique
-within a school now: a year's reference counter, a job's run in a period, a review's reminder and its completion.
+within a school now: a year's reference counter, a job's run in a period, a review's reminder and its completion,
+an outbox message's key, an audit entry's request key.
 A concern's reference stays unique across the deployment: an imported school's references carry its key
 (SMP-NORTH-2026-0001), and the column is wider for it.
 
@@ -41,6 +42,8 @@ SCOPED = (
 )
 # Unique within a school now: (table, what was unique, its name in this schema's convention)
 WITHIN_SCHOOL = (
+    ("audit_entry", ("request_key",)),
+    ("outbox_message", ("key",)),  # a message's key names records by id, or people: two schools may make the same
     ("job_run", ("name", "period")),
     ("review_reminder", ("review_on", "mark")),
     ("policy_review", ("review_on",)),

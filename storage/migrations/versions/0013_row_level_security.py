@@ -8,6 +8,9 @@ role with BYPASSRLS, is not held to it: policybot's own role (DATABASE_URL) shou
 
 Nothing changes on SQLite, which has no row-level security: there the code alone keeps the schools apart.
 
+A later migration that reads or writes a school's rows runs as the owner, and is held to this too: it must name each
+school in turn (storage.tenancy.act_as), or it sees none of them.
+
 Revision ID: 0013
 Revises: 0012
 Create Date: 2026-12-08
