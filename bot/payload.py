@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from bot.ids import CHECK_COMMAND, REPORT_COMMAND
+from flows.which_school import Arrival
 
 
 class Malformed(Exception):
@@ -134,3 +135,39 @@ PAYLOAD_TYPES = frozenset(
     }
 )
 _EVENT_NAME = re.compile(r"^[a-z_]{1,40}$")
+
+
+def arrival(body: dict[str, Any]) -> Arrival:
+    """Where a request came from, for flows.which_school: its workspace (the user's own under an org-wide install),
+    its organisation, the channel it was typed or clicked in, and who. Fields Slack leaves out are None."""
+    team, user = _dict_or_none(body.get("team")), _dict_or_none(body.get("user"))
+    event_body = _dict_or_none(body.get("event"))
+    enterprise = _dict_or_none(body.get("enterprise"))
+    workspace = (
+        _str_or_none(body.get("context_team_id"))  # an event, under an org-wide install: where it happened
+        or _str_or_none(user.get("team_id"))  # a click or a submission: the person's own workspace
+        or _str_or_none(body.get("team_id"))  # a command, an event
+        or _str_or_none(team.get("id"))
+    )
+    channel = (
+        _str_or_none(body.get("channel_id"))
+        or _str_or_none(_dict_or_none(body.get("channel")).get("id"))
+        or _str_or_none(_dict_or_none(body.get("container")).get("channel_id"))
+        or _str_or_none(event_body.get("channel"))
+    )
+    return Arrival(
+        team_id=workspace,
+        enterprise_id=_str_or_none(body.get("enterprise_id")) or _str_or_none(enterprise.get("id")),
+        channel_id=channel,
+        user_id=_str_or_none(body.get("user_id"))
+        or _str_or_none(user.get("id"))
+        or _str_or_none(event_body.get("user")),
+    )
+
+
+def _dict_or_none(value: object) -> dict[str, Any]:  # (an absent or odd part: empty)
+    return value if isinstance(value, dict) else {}
+
+
+def _str_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
