@@ -29,7 +29,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.deps import Deps
     from bot.record_commands import existing
 
-    found = existing(settings.database_url)
+    found = existing(settings.database_url, scoped=False)  # the school the settings describe (Deps.build)
     if found is None:
         return 3
     found.dispose()

@@ -111,6 +111,8 @@ def test_the_bot_says_it_cannot_serve_imported_schools_yet(fake_slack: LocalSlac
     run("schools", "import", str(EXAMPLE), env=env(database))
     serve = run("serve", "--http", env=bot_environment(fake_slack, database))
     assert (serve.returncode, serve.stdout) == (2, "")
+    retention = run("retention", env=bot_environment(fake_slack, database))
+    assert (retention.returncode, retention.stdout, retention.stderr) == (2, "", serve.stderr.splitlines()[-1] + "\n")
     assert serve.stderr.endswith(
         "policybot: this database holds a trust's schools, imported from a schools file (`policybot schools list`), "
         "and this version of policybot serves only the one school its settings describe\n"
