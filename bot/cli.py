@@ -154,6 +154,11 @@ def _parser() -> argparse.ArgumentParser:
             metavar="KEY",
             help="a trust's school, by its key (`policybot schools list`): needed when the database holds several",
         )
+    export.add_argument(
+        "--all-schools",
+        action="store_true",
+        help="every school the database holds, one after another, each record with its school's key",
+    )
     retention_command.add_parser(commands)
     schools_command.add_parser(commands)
     return parser

@@ -119,17 +119,38 @@ def _restored(url: str) -> int:
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:
     from storage.export import write
-    from storage.schools import zone_of
+    from storage.schools import by_key, zone_of
 
-    engine = existing(settings.database_url, school=args.school)
+    if args.all_schools and args.school:
+        print("policybot: export: --school or --all-schools, not both", file=sys.stderr)
+        return 2
+    engine = existing(settings.database_url, school=args.school, scoped=not args.all_schools)
     if engine is None:
         return 3
-    school = ZoneInfo(zone_of(engine, settings.timezone))
-    since = None if args.since is None else datetime.combine(args.since, time(), school)  # midnight there
+    schools: list[tuple[str | None, Engine]] = list(by_key(engine)) if args.all_schools else [(None, engine)]
     out = private_file(args.output, newline="") if args.output else nullcontext(sys.stdout)
     try:
         with out as handle:  # written as it is read, a batch of records at a time
-            write(handle, engine, args.format, since, args.include_details, args.log, tz=school)
+            if args.all_schools and args.format == "json":
+                handle.write('{\n"schools": [\n')
+            for n, (key, opened) in enumerate(schools):
+                zone = ZoneInfo(zone_of(opened, settings.timezone))
+                since = None if args.since is None else datetime.combine(args.since, time(), zone)  # midnight there
+                if n and args.format == "json":
+                    handle.write(",\n")
+                write(
+                    handle,
+                    opened,
+                    args.format,
+                    since,
+                    args.include_details,
+                    args.log,
+                    tz=zone,
+                    school=key,
+                    header=n == 0,
+                )
+            if args.all_schools and args.format == "json":
+                handle.write("]\n}\n")
     except BaseException:
         if args.output and os.path.isfile(args.output):  # a failed export leaves no half-written file behind
             os.remove(args.output)

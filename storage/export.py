@@ -169,18 +169,23 @@ def _records(snapshot: logs.Snapshot, log: str, details: bool, tz: tzinfo, cells
         yield records
 
 
-def _write_csv(out: TextIO, snapshot: logs.Snapshot, log: str, details: bool, tz: tzinfo) -> None:
+def _write_csv(
+    out: TextIO, snapshot: logs.Snapshot, log: str, details: bool, tz: tzinfo, school: str | None, header: bool
+) -> None:
     """A byte-order mark (so that Excel reads the file as UTF-8, names with accents included), a header line, then a
     row per audit event (a record without one: a row of its own), a batch at a time. csv writes each cell on its
-    own, so a record's are written once and put before each of its events'."""
+    own, so a record's are written once and put before each of its events'. `school`: each row starts with it (an
+    export of several schools, one after another, under one header)."""
     table, names = LOGS[log]
     trail = columns(AUDIT_TABLE, AUDIT_COLUMNS, details)
-    out.write(BOM + _CSV_LINE(columns(table, names, details) + [f"event_{n}" for n in trail]))
+    first = ["school"] if school is not None else []
+    if header:
+        out.write(BOM + _CSV_LINE(first + columns(table, names, details) + [f"event_{n}" for n in trail]))
     blank = _CSV_LINE([""] * len(trail))
     for batch in _records(snapshot, log, details, tz, cells=True):
         lines = []
         for values, events in batch:
-            record = _CSV_LINE(values)[:-2] + ","
+            record = _CSV_LINE([school, *values] if school is not None else values)[:-2] + ","
             lines += [record + _CSV_LINE(event) for event in events] if events else [record + blank]
         out.write("".join(lines))
 
@@ -217,10 +222,13 @@ def _filled(objects: list[str], values: list[Any]) -> str:
     return ",\n    ".join(objects) % tuple(_ENCODE(values)[1:-1].split("\x00"))
 
 
-def _write_json(out: TextIO, snapshot: logs.Snapshot, details: bool, tz: tzinfo) -> None:
-    """{"concerns": [...], ..., "contact_permissions": [...]}: each batch of records written out as it is read."""
+def _write_json(out: TextIO, snapshot: logs.Snapshot, details: bool, tz: tzinfo, school: str | None) -> None:
+    """{"concerns": [...], ..., "contact_permissions": [...]}: each batch of records written out as it is read.
+    `school`: {"school": key, "concerns": [...], ...}, one of several in a list."""
+    if school is not None:
+        out.write("{\n  " + _ENCODE("school") + ": " + _ENCODE(school))
     for n, log in enumerate([*LOGS, "contact_permissions"]):
-        out.write(("," if n else "{") + f"\n  {_ENCODE(log)}: ")
+        out.write(("," if n or school is not None else "{") + f"\n  {_ENCODE(log)}: ")
         written = False
         for text in _json_batches(snapshot, log, details, tz):
             out.write(("," if written else "[") + "\n    " + text)
@@ -239,15 +247,18 @@ def write(
     *,
     tz: tzinfo,
     batch: int = logs.BATCH,
+    school: str | None = None,
+    header: bool = True,
 ) -> None:
     """Write the export to `out` as it is read, `batch` records at a time, from one snapshot of the logs. JSON holds
     every log and the standing permissions; CSV holds the one named by `log`, a row per audit event (an empty log is
-    its header line). `tz` is the school's time zone."""
+    its header line). `tz` is the school's time zone. `school`: its key on every row (CSV; with `header` False, no
+    header line: the schools after the first), or as the object's first member (JSON)."""
     with logs.snapshot(engine, since, batch, tz) as snapshot:  # times read as the school's, by the database
         if fmt == "json":
-            _write_json(out, snapshot, include_details, tz)
+            _write_json(out, snapshot, include_details, tz, school)
         else:
-            _write_csv(out, snapshot, log, include_details, tz)
+            _write_csv(out, snapshot, log, include_details, tz, school, header)
 
 
 def export(

@@ -63,9 +63,14 @@ def chosen(engine: Engine, key: str | None) -> Engine:
 
 def every_school(engine: Engine) -> list[Engine]:
     """`engine`, for each school in turn (what is done for the whole database, a school at a time)."""
+    return [opened for _, opened in by_key(engine)]
+
+
+def by_key(engine: Engine) -> list[tuple[str, Engine]]:
+    """Each school's key, and `engine` opened for it, in key order."""
     with reading(engine) as session:
-        ids = session.exec(select(SchoolRow.id).order_by(SchoolRow.key)).all()
-    return [for_school(engine, school) for school in ids if school is not None]
+        rows = session.exec(select(SchoolRow.key, SchoolRow.id).order_by(SchoolRow.key)).all()
+    return [(key, for_school(engine, school)) for key, school in rows if school is not None]
 
 
 def zone_of(engine: Engine, settings_zone: str) -> str:

@@ -149,3 +149,28 @@ def test_a_school_the_bot_ran_for_without_a_record_gives_way_to_the_file(databas
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[0] == "north: added (North Academy; 7 people or groups named by role)"
     assert not run("schools", "list", env=env(database)).stdout.startswith("school: ")
+
+
+def test_an_export_of_every_school_says_whose_each_record_is(database: str, run: Run) -> None:
+    import json
+
+    from tests.conftest import csv_rows
+
+    run("schools", "import", str(EXAMPLE), env=env(database))
+    engine = make_engine(database)
+    for key, count in (("north", 2), ("south", 1)):
+        for _ in range(count):
+            a_concern(for_key(engine, key))
+    rows = csv_rows(run("export", "--all-schools", env=env(database)).stdout)
+    assert [(r["school"], r["reference"]) for r in rows] == [
+        ("north", "SMP-NORTH-2026-0001"),
+        ("north", "SMP-NORTH-2026-0002"),
+        ("south", "SMP-SOUTH-2026-0001"),
+    ]
+    document = json.loads(run("export", "--all-schools", "--format", "json", env=env(database)).stdout)
+    assert [(s["school"], [c["reference"] for c in s["concerns"]]) for s in document["schools"]] == [
+        ("north", ["SMP-NORTH-2026-0001", "SMP-NORTH-2026-0002"]),
+        ("south", ["SMP-SOUTH-2026-0001"]),
+    ]
+    both = run("export", "--all-schools", "--school", "north", env=env(database))
+    assert (both.returncode, both.stderr) == (2, "policybot: export: --school or --all-schools, not both\n")
