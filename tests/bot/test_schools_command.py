@@ -6,14 +6,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import Connection, func, select
 
 from sandbox.slack import LocalSlack
-from storage.db import make_engine, reading
-from storage.models import Concern, SchoolMember
+from storage import school_import
+from storage.db import make_engine, reading, transaction
+from storage.models import Concern, SchoolMember, SchoolRow
+from storage.outbox import Message, OutboxStore
 from storage.schools import for_key
+from storage.tenancy import school_of
 from tests.bot.conftest import Run
-from tests.conftest import ROOT, base_environment, bot_environment, school_engine
+from tests.conftest import NOW, ROOT, base_environment, bot_environment, school_engine
 from tests.storage.helpers import a_concern
 
 EXAMPLE = ROOT / "examples" / "schools.toml"
@@ -54,6 +58,18 @@ def test_import_is_idempotent_and_says_what_changed(database: str, tmp_path: Pat
     ]
 
 
+def test_a_new_name_alone_or_one_more_person_alone_is_an_update(database: str, tmp_path: Path, run: Run) -> None:
+    run("schools", "import", str(EXAMPLE), env=env(database))
+    changed = tmp_path / "schools.toml"
+    changed.write_text(EXAMPLE.read_text().replace('"North Academy"', '"North Academy of the Lights"'))
+    renamed = run("schools", "import", str(changed), env=env(database))
+    assert renamed.stdout.splitlines() == ["north: updated (0 added, 0 removed)", "south: unchanged"]
+    changed.write_text(changed.read_text().replace('governors = ["UGOVN"]', 'governors = ["UGOVN", "UGOVN2"]'))
+    one_more = run("schools", "import", str(changed), env=env(database))
+    assert one_more.stdout.splitlines() == ["north: updated (1 added, 0 removed)", "south: unchanged"]
+    assert run("schools", "list", env=env(database)).stdout.startswith("north: North Academy of the Lights (")
+
+
 def test_the_school_run_from_the_settings_is_handed_over_only_when_asked(database: str, run: Run) -> None:
     a_concern(school_engine(database))
     refused = run("schools", "import", str(EXAMPLE), env=env(database))
@@ -63,6 +79,9 @@ def test_the_school_run_from_the_settings_is_handed_over_only_when_asked(databas
         "school of the file it is with --adopt KEY (its records become that school's)\n"
     )
     assert run("schools", "list", env=env(database)).stdout.startswith("school: the one school run from the settings")
+    elsewhere = run("schools", "import", str(EXAMPLE), "--adopt", "east", env=env(database))
+    assert (elsewhere.returncode, elsewhere.stdout) == (2, "")
+    assert elsewhere.stderr == "policybot: schools file: --adopt east: the file has no school with that key\n"
 
     adopted = run("schools", "import", str(EXAMPLE), "--adopt", "south", env=env(database))
     assert adopted.returncode == 0, adopted.stderr
@@ -74,6 +93,27 @@ def test_the_school_run_from_the_settings_is_handed_over_only_when_asked(databas
         assert session.scalar(select(func.count()).select_from(Concern)) == 1
     with reading(for_key(engine, "north")) as session:
         assert session.scalar(select(func.count()).select_from(Concern)) == 0
+
+
+def test_the_school_run_from_the_settings_is_never_merged_into_a_school_stored_already(database: str, run: Run) -> None:
+    with transaction(make_engine(database)) as session:  # a database put together by hand, or restored from elsewhere
+        session.add(SchoolRow(key="south", name="South Primary"))
+    a_concern(school_engine(database))
+    refused = run("schools", "import", str(EXAMPLE), "--adopt", "south", env=env(database))
+    assert (refused.returncode, refused.stdout) == (2, "")
+    assert refused.stderr == (
+        "policybot: schools file: --adopt south: that school is stored already, with records of its own\n"
+    )
+
+
+def test_a_message_the_school_run_from_the_settings_has_still_to_send_keeps_it_from_giving_way(
+    database: str, run: Run
+) -> None:
+    OutboxStore(school_engine(database)).put([Message("reply:waiting", None, "UN1", "hello")], NOW)  # no record
+    refused = run("schools", "import", str(EXAMPLE), env=env(database))
+    assert (refused.returncode, refused.stdout) == (2, "")
+    assert "this database holds the records of the school run from the settings" in refused.stderr
+    assert run("schools", "list", env=env(database)).stdout.startswith("school: the one school run from the settings")
 
 
 def test_the_record_commands_ask_which_school(database: str, run: Run) -> None:
@@ -111,8 +151,6 @@ def test_the_bot_says_it_cannot_serve_imported_schools_yet(fake_slack: LocalSlac
     run("schools", "import", str(EXAMPLE), env=env(database))
     serve = run("serve", "--http", env=bot_environment(fake_slack, database))
     assert (serve.returncode, serve.stdout) == (2, "")
-    retention = run("retention", env=bot_environment(fake_slack, database))
-    assert (retention.returncode, retention.stdout, retention.stderr) == (2, "", serve.stderr.splitlines()[-1] + "\n")
     assert serve.stderr.endswith(
         "policybot: this database holds a trust's schools, imported from a schools file (`policybot schools list`), "
         "and this version of policybot serves only the one school its settings describe\n"
@@ -140,37 +178,27 @@ def test_status_counts_every_schools_messages_and_a_rollback_never_mixes_the_sch
     )
 
 
-def test_a_school_the_bot_ran_for_without_a_record_gives_way_to_the_file(database: str, run: Run) -> None:
+def test_a_school_the_bot_ran_for_without_a_record_gives_way_to_the_file(
+    database: str, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from storage.policy import adopt_setting
-    from tests.conftest import NOW
 
-    adopt_setting(school_engine(database), "2015-03", NOW)  # what every start of the bot keeps, record or none
+    ran = school_engine(database)
+    adopt_setting(ran, "2015-03", NOW)  # what every start of the bot keeps, record or none
+    outbox = OutboxStore(ran)
+    outbox.put([Message("reply:sent", None, "UN1", "hello")], NOW)  # and a message it sent: nothing waits
+    sent = outbox.target("reply:sent")
+    assert sent is not None and outbox.sent(sent, "D1", "1.1", NOW)
+    cleared_as: list[int] = []
+
+    def act_as(connection: Connection, school: int) -> None:  # on PostgreSQL, what row-level security lets through
+        cleared_as.append(school)
+        real_act_as(connection, school)
+
+    real_act_as = school_import.act_as
+    monkeypatch.setattr(school_import, "act_as", act_as)
     done = run("schools", "import", str(EXAMPLE), env=env(database))
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[0] == "north: added (North Academy; 7 people or groups named by role)"
     assert not run("schools", "list", env=env(database)).stdout.startswith("school: ")
-
-
-def test_an_export_of_every_school_says_whose_each_record_is(database: str, run: Run) -> None:
-    import json
-
-    from tests.conftest import csv_rows
-
-    run("schools", "import", str(EXAMPLE), env=env(database))
-    engine = make_engine(database)
-    for key, count in (("north", 2), ("south", 1)):
-        for _ in range(count):
-            a_concern(for_key(engine, key))
-    rows = csv_rows(run("export", "--all-schools", env=env(database)).stdout)
-    assert [(r["school"], r["reference"]) for r in rows] == [
-        ("north", "SMP-NORTH-2026-0001"),
-        ("north", "SMP-NORTH-2026-0002"),
-        ("south", "SMP-SOUTH-2026-0001"),
-    ]
-    document = json.loads(run("export", "--all-schools", "--format", "json", env=env(database)).stdout)
-    assert [(s["school"], [c["reference"] for c in s["concerns"]]) for s in document["schools"]] == [
-        ("north", ["SMP-NORTH-2026-0001", "SMP-NORTH-2026-0002"]),
-        ("south", ["SMP-SOUTH-2026-0001"]),
-    ]
-    both = run("export", "--all-schools", "--school", "north", env=env(database))
-    assert (both.returncode, both.stderr) == (2, "policybot: export: --school or --all-schools, not both\n")
+    assert cleared_as == [school_of(ran)]  # what it kept (its policy version, its sent message) deleted as its own

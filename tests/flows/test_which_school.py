@@ -20,6 +20,12 @@ def test_an_org_wide_install_finds_the_school_by_its_organisation() -> None:
     assert which_school(TRUST, Arrival("T77", enterprise_id="E9", user_id="UG1")) == One(GRID)
 
 
+def test_a_workspace_in_an_organisation_is_found_by_its_own_id_first() -> None:
+    # Every event under an org-wide install names the organisation: a school keyed by its workspace is still found.
+    assert which_school(TRUST, Arrival("T2", enterprise_id="E7", user_id="UE1")) == One(EAST)
+    assert which_school(TRUST, Arrival("T2", enterprise_id="E9", user_id="UE1")) == One(EAST)
+
+
 def test_in_a_shared_workspace_the_leadership_channel_decides_then_the_person() -> None:
     assert which_school(TRUST, Arrival("T1", channel_id="GSOUTH", user_id="ULEADN")) == One(SOUTH)
     assert which_school(TRUST, Arrival("T1", channel_id="D123", user_id="UN1")) == One(NORTH)

@@ -5,28 +5,36 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, insert, join, select, update
+from sqlalchemy import Engine, and_, func, insert, join, select, text, union_all, update
+from sqlalchemy.orm import aliased
 
 from flows.permissions import Act, RecordKind
 from flows.schools import parse_trust
-from storage import audit
+from storage import audit, tenancy
 from storage.commands import Changed, change
 from storage.concerns import ConcernStore
 from storage.db import make_engine, reading, transaction, upgrade
 from storage.export import export
-from storage.models import AuditEntry, Concern, JobRun, OutboxMessage, State
+from storage.models import AuditEntry, Concern, JobRun, OutboxMessage, SchoolMember, SchoolRow, State
 from storage.outbox import Message, OutboxStore
 from storage.retention import claim_period
 from storage.school_import import import_trust
 from storage.schools import described, for_key, trust_leads
 from storage.subject_access import gather
-from storage.tenancy import NoSchool, school_of
+from storage.tenancy import NoSchool, act_as, school_of
 from tests.conftest import NOW, PEOPLE, ROOT, new_database_url
 from tests.storage.helpers import a_concern, command
 
 TRUST = parse_trust((ROOT / "examples" / "schools.toml").read_text())
+# What each wall says when it refuses (for whoever reads the traceback): which one stopped the statement.
+ASKED_WITH_NO_SCHOOL = "^a school's records were asked for with no school$"
+WRITTEN_WITH_NO_SCHOOL = "^a school's record was written with no school$"
+ANOTHER_SCHOOLS = "^a record of another school was written$"
+NOT_ONE_BY_ONE = "^a school's rows are written one by one, each checked$"
 
 
 @pytest.fixture(scope="module")
@@ -107,26 +115,37 @@ def test_job_claims_are_each_schools(schools: tuple[Engine, Engine]) -> None:
 def test_with_no_school_nothing_is_read_or_written(database: Engine) -> None:
     raw = database
     assert school_of(raw) is None
-    with pytest.raises(NoSchool):
+    with pytest.raises(NoSchool, match=ASKED_WITH_NO_SCHOOL):
         ConcernStore(raw).open_concerns()
     with pytest.raises(NoSchool):
         OutboxStore(raw).waiting()
-    with pytest.raises(NoSchool), transaction(raw) as session:
+    with pytest.raises(NoSchool, match=ASKED_WITH_NO_SCHOOL):
+        claim_period(raw, "retention", "2027-01")  # plain SQL, through a session: it asks for its school itself
+    with pytest.raises(NoSchool, match=WRITTEN_WITH_NO_SCHOOL), transaction(raw) as session:
         session.add(JobRun(name="retention", period="2027-01"))
-    with pytest.raises(NoSchool), reading(raw) as session:
+    with pytest.raises(NoSchool, match=ASKED_WITH_NO_SCHOOL), reading(raw) as session:
         session.execute(select(OutboxMessage.id)).all()
+    with pytest.raises(NoSchool, match=ASKED_WITH_NO_SCHOOL), reading(raw) as session:
+        # Plain SQL typed with a scoped model's columns: its table is named by the columns alone.
+        session.execute(text("SELECT id FROM concern").columns(Concern.id)).all()
 
 
 def test_a_row_of_another_school_is_never_written(schools: tuple[Engine, Engine]) -> None:
     north, south = schools
     [north_id] = ids(north)
-    with pytest.raises(NoSchool), transaction(south) as session:
+    with pytest.raises(NoSchool, match=ANOTHER_SCHOOLS), transaction(south) as session:
         session.add(JobRun(name="retention", period="2027-02", school_id=school_of(north)))
+    with pytest.raises(NoSchool, match=ANOTHER_SCHOOLS), transaction(south) as session:
+        session.add(SchoolMember(school_id=school_of(south), role="staff", slack_id="UNEW"))  # no school's row...
+        session.add(JobRun(name="retention", period="2027-02", school_id=school_of(north)))  # ...then north's
     with reading(north) as session:
         row = session.get(Concern, north_id)
+        assert session.scalar(select(func.count()).select_from(JobRun).where(JobRun.period == "2027-02")) == 0
+    with reading(south) as session:
+        assert session.scalar(select(func.count(SchoolMember.id)).where(SchoolMember.slack_id == "UNEW")) == 0
     assert row is not None
     row.description = "moved"
-    with pytest.raises(NoSchool), transaction(south) as session:
+    with pytest.raises(NoSchool, match=ANOTHER_SCHOOLS), transaction(south) as session:
         session.add(row)  # another school's record, carried over into this school's session
     assert ConcernStore(north).get(north_id).description == "x"  # type: ignore[union-attr]
 
@@ -134,6 +153,8 @@ def test_a_row_of_another_school_is_never_written(schools: tuple[Engine, Engine]
 def test_each_school_reads_back_as_the_file_described_it(database: Engine) -> None:
     assert [school for _, school in described(database)] == list(TRUST.schools)
     assert trust_leads(database) == TRUST.safeguarding_leads
+    with reading(database) as session:  # and says when the file last described it
+        assert session.execute(select(SchoolRow.key, SchoolRow.imported_at)).all() == [("north", NOW), ("south", NOW)]
 
 
 def test_the_shapes_the_criteria_do_not_reach_are_limited_or_refused(schools: tuple[Engine, Engine]) -> None:
@@ -144,15 +165,26 @@ def test_the_shapes_the_criteria_do_not_reach_are_limited_or_refused(schools: tu
         assert session.scalar(joined) == session.scalar(
             select(func.count(AuditEntry.id)).where(AuditEntry.subject_kind == "concern")
         )
+        # Plain tables joined on a person, who reported a concern at each school: each side is north's alone.
+        concern, trail = Concern.__table__, AuditEntry.__table__  # type: ignore[attr-defined]
+        by_person = join(concern, trail, trail.c.actor_id == concern.c.reporter_id)
+        assert session.scalar(select(func.count()).select_from(by_person).where(trail.c.action == "reported")) == 1
+        assert session.scalars(select(aliased(Concern).id)).all() == [north_id]
+        assert session.scalars(union_all(select(Concern.id), select(Concern.id))).all() == [north_id, north_id]
+        # Every concern, with its escalation if it had one: north's concern, never escalated, is there all the same.
+        escalated = and_(AuditEntry.subject_id == Concern.id, AuditEntry.action == "escalated")
+        assert session.execute(select(Concern.id, AuditEntry.at).outerjoin(AuditEntry, escalated)).all() == [
+            (north_id, None)
+        ]
     with transaction(north) as session:  # a plain table's UPDATE, through the session: north's rows only
         session.execute(update(Concern.__table__).values(links="north only"))  # type: ignore[attr-defined]
     assert ConcernStore(south).get(south_id).links == ""  # type: ignore[union-attr]
     assert ConcernStore(north).get(north_id).links == "north only"  # type: ignore[union-attr]
-    with pytest.raises(NoSchool), transaction(north) as session:
+    with pytest.raises(NoSchool, match=NOT_ONE_BY_ONE), transaction(north) as session:
         session.execute(insert(JobRun).values(name="retention", period="2027-03", school_id=school_of(south)))
     with reading(north) as session:
         theirs = session.get(Concern, north_id)
-    with pytest.raises(NoSchool), transaction(south) as session:
+    with pytest.raises(NoSchool, match=ANOTHER_SCHOOLS), transaction(south) as session:
         session.add(theirs)  # another school's row, carried into this school's session...
         session.delete(theirs)  # ...and deleted there
     assert ConcernStore(north).get(north_id) is not None
@@ -167,3 +199,41 @@ def test_two_schools_may_send_messages_of_the_same_key(schools: tuple[Engine, En
     assert mine is not None and theirs is not None and (mine.text, theirs.text) == ("north's review", "south's review")
     assert not OutboxStore(north).sent(theirs, "D1", "1.1", NOW)  # another school's row: not this store's to finish
     assert OutboxStore(south).target(same).state == State.PENDING  # type: ignore[union-attr]
+
+
+def test_each_transaction_of_a_schools_engine_names_its_school_to_the_database(
+    database: Engine, schools: tuple[Engine, Engine], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    north, south = schools
+    named: list[int] = []
+    monkeypatch.setattr(tenancy, "act_as", lambda _connection, school: named.append(school))
+    for engine in (north, database, south):  # the engine of no school names none
+        with engine.begin():
+            pass
+    assert named == [school_of(north), school_of(south)]
+
+
+class PostgreSQL:
+    """What `act_as` uses of a connection to PostgreSQL (row-level security is PostgreSQL's: the tests of the
+    database itself run only on a PostgreSQL server)."""
+
+    dialect = SimpleNamespace(name="postgresql")
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict[str, Any]]] = []
+
+    def exec_driver_sql(self, sql: str, parameters: dict[str, Any]) -> None:
+        self.sent.append((sql, parameters))
+
+
+def test_on_postgresql_the_school_is_set_for_the_rest_of_the_transaction_as_row_level_security_reads_it(
+    database: Engine,
+) -> None:
+    postgresql = PostgreSQL()
+    act_as(postgresql, 7)  # type: ignore[arg-type]
+    [(sql, parameters)] = postgresql.sent
+    # set_config(name, value, is_local): local, for this transaction only; the name migration 0013's policies read.
+    assert sql.upper().startswith("SELECT ") and sql.endswith(" set_config(%(name)s, %(school)s, true)")
+    assert parameters == {"name": "policybot.school", "school": "7"}
+    with database.connect() as sqlite:
+        act_as(sqlite, 7)  # SQLite has no row-level security: nothing is sent
