@@ -13,7 +13,7 @@ from sqlalchemy import Engine, and_, func, insert, join, select, text, union_all
 from sqlalchemy.orm import aliased
 
 from flows.permissions import Act, RecordKind
-from flows.schools import parse_trust
+from flows.schools import SchoolRole, parse_trust
 from storage import audit, tenancy
 from storage.commands import Changed, change
 from storage.concerns import ConcernStore
@@ -136,8 +136,9 @@ def test_a_row_of_another_school_is_never_written(schools: tuple[Engine, Engine]
     with pytest.raises(NoSchool, match=ANOTHER_SCHOOLS), transaction(south) as session:
         session.add(JobRun(name="retention", period="2027-02", school_id=school_of(north)))
     with pytest.raises(NoSchool, match=ANOTHER_SCHOOLS), transaction(south) as session:
-        session.add(SchoolMember(school_id=school_of(south), role="staff", slack_id="UNEW"))  # no school's row...
-        session.add(JobRun(name="retention", period="2027-02", school_id=school_of(north)))  # ...then north's
+        # A row that is no school's record (a person of the school), then one of north's: each row is checked.
+        session.add(SchoolMember(school_id=school_of(south), role=SchoolRole.STAFF, slack_id="UNEW"))
+        session.add(JobRun(name="retention", period="2027-02", school_id=school_of(north)))
     with reading(north) as session:
         row = session.get(Concern, north_id)
         assert session.scalar(select(func.count()).select_from(JobRun).where(JobRun.period == "2027-02")) == 0
@@ -226,14 +227,10 @@ class PostgreSQL:
         self.sent.append((sql, parameters))
 
 
-def test_on_postgresql_the_school_is_set_for_the_rest_of_the_transaction_as_row_level_security_reads_it(
-    database: Engine,
-) -> None:
+def test_on_postgresql_the_school_is_set_for_the_rest_of_the_transaction_as_row_level_security_reads_it() -> None:
     postgresql = PostgreSQL()
     act_as(postgresql, 7)  # type: ignore[arg-type]
     [(sql, parameters)] = postgresql.sent
     # set_config(name, value, is_local): local, for this transaction only; the name migration 0013's policies read.
     assert sql.upper().startswith("SELECT ") and sql.endswith(" set_config(%(name)s, %(school)s, true)")
     assert parameters == {"name": "policybot.school", "school": "7"}
-    with database.connect() as sqlite:
-        act_as(sqlite, 7)  # SQLite has no row-level security: nothing is sent
