@@ -9,8 +9,9 @@ from slack_bolt import App, BoltResponse
 from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk import WebClient
 
+from bot.campus import Campus
 from bot.deps import Deps
-from bot.listeners import contacts, declarations, home, leadership, report, retention, review
+from bot.listeners import contacts, declarations, home, leadership, report, retention, review, schools
 from bot.listeners.guard import tell_if_waiting, where_raised
 from bot.payload import kind
 
@@ -32,7 +33,8 @@ _bolt_log.setLevel(logging.WARNING)
 _bolt_log.addFilter(_TokenNotice())
 
 
-def create_app(deps: Deps, **bolt_options: Any) -> App:
+def create_app(deps: Deps | Campus, **bolt_options: Any) -> App:
+    """`deps`: one school's, or a Campus of a trust's schools (each request then finds its school's)."""
     bolt_options.setdefault("logger", _bolt_log)
     # A request no listener takes (a link button, a view closed) reaches on_error below instead of Bolt's warning,
     # which would log the request's body.
@@ -40,7 +42,8 @@ def create_app(deps: Deps, **bolt_options: Any) -> App:
     # Each listener answers Slack on the request's thread; clicks, commands and events then do their work on the
     # bot's own threads (bot.listeners.guard.Wiring).
     bolt_options.setdefault("process_before_response", True)
-    app = App(client=deps.client, signing_secret=deps.settings.slack_signing_secret, **bolt_options)
+    first = deps.first if isinstance(deps, Campus) else deps
+    app = App(client=first.client, signing_secret=first.settings.slack_signing_secret, **bolt_options)
     report.register(app, deps)
     leadership.register(app, deps)
     contacts.register(app, deps)
@@ -48,6 +51,7 @@ def create_app(deps: Deps, **bolt_options: Any) -> App:
     review.register(app, deps)
     retention.register(app, deps)
     home.register(app, deps)
+    schools.register(app, deps)
     app.error(on_error)
     return app
 

@@ -17,6 +17,7 @@ from bot import retention_command, schools_command
 from bot.config import ConfigError, ConfigErrors, Settings
 from bot.setup_check import database_problem
 from flows.errors import DomainError
+from flows.schools import SchoolsError
 from storage.db import SchemaProblem
 
 log = logging.getLogger("policybot")
@@ -180,6 +181,10 @@ def main(argv: list[str] | None = None) -> int:
     except SQLAlchemyError as error:
         print(f"policybot: database problem: {database_problem(error)}", file=sys.stderr)
         return 3
+    except SchoolsError as error:  # SCHOOLS_FILE, read at start-up
+        for line in error.problems:
+            print(f"policybot: schools file: {line}", file=sys.stderr)
+        return 2
     except DomainError as error:  # a school asked for that is not there, or several to choose from
         print(f"policybot: {error}", file=sys.stderr)
         return 2
@@ -196,18 +201,31 @@ def _credentials_given() -> bool:
     )
 
 
+def _trust_held() -> bool:
+    """The database DATABASE_URL names holds a trust's schools (a malformed URL: Settings.from_env says so)."""
+    from bot.reader import Reader
+    from storage.schools import trust_held
+
+    try:
+        return trust_held(Reader(os.environ).database_url("DATABASE_URL"))
+    except ConfigError:
+        return False
+
+
 def _run(args: argparse.Namespace) -> int:
     from storage.db import make_engine, upgrade
     from storage.policy import adopt_setting
-    from storage.schools import settings_school
+    from storage.schools import by_key
 
     if args.command == "sandbox" or args.command == "run" and not _credentials_given():
         # The sandbox is Slack's stand-in and reaches the bot only over HTTP: started as a program of its own.
         because = [] if args.command == "sandbox" else ["--because", "no Slack credentials are configured"]
         options = ["--port", str(args.port), "--host", args.host, *(["--reset"] if args.reset else [])]
         os.execv(sys.executable, [sys.executable, "-m", "sandbox", *options, *because])
-    # Every setting is read here, once (the record commands need none of the Slack side).
-    settings = Settings.from_env(os.environ, slack=args.command not in RECORD_COMMANDS)
+    # Every setting is read here, once (the record commands need none of the Slack side; a trust's schools, none of
+    # the one school's).
+    slack = args.command not in RECORD_COMMANDS
+    settings = Settings.from_env(os.environ, slack=slack, trust=slack and _trust_held())
     _configure_logging(settings.log_level)
     if args.command == "run":
         args.http, args.host, args.port, args.workers, args.threads = False, "127.0.0.1", settings.port, 1, 8
@@ -225,8 +243,9 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "retention":
         return retention_command.run(settings, args)
     client = make_client(settings, retries=False, timeout=CHECK_TIMEOUT_SECONDS)
+    schools = schools_command.to_serve(settings)
     if args.command == "check":
-        found = everything(settings, client)
+        found = everything(settings, client, schools)
         for line in found:
             print(f"problem: {line}")
         if not found:
@@ -235,7 +254,7 @@ def _run(args: argparse.Namespace) -> int:
                 "private leadership channel, and everyone the settings name is in the workspace"
             )
         return 1 if found else 0
-    found = problems(settings, client)
+    found = problems(settings, client, schools)
     if found:
         for line in found:
             print(f"policybot: will not start: {line}", file=sys.stderr)
@@ -244,10 +263,14 @@ def _run(args: argparse.Namespace) -> int:
         return 1 if all(line.startswith("Slack could not be reached") for line in found) else 2
     log.info("database: %s", make_url(settings.database_url).render_as_string(hide_password=True))
     upgrade(settings.database_url, settings.database_owner_url)
+    if settings.schools_file:
+        for line in schools_command.import_file(settings.database_url, settings.schools_file):
+            log.info("schools file: %s", line)
     engine = make_engine(settings.database_url)
     try:
-        if adopt_setting(settings_school(engine), settings.policy_version, datetime.now(UTC)):
-            log.info("policy version %s recorded as in force", settings.policy_version)
+        for key, school in by_key(engine):
+            if adopt_setting(school, settings.policy_version, datetime.now(UTC)):
+                log.info("policy version %s recorded as in force (%s)", settings.policy_version, key)
     finally:
         engine.dispose()  # no connection is left open when HTTP mode forks its processes
     log.info("policybot %s starting", _version())
@@ -270,11 +293,11 @@ def _serve_socket_mode(settings: Settings) -> None:
     from slack_sdk.errors import SlackApiError
 
     from bot.app import create_app
-    from bot.deps import Deps
+    from bot.campus import build_campus
     from bot.jobs import start_scheduler
 
-    deps = Deps.build(settings)
-    handler = SocketModeHandler(create_app(deps), settings.slack_app_token)
+    campus = build_campus(settings)
+    handler = SocketModeHandler(create_app(campus), settings.slack_app_token)
     try:
         handler.connect()  # fails here, with Slack's answer, if the app token is wrong
     except SlackApiError as error:
@@ -283,7 +306,7 @@ def _serve_socket_mode(settings: Settings) -> None:
             f"Slack refused it ({error.response.get('error')}); expected an "
             "app-level token with the connections:write scope",
         ) from None
-    start_scheduler(deps)
+    start_scheduler(campus)
     log.info("policybot connected to Slack over Socket Mode")
     Event().wait()  # the handler's own threads carry on; this one waits until the process is stopped
 

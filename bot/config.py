@@ -21,6 +21,18 @@ from flows.scheduling import Closures, NudgePolicy, WorkingHours
 from flows.schools import School
 from flows.slack_ids import CHANNEL_ID, USER_ID, USERGROUP_ID
 
+# The one school's settings: used only while the database holds no trust's schools.
+ONE_SCHOOL = (
+    "LEADERSHIP_CHANNEL_ID",
+    "LEADERSHIP_USER_IDS",
+    "LEADERSHIP_USERGROUP_ID",
+    "SAFEGUARDING_LEAD_IDS",
+    "HEADTEACHER_ID",
+    "CHAIR_OF_GOVERNORS_ID",
+    "GOVERNOR_USER_IDS",
+    "GOVERNORS_USERGROUP_ID",
+)
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -52,6 +64,10 @@ class Settings:
     policy_review_date: date | None = None
     governor_user_ids: frozenset[str] = frozenset()
     governors_usergroup_id: str | None = None
+    # A trust's school (Settings.for_school): who its staff are, for finding a person's school. The one school run
+    # from the settings names no staff: everyone in its workspace is.
+    staff_user_ids: frozenset[str] = frozenset()
+    staff_usergroup_id: str | None = None
     scan_seconds: int = 60
     policy_version: str = "2015-03"  # the policy in force (flows.policy): recorded at start-up when it changes
     retention_years: dict[Held, int] = field(default_factory=lambda: {h: d.years for h, d in DEFAULTS.items()})
@@ -59,6 +75,8 @@ class Settings:
     clock_file: str | None = None  # rehearsals (the sandbox): seconds the bot's clock runs ahead of the real one
     port: int = 3000  # `policybot run`'s HTTP port (serve takes --port)
     healthz_max_pending_seconds: int = 300  # /healthz answers 503 once a message has waited longer to be sent
+    schools_file: str | None = None  # a trust's schools file, imported at start-up (SCHOOLS_FILE)
+    unused: tuple[str, ...] = ()  # the one school's settings, set while a trust's schools make them unused
 
     def nudge_policy(self) -> NudgePolicy:
         return NudgePolicy(
@@ -84,16 +102,26 @@ class Settings:
             chair_of_governors_id=school.chair,
             governor_user_ids=school.governors,
             governors_usergroup_id=school.governors_usergroup,
+            staff_user_ids=school.staff,
+            staff_usergroup_id=school.staff_usergroup,
             timezone=school.timezone,
         )
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str], *, slack: bool = True) -> Settings:
+    def from_env(cls, env: Mapping[str, str], *, slack: bool = True, trust: bool = False) -> Settings:
         """Every setting, read and checked by one Reader. `slack=False`: the commands that only read the stored
         records (`db`, `export`, `report`, `subject-access`) need no Slack app and no people: those settings are
-        left empty and unchecked (a bot token, if given, is still read: it names people on a subject access page)."""
+        left empty and unchecked (a bot token, if given, is still read: it names people on a subject access page).
+        `trust`: the database holds a trust's schools (or SCHOOLS_FILE names them): the one school's channel and
+        people are not needed, and any of them set is only noted (`unused`), for `check` to say."""
         reader = Reader(env, collect=True)
-        school = cls._slack_side(reader) if slack else {"slack_bot_token": cls._optional_token(reader)}
+        trust = trust or bool(env.get("SCHOOLS_FILE", "").strip())
+        if not slack:
+            school: dict[str, Any] = {"slack_bot_token": cls._optional_token(reader)}
+        elif trust:
+            school = {**cls._credentials(reader), "unused": tuple(n for n in ONE_SCHOOL if env.get(n, "").strip())}
+        else:
+            school = {**cls._credentials(reader), **cls._people(reader)}
         database_url = reader.database_url("DATABASE_URL")
         settings = cls(
             **school,
@@ -122,10 +150,11 @@ class Settings:
             clock_file=reader.optional_text("POLICYBOT_CLOCK_FILE", what="a file holding a number of seconds"),
             port=reader.positive_int("PORT", 3000, unit="(port number)"),
             healthz_max_pending_seconds=reader.positive_int("HEALTHZ_MAX_PENDING_SECONDS", 300),
+            schools_file=reader.optional_text("SCHOOLS_FILE", what="the trust's schools file (TOML)"),
         )
         reported = {problem.name for problem in reader.problems}
         nobody = not settings.leadership_user_ids and not settings.leadership_usergroup_id
-        if slack and nobody and not reported & {"LEADERSHIP_USER_IDS", "LEADERSHIP_USERGROUP_ID"}:
+        if slack and not trust and nobody and not reported & {"LEADERSHIP_USER_IDS", "LEADERSHIP_USERGROUP_ID"}:
             reader.problems.append(
                 ConfigError(
                     "LEADERSHIP_USER_IDS",
@@ -138,14 +167,20 @@ class Settings:
         return settings
 
     @staticmethod
-    def _slack_side(reader: Reader) -> dict[str, Any]:
-        """The Slack app's credentials and the school's people."""
+    def _credentials(reader: Reader) -> dict[str, Any]:
+        """The Slack app's credentials."""
         return {
             "slack_bot_token": reader.text("SLACK_BOT_TOKEN", prefix="xoxb-", what="a bot token starting xoxb-"),
             "slack_signing_secret": reader.text("SLACK_SIGNING_SECRET", what="the app's signing secret"),
             "slack_app_token": reader.optional_text(
                 "SLACK_APP_TOKEN", prefix="xapp-", what="an app token starting xapp-"
             ),
+        }
+
+    @staticmethod
+    def _people(reader: Reader) -> dict[str, Any]:
+        """The one school's leadership channel and people (ONE_SCHOOL), when no schools file describes schools."""
+        return {
             "leadership_channel_id": reader.match(
                 "LEADERSHIP_CHANNEL_ID", CHANNEL_ID, "a channel id such as C0123ABCD (the private leadership channel)"
             ),

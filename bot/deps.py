@@ -63,22 +63,33 @@ class Deps:
     trigger_lane: Executor | None = None  # where work that spends a trigger runs after its ack (a lane of its own)
     bell: Bell | None = None  # HTTP mode's workers: the sender and the nudges run in another process
     home_hashes: dict[str, str] = field(default_factory=dict)  # each App Home's view hash, as last published here
+    key: str | None = None  # a trust's school: its key, stamped on what it draws (bot.stamps); None for the settings'
 
     def in_background(self, work: Callable[..., object], *args: Any) -> None:
         """Run a listener's work after its ack, on the bot's own threads (bot.listeners.guard.Wiring)."""
+        self._background().submit(work, *args)
+
+    def _background(self) -> Executor:
         if self.background is None:
             # SQLite has one writer at a time: more threads would only wait for it there (its wait is not in turn, so
             # one could give up); the work queues here instead.
             workers = WORKERS if self.engine.dialect.name != "sqlite" else SQLITE_WORKERS
             self.background = ThreadPoolExecutor(workers, thread_name_prefix="policybot-work")
-        self.background.submit(work, *args)
+        return self.background
 
     def in_trigger_lane(self, work: Callable[..., None], *args: Any) -> None:
         """Run work that spends a trigger (opens a form) after its ack, on threads that nothing else queues on: a
         busy minute's acknowledgements, redraws and writes never make a form miss its three seconds."""
+        self._trigger_lane().submit(work, *args)
+
+    def _trigger_lane(self) -> Executor:
         if self.trigger_lane is None:
             self.trigger_lane = ThreadPoolExecutor(TRIGGER_WORKERS, thread_name_prefix="policybot-trigger")
-        self.trigger_lane.submit(work, *args)
+        return self.trigger_lane
+
+    def share_threads(self, other: Deps) -> None:
+        """A trust's schools share one process's threads (bot.campus): a school of their own each would be 60 x 12."""
+        self.background, self.trigger_lane = other._background(), other._trigger_lane()
 
     def redraw_homes(self, *people: str) -> None:
         """These people's Homes show something new that no record's change announced (the pack they asked for)."""
@@ -152,12 +163,21 @@ class Deps:
         return self.clock().astimezone(self.timezone).date()
 
     @classmethod
-    def build(cls, settings: Settings, clock: Callable[[], datetime] | None = None) -> Deps:
+    def build(
+        cls,
+        settings: Settings,
+        clock: Callable[[], datetime] | None = None,
+        *,
+        engine: Engine | None = None,
+        key: str | None = None,
+    ) -> Deps:
+        """`engine`: opened for the school (storage.tenancy); by default the one school the settings describe.
+        `key`: a trust's school's, stamped on every button and form it draws (bot.stamps)."""
         clock = clock or (FileClock(settings.clock_file) if settings.clock_file else utc_now)
-        engine = settings_school(make_engine(settings.database_url))
-        client = make_client(settings)
+        engine = engine or settings_school(make_engine(settings.database_url))
+        client = make_client(settings, school=key)
         # The sender's own client: no HTTP-level retry (a post repeated on a 5xx can be doubled); the outbox retries.
-        sender = make_client(settings, retries=False)
+        sender = make_client(settings, retries=False, school=key)
         store, checks, outbox = ConcernStore(engine), ContactCheckStore(engine), OutboxStore(engine)
         declarations, nudges, reviews = DeclarationStore(engine), NudgeStore(engine), ReviewStore(engine)
         directory = Directory(settings, client)
@@ -180,7 +200,10 @@ class Deps:
             telling=telling,
             nudger=nudger,
             clock=clock,
+            key=key,
         )
+        if key is not None:
+            nudger.wake_job = f"{nudger.wake_job}:{key}"
         nudger.retention = Retention(settings, engine, directory, clock, lambda: nudger.kick(), built.change)
         from bot import remaining  # these drawings need the whole of Deps
         from bot.listeners.home import publish_home

@@ -29,14 +29,18 @@ class Directory:
         self._lock = threading.Lock()
         self._group: frozenset[str] = frozenset()
         self._governors: frozenset[str] = frozenset()
+        self._staff: frozenset[str] = frozenset()
         self._channel: frozenset[str] | None = None
 
     def refresh(self) -> None:
         """Read the memberships from Slack; keep what was known for anything that fails. Never raises."""
         group = self._read_group(self.settings.leadership_usergroup_id, "leadership")
         governors = self._read_group(self.settings.governors_usergroup_id, "governors")
+        staff = self._read_group(self.settings.staff_usergroup_id, "staff")
         channel = self._read_channel()
         with self._lock:
+            if staff is not None:
+                self._staff = staff
             if group is not None:
                 self._group = group
             if governors is not None:
@@ -82,6 +86,14 @@ class Directory:
             channel_members=channel,
             governors=s.governor_user_ids | governors,  # GOVERNOR_USER_IDS and the governors' user group
         )
+
+    def everyone(self) -> frozenset[str]:
+        """Everyone named at the school in any role (user groups as last read): for finding a person's school."""
+        people = self.people()
+        with self._lock:
+            staff = self.settings.staff_user_ids | self._staff
+        named = {people.headteacher, people.chair_of_governors} - {""}
+        return staff | people.leadership | people.safeguarding_leads | people.governors | named
 
     def who(self, record: Record, act: Act) -> frozenset[str]:
         """Who the act is open to for this record, with today's roles: flows.permissions' answer, and the only one."""

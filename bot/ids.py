@@ -74,3 +74,7 @@ RETENTION_KEEP = "retention_keep"
 REVIEW_VIEW = "policy_review"
 NEXT_REVIEW_ON = "next_review_on"
 POLICY_VERSION = "policy_version"
+
+# A trust's schools: the form that asks a person in several schools which one (bot.views.school_picker)
+PICK_SCHOOL_VIEW = "pick_school"
+SCHOOL = "school"

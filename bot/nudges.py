@@ -56,6 +56,7 @@ class Nudger:
         self.scheduler: BaseScheduler | None = None
         self._lock = threading.Lock()
         self._wake_at: datetime | None = None
+        self.wake_job = WAKE_JOB  # a trust's school's has its key too: one scheduler holds every school's
 
     # --- due times ------------------------------------------------------------------------------------------------
 
@@ -163,7 +164,7 @@ class Nudger:
                 return
             self._wake_at = when
             self.scheduler.add_job(
-                self.run, "date", run_date=when, id=WAKE_JOB, replace_existing=True, misfire_grace_time=None
+                self.run, "date", run_date=when, id=self.wake_job, replace_existing=True, misfire_grace_time=None
             )
 
     def _next_review_moment(self) -> datetime | None:

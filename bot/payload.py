@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.ids import CHECK_COMMAND, REPORT_COMMAND
+from bot.ids import CHECK_COMMAND, INPUT, REPORT_COMMAND, SCHOOL
+from bot.stamps import school_key, unstamped
 from flows.which_school import Arrival
 
 
@@ -54,7 +55,8 @@ def action(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def value(body: dict[str, Any]) -> str:
-    return _text(action(body).get("value"), "actions[0].value")
+    """The clicked button's value, as its view drew it (without the school's key bot.stamps adds)."""
+    return unstamped(_text(action(body).get("value"), "actions[0].value"))
 
 
 def numbers(text: str, count: int, what: str) -> tuple[int, ...]:
@@ -93,7 +95,8 @@ def view_id(body: dict[str, Any]) -> str:
 
 
 def metadata(found_view: dict[str, Any]) -> str:
-    return str(found_view.get("private_metadata") or "")
+    """A view's private_metadata, as its view drew it (without the school's key bot.stamps adds)."""
+    return unstamped(str(found_view.get("private_metadata") or ""))
 
 
 def state_values(found_view: dict[str, Any]) -> dict[str, Any]:
@@ -155,14 +158,26 @@ def arrival(body: dict[str, Any]) -> Arrival:
         or _str_or_none(_dict_or_none(body.get("container")).get("channel_id"))
         or _str_or_none(event_body.get("channel"))
     )
+    actions = body.get("actions")
+    clicked = _dict_or_none(actions[0]) if isinstance(actions, list) and actions else {}
+    found_view = _dict_or_none(body.get("view"))
     return Arrival(
         team_id=workspace,
+        drawn_for=school_key(clicked.get("value")) or school_key(found_view.get("private_metadata")),
+        chosen=_chosen(found_view),
         enterprise_id=_str_or_none(body.get("enterprise_id")) or _str_or_none(enterprise.get("id")),
         channel_id=channel,
         user_id=_str_or_none(body.get("user_id"))
         or _str_or_none(user.get("id"))
         or _str_or_none(event_body.get("user")),
     )
+
+
+def _chosen(found_view: dict[str, Any]) -> str | None:
+    """The school picked in a form's school menu (bot.views.school_picker), if it has one."""
+    values = _dict_or_none(_dict_or_none(found_view.get("state")).get("values"))
+    element = _dict_or_none(_dict_or_none(values.get(SCHOOL)).get(SCHOOL + INPUT))
+    return _str_or_none(_dict_or_none(element.get("selected_option")).get("value"))
 
 
 def _dict_or_none(value: object) -> dict[str, Any]:  # (an absent or odd part: empty)

@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.views.concern_words import plural
 from flows.errors import DomainError
-from flows.schools import SchoolsError, Trust, parse_trust
+from flows.schools import School, SchoolsError, Trust, parse_trust
 
 
 def add_parser(commands: Any) -> None:
@@ -101,3 +101,20 @@ def listing(engine: Any) -> list[str]:
         where = f"workspace {school.team_id}, leadership channel {school.leadership_channel}, {school.timezone}"
         lines.append(f"{school.key}: {school.name} ({where}; {_named(school.people)})")
     return lines or ["no schools yet: `policybot db upgrade` makes the one run from the settings"]
+
+
+def to_serve(settings: Any) -> list[School]:
+    """The schools `serve` and `check` are for: SCHOOLS_FILE's, else those imported before; none for the one school
+    the settings describe. SchoolsError when SCHOOLS_FILE is wrong."""
+    from storage.db import make_engine
+    from storage.schools import described, trust_held
+
+    if settings.schools_file:
+        return list(read(settings.schools_file).schools)
+    if not trust_held(settings.database_url):
+        return []
+    engine = make_engine(settings.database_url)
+    try:
+        return [school for _, school in described(engine)]
+    finally:
+        engine.dispose()

@@ -20,9 +20,10 @@ from slack_bolt import App, BoltRequest
 
 from bot import gate
 from bot.app import create_app
+from bot.campus import Campus, build_campus
 from bot.config import Settings
 from bot.deps import Deps
-from bot.health import health
+from bot.health import health, together
 from bot.jobs import start_directory_refresh, start_scheduler
 from bot.listeners.guard import tell_if_waiting
 from bot.payload import kind
@@ -31,10 +32,11 @@ from bot.supervisor import Bell, supervise, wait_until_stopped
 log = logging.getLogger(__name__)
 
 
-def wsgi_app(deps: Deps) -> Callable[..., Iterable[bytes]]:
+def wsgi_app(deps: Deps | Campus) -> Callable[..., Iterable[bytes]]:
     """POST /slack/events through the gate to the Bolt app, and GET /healthz."""
     app = create_app(deps)
-    secret = deps.settings.slack_signing_secret
+    campus = Campus.of(deps)
+    secret = campus.first.settings.slack_signing_secret
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO"), environ.get("REQUEST_METHOD")
@@ -62,10 +64,16 @@ def wsgi_app(deps: Deps) -> Callable[..., Iterable[bytes]]:
     return application
 
 
-def _health(deps: Deps, start_response: Callable[..., Any]) -> list[bytes]:
+def _health(served: Deps | Campus, start_response: Callable[..., Any]) -> list[bytes]:
     """200 when the database answers and no message has waited past HEALTHZ_MAX_PENDING_SECONDS, else 503 with
-    the reason (bot.health); with how many wait and when the sender last finished a pass over the outbox."""
-    found = health(deps.outbox, deps.clock(), deps.settings.healthz_max_pending_seconds, deps.last_pass_at())
+    the reason (bot.health); with how many wait and when the sender last finished a pass over the outbox. A trust's
+    schools: every school's outbox, as one."""
+    found = together(
+        [
+            health(deps.outbox, deps.clock(), deps.settings.healthz_max_pending_seconds, deps.last_pass_at())
+            for deps in Campus.of(served).every()
+        ]
+    )
     data = (json.dumps(found.as_dict()) + "\n").encode()
     start_response(
         _status(200 if found.reason is None else 503),
@@ -125,20 +133,23 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Callable[..., Iterable[bytes]]:
-        deps = Deps.build(self.settings)
-        deps.bell = self.bell
-        start_directory_refresh(deps)
-        return wsgi_app(deps)
+        campus = build_campus(self.settings)
+        for deps in campus.every():
+            deps.bell = self.bell
+        start_directory_refresh(campus)
+        return wsgi_app(campus)
 
 
 def _background(settings: Settings, bell: Bell, stop: threading.Event) -> None:
-    deps = Deps.build(settings)
-    deps.delivery.on_pass = bell.passed
-    start_scheduler(deps)
-    bell.listen(deps.delivery.kick, deps.nudger.arm)
-    log.info("policybot's sender and nudges are running")
+    campus = build_campus(settings)
+    for deps in campus.every():
+        deps.delivery.on_pass = bell.passed
+    start_scheduler(campus)
+    bell.listen(campus.send_now, campus.arm)
+    log.info("policybot's sender and nudges are running (%d school(s))", len(campus.schools))
     wait_until_stopped(stop)
-    deps.delivery.stop()  # what is being sent finishes; what is claimed and not begun is let go at once
+    for deps in campus.every():
+        deps.delivery.stop()  # what is being sent finishes; what is claimed and not begun is let go at once
 
 
 def serve_http(settings: Settings, host: str, port: int, workers: int, threads: int) -> int:

@@ -5,11 +5,15 @@ every configured person is in the workspace."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import Settings
+from flows.schools import School
+from flows.slack_ids import USERGROUP_ID
 
 SCOPE_HINT = "add the scopes in manifest.yml and reinstall the app"
 # The bot scopes manifest.yml asks for (tests/bot/test_setup_check.py keeps the two the same).
@@ -47,7 +51,8 @@ def _unwell(error: SlackApiError) -> bool:
     return error.response.status_code != 200 or error.response.get("error") in UNWELL
 
 
-def problems(settings: Settings, client: WebClient) -> list[str]:
+def problems(settings: Settings, client: WebClient, schools: Sequence[School] = ()) -> list[str]:
+    """The token, and the leadership channel: the one school's, or each of a trust's `schools`."""
     try:
         client.auth_test()
     except SlackApiError as error:
@@ -56,7 +61,19 @@ def problems(settings: Settings, client: WebClient) -> list[str]:
         return [f"SLACK_BOT_TOKEN is not accepted by Slack ({error.response.get('error')})"]
     except (SlackClientError, OSError) as error:
         return [UNREACHABLE.format(type(error).__name__)]
-    channel_id = settings.leadership_channel_id
+    channels = [(f"school {s.key}'s leadership_channel", s.leadership_channel) for s in schools] or [
+        ("LEADERSHIP_CHANNEL_ID", settings.leadership_channel_id)
+    ]
+    found: list[str] = []
+    for name, channel_id in channels:
+        found += channel_problems(client, name, channel_id)
+        if found and found[-1].startswith("Slack could not"):
+            return found[-1:]
+    return found
+
+
+def channel_problems(client: WebClient, name: str, channel_id: str) -> list[str]:
+    """The leadership channel `name` (a setting, or a school's field) names: there, private, the bot in it."""
     try:
         channel = client.conversations_info(channel=channel_id)["channel"]
     except SlackApiError as error:
@@ -64,26 +81,31 @@ def problems(settings: Settings, client: WebClient) -> list[str]:
         if _unwell(error):
             return [UNREACHABLE.format(f"Slack answered {error.response.status_code} {code}")]
         if code == "channel_not_found":
-            return [f"LEADERSHIP_CHANNEL_ID {channel_id}: no such channel, or the bot cannot see it (invite it)"]
+            return [f"{name} {channel_id}: no such channel, or the bot cannot see it (invite it)"]
         if code == "missing_scope":
             return [f"the bot lacks the scope to read channels ({error.response.get('needed')}): {SCOPE_HINT}"]
-        return [f"LEADERSHIP_CHANNEL_ID {channel_id}: Slack said {code}"]
+        return [f"{name} {channel_id}: Slack said {code}"]
     except (SlackClientError, OSError) as error:
         return [UNREACHABLE.format(type(error).__name__)]
     found = []
     if not channel.get("is_private"):
-        found.append(f"LEADERSHIP_CHANNEL_ID {channel_id} is a public channel: concerns go only to a private channel")
+        found.append(f"{name} {channel_id} is a public channel: concerns go only to a private channel")
     if not channel.get("is_member"):
         found.append(f"the bot is not a member of {channel_id}: type /invite @policybot in that channel")
     return found
 
 
-def everything(settings: Settings, client: WebClient) -> list[str]:
+def everything(settings: Settings, client: WebClient, schools: Sequence[School] = ()) -> list[str]:
     found = database_problems(settings.database_url)
-    slack = problems(settings, client)
+    if settings.unused:
+        found.append(
+            f"{', '.join(settings.unused)}: set, but not used: the trust's schools file names each school's channel "
+            "and people (remove them from the settings)"
+        )
+    slack = problems(settings, client, schools)
     if slack and (slack[0].startswith("SLACK_BOT_TOKEN") or slack[0].startswith("Slack could not")):
         return found + slack  # nothing more can be asked of Slack
-    return found + slack + scope_problems(client) + people_problems(settings, client)
+    return found + slack + scope_problems(client) + people_problems(settings, client, schools)
 
 
 def database_problems(url: str) -> list[str]:
@@ -118,8 +140,8 @@ def scope_problems(client: WebClient) -> list[str]:
     return [f"the installed app lacks the scopes {', '.join(missing)}: {SCOPE_HINT}"] if missing else []
 
 
-def people_problems(settings: Settings, client: WebClient) -> list[str]:
-    """Every person a setting names is in the workspace and active (users.info)."""
+def people_problems(settings: Settings, client: WebClient, schools: Sequence[School] = ()) -> list[str]:
+    """Every person a setting (or a trust's schools file) names is in the workspace and active (users.info)."""
     named = [
         *(("SAFEGUARDING_LEAD_IDS", person) for person in sorted(settings.safeguarding_lead_ids)),
         ("HEADTEACHER_ID", settings.headteacher_id),
@@ -127,6 +149,13 @@ def people_problems(settings: Settings, client: WebClient) -> list[str]:
         *(("LEADERSHIP_USER_IDS", person) for person in sorted(settings.leadership_user_ids)),
         *(("GOVERNOR_USER_IDS", person) for person in sorted(settings.governor_user_ids)),
     ]
+    named = [(setting, person) for setting, person in named if person]
+    for school in schools:
+        named += [
+            (f"school {school.key}'s {role.value}", person)
+            for role, person in sorted(school.members())
+            if not USERGROUP_ID.match(person)
+        ]
     found = []
     for setting, person in named:
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -18,6 +19,7 @@ from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryInterv
 from slack_sdk.http_retry.jitter import Jitter
 
 from bot.config import Settings
+from bot.stamps import SchoolClient
 
 log = logging.getLogger(__name__)
 
@@ -42,13 +44,18 @@ class _ScaledJitter(Jitter):
 
 
 def make_client(
-    settings: Settings, *, retries: bool = True, timeout: int | None = None, backoff: float = 0.5
+    settings: Settings,
+    *,
+    retries: bool = True,
+    timeout: int | None = None,
+    backoff: float = 0.5,
+    school: str | None = None,
 ) -> WebClient:
     """The bot's client: each call retried twice on a network error or 5xx, waiting `backoff` seconds, doubling,
     with jitter, in between; and twice on a 429, waiting as long as Slack's Retry-After says.
 
     retries=False is for a caller that reports each failure itself, at once (the start-up check): no retries, and
-    none of slack_sdk's own log lines."""
+    none of slack_sdk's own log lines. `school`: a trust's school's key, stamped on what it draws (bot.stamps)."""
     wait = BackoffRetryIntervalCalculator(backoff_factor=backoff, jitter=_ScaledJitter(backoff))
     handlers: list[RetryHandler] = (
         [
@@ -59,13 +66,14 @@ def make_client(
         if retries
         else []  # an empty list: None would give slack_sdk's default handlers
     )
-    return WebClient(
-        token=settings.slack_bot_token,
-        timeout=timeout or settings.slack_timeout_seconds,
-        retry_handlers=handlers,
-        logger=None if retries else _UNHEARD,
-        base_url=settings.slack_api_url or WebClient.BASE_URL,
-    )
+    options: dict[str, Any] = {
+        "token": settings.slack_bot_token,
+        "timeout": timeout or settings.slack_timeout_seconds,
+        "retry_handlers": handlers,
+        "logger": None if retries else _UNHEARD,
+        "base_url": settings.slack_api_url or WebClient.BASE_URL,
+    }
+    return SchoolClient(school, **options) if school else WebClient(**options)
 
 
 # Slack's answers that no retry will change.

@@ -1,6 +1,7 @@
 """Which school an event belongs to: by its workspace (or, under an org-wide install, its organisation); within a
-workspace several schools share, by the leadership channel a button sits in, then by the person's school; a person
-in two schools (a peripatetic teacher) chooses; a person in none is told whom to ask, and nothing is stored."""
+workspace several schools share, by the school that drew the button or form, the leadership channel a button sits in,
+then by the person's school; a person in two schools (a peripatetic teacher) chooses; a person in none is told whom
+to ask, and nothing is stored."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ class Arrival:
     channel_id: str | None = None  # where a button sat, or a command was typed
     user_id: str | None = None
     chosen: str | None = None  # the school's key, as the person chose it in a form
+    drawn_for: str | None = None  # the school's key, as the button or form they used carries it (bot.stamps)
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ def which_school(places: Sequence[Place], arrival: Arrival) -> Belongs:
     if len(here) == 1:
         return One(here[0])
     for rule in (
+        lambda p: p.key == arrival.drawn_for,  # the school drew it: its permissions then say who may use it
         lambda p: p.key == arrival.chosen and arrival.user_id in p.people,  # never a school they are not in
         lambda p: arrival.channel_id is not None and p.leadership_channel == arrival.channel_id,
     ):

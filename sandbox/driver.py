@@ -32,18 +32,20 @@ def sign(secret: str, timestamp: str, body: str) -> str:
     return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
 
 
-def _envelope(user: str) -> dict[str, Any]:
+def _envelope(user: str, team: str) -> dict[str, Any]:
     """What every interactive payload carries: the team, the person, the app and the legacy token."""
     return {
-        "team": {"id": "T1", "domain": "school"},
-        "user": {"id": user, "username": user.lower(), "team_id": "T1"},
+        "team": {"id": team, "domain": "school"},
+        "user": {"id": user, "username": user.lower(), "team_id": team},
         "api_app_id": "A1",
         "token": "legacy",
     }
 
 
 class SlackDriver:
-    def __init__(self, events_url: str, signing_secret: str, response_url: str) -> None:
+    def __init__(self, events_url: str, signing_secret: str, response_url: str, team: str = "T1") -> None:
+        """`team`: the workspace every request comes from."""
+        self.team = team
         self.events_url = events_url
         self.secret = signing_secret
         self.response_url = response_url  # the base: each payload's is .../USER/CHANNEL, as the local Slack reads it
@@ -102,7 +104,7 @@ class SlackDriver:
         return urlencode(
             {
                 "token": "legacy",
-                "team_id": "T1",
+                "team_id": self.team,
                 "team_domain": "school",
                 "channel_id": channel,
                 "channel_name": "general",
@@ -124,7 +126,7 @@ class SlackDriver:
     ) -> str:
         payload = {
             "type": "block_actions",
-            **_envelope(user),
+            **_envelope(user, self.team),
             "container": {"type": "message", "message_ts": message_ts, "channel_id": channel},
             "trigger_id": f"trigger.{next(_ids)}",
             "channel": {"id": channel, "name": "leadership"},
@@ -156,7 +158,7 @@ class SlackDriver:
         a modal or the App Home, as Slack sends it back with its state)."""
         payload: dict[str, Any] = {
             "type": "block_actions",
-            **_envelope(user),
+            **_envelope(user, self.team),
             "trigger_id": trigger_id,
             "actions": [{**action, "action_ts": f"{time.time():.6f}"}],
         }
@@ -174,7 +176,7 @@ class SlackDriver:
     def view_closed(self, user: str, view: dict[str, Any]) -> Reply:
         payload = {
             "type": "view_closed",
-            **_envelope(user),
+            **_envelope(user, self.team),
             "view": view,
             "is_cleared": False,
         }
@@ -196,7 +198,7 @@ class SlackDriver:
         """An Events API callback, as Slack posts it."""
         body = {
             "token": "legacy",
-            "team_id": "T1",
+            "team_id": self.team,
             "api_app_id": "A1",
             "event": event,
             "type": "event_callback",
@@ -226,7 +228,7 @@ class SlackDriver:
     ) -> str:
         payload = {
             "type": "view_submission",
-            **_envelope(user),
+            **_envelope(user, self.team),
             "trigger_id": f"trigger.{next(_ids)}",
             "view": {
                 "id": view_id or f"VSUBMIT{next(_ids)}",

@@ -146,3 +146,28 @@ def listed(engine: Engine) -> list[Listed]:
         Listed(r.key, r.name, r.team_id, r.leadership_channel, r.timezone, r.from_settings, len(named.get(r.id, ())))
         for r in rows
     ]
+
+
+def trust_held(url: str) -> bool:
+    """Whether the database at `url` holds a trust's schools, imported from a schools file (then the one school's
+    settings are not needed); False for a database not made yet, with no schema yet, or that does not answer (what
+    comes next says why)."""
+    from sqlalchemy import inspect
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from storage.db import make_engine
+    from storage.export import missing_database
+
+    if missing_database(url) is not None:
+        return False
+    engine = make_engine(url)
+    try:
+        if not inspect(engine).has_table("school"):
+            return False
+        with reading(engine) as session:
+            imported = select(SchoolRow.id).where(col(SchoolRow.from_settings).is_(False))
+            return session.exec(imported).first() is not None
+    except SQLAlchemyError:
+        return False
+    finally:
+        engine.dispose()

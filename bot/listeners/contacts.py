@@ -224,7 +224,7 @@ def view_details(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) 
         reply_privately(deps, client, body, sentence)
 
 
-def register(app: App, deps: Deps) -> None:
+def register(app: App, deps: Any) -> None:
     wire = Wiring(deps)
     app.command(ids.CHECK_COMMAND)(wire.now(open_check))  # no database: the form opens before the HTTP 200
     app.action(ids.HOME_CHECK)(wire.now(open_check))

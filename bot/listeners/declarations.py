@@ -111,7 +111,7 @@ def reconfirm(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> 
         reply_privately(deps, client, body, sentence)
 
 
-def register(app: App, deps: Deps) -> None:
+def register(app: App, deps: Any) -> None:
     wire = Wiring(deps)
     app.action(ids.OPEN_DECLARE)(wire.for_trigger(declare_instead))
     app.action(ids.HOME_DECLARE)(wire.for_trigger(declare_from_home))

@@ -19,7 +19,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.listeners.common import tell_privately
 from bot.payload import Malformed, kind
 from bot.slack_api import SLACK_FAILURES, slack_reason
+from bot.stamps import SchoolAck
 from flows.errors import DomainError
+from flows.which_school import Choose
 
 log = logging.getLogger(__name__)
 
@@ -48,20 +50,43 @@ class Wiring:
     wrote ourselves and why")."""
 
     def __init__(self, deps: Any) -> None:
-        self.deps = deps
+        """`deps`: a Campus (a trust's schools, bot.campus), or one school's Deps."""
+        from bot.campus import Campus  # the campus is built of Deps, which the listeners' modules import
+
+        self.campus = Campus.of(deps)
         # A press in the App Home that changes a record redraws that Home through the change (Telling.homes); one
         # that changes nothing redraws it only where it shows something new (Deps.redraw_homes).
 
     def now(self, handler: Callable[..., None], *first: Any) -> Handler:
-        return guarded(partial(handler, *first, self.deps), self.deps.tell_later)
+        if self.campus.from_settings:
+            return guarded(partial(handler, *first, self.campus.first), self.campus.tell_later)
+        return guarded(self._school_of_request(handler, first), self.campus.tell_later)
+
+    def _school_of_request(self, handler: Callable[..., None], first: tuple[Any, ...]) -> Handler:
+        """The handler, given the Deps of the school the request belongs to (bot.campus), its client and ack
+        stamping what it draws with that school's key; a person in several schools asked which."""
+        campus = self.campus
+
+        def for_school(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+            found = campus.where(body)
+            if isinstance(found, Choose):
+                campus.ask_which(found, ack, body, client)
+                return
+            if found.key is None:
+                handler(*first, found, ack, body, client)
+            else:
+                handler(*first, found, SchoolAck(ack, found.key), body, found.client)
+
+        for_school.__name__ = for_school.__qualname__ = getattr(handler, "__name__", "listener")
+        return for_school
 
     def lazily(self, handler: Callable[..., None], *first: Any) -> Handler:
-        return self._after_ack(handler, first, self.deps.in_background)
+        return self._after_ack(handler, first, self.campus.in_background)
 
     def for_trigger(self, handler: Callable[..., None], *first: Any) -> Handler:
         """As lazily, for a handler that opens a form: on the trigger lane (Deps.in_trigger_lane), which nothing that
         can wait queues on."""
-        return self._after_ack(handler, first, self.deps.in_trigger_lane)
+        return self._after_ack(handler, first, self.campus.in_trigger_lane)
 
     def _after_ack(self, handler: Callable[..., None], first: tuple[Any, ...], run: Callable[..., None]) -> Handler:
         work = self.now(handler, *first)

@@ -112,6 +112,6 @@ def home_opened(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -
         publish_home(deps, client, user, seen if isinstance(seen, str) else None)
 
 
-def register(app: App, deps: Deps) -> None:
+def register(app: App, deps: Any) -> None:
     """The Home's own buttons open the forms of their features (contacts.py, declarations.py, review.py)."""
     app.event("app_home_opened")(Wiring(deps).lazily(home_opened))

@@ -138,7 +138,7 @@ def view_details(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) 
         reply_privately(deps, client, body, sentence)
 
 
-def register(app: App, deps: Deps) -> None:
+def register(app: App, deps: Any) -> None:
     wire = Wiring(deps)
     app.action(ids.ACKNOWLEDGE)(wire.lazily(acknowledge))
     app.action(ids.ESCALATE)(wire.for_trigger(open_form, Act.ESCALATE))

@@ -55,7 +55,7 @@ def submit(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> Non
         deps.rearm(due)
 
 
-def register(app: App, deps: Deps) -> None:
+def register(app: App, deps: Any) -> None:
     wire = Wiring(deps)
     app.command(ids.REPORT_COMMAND)(wire.now(open_form))  # no database: the form opens before the HTTP 200
     app.view(ids.REPORT_VIEW)(wire.now(submit))

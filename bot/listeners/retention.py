@@ -77,7 +77,7 @@ def _kept(deps: Deps, row: Any, due_on: date, until: date, lead: str) -> list[Me
     ]
 
 
-def register(app: App, deps: Deps) -> None:
+def register(app: App, deps: Any) -> None:
     wire = Wiring(deps)
     app.action(ids.RETENTION_REDACT)(wire.lazily(decide))
     app.action(re.compile(f"^{ids.RETENTION_KEEP}_\\d+$"))(wire.lazily(decide))

@@ -122,7 +122,7 @@ def send_pack(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> 
     log.info("governors' pack requested")
 
 
-def register(app: App, deps: Deps) -> None:
+def register(app: App, deps: Any) -> None:
     wire = Wiring(deps)
     app.action(ids.REVIEW_DONE)(wire.for_trigger(open_form))
     app.action(ids.SEND_PACK)(wire.lazily(send_pack))

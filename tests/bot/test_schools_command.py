@@ -147,14 +147,46 @@ def test_every_mistake_in_the_file_is_a_line(database: str, tmp_path: Path, run:
     assert run("schools", "list", env=env(database)).stdout.startswith("school: ")  # nothing was stored
 
 
-def test_the_bot_says_it_cannot_serve_imported_schools_yet(fake_slack: LocalSlack, database: str, run: Run) -> None:
+def test_check_looks_at_every_schools_channel_and_people_and_says_the_one_schools_settings_are_unused(
+    fake_slack: LocalSlack, database: str, run: Run
+) -> None:
     run("schools", "import", str(EXAMPLE), env=env(database))
-    serve = run("serve", "--http", env=bot_environment(fake_slack, database))
-    assert (serve.returncode, serve.stdout) == (2, "")
-    assert serve.stderr.endswith(
-        "policybot: this database holds a trust's schools, imported from a schools file (`policybot schools list`), "
-        "and this version of policybot serves only the one school its settings describe\n"
+    check = run("check", env=bot_environment(fake_slack, database))
+    lines = check.stdout.splitlines()
+    assert check.returncode == 1
+    assert lines[0] == (
+        "problem: LEADERSHIP_CHANNEL_ID, LEADERSHIP_USER_IDS, SAFEGUARDING_LEAD_IDS, HEADTEACHER_ID, "
+        "CHAIR_OF_GOVERNORS_ID, GOVERNOR_USER_IDS: set, but not used: the trust's schools file names each school's "
+        "channel and people (remove them from the settings)"
     )
+    assert (
+        "problem: school north's leadership_channel GNORTH: no such channel, or the bot cannot see it (invite it)"
+        in lines
+    )
+    assert (
+        "problem: school south's leadership_channel GSOUTH: no such channel, or the bot cannot see it (invite it)"
+        in lines
+    )
+    assert "problem: school north's headteacher UHEADN: nobody with that id in this workspace" in lines
+    assert not any("CLEADERS1" in line for line in lines)  # the one school's channel is not looked at
+
+
+def test_serve_without_the_one_schools_settings_when_a_schools_file_names_the_schools(
+    fake_slack: LocalSlack, database: str, tmp_path: Path, run: Run
+) -> None:
+    one_school = ("LEADERSHIP_CHANNEL_ID", "LEADERSHIP_USER_IDS", "SAFEGUARDING_LEAD_IDS", "HEADTEACHER_ID")
+    settings = {k: v for k, v in bot_environment(fake_slack, database).items() if not k.startswith(one_school)}
+    settings = {k: v for k, v in settings.items() if k not in ("CHAIR_OF_GOVERNORS_ID", "GOVERNOR_USER_IDS")}
+    broken = tmp_path / "schools.toml"
+    broken.write_text(EXAMPLE.read_text().replace('team_id = "T0TEST"', 'team_id = "nowhere"', 1))
+    served = run("serve", "--http", env={**settings, "SCHOOLS_FILE": str(broken)})
+    assert (served.returncode, served.stdout) == (2, "")
+    assert served.stderr == (
+        "policybot: schools file: school 1 (north): team_id 'nowhere': expected a workspace id such as T0123ABCD\n"
+    )
+    checked = run("check", env={**settings, "SCHOOLS_FILE": str(EXAMPLE)})
+    assert "configuration problem" not in checked.stderr and "set, but not used" not in checked.stdout
+    assert "problem: school north's leadership_channel GNORTH: no such channel" in checked.stdout
 
 
 def test_status_counts_every_schools_messages_and_a_rollback_never_mixes_the_schools(database: str, run: Run) -> None:

@@ -1,0 +1,43 @@
+"""The form that asks a person who works at several of a trust's schools (a peripatetic teacher) which one a report
+or a question is for; the chosen school's own form then takes its place (bot.listeners.schools)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from slack_sdk.models.blocks import InputBlock, MarkdownTextObject, Option, PlainTextObject, SectionBlock
+from slack_sdk.models.blocks.block_elements import StaticSelectElement
+from slack_sdk.models.views import View
+
+from bot import ids
+from flows.which_school import Place
+
+WHAT = {ids.REPORT_COMMAND: "report a concern", ids.CHECK_COMMAND: "check a contact"}
+
+
+def form(places: Sequence[Place], command: str) -> View:
+    """`command`: the slash command typed, kept in the form (private_metadata) to open its own form next."""
+    return View(
+        type="modal",
+        callback_id=ids.PICK_SCHOOL_VIEW,
+        private_metadata=command,
+        title=PlainTextObject(text="Which school?"),
+        submit=PlainTextObject(text="Next"),
+        close=PlainTextObject(text="Cancel"),
+        blocks=[
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=f"You work at more than one of the trust's schools. Which school do you want to "
+                    f"{WHAT.get(command, 'use policybot')} for? Only that school's leadership will see it."
+                )
+            ),
+            InputBlock(
+                block_id=ids.SCHOOL,
+                label="School",
+                element=StaticSelectElement(
+                    action_id=ids.SCHOOL + ids.INPUT,
+                    options=[Option(value=place.key, label=place.name[:75]) for place in places],
+                ),
+            ),
+        ],
+    )

@@ -1,0 +1,181 @@
+"""One bot serving two of a trust's schools in one workspace, through signed Slack requests: each request finds its
+school (the person's, the channel's, the school that drew the button or form), a person in both chooses, a person
+in neither is told whom to ask, and nothing of one school reaches the other's people."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+
+from bot.config import ONE_SCHOOL
+from flows.which_school import NOT_NAMED, NOT_OURS
+from sandbox.slack import LocalSlack
+from storage.concerns import ConcernStore
+from storage.db import make_engine
+from storage.schools import for_key
+from tests.conftest import SIGNING_SECRET, RunningBot, bot_environment, free_port, new_database_url
+from tests.e2e.helpers import ephemeral_to, posted_card
+from tests.slack_driver import SlackDriver, report_values, select
+
+SCHOOLS = """
+[trust]
+name = "Test Trust"
+safeguarding_leads = ["UTRUSTDSL"]
+
+[[school]]
+key = "north"
+name = "North Academy"
+team_id = "T0TRUST"
+leadership_channel = "GNORTH"
+staff = ["UN1", "UPERI"]
+leaders = ["ULEADN"]
+safeguarding_leads = ["UDSLN"]
+headteacher = "UHEADN"
+chair = "UCHAIRN"
+governors = ["UGOVN"]
+
+[[school]]
+key = "south"
+name = "South Primary"
+team_id = "T0TRUST"
+leadership_channel = "GSOUTH"
+staff_usergroup = "S0SOUTH"
+leaders = ["ULEADS"]
+safeguarding_leads = ["UDSLS"]
+headteacher = "UHEADS"
+chair = "UCHAIRS"
+"""
+
+
+class Trust:
+    def __init__(self, fake: LocalSlack, bot: RunningBot, engine: Engine) -> None:
+        self.fake, self.bot = fake, bot
+        self.slack = SlackDriver(
+            bot.url + "/slack/events", SIGNING_SECRET, fake.api_url + "response_url", team="T0TRUST"
+        )
+        self.north, self.south = (ConcernStore(for_key(engine, key)) for key in ("north", "south"))
+
+
+@pytest.fixture(scope="module")
+def trust(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Trust]:
+    folder = tmp_path_factory.mktemp("trust")
+    fake = LocalSlack(
+        channels={
+            "GNORTH": {"is_private": True, "is_member": True, "name": "north-leadership"},
+            "GSOUTH": {"is_private": True, "is_member": True, "name": "south-leadership"},
+        },
+        members={"GNORTH": ["ULEADN", "UDSLN", "UHEADN", "UPOLICYBOT"], "GSOUTH": ["ULEADS", "UHEADS", "UPOLICYBOT"]},
+        usergroups={"S0SOUTH": ["US1", "UPERI"]},
+    )
+    (folder / "schools.toml").write_text(SCHOOLS)
+    for url in new_database_url(folder, "trust"):
+        # SCHOOLS_FILE imports the schools as the bot starts; the one school's settings are not needed.
+        env = {k: v for k, v in bot_environment(fake, url).items() if k not in ONE_SCHOOL}
+        bot = RunningBot({**env, "SCHOOLS_FILE": str(folder / "schools.toml")}, free_port(), folder / "policybot.log")
+        assert "schools file: north: added (North Academy" in bot.output()
+        try:
+            yield Trust(fake, bot, make_engine(url))
+        finally:
+            output = bot.stop()
+            fake.close_now()
+            assert "Traceback" not in output, output
+            assert not fake.invalid, f"Slack would have refused: {fake.invalid}"
+
+
+def buttons(call: Any) -> dict[str, str]:
+    return {e["action_id"]: e["value"] for b in call.params["blocks"] if b["type"] == "actions" for e in b["elements"]}
+
+
+def test_a_report_goes_to_the_reporters_school_only_and_carries_its_key(trust: Trust) -> None:
+    reply = trust.slack.submit("report_concern", report_values(), "UN1", view_id="VNORTH1")
+    assert reply.status == 200 and reply.json()["response_action"] == "update", reply.body
+    concern = trust.north.by_submission_key("VNORTH1")
+    assert concern is not None and concern.reference.startswith("SMP-NORTH-")
+    assert trust.south.by_submission_key("VNORTH1") is None  # the other school's records do not hold it
+    card = posted_card(trust.fake, concern.reference, channel="GNORTH")
+    assert buttons(card)["concern_acknowledge"] == f"north|{concern.id}:{concern.version}"
+    seen = [c.params for c in trust.fake.of("chat.postMessage") if concern.reference in json.dumps(c.params)]
+    assert {p["channel"] for p in seen} <= {"GNORTH", "UN1", "UDSLN", "ULEADN", "UHEADN"}
+
+
+def test_a_leader_of_the_other_school_cannot_act_on_it_and_its_own_leader_can(trust: Trust) -> None:
+    trust.slack.submit("report_concern", report_values(), "UN1", view_id="VNORTH2")
+    concern = trust.north.by_submission_key("VNORTH2")
+    assert concern is not None and concern.id is not None
+    posted_card(trust.fake, concern.reference, channel="GNORTH")
+    value = f"north|{concern.id}:{concern.version}"
+    mark = trust.fake.mark()
+    trust.slack.click("concern_acknowledge", value, "ULEADS", channel="GNORTH")
+    # not in North's channel, so Slack will not show them a private reply there: it comes to their DM
+    told = trust.fake.wait_for("chat.postMessage", lambda p: p["channel"] == "ULEADS", after=mark)
+    assert told[-1].params["text"].startswith("Only those handling this concern can act on it")
+    assert (trust.north.get(concern.id) or concern).status == "new"
+    trust.slack.click("concern_acknowledge", value, "ULEADN", channel="GNORTH")
+    trust.fake.wait_for("chat.update", lambda p: p["channel"] == "GNORTH" and "Acknowledged" in json.dumps(p))
+    assert getattr(trust.north.get(concern.id), "status", None) == "acknowledged"
+
+
+def test_someone_at_neither_school_is_told_whom_to_ask_and_nothing_is_stored(trust: Trust) -> None:
+    mark = trust.fake.mark()
+    assert trust.slack.command("/report-concern", "UNOBODY").status == 200
+    ephemeral_to(trust.fake, "UNOBODY", NOT_NAMED, after=mark)
+    reply = trust.slack.submit("report_concern", report_values(), "UNOBODY", view_id="VNOBODY")
+    assert reply.status == 200 and NOT_NAMED in reply.body  # as the form's field error
+    assert trust.north.by_submission_key("VNOBODY") is None and trust.south.by_submission_key("VNOBODY") is None
+    assert not trust.fake.of("views.open", mark)
+
+
+def test_another_workspace_is_told_it_is_not_served(trust: Trust) -> None:
+    elsewhere = SlackDriver(trust.slack.events_url, SIGNING_SECRET, trust.slack.response_url, team="T0ELSEWHERE")
+    mark = trust.fake.mark()
+    assert elsewhere.command("/report-concern", "UN1").status == 200
+    ephemeral_to(trust.fake, "UN1", NOT_OURS, after=mark)
+    assert not trust.fake.of("views.open", mark)
+
+
+def test_a_teacher_at_both_schools_chooses_and_the_report_goes_to_the_chosen_one(trust: Trust) -> None:
+    mark = trust.fake.mark()
+    trust.slack.command("/report-concern", "UPERI")
+    picker = trust.fake.wait_for("views.open", after=mark)[-1].params["view"]
+    assert picker["callback_id"] == "pick_school"
+    options = picker["blocks"][1]["element"]["options"]
+    assert [(o["value"], o["text"]["text"]) for o in options] == [
+        ("north", "North Academy"),
+        ("south", "South Primary"),
+    ]
+    chosen = trust.slack.submit(
+        "pick_school", select("school", "south"), "UPERI", private_metadata=picker["private_metadata"]
+    )
+    form = chosen.json()
+    assert form["response_action"] == "update" and form["view"]["callback_id"] == "report_concern"
+    assert form["view"]["private_metadata"] == "south|"  # the form now belongs to South
+    reply = trust.slack.submit(
+        "report_concern", report_values(), "UPERI", view_id="VPERI", private_metadata=form["view"]["private_metadata"]
+    )
+    assert reply.json()["response_action"] == "update", reply.body
+    concern = trust.south.by_submission_key("VPERI")
+    assert concern is not None and concern.reference.startswith("SMP-SOUTH-")
+    assert trust.north.by_submission_key("VPERI") is None
+    posted_card(trust.fake, concern.reference, channel="GSOUTH")
+
+
+def test_a_choice_of_a_school_the_person_is_not_at_is_not_taken(trust: Trust) -> None:
+    reply = trust.slack.submit("pick_school", select("school", "north"), "US1", private_metadata="/report-concern")
+    form = reply.json()
+    # US1 is South's (its staff user group): the form opens for South, whatever the menu said
+    assert form["view"]["private_metadata"] == "south|"
+
+
+def test_a_leadership_button_from_before_the_stamps_finds_its_school_by_channel(trust: Trust, tmp_path: Path) -> None:
+    trust.slack.submit("report_concern", report_values(), "US1", view_id="VSOUTH1")
+    concern = trust.south.by_submission_key("VSOUTH1")
+    assert concern is not None and concern.id is not None
+    posted_card(trust.fake, concern.reference, channel="GSOUTH")
+    trust.slack.click("concern_acknowledge", f"{concern.id}:{concern.version}", "ULEADS", channel="GSOUTH")
+    trust.fake.wait_for("chat.update", lambda p: p["channel"] == "GSOUTH" and concern.reference in json.dumps(p))
+    assert getattr(trust.south.get(concern.id), "status", None) == "acknowledged"
