@@ -17,12 +17,11 @@ from slack_sdk import WebClient
 from bot import payload
 from bot.config import Settings
 from bot.deps import Deps
-from bot.ids import CHECK_COMMAND, REPORT_COMMAND
 from bot.views import school_picker
 from flows.errors import DomainError
 from flows.which_school import Choose, Nobody, One, Place, which_school
 from storage.db import make_engine
-from storage.schools import described, settings_school
+from storage.schools import described, settings_school, trust_leads
 from storage.tenancy import for_school
 
 log = logging.getLogger(__name__)
@@ -31,7 +30,6 @@ WHICH_UNCLEAR = (
     "policybot could not tell which of your schools this is for, so nothing was done. Please use the button or "
     "form of the school it is about."
 )
-PICKED = frozenset({REPORT_COMMAND, CHECK_COMMAND})  # the forms a person in several schools opens by choosing
 
 
 class NotHere(DomainError):
@@ -42,6 +40,7 @@ class NotHere(DomainError):
 class Campus:
     places: list[Place]  # each school's people are read from its Directory when a request comes
     schools: dict[str, Deps]  # by key, in key order
+    trust_leads: frozenset[str] = frozenset()  # the trust's safeguarding leads: every school's queue in their Home
 
     @classmethod
     def single(cls, deps: Any) -> Campus:
@@ -71,7 +70,10 @@ class Campus:
         if self.from_settings:
             return self.first
         places = [replace(p, people=self.schools[p.key].directory.everyone()) for p in self.places]
-        found = which_school(places, payload.arrival(body))
+        arrival = payload.arrival(body)
+        found = which_school(places, arrival)
+        if _home_opened(body) and not isinstance(found, One):
+            return self.first  # a Home of several schools, or of none (bot.listeners.home draws it for the person)
         if isinstance(found, Nobody):
             raise NotHere(found.why)
         if isinstance(found, One):
@@ -79,14 +81,23 @@ class Campus:
         return found
 
     def ask_which(self, choose: Choose, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        """A person in several schools typed a command: a form asks which school (then opens the command's own)."""
-        command = body.get("command")
-        if command not in PICKED:
+        """A person in several schools typed a command (or pressed a button of a Home of several schools): a form
+        asks which school, then opens the form they asked for."""
+        wanted = body.get("command")
+        if wanted is None and body.get("type") == "block_actions":
+            wanted = school_picker.FROM_HOME.get(str(payload.action(body).get("action_id")))
+        if wanted not in school_picker.WHAT:
             raise NotHere(WHICH_UNCLEAR)
         trigger = payload.trigger_id(body)
         if ack.response is None:
             ack()
-        client.views_open(trigger_id=trigger, view=school_picker.form(choose.places, str(command)))
+        client.views_open(trigger_id=trigger, view=school_picker.form(choose.places, str(wanted)))
+
+    def schools_of(self, user: str) -> list[Deps]:
+        """The schools a person is named at, in key order (all of them for the one school run from the settings)."""
+        if self.from_settings:
+            return self.every()
+        return [deps for deps in self.every() if user in deps.directory.everyone()]
 
     def tell_later(self, user: str, text: str) -> None:
         """A private reply Slack would not take now, to the person's DM through one of their schools' outboxes."""
@@ -116,6 +127,11 @@ class Campus:
         self.first.in_trigger_lane(work, *args)
 
 
+def _home_opened(body: dict[str, Any]) -> bool:
+    event = body.get("event")
+    return isinstance(event, dict) and event.get("type") == "app_home_opened"
+
+
 def build_campus(settings: Settings, clock: Callable[[], datetime] | None = None) -> Campus:
     """Every school the database holds, each with its own Deps on one engine (one pool) and the same threads; the
     one school the settings describe when no schools file was imported."""
@@ -131,4 +147,7 @@ def build_campus(settings: Settings, clock: Callable[[], datetime] | None = None
             deps.share_threads(next(iter(built.values())))
         built[school.key] = deps
         places.append(Place(school_id, school.key, school.name, school.team_id, school.leadership_channel, frozenset()))
-    return Campus(places, built)
+    campus = Campus(places, built, trust_leads(engine))
+    for deps in built.values():
+        deps.campus = campus
+    return campus

@@ -68,6 +68,7 @@ class Settings:
     # from the settings names no staff: everyone in its workspace is.
     staff_user_ids: frozenset[str] = frozenset()
     staff_usergroup_id: str | None = None
+    school_name: str = ""  # a trust's school's name, as its schools file gives it
     scan_seconds: int = 60
     policy_version: str = "2015-03"  # the policy in force (flows.policy): recorded at start-up when it changes
     retention_years: dict[Held, int] = field(default_factory=lambda: {h: d.years for h, d in DEFAULTS.items()})
@@ -104,6 +105,7 @@ class Settings:
             governors_usergroup_id=school.governors_usergroup,
             staff_user_ids=school.staff,
             staff_usergroup_id=school.staff_usergroup,
+            school_name=school.name,
             timezone=school.timezone,
         )
 

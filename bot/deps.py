@@ -63,6 +63,7 @@ class Deps:
     trigger_lane: Executor | None = None  # where work that spends a trigger runs after its ack (a lane of its own)
     bell: Bell | None = None  # HTTP mode's workers: the sender and the nudges run in another process
     home_hashes: dict[str, str] = field(default_factory=dict)  # each App Home's view hash, as last published here
+    campus: Any = None  # a trust's school: every school this bot serves (bot.campus), for a Home of several
     key: str | None = None  # a trust's school: its key, stamped on what it draws (bot.stamps); None for the settings'
 
     def in_background(self, work: Callable[..., object], *args: Any) -> None:

@@ -146,7 +146,9 @@ def _background(settings: Settings, bell: Bell, stop: threading.Event) -> None:
         deps.delivery.on_pass = bell.passed
     start_scheduler(campus)
     bell.listen(campus.send_now, campus.arm)
-    log.info("policybot's sender and nudges are running (%d school(s))", len(campus.schools))
+    log.info("policybot's sender and nudges are running")
+    if not campus.from_settings:
+        log.info("for %d schools: %s", len(campus.schools), ", ".join(campus.schools))
     wait_until_stopped(stop)
     for deps in campus.every():
         deps.delivery.stop()  # what is being sent finishes; what is claimed and not begun is let go at once

@@ -16,6 +16,7 @@ from slack_sdk.web import SlackResponse
 
 MARK = "|"
 STAMP = re.compile(r"^([a-z][a-z0-9-]{1,30})\|")  # a school's key (flows.schools.KEY), then the mark
+SEVERAL = "*|"  # a view of several schools (a Home for someone at two): its own buttons carry each school's key
 
 
 def stamped(data: Any, key: str) -> Any:
@@ -39,7 +40,7 @@ def _stamp(part: Any, key: str) -> Any:
 
 
 def _with_key(text: str, key: str) -> str:
-    return text if STAMP.match(text) else f"{key}{MARK}{text}"
+    return text if STAMP.match(text) or text.startswith(SEVERAL) else f"{key}{MARK}{text}"
 
 
 def school_key(text: object) -> str | None:
@@ -50,7 +51,7 @@ def school_key(text: object) -> str | None:
 
 def unstamped(text: str) -> str:
     """A value or private_metadata without its school's key, as the views that drew it wrote it."""
-    return STAMP.sub("", text, count=1)
+    return text.removeprefix(SEVERAL) if text.startswith(SEVERAL) else STAMP.sub("", text, count=1)
 
 
 class SchoolClient(WebClient):

@@ -20,9 +20,11 @@ from bot.deps import Deps
 from bot.documents import pack_key
 from bot.listeners.guard import Wiring
 from bot.reminders import year_in_numbers
+from bot.stamps import SEVERAL, stamped
 from bot.views import home, home_roles
 from flows.permissions import Act, who
 from flows.taxonomy import EscalationTarget
+from flows.which_school import NOT_NAMED
 from storage.models import Concern
 from storage.records import REVIEW, facts
 
@@ -48,7 +50,40 @@ def publish_home(deps: Deps, client: WebClient, user: str, seen: str | None = No
 
 
 def _view(deps: Deps, user: str) -> View:
+    """The person's Home: their school's; for someone at several of a trust's schools, each school's part under its
+    name; for the trust's safeguarding lead, every school's safeguarding queue too."""
+    campus = deps.campus
+    if campus is None or campus.from_settings:
+        return _one(deps, user)
+    theirs = campus.schools_of(user)
+    trust = user in campus.trust_leads
+    if not theirs and not trust:
+        return home.several([("", [home.notice(NOT_NAMED)])], SEVERAL)
+    if not trust and [school.key for school in theirs] == [deps.key]:
+        return _one(deps, user)
+    parts = [(school.settings.school_name, stamped(_part(school, user), school.key or "")) for school in theirs]
+    if trust:
+        now = deps.clock()
+        for school in campus.every():
+            waiting = [c for c in school.store.open_concerns() if c.safeguarding]
+            queue = home_roles.trust_queue(sorted(waiting, key=lambda c: c.created_at), now)
+            parts.append((f"{school.settings.school_name}: safeguarding", stamped(queue, school.key or "")))
+    return home.several(parts, SEVERAL)
+
+
+def _one(deps: Deps, user: str) -> View:
     return home.build(
+        deps.contact_checks.permissions_for(user),
+        deps.declarations.declarations_for(user),
+        deps.today(),
+        roles(deps, user),
+        deps.settings.platforms,
+    )
+
+
+def _part(deps: Deps, user: str) -> list[Block]:
+    """One school's part of a Home of several schools."""
+    return home.sections(
         deps.contact_checks.permissions_for(user),
         deps.declarations.declarations_for(user),
         deps.today(),

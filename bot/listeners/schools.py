@@ -21,6 +21,8 @@ def picked(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> Non
         ack(response_action="update", view=report_form.form(platforms))
     elif command == ids.CHECK_COMMAND:
         ack(response_action="update", view=contact_form.check_form(platforms))
+    elif command == ids.DECLARE_VIEW:
+        ack(response_action="update", view=contact_form.declare_form())
     else:
         raise payload.Malformed("view.private_metadata")
 

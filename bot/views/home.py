@@ -4,6 +4,7 @@ sections for their roles (bot.views.home_roles) in their places."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -38,8 +39,12 @@ def build(
 ) -> View:
     """The Home: the ways in, what waits for the viewer (roles[0]), their permissions and declarations, then what is
     theirs and the governors' review (roles[1]); cut at Slack's 100 blocks with a line saying so."""
-    first, after = roles
-    blocks: list[Block] = [
+    return View(type="home", blocks=_cut([*frame(), *sections(permissions, declarations, today, roles, platforms)]))
+
+
+def frame() -> list[Block]:
+    """The top of every Home: what policybot is, and the ways in."""
+    return [
         HeaderBlock(text="policybot"),
         SectionBlock(
             text=MarkdownTextObject(
@@ -53,6 +58,34 @@ def build(
                 ButtonElement(action_id=ids.HOME_DECLARE, text="Declare a connection"),
             ]
         ),
+    ]
+
+
+def several(parts: list[tuple[str, list[Any]]], metadata: str) -> View:
+    """The Home of someone at several of a trust's schools (or the trust's safeguarding lead): the ways in once, then
+    each school's part under its name (`parts`: each school's name and its blocks, buttons already carrying its
+    key); `metadata` says the view is several schools' (bot.stamps)."""
+    blocks: list[Any] = frame()
+    for name, part in parts:
+        blocks += [DividerBlock(), *([HeaderBlock(text=name[:150])] if name else []), *part]
+    return View(type="home", private_metadata=metadata, blocks=_cut(blocks))
+
+
+def notice(text: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=text))
+
+
+def sections(
+    permissions: list[ContactPermission],
+    declarations: list[Declaration],
+    today: date,
+    roles: tuple[list[Block], list[Block]] = ([], []),
+    platforms: Platforms | None = None,
+) -> list[Block]:
+    """One school's part of a Home: what waits for the viewer (roles[0]), their permissions and declarations, then
+    what is theirs and the governors' review (roles[1])."""
+    first, after = roles
+    blocks: list[Block] = [
         *first,
         DividerBlock(),
         HeaderBlock(text="Your standing permissions"),
@@ -84,8 +117,12 @@ def build(
             )
         blocks.append(section)
         blocks.append(ContextBlock(elements=[PlainTextObject(text=row.person_described, emoji=False)]))
-    blocks += after
-    if len(blocks) > MAX_BLOCKS:
-        cut = ContextBlock(elements=[MarkdownTextObject(text="There is more than this page can show.")])
-        blocks = [*blocks[: MAX_BLOCKS - 1], cut]
-    return View(type="home", blocks=blocks)
+    return blocks + after
+
+
+def _cut(blocks: list[Any]) -> list[Any]:
+    """At most Slack's 100 blocks, the last saying there is more."""
+    if len(blocks) <= MAX_BLOCKS:
+        return blocks
+    cut = ContextBlock(elements=[MarkdownTextObject(text="There is more than this page can show.")])
+    return [*blocks[: MAX_BLOCKS - 1], cut]

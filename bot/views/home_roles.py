@@ -76,6 +76,19 @@ def queue(title: str, concerns: list[Concern], now: datetime) -> list[Block]:
     return blocks + _more(min(len(concerns), MAX_ITEMS), len(concerns))
 
 
+def trust_queue(concerns: list[Concern], now: datetime) -> list[Block]:
+    """One school's safeguarding queue as the trust's safeguarding lead sees it: each open safeguarding concern,
+    oldest first, how long it has waited and where it stands. No buttons: the school's own leads act on it."""
+    if not concerns:
+        return [ContextBlock(elements=[MarkdownTextObject(text="No open safeguarding concerns.")])]
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text="*Open safeguarding concerns*"))]
+    for concern in concerns[:MAX_ITEMS]:
+        nudges = f" · {plural(concern.nudges_sent, 'nudge')} sent" if concern.nudges_sent else ""
+        text = f"*{concern_card.fallback(concern)}*\nWaiting {waited(now - concern.created_at)}{nudges}"
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=text)))
+    return blocks + _more(min(len(concerns), MAX_ITEMS), len(concerns))
+
+
 def patterns(by_person: dict[str, list[Concern]]) -> list[Block]:
     """The headteacher's view: concerns naming each member of staff over the last twelve months (KCSIE Part 4)."""
     if not by_person:

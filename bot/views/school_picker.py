@@ -12,11 +12,20 @@ from slack_sdk.models.views import View
 from bot import ids
 from flows.which_school import Place
 
-WHAT = {ids.REPORT_COMMAND: "report a concern", ids.CHECK_COMMAND: "check a contact"}
+# What a person at several schools may ask for before saying which school (kept in the chooser's private_metadata).
+WHAT = {
+    ids.REPORT_COMMAND: "report a concern",
+    ids.CHECK_COMMAND: "check a contact",
+    ids.DECLARE_VIEW: "declare a connection",
+}
+FROM_HOME = {
+    ids.HOME_CHECK: ids.CHECK_COMMAND,
+    ids.HOME_DECLARE: ids.DECLARE_VIEW,
+}  # a Home of several schools' buttons
 
 
 def form(places: Sequence[Place], command: str) -> View:
-    """`command`: the slash command typed, kept in the form (private_metadata) to open its own form next."""
+    """`command`: what was asked for (WHAT), kept in the form (private_metadata) to open its own form next."""
     return View(
         type="modal",
         callback_id=ids.PICK_SCHOOL_VIEW,

@@ -179,3 +179,44 @@ def test_a_leadership_button_from_before_the_stamps_finds_its_school_by_channel(
     trust.slack.click("concern_acknowledge", f"{concern.id}:{concern.version}", "ULEADS", channel="GSOUTH")
     trust.fake.wait_for("chat.update", lambda p: p["channel"] == "GSOUTH" and concern.reference in json.dumps(p))
     assert getattr(trust.south.get(concern.id), "status", None) == "acknowledged"
+
+
+def home_of(trust: Trust, user: str) -> str:
+    mark = trust.fake.mark()
+    assert trust.slack.event({"type": "app_home_opened", "user": user, "tab": "home", "channel": "D1"}).status == 200
+    published = trust.fake.wait_for("views.publish", lambda p: p["user_id"] == user, after=mark)[-1]
+    return json.dumps(published.params["view"])
+
+
+def test_a_teacher_at_both_schools_has_one_home_with_each_schools_part(trust: Trust) -> None:
+    shown = home_of(trust, "UPERI")
+    assert "North Academy" in shown and "South Primary" in shown
+    assert '"private_metadata": "*|"' in shown  # several schools': its own buttons ask which school
+    mark = trust.fake.mark()
+    home = {"id": "VHOME", "type": "home", "private_metadata": "*|", "state": {"values": {}}, "hash": "h"}
+    action = {"action_id": "home_check_contact", "block_id": "b", "type": "button"}
+    assert trust.slack.block_action("UPERI", action, "trigger.home", view=home).status == 200
+    opened = trust.fake.wait_for("views.open", after=mark)[-1].params["view"]
+    assert opened["callback_id"] == "pick_school" and opened["private_metadata"] == "/check-contact"
+
+
+def test_the_trusts_safeguarding_lead_sees_every_schools_safeguarding_queue_and_a_school_sees_only_its_own(
+    trust: Trust,
+) -> None:
+    trust.slack.submit("report_concern", report_values(safeguarding=True), "UN1", view_id="VNORTHSG")
+    trust.slack.submit("report_concern", report_values(safeguarding=True), "US1", view_id="VSOUTHSG")
+    north, south = trust.north.by_submission_key("VNORTHSG"), trust.south.by_submission_key("VSOUTHSG")
+    assert north is not None and south is not None
+    shown = home_of(trust, "UTRUSTDSL")
+    assert "North Academy: safeguarding" in shown and "South Primary: safeguarding" in shown
+    assert north.reference in shown and south.reference in shown
+    assert shown.index(north.reference) < shown.index("South Primary: safeguarding") < shown.index(south.reference)
+    assert "A pupil is being harassed" not in shown  # what was reported is never on a Home
+    for lead, own, other in (("UDSLN", north, south), ("UDSLS", south, north)):
+        mine = home_of(trust, lead)
+        assert own.reference in mine and other.reference not in mine
+
+
+def test_someone_at_neither_school_gets_a_home_that_says_whom_to_ask(trust: Trust) -> None:
+    shown = home_of(trust, "UNOBODY")
+    assert NOT_NAMED in shown and "North Academy" not in shown and "SMP-" not in shown
