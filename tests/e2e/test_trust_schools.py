@@ -18,9 +18,9 @@ from sandbox.slack import LocalSlack
 from storage.concerns import ConcernStore
 from storage.db import make_engine
 from storage.schools import for_key
-from tests.conftest import SIGNING_SECRET, RunningBot, bot_environment, free_port, new_database_url
+from tests.conftest import SIGNING_SECRET, RunningBot, bot_environment, free_port, new_database_url, policybot
 from tests.e2e.helpers import ephemeral_to, posted_card
-from tests.slack_driver import SlackDriver, report_values, select
+from tests.slack_driver import SlackDriver, radio, report_values, select, text
 
 SCHOOLS = """
 [trust]
@@ -52,9 +52,12 @@ chair = "UCHAIRS"
 """
 
 
+FAST = {"ACK_NUDGE_AFTER": "2s", "NUDGE_REPEAT_EVERY": "1d", "WORKING_HOURS": "Mon-Sun 00:00-24:00"}
+
+
 class Trust:
     def __init__(self, fake: LocalSlack, bot: RunningBot, engine: Engine) -> None:
-        self.fake, self.bot = fake, bot
+        self.fake, self.bot, self.url = fake, bot, engine.url.render_as_string(hide_password=False)
         self.slack = SlackDriver(
             bot.url + "/slack/events", SIGNING_SECRET, fake.api_url + "response_url", team="T0TRUST"
         )
@@ -75,7 +78,7 @@ def trust(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Trust]:
     (folder / "schools.toml").write_text(SCHOOLS)
     for url in new_database_url(folder, "trust"):
         # SCHOOLS_FILE imports the schools as the bot starts; the one school's settings are not needed.
-        env = {k: v for k, v in bot_environment(fake, url).items() if k not in ONE_SCHOOL}
+        env = {k: v for k, v in bot_environment(fake, url, **FAST).items() if k not in ONE_SCHOOL}
         bot = RunningBot({**env, "SCHOOLS_FILE": str(folder / "schools.toml")}, free_port(), folder / "policybot.log")
         assert "schools file: north: added (North Academy" in bot.output()
         try:
@@ -220,3 +223,76 @@ def test_the_trusts_safeguarding_lead_sees_every_schools_safeguarding_queue_and_
 def test_someone_at_neither_school_gets_a_home_that_says_whom_to_ask(trust: Trust) -> None:
     shown = home_of(trust, "UNOBODY")
     assert NOT_NAMED in shown and "North Academy" not in shown and "SMP-" not in shown
+
+
+def test_each_schools_nudges_go_to_its_own_channel_once(trust: Trust) -> None:
+    trust.slack.submit("report_concern", report_values(), "UN1", view_id="VNUDGEN")
+    trust.slack.submit("report_concern", report_values(), "US1", view_id="VNUDGES")
+    north, south = trust.north.by_submission_key("VNUDGEN"), trust.south.by_submission_key("VNUDGES")
+    assert north is not None and south is not None
+    for concern, channel in ((north, "GNORTH"), (south, "GSOUTH")):
+        trust.fake.wait_for(
+            "chat.postMessage",
+            lambda p, c=concern, ch=channel: p["channel"] == ch and f"{c.reference} has waited" in p["text"],
+            timeout=20,
+        )
+    trust.bot.one_delivery_pass()
+    for concern, channel in ((north, "GNORTH"), (south, "GSOUTH")):
+        nudges = [
+            c.params for c in trust.fake.of("chat.postMessage") if f"{concern.reference} has waited" in c.params["text"]
+        ]
+        assert [p["channel"] for p in nudges] == [channel]  # once, and in its own school's channel only
+
+
+def test_view_details_of_one_school_is_refused_to_the_other_schools_leader(trust: Trust) -> None:
+    trust.slack.submit("report_concern", report_values(description="Only North may read this."), "UN1", view_id="VDET")
+    concern = trust.north.by_submission_key("VDET")
+    assert concern is not None
+    card = posted_card(trust.fake, concern.reference, channel="GNORTH")
+    value = buttons(card)["concern_view_details"]
+    mark = trust.fake.mark()
+    trust.slack.click("concern_view_details", value, "ULEADS", channel="GNORTH")
+    trust.fake.wait_for("chat.postMessage", lambda p: p["channel"] == "ULEADS", after=mark)
+    assert not [c for c in trust.fake.of("views.open", mark) if "Only North" in json.dumps(c.params)]
+    trust.slack.click("concern_view_details", value, "ULEADN", channel="GNORTH")
+    trust.fake.wait_for("views.open", lambda p: "Only North may read this." in json.dumps(p["view"]), after=mark)
+
+
+def test_a_contact_question_goes_to_its_schools_leadership_who_alone_decide(trust: Trust) -> None:
+    values = {
+        **radio("person", "PUPIL_FAMILY"),
+        **radio("channel", "SOCIAL_NETWORK"),
+        **radio("under_18", "no"),
+        **radio("family_or_close_family_friend", "no"),
+        **radio("existing_personal_friend", "no"),
+        **text("described", "A parent from the book club"),
+    }
+    answer = trust.slack.submit("check_contact", values, "UN1", view_id="VCHECKN").json()
+    ask = [e for b in answer["view"]["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    [value] = [e["value"] for e in ask if e["action_id"] == "contact_ask_leadership"]
+    assert value.startswith("north|")
+    trust.slack.click_in_view("contact_ask_leadership", value, "UN1", "VCHECKN")
+    post = trust.fake.wait_for("chat.postMessage", lambda p: p["channel"] == "GNORTH" and "CQ-" in p["text"])[-1]
+    approve = buttons(post)["contact_approve"]
+    assert approve.startswith("north|")
+    mark = trust.fake.mark()
+    trust.slack.click("contact_approve", approve, "ULEADS", channel="GNORTH")
+    refused = trust.fake.wait_for("chat.postMessage", lambda p: p["channel"] == "ULEADS", after=mark)[-1]
+    assert "leadership" in refused.params["text"]
+    trust.slack.click("contact_approve", approve, "ULEADN", channel="GNORTH")
+    trust.fake.wait_for("chat.postMessage", lambda p: p["channel"] == "UN1" and "approved" in p["text"], after=mark)
+    assert not [
+        c for c in trust.fake.of("chat.postMessage") if c.params["channel"] == "GSOUTH" and "CQ-" in c.params["text"]
+    ]
+
+
+def test_each_schools_export_holds_its_own_records_only(trust: Trust) -> None:
+    trust.slack.submit("report_concern", report_values(), "US1", view_id="VEXPORT")
+    south = trust.south.by_submission_key("VEXPORT")
+    assert south is not None
+    env = {**bot_environment(trust.fake, trust.url)}
+    north = policybot("export", "--school", "north", "--format", "csv", env=env)
+    assert north.returncode == 0, north.stderr
+    assert "SMP-NORTH-" in north.stdout and "SMP-SOUTH-" not in north.stdout
+    both = policybot("export", env=env)
+    assert both.returncode == 2 and "choose one with --school KEY" in both.stderr
