@@ -92,7 +92,8 @@ class Settings:
 
     def for_school(self, school: School) -> Settings:
         """These settings, with a trust's school in place of the one school the environment describes: its
-        leadership channel, people by role and time zone, as the schools file gives them."""
+        leadership channel, people by role, time zone and (where the file gives them) its working hours, closures
+        and review date."""
         return replace(
             self,
             leadership_channel_id=school.leadership_channel,
@@ -107,6 +108,9 @@ class Settings:
             staff_usergroup_id=school.staff_usergroup,
             school_name=school.name,
             timezone=school.timezone,
+            working_hours=WorkingHours.parse(school.working_hours) if school.working_hours else self.working_hours,
+            closures=Closures.parse("\n".join(school.closures)) if school.closures else self.closures,
+            policy_review_date=school.policy_review_date or self.policy_review_date,
         )
 
     @classmethod

@@ -8,17 +8,23 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flows.errors import DomainError
+from flows.scheduling import Closures, ScheduleError, WorkingHours
 from flows.slack_ids import CHANNEL_ID, TEAM_ID, USER_ID, USERGROUP_ID
 
 KEY = re.compile(r"^[a-z][a-z0-9-]{1,30}$")  # short and stable: --school north, exports, logs, references
 LISTS = ("staff", "leaders", "safeguarding_leads", "governors")  # people by role, each a list of user ids...
 GROUPS = ("staff_usergroup", "leaders_usergroup", "governors_usergroup")  # ...or a user group standing for one
 ONE = ("headteacher", "chair")
-SCHOOL_FIELDS = frozenset({"key", "name", "team_id", "leadership_channel", "timezone", *LISTS, *GROUPS, *ONE})
+CALENDAR = ("working_hours", "closures", "policy_review_date")  # optional: else the settings' own
+SCHOOL_FIELDS = frozenset(
+    {"key", "name", "team_id", "leadership_channel", "timezone", *LISTS, *GROUPS, *ONE, *CALENDAR}
+)
 TRUST_FIELDS = frozenset({"name", "safeguarding_leads"})
 
 
@@ -58,6 +64,9 @@ class School:
     leaders_usergroup: str | None = None
     governors_usergroup: str | None = None
     timezone: str = "Europe/London"
+    working_hours: str | None = None  # as WORKING_HOURS; None: the settings'
+    closures: tuple[str, ...] = ()  # as the closures file's lines (SCHOOL_CLOSURES_FILE); none: the settings'
+    policy_review_date: date | None = None  # as POLICY_REVIEW_DATE; None: the settings'
 
     def members(self) -> frozenset[tuple[SchoolRole, str]]:
         """Everyone the file names at this school, by role: user ids, and user groups standing for a list."""
@@ -158,9 +167,11 @@ def _school(entry: object, number: int, problems: list[str]) -> School | None:
         ZoneInfo(str(zone))
     except (ZoneInfoNotFoundError, ValueError):
         problems.append(f"{where}: timezone {zone!r}: expected a name such as Europe/London")
+    calendar = _calendar(entry, where, problems)
     if len(problems) > before:
         return None
     return School(
+        **calendar,
         key=str(key),
         name=str(name).strip(),
         team_id=team or "",
@@ -176,6 +187,35 @@ def _school(entry: object, number: int, problems: list[str]) -> School | None:
         leaders_usergroup=groups["leaders_usergroup"],
         governors_usergroup=groups["governors_usergroup"],
     )
+
+
+def _calendar(entry: dict[str, Any], where: str, problems: list[str]) -> dict[str, Any]:
+    """The school's own working hours, closures and review date, each checked as its setting is."""
+    found: dict[str, Any] = {}
+    hours = entry.get("working_hours")
+    if hours is not None:
+        try:
+            WorkingHours.parse(str(hours))
+            found["working_hours"] = str(hours)
+        except ScheduleError as error:
+            problems.append(f"{where}: working_hours {hours!r}: {error}")
+    closures = entry.get("closures")
+    if closures is not None:
+        if not isinstance(closures, list) or not all(isinstance(line, str) for line in closures):
+            problems.append(f'{where}: closures: expected a list such as ["2026-12-19 to 2027-01-04", "2027-01-05"]')
+        else:
+            try:
+                Closures.parse("\n".join(closures))
+                found["closures"] = tuple(line.strip() for line in closures if line.strip())
+            except ScheduleError as error:
+                problems.append(f"{where}: closures: {error}")
+    review = entry.get("policy_review_date")
+    if review is not None:
+        try:
+            found["policy_review_date"] = review if isinstance(review, date) else date.fromisoformat(str(review))
+        except ValueError:
+            problems.append(f"{where}: policy_review_date {review!r}: expected a date such as 2027-03-01")
+    return found
 
 
 def _id(value: object, where: str, pattern: re.Pattern[str], expected: str, problems: list[str]) -> str | None:

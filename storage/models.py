@@ -35,6 +35,11 @@ class SchoolRow(SQLModel, table=True):
     timezone: str = Field(default="Europe/London", max_length=60)
     from_settings: bool = False
     imported_at: datetime | None = None  # when the schools file last said what it is
+    # Its own calendar, when the file gives one (else the settings'): as WORKING_HOURS, the closures file's lines,
+    # and POLICY_REVIEW_DATE.
+    working_hours: str | None = Field(default=None, max_length=60)
+    closures: str | None = Field(default=None, sa_type=Text)
+    policy_review_date: date | None = None
 
 
 class SchoolMember(SQLModel, table=True):

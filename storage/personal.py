@@ -108,14 +108,23 @@ DECLARED: dict[str, dict[str, Column]] = {
     "review_reminder": _neither("id", "review_on", "mark"),
     # The schools served and their people by role (the schools file): a person's roles are theirs to see.
     "school": _neither(
-        "id", "key", "name", "team_id", "leadership_channel", "timezone", "from_settings", "imported_at"
+        "id",
+        "key",
+        "name",
+        "team_id",
+        "leadership_channel",
+        "timezone",
+        "from_settings",
+        "imported_at",
+        "working_hours",
+        "closures",
+        "policy_review_date",
     ),
     "school_member": {
         **_neither("id", "school_id", "role"),
         "slack_id": _id("person (or user group) given the role at the school", subject=True),
     },
 }
-DECLARED["school"] |= _neither("imported_at")
 # Every record, audit entry, outbox row and job claim is one school's (storage.tenancy).
 for _table, _columns in DECLARED.items():
     if _table not in ("school", "school_member"):

@@ -116,6 +116,9 @@ def _describe(row: SchoolRow, school: School, now: datetime) -> bool:
         "team_id": school.team_id,
         "leadership_channel": school.leadership_channel,
         "timezone": school.timezone,
+        "working_hours": school.working_hours,
+        "closures": "\n".join(school.closures) or None,
+        "policy_review_date": school.policy_review_date,
     }
     changed = any(getattr(row, name) != value for name, value in wanted.items())
     for name, value in wanted.items():

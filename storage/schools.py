@@ -120,6 +120,9 @@ def _school(row: SchoolRow, roles: dict[SchoolRole, set[str]]) -> School:
         leaders_usergroup=group(SchoolRole.LEADER),
         governors_usergroup=group(SchoolRole.GOVERNOR),
         timezone=row.timezone,
+        working_hours=row.working_hours,
+        closures=tuple(row.closures.splitlines()) if row.closures else (),
+        policy_review_date=row.policy_review_date,
     )
 
 

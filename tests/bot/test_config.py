@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 from dotenv import dotenv_values
 
 from bot.config import EXAMPLE_VALUES, ConfigErrors, Settings
+from flows.scheduling import WorkingHours
 from tests.conftest import ROOT
 
 GOOD = {
@@ -176,6 +178,22 @@ def test_a_trusts_school_takes_the_place_of_the_environments_and_nothing_else_ch
     assert at_south.safeguarding_lead_ids == {"UDSLS"} and at_south.governor_user_ids == frozenset()
     assert at_south.ack_nudge_after == settings.ack_nudge_after  # the trust's own settings stay
     assert settings.for_school(north).governor_user_ids == {"UGOVN"}
+
+
+def test_a_schools_own_calendar_takes_the_place_of_the_settings_and_one_without_keeps_them(tmp_path: Path) -> None:
+    from flows.schools import parse_trust
+
+    closures = tmp_path / "closures.txt"
+    closures.write_text("2026-10-26 to 2026-10-30\n")
+    settings = Settings.from_env({**GOOD, "SCHOOL_CLOSURES_FILE": str(closures), "POLICY_REVIEW_DATE": "2027-06-01"})
+    north, south = parse_trust((ROOT / "examples" / "schools.toml").read_text()).schools
+    at_north, at_south = settings.for_school(north), settings.for_school(south)
+    assert at_north.working_hours == settings.working_hours and at_north.closures == settings.closures
+    assert at_north.policy_review_date == date(2027, 6, 1)
+    assert at_south.working_hours == WorkingHours.parse("Mon-Fri 07:30-17:00")
+    assert at_south.closures.closed(date(2027, 1, 5)) and not at_south.closures.closed(date(2026, 10, 27))
+    assert at_south.policy_review_date == date(2027, 3, 1)
+    assert at_south.nudge_policy().hours == WorkingHours.parse("Mon-Fri 07:30-17:00")
 
 
 def test_an_owner_url_is_postgresqls_only() -> None:

@@ -234,3 +234,23 @@ def test_a_school_the_bot_ran_for_without_a_record_gives_way_to_the_file(
     assert done.stdout.splitlines()[0] == "north: added (North Academy; 7 people or groups named by role)"
     assert not run("schools", "list", env=env(database)).stdout.startswith("school: ")
     assert cleared_as == [school_of(ran)]  # what it kept (its policy version, its sent message) deleted as its own
+
+
+def test_a_schools_own_calendar_is_stored_and_a_change_to_it_is_an_update(
+    database: str, tmp_path: Path, run: Run
+) -> None:
+    from datetime import date
+
+    from storage.schools import described
+
+    run("schools", "import", str(EXAMPLE), env=env(database))
+    south = dict((s.key, s) for _, s in described(make_engine(database)))["south"]
+    assert (south.working_hours, south.closures, south.policy_review_date) == (
+        "Mon-Fri 07:30-17:00",
+        ("2026-12-18 to 2027-01-04", "2027-01-05"),
+        date(2027, 3, 1),
+    )
+    changed = tmp_path / "schools.toml"
+    changed.write_text(EXAMPLE.read_text().replace('"2027-01-05"]', '"2027-01-06"]'))
+    again = run("schools", "import", str(changed), env=env(database))
+    assert again.stdout.splitlines() == ["south: updated (0 added, 0 removed)", "north: unchanged"]

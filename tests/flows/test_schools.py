@@ -3,6 +3,8 @@ and every mistake an IT lead could make is one line naming the school and the fi
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from flows.schools import School, SchoolsError, parse_trust
@@ -33,6 +35,14 @@ def test_the_issues_example_reads_as_written() -> None:
         frozenset(),
         "Europe/London",
     )
+
+
+def test_a_school_may_have_its_own_calendar_and_one_that_does_not_keeps_the_settings() -> None:
+    north, south = parse_trust(EXAMPLE).schools
+    assert (north.working_hours, north.closures, north.policy_review_date) == (None, (), None)
+    assert south.working_hours == "Mon-Fri 07:30-17:00"
+    assert south.closures == ("2026-12-18 to 2027-01-04", "2027-01-05")
+    assert south.policy_review_date == date(2027, 3, 1)
 
 
 def test_the_trust_section_is_optional() -> None:
@@ -85,6 +95,16 @@ def test_the_trust_section_is_optional() -> None:
         (
             ('safeguarding_leads = ["UTRUSTDSL"]', 'safeguarding_leads = ["someone"]'),
             "trust.safeguarding_leads: 'someone'",
+        ),
+        (
+            ('working_hours = "Mon-Fri 07:30-17:00"', 'working_hours = "weekdays"'),
+            "school 2 (south): working_hours 'weekdays': ",
+        ),
+        (('"2027-01-05"]', '"the fifth"]'), "school 2 (south): closures: "),
+        (("closures = [", 'closures = "2027-01-05" #['), "school 2 (south): closures: expected a list"),
+        (
+            ("policy_review_date = 2027-03-01", 'policy_review_date = "next March"'),
+            "school 2 (south): policy_review_date 'next March': expected a date",
         ),
     ],
 )
