@@ -160,6 +160,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="every school the database holds, one after another, each record with its school's key",
     )
+    report.add_argument(
+        "--all-schools",
+        action="store_true",
+        help="the trust pack: every school's figures side by side, for the trust board (each school's small counts "
+        "protected as in its own pack)",
+    )
     retention_command.add_parser(commands)
     schools_command.add_parser(commands)
     return parser

@@ -31,6 +31,8 @@ def run_record_command(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "export":
         return _export(args, settings)
     if args.command == "report":
+        if args.all_schools:
+            return _trust_report(args.start, args.end, args.output, settings)
         return _report(args.start, args.end, args.output, settings, args.school)
     if args.command == "status":
         return _status(settings)
@@ -160,23 +162,50 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
 
 def _report(start: date | None, end: date | None, output: str, settings: Settings, key: str | None) -> int:
     from bot.governors_pack import pack
-    from flows.pack import default_period
     from storage.schools import zone_of
 
     engine = existing(settings.database_url, school=key)
     if engine is None:
         return 3
     school = ZoneInfo(zone_of(engine, settings.timezone))
-    first, last = default_period(datetime.now(school).date())
-    start, end = start or first, end or last
-    if end < start:
-        print("policybot: --to is before --from", file=sys.stderr)
+    period = _period(start, end, school)
+    if period is None:
         return 2
+    start, end = period
     page = pack(engine, start, end, school, settings.ack_nudge_after, settings.pack_suppress_below, settings.platforms)
     with private_file(output) as out:
         out.write(page)
     print(f"wrote {output}: the governors' pack for {start:%d %B %Y} to {end:%d %B %Y}")
     return 0
+
+
+def _trust_report(start: date | None, end: date | None, output: str, settings: Settings) -> int:
+    from bot.trust_pack import trust_pack
+
+    engine = existing(settings.database_url, scoped=False)
+    if engine is None:
+        return 3
+    period = _period(start, end, ZoneInfo(settings.timezone))
+    if period is None:
+        return 2
+    start, end = period
+    page = trust_pack(engine, start, end, settings.timezone, settings.pack_suppress_below)
+    with private_file(output) as out:
+        out.write(page)
+    print(f"wrote {output}: the trust's figures for {start:%d %B %Y} to {end:%d %B %Y}")
+    return 0
+
+
+def _period(start: date | None, end: date | None, zone: ZoneInfo) -> tuple[date, date] | None:
+    """--from and --to, by default the twelve months to today; None (said in one line) when they are backwards."""
+    from flows.pack import default_period
+
+    first, last = default_period(datetime.now(zone).date())
+    start, end = start or first, end or last
+    if end < start:
+        print("policybot: --to is before --from", file=sys.stderr)
+        return None
+    return start, end
 
 
 def _status(settings: Settings) -> int:

@@ -114,7 +114,7 @@ def acknowledged(concern: PackConcern, nudge_after: timedelta) -> str:
     return "before_nudge" if concern.acknowledged_at - concern.reported_at <= nudge_after else "after_nudge"
 
 
-class _Publisher:
+class Publisher:
     """Collects the figures of one population, a table at a time, each protected."""
 
     def __init__(self, of: str, total: int, threshold: int, period: tuple[date, date] | None = None) -> None:
@@ -152,11 +152,11 @@ class _Publisher:
         self.figures += [Figure(names[2], self.of, c, self.shown(found[("*", repr(c))])) for c in cols]
 
 
-def _population(
+def population(
     of: str, name: str, total: int, threshold: int, period: tuple[date, date] | None = None
-) -> tuple[_Publisher, bool]:
+) -> tuple[Publisher, bool]:
     """The population's total as a figure, and whether it may be broken down (FLOOR or more)."""
-    publisher = _Publisher(of, total, threshold, period)
+    publisher = Publisher(of, total, threshold, period)
     publisher.figures.append(Figure(name, of, (), publisher.shown(FEWER if 0 < total < threshold else total), period))
     return publisher, total >= FLOOR
 
@@ -169,7 +169,8 @@ def _a_year_before(day: date) -> date:
         return day.replace(year=day.year - 1, day=28)
 
 
-def _where(**columns: Any) -> Where:
+def keyed(**columns: Any) -> Where:
+    """(column, value) pairs, in the export's column names, in order."""
     return tuple(sorted(columns.items()))
 
 
@@ -190,38 +191,38 @@ def figures(
     start, end = period
     published: list[Figure] = []
     dropped: list[str] = []
-    concern, broken = _population(CONCERNS, "Concerns", len(concerns), threshold)
+    concern, broken = population(CONCERNS, "Concerns", len(concerns), threshold)
     if broken:
         _concern_tables(concern, concerns, vocabulary, nudge_after, tz, months(start, end))
     earlier = (_a_year_before(start), _a_year_before(end))
-    previous, broken_before = _population(CONCERNS, "Concerns a year earlier", len(before), threshold, earlier)
+    previous, broken_before = population(CONCERNS, "Concerns a year earlier", len(before), threshold, earlier)
     if broken_before:
         previous.one_way(
             "Concerns a year earlier by month",
-            [_where(month=m) for m in months(*earlier)],
-            [_where(month=month_of(c.reported_at, tz)) for c in before],
+            [keyed(month=m) for m in months(*earlier)],
+            [keyed(month=month_of(c.reported_at, tz)) for c in before],
         )
-    asked, broken_questions = _population(QUESTIONS, "Contact questions", len(questions), threshold)
+    asked, broken_questions = population(QUESTIONS, "Contact questions", len(questions), threshold)
     if broken_questions:
         answers = [("PERMITTED", "none"), ("NOT_PERMITTED", "none"), ("REFER", "none")]
         answers += [("REFER", status) for status in ("pending", "approved", "declined")]
         asked.one_way(
             "Contact questions by the policy's answer and leadership's decision",
-            [_where(verdict=v, request_status=s) for v, s in answers],
-            [_where(verdict=q.verdict, request_status=q.request_status) for q in questions],
+            [keyed(verdict=v, request_status=s) for v, s in answers],
+            [keyed(verdict=q.verdict, request_status=q.request_status) for q in questions],
         )
         asked.one_way(
             "Contact questions by who they were about",
-            [_where(person=p) for p in vocabulary["person"]],
-            [_where(person=q.person) for q in questions],
+            [keyed(person=p) for p in vocabulary["person"]],
+            [keyed(person=q.person) for q in questions],
         )
     held = sum(declarations.values())
-    declared, broken_declared = _population(DECLARATIONS, "Declared connections", held, threshold)
+    declared, broken_declared = population(DECLARATIONS, "Declared connections", held, threshold)
     if broken_declared:
         declared.one_way(
             "Declared connections by whether they were re-confirmed in time",
-            [_where(lapsed=False), _where(lapsed=True)],
-            [_where(lapsed=key == "lapsed") for key, n in declarations.items() for _ in range(n)],
+            [keyed(lapsed=False), keyed(lapsed=True)],
+            [keyed(lapsed=key == "lapsed") for key, n in declarations.items() for _ in range(n)],
         )
     for publisher in (concern, previous, asked, declared):
         published += publisher.figures
@@ -232,24 +233,24 @@ def figures(
 
 
 def _concern_tables(
-    publisher: _Publisher,
+    publisher: Publisher,
     concerns: list[PackConcern],
     vocabulary: dict[str, list[str]],
     nudge_after: timedelta,
     tz: tzinfo,
     span: list[str],
 ) -> None:
-    areas, kinds = [_where(area=a) for a in vocabulary["area"]], [_where(kind=k) for k in vocabulary["kind"]]
+    areas, kinds = [keyed(area=a) for a in vocabulary["area"]], [keyed(kind=k) for k in vocabulary["kind"]]
     publisher.two_way(
         ("Concerns by area and kind", "Concerns by area", "Concerns by kind"),
         areas,
         kinds,
-        [_where(area=c.area) + _where(kind=c.kind) for c in concerns],
+        [keyed(area=c.area) + keyed(kind=c.kind) for c in concerns],
     )
 
     def by(name: str, column: str, keys: list[Any], value: Callable[[PackConcern], Any]) -> None:
-        keyed = [_where(**{column: k}) for k in keys]
-        publisher.one_way(name, keyed, [_where(**{column: value(c)}) for c in concerns])
+        options = [keyed(**{column: k}) for k in keys]
+        publisher.one_way(name, options, [keyed(**{column: value(c)}) for c in concerns])
 
     by("Concerns by month", "month", list(span), lambda c: month_of(c.reported_at, tz))
     by("Concerns by platform", "platform", vocabulary["platform"], lambda c: c.platform)
