@@ -23,19 +23,30 @@ def add_parser(commands: Any) -> None:
         "safeguarding route and those that name a member of staff). --apply does what is due today.",
     )
     retention.add_argument("--apply", action="store_true", help="redact what is due, and ask for confirmations")
+    retention.add_argument(
+        "--school",
+        metavar="KEY",
+        help="a trust's school, by its key (`policybot schools list`): needed when the database holds several",
+    )
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.deps import Deps
+    from bot.campus import build_campus
     from bot.record_commands import existing
+    from storage.schools import chosen
+    from storage.tenancy import school_of
 
-    found = existing(settings.database_url, scoped=False)  # the school the settings describe (Deps.build)
+    found = existing(settings.database_url, scoped=False)
     if found is None:
         return 3
-    found.dispose()
-    # The bot's own parts (the configured roles: nothing is asked of Slack here; a rehearsal's clock, as the bot's):
-    # redactions go through the one command path, and the running bot sends what they leave to tell.
-    retention = Deps.build(settings).nudger.retention
+    try:
+        wanted = school_of(chosen(found, args.school))  # with several schools and none named: one line, choose
+    finally:
+        found.dispose()
+    # The bot's own parts, for the school (its roles: nothing is asked of Slack here; a rehearsal's clock, as the
+    # bot's): redactions go through the one command path, and the running bot sends what they leave to tell.
+    deps = next(d for d in build_campus(settings).every() if school_of(d.engine) == wanted)
+    retention = deps.nudger.retention
     assert retention is not None
     if args.apply:
         done = retention.apply()

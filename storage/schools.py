@@ -29,8 +29,8 @@ def settings_school(engine: Engine) -> Engine:
         row = session.exec(select(SchoolRow).where(SchoolRow.from_settings)).first()
     if row is None or row.id is None:
         raise NoSuchSchool(
-            "this database holds a trust's schools, imported from a schools file (`policybot schools list`), and "
-            "this version of policybot serves only the one school its settings describe"
+            "this database holds a trust's schools, imported from a schools file (`policybot schools list`), not "
+            "the one school the settings describe"
         )
     return for_school(engine, row.id)
 

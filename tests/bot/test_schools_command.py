@@ -254,3 +254,15 @@ def test_a_schools_own_calendar_is_stored_and_a_change_to_it_is_an_update(
     changed.write_text(EXAMPLE.read_text().replace('"2027-01-05"]', '"2027-01-06"]'))
     again = run("schools", "import", str(changed), env=env(database))
     assert again.stdout.splitlines() == ["south: updated (0 added, 0 removed)", "north: unchanged"]
+
+
+def test_retention_is_for_one_school_named_with_school(fake_slack: LocalSlack, database: str, run: Run) -> None:
+    run("schools", "import", str(EXAMPLE), env=env(database))
+    settings = bot_environment(fake_slack, database)
+    unnamed = run("retention", env=settings)
+    assert (unnamed.returncode, unnamed.stdout) == (2, "")
+    assert unnamed.stderr == "policybot: this database holds 2 schools (north, south): choose one with --school KEY\n"
+    south = run("retention", "--school", "south", env=settings)
+    assert south.returncode == 0 and south.stdout.startswith("Retention periods"), south.stderr
+    unknown = run("retention", "--school", "west", env=settings)
+    assert unknown.stderr == "policybot: no school has the key 'west' here (`policybot schools list` lists them)\n"
