@@ -131,6 +131,27 @@ for _table, _columns in DECLARED.items():
         _columns["school_id"] = Column(Holds.NEITHER)
 
 
+# Slack's OAuth installs (migration 0015): slack_sdk's own tables, read and written by its stores
+# (storage.installs), never a school's records: the installer's id, the bot's and its tokens (secrets, never
+# exported). Outside DECLARED, which is every record of a school.
+_INSTALL = {
+    **_neither("id", "client_id", "app_id", "enterprise_id", "enterprise_name", "team_id", "team_name", "bot_id"),
+    **_neither("bot_user_id", "bot_scopes", "bot_token_expires_at", "is_enterprise_install", "installed_at"),
+    **_neither("bot_token", "bot_refresh_token"),  # secrets: never exported, never logged
+}
+INSTALLS: dict[str, dict[str, Column]] = {
+    "slack_installations": {
+        **_INSTALL,
+        **_neither("enterprise_url", "user_token", "user_scopes", "user_refresh_token", "user_token_expires_at"),
+        **_neither("incoming_webhook_url", "incoming_webhook_channel", "incoming_webhook_channel_id"),
+        **_neither("incoming_webhook_configuration_url", "token_type"),
+        "user_id": _id("the person who installed policybot in the workspace"),
+    },
+    "slack_bots": dict(_INSTALL),
+    "slack_oauth_states": _neither("id", "state", "expire_at"),
+}
+
+
 def column(table: str, name: str) -> Column:
     """The declaration of one column; a KeyError for a column nobody declared."""
     return DECLARED[table][name]
