@@ -7,13 +7,18 @@ from typing import Any
 
 from slack_bolt import App, BoltResponse
 from slack_bolt.error import BoltUnhandledRequestError
+from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
+from sqlalchemy import Engine
 
 from bot.campus import Campus
+from bot.config import Settings
 from bot.deps import Deps
 from bot.listeners import contacts, declarations, home, leadership, report, retention, review, schools
 from bot.listeners.guard import tell_if_waiting, where_raised
 from bot.payload import kind
+from bot.setup_check import REQUIRED_SCOPES
+from storage.installs import installation_store, state_store
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +28,8 @@ class _TokenNotice(logging.Filter):
     (with our base URL and retry handlers) on purpose."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return "token` will be unused" not in record.getMessage()
+        message = record.getMessage()
+        return "token` will be unused" not in message and "will be ignored" not in message
 
 
 # Bolt gives each of its parts a logger with this one's level. At INFO it would log a whole request body whenever a
@@ -31,6 +37,12 @@ class _TokenNotice(logging.Filter):
 _bolt_log = logging.getLogger("slack_bolt.policybot")
 _bolt_log.setLevel(logging.WARNING)
 _bolt_log.addFilter(_TokenNotice())
+
+
+NOT_INSTALLED = (
+    "policybot is not installed in this Slack workspace (or was removed from it), so nothing was done or saved. "
+    "Please ask whoever looks after policybot to install it again."
+)
 
 
 def create_app(deps: Deps | Campus, **bolt_options: Any) -> App:
@@ -43,7 +55,12 @@ def create_app(deps: Deps | Campus, **bolt_options: Any) -> App:
     # bot's own threads (bot.listeners.guard.Wiring).
     bolt_options.setdefault("process_before_response", True)
     first = deps.first if isinstance(deps, Campus) else deps
+    if first.settings.oauth:
+        bolt_options.setdefault("oauth_settings", oauth_settings(first.settings, first.engine))
+        bolt_options.setdefault("user_facing_authorize_error_message", NOT_INSTALLED)
     app = App(client=first.client, signing_secret=first.settings.slack_signing_secret, **bolt_options)
+    if first.settings.oauth:
+        app.enable_token_revocation_listeners()  # an uninstalled workspace's install is deleted
     report.register(app, deps)
     leadership.register(app, deps)
     contacts.register(app, deps)
@@ -54,6 +71,19 @@ def create_app(deps: Deps | Campus, **bolt_options: Any) -> App:
     schools.register(app, deps)
     app.error(on_error)
     return app
+
+
+def oauth_settings(settings: Settings, engine: Engine) -> OAuthSettings:
+    """Slack's OAuth flow, Bolt's own: /slack/install begins it, /slack/oauth_redirect stores the workspace's install
+    (slack_sdk's SQLAlchemy stores, storage.installs); tokens that Slack rotates are renewed before they expire."""
+    assert settings.slack_client_id and settings.slack_client_secret
+    return OAuthSettings(
+        client_id=settings.slack_client_id,
+        client_secret=settings.slack_client_secret,
+        scopes=sorted(REQUIRED_SCOPES),
+        installation_store=installation_store(engine, settings.slack_client_id),
+        state_store=state_store(engine),
+    )
 
 
 def on_error(

@@ -203,7 +203,8 @@ def _credentials_given() -> bool:
     """Any Slack credential in the environment or .env: then `run` is the real bot (and a half-filled configuration
     is reported as an error, never answered with the sandbox)."""
     return any(
-        os.environ.get(name, "").strip() for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN")
+        os.environ.get(name, "").strip()
+        for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_CLIENT_ID")
     )
 
 
@@ -282,6 +283,12 @@ def _run(args: argparse.Namespace) -> int:
     log.info("policybot %s starting", _version())
     try:
         if settings.slack_app_token and not args.http:
+            if settings.oauth:
+                raise ConfigError(
+                    "SLACK_APP_TOKEN",
+                    "Socket Mode serves one workspace's bot token; installed through Slack's OAuth flow "
+                    "(SLACK_CLIENT_ID), serve over HTTP (serve --http, or leave SLACK_APP_TOKEN out)",
+                )
             _serve_socket_mode(settings)
         else:
             from bot.server import serve_http

@@ -47,6 +47,8 @@ class Settings:
     leadership_usergroup_id: str | None = None
     slack_app_token: str | None = None
     slack_api_url: str | None = None
+    slack_client_id: str | None = None  # with the secret: installed through Slack's OAuth flow, a workspace at a time
+    slack_client_secret: str | None = None
     database_url: str = "sqlite:///policybot.db"
     database_owner_url: str | None = None  # PostgreSQL: the tables' owner, for migrations (DATABASE_URL owns none)
     timezone: str = "Europe/London"
@@ -69,6 +71,7 @@ class Settings:
     staff_user_ids: frozenset[str] = frozenset()
     staff_usergroup_id: str | None = None
     school_name: str = ""  # a trust's school's name, as its schools file gives it
+    team_id: str | None = None  # a trust's school's workspace (its install's token, under OAuth)
     scan_seconds: int = 60
     policy_version: str = "2015-03"  # the policy in force (flows.policy): recorded at start-up when it changes
     retention_years: dict[Held, int] = field(default_factory=lambda: {h: d.years for h, d in DEFAULTS.items()})
@@ -78,6 +81,11 @@ class Settings:
     healthz_max_pending_seconds: int = 300  # /healthz answers 503 once a message has waited longer to be sent
     schools_file: str | None = None  # a trust's schools file, imported at start-up (SCHOOLS_FILE)
     unused: tuple[str, ...] = ()  # the one school's settings, set while a trust's schools make them unused
+
+    @property
+    def oauth(self) -> bool:
+        """Installed through Slack's OAuth flow (SLACK_CLIENT_ID and SLACK_CLIENT_SECRET), each workspace its token."""
+        return bool(self.slack_client_id and self.slack_client_secret)
 
     def nudge_policy(self) -> NudgePolicy:
         return NudgePolicy(
@@ -107,6 +115,7 @@ class Settings:
             staff_user_ids=school.staff,
             staff_usergroup_id=school.staff_usergroup,
             school_name=school.name,
+            team_id=school.team_id,
             timezone=school.timezone,
             working_hours=WorkingHours.parse(school.working_hours) if school.working_hours else self.working_hours,
             closures=Closures.parse("\n".join(school.closures)) if school.closures else self.closures,
@@ -174,9 +183,22 @@ class Settings:
 
     @staticmethod
     def _credentials(reader: Reader) -> dict[str, Any]:
-        """The Slack app's credentials."""
+        """The Slack app's credentials: a bot token, or the app's client id and secret (each workspace installs it
+        through Slack's OAuth flow, and its token is kept in the database)."""
+        client_id = reader.optional_text("SLACK_CLIENT_ID", what="the app's client id (Basic Information)")
+        secret = reader.optional_text("SLACK_CLIENT_SECRET", what="the app's client secret (Basic Information)")
+        if bool(client_id) != bool(secret):
+            missing = "SLACK_CLIENT_SECRET" if client_id else "SLACK_CLIENT_ID"
+            reader.problems.append(ConfigError(missing, "set both SLACK_CLIENT_ID and SLACK_CLIENT_SECRET, or neither"))
+        token = (
+            Settings._optional_token(reader)
+            if client_id and secret
+            else reader.text("SLACK_BOT_TOKEN", prefix="xoxb-", what="a bot token starting xoxb-")
+        )
         return {
-            "slack_bot_token": reader.text("SLACK_BOT_TOKEN", prefix="xoxb-", what="a bot token starting xoxb-"),
+            "slack_client_id": client_id,
+            "slack_client_secret": secret,
+            "slack_bot_token": token,
             "slack_signing_secret": reader.text("SLACK_SIGNING_SECRET", what="the app's signing secret"),
             "slack_app_token": reader.optional_text(
                 "SLACK_APP_TOKEN", prefix="xapp-", what="an app token starting xapp-"

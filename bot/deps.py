@@ -24,6 +24,7 @@ from bot.retention import Retention
 from bot.slack_api import make_client
 from bot.supervisor import ARM, SEND, Bell
 from bot.telling import Telling
+from bot.tokens import InstalledToken
 from flows.contact import RuleSet
 from flows.permissions import Act, RecordKind
 from storage.commands import Changed, Command, Result, change, look, record_look
@@ -40,6 +41,15 @@ WORKERS = 8  # threads for the work after an ack: as many as the server's reques
 SQLITE_WORKERS = 2
 TRIGGER_WORKERS = 4  # threads for work that spends a trigger (a form to open within its three seconds): never queued
 # behind the rest
+
+
+def installed_token(settings: Settings, engine: Engine) -> InstalledToken | None:
+    """Under Slack's OAuth flow: the school's workspace's install's token (the settings' school: the last install)."""
+    if not (settings.slack_client_id and settings.slack_client_secret):
+        return None
+    return InstalledToken(
+        engine, settings.slack_client_id, settings.slack_client_secret, settings.team_id, settings.slack_api_url
+    )
 
 
 @dataclass
@@ -176,9 +186,10 @@ class Deps:
         `key`: a trust's school's, stamped on every button and form it draws (bot.stamps)."""
         clock = clock or (FileClock(settings.clock_file) if settings.clock_file else utc_now)
         engine = engine or settings_school(make_engine(settings.database_url))
-        client = make_client(settings, school=key)
+        token = installed_token(settings, engine)
+        client = make_client(settings, school=key, token=token)
         # The sender's own client: no HTTP-level retry (a post repeated on a 5xx can be doubled); the outbox retries.
-        sender = make_client(settings, retries=False, school=key)
+        sender = make_client(settings, retries=False, school=key, token=token)
         store, checks, outbox = ConcernStore(engine), ContactCheckStore(engine), OutboxStore(engine)
         declarations, nudges, reviews = DeclarationStore(engine), NudgeStore(engine), ReviewStore(engine)
         directory = Directory(settings, client)

@@ -16,7 +16,7 @@ from http import HTTPStatus
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
-from slack_bolt import App, BoltRequest
+from slack_bolt import App, BoltRequest, BoltResponse
 
 from bot import gate
 from bot.app import create_app
@@ -42,6 +42,8 @@ def wsgi_app(deps: Deps | Campus) -> Callable[..., Iterable[bytes]]:
         path, method = environ.get("PATH_INFO"), environ.get("REQUEST_METHOD")
         if path == "/healthz" and method in ("GET", "HEAD"):
             return _health(deps, start_response)
+        if app.oauth_flow is not None and path in INSTALL_PATHS and method == "GET":
+            return _install(app, path, environ, start_response)
         if path != "/slack/events":
             return _answer(start_response, 404, "not found")
         if method != "POST":
@@ -82,6 +84,24 @@ def _health(served: Deps | Campus, start_response: Callable[..., Any]) -> list[b
     return [data]
 
 
+INSTALL_PATHS = ("/slack/install", "/slack/oauth_redirect")
+
+
+def _install(app: App, path: str, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+    """Slack's OAuth flow (SLACK_CLIENT_ID and SLACK_CLIENT_SECRET), as Bolt's own adapters hand it over: the page
+    that begins an install, and Slack's redirect back with the workspace's grant."""
+    assert app.oauth_flow is not None
+    headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
+    request = BoltRequest(body="", query=str(environ.get("QUERY_STRING") or ""), headers=headers)
+    flow = app.oauth_flow
+    try:
+        answer = flow.handle_installation(request) if path == flow.install_path else flow.handle_callback(request)
+    except Exception as error:  # noqa: BLE001 - one line, never a traceback; the person can start again
+        log.error("the install could not be finished (%s)", type(error).__name__)
+        return _answer(start_response, 503, "policybot could not finish the install just now: please start again")
+    return _respond(answer, start_response)
+
+
 def _read(environ: dict[str, Any]) -> bytes | None:
     """The body, reading at most one byte past the limit; None when it is over the limit."""
     stream = environ.get("wsgi.input")
@@ -102,6 +122,10 @@ def _bolt(app: App, body: dict[str, Any], headers: dict[str, str], start_respons
         log.warning("%s: not handled (%s)", kind(body), type(error).__name__)
         tell_if_waiting(app.client, body)
         return _answer(start_response, 200, "")
+    return _respond(response, start_response)
+
+
+def _respond(response: BoltResponse, start_response: Callable[..., Any]) -> list[bytes]:
     data = (response.body or "").encode()
     reply_headers = [(name, value) for name, values in response.headers.items() for value in values]
     if not any(name.lower() == "content-type" for name, _ in reply_headers):

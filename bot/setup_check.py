@@ -52,7 +52,10 @@ def _unwell(error: SlackApiError) -> bool:
 
 
 def problems(settings: Settings, client: WebClient, schools: Sequence[School] = ()) -> list[str]:
-    """The token, and the leadership channel: the one school's, or each of a trust's `schools`."""
+    """The token, and the leadership channel: the one school's, or each of a trust's `schools`. Installed through
+    Slack's OAuth flow, there is no token to check until a workspace installs policybot (`everything` says which)."""
+    if settings.oauth and not settings.slack_bot_token:
+        return []
     try:
         client.auth_test()
     except SlackApiError as error:
@@ -102,10 +105,37 @@ def everything(settings: Settings, client: WebClient, schools: Sequence[School] 
             f"{', '.join(settings.unused)}: set, but not used: the trust's schools file names each school's channel "
             "and people (remove them from the settings)"
         )
+    if settings.oauth:
+        return found + install_problems(settings, schools)
     slack = problems(settings, client, schools)
     if slack and (slack[0].startswith("SLACK_BOT_TOKEN") or slack[0].startswith("Slack could not")):
         return found + slack  # nothing more can be asked of Slack
     return found + slack + scope_problems(client) + people_problems(settings, client, schools)
+
+
+def install_problems(settings: Settings, schools: Sequence[School]) -> list[str]:
+    """Installed through Slack's OAuth flow: each school's workspace has installed policybot (else how to)."""
+    from storage.db import make_engine
+    from storage.installs import installation_store, latest_team
+
+    assert settings.slack_client_id is not None
+    how = "open /slack/install on the bot's address in a browser, signed in to that workspace as an admin"
+    engine = make_engine(settings.database_url)
+    try:
+        store = installation_store(engine, settings.slack_client_id)
+        if not schools:
+            return (
+                []
+                if latest_team(engine, settings.slack_client_id)
+                else [f"no workspace has installed policybot: {how}"]
+            )
+        teams = sorted({school.team_id for school in schools})
+        missing = [t for t in teams if store.find_installation(enterprise_id=None, team_id=t) is None]
+    except SQLAlchemyError:
+        return []  # no schema yet: `serve` makes it; the database's own line says more
+    finally:
+        engine.dispose()
+    return [f"workspace {team}: policybot is not installed there yet: {how}" for team in missing]
 
 
 def database_problems(url: str) -> list[str]:

@@ -50,12 +50,14 @@ def make_client(
     timeout: int | None = None,
     backoff: float = 0.5,
     school: str | None = None,
+    token: Callable[[], str] | None = None,
 ) -> WebClient:
     """The bot's client: each call retried twice on a network error or 5xx, waiting `backoff` seconds, doubling,
     with jitter, in between; and twice on a 429, waiting as long as Slack's Retry-After says.
 
     retries=False is for a caller that reports each failure itself, at once (the start-up check): no retries, and
-    none of slack_sdk's own log lines. `school`: a trust's school's key, stamped on what it draws (bot.stamps)."""
+    none of slack_sdk's own log lines. `school`: a trust's school's key, stamped on what it draws (bot.stamps).
+    `token`: under Slack's OAuth flow, the workspace's install's bot token, read at each call (bot.tokens)."""
     wait = BackoffRetryIntervalCalculator(backoff_factor=backoff, jitter=_ScaledJitter(backoff))
     handlers: list[RetryHandler] = (
         [
@@ -73,7 +75,7 @@ def make_client(
         "logger": None if retries else _UNHEARD,
         "base_url": settings.slack_api_url or WebClient.BASE_URL,
     }
-    return SchoolClient(school, **options) if school else WebClient(**options)
+    return SchoolClient(school, token, **options) if school or token else WebClient(**options)
 
 
 # Slack's answers that no retry will change.

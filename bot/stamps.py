@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack
@@ -55,14 +56,19 @@ def unstamped(text: str) -> str:
 
 
 class SchoolClient(WebClient):
-    """A WebClient whose blocks and views carry its school's key."""
+    """A WebClient whose blocks and views carry its school's key (when it has one), and whose token, under Slack's
+    OAuth flow, is the school's workspace's install's (`installed`: read at each call, bot.tokens)."""
 
-    def __init__(self, key: str, **options: Any) -> None:
+    def __init__(self, key: str | None, installed: Callable[[], str] | None = None, **options: Any) -> None:
         super().__init__(**options)
         self.school_key = key
+        self._installed = installed
 
     def api_call(self, api_method: str, *, json: dict[str, Any] | None = None, **options: Any) -> SlackResponse:
-        if json is not None:
+        explicit = "token" in (options.get("params") or {}) or "token" in (json or {})  # Bolt's install: its own
+        if self._installed is not None and not explicit and not api_method.startswith("oauth."):
+            self.token = self._installed()
+        if json is not None and self.school_key is not None:
             json = {
                 name: stamped(value, self.school_key) if name in ("blocks", "view") and value else value
                 for name, value in json.items()

@@ -8,6 +8,7 @@ then answer 500, or hold its answer until the test lets it go (to kill the bot w
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 import time
@@ -19,7 +20,10 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from sandbox.limits import block_kit_problem
-from sandbox.workspace import Message, Workspace
+from sandbox.workspace import BOT, Message, Workspace
+
+OAUTH_CLIENT = ("111.222", "client-secret-for-tests")  # the app's client id and secret, as SLACK_CLIENT_ID/SECRET
+OAUTH_CODE = "good-code"  # what Slack's redirect carries back after an admin approves the install
 
 Params = dict[str, Any]
 
@@ -82,6 +86,10 @@ class LocalSlack:
         self._failures: list[_Failure] = []
         self.latency = 0.0  # seconds every answer is late by (a slow day at Slack)
         self.scopes = manifest_scopes()  # what the app was granted when it was installed (auth.test says)
+        self.install_team = "T1"  # the workspace an OAuth install (oauth.v2.access) is for
+        self.token_lifetime = 0  # seconds: a token that rotates (0: it never expires)
+        self.refresh_token = ""
+        self.rotations = 0
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -231,6 +239,8 @@ class LocalSlack:
             body: dict[str, Any] = {"ok": False, "error": failure.error}
             status = failure.status
             headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
+        elif method == "oauth.v2.access":  # an install, or a rotating token renewed: the app's id and secret
+            body, status, headers = self._oauth(params, request.headers.get("Authorization") or ""), 200, {}
         elif not (responding or uploading) and request.headers.get("Authorization") != f"Bearer {self.token}":
             body, status, headers = {"ok": False, "error": "invalid_auth"}, 200, {}
         elif problem := block_kit_problem(method, params):
@@ -261,6 +271,40 @@ class LocalSlack:
             request.send_header(key, value)
         request.end_headers()
         request.wfile.write(data)
+
+    # --- Slack's OAuth flow: an install, and rotating tokens --------------------------------------------------------
+
+    def _oauth(self, params: Params, authorization: str) -> dict[str, Any]:
+        """oauth.v2.access: `code` is OAUTH_CODE for the workspace `install_team`; with `token_lifetime` set, the
+        token rotates (a refresh token comes with it, and each refresh makes a new token, which is then the one
+        accepted)."""
+        expected = "Basic " + base64.b64encode(f"{OAUTH_CLIENT[0]}:{OAUTH_CLIENT[1]}".encode()).decode()
+        if authorization != expected:
+            return {"ok": False, "error": "invalid_client_id"}
+        with self._lock:
+            if params.get("grant_type") == "refresh_token":
+                if params.get("refresh_token") != self.refresh_token:
+                    return {"ok": False, "error": "invalid_refresh_token"}
+                self.rotations += 1
+                self.token = f"xoxe.xoxb-rotated-{self.rotations}"
+            elif params.get("code") != OAUTH_CODE:
+                return {"ok": False, "error": "invalid_code"}
+            granted: dict[str, Any] = {
+                "ok": True,
+                "app_id": "A1",
+                "authed_user": {"id": "UINSTALLER"},
+                "scope": ",".join(sorted(self.scopes)),
+                "token_type": "bot",
+                "access_token": self.token,
+                "bot_user_id": BOT,
+                "team": {"id": self.install_team, "name": "The trust"},
+                "enterprise": None,
+                "is_enterprise_install": False,
+            }
+            if self.token_lifetime:
+                self.refresh_token = f"xoxe-1-refresh-{self.rotations}"
+                granted |= {"refresh_token": self.refresh_token, "expires_in": self.token_lifetime}
+            return granted
 
     def close_now(self) -> None:
         """close(), without waiting for the server's loop to look for the stop request (every half second): a

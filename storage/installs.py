@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
-from sqlalchemy import Engine, MetaData
+from sqlalchemy import Engine, MetaData, select
 
 STATE_SECONDS = 600  # an install begun and not finished within ten minutes must begin again
 
@@ -31,3 +31,11 @@ def with_install_tables(metadata: MetaData) -> MetaData:
     SQLAlchemyInstallationStore.build_bots_table(found, SQLAlchemyInstallationStore.default_bots_table_name)
     SQLAlchemyOAuthStateStore.build_oauth_states_table(found, SQLAlchemyOAuthStateStore.default_table_name)
     return found
+
+
+def latest_team(engine: Engine, client_id: str) -> str | None:
+    """The workspace that installed policybot last (the one school run from the settings has no team of its own)."""
+    bots = SQLAlchemyInstallationStore.build_bots_table(MetaData(), SQLAlchemyInstallationStore.default_bots_table_name)
+    query = select(bots.c.team_id).where(bots.c.client_id == client_id).order_by(bots.c.installed_at.desc()).limit(1)
+    with engine.connect() as connection:
+        return connection.execute(query).scalar()

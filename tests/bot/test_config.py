@@ -208,3 +208,15 @@ def test_an_owner_url_is_postgresqls_only() -> None:
         "DATABASE_OWNER_URL": "postgresql+psycopg://o@db/x",
     }
     assert Settings.from_env(both).database_owner_url == "postgresql+psycopg://o@db/x"
+
+
+def test_an_oauth_install_needs_the_client_id_and_secret_together_and_then_no_bot_token() -> None:
+    without_token = {k: v for k, v in GOOD.items() if k != "SLACK_BOT_TOKEN"}
+    settings = Settings.from_env({**without_token, "SLACK_CLIENT_ID": "111.222", "SLACK_CLIENT_SECRET": "c"})
+    assert settings.oauth and settings.slack_bot_token == ""
+    with pytest.raises(ConfigErrors) as found:
+        Settings.from_env({**GOOD, "SLACK_CLIENT_ID": "111.222"})
+    assert [str(p) for p in found.value.problems] == [
+        "SLACK_CLIENT_SECRET: set both SLACK_CLIENT_ID and SLACK_CLIENT_SECRET, or neither"
+    ]
+    assert not Settings.from_env(GOOD).oauth
