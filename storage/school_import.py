@@ -57,7 +57,7 @@ def import_trust(engine: Engine, trust: Trust, now: datetime, adopt: str | None 
         stored = {row.key: row for row in session.exec(select(SchoolRow)).all()}
         from_settings = next((row for row in stored.values() if row.from_settings), None)
         if from_settings is not None:
-            if adopt in stored:
+            if adopt in stored and stored[adopt] is not from_settings:  # a file's school may be keyed "school" too
                 raise NoSuchSchool(f"--adopt {adopt}: that school is stored already, with records of its own")
             _hand_over(session, from_settings, adopt, done)
             stored.pop(SETTINGS_KEY, None)

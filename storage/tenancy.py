@@ -13,7 +13,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Delete, Engine, Join, Select, Table, Update, event
+from sqlalchemy import Connection, Delete, Engine, Join, Select, Table, Update, event, or_
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.util import find_tables
@@ -86,16 +86,24 @@ def _plain_tables_limited(statement: Any, school: int) -> Any:
         return statement.where(statement.table.c.school_id == school)
     if isinstance(statement, Select) and not any(d.get("entity") for d in statement.column_descriptions):
         # Rare, and finding the FROMs compiles the statement: only when no entity is selected.
-        named = [table for found in statement.get_final_froms() for table in _joined(found) if table in _by_table()]
-        return statement.where(*(table.c.school_id == school for table in named))
+        named = [(t, nullable) for f in statement.get_final_froms() for t, nullable in _joined(f) if t in _by_table()]
+        # The side of an outer join that may find no row keeps its rows of none (NULL), or a count of them is lost.
+        return statement.where(
+            *(
+                or_(table.c.school_id == school, table.c.school_id.is_(None))
+                if nullable
+                else table.c.school_id == school
+                for table, nullable in named
+            )
+        )
     return statement
 
 
-def _joined(clause: Any) -> list[Any]:
-    """The tables a FROM names: itself, or each side of a join."""
+def _joined(clause: Any, nullable: bool = False) -> list[tuple[Any, bool]]:
+    """The tables a FROM names (itself, or each side of a join), and whether an outer join may give it no row."""
     if isinstance(clause, Join):
-        return [*_joined(clause.left), *_joined(clause.right)]
-    return [clause]
+        return [*_joined(clause.left, nullable or clause.full), *_joined(clause.right, nullable or clause.isouter)]
+    return [(clause, nullable)]
 
 
 def _scoped_in(statement: Any) -> list[type[Scoped]]:

@@ -266,3 +266,16 @@ def test_retention_is_for_one_school_named_with_school(fake_slack: LocalSlack, d
     assert south.returncode == 0 and south.stdout.startswith("Retention periods"), south.stderr
     unknown = run("retention", "--school", "west", env=settings)
     assert unknown.stderr == "policybot: no school has the key 'west' here (`policybot schools list` lists them)\n"
+
+
+def test_a_schools_file_school_keyed_school_can_take_over_the_settings_records(
+    database: str, tmp_path: Path, run: Run
+) -> None:
+    a_concern(school_engine(database))
+    keyed = tmp_path / "schools.toml"
+    keyed.write_text(EXAMPLE.read_text().replace('key = "north"', 'key = "school"', 1))
+    adopted = run("schools", "import", str(keyed), "--adopt", "school", env=env(database))
+    assert adopted.returncode == 0, adopted.stderr
+    with reading(for_key(make_engine(database), "school")) as session:
+        assert session.scalar(select(func.count()).select_from(Concern)) == 1
+    assert run("schools", "list", env=env(database)).stdout.startswith("school: North Academy (")

@@ -177,6 +177,9 @@ def test_the_shapes_the_criteria_do_not_reach_are_limited_or_refused(schools: tu
         assert session.execute(select(Concern.id, AuditEntry.at).outerjoin(AuditEntry, escalated)).all() == [
             (north_id, None)
         ]
+        # The same as a count of no entity: the side that found no row keeps it (1, not 0).
+        outer = concern.outerjoin(trail, and_(trail.c.subject_id == concern.c.id, trail.c.action == "escalated"))
+        assert session.scalar(select(func.count()).select_from(outer)) == 1
     with transaction(north) as session:  # a plain table's UPDATE, through the session: north's rows only
         session.execute(update(Concern.__table__).values(links="north only"))  # type: ignore[attr-defined]
     assert ConcernStore(south).get(south_id).links == ""  # type: ignore[union-attr]
