@@ -71,6 +71,10 @@ def _only_this_school(state: ORMExecuteState) -> None:
         # A school's rows are written by session.add (stamped and checked before the flush), or by the plain
         # statements that say their school themselves: an INSERT statement here could name any school.
         raise NoSchool("a school's rows are written one by one, each checked")
+    if state.is_update and any(
+        getattr(c, "key", c) == "school_id" for c in getattr(state.statement, "_values", None) or {}
+    ):
+        raise NoSchool("a record's school is never changed")  # row-level security's WITH CHECK says so on PostgreSQL
     # Only the tables the statement names (in a join, a subquery, an alias): criteria for all of them on every
     # statement would cost several milliseconds a click.
     statement = state.statement.options(

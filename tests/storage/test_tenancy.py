@@ -237,3 +237,13 @@ def test_on_postgresql_the_school_is_set_for_the_rest_of_the_transaction_as_row_
     # set_config(name, value, is_local): local, for this transaction only; the name migration 0013's policies read.
     assert sql.upper().startswith("SELECT ") and sql.endswith(" set_config(%(name)s, %(school)s, true)")
     assert parameters == {"name": "policybot.school", "school": "7"}
+
+
+def test_an_update_that_would_move_records_to_another_school_is_refused(schools: tuple[Engine, Engine]) -> None:
+    north, south = schools
+    [north_id] = ids(north)
+    with pytest.raises(NoSchool, match="never changed"), transaction(north) as session:
+        session.execute(update(Concern).values(school_id=school_of(south)))
+    with pytest.raises(NoSchool, match="never changed"), transaction(north) as session:
+        session.execute(update(Concern.__table__).values(school_id=school_of(south)))  # type: ignore[attr-defined]
+    assert ConcernStore(north).get(north_id) is not None
