@@ -14,11 +14,11 @@ from sqlalchemy import Engine
 from bot.campus import Campus
 from bot.config import Settings
 from bot.deps import Deps
+from bot.installs import installation_store, state_store
 from bot.listeners import contacts, declarations, home, leadership, report, retention, review, schools
 from bot.listeners.guard import tell_if_waiting, where_raised
 from bot.payload import kind
 from bot.setup_check import REQUIRED_SCOPES
-from storage.installs import installation_store, state_store
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ def create_app(deps: Deps | Campus, **bolt_options: Any) -> App:
 
 def oauth_settings(settings: Settings, engine: Engine) -> OAuthSettings:
     """Slack's OAuth flow, Bolt's own: /slack/install begins it, /slack/oauth_redirect stores the workspace's install
-    (slack_sdk's SQLAlchemy stores, storage.installs); tokens that Slack rotates are renewed before they expire."""
+    (slack_sdk's SQLAlchemy stores, bot.installs); tokens that Slack rotates are renewed before they expire."""
     assert settings.slack_client_id and settings.slack_client_secret
     return OAuthSettings(
         client_id=settings.slack_client_id,

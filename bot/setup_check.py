@@ -115,8 +115,9 @@ def everything(settings: Settings, client: WebClient, schools: Sequence[School] 
 
 def install_problems(settings: Settings, schools: Sequence[School]) -> list[str]:
     """Installed through Slack's OAuth flow: each school's workspace has installed policybot (else how to)."""
+    from bot.installs import installation_store
     from storage.db import make_engine
-    from storage.installs import installation_store, latest_team
+    from storage.installs import latest_team
 
     assert settings.slack_client_id is not None
     how = "open /slack/install on the bot's address in a browser, signed in to that workspace as an admin"

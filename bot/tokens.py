@@ -13,7 +13,8 @@ from slack_sdk.errors import SlackClientError
 from slack_sdk.oauth.token_rotation import TokenRotator
 from sqlalchemy import Engine
 
-from storage.installs import installation_store, latest_team
+from bot.installs import installation_store
+from storage.installs import latest_team
 
 KEEP_SECONDS = 300  # a token read is used this long before it is read again
 RENEW_MINUTES = 120  # a rotating token is renewed this long before it expires (Bolt's default)

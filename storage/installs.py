@@ -1,41 +1,20 @@
-"""Slack's OAuth installs, kept by slack_sdk's own SQLAlchemy stores (tables made by migration 0015): which
-workspaces installed policybot, with their bot tokens, and the short-lived states of installs under way. Used when
-SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set; a bot token alone (SLACK_BOT_TOKEN) needs none of it. Tokens are
-secrets: nothing here logs one."""
+"""Which workspace installed policybot last, read from the installs slack_sdk's store keeps (migration 0015; the
+stores themselves are bot.installs): the one school run from the settings has no workspace of its own."""
 
 from __future__ import annotations
 
-from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
-from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
-from sqlalchemy import Engine, MetaData, select
+from sqlalchemy import Column, DateTime, Engine, MetaData, String, Table, select
 
-STATE_SECONDS = 600  # an install begun and not finished within ten minutes must begin again
-
-
-def installation_store(engine: Engine, client_id: str) -> SQLAlchemyInstallationStore:
-    return SQLAlchemyInstallationStore(client_id=client_id, engine=engine)
-
-
-def state_store(engine: Engine) -> SQLAlchemyOAuthStateStore:
-    return SQLAlchemyOAuthStateStore(expiration_seconds=STATE_SECONDS, engine=engine)
-
-
-def with_install_tables(metadata: MetaData) -> MetaData:
-    """`metadata`'s tables and the install tables, as slack_sdk defines them (what migration 0015 must match)."""
-    found = MetaData()
-    for table in metadata.tables.values():
-        table.to_metadata(found)
-    SQLAlchemyInstallationStore.build_installations_table(
-        found, SQLAlchemyInstallationStore.default_installations_table_name
-    )
-    SQLAlchemyInstallationStore.build_bots_table(found, SQLAlchemyInstallationStore.default_bots_table_name)
-    SQLAlchemyOAuthStateStore.build_oauth_states_table(found, SQLAlchemyOAuthStateStore.default_table_name)
-    return found
+_BOTS = Table(
+    "slack_bots",
+    MetaData(),
+    Column("client_id", String(32)),
+    Column("team_id", String(32)),
+    Column("installed_at", DateTime),
+)
 
 
 def latest_team(engine: Engine, client_id: str) -> str | None:
-    """The workspace that installed policybot last (the one school run from the settings has no team of its own)."""
-    bots = SQLAlchemyInstallationStore.build_bots_table(MetaData(), SQLAlchemyInstallationStore.default_bots_table_name)
-    query = select(bots.c.team_id).where(bots.c.client_id == client_id).order_by(bots.c.installed_at.desc()).limit(1)
+    query = select(_BOTS.c.team_id).where(_BOTS.c.client_id == client_id).order_by(_BOTS.c.installed_at.desc()).limit(1)
     with engine.connect() as connection:
         return connection.execute(query).scalar()

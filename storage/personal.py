@@ -132,7 +132,7 @@ for _table, _columns in DECLARED.items():
 
 
 # Slack's OAuth installs (migration 0015): slack_sdk's own tables, read and written by its stores
-# (storage.installs), never a school's records: the installer's id, the bot's and its tokens (secrets, never
+# (bot.installs), never a school's records: the installer's id, the bot's and its tokens (secrets, never
 # exported). Outside DECLARED, which is every record of a school.
 _INSTALL = {
     **_neither("id", "client_id", "app_id", "enterprise_id", "enterprise_name", "team_id", "team_name", "bot_id"),

@@ -9,10 +9,10 @@ import time
 import pytest
 from slack_sdk.oauth.installation_store.models.installation import Installation
 
+from bot.installs import installation_store
 from bot.tokens import InstalledToken, NotInstalled
 from sandbox.slack import OAUTH_CLIENT, LocalSlack
 from storage.db import make_engine
-from storage.installs import installation_store
 
 
 def install(database: str, team: str, token: str, refresh: str | None = None, expires_in: int | None = None) -> None:

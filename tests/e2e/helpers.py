@@ -36,3 +36,34 @@ def ephemeral_to(fake: LocalSlack, user: str, words: str, after: int = 0) -> lis
 def texts(blocks: list[dict[str, Any]]) -> str:
     """Everything a person can read in a list of blocks."""
     return json.dumps(blocks)
+
+
+# Two of a trust's schools in one workspace, a teacher (UPERI) at both, the trust's own safeguarding lead.
+SCHOOLS = """
+[trust]
+name = "Test Trust"
+safeguarding_leads = ["UTRUSTDSL"]
+
+[[school]]
+key = "north"
+name = "North Academy"
+team_id = "T0TRUST"
+leadership_channel = "GNORTH"
+staff = ["UN1", "UPERI"]
+leaders = ["ULEADN"]
+safeguarding_leads = ["UDSLN"]
+headteacher = "UHEADN"
+chair = "UCHAIRN"
+governors = ["UGOVN"]
+
+[[school]]
+key = "south"
+name = "South Primary"
+team_id = "T0TRUST"
+leadership_channel = "GSOUTH"
+staff_usergroup = "S0SOUTH"
+leaders = ["ULEADS"]
+safeguarding_leads = ["UDSLS"]
+headteacher = "UHEADS"
+chair = "UCHAIRS"
+"""

@@ -14,14 +14,13 @@ import pytest
 
 from bot.app import NOT_INSTALLED
 from bot.config import ONE_SCHOOL
+from bot.installs import installation_store
 from sandbox.slack import OAUTH_CLIENT, OAUTH_CODE, LocalSlack
 from storage.concerns import ConcernStore
 from storage.db import make_engine
-from storage.installs import installation_store
 from storage.schools import for_key
 from tests.conftest import SIGNING_SECRET, RunningBot, bot_environment, free_port, new_database_url
-from tests.e2e.helpers import posted_card
-from tests.e2e.test_trust_schools import SCHOOLS
+from tests.e2e.helpers import SCHOOLS, posted_card
 from tests.slack_driver import SlackDriver, report_values
 
 

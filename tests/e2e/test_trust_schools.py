@@ -19,38 +19,8 @@ from storage.concerns import ConcernStore
 from storage.db import make_engine
 from storage.schools import for_key
 from tests.conftest import SIGNING_SECRET, RunningBot, bot_environment, free_port, new_database_url, policybot
-from tests.e2e.helpers import ephemeral_to, posted_card
+from tests.e2e.helpers import SCHOOLS, ephemeral_to, posted_card
 from tests.slack_driver import SlackDriver, radio, report_values, select, text
-
-SCHOOLS = """
-[trust]
-name = "Test Trust"
-safeguarding_leads = ["UTRUSTDSL"]
-
-[[school]]
-key = "north"
-name = "North Academy"
-team_id = "T0TRUST"
-leadership_channel = "GNORTH"
-staff = ["UN1", "UPERI"]
-leaders = ["ULEADN"]
-safeguarding_leads = ["UDSLN"]
-headteacher = "UHEADN"
-chair = "UCHAIRN"
-governors = ["UGOVN"]
-
-[[school]]
-key = "south"
-name = "South Primary"
-team_id = "T0TRUST"
-leadership_channel = "GSOUTH"
-staff_usergroup = "S0SOUTH"
-leaders = ["ULEADS"]
-safeguarding_leads = ["UDSLS"]
-headteacher = "UHEADS"
-chair = "UCHAIRS"
-"""
-
 
 FAST = {"ACK_NUDGE_AFTER": "2s", "NUDGE_REPEAT_EVERY": "1d", "WORKING_HOURS": "Mon-Sun 00:00-24:00"}
 

@@ -28,13 +28,13 @@ from sqlalchemy import bindparam, inspect, text
 from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import UTCDateTime
 
+from bot.installs import with_install_tables
 from sandbox.slack import LocalSlack
 from storage import audit
 from storage.concerns import ConcernStore
 from storage.contact_checks import ContactCheckStore
 from storage.db import MIGRATIONS, alembic_config, current_revision, make_engine, upgrade
 from storage.declarations import DeclarationStore
-from storage.installs import with_install_tables
 from tests.bot.conftest import CHANNEL, HEAD, LEAD
 from tests.bot.helpers import Clock, build, settle
 from tests.conftest import new_database_url, school_engine
