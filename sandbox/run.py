@@ -51,15 +51,15 @@ def main(argv: list[str] | None = None) -> int:
     except SandboxError as error:
         print(f"policybot sandbox: {error}", file=sys.stderr)
         return 1
+    stopped = threading.Event()  # Ctrl-C stops it from the moment it says so
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    signal.signal(signal.SIGINT, lambda *_: stopped.set())
     because = f"{args.because}, so this is " if args.because else ""
     print(
         f"policybot: {because}the sandbox, not connected to Slack: open {sandbox.page_server.url} (Ctrl-C stops it; "
         "to connect a real workspace, see 'Connecting to your Slack workspace' in README.md)",
         flush=True,
     )
-    stopped = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
-    signal.signal(signal.SIGINT, lambda *_: stopped.set())
     while not stopped.wait(1):
         if sandbox.bot.poll() is not None:
             print(f"policybot sandbox: the bot stopped (see {sandbox.file(BOT_LOG)})", file=sys.stderr)
