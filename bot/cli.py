@@ -102,6 +102,7 @@ def _parser() -> argparse.ArgumentParser:
         sandbox.add_argument("--port", type=int, default=8080, help="the sandbox page's port (default 8080)")
         sandbox.add_argument("--host", default="127.0.0.1", help="where the sandbox page listens (default loopback)")
         sandbox.add_argument("--reset", action="store_true", help="start the sandbox's school again from empty")
+        sandbox.add_argument("--trust", action="store_true", help="the sandbox as a trust: two schools, one workspace")
     commands.add_parser("check", help="check the settings, the Slack token and the leadership channel")
     commands.add_parser(
         "status", help="is it doing its job: the database answers and no message has waited too long to be sent"
@@ -227,7 +228,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "sandbox" or args.command == "run" and not _credentials_given():
         # The sandbox is Slack's stand-in and reaches the bot only over HTTP: started as a program of its own.
         because = [] if args.command == "sandbox" else ["--because", "no Slack credentials are configured"]
-        options = ["--port", str(args.port), "--host", args.host, *(["--reset"] if args.reset else [])]
+        flags = [f"--{name}" for name in ("reset", "trust") if getattr(args, name)]
+        options = ["--port", str(args.port), "--host", args.host, *flags]
         os.execv(sys.executable, [sys.executable, "-m", "sandbox", *options, *because])
     # Every setting is read here, once (the record commands need none of the Slack side; a trust's schools, none of
     # the one school's).

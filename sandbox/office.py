@@ -12,6 +12,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
+SCHOOL_KEY = re.compile(r"^[a-z][a-z0-9-]{1,30}$")  # a trust's school (flows/schools.py KEY)
 SECONDS = 60
 
 
@@ -23,18 +24,22 @@ class Office:
     def __init__(self, env: dict[str, str]) -> None:
         self.env = env  # the bot's own settings (sandbox.school.bot_environment)
 
-    def document(self, what: str, user: str = "") -> tuple[str, bytes]:
-        """(content type, content) of "pack", "subject-access" (for `user`) or "retention"."""
+    def document(self, what: str, user: str = "", school: str = "") -> tuple[str, bytes]:
+        """(content type, content) of "pack", "subject-access" (for `user`) or "retention"; the pack and subject
+        access of a trust's `school` (its key)."""
+        if school and not SCHOOL_KEY.match(school):
+            raise OfficeError("No such school")
+        of_school = ["--school", school] if school else []
         with tempfile.TemporaryDirectory(prefix="policybot-office-") as folder:
             if what == "pack":
                 written = Path(folder) / "pack.html"
-                self._run("report", "-o", str(written))
+                self._run("report", "-o", str(written), *of_school)
                 return "text/html; charset=utf-8", written.read_bytes()
             if what == "subject-access":
                 if not USER_ID.match(user):
                     raise OfficeError("Choose who you are from the list")
                 base = Path(folder) / "held"
-                self._run("subject-access", user, "-o", str(base))
+                self._run("subject-access", user, "-o", str(base), *of_school)
                 return "text/html; charset=utf-8", base.with_suffix(".html").read_bytes()
             if what == "retention":
                 return "text/plain; charset=utf-8", self._run("retention").encode()

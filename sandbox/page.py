@@ -10,7 +10,7 @@ from dataclasses import asdict
 from typing import Any
 
 from sandbox.driver import Reply, SlackDriver
-from sandbox.school import CHANNEL, PEOPLE
+from sandbox.school import SEED, Group
 from sandbox.workspace import BOT, Workspace, dm_of
 
 log = logging.getLogger(__name__)
@@ -23,18 +23,22 @@ class Refused(Exception):
 
 
 class Page:
-    def __init__(self, workspace: Workspace, driver: SlackDriver) -> None:
+    def __init__(self, workspace: Workspace, driver: SlackDriver, groups: tuple[Group, ...] = SEED.groups) -> None:
         self.workspace = workspace
         self.driver = driver
+        self.groups = groups  # the people to choose from, by school (a trust's), with the switch between them
+        self.people = list({p.id: p for group in groups for p in group.people}.values())  # each once
 
     # --- what a person sees ----------------------------------------------------------------------------------------
 
     def state(self, user: str) -> dict[str, Any]:
         ws = self.workspace
         with ws.lock:
-            conversations: list[dict[str, Any]] = []
-            if user in ws.members.get(CHANNEL, []):
-                conversations.append({"id": CHANNEL, "name": "# leadership", "private": True})
+            conversations: list[dict[str, Any]] = [
+                {"id": channel, "name": f"# {info['name']}", "private": bool(info.get("is_private"))}
+                for channel, info in ws.channels.items()
+                if user in ws.members.get(channel, [])
+            ]
             conversations.append({"id": dm_of(user), "name": "policybot (direct message)", "private": True})
             messages = {str(c["id"]): self._messages(str(c["id"])) for c in conversations}
             ephemerals = [asdict(e) for e in ws.ephemerals if e.user == user]
@@ -43,7 +47,11 @@ class Page:
             return {
                 "version": ws.version,
                 "me": user,
-                "people": [{"id": p.id, "name": p.name, "title": p.title} for p in PEOPLE],
+                "people": [{"id": p.id, "name": p.name, "title": p.title} for p in self.people],
+                "schools": [
+                    {"key": g.key, "name": g.name, "school": g.school, "people": [p.id for p in g.people]}
+                    for g in self.groups
+                ],
                 "names": {pid: person["name"] for pid, person in ws.people.items()},
                 "conversations": conversations,
                 "messages": messages,

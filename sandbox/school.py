@@ -1,12 +1,15 @@
 """The sandbox's seeded school: who works there, the private leadership channel, and the settings the bot is started
-with, chosen so that the whole story shows in minutes (short nudge waits, the governors' review a week ahead)."""
+with, chosen so that the whole story shows in minutes (short nudge waits, the governors' review a week ahead). A
+Seed says what a sandbox starts with: this school, or a trust's two (sandbox/trust.py)."""
 
 from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sandbox.workspace import BOT, Workspace
@@ -14,6 +17,17 @@ from sandbox.workspace import BOT, Workspace
 CHANNEL = "CLEADERSHIP"
 ZONE = ZoneInfo("Europe/London")  # the school's time zone (the bot's default POLICYBOT_TIMEZONE)
 TOKEN = "xoxb-sandbox-not-a-real-token"
+# The one school's settings, never taken from the environment the sandbox is started in (the bot's ONE_SCHOOL).
+ONE_SCHOOL = (
+    "LEADERSHIP_CHANNEL_ID",
+    "LEADERSHIP_USER_IDS",
+    "LEADERSHIP_USERGROUP_ID",
+    "SAFEGUARDING_LEAD_IDS",
+    "HEADTEACHER_ID",
+    "CHAIR_OF_GOVERNORS_ID",
+    "GOVERNOR_USER_IDS",
+    "GOVERNORS_USERGROUP_ID",
+)
 
 
 @dataclass(frozen=True)
@@ -34,6 +48,26 @@ GOVERNOR = Person("UGOV1", "Aisha Khan", "Governor")
 PEOPLE = (STAFF, STAFF_2, LEADER, LEADER_2, DSL, HEAD, CHAIR, GOVERNOR)
 
 
+@dataclass(frozen=True)
+class Group:
+    """People the page lists together: a school's (its key and name), or a trust's own."""
+
+    key: str
+    name: str
+    people: tuple[Person, ...]
+    school: bool = True  # a school (its office's records are its own), not the trust's own people
+
+
+@dataclass(frozen=True)
+class Seed:
+    """What a sandbox starts with."""
+
+    stem: str  # its files in the folder it is started from: STEM.db, STEM.json, STEM.clock, STEM.log...
+    groups: tuple[Group, ...]  # its people, as the page lists them: one school's, or by school
+    workspace: Callable[[], Workspace]
+    settings: Callable[[Path], dict[str, str]]  # the bot's settings for its schools, given the folder
+
+
 def workspace() -> Workspace:
     """The school's Slack: everyone, and the leadership channel with the leaders, the DSL, the head, the business
     manager (who takes the minutes but is not one of the leaders who act) and the bot."""
@@ -47,22 +81,35 @@ def workspace() -> Workspace:
     )
 
 
-def bot_environment(api_url: str, database_url: str, signing_secret: str, review_on: date) -> dict[str, str]:
-    """The bot's settings in the sandbox: nothing from the school's own .env or environment is read."""
+def one_school(folder: Path | None = None) -> dict[str, str]:
+    """The one school's settings: its channel and its people by role."""
+    return {
+        "LEADERSHIP_CHANNEL_ID": CHANNEL,
+        "LEADERSHIP_USER_IDS": f"{LEADER.id},{LEADER_2.id}",
+        "SAFEGUARDING_LEAD_IDS": DSL.id,
+        "HEADTEACHER_ID": HEAD.id,
+        "CHAIR_OF_GOVERNORS_ID": CHAIR.id,
+        "GOVERNOR_USER_IDS": f"{CHAIR.id},{GOVERNOR.id}",
+    }
+
+
+SEED = Seed("sandbox", (Group("school", "The school", PEOPLE),), workspace, one_school)
+
+
+def bot_environment(
+    api_url: str, database_url: str, signing_secret: str, review_on: date, schools: dict[str, str] | None = None
+) -> dict[str, str]:
+    """The bot's settings in the sandbox, with `schools` (a Seed's settings; the one school's when None): nothing
+    from the school's own .env or environment is read."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "LEADERSHIP_", "POLICYBOT_"))}
-    for name in ("DATABASE_URL", "CONTACT_RULES_FILE", "SCHOOL_CLOSURES_FILE", "GOVERNOR_USER_IDS"):
+    for name in ("DATABASE_URL", "CONTACT_RULES_FILE", "SCHOOL_CLOSURES_FILE", "SCHOOLS_FILE", *ONE_SCHOOL):
         env.pop(name, None)
     env.update(
         SLACK_BOT_TOKEN=TOKEN,
         SLACK_SIGNING_SECRET=signing_secret,
         SLACK_API_URL=api_url,
         DATABASE_URL=database_url,
-        LEADERSHIP_CHANNEL_ID=CHANNEL,
-        LEADERSHIP_USER_IDS=f"{LEADER.id},{LEADER_2.id}",
-        SAFEGUARDING_LEAD_IDS=DSL.id,
-        HEADTEACHER_ID=HEAD.id,
-        CHAIR_OF_GOVERNORS_ID=CHAIR.id,
-        GOVERNOR_USER_IDS=f"{CHAIR.id},{GOVERNOR.id}",
+        **(one_school() if schools is None else schools),
         ACK_NUDGE_AFTER="10m",
         NUDGE_REPEAT_EVERY="30m",
         SAFEGUARDING_NUDGE_AFTER="5m",

@@ -70,11 +70,14 @@ class PageServer:
         if url.path == "/api/state":
             user = (parse_qs(url.query).get("as") or [""])[0]
             if user not in self.page.workspace.people:
-                return _send(request, 400, {"error": "Choose who you are from the list"})
+                people = [p.id for p in self.page.people]  # the page then plays the first of them
+                return _send(request, 400, {"error": "Choose who you are from the list", "people": people})
             clock = {"clock_offset_seconds": self.offset(), "school_timezone": ZONE.key}
             return _send(request, 200, {**self.page.state(user), **clock})
         if url.path.startswith("/records/") and self.office is not None:
-            return self._record(request, url.path.removeprefix("/records/"), (parse_qs(url.query).get("as") or [""])[0])
+            query = {name: values[0] for name, values in parse_qs(url.query).items()}
+            what = url.path.removeprefix("/records/")
+            return self._record(request, what, query.get("as", ""), query.get("school", ""))
         if url.path.startswith("/files/"):
             return self._file(request, url.path.removeprefix("/files/"), (parse_qs(url.query).get("as") or [""])[0])
         name = "index.html" if url.path in ("/", "/index.html") else url.path.removeprefix("/static/")
@@ -93,10 +96,10 @@ class PageServer:
         request.end_headers()
         request.wfile.write(data)
 
-    def _record(self, request: BaseHTTPRequestHandler, what: str, user: str) -> None:
+    def _record(self, request: BaseHTTPRequestHandler, what: str, user: str, school: str) -> None:
         assert self.office is not None
         try:
-            kind, data = self.office.document(what, user)
+            kind, data = self.office.document(what, user, school)
         except OfficeError as error:
             return _send(request, 400, {"error": str(error)})
         request.send_response(200)

@@ -66,6 +66,7 @@ class Workspace:
     usergroups: dict[str, list[str]] = field(default_factory=dict)
     people: dict[str, dict[str, str]] = field(default_factory=dict)  # user id -> {"name": ..., "title": ...}
     strict_triggers: bool = False  # the sandbox: only trigger ids it issued, once, within 3 s
+    team_id: str = "T1"  # the workspace's id, as auth.test gives it (and Slack sends it with every request)
 
     def __post_init__(self) -> None:
         self.lock = threading.RLock()
@@ -144,7 +145,7 @@ class Workspace:
 
     def _answer(self, method: str, params: Params) -> dict[str, Any]:
         if method == "auth.test":
-            return {"ok": True, "user_id": BOT, "bot_id": "BPOLICYBOT", "team_id": "T1", "team": "School"}
+            return {"ok": True, "user_id": BOT, "bot_id": "BPOLICYBOT", "team_id": self.team_id, "team": "School"}
         if method in ("chat.postMessage", "chat.update", "chat.delete", "conversations.history"):
             return self._conversation(method, params)
         if method == "conversations.replies":

@@ -1,11 +1,13 @@
 // The sandbox page: pick who you are, read your conversations and App Home, type a slash command, press buttons,
-// fill in modals. Everything you do goes to the sandbox, which sends it to policybot as Slack would.
+// fill in modals. Everything you do goes to the sandbox, which sends it to policybot as Slack would. A trust's
+// sandbox (--trust) lists its people by school, with a switch between the schools.
 "use strict";
 
 (() => {
   const $ = (id) => document.getElementById(id);
   const params = new URLSearchParams(location.search);
   let me = params.get("as") || localStorage.getItem("sandbox-as") || "USTAFF1";
+  let school = params.get("school") || localStorage.getItem("sandbox-school") || "";
   let where = params.get("in") || "";
   let state = null;
   let drawnVersion = -1;
@@ -38,7 +40,15 @@
       notice("The sandbox is not answering: is it still running?");
       return;
     }
-    if (!response.ok) return;
+    if (!response.ok) {
+      // someone this sandbox does not have (chosen in another sandbox's page): its first person instead
+      const answer = await response.json().catch(() => ({}));
+      if (answer.people && answer.people.length && !answer.people.includes(me)) {
+        me = answer.people[0];
+        await refresh(true);
+      }
+      return;
+    }
     state = await response.json();
     if (force || state.version !== drawnVersion) draw();
   }
@@ -59,9 +69,12 @@
   // --- the sidebar -----------------------------------------------------------------------------------------------
 
   function drawSidebar() {
+    const group = drawSchools();
     const who = $("who");
-    if (!who.options.length) {
-      for (const person of state.people) {
+    if (who.dataset.school !== group.key) {
+      who.innerHTML = "";
+      who.dataset.school = group.key;
+      for (const person of group.people.map((id) => state.people.find((p) => p.id === id))) {
         who.appendChild(new Option(`${person.name} (${person.title})`, person.id));
       }
     }
@@ -84,7 +97,68 @@
       list.appendChild(item);
     }
     $("clock").textContent = botClock(state.clock_offset_seconds || 0, state.school_timezone || "Europe/London");
-    $("office-access").href = `/records/subject-access?as=${encodeURIComponent(me)}`;
+    if (trust()) drawOffice(group);
+    else $("office-access").href = `/records/subject-access?as=${encodeURIComponent(me)}`;
+  }
+
+  function trust() {
+    return (state.schools || []).length > 1;
+  }
+
+  // The switch between a trust's schools (and its own people): the chosen one's people are in "You are".
+  function drawSchools() {
+    const groups = state.schools;
+    const group = groups.find((g) => g.key === school && g.people.includes(me)) || groups.find((g) => g.people.includes(me)) || groups[0];
+    school = group.key;
+    const box = $("school-switch");
+    $("schools").hidden = !trust();
+    if (trust() && !box.children.length) {
+      for (const each of groups) {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.textContent = each.name;
+        button.dataset.school = each.key;
+        button.addEventListener("click", () => chooseSchool(each.key));
+        box.appendChild(button);
+      }
+    }
+    for (const button of box.children) button.setAttribute("aria-pressed", String(button.dataset.school === school));
+    return group;
+  }
+
+  function chooseSchool(key) {
+    const group = state.schools.find((g) => g.key === key);
+    school = key;
+    localStorage.setItem("sandbox-school", key);
+    if (!group.people.includes(me)) {
+      me = group.people[0];
+      localStorage.setItem("sandbox-as", me);
+      where = "";
+      drawnModal = null;
+    }
+    refresh(true);
+  }
+
+  // A trust's office runs each command for one school: the chosen school's, or each school's for the trust's people.
+  function drawOffice(group) {
+    const schools = group.school ? [group] : state.schools.filter((g) => g.school);
+    const list = $("office");
+    list.innerHTML = "";
+    const link = (href, text) => {
+      const item = document.createElement("li");
+      const a = document.createElement("a");
+      Object.assign(a, { href, textContent: text, target: "_blank", rel: "noopener" });
+      item.appendChild(a);
+      list.appendChild(item);
+    };
+    for (const each of schools) {
+      const key = encodeURIComponent(each.key);
+      link(`/records/pack?school=${key}`, `The governors' pack: ${each.name}`);
+      link(`/records/subject-access?as=${encodeURIComponent(me)}&school=${key}`, `What ${each.name} holds about you (subject access)`);
+    }
+    const retention = document.createElement("li");
+    retention.textContent = "Retention: policybot retention does not serve a trust's schools yet.";
+    list.appendChild(retention);
   }
 
   // The bot's date and time, in the school's time zone: what a nudge or a reminder is due by.
@@ -283,6 +357,7 @@
   $("who").addEventListener("change", (event) => {
     me = event.target.value;
     localStorage.setItem("sandbox-as", me);
+    localStorage.setItem("sandbox-school", school);
     where = "";
     drawnModal = null;
     refresh(true);

@@ -3,6 +3,7 @@ with its URL, ready within 10 s; the real bot, with its configuration checked, a
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
@@ -36,6 +37,29 @@ def test_without_credentials_run_opens_the_sandbox_on_loopback_and_says_where(tm
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
             assert "Sandbox: not connected to Slack" in response.read().decode()
         assert (tmp_path / "sandbox.db").exists()  # its own database, never the configured DATABASE_URL
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=20) == 0, process.stderr.read() if process.stderr else ""
+
+
+def test_run_with_trust_opens_the_trusts_sandbox_in_files_of_its_own(tmp_path: Path) -> None:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run", "--trust", "--port", str(port)],  # make run ARGS=--trust
+        cwd=tmp_path,
+        env={**base_environment(), "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        assert f"http://localhost:{port}/" in process.stdout.readline()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/state?as=UPERI1", timeout=5) as response:
+            schools = json.loads(response.read())["schools"]
+        assert [s["name"] for s in schools] == ["North Academy", "South Primary", "The trust"]
+        assert (tmp_path / "sandbox-trust.db").exists() and not (tmp_path / "sandbox.db").exists()
+        assert 'key = "south"' in (tmp_path / "sandbox-trust-schools.toml").read_text()
     finally:
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=20) == 0, process.stderr.read() if process.stderr else ""

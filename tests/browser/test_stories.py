@@ -14,6 +14,7 @@ from tests.browser.helpers import DESCRIPTION, SCREENSHOTS, be, click_on_post, o
 def test_a_concern_from_report_to_acknowledgement(page: Any, sandbox: Sandbox) -> None:
     page.goto(sandbox.page_server.url + f"?as={STAFF.id}")
     page.get_by_text("Sandbox: not connected to Slack").wait_for()
+    assert page.locator("#schools").is_hidden()  # one school: no switch between schools
     reference = report(page)
     messages = page.locator("#messages")
     messages.get_by_text(reference).first.wait_for()  # the receipt, in the reporter's DM
