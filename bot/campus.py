@@ -32,6 +32,13 @@ WHICH_UNCLEAR = (
 )
 
 
+TRUST_LEAD = (
+    "You are the trust's safeguarding lead, named at no school, so nothing was done or saved. Reports and contact "
+    "questions are made as a member of a school's staff: if you work at one, ask whoever keeps the trust's schools "
+    "file to add you to that school."
+)
+
+
 class NotHere(DomainError):
     """Nobody at any school here (or a workspace none of the schools is in): told whom to ask; nothing is stored."""
 
@@ -75,7 +82,7 @@ class Campus:
         if _home_opened(body) and not isinstance(found, One):
             return self.first  # a Home of several schools, or of none (bot.listeners.home draws it for the person)
         if isinstance(found, Nobody):
-            raise NotHere(found.why)
+            raise NotHere(TRUST_LEAD if arrival.user_id in self.trust_leads else found.why)
         if isinstance(found, One):
             return self.schools[found.place.key]
         return found

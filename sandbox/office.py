@@ -25,8 +25,8 @@ class Office:
         self.env = env  # the bot's own settings (sandbox.school.bot_environment)
 
     def document(self, what: str, user: str = "", school: str = "") -> tuple[str, bytes]:
-        """(content type, content) of "pack", "subject-access" (for `user`) or "retention"; the pack and subject
-        access of a trust's `school` (its key)."""
+        """(content type, content) of "pack", "subject-access" (for `user`) or "retention", each of a trust's
+        `school` (its key); or the trust's "trust-pack"."""
         if school and not SCHOOL_KEY.match(school):
             raise OfficeError("No such school")
         of_school = ["--school", school] if school else []
@@ -41,8 +41,12 @@ class Office:
                 base = Path(folder) / "held"
                 self._run("subject-access", user, "-o", str(base), *of_school)
                 return "text/html; charset=utf-8", base.with_suffix(".html").read_bytes()
+            if what == "trust-pack":
+                written = Path(folder) / "trust.html"
+                self._run("report", "--all-schools", "-o", str(written))
+                return "text/html; charset=utf-8", written.read_bytes()
             if what == "retention":
-                return "text/plain; charset=utf-8", self._run("retention").encode()
+                return "text/plain; charset=utf-8", self._run("retention", *of_school).encode()
         raise OfficeError("No such record")
 
     def _run(self, *args: str) -> str:

@@ -58,7 +58,7 @@ def _view(deps: Deps, user: str) -> View:
     theirs = campus.schools_of(user)
     trust = user in campus.trust_leads
     if not theirs and not trust:
-        return home.several([("", [home.notice(NOT_NAMED)])], SEVERAL)
+        return home.several([("", [home.notice(NOT_NAMED)])], SEVERAL, ways_in=False)
     if not trust and [school.key for school in theirs] == [deps.key]:
         return _one(deps, user)
     parts = [(school.settings.school_name, stamped(_part(school, user), school.key or "")) for school in theirs]
@@ -68,7 +68,7 @@ def _view(deps: Deps, user: str) -> View:
             waiting = [c for c in school.store.open_concerns() if c.safeguarding]
             queue = home_roles.trust_queue(sorted(waiting, key=lambda c: c.created_at), now)
             parts.append((f"{school.settings.school_name}: safeguarding", stamped(queue, school.key or "")))
-    return home.several(parts, SEVERAL)
+    return home.several(parts, SEVERAL, ways_in=bool(theirs))
 
 
 def _one(deps: Deps, user: str) -> View:

@@ -61,11 +61,12 @@ def frame() -> list[Block]:
     ]
 
 
-def several(parts: list[tuple[str, list[Any]]], metadata: str) -> View:
+def several(parts: list[tuple[str, list[Any]]], metadata: str, ways_in: bool = True) -> View:
     """The Home of someone at several of a trust's schools (or the trust's safeguarding lead): the ways in once, then
     each school's part under its name (`parts`: each school's name and its blocks, buttons already carrying its
-    key); `metadata` says the view is several schools' (bot.stamps)."""
-    blocks: list[Any] = frame()
+    key); `metadata` says the view is several schools' (bot.stamps). `ways_in`: False for someone at no school (the
+    trust's safeguarding lead): the forms are a school's staff's."""
+    blocks: list[Any] = frame() if ways_in else frame()[:1]
     for name, part in parts:
         blocks += [DividerBlock(), *([HeaderBlock(text=name[:150])] if name else []), *part]
     return View(type="home", private_metadata=metadata, blocks=_cut(blocks))

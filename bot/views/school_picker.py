@@ -18,6 +18,10 @@ WHAT = {
     ids.CHECK_COMMAND: "check a contact",
     ids.DECLARE_VIEW: "declare a connection",
 }
+SEEN = {  # who sees it, where that is true of every one
+    ids.REPORT_COMMAND: " Only that school's leadership will see it.",
+    ids.DECLARE_VIEW: " That school's leadership will see it.",
+}
 FROM_HOME = {
     ids.HOME_CHECK: ids.CHECK_COMMAND,
     ids.HOME_DECLARE: ids.DECLARE_VIEW,
@@ -37,7 +41,7 @@ def form(places: Sequence[Place], command: str) -> View:
             SectionBlock(
                 text=MarkdownTextObject(
                     text=f"You work at more than one of the trust's schools. Which school do you want to "
-                    f"{WHAT.get(command, 'use policybot')} for? Only that school's leadership will see it."
+                    f"{WHAT.get(command, 'use policybot')} for?" + SEEN.get(command, "")
                 )
             ),
             InputBlock(

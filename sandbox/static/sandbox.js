@@ -155,10 +155,9 @@
       const key = encodeURIComponent(each.key);
       link(`/records/pack?school=${key}`, `The governors' pack: ${each.name}`);
       link(`/records/subject-access?as=${encodeURIComponent(me)}&school=${key}`, `What ${each.name} holds about you (subject access)`);
+      link(`/records/retention?school=${key}`, `What retention will redact: ${each.name}`);
     }
-    const retention = document.createElement("li");
-    retention.textContent = "Retention: policybot retention does not serve a trust's schools yet.";
-    list.appendChild(retention);
+    if (!group.school) link("/records/trust-pack", "The trust pack: every school's figures side by side");
   }
 
   // The bot's date and time, in the school's time zone: what a nudge or a reminder is due by.

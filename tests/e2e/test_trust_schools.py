@@ -185,6 +185,10 @@ def test_the_trusts_safeguarding_lead_sees_every_schools_safeguarding_queue_and_
     assert north.reference in shown and south.reference in shown
     assert shown.index(north.reference) < shown.index("South Primary: safeguarding") < shown.index(south.reference)
     assert "A pupil is being harassed" not in shown  # what was reported is never on a Home
+    assert "home_check_contact" not in shown  # the forms are a school's staff's: she is at none
+    mark = trust.fake.mark()
+    trust.slack.command("/report-concern", "UTRUSTDSL")
+    ephemeral_to(trust.fake, "UTRUSTDSL", "You are the trust's safeguarding lead, named at no school", after=mark)
     for lead, own, other in (("UDSLN", north, south), ("UDSLS", south, north)):
         mine = home_of(trust, lead)
         assert own.reference in mine and other.reference not in mine
@@ -193,6 +197,7 @@ def test_the_trusts_safeguarding_lead_sees_every_schools_safeguarding_queue_and_
 def test_someone_at_neither_school_gets_a_home_that_says_whom_to_ask(trust: Trust) -> None:
     shown = home_of(trust, "UNOBODY")
     assert NOT_NAMED in shown and "North Academy" not in shown and "SMP-" not in shown
+    assert "home_check_contact" not in shown
 
 
 def test_each_schools_nudges_go_to_its_own_channel_once(trust: Trust) -> None:
