@@ -155,6 +155,8 @@ def run(name: str, setup: Setup, seconds: float) -> str:
             tally, stopped = busy_minute(fake, bots, users, seconds, team)
             due, once, twice = nudges(fake, tally, stopped)
             failed = errors(bots)
+            for n, bot in enumerate(bots):  # kept for reading when something went wrong (git-ignored)
+                (RESULTS.parent / f"trust-{name.split(',')[0].replace(' ', '-')}-bot{n}.log").write_text(bot.output())
         finally:
             for bot in bots:
                 bot.stop()

@@ -117,15 +117,18 @@ class Campus:
         else:
             log.info("private reply not sent later: the person is at none of the schools")
 
-    def send_now(self) -> None:
-        """The bell rang: something was put in an outbox (the sender of each school looks at its own)."""
-        for deps in self.every():
+    def send_now(self, key: str | None = None) -> None:
+        """The bell rang: something was put in school `key`'s outbox (None: the one school's)."""
+        for deps in self._rung(key):
             deps.delivery.kick()
 
-    def arm(self) -> None:
-        """The bell rang: a due time was stored (each school's nudge pass wakes for its own)."""
-        for deps in self.every():
+    def arm(self, key: str | None = None) -> None:
+        """The bell rang: a due time was stored at school `key` (None: the one school's)."""
+        for deps in self._rung(key):
             deps.nudger.arm()
+
+    def _rung(self, key: str | None) -> list[Deps]:
+        return [self.schools[key]] if key in self.schools else self.every()
 
     def in_background(self, work: Callable[..., object], *args: Any) -> None:
         self.first.in_background(work, *args)  # every school's Deps shares these threads
@@ -152,6 +155,7 @@ def build_campus(settings: Settings, clock: Callable[[], datetime] | None = None
         deps = Deps.build(settings.for_school(school), clock, engine=for_school(engine, school_id), key=school.key)
         if built:
             deps.share_threads(next(iter(built.values())))
+            deps.delivery.share_with(next(iter(built.values())).delivery)
         built[school.key] = deps
         places.append(Place(school_id, school.key, school.name, school.team_id, school.leadership_channel, frozenset()))
     campus = Campus(places, built, trust_leads(engine))

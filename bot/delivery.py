@@ -19,7 +19,9 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime, timedelta
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -35,7 +37,8 @@ from storage.outbox import LEASE, Claimed, Message, OutboxStore
 
 log = logging.getLogger(__name__)
 
-SENDERS = 4  # rows sent side by side in one pass
+SENDERS = 4  # rows sent side by side in one pass (in a process of a trust's schools: by them all)
+PASSES, HOME_PASSES = 4, 2  # a trust's schools: their passes over their outboxes (and Homes) at once, at most
 CLAIMS = 4 * SENDERS  # rows claimed at a time: each is sent well inside its lease
 HOMES = 8  # askings to draw App Homes claimed at a time; each person's Home drawn once for all of theirs
 RECORD_TRIES = 5  # writes of "sent" tried this often (a second apart) before the lease and the metadata take over
@@ -65,6 +68,10 @@ class Delivery:
         self._homes_wake = threading.Event()
         self._stopped = threading.Event()
         self._pool = ThreadPoolExecutor(SENDERS, thread_name_prefix="policybot-send")
+        # A trust's schools share these (share_with): at most so many passes at once in the process, whatever the
+        # number of schools, so that their database connections never run out; one school's are its own.
+        self._passes: AbstractContextManager[Any] = nullcontext()
+        self._home_passes: AbstractContextManager[Any] = nullcontext()
         self._thread: threading.Thread | None = None
         self._homes: threading.Thread | None = None
 
@@ -92,16 +99,25 @@ class Delivery:
             if thread is not None:
                 thread.join(timeout)
 
+    def share_with(self, other: Delivery) -> None:
+        """A trust's schools in one process: one set of sending threads, and a few passes at a time, for them all."""
+        if isinstance(other._passes, nullcontext):
+            other._passes, other._home_passes = threading.Semaphore(PASSES), threading.Semaphore(HOME_PASSES)
+        self._pool.shutdown(wait=False)
+        self._pool, self._passes, self._home_passes = other._pool, other._passes, other._home_passes
+
     def _loop(self) -> None:
         while not self._stopped.is_set():
             self._wake.clear()  # before the pass: a kick during it wakes the next at once, never lost
-            self.run_pass()
+            with self._passes:
+                self.run_pass()
             self._wake.wait(self._idle_seconds())
 
     def _homes_loop(self) -> None:
         while not self._stopped.is_set():
             self._homes_wake.clear()
-            self.draw_homes()
+            with self._home_passes:
+                self.draw_homes()
             self._homes_wake.wait(self._idle_seconds())
 
     def draw_homes(self) -> int:

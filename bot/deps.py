@@ -137,14 +137,14 @@ class Deps:
     def send_now(self) -> None:
         """Something was just put in the outbox: the sender sends it now, not at its next pass."""
         if self.bell is not None:
-            self.bell.ring(SEND)
+            self.bell.ring(SEND, self.key)
         else:
             self.delivery.kick()
 
     def rearm(self, at: datetime | None = None) -> None:
         """A due time was just stored: the nudge pass wakes for it (the scheduler is read after the ack)."""
         if self.bell is not None:
-            self.bell.ring(ARM)
+            self.bell.ring(ARM, self.key)
         else:
             self.in_background(self.nudger.arm, at)
 

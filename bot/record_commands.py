@@ -43,11 +43,13 @@ def run_record_command(args: argparse.Namespace, settings: Settings) -> int:
     return _subject_access(args.user_id, args.output, settings, args.school)
 
 
-def existing(url: str, schema: bool = True, school: str | None = None, scoped: bool = True) -> Engine | None:
+def existing(
+    url: str, schema: bool = True, school: str | None = None, scoped: bool = True, every: bool = False
+) -> Engine | None:
     """The database's engine, for the school named (--school KEY), or the one there is; None (said in one line)
     when there is no database yet: opening it would leave an empty file. `schema=False`: the engine of a database
     that may not answer, or have no schema yet (for `status` to say which). `scoped=False`: for no school (the
-    schools themselves)."""
+    schools themselves). `every`: the command also takes --all-schools (a choice to be made says so)."""
     from storage.db import make_engine
     from storage.export import missing_database
     from storage.schools import chosen
@@ -60,7 +62,7 @@ def existing(url: str, schema: bool = True, school: str | None = None, scoped: b
     if not scoped:
         return engine
     try:
-        return chosen(engine, school)
+        return chosen(engine, school, every)
     except SQLAlchemyError:
         if schema:
             raise
@@ -126,7 +128,7 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
     if args.all_schools and args.school:
         print("policybot: export: --school or --all-schools, not both", file=sys.stderr)
         return 2
-    engine = existing(settings.database_url, school=args.school, scoped=not args.all_schools)
+    engine = existing(settings.database_url, school=args.school, scoped=not args.all_schools, every=True)
     if engine is None:
         return 3
     schools: list[tuple[str | None, Engine]] = list(by_key(engine)) if args.all_schools else [(None, engine)]
@@ -164,7 +166,7 @@ def _report(start: date | None, end: date | None, output: str, settings: Setting
     from bot.governors_pack import pack
     from storage.schools import zone_of
 
-    engine = existing(settings.database_url, school=key)
+    engine = existing(settings.database_url, school=key, every=True)
     if engine is None:
         return 3
     school = ZoneInfo(zone_of(engine, settings.timezone))

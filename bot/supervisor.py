@@ -40,23 +40,28 @@ class Bell:
         os.set_blocking(self._write, False)
         self._pass_at = multiprocessing.get_context("fork").RawValue("d", 0.0)
 
-    def ring(self, what: bytes) -> None:
+    def ring(self, what: bytes, school: str | None = None) -> None:
+        """`school`: a trust's school's key, so that only its sender (or nudge pass) wakes; None: the one school."""
         try:
-            os.write(self._write, what)
+            os.write(self._write, what + (school or "").encode() + b"\n")  # one short write: never interleaved
         except BlockingIOError:  # a full pipe: the background process has not read yet, and will wake for these
             pass
 
-    def listen(self, send: Callable[[], None], arm: Callable[[], None]) -> threading.Thread:
-        """In the background process: act on each ring, on a thread of its own."""
+    def listen(self, send: Callable[[str | None], None], arm: Callable[[str | None], None]) -> threading.Thread:
+        """In the background process: act on each ring (once per school however often it rang meanwhile), on a
+        thread of its own."""
 
         def loop() -> None:
+            pending = b""
             while data := os.read(self._read, 4096):
-                for wanted, act in ((SEND, send), (ARM, arm)):
-                    if wanted in data:
-                        try:
-                            act()
-                        except Exception as error:  # noqa: BLE001 - a database hiccup must not silence the bell
-                            log.error("the bell's %s failed: %s", act.__name__, type(error).__name__)
+                *lines, pending = (pending + data).split(b"\n")
+                rung = dict.fromkeys(line for line in lines if line[:1] in (SEND, ARM))
+                for line in rung:
+                    act = send if line[:1] == SEND else arm
+                    try:
+                        act(line[1:].decode() or None)
+                    except Exception as error:  # noqa: BLE001 - a database hiccup must not silence the bell
+                        log.error("the bell's %s failed: %s", getattr(act, "__name__", "call"), type(error).__name__)
 
         thread = threading.Thread(target=loop, name="policybot-bell", daemon=True)
         thread.start()

@@ -44,9 +44,10 @@ def for_key(engine: Engine, key: str) -> Engine:
     return for_school(engine, row.id)
 
 
-def chosen(engine: Engine, key: str | None) -> Engine:
+def chosen(engine: Engine, key: str | None, every: bool = False) -> Engine:
     """`engine`, for the school a command names (--school KEY); with none named, the one school there is (or the one
-    run from the settings); NoSuchSchool, saying to choose, when there are several."""
+    run from the settings); NoSuchSchool, saying to choose, when there are several (`every`: the command can take
+    every school, with --all-schools, and says so)."""
     if key is not None:
         return for_key(engine, key)
     with reading(engine) as session:
@@ -58,6 +59,7 @@ def chosen(engine: Engine, key: str | None) -> Engine:
         return for_school(engine, row.id)
     raise NoSuchSchool(
         f"this database holds {len(rows)} schools ({', '.join(row.key for row in rows)}): choose one with --school KEY"
+        + (", or every school with --all-schools" if every else "")
     )
 
 

@@ -120,7 +120,10 @@ def test_the_record_commands_ask_which_school(database: str, run: Run) -> None:
     run("schools", "import", str(EXAMPLE), env=env(database))
     several = run("export", env=env(database))
     assert (several.returncode, several.stdout) == (2, "")
-    assert several.stderr == "policybot: this database holds 2 schools (north, south): choose one with --school KEY\n"
+    assert several.stderr == (
+        "policybot: this database holds 2 schools (north, south): choose one with --school KEY, or every school with "
+        "--all-schools\n"
+    )
     unknown = run("report", "--school", "east", env=env(database))
     assert unknown.stderr == "policybot: no school has the key 'east' here (`policybot schools list` lists them)\n"
     north = run("export", "--school", "north", env=env(database))

@@ -23,6 +23,7 @@ from tests.e2e.helpers import SCHOOLS, ephemeral_to, posted_card
 from tests.slack_driver import SlackDriver, radio, report_values, select, text
 
 FAST = {"ACK_NUDGE_AFTER": "2s", "NUDGE_REPEAT_EVERY": "1d", "WORKING_HOURS": "Mon-Sun 00:00-24:00"}
+FAST |= {"ESCALATE_AFTER_NUDGES": "1"}  # the first nudge tells the headteacher too: which one is the test
 
 
 class Trust:
@@ -217,6 +218,9 @@ def test_each_schools_nudges_go_to_its_own_channel_once(trust: Trust) -> None:
             c.params for c in trust.fake.of("chat.postMessage") if f"{concern.reference} has waited" in c.params["text"]
         ]
         assert [p["channel"] for p in nudges] == [channel]  # once, and in its own school's channel only
+    for concern, head, other in ((north, "UHEADN", "UHEADS"), (south, "UHEADS", "UHEADN")):
+        told = [c.params["channel"] for c in trust.fake.of("chat.postMessage") if concern.reference in c.params["text"]]
+        assert head in told and other not in told  # its own school's headteacher, never the other's
 
 
 def test_view_details_of_one_school_is_refused_to_the_other_schools_leader(trust: Trust) -> None:
