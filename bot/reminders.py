@@ -142,7 +142,8 @@ class Reminders:
             when = "is today"
         else:
             when = f"is overdue by {-left} day{'s' if left != -1 else ''}"
-        text = f"The governors' annual review of the Social Media Policy (due {review_on:%d %B %Y}) {when}."
+        of = f" at {self.settings.school_name}" if self.settings.school_name else ""  # a governor may serve two
+        text = f"The governors' annual review of the Social Media Policy{of} (due {review_on:%d %B %Y}) {when}."
         return text, [
             SectionBlock(
                 text=MarkdownTextObject(

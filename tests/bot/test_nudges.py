@@ -151,6 +151,18 @@ def test_the_review_ladder_with_the_digest_and_marking_it_done(fake: LocalSlack,
     assert "30 days away" in fake.of("chat.postMessage", channel=GOVERNOR)[-1].params["text"]
 
 
+def test_a_trusts_schools_reminder_names_its_school(fake: LocalSlack, database: str) -> None:
+    """A governor may serve two of a trust's schools: each school's reminder says whose review it is."""
+    clock = Clock(datetime.now(UTC)).at(2027, 1, 30, 9, 0)
+    deps = build(fake, database, clock, POLICY_REVIEW_DATE="2027-03-01")
+    deps.nudger.reminders.settings = replace(deps.settings, school_name="North Academy")
+    deps.nudger.run()
+    [reminder] = fake.of("chat.postMessage", channel=GOVERNOR)
+    assert reminder.params["text"].startswith(
+        "The governors' annual review of the Social Media Policy at North Academy"
+    )
+
+
 def test_a_bot_started_a_week_before_the_review_reminds_once_not_twice(fake: LocalSlack, database: str) -> None:
     clock = Clock(datetime.now(UTC)).at(2027, 2, 22, 7, 0)  # the 7-day mark is at 9 am today; the 30-day one missed
     deps = build(fake, database, clock, POLICY_REVIEW_DATE="2027-03-01")
