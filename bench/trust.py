@@ -24,9 +24,15 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+from sqlalchemy import Engine
+from sqlmodel import select
+
 from bench.waits import TRIGGER_SECONDS, pct
 from bot.config import ONE_SCHOOL
 from sandbox.slack import LocalSlack
+from storage.db import make_engine, reading
+from storage.models import Concern
+from storage.schools import by_key
 from tests.conftest import ROOT, SIGNING_SECRET, RunningBot, bot_environment, free_port, new_database_url, school_slack
 from tests.slack_driver import SlackDriver, report_values
 
@@ -126,18 +132,40 @@ def busy_minute(
     return tally, time.time()
 
 
-def nudges(fake: LocalSlack, tally: Tally, stopped: float) -> tuple[int, int, int]:
-    """(concerns due a nudge by now, nudged exactly once, nudged more than once), waiting until every concern filed
-    is past its due time and a few seconds more."""
-    last_due = max(tally.filed, default=stopped) + NUDGE_AFTER + 10
-    while time.time() < last_due:
+def nudges(fake: LocalSlack, url: str, tally: Tally, stopped: float) -> tuple[int, int, int, list[float]]:
+    """(concerns filed, nudged exactly once, nudged more than once, how late each first nudge was in seconds),
+    waiting until every concern is nudged or a minute after the last fell due."""
+    reported = filed(url)
+    deadline = max(tally.filed, default=stopped) + NUDGE_AFTER + 60
+    while True:
+        counted = Counter(
+            found.group(1)
+            for call in fake.of("chat.postMessage")
+            if (found := NUDGED.search(str(call.params.get("text") or ""))) is not None
+        )
+        if set(reported) <= set(counted) or time.time() > deadline:
+            break
         time.sleep(1)
-    counted = Counter(
-        found.group(1)
-        for call in fake.of("chat.postMessage")
-        if (found := NUDGED.search(str(call.params.get("text") or ""))) is not None
-    )
-    return len(tally.filed), sum(n == 1 for n in counted.values()), sum(n > 1 for n in counted.values())
+    first: dict[str, float] = {}
+    for call in fake.of("chat.postMessage"):
+        if (found := NUDGED.search(str(call.params.get("text") or ""))) is not None:
+            first.setdefault(found.group(1), call.received)
+    late = [first[r] - (at + NUDGE_AFTER) for r, at in reported.items() if r in first]
+    return len(reported), sum(counted.get(r) == 1 for r in reported), sum(n > 1 for n in counted.values()), late
+
+
+def filed(url: str) -> dict[str, float]:
+    """Every concern stored, at every school: its reference and when it was reported (epoch seconds)."""
+    engine = make_engine(url)
+    try:
+        return {c.reference: c.created_at.timestamp() for _, school in by_key(engine) for c in stored(school)}
+    finally:
+        engine.dispose()
+
+
+def stored(school: Engine) -> list[Concern]:
+    with reading(school) as session:
+        return list(session.exec(select(Concern)).all())
 
 
 def errors(bots: list[RunningBot]) -> int:
@@ -150,10 +178,11 @@ Setup = Callable[[Path, str], tuple[LocalSlack, list[RunningBot], list[str], str
 def run(name: str, setup: Setup, seconds: float) -> str:
     with tempfile.TemporaryDirectory(prefix="policybot-trust-") as folder:
         urls = new_database_url(Path(folder), "bench")
-        fake, bots, users, team = setup(Path(folder), next(urls))
+        url = next(urls)
+        fake, bots, users, team = setup(Path(folder), url)
         try:
             tally, stopped = busy_minute(fake, bots, users, seconds, team)
-            due, once, twice = nudges(fake, tally, stopped)
+            due, once, twice, late = nudges(fake, url, tally, stopped)
             failed = errors(bots)
             for n, bot in enumerate(bots):  # kept for reading when something went wrong (git-ignored)
                 (RESULTS.parent / f"trust-{name.split(',')[0].replace(' ', '-')}-bot{n}.log").write_text(bot.output())
@@ -167,7 +196,8 @@ def run(name: str, setup: Setup, seconds: float) -> str:
     return (
         f"| {name} | {len(users)} | {len(tally.forms)} | {missed} | {pct(tally.forms, 50):.0f} "
         f"| {pct(tally.forms, 95):.0f} | {pct(tally.forms, 99):.0f} | {pct(tally.acks, 50):.0f} "
-        f"| {pct(tally.acks, 95):.0f} | {due} | {once} | {twice} | {failed} |"
+        f"| {pct(tally.acks, 95):.0f} | {due} | {once} | {twice} | {pct(late, 50):.1f} | {pct(late, 95):.1f} "
+        f"| {max(late, default=float('nan')):.1f} | {failed} |"
     )
 
 
@@ -206,9 +236,10 @@ def main(argv: list[str] | None = None) -> int:
         [
             f"# A trust's busy minute: {staff} staff for {args.seconds:.0f} s, PostgreSQL, two bot processes",
             "",
-            "| deployment | staff | commands | forms missed | command -> form p50 | p95 | p99 | ack p50 | p95 "
-            "| concerns filed | nudged once | nudged twice or more | errors logged |",
-            "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+            "| deployment | staff | commands | forms missed | command -> form p50 (ms) | p95 | p99 | ack p50 (ms) "
+            "| p95 | concerns filed | nudged once | nudged twice or more | nudge late p50 (s) | p95 | max "
+            "| errors logged |",
+            "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
             *rows,
             "",
         ]

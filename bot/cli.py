@@ -164,8 +164,8 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--all-schools",
         action="store_true",
-        help="the trust pack: every school's figures side by side, for the trust board (each school's small counts "
-        "protected as in its own pack)",
+        help="the trust pack: every school's figures side by side, for the trust board, each as the school's own pack "
+        "publishes it",
     )
     retention_command.add_parser(commands)
     schools_command.add_parser(commands)

@@ -191,7 +191,7 @@ def _trust_report(start: date | None, end: date | None, output: str, settings: S
     if period is None:
         return 2
     start, end = period
-    page = trust_pack(engine, start, end, settings.timezone, settings.pack_suppress_below)
+    page = trust_pack(engine, start, end, settings.timezone, settings.ack_nudge_after, settings.pack_suppress_below)
     with private_file(output) as out:
         out.write(page)
     print(f"wrote {output}: the trust's figures for {start:%d %B %Y} to {end:%d %B %Y}")

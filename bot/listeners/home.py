@@ -28,6 +28,10 @@ from flows.which_school import NOT_NAMED
 from storage.models import Concern
 from storage.records import REVIEW, facts
 
+TRUST_VIEW = (
+    "As the trust's safeguarding lead, you see each school's open safeguarding concerns here, as they stand when you "
+    "open this tab. Each school's own safeguarding leads act on them."
+)
 KEPT = 50  # a member of staff's own concerns and questions read for the Home
 
 log = logging.getLogger(__name__)
@@ -63,6 +67,7 @@ def _view(deps: Deps, user: str) -> View:
         return _one(deps, user)
     parts = [(school.settings.school_name, stamped(_part(school, user), school.key or "")) for school in theirs]
     if trust:
+        parts.insert(0, ("", [home.notice(TRUST_VIEW)]))
         now = deps.clock()
         for school in campus.every():
             waiting = [c for c in school.store.open_concerns() if c.safeguarding]
