@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.reader import EXAMPLE_VALUES, ConfigError, ConfigErrors, Reader
-from flows.contact import RuleSet, default_rules
+from flows.contact import RuleSet, default_rules, parse_rules
 from flows.platforms import Platforms, default_platforms
 from flows.retention import DEFAULTS, Held
 from flows.scheduling import Closures, NudgePolicy, WorkingHours
@@ -100,8 +100,8 @@ class Settings:
 
     def for_school(self, school: School) -> Settings:
         """These settings, with a trust's school in place of the one school the environment describes: its
-        leadership channel, people by role, time zone and (where the file gives them) its working hours, closures
-        and review date."""
+        leadership channel, people by role, time zone and (where the file gives them) its working hours, closures,
+        review date and contact rules."""
         return replace(
             self,
             leadership_channel_id=school.leadership_channel,
@@ -120,6 +120,7 @@ class Settings:
             working_hours=WorkingHours.parse(school.working_hours) if school.working_hours else self.working_hours,
             closures=Closures.parse("\n".join(school.closures)) if school.closures else self.closures,
             policy_review_date=school.policy_review_date or self.policy_review_date,
+            contact_rules=parse_rules(school.contact_rules) if school.contact_rules else self.contact_rules,
         )
 
     @classmethod

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from bot.views.concern_words import plural
+from flows.contact import RulesError, parse_rules
 from flows.errors import DomainError
 from flows.schools import School, SchoolsError, Trust, parse_trust
 
@@ -32,12 +34,37 @@ def add_parser(commands: Any) -> None:
 
 
 def read(path: str) -> Trust:
-    """The file's trust; SchoolsError (every problem, a line each) when it cannot be read or is wrong."""
+    """The file's trust, each school's own contact rules read from the file it names (beside the schools file);
+    SchoolsError (every problem, a line each) when it cannot be read or is wrong."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise SchoolsError([f"{path}: cannot be read ({type(error).__name__})"]) from None
-    return parse_trust(text)
+    trust = parse_trust(text)
+    problems: list[str] = []
+    schools = [
+        _with_rules(school, Path(path).parent, number, problems) for number, school in enumerate(trust.schools, 1)
+    ]
+    if problems:
+        raise SchoolsError(problems)
+    return replace(trust, schools=tuple(schools))
+
+
+def _with_rules(school: School, folder: Path, number: int, problems: list[str]) -> School:
+    if school.contact_rules_file is None:
+        return school
+    named = folder / school.contact_rules_file
+    where = f"school {number} ({school.key}): contact_rules_file {school.contact_rules_file!r}"
+    try:
+        rules = named.read_text(encoding="utf-8")
+        parse_rules(rules)
+    except (OSError, UnicodeDecodeError) as error:
+        problems.append(f"{where}: cannot be read ({type(error).__name__})")
+        return school
+    except RulesError as error:
+        problems.append(f"{where}: not usable: {error}")
+        return school
+    return replace(school, contact_rules=rules)
 
 
 def run(url: str, args: argparse.Namespace, owner_url: str | None = None) -> int:

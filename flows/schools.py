@@ -22,8 +22,9 @@ LISTS = ("staff", "leaders", "safeguarding_leads", "governors")  # people by rol
 GROUPS = ("staff_usergroup", "leaders_usergroup", "governors_usergroup")  # ...or a user group standing for one
 ONE = ("headteacher", "chair")
 CALENDAR = ("working_hours", "closures", "policy_review_date")  # optional: else the settings' own
+RULES_FILE = "contact_rules_file"  # optional: the school's own section 6 rules (else CONTACT_RULES_FILE's)
 SCHOOL_FIELDS = frozenset(
-    {"key", "name", "team_id", "leadership_channel", "timezone", *LISTS, *GROUPS, *ONE, *CALENDAR}
+    {"key", "name", "team_id", "leadership_channel", "timezone", *LISTS, *GROUPS, *ONE, *CALENDAR, RULES_FILE}
 )
 TRUST_FIELDS = frozenset({"name", "safeguarding_leads"})
 
@@ -67,6 +68,8 @@ class School:
     working_hours: str | None = None  # as WORKING_HOURS; None: the settings'
     closures: tuple[str, ...] = ()  # as the closures file's lines (SCHOOL_CLOSURES_FILE); none: the settings'
     policy_review_date: date | None = None  # as POLICY_REVIEW_DATE; None: the settings'
+    contact_rules_file: str | None = None  # as the file names it (bot.schools_command reads it into contact_rules)
+    contact_rules: str | None = None  # the rules' own text, as CONTACT_RULES_FILE holds it; None: the settings'
 
     def members(self) -> frozenset[tuple[SchoolRole, str]]:
         """Everyone the file names at this school, by role: user ids, and user groups standing for a list."""
@@ -209,6 +212,12 @@ def _calendar(entry: dict[str, Any], where: str, problems: list[str]) -> dict[st
                 found["closures"] = tuple(line.strip() for line in closures if line.strip())
             except ScheduleError as error:
                 problems.append(f"{where}: closures: {error}")
+    rules = entry.get(RULES_FILE)
+    if rules is not None:
+        if isinstance(rules, str) and rules.strip():
+            found["contact_rules_file"] = rules.strip()
+        else:
+            problems.append(f"{where}: {RULES_FILE}: expected the name of a contact rules file")
     review = entry.get("policy_review_date")
     if review is not None:
         try:

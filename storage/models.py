@@ -40,6 +40,7 @@ class SchoolRow(SQLModel, table=True):
     working_hours: str | None = Field(default=None, max_length=60)
     closures: str | None = Field(default=None, sa_type=Text)
     policy_review_date: date | None = None
+    contact_rules: str | None = Field(default=None, sa_type=Text)  # its own section 6 rules (TOML), else the settings'
 
 
 class SchoolMember(SQLModel, table=True):

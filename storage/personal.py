@@ -119,6 +119,7 @@ DECLARED: dict[str, dict[str, Column]] = {
         "working_hours",
         "closures",
         "policy_review_date",
+        "contact_rules",
     ),
     "school_member": {
         **_neither("id", "school_id", "role"),

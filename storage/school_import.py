@@ -119,6 +119,7 @@ def _describe(row: SchoolRow, school: School, now: datetime) -> bool:
         "working_hours": school.working_hours,
         "closures": "\n".join(school.closures) or None,
         "policy_review_date": school.policy_review_date,
+        "contact_rules": school.contact_rules,
     }
     changed = any(getattr(row, name) != value for name, value in wanted.items())
     for name, value in wanted.items():

@@ -125,6 +125,7 @@ def _school(row: SchoolRow, roles: dict[SchoolRole, set[str]]) -> School:
         working_hours=row.working_hours,
         closures=tuple(row.closures.splitlines()) if row.closures else (),
         policy_review_date=row.policy_review_date,
+        contact_rules=row.contact_rules,
     )
 
 

@@ -282,3 +282,35 @@ def test_a_schools_file_school_keyed_school_can_take_over_the_settings_records(
     with reading(for_key(make_engine(database), "school")) as session:
         assert session.scalar(select(func.count()).select_from(Concern)) == 1
     assert run("schools", "list", env=env(database)).stdout.startswith("school: North Academy (")
+
+
+def test_a_school_may_have_its_own_contact_rules_read_from_a_file_beside_the_schools_file(
+    database: str, tmp_path: Path, run: Run
+) -> None:
+    from bot.config import Settings
+    from flows.contact import default_rules, parse_rules
+    from storage.schools import described
+
+    own = (ROOT / "flows" / "contact_rules.toml").read_text().replace('id = "any-doubt"', 'id = "south-doubt"', 1)
+    (tmp_path / "south-rules.toml").write_text(own)
+    schools = tmp_path / "schools.toml"
+    schools.write_text(EXAMPLE.read_text() + 'contact_rules_file = "south-rules.toml"\n')
+    assert run("schools", "import", str(schools), env=env(database)).returncode == 0
+    north, south = (school for _, school in described(make_engine(database)))
+    assert (north.contact_rules, south.contact_rules) == (None, own)
+    settings = Settings(database_url=database)
+    assert settings.for_school(south).contact_rules == parse_rules(own) != default_rules()
+    assert settings.for_school(north).contact_rules == settings.contact_rules
+
+    (tmp_path / "south-rules.toml").write_text("[fallback\n")
+    broken = run("schools", "import", str(schools), env=env(database))
+    assert (broken.returncode, broken.stdout) == (2, "")
+    assert broken.stderr.startswith(
+        "policybot: schools file: school 2 (south): contact_rules_file 'south-rules.toml': not usable: not valid TOML"
+    )
+    (tmp_path / "south-rules.toml").unlink()
+    gone = run("schools", "import", str(schools), env=env(database))
+    assert gone.stderr == (
+        "policybot: schools file: school 2 (south): contact_rules_file 'south-rules.toml': cannot be read "
+        "(FileNotFoundError)\n"
+    )

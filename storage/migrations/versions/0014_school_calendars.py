@@ -1,8 +1,9 @@
-"""a school's own calendar: working hours, closures and the governors' review date
+"""a school's own calendar and rules: working hours, closures, the governors' review date, section 6's contact rules
 
 A trust's schools file may give each school its own working hours (when ordinary nudges go out), closures (holidays
-and INSET days, as the closures file's lines) and policy review date; a school that gives none keeps the settings'
-(WORKING_HOURS, SCHOOL_CLOSURES_FILE, POLICY_REVIEW_DATE). The school run from the settings never has them.
+and INSET days, as the closures file's lines), policy review date and contact rules (the rules file's text); a school
+that gives none keeps the settings' (WORKING_HOURS, SCHOOL_CLOSURES_FILE, POLICY_REVIEW_DATE, CONTACT_RULES_FILE).
+The school run from the settings never has them.
 
 Revision ID: 0014
 Revises: 0013
@@ -25,10 +26,12 @@ def upgrade() -> None:
         table.add_column(sa.Column("working_hours", sa.String(length=60), nullable=True))
         table.add_column(sa.Column("closures", sa.Text(), nullable=True))
         table.add_column(sa.Column("policy_review_date", sa.Date(), nullable=True))
+        table.add_column(sa.Column("contact_rules", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("school") as table:
+        table.drop_column("contact_rules")
         table.drop_column("policy_review_date")
         table.drop_column("closures")
         table.drop_column("working_hours")
