@@ -51,7 +51,10 @@ class InstalledToken:
 
     def _read(self) -> str:
         team = self.team_id or latest_team(self.engine, self.client_id)
-        installation = self.store.find_installation(enterprise_id=None, team_id=team) if team else None
+        if team and team.startswith("E"):  # the schools file names an organisation: its org-wide install
+            installation = self.store.find_installation(enterprise_id=team, team_id=None, is_enterprise_install=True)
+        else:
+            installation = self.store.find_installation(enterprise_id=None, team_id=team) if team else None
         if installation is None or not installation.bot_token:
             raise NotInstalled("policybot is not installed in this school's workspace")
         if installation.bot_refresh_token:

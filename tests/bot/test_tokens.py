@@ -63,3 +63,23 @@ def test_a_rotating_token_is_renewed_before_it_expires_and_the_renewal_kept(fake
     assert stored is not None and stored.bot_token == "xoxe.xoxb-rotated-1"
     assert stored.bot_token_expires_at is not None and stored.bot_token_expires_at > time.time() + 40000
     assert token() == "xoxe.xoxb-rotated-1" and fake.rotations == 1  # kept, not renewed at every call
+
+
+def test_a_school_named_by_its_organisation_uses_the_org_wide_install(fake: LocalSlack, database: str) -> None:
+    from storage.db import upgrade
+
+    upgrade(database)
+    store = installation_store(make_engine(database), OAUTH_CLIENT[0])
+    store.save(
+        Installation(
+            app_id="A1",
+            enterprise_id="E0TRUST",
+            team_id=None,
+            user_id="UINSTALLER",
+            bot_token="xoxb-org-wide",
+            bot_id="B1",
+            bot_user_id="UPOLICYBOT",
+            is_enterprise_install=True,
+        )
+    )
+    assert InstalledToken(make_engine(database), *OAUTH_CLIENT, "E0TRUST", fake.api_url)() == "xoxb-org-wide"
