@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import date, timedelta
 from typing import Any
 
 from sandbox.slack import Call, LocalSlack
@@ -39,7 +40,9 @@ def texts(blocks: list[dict[str, Any]]) -> str:
 
 
 # Two of a trust's schools in one workspace, a teacher (UPERI) at both, the trust's own safeguarding lead.
-SCHOOLS = """
+# North's review was due yesterday (its governors are reminded as the bot starts); South has no review date.
+OVERDUE = date.today() - timedelta(days=1)
+SCHOOLS = f"""
 [trust]
 name = "Test Trust"
 safeguarding_leads = ["UTRUSTDSL"]
@@ -55,6 +58,7 @@ safeguarding_leads = ["UDSLN"]
 headteacher = "UHEADN"
 chair = "UCHAIRN"
 governors = ["UGOVN"]
+policy_review_date = {OVERDUE.isoformat()}
 
 [[school]]
 key = "south"

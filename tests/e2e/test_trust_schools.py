@@ -275,3 +275,12 @@ def test_each_schools_export_holds_its_own_records_only(trust: Trust) -> None:
     assert "SMP-NORTH-" in north.stdout and "SMP-SOUTH-" not in north.stdout
     both = policybot("export", env=env)
     assert both.returncode == 2 and "choose one with --school KEY" in both.stderr
+
+
+def test_the_governors_of_a_school_whose_review_is_overdue_are_reminded_and_no_other_schools(trust: Trust) -> None:
+    reminded = trust.fake.wait_for("chat.postMessage", lambda p: "annual review" in p["text"], count=2, timeout=20)
+    assert {c.params["channel"] for c in reminded} == {"UGOVN", "UCHAIRN"}  # North's governors, the chair one of them
+    assert all("at North Academy" in c.params["text"] for c in reminded)
+    trust.bot.one_delivery_pass()
+    everyone = {c.params["channel"] for c in trust.fake.of("chat.postMessage") if "annual review" in c.params["text"]}
+    assert everyone == {"UGOVN", "UCHAIRN"}  # South's chair is told nothing of North's review
