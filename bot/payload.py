@@ -152,11 +152,13 @@ def arrival(body: dict[str, Any]) -> Arrival:
         or _str_or_none(body.get("team_id"))  # a command, an event
         or _str_or_none(team.get("id"))
     )
+    # Only where a button sits says which school it is about: a command can be typed in any channel the person is
+    # in (another school's leadership channel too), so a command or an event goes by the person's own school.
     channel = (
-        _str_or_none(body.get("channel_id"))
-        or _str_or_none(_dict_or_none(body.get("channel")).get("id"))
+        _str_or_none(_dict_or_none(body.get("channel")).get("id"))
         or _str_or_none(_dict_or_none(body.get("container")).get("channel_id"))
-        or _str_or_none(event_body.get("channel"))
+        if body.get("type") == "block_actions"
+        else None
     )
     actions = body.get("actions")
     clicked = _dict_or_none(actions[0]) if isinstance(actions, list) and actions else {}

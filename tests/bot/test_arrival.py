@@ -7,9 +7,10 @@ from bot.payload import arrival
 from flows.which_school import Arrival
 
 
-def test_a_slash_command() -> None:
-    body = {"command": "/report-concern", "team_id": "T1", "channel_id": "D9", "user_id": "UN1", "trigger_id": "x"}
-    assert arrival(body) == Arrival("T1", None, "D9", "UN1")
+def test_a_slash_command_goes_by_its_person_not_the_channel_it_was_typed_in() -> None:
+    # typed in another school's leadership channel, by someone of this school: the channel says nothing of it
+    body = {"command": "/report-concern", "team_id": "T1", "channel_id": "GNORTH", "user_id": "US1", "trigger_id": "x"}
+    assert arrival(body) == Arrival("T1", None, None, "US1")
 
 
 def test_a_click_on_a_post_in_a_leadership_channel_under_an_org_wide_install() -> None:
@@ -35,7 +36,7 @@ def test_an_event_and_one_under_an_org_wide_install() -> None:
     opened = {"type": "event_callback", "team_id": "T1", "event": {"type": "app_home_opened", "user": "UN1"}}
     assert arrival(opened) == Arrival("T1", None, None, "UN1")
     grid = {**opened, "enterprise_id": "E9", "context_team_id": "T3", "event": {"user": "UG1", "channel": "D1"}}
-    assert arrival(grid) == Arrival("T3", "E9", "D1", "UG1")
+    assert arrival(grid) == Arrival("T3", "E9", None, "UG1")
 
 
 def test_what_slack_leaves_out_or_sends_oddly_is_none() -> None:

@@ -284,3 +284,11 @@ def test_the_governors_of_a_school_whose_review_is_overdue_are_reminded_and_no_o
     trust.bot.one_delivery_pass()
     everyone = {c.params["channel"] for c in trust.fake.of("chat.postMessage") if "annual review" in c.params["text"]}
     assert everyone == {"UGOVN", "UCHAIRN"}  # South's chair is told nothing of North's review
+
+
+def test_a_command_typed_in_another_schools_leadership_channel_goes_by_the_persons_own_school(trust: Trust) -> None:
+    mark = trust.fake.mark()
+    body = trust.slack.command_body("/report-concern", "US1", channel="GNORTH")  # US1 is South's, in North's channel
+    assert trust.slack.post(body).status == 200
+    opened = trust.fake.wait_for("views.open", after=mark)[-1].params["view"]
+    assert opened["callback_id"] == "report_concern" and opened["private_metadata"] == "south|"
