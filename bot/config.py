@@ -132,6 +132,15 @@ class Settings:
         people are not needed, and any of them set is only noted (`unused`), for `check` to say."""
         reader = Reader(env, collect=True)
         trust = trust or bool(env.get("SCHOOLS_FILE", "").strip())
+        if slack and not trust and env.get("SLACK_CLIENT_ID", "").strip():
+            # Installed through OAuth, any workspace could install it: each school must name its own.
+            reader.problems.append(
+                ConfigError(
+                    "SLACK_CLIENT_ID",
+                    "installing through Slack's OAuth flow serves a trust's schools, each named with its workspace "
+                    "in SCHOOLS_FILE; one school uses SLACK_BOT_TOKEN",
+                )
+            )
         if not slack:
             school: dict[str, Any] = {"slack_bot_token": cls._optional_token(reader)}
         elif trust:

@@ -24,7 +24,7 @@ from bot.retention import Retention
 from bot.slack_api import make_client
 from bot.supervisor import ARM, SEND, Bell
 from bot.telling import Telling
-from bot.tokens import InstalledToken
+from bot.tokens import InstalledToken, installed_token
 from flows.contact import RuleSet
 from flows.permissions import Act, RecordKind
 from storage.commands import Changed, Command, Result, change, look, record_look
@@ -43,11 +43,11 @@ TRIGGER_WORKERS = 4  # threads for work that spends a trigger (a form to open wi
 # behind the rest
 
 
-def installed_token(settings: Settings, engine: Engine) -> InstalledToken | None:
-    """Under Slack's OAuth flow: the school's workspace's install's token (the settings' school: the last install)."""
-    if not (settings.slack_client_id and settings.slack_client_secret):
+def school_token(settings: Settings, engine: Engine) -> InstalledToken | None:
+    """Under Slack's OAuth flow: the school's workspace's install's token (a trust's school's: it names its own)."""
+    if not (settings.slack_client_id and settings.slack_client_secret and settings.team_id):
         return None
-    return InstalledToken(
+    return installed_token(
         engine, settings.slack_client_id, settings.slack_client_secret, settings.team_id, settings.slack_api_url
     )
 
@@ -186,7 +186,7 @@ class Deps:
         `key`: a trust's school's, stamped on every button and form it draws (bot.stamps)."""
         clock = clock or (FileClock(settings.clock_file) if settings.clock_file else utc_now)
         engine = engine or settings_school(make_engine(settings.database_url))
-        token = installed_token(settings, engine)
+        token = school_token(settings, engine)
         client = make_client(settings, school=key, token=token)
         # The sender's own client: no HTTP-level retry (a post repeated on a 5xx can be doubled); the outbox retries.
         sender = make_client(settings, retries=False, school=key, token=token)

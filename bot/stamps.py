@@ -13,8 +13,10 @@ from typing import Any
 
 from slack_bolt import Ack
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
+REFUSED_TOKEN = frozenset({"invalid_auth", "token_revoked", "token_expired", "account_inactive", "not_authed"})
 MARK = "|"
 STAMP = re.compile(r"^([a-z][a-z0-9-]{1,30})\|")  # a school's key (flows.schools.KEY), then the mark
 SEVERAL = "*|"  # a view of several schools (a Home for someone at two): its own buttons carry each school's key
@@ -68,6 +70,17 @@ class SchoolClient(WebClient):
         explicit = "token" in (options.get("params") or {}) or "token" in (json or {})  # Bolt's install: its own
         if self._installed is not None and not explicit and not api_method.startswith("oauth."):
             self.token = self._installed()
+            try:
+                return self._stamped_call(api_method, json, options)
+            except SlackApiError as error:
+                if error.response.get("error") in REFUSED_TOKEN:
+                    forget = getattr(self._installed, "forget", None)
+                    if forget is not None:
+                        forget()  # a revoked token, or one from before an uninstall: read again next time
+                raise
+        return self._stamped_call(api_method, json, options)
+
+    def _stamped_call(self, api_method: str, json: dict[str, Any] | None, options: dict[str, Any]) -> SlackResponse:
         if json is not None and self.school_key is not None:
             json = {
                 name: stamped(value, self.school_key) if name in ("blocks", "view") and value else value

@@ -14,7 +14,6 @@ from slack_sdk.oauth.token_rotation import TokenRotator
 from sqlalchemy import Engine
 
 from bot.installs import installation_store
-from storage.installs import latest_team
 
 KEEP_SECONDS = 300  # a token read is used this long before it is read again
 RENEW_MINUTES = 120  # a rotating token is renewed this long before it expires (Bolt's default)
@@ -26,9 +25,7 @@ class NotInstalled(SlackClientError):
 
 
 class InstalledToken:
-    def __init__(
-        self, engine: Engine, client_id: str, client_secret: str, team_id: str | None, api_url: str | None
-    ) -> None:
+    def __init__(self, engine: Engine, client_id: str, client_secret: str, team_id: str, api_url: str | None) -> None:
         self.store = installation_store(engine, client_id)
         self.engine, self.client_id, self.team_id = engine, client_id, team_id
         client = WebClient(base_url=api_url) if api_url else WebClient()
@@ -45,12 +42,13 @@ class InstalledToken:
             return self._token
 
     def forget(self) -> None:
-        """Read it again at the next call (tokens_revoked, app_uninstalled)."""
+        """Read it again at the next call: Slack refused it (revoked, or the workspace uninstalled and installed
+        policybot again: bot.stamps.SchoolClient)."""
         with self._lock:
             self._token = None
 
     def _read(self) -> str:
-        team = self.team_id or latest_team(self.engine, self.client_id)
+        team = self.team_id
         if team and team.startswith("E"):  # the schools file names an organisation: its org-wide install
             installation = self.store.find_installation(enterprise_id=team, team_id=None, is_enterprise_install=True)
         else:
@@ -69,3 +67,18 @@ class InstalledToken:
             self._until = min(self._until, time.monotonic() + max(expires - time.time() - RENEW_MINUTES * 60, 0))
         assert installation.bot_token is not None
         return installation.bot_token
+
+
+_SHARED: dict[tuple[str, str], InstalledToken] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def installed_token(
+    engine: Engine, client_id: str, client_secret: str, team_id: str, api_url: str | None
+) -> InstalledToken:
+    """One per workspace in a process, shared by the schools in it: one read, one renewal at a time."""
+    with _SHARED_LOCK:
+        found = _SHARED.get((client_id, team_id))
+        if found is None:
+            found = _SHARED[(client_id, team_id)] = InstalledToken(engine, client_id, client_secret, team_id, api_url)
+        return found

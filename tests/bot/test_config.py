@@ -210,13 +210,18 @@ def test_an_owner_url_is_postgresqls_only() -> None:
     assert Settings.from_env(both).database_owner_url == "postgresql+psycopg://o@db/x"
 
 
-def test_an_oauth_install_needs_the_client_id_and_secret_together_and_then_no_bot_token() -> None:
+def test_an_oauth_install_needs_the_client_id_and_secret_together_a_schools_file_and_then_no_bot_token() -> None:
     without_token = {k: v for k, v in GOOD.items() if k != "SLACK_BOT_TOKEN"}
-    settings = Settings.from_env({**without_token, "SLACK_CLIENT_ID": "111.222", "SLACK_CLIENT_SECRET": "c"})
+    oauth = {**without_token, "SLACK_CLIENT_ID": "111.222", "SLACK_CLIENT_SECRET": "c"}
+    settings = Settings.from_env(oauth, trust=True)
     assert settings.oauth and settings.slack_bot_token == ""
     with pytest.raises(ConfigErrors) as found:
-        Settings.from_env({**GOOD, "SLACK_CLIENT_ID": "111.222"})
+        Settings.from_env({**GOOD, "SLACK_CLIENT_ID": "111.222"}, trust=True)
     assert [str(p) for p in found.value.problems] == [
         "SLACK_CLIENT_SECRET: set both SLACK_CLIENT_ID and SLACK_CLIENT_SECRET, or neither"
     ]
+    with pytest.raises(ConfigErrors) as alone:  # any workspace could install it: each school names its own
+        Settings.from_env(oauth)
+    assert [p.name for p in alone.value.problems] == ["SLACK_CLIENT_ID"]
+    assert "SCHOOLS_FILE" in str(alone.value.problems[0])
     assert not Settings.from_env(GOOD).oauth

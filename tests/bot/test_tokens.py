@@ -83,3 +83,27 @@ def test_a_school_named_by_its_organisation_uses_the_org_wide_install(fake: Loca
         )
     )
     assert InstalledToken(make_engine(database), *OAUTH_CLIENT, "E0TRUST", fake.api_url)() == "xoxb-org-wide"
+
+
+def test_a_token_slack_refuses_is_read_again_at_the_next_call(fake: LocalSlack) -> None:
+    from slack_sdk.errors import SlackApiError
+
+    from bot.stamps import SchoolClient
+
+    class Token:
+        def __init__(self) -> None:
+            self.value, self.forgotten = "xoxb-from-before-the-uninstall", 0
+
+        def __call__(self) -> str:
+            return self.value
+
+        def forget(self) -> None:
+            self.forgotten += 1
+            self.value = fake.token  # what the store holds now: the new install's
+
+    token = Token()
+    client = SchoolClient("north", token, base_url=fake.api_url)
+    with pytest.raises(SlackApiError):
+        client.chat_postMessage(channel="UN1", text="hello")
+    assert token.forgotten == 1
+    assert client.chat_postMessage(channel="UN1", text="hello")["ok"]
