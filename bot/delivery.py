@@ -33,7 +33,8 @@ from bot.failures import when_failed
 from bot.slack_api import SLACK_FAILURES
 from bot.uploads import DocumentSource, LostClaim
 from storage.models import OutboxMessage, Send, State
-from storage.outbox import LEASE, Claimed, Message, OutboxStore
+from storage.outbox import LEASE, Claimed, OutboxStore
+from storage.outbox_messages import Message
 
 log = logging.getLogger(__name__)
 

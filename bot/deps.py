@@ -33,7 +33,8 @@ from storage.contact_checks import ContactCheckStore
 from storage.db import make_engine
 from storage.declarations import DeclarationStore
 from storage.nudges import NudgeStore
-from storage.outbox import Message, OutboxStore, Tell
+from storage.outbox import OutboxStore
+from storage.outbox_messages import Message, Tell
 from storage.reviews import ReviewStore
 from storage.schools import settings_school
 

@@ -15,7 +15,7 @@ from bot.uploads import Document
 from flows.pack import default_period
 from flows.permissions import RecordKind
 from storage.models import Send
-from storage.outbox import Message
+from storage.outbox_messages import Message
 
 PACK = "pack"
 

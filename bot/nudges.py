@@ -26,7 +26,7 @@ from flows.permissions import Act, RecordKind
 from flows.scheduling import describe, escalates, next_nudge
 from storage.declarations import DeclarationStore
 from storage.nudges import CONCERN, NudgeStore, Waiting
-from storage.outbox import Message, post_key
+from storage.outbox_messages import Message, post_key
 from storage.reviews import ReviewStore
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot.deps import Deps
 from flows.permissions import RecordKind
 from storage.models import OutboxMessage
-from storage.outbox import Message, remaining_of
+from storage.outbox_messages import Message, remaining_of
 
 
 def draw(deps: Deps, row: OutboxMessage) -> list[Message]:

@@ -26,7 +26,7 @@ from flows.permissions import Act, RecordKind
 from flows.scheduling import next_review_reminder, review_reminders
 from storage.audit import review_subject_id
 from storage.declarations import DeclarationStore
-from storage.outbox import REMINDER, Message, post_key
+from storage.outbox_messages import REMINDER, Message, post_key
 from storage.records import REVIEW
 from storage.reviews import ReviewStore
 

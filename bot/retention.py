@@ -22,7 +22,7 @@ from flows.retention import Disposal, Due, schedule
 from storage import retention
 from storage.commands import Changed, Command, Result
 from storage.concerns import ConcernStore
-from storage.outbox import Message
+from storage.outbox_messages import Message
 from storage.records import facts
 
 log = logging.getLogger(__name__)

@@ -25,7 +25,7 @@ from flows.permissions import POLICYBOT, Act, Placement, RecordKind, who
 from flows.taxonomy import EscalationTarget
 from storage.contact_checks import question_of
 from storage.models import Concern, ContactCheck, ContactPermission, Declaration, Send
-from storage.outbox import Message, card_key, home_key, post_key
+from storage.outbox_messages import Message, card_key, home_key, post_key
 from storage.records import facts
 from storage.retention import REDACTED
 

@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from flows.errors import InvalidTransition
 from flows.permissions import Act, People, who
-from storage import audit, outbox
+from storage import audit, outbox_messages
 from storage.db import transaction
 from storage.records import DueReview, Row, facts
 from storage.steps import Command, Step, check_state, load, state, step
@@ -133,7 +133,7 @@ def _change(session: Session, people: People, command: Command) -> Result:
     if planned.also is not None:
         planned.also(session)
     if planned.cancels:
-        outbox.cancel(session, command.kind, command.record_id, planned.cancels, command.at)
+        outbox_messages.cancel(session, command.kind, command.record_id, planned.cancels, command.at)
     for added in planned.adds:
         session.add(added)
     session.add(
@@ -155,7 +155,7 @@ def _change(session: Session, people: People, command: Command) -> Result:
         row = replace(row, done=planned.adds[0])  # type: ignore[arg-type]
     if command.tell is not None:
         messages = command.tell(row, tuple(planned.adds))
-        outbox.put(session, messages, command.at)
+        outbox_messages.put(session, messages, command.at)
         for shown in (m for m in messages if m.audited_as):  # a note shown in a message: a view, by its reader
             session.add(audit.entry(command.kind, row.id, shown.channel, shown.audited_as, command.at))
     return Changed(row, tuple(planned.adds))

@@ -19,7 +19,7 @@ from flows.platforms import OTHER
 from storage import audit, outbox
 from storage.db import reading, transaction
 from storage.models import AuditEntry, Concern, ReferenceCounter, SchoolRow
-from storage.outbox import Tell
+from storage.outbox_messages import Tell
 from storage.tenancy import school_in
 
 

@@ -14,10 +14,10 @@ from sqlmodel import col, select
 from flows.contact import Person
 from flows.contact_requests import RECONFIRM_NOTICE, DeclarationStatus, Relationship
 from flows.permissions import RecordKind
-from storage import audit, outbox
+from storage import audit, outbox_messages
 from storage.db import reading, transaction
 from storage.models import Declaration
-from storage.outbox import Message, Tell
+from storage.outbox_messages import Message, Tell
 
 
 class DeclarationStore:
@@ -63,7 +63,7 @@ class DeclarationStore:
                     )
                 )
                 if tell is not None:
-                    outbox.put(session, tell(declaration), now)
+                    outbox_messages.put(session, tell(declaration), now)
                 return declaration, True
         except IntegrityError:
             with reading(self.engine) as session:
@@ -103,5 +103,5 @@ class DeclarationStore:
             assert isinstance(result, CursorResult)
             if result.rowcount != 1:
                 return False
-            outbox.put(session, messages, now)
+            outbox_messages.put(session, messages, now)
             return True

@@ -16,10 +16,10 @@ from sqlalchemy import CursorResult, Engine, func, update
 from sqlmodel import col, select
 
 from flows.permissions import Record, RecordKind
-from storage import audit, claims, outbox
+from storage import audit, claims, outbox_messages
 from storage.db import reading, transaction
 from storage.models import Concern, ContactCheck
-from storage.outbox import Message
+from storage.outbox_messages import Message
 from storage.records import facts
 
 CONCERN, CONTACT_REQUEST = RecordKind.CONCERN, RecordKind.CONTACT_REQUEST
@@ -200,5 +200,5 @@ class NudgeStore:
                     detail=detail,
                 )
             )
-            outbox.put(session, messages, now)
+            outbox_messages.put(session, messages, now)
             return True

@@ -11,10 +11,10 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from storage import outbox
+from storage import outbox_messages
 from storage.db import reading, transaction
 from storage.models import PolicyReview, ReviewReminder
-from storage.outbox import Message
+from storage.outbox_messages import Message
 
 
 class ReviewStore:
@@ -39,7 +39,7 @@ class ReviewStore:
             with transaction(self.engine) as session:
                 session.add(ReviewReminder(review_on=review_on, mark=mark))
                 session.flush()
-                outbox.put(session, messages, now)
+                outbox_messages.put(session, messages, now)
             return True
         except IntegrityError:
             return False

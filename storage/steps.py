@@ -26,9 +26,9 @@ from flows.errors import DomainError, InvalidTransition
 from flows.escalation import Status, apply, check_target, targets
 from flows.permissions import Act, People, RecordKind
 from flows.policy import check_version
-from storage import outbox, retention
+from storage import outbox_messages, retention
 from storage.models import Concern, ContactCheck, ContactPermission, Declaration, PolicyReview
-from storage.outbox import Tell
+from storage.outbox_messages import Tell
 from storage.records import DueReview, Row, facts
 
 
@@ -135,7 +135,7 @@ def _concern(row: Concern, command: Command, people: People) -> Step:
         values["escalated_to"] = check_target(command.detail, offered).value
     if act is Act.RESOLVE:
         values.update(resolved_at=command.at, outcome=command.detail)
-    return Step(target.value, row.status, target.value, values, detail=command.detail, cancels=(outbox.NUDGE,))
+    return Step(target.value, row.status, target.value, values, detail=command.detail, cancels=(outbox_messages.NUDGE,))
 
 
 def _request(row: ContactCheck, command: Command) -> Step:
@@ -170,14 +170,20 @@ def _request(row: ContactCheck, command: Command) -> Step:
                 check_id=row.id or 0,
             )
         )
-    return Step(target.value, current.value, target.value, values, adds, cancels=(outbox.NUDGE,))
+    return Step(target.value, current.value, target.value, values, adds, cancels=(outbox_messages.NUDGE,))
 
 
 def _declaration(row: Declaration, command: Command) -> Step:
     if command.act is Act.RECONFIRM:
         assert command.until is not None, "a re-confirmation needs its new date"
         dates: dict[str, Any] = {"confirm_by": command.until, "next_notice_on": command.until - RECONFIRM_NOTICE}
-        return Step("reconfirmed", row.status, row.status, dates, cancels=(outbox.RECONFIRM_ASK, outbox.LAPSED))
+        return Step(
+            "reconfirmed",
+            row.status,
+            row.status,
+            dates,
+            cancels=(outbox_messages.RECONFIRM_ASK, outbox_messages.LAPSED),
+        )
     target = acknowledge_declaration(DeclarationStatus(row.status))
     values: dict[str, Any] = {"status": target.value, "acknowledged_by": command.actor, "acknowledged_at": command.at}
     return Step(target.value, row.status, target.value, values)
@@ -199,7 +205,7 @@ def _review(row: DueReview, command: Command) -> Step:
         adopted_version=adopted,
     )
     detail = f"next review {command.until.isoformat()}" + ("; new policy version" if adopted else "")  # the row has it
-    return Step("reviewed", "due", "done", adds=[done], detail=detail, cancels=(outbox.REMINDER,))
+    return Step("reviewed", "due", "done", adds=[done], detail=detail, cancels=(outbox_messages.REMINDER,))
 
 
 def _retention(row: Row, command: Command) -> Step:

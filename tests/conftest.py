@@ -32,7 +32,8 @@ from sandbox.slack import LocalSlack
 from storage.concerns import ConcernStore
 from storage.db import make_engine
 from storage.models import State
-from storage.outbox import OutboxStore, post_key
+from storage.outbox import OutboxStore
+from storage.outbox_messages import post_key
 from storage.schools import settings_school
 from tests.slack_driver import SlackDriver
 

@@ -27,7 +27,7 @@ from flows.contact_requests import DECISION_NOTE_MAX, Decision, a_year_on, check
 from flows.permissions import Act, RecordKind
 from storage.commands import Changed, Overtaken, Result
 from storage.models import ContactCheck, ContactPermission
-from storage.outbox import Message
+from storage.outbox_messages import Message
 
 log = logging.getLogger(__name__)
 

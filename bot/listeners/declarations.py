@@ -23,7 +23,7 @@ from flows.contact_requests import a_year_on
 from flows.permissions import Act, RecordKind
 from storage.commands import Changed, Overtaken
 from storage.models import Declaration
-from storage.outbox import Message
+from storage.outbox_messages import Message
 
 log = logging.getLogger(__name__)
 

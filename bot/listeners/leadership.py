@@ -25,7 +25,7 @@ from flows.escalation import Status, recipients, targets
 from flows.permissions import Act, RecordKind
 from storage.commands import Changed, Command, Overtaken, Result
 from storage.models import Concern
-from storage.outbox import Tell
+from storage.outbox_messages import Tell
 from storage.records import facts
 
 log = logging.getLogger(__name__)

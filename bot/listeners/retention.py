@@ -24,7 +24,7 @@ from flows.retention import held_as, years_after
 from storage import retention
 from storage.commands import Changed, Overtaken, Repeated
 from storage.models import Concern, Send
-from storage.outbox import Message
+from storage.outbox_messages import Message
 from storage.records import facts
 
 log = logging.getLogger(__name__)

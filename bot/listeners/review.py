@@ -24,7 +24,7 @@ from flows.permissions import Act, RecordKind
 from flows.policy import check_version
 from storage.audit import review_subject_id
 from storage.commands import Changed, Overtaken
-from storage.outbox import Message
+from storage.outbox_messages import Message
 from storage.records import REVIEW
 
 log = logging.getLogger(__name__)

@@ -31,7 +31,7 @@ from flows.permissions import Act, Record, RecordKind
 from flows.retention import Held
 from storage.commands import Changed, Command, Missing, Overtaken, Refused, Repeated, Result
 from storage.models import AuditEntry, PolicyReview, Send
-from storage.outbox import Message
+from storage.outbox_messages import Message
 from storage.records import DueReview, facts
 from tests.bot.calls import chosen, click, form_errors, key, picked, run, submission, told, typed
 from tests.bot.fakes import DUE, FakeDeps, Recorder, a_check, a_concern, a_declaration

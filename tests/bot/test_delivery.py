@@ -26,8 +26,9 @@ from flows.permissions import RecordKind
 from sandbox.slack import LocalSlack
 from storage.db import plain_writing, transaction, upgrade
 from storage.models import OutboxMessage, Send, State
-from storage.outbox import LEASE, Message, card_key, home_key, post_key
-from storage.outbox import deletion as deletion_row
+from storage.outbox import LEASE
+from storage.outbox_messages import Message, card_key, home_key, post_key
+from storage.outbox_messages import deletion as deletion_row
 from tests.bot.helpers import CHANNEL, Clock, build
 from tests.conftest import new_database_url
 
@@ -442,7 +443,7 @@ def test_a_redraw_is_recorded_where_its_post_is(deps: Deps, fake: LocalSlack) ->
 
 
 def deletion(deps: Deps, ts: str, key: str = "redacted:1:delete") -> None:
-    """A deletion as retention writes it (storage.outbox.deletion: the ts in deletes_ts)."""
+    """A deletion as retention writes it (storage.outbox_messages.deletion: the ts in deletes_ts)."""
     with plain_writing(deps.engine) as connection:
         connection.execute(
             insert(OutboxMessage.__table__),  # type: ignore[attr-defined]

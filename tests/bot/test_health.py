@@ -13,7 +13,8 @@ from bot.server import _health
 from sandbox.slack import LocalSlack
 from storage.db import make_engine, upgrade
 from storage.models import Send
-from storage.outbox import Message, OutboxStore
+from storage.outbox import OutboxStore
+from storage.outbox_messages import Message
 from tests.bot.helpers import LEAD, Clock, build, settle
 from tests.conftest import school_engine
 

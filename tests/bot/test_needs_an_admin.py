@@ -10,7 +10,7 @@ import pytest
 
 from bot.health import health
 from sandbox.slack import LocalSlack
-from storage.outbox import Message
+from storage.outbox_messages import Message
 from tests.bot.helpers import LEAD, Clock, build, settle
 
 

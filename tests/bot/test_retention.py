@@ -289,7 +289,7 @@ def test_a_reply_about_no_record_is_forgotten_ninety_days_after_it_went(fake: Lo
 def test_a_message_that_lands_as_its_record_is_redacted_is_deleted_too(fake: LocalSlack, database: str) -> None:
     import threading
 
-    from storage.outbox import Message
+    from storage.outbox_messages import Message
 
     clock = Clock(datetime.now(UTC))
     deps = build(fake, database, clock)
@@ -394,7 +394,7 @@ def test_a_monthly_run_that_fails_is_tried_again_on_the_next_pass(
 def test_what_waits_to_be_sent_about_a_redacted_record_never_goes_and_nothing_else_is_held_back(
     fake: LocalSlack, database: str
 ) -> None:
-    from storage.outbox import Message
+    from storage.outbox_messages import Message
 
     clock = Clock(datetime.now(UTC))
     deps = build(fake, database, clock)

@@ -13,7 +13,8 @@ from sandbox.slack import LocalSlack
 from storage import school_import
 from storage.db import make_engine, reading, transaction
 from storage.models import Concern, SchoolMember, SchoolRow
-from storage.outbox import Message, OutboxStore
+from storage.outbox import OutboxStore
+from storage.outbox_messages import Message
 from storage.schools import for_key
 from storage.tenancy import school_of
 from tests.bot.conftest import Run
@@ -193,7 +194,8 @@ def test_serve_without_the_one_schools_settings_when_a_schools_file_names_the_sc
 
 
 def test_status_counts_every_schools_messages_and_a_rollback_never_mixes_the_schools(database: str, run: Run) -> None:
-    from storage.outbox import Message, OutboxStore
+    from storage.outbox import OutboxStore
+    from storage.outbox_messages import Message
     from tests.conftest import NOW
 
     run("schools", "import", str(EXAMPLE), env=env(database))

@@ -12,7 +12,7 @@ from bot.directory import Directory
 from bot.telling import Telling
 from flows.taxonomy import EscalationTarget
 from storage.models import Concern
-from storage.outbox import Message
+from storage.outbox_messages import Message
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 CHANNEL, LEAD, DSL, HEAD = "CLEAD9", "ULEAD9", "UDSL9", "UHEAD9"

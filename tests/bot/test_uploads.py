@@ -90,7 +90,7 @@ def test_whatever_slack_does_each_governor_gets_the_pack_once(
 
 
 def test_a_pack_that_cannot_be_drawn_is_given_up_not_retried_for_ever(fake: LocalSlack, database: str) -> None:
-    from storage.outbox import Message
+    from storage.outbox_messages import Message
 
     deps, clock = at_the_30_day_mark(fake, database)
     deps.tell([Message("pack:bad", None, GOVERNOR, "x", send=Send.FILE, document="pack:2027-13-01:2027-01-01")])

@@ -23,7 +23,8 @@ from storage.contact_checks import ContactCheckStore
 from storage.db import reading, transaction
 from storage.declarations import DeclarationStore
 from storage.models import ReviewReminder, SchoolMember
-from storage.outbox import Message, OutboxStore, post_key
+from storage.outbox import OutboxStore
+from storage.outbox_messages import Message, post_key
 from storage.policy import adopt_setting
 from storage.tenancy import school_of
 from tests.conftest import NOW, PEOPLE

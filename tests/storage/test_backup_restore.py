@@ -16,7 +16,8 @@ from sqlalchemy.engine import make_url
 
 from storage.db import upgrade
 from storage.models import OutboxMessage, Send
-from storage.outbox import Message, OutboxStore
+from storage.outbox import OutboxStore
+from storage.outbox_messages import Message
 from tests.conftest import base_environment, new_database_url, policybot, school_engine
 
 NOW = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)

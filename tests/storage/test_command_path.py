@@ -23,7 +23,8 @@ from storage.contact_checks import ContactCheckStore
 from storage.db import reading
 from storage.declarations import DeclarationStore
 from storage.models import AuditEntry, Concern, ContactCheck, Declaration
-from storage.outbox import Message, OutboxStore
+from storage.outbox import OutboxStore
+from storage.outbox_messages import Message
 from storage.records import DueReview
 from storage.steps import Step
 from tests.conftest import NOW, PEOPLE
@@ -423,7 +424,7 @@ def test_a_nudge_still_waiting_when_its_concern_is_acknowledged_is_cancelled_and
     from sqlalchemy import select
 
     from storage.models import OutboxMessage, State
-    from storage.outbox import NUDGE
+    from storage.outbox_messages import NUDGE
 
     concern_id, other_id = a_concern(engine), a_concern(engine)
     subject, other = (RecordKind.CONCERN, concern_id), (RecordKind.CONCERN, other_id)

@@ -16,7 +16,8 @@ from storage.audit import review_subject_id
 from storage.commands import Changed, Command, Repeated, change
 from storage.contact_checks import ContactCheckStore
 from storage.models import ContactCheck
-from storage.outbox import Message, OutboxStore
+from storage.outbox import OutboxStore
+from storage.outbox_messages import Message
 from storage.reviews import ReviewStore
 from tests.conftest import NOW, PEOPLE
 from tests.storage.helpers import QUESTION

@@ -12,7 +12,8 @@ from flows.taxonomy import Kind as ConcernKind
 from storage import audit
 from storage.concerns import ConcernStore
 from storage.models import Send, State
-from storage.outbox import LEASE, Message, OutboxStore, card_key, post_key
+from storage.outbox import LEASE, OutboxStore
+from storage.outbox_messages import Message, card_key, post_key
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 

@@ -70,7 +70,8 @@ def test_going_back_before_the_outbox_waits_until_nothing_waits_to_be_sent(url: 
     """0.1.0 had no outbox: a rollback to it must not drop a safeguarding alert still waiting to go."""
     from datetime import UTC, datetime
 
-    from storage.outbox import Message, OutboxStore
+    from storage.outbox import OutboxStore
+    from storage.outbox_messages import Message
 
     upgrade(url)
     outbox = OutboxStore(school_engine(url))

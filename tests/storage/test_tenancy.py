@@ -20,7 +20,8 @@ from storage.concerns import ConcernStore
 from storage.db import make_engine, reading, transaction, upgrade
 from storage.export import export
 from storage.models import AuditEntry, Concern, JobRun, OutboxMessage, SchoolMember, SchoolRow, State
-from storage.outbox import Message, OutboxStore
+from storage.outbox import OutboxStore
+from storage.outbox_messages import Message
 from storage.retention import claim_period
 from storage.school_import import import_trust
 from storage.schools import described, for_key, trust_leads
