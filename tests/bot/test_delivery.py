@@ -68,7 +68,7 @@ def database_away(times: int) -> Any:
 def test_a_write_that_fails_after_slack_took_the_post_is_tried_again_and_nothing_is_sent_twice(
     deps: Deps, fake: LocalSlack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("bot.delivery.time.sleep", lambda _seconds: None)
+    monkeypatch.setattr("bot.sending.time.sleep", lambda _seconds: None)
     monkeypatch.setattr(deps.outbox, "sent", database_away(2)(deps.outbox.sent))
     post(deps)
     assert deps.delivery.run_pass() == 1
@@ -79,7 +79,7 @@ def test_a_write_that_fails_after_slack_took_the_post_is_tried_again_and_nothing
 def test_a_database_away_longer_than_the_tries_leaves_the_post_to_be_found_not_sent_again(
     deps: Deps, fake: LocalSlack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("bot.delivery.time.sleep", lambda _seconds: None)
+    monkeypatch.setattr("bot.sending.time.sleep", lambda _seconds: None)
     monkeypatch.setattr(deps.outbox, "sent", database_away(5)(deps.outbox.sent))
     post(deps)
     deps.delivery.run_pass()  # Slack took it; the database never heard
@@ -568,7 +568,7 @@ def test_a_write_of_sent_is_tried_five_times_a_second_apart(
     deps: Deps, fake: LocalSlack, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     waits: list[float] = []
-    monkeypatch.setattr("bot.delivery.time.sleep", waits.append)
+    monkeypatch.setattr("bot.sending.time.sleep", waits.append)
     monkeypatch.setattr(deps.outbox, "sent", database_away(4)(deps.outbox.sent))
     post(deps)
     with caplog.at_level(logging.WARNING, "bot.delivery"):
@@ -768,7 +768,7 @@ def test_a_slow_look_for_an_unsure_post_keeps_its_claim(deps: Deps, fake: LocalS
 def test_a_database_away_for_every_try_leaves_the_row_unrecorded_and_says_so(
     deps: Deps, fake: LocalSlack, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr("bot.delivery.time.sleep", lambda _seconds: None)
+    monkeypatch.setattr("bot.sending.time.sleep", lambda _seconds: None)
     monkeypatch.setattr(deps.outbox, "sent", database_away(5)(deps.outbox.sent))
     post(deps)
     with caplog.at_level(logging.ERROR, "bot.delivery"):
