@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import _parser
+from bot.arguments import command_parser
 
 ROOT = Path(__file__).resolve().parent.parent
 UNIT = ROOT / "deploy" / "policybot.service"
@@ -40,7 +40,7 @@ def test_the_unit_passes_systemd_analyze_verify(tmp_path: Path) -> None:
 def test_the_unit_serves_on_loopback_with_options_policybot_takes() -> None:
     command = shlex.split(unit_value("ExecStart"))
     assert command[0] == "/opt/policybot/venv/bin/policybot"
-    args = _parser().parse_args(command[1:])
+    args = command_parser().parse_args(command[1:])
     assert (args.command, args.http, args.host) == ("serve", True, "127.0.0.1")
     assert unit_value("User") == "policybot" and unit_value("UMask") == "0077"
     assert unit_value("RestartPreventExitStatus").split() == ["2", "4"]  # the set-up, a newer schema: bot/cli.py
@@ -50,7 +50,7 @@ def test_the_container_runs_the_production_install_and_is_reached_on_loopback_on
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "RUN deploy/install.sh /opt/policybot/venv" in dockerfile and "USER policybot" in dockerfile
     [cmd] = re.findall(r"^CMD (\[.*\])$", dockerfile, re.M)
-    args = _parser().parse_args(eval(cmd)[1:])  # noqa: S307 - a JSON list in our own Dockerfile
+    args = command_parser().parse_args(eval(cmd)[1:])  # noqa: S307 - a JSON list in our own Dockerfile
     assert (args.command, args.http, args.port) == ("serve", True, 3000)
     compose = (ROOT / "compose.yaml").read_text()
     assert '- "127.0.0.1:3000:3000"' in compose and "image: postgres:15" in compose

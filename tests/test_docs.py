@@ -200,9 +200,9 @@ def test_every_make_target_named_is_in_the_makefile() -> None:
 
 
 def subcommands() -> Mapping[str, argparse.ArgumentParser]:
-    from bot.cli import _parser
+    from bot.arguments import command_parser
 
-    [found] = [a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    [found] = [a for a in command_parser()._actions if isinstance(a, argparse._SubParsersAction)]
     return found.choices
 
 

@@ -19,7 +19,8 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 
-from bot.cli import SETTINGS_HELP, _parser
+from bot.arguments import command_parser
+from bot.cli import SETTINGS_HELP
 from sandbox.slack import LocalSlack
 from storage.db import alembic_config
 from tests.bot.conftest import Run
@@ -119,7 +120,7 @@ def test_every_command_and_option_is_explained() -> None:
                 for sub, subparser in action.choices.items():
                     yield from unexplained(subparser, f"{path} {sub}")
 
-    assert list(unexplained(_parser(), "policybot")) == []
+    assert list(unexplained(command_parser(), "policybot")) == []
 
 
 def test_db_upgrade_says_what_it_did(tmp_path: Path, run: Run) -> None:
@@ -142,7 +143,7 @@ def test_db_upgrade_says_what_it_did(tmp_path: Path, run: Run) -> None:
 def test_export_offers_every_log() -> None:
     from storage.export import LOGS
 
-    assert [_parser().parse_args(["export", "--log", log]).log for log in LOGS] == list(LOGS)
+    assert [command_parser().parse_args(["export", "--log", log]).log for log in LOGS] == list(LOGS)
 
 
 def test_db_upgrade_and_export(tmp_path: Path, run: Run) -> None:
@@ -262,8 +263,8 @@ def test_what_the_record_commands_write_only_their_owner_may_read(tmp_path: Path
 
 
 def test_the_bot_listens_on_this_machine_unless_told_otherwise_and_says_its_version(run: Run) -> None:
-    assert _parser().parse_args(["serve"]).host == "127.0.0.1"
-    assert _parser().parse_args(["serve", "--host", "0.0.0.0"]).host == "0.0.0.0"
+    assert command_parser().parse_args(["serve"]).host == "127.0.0.1"
+    assert command_parser().parse_args(["serve", "--host", "0.0.0.0"]).host == "0.0.0.0"
     shown = policybot("--version", env=base_environment())
     assert shown.returncode == 0 and shown.stdout.strip() == f"policybot {version('policybot')}"
 
