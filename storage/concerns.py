@@ -18,9 +18,10 @@ from flows.permissions import Placement, RecordKind
 from flows.platforms import OTHER
 from storage import audit, outbox
 from storage.db import reading, transaction
-from storage.models import AuditEntry, Concern, ReferenceCounter, SchoolRow
+from storage.models import AuditEntry, Concern, ReferenceCounter
 from storage.outbox_messages import Tell
 from storage.tenancy import school_in
+from storage.tenants import SchoolRow
 
 
 def _rowcount(result: object) -> int:

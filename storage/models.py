@@ -1,6 +1,6 @@
-"""The stored records: concerns, contact questions, declarations, policy reviews, and the one audit trail of them all;
-the schools they belong to and each school's people by role. Every record, audit entry, outbox row and job claim is
-one school's (`Scoped`: storage.tenancy keeps each school's apart). Times are aware, kept in UTC; a column whose
+"""The stored records: concerns, contact questions, declarations, policy reviews, and the one audit trail of them all.
+Every record, audit entry, outbox row and job claim is one school's (`Scoped`: storage.tenancy keeps each school's
+apart; the schools themselves are storage.tenants). Times are aware, kept in UTC; a column whose
 values are a flows enum is that enum (stored as its text)."""
 
 from __future__ import annotations
@@ -15,45 +15,10 @@ from flows.contact import Channel, Person, Verdict
 from flows.contact_requests import DeclarationStatus, Relationship, RequestStatus
 from flows.escalation import Status
 from flows.permissions import Placement, RecordKind
-from flows.schools import SchoolRole
 from flows.taxonomy import Area, EscalationTarget, Outcome
 from flows.taxonomy import Kind as ConcernKind
 from storage.columns import EnumText
-
-
-class SchoolRow(SQLModel, table=True):
-    """A school served by this deployment: the tenant. The one school run from the environment's settings (before any
-    schools file was imported) is a row too, `from_settings`: its name, channel and people come from the settings."""
-
-    __tablename__ = "school"
-
-    id: int | None = Field(default=None, primary_key=True)
-    key: str = Field(unique=True, max_length=31)  # short and stable: --school north, exports, logs, references
-    name: str = Field(default="", max_length=120)
-    team_id: str | None = Field(default=None, max_length=32)  # its Slack workspace
-    leadership_channel: str | None = Field(default=None, max_length=32)
-    timezone: str = Field(default="Europe/London", max_length=60)
-    from_settings: bool = False
-    imported_at: datetime | None = None  # when the schools file last said what it is
-    # Its own calendar, when the file gives one (else the settings'): as WORKING_HOURS, the closures file's lines,
-    # and POLICY_REVIEW_DATE.
-    working_hours: str | None = Field(default=None, max_length=60)
-    closures: str | None = Field(default=None, sa_type=Text)
-    policy_review_date: date | None = None
-    contact_rules: str | None = Field(default=None, sa_type=Text)  # its own section 6 rules (TOML), else the settings'
-
-
-class SchoolMember(SQLModel, table=True):
-    """One person (or user group standing for a list) in one role at one school, as the schools file says; the
-    trust's own safeguarding leads have no school."""
-
-    __tablename__ = "school_member"
-    __table_args__ = (UniqueConstraint("school_id", "role", "slack_id"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    school_id: int | None = Field(default=None, foreign_key="school.id", index=True)
-    role: SchoolRole = Field(sa_type=EnumText(SchoolRole, 30))
-    slack_id: str = Field(index=True, max_length=32)  # a user id, or a user group's (U..., W..., S...)
+from storage.tenants import SchoolMember, SchoolRow  # noqa: F401 - the tables `Scoped` rows point at, registered
 
 
 class Scoped(SQLModel):

@@ -24,12 +24,11 @@ from storage.models import (
     PolicyVersion,
     ReferenceCounter,
     ReviewReminder,
-    SchoolMember,
-    SchoolRow,
     State,
 )
 from storage.schools import SETTINGS_KEY, NoSuchSchool
 from storage.tenancy import act_as, for_school
+from storage.tenants import SchoolMember, SchoolRow
 
 RECORDS = (Concern, ContactCheck, Declaration, PolicyReview, AuditEntry)  # a school with any of these is adopted
 LEFTOVERS = (ContactPermission, PolicyVersion, JobRun, ReviewReminder, ReferenceCounter, OutboxMessage)

@@ -13,8 +13,8 @@ from flows.errors import DomainError
 from flows.schools import School, SchoolRole
 from flows.slack_ids import USERGROUP_ID
 from storage.db import reading
-from storage.models import SchoolMember, SchoolRow
 from storage.tenancy import for_school, school_of
+from storage.tenants import SchoolMember, SchoolRow
 
 SETTINGS_KEY = "school"  # the key of the school run from the settings (migration 0012)
 

@@ -12,11 +12,12 @@ from sqlalchemy import Connection, func, select
 from sandbox.slack import LocalSlack
 from storage import school_import
 from storage.db import make_engine, reading, transaction
-from storage.models import Concern, SchoolMember, SchoolRow
+from storage.models import Concern
 from storage.outbox import OutboxStore
 from storage.outbox_messages import Message
 from storage.schools import for_key
 from storage.tenancy import school_of
+from storage.tenants import SchoolMember, SchoolRow
 from tests.bot.conftest import Run
 from tests.conftest import NOW, ROOT, base_environment, bot_environment, school_engine
 from tests.storage.helpers import a_concern

@@ -22,11 +22,12 @@ from storage.concerns import ConcernStore
 from storage.contact_checks import ContactCheckStore
 from storage.db import reading, transaction
 from storage.declarations import DeclarationStore
-from storage.models import ReviewReminder, SchoolMember
+from storage.models import ReviewReminder
 from storage.outbox import OutboxStore
 from storage.outbox_messages import Message, post_key
 from storage.policy import adopt_setting
 from storage.tenancy import school_of
+from storage.tenants import SchoolMember
 from tests.conftest import NOW, PEOPLE
 
 QUESTION = ContactQuestion(Person.PUPIL_FAMILY, Channel.SOCIAL_NETWORK, under_18=False)

@@ -19,7 +19,7 @@ from storage.commands import Changed, change
 from storage.concerns import ConcernStore
 from storage.db import make_engine, reading, transaction, upgrade
 from storage.export import export
-from storage.models import AuditEntry, Concern, JobRun, OutboxMessage, SchoolMember, SchoolRow, State
+from storage.models import AuditEntry, Concern, JobRun, OutboxMessage, State
 from storage.outbox import OutboxStore
 from storage.outbox_messages import Message
 from storage.retention import claim_period
@@ -27,6 +27,7 @@ from storage.school_import import import_trust
 from storage.schools import described, for_key, trust_leads
 from storage.subject_access import gather
 from storage.tenancy import NoSchool, act_as, school_of
+from storage.tenants import SchoolMember, SchoolRow
 from tests.conftest import NOW, PEOPLE, ROOT, new_database_url
 from tests.storage.helpers import a_concern, command
 
