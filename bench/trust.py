@@ -27,6 +27,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlmodel import select
 
+from bench.load import opened_at
 from bench.waits import TRIGGER_SECONDS, pct
 from bot.config import ONE_SCHOOL
 from sandbox.slack import LocalSlack
@@ -78,15 +79,6 @@ def start(fake: LocalSlack, url: str, folder: Path, name: str, env: dict[str, st
     command = [sys.executable, "-m", "bot", "serve", "--http", "--host", "127.0.0.1", "--port", str(port)]
     command += ["--workers", "1", "--threads", "8"]
     return RunningBot(env, port, folder / f"{name}.log", command)
-
-
-def opened_at(fake: LocalSlack, trigger: str, until: float) -> float | None:
-    while time.time() < until:
-        found = [c.received for c in fake.of("views.open", trigger_id=trigger)]
-        if found:
-            return found[0]
-        time.sleep(0.05)
-    return None
 
 
 def member_of_staff(user: str, slacks: list[SlackDriver], fake: LocalSlack, tally: Tally, end: float) -> None:

@@ -207,13 +207,18 @@ def render(found: Figures, words: dict[str, str], nudge_after: timedelta, school
         _reviews(found),
         glossary(found, nudge_after),
     ]
+    return document("Governors' pack", sections, found)
+
+
+def document(title: str, sections: list[str], found: Figures) -> str:
+    """A pack as one page: its sections, what could not be published safely, and the figures as JSON."""
     if found.not_broken_down:
         left = escape(", ".join(found.not_broken_down))
         sections.append(f"<p class='note'>Not published, as no table of them could be shown safely: {left}.</p>")
     block = json.dumps(as_data(found), indent=1).replace("</", "<\\/")
     head = (
         "<!doctype html><html lang='en-GB'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'><title>Governors' pack</title>"
+        f"<meta name='viewport' content='width=device-width, initial-scale=1'><title>{escape(title)}</title>"
         f"<style>{STYLE}</style></head><body>"
     )
     data = f'<script type="application/json" id="published-figures">{block}</script>'

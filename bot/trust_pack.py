@@ -5,7 +5,6 @@ the schools' own packs."""
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 from html import escape
 from zoneinfo import ZoneInfo
@@ -13,8 +12,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 
 from bot.governors_pack import said, year_figures
-from bot.pack_page import STYLE
-from flows.pack import FLOOR, Figures, as_data
+from bot.pack_page import document
+from flows.pack import FLOOR, Figures
 from flows.taxonomy import Area
 from flows.trust_pack import SchoolFigures, trust_figures
 from storage.schools import by_key, listed, zone_of
@@ -58,17 +57,7 @@ def render(found: Figures, names: dict[str, str]) -> str:
         + _by_school(found, "Contact questions by school", names)
         + "</section>",
     ]
-    if found.not_broken_down:
-        left = escape(", ".join(found.not_broken_down))
-        sections.append(f"<p class='note'>Not published, as no table of them could be shown safely: {left}.</p>")
-    block = json.dumps(as_data(found), indent=1).replace("</", "<\\/")
-    head = (
-        "<!doctype html><html lang='en-GB'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'><title>The trust's figures</title>"
-        f"<style>{STYLE}</style></head><body>"
-    )
-    data = f'<script type="application/json" id="published-figures">{block}</script>'
-    return head + "".join(sections) + data + "</body></html>\n"
+    return document("The trust's figures", sections, found)
 
 
 def _by_area(found: Figures, names: dict[str, str], areas: dict[str, str]) -> str:

@@ -77,17 +77,11 @@ def _view(deps: Deps, user: str) -> View:
 
 
 def _one(deps: Deps, user: str) -> View:
-    return home.build(
-        deps.contact_checks.permissions_for(user),
-        deps.declarations.declarations_for(user),
-        deps.today(),
-        roles(deps, user),
-        deps.settings.platforms,
-    )
+    return home.whole(_part(deps, user))
 
 
 def _part(deps: Deps, user: str) -> list[Block]:
-    """One school's part of a Home of several schools."""
+    """One school's part of a person's Home (the whole of it, below the ways in, at one school)."""
     return home.sections(
         deps.contact_checks.permissions_for(user),
         deps.declarations.declarations_for(user),

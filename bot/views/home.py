@@ -39,7 +39,12 @@ def build(
 ) -> View:
     """The Home: the ways in, what waits for the viewer (roles[0]), their permissions and declarations, then what is
     theirs and the governors' review (roles[1]); cut at Slack's 100 blocks with a line saying so."""
-    return View(type="home", blocks=_cut([*frame(), *sections(permissions, declarations, today, roles, platforms)]))
+    return whole(sections(permissions, declarations, today, roles, platforms))
+
+
+def whole(part: list[Block]) -> View:
+    """One school's Home: the ways in, then its part (`sections`)."""
+    return View(type="home", blocks=_cut([*frame(), *part]))
 
 
 def frame() -> list[Block]:

@@ -225,3 +225,11 @@ def test_an_oauth_install_needs_the_client_id_and_secret_together_a_schools_file
     assert [p.name for p in alone.value.problems] == ["SLACK_CLIENT_ID"]
     assert "SCHOOLS_FILE" in str(alone.value.problems[0])
     assert not Settings.from_env(GOOD).oauth
+
+
+def test_the_sandbox_leaves_out_the_same_one_school_settings_the_bot_names() -> None:
+    """The sandbox may not import the bot (it reaches it only over HTTP): its copy of the list is checked here."""
+    from bot.config import ONE_SCHOOL
+    from sandbox import school
+
+    assert school.ONE_SCHOOL == ONE_SCHOOL
