@@ -83,6 +83,7 @@
     $("who-title").textContent = person ? person.title : "";
     const list = $("conversations");
     list.innerHTML = "";
+    list.dataset.person = state.me; // whose places these are: the state drawn was fetched for them
     const places = [...state.conversations.map((c) => ({ id: c.id, name: c.name })), { id: "home", name: "policybot: Home" }];
     if (!places.some((p) => p.id === where)) where = places[0].id;
     for (const place of places) {

@@ -15,6 +15,7 @@ DESCRIPTION = "Comments under the Year 9 trip photo call a pupil names (story ma
 
 def be(page: Any, person: Any) -> None:
     page.get_by_label("You are", exact=True).select_option(person.id)
+    page.locator(f'#conversations[data-person="{person.id}"]').wait_for()  # their places, not the last person's
     page.get_by_role("heading", level=1).wait_for()
 
 
