@@ -5,14 +5,19 @@ database, a free port, the running bot's environment."""
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import csv
 import io
 import json
 import os
+import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 import uuid
@@ -23,14 +28,15 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from flows.permissions import People, RecordKind
 from sandbox.run import healthy
 from sandbox.slack import LocalSlack
 from storage.concerns import ConcernStore
-from storage.db import make_engine
+from storage.db import make_engine, upgrade
 from storage.models import State
 from storage.outbox import OutboxStore
 from storage.outbox_messages import post_key
@@ -58,22 +64,61 @@ PA = "UPA1"  # in the leadership channel (minutes, diary) without being a leader
 T = TypeVar("T")
 
 
-def new_database_url(tmp_dir: Path, name: str) -> Iterator[str]:
-    """A fresh, empty database: a file in tmp_dir, or a new database on the PostgreSQL test server."""
+def new_database_url(tmp_dir: Path, name: str, template: str | None = None) -> Iterator[str]:
+    """A fresh, empty database: a file in tmp_dir, or a new database on the PostgreSQL test server (a copy of the
+    database `template` there, when given)."""
     server = os.environ.get("POLICYBOT_TEST_DATABASE_URL")
     if not server:
         yield f"sqlite:///{tmp_dir / (name + '.db')}"
         return
     database = f"policybot_{name}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{database}"'))
+    with _admin(server) as conn:
+        conn.execute(text(f'CREATE DATABASE "{database}"' + (f' TEMPLATE "{template}"' if template else "")))
     try:
         yield make_url(server).set(database=database).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-        admin.dispose()
+        _drop(server, database)
+
+
+_MIGRATED: dict[str, str] = {}  # this process's migrated template database, by the server it is on ("" for SQLite)
+
+
+def migrated_database_url(tmp_dir: Path, name: str) -> Iterator[str]:
+    """A fresh database at the newest migration: a copy of one this process migrated once (a migration costs a third
+    of a second of a core, and the suite wants hundreds); the migrations themselves are tested on their own."""
+    server = os.environ.get("POLICYBOT_TEST_DATABASE_URL", "")
+    if server not in _MIGRATED:
+        _MIGRATED[server] = _migrated_template(server)
+    template = _MIGRATED[server]
+    for url in new_database_url(tmp_dir, name, template=template):
+        if not server:
+            with sqlite3.connect(template) as source, sqlite3.connect(make_url(url).database or "") as copy:
+                source.backup(copy)
+        yield url
+
+
+def _migrated_template(server: str) -> str:
+    """The template: a SQLite file (its path), or a database on the PostgreSQL server (its name), migrated."""
+    if not server:
+        folder = Path(tempfile.mkdtemp(prefix="policybot-template-"))
+        atexit.register(shutil.rmtree, folder, True)
+        upgrade(f"sqlite:///{folder / 'template.db'}")
+        return str(folder / "template.db")
+    name = f"policybot_template_{uuid.uuid4().hex[:8]}"
+    with _admin(server) as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    upgrade(make_url(server).set(database=name).render_as_string(hide_password=False))
+    atexit.register(_drop, server, name)
+    return name
+
+
+def _admin(server: str) -> contextlib.closing[Connection]:
+    return contextlib.closing(create_engine(server, isolation_level="AUTOCOMMIT", poolclass=NullPool).connect())
+
+
+def _drop(server: str, name: str) -> None:
+    with _admin(server) as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def school_engine(url: str) -> Engine:

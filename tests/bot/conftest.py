@@ -13,9 +13,8 @@ import pytest
 
 from bot.cli import AT_LEAST_INFO, AT_LEAST_WARNING, main
 from sandbox.slack import LocalSlack
-from storage.db import upgrade
 from tests.bot.helpers import CHANNEL, HEAD, LEAD
-from tests.conftest import new_database_url
+from tests.conftest import migrated_database_url
 
 
 @pytest.fixture
@@ -27,9 +26,7 @@ def fake() -> Iterator[LocalSlack]:
 
 @pytest.fixture
 def database(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
-    for url in new_database_url(tmp_path, request.module.__name__.rsplit(".", 1)[-1]):
-        upgrade(url)
-        yield url
+    yield from migrated_database_url(tmp_path, request.module.__name__.rsplit(".", 1)[-1])
 
 
 @dataclass

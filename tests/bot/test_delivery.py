@@ -24,19 +24,18 @@ from bot.deps import Deps
 from bot.uploads import LostClaim
 from flows.permissions import RecordKind
 from sandbox.slack import LocalSlack
-from storage.db import plain_writing, transaction, upgrade
+from storage.db import plain_writing, transaction
 from storage.models import OutboxMessage, Send, State
 from storage.outbox import LEASE
 from storage.outbox_messages import Message, card_key, home_key, post_key
 from storage.outbox_messages import deletion as deletion_row
 from tests.bot.helpers import CHANNEL, Clock, build
-from tests.conftest import new_database_url
+from tests.conftest import migrated_database_url
 
 
 @pytest.fixture
 def deps(fake: LocalSlack, tmp_path: Path) -> Iterator[Deps]:
-    for url in new_database_url(tmp_path, "delivery"):
-        upgrade(url)
+    for url in migrated_database_url(tmp_path, "delivery"):
         built = build(fake, url, Clock(datetime(2026, 11, 25, 9, 0, tzinfo=UTC)))
         yield built
         built.engine.dispose()
@@ -278,8 +277,7 @@ def wait_until(condition: Any, seconds: float = 5) -> None:
 @pytest.fixture
 def quick(fake: LocalSlack, tmp_path: Path) -> Iterator[Deps]:
     """A sender whose loops look for due rows every 0.2 s unkicked (a school's look every minute)."""
-    for url in new_database_url(tmp_path, "quick"):
-        upgrade(url)
+    for url in migrated_database_url(tmp_path, "quick"):
         built = build(fake, url, Clock(datetime(2026, 11, 25, 9, 0, tzinfo=UTC)), DELIVERY_RETRY_SECONDS="0.2")
         yield built
         built.delivery.stop()

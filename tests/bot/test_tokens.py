@@ -35,9 +35,6 @@ def install(database: str, team: str, token: str, refresh: str | None = None, ex
 def test_the_schools_workspaces_token_is_read_and_a_workspace_not_installed_is_said(
     fake: LocalSlack, database: str
 ) -> None:
-    from storage.db import upgrade
-
-    upgrade(database)
     token = InstalledToken(make_engine(database), *OAUTH_CLIENT, "T0NORTH", fake.api_url)
     with pytest.raises(NotInstalled):
         token()
@@ -50,9 +47,6 @@ def test_the_schools_workspaces_token_is_read_and_a_workspace_not_installed_is_s
 
 
 def test_a_rotating_token_is_renewed_before_it_expires_and_the_renewal_kept(fake: LocalSlack, database: str) -> None:
-    from storage.db import upgrade
-
-    upgrade(database)
     fake.refresh_token, fake.token_lifetime = "xoxe-1-first", 43200
     install(database, "T0NORTH", "xoxe.xoxb-first", refresh="xoxe-1-first", expires_in=600)  # due within 2 h
     token = InstalledToken(make_engine(database), *OAUTH_CLIENT, "T0NORTH", fake.api_url)
@@ -66,9 +60,6 @@ def test_a_rotating_token_is_renewed_before_it_expires_and_the_renewal_kept(fake
 
 
 def test_a_school_named_by_its_organisation_uses_the_org_wide_install(fake: LocalSlack, database: str) -> None:
-    from storage.db import upgrade
-
-    upgrade(database)
     store = installation_store(make_engine(database), OAUTH_CLIENT[0])
     store.save(
         Installation(

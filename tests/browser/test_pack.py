@@ -14,9 +14,8 @@ from bot.governors_pack import pack
 from bot.pack_page import month_label
 from flows.pack import months
 from storage.concerns import ConcernStore
-from storage.db import upgrade
 from tests.browser.helpers import SCREENSHOTS
-from tests.conftest import LONDON, new_database_url, school_engine
+from tests.conftest import LONDON, migrated_database_url, school_engine
 from tests.storage.helpers import seed_concerns
 
 PERIOD = (date(2025, 12, 14), date(2026, 12, 13))
@@ -26,8 +25,7 @@ A4_WIDTH = 794  # px at 96 per inch: 210 mm
 @pytest.fixture(scope="module")
 def pack_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("pack")
-    for url in new_database_url(folder, "pack"):
-        upgrade(url)
+    for url in migrated_database_url(folder, "pack"):
         engine = school_engine(url)
         seed_concerns(ConcernStore(engine), 40)
         file = folder / "pack.html"

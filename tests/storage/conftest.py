@@ -11,14 +11,12 @@ import pytest
 from sqlalchemy import Engine
 
 from storage.concerns import ConcernStore
-from storage.db import upgrade
-from tests.conftest import new_database_url, school_engine
+from tests.conftest import migrated_database_url, school_engine
 from tests.storage.helpers import Contacts
 
 
 def migrated(folder: Path, name: str) -> Iterator[Engine]:
-    for url in new_database_url(folder, name):
-        upgrade(url)
+    for url in migrated_database_url(folder, name):
         made = school_engine(url)
         yield made
         made.dispose()

@@ -17,7 +17,7 @@ from flows.schools import SchoolRole, parse_trust
 from storage import audit, tenancy
 from storage.commands import Changed, change
 from storage.concerns import ConcernStore
-from storage.db import make_engine, reading, transaction, upgrade
+from storage.db import make_engine, reading, transaction
 from storage.export import export
 from storage.models import AuditEntry, Concern, JobRun, OutboxMessage, State
 from storage.outbox import OutboxStore
@@ -28,7 +28,7 @@ from storage.schools import described, for_key, trust_leads
 from storage.subject_access import gather
 from storage.tenancy import NoSchool, act_as, school_of
 from storage.tenants import SchoolMember, SchoolRow
-from tests.conftest import NOW, PEOPLE, ROOT, new_database_url
+from tests.conftest import NOW, PEOPLE, ROOT, migrated_database_url
 from tests.storage.helpers import a_concern, command
 
 TRUST = parse_trust((ROOT / "examples" / "schools.toml").read_text())
@@ -42,8 +42,7 @@ NOT_ONE_BY_ONE = "^a school's rows are written one by one, each checked$"
 @pytest.fixture(scope="module")
 def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """North (the school the settings ran, adopted) and south, each with one concern; opened for no school."""
-    for url in new_database_url(tmp_path_factory.mktemp("tenancy"), "tenancy"):
-        upgrade(url)
+    for url in migrated_database_url(tmp_path_factory.mktemp("tenancy"), "tenancy"):
         raw = make_engine(url)
         import_trust(raw, TRUST, NOW, adopt="north")
         a_concern(for_key(raw, "north"))
