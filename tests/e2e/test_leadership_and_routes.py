@@ -358,6 +358,11 @@ def test_governors_mark_the_review_done_and_nobody_else_can(
     assert (LEADERS[0], "refused_mark_review_done") in trail and (LEADERS[1], "refused_mark_review_done") in trail
 
 
+# Who is redrawn, not how soon: on the suite's shared bot, busy with every other module's records, a Home's turn
+# came later than the usual ten seconds twice in full runs on PostgreSQL.
+BUSY = 30  # seconds
+
+
 def test_a_change_redraws_the_homes_it_shows_up_in_and_no_one_elses(
     slack: SlackDriver, fake_slack: LocalSlack, store: ConcernStore
 ) -> None:
@@ -370,18 +375,24 @@ def test_a_change_redraws_the_homes_it_shows_up_in_and_no_one_elses(
     def shows(user: str, words: str) -> Callable[[dict[str, Any]], bool]:
         return lambda p: p["user_id"] == user and reference in json.dumps(p["view"]) and words in json.dumps(p["view"])
 
-    fake_slack.wait_for("views.publish", shows(reporter, "acknowledged"), after=mark)  # their report's new status
+    fake_slack.wait_for(
+        "views.publish", shows(reporter, "acknowledged"), after=mark, timeout=BUSY
+    )  # their report's new status
     # The queue the other leaders share (on this shared server it may be longer than the Home lists: redrawn all the
     # same, its count of what waits has moved).
-    fake_slack.wait_for("views.publish", lambda p: p["user_id"] == LEADERS[1], after=mark)
-    fake_slack.wait_for("views.publish", lambda p: p["user_id"] == LEADERS[0], after=mark)  # the presser's own
+    fake_slack.wait_for("views.publish", lambda p: p["user_id"] == LEADERS[1], after=mark, timeout=BUSY)
+    fake_slack.wait_for(
+        "views.publish", lambda p: p["user_id"] == LEADERS[0], after=mark, timeout=BUSY
+    )  # the presser's own
     published = {c.params["user_id"] for c in fake_slack.of("views.publish", mark)}
     assert bystander not in published  # not theirs to see
 
     mark = fake_slack.mark()
     other = new_concern(slack, store, bystander)[0]  # a new concern: the queue of those who may act on it, and
-    fake_slack.wait_for("views.publish", lambda p: p["user_id"] == LEADERS[1], after=mark)
-    mine = fake_slack.wait_for("views.publish", lambda p: p["user_id"] == bystander, after=mark)  # the reporter's
+    fake_slack.wait_for("views.publish", lambda p: p["user_id"] == LEADERS[1], after=mark, timeout=BUSY)
+    mine = fake_slack.wait_for(
+        "views.publish", lambda p: p["user_id"] == bystander, after=mark, timeout=BUSY
+    )  # the reporter's
     assert other in json.dumps(mine[-1].params["view"])
 
 
