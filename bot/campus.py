@@ -151,14 +151,16 @@ def build_campus(settings: Settings, clock: Callable[[], datetime] | None = None
         return Campus.single(Deps.build(settings, clock, engine=settings_school(engine)))
     built: dict[str, Deps] = {}
     places: list[Place] = []
+    leads = trust_leads(engine)
     for school_id, school in schools:
-        deps = Deps.build(settings.for_school(school), clock, engine=for_school(engine, school_id), key=school.key)
+        school_settings = settings.for_school(school, leads)
+        deps = Deps.build(school_settings, clock, engine=for_school(engine, school_id), key=school.key)
         if built:
             deps.share_threads(next(iter(built.values())))
             deps.delivery.share_with(next(iter(built.values())).delivery)
         built[school.key] = deps
         places.append(Place(school_id, school.key, school.name, school.team_id, school.leadership_channel, frozenset()))
-    campus = Campus(places, built, trust_leads(engine))
+    campus = Campus(places, built, leads)
     for deps in built.values():
         deps.campus = campus
     return campus

@@ -72,6 +72,7 @@ class Settings:
     staff_usergroup_id: str | None = None
     school_name: str = ""  # a trust's school's name, as its schools file gives it
     team_id: str | None = None  # a trust's school's workspace (its install's token, under OAuth)
+    trust_safeguarding_lead_ids: frozenset[str] = frozenset()  # the schools file's [trust] safeguarding_leads
     scan_seconds: int = 60
     policy_version: str = "2015-03"  # the policy in force (flows.policy): recorded at start-up when it changes
     retention_years: dict[Held, int] = field(default_factory=lambda: {h: d.years for h, d in DEFAULTS.items()})
@@ -98,12 +99,13 @@ class Settings:
             zone=ZoneInfo(self.timezone),
         )
 
-    def for_school(self, school: School) -> Settings:
+    def for_school(self, school: School, trust_leads: frozenset[str] = frozenset()) -> Settings:
         """These settings, with a trust's school in place of the one school the environment describes: its
         leadership channel, people by role, time zone and (where the file gives them) its working hours, closures,
-        review date and contact rules."""
+        review date and contact rules; and the trust's safeguarding leads."""
         return replace(
             self,
+            trust_safeguarding_lead_ids=trust_leads,
             leadership_channel_id=school.leadership_channel,
             leadership_user_ids=school.leaders,
             leadership_usergroup_id=school.leaders_usergroup,

@@ -85,6 +85,7 @@ class Directory:
             chair_of_governors=s.chair_of_governors_id,
             channel_members=channel,
             governors=s.governor_user_ids | governors,  # GOVERNOR_USER_IDS and the governors' user group
+            trust_safeguarding_leads=s.trust_safeguarding_lead_ids,
         )
 
     def everyone(self) -> frozenset[str]:

@@ -69,6 +69,11 @@ class Telling:
             for lead in sorted(self.directory.who(facts(concern), Act.ALERT)):
                 key = f"concern:{concern.id}:alert:{lead}"
                 messages.append(Message(key, subject, lead, text, drawn(blocks)))
+            alerted = self._alerted(concern)
+            text, blocks = notices.safeguarding_reported_at(concern, self.settings.school_name, alerted)
+            for lead in sorted(self.directory.who(facts(concern), Act.TRUST_ALERT)):
+                key = f"concern:{concern.id}:trust-alert:{lead}"
+                messages.append(Message(key, subject, lead, text, drawn(blocks)))
         direct = concern.route_kind == Placement.DIRECT
         channel = (concern.route_recipient or self.settings.headteacher_id) if direct else None
         messages.append(

@@ -31,6 +31,8 @@ class People:
     chair_of_governors: str
     channel_members: frozenset[str] | None = frozenset()  # None: the leadership channel's members are not known
     governors: frozenset[str] = frozenset()  # the chair is always one (see governing_body)
+    # A trust's safeguarding leads, named at no school: told that a school's safeguarding concern came, never more.
+    trust_safeguarding_leads: frozenset[str] = frozenset()
 
     @property
     def governing_body(self) -> frozenset[str]:
@@ -62,6 +64,7 @@ class Act(StrEnum):
     KEEP_LONGER = "keep_longer"  # retention: keep a concern unredacted for longer
     # Who is told.
     ALERT = "alert"  # a safeguarding concern, at once, by DM
+    TRUST_ALERT = "trust_alert"  # a safeguarding concern, at once, to the trust's lead: that it came, and where
     NUDGE_BY_DM = "nudge_by_dm"  # a safeguarding concern nobody has acknowledged
     UNANSWERED = "unanswered"  # the escalation after the nudges: someone must make sure it is picked up
     ESCALATED_TO_SAFEGUARDING = "escalated_to_safeguarding"
@@ -159,6 +162,11 @@ def _alerted(people: People, record: Record) -> frozenset[str]:
     return people.safeguarding_leads if record.safeguarding else frozenset()
 
 
+def _trust_alerted(people: People, record: Record) -> frozenset[str]:
+    """The trust's safeguarding leads, but not one who is also the school's (alerted once, as the school's)."""
+    return people.trust_safeguarding_leads - people.safeguarding_leads if record.safeguarding else frozenset()
+
+
 def _nudged_by_dm(people: People, record: Record) -> frozenset[str]:
     """A safeguarding concern nobody has acknowledged: the safeguarding leads, or the headteacher (the chair) when
     no lead can have it."""
@@ -203,6 +211,7 @@ TABLE: dict[tuple[RecordKind, Act], Permitted] = {
     (CONCERN, Act.ESCALATE): _handlers,
     (CONCERN, Act.RESOLVE): _handlers,
     (CONCERN, Act.ALERT): _alerted,
+    (CONCERN, Act.TRUST_ALERT): _trust_alerted,
     (CONCERN, Act.NUDGE_BY_DM): _nudged_by_dm,
     (CONCERN, Act.UNANSWERED): _above_the_holder,
     (CONCERN, Act.ESCALATED_TO_SAFEGUARDING): _safeguarding_leads,

@@ -38,7 +38,7 @@ class SchoolRole(StrEnum):
     HEADTEACHER = "headteacher"
     CHAIR = "chair"
     GOVERNOR = "governor"
-    TRUST_SAFEGUARDING_LEAD = "trust_safeguarding_lead"  # the trust's: sees every school's safeguarding queue
+    TRUST_SAFEGUARDING_LEAD = "trust_safeguarding_lead"  # the trust's: told of every school's safeguarding concerns
 
 
 class SchoolsError(DomainError):
@@ -91,7 +91,7 @@ def _given(value: str | None) -> set[str]:
 @dataclass(frozen=True)
 class Trust:
     name: str | None
-    safeguarding_leads: frozenset[str]  # they see every school's safeguarding queue
+    safeguarding_leads: frozenset[str]  # told of each school's safeguarding concerns; see every school's queue
     schools: tuple[School, ...]
 
 

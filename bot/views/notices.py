@@ -60,6 +60,23 @@ def safeguarding_alert(concern: Concern) -> tuple[str, list[Block]]:
     ]
 
 
+def safeguarding_reported_at(concern: Concern, school: str, alerted: bool) -> tuple[str, list[Block]]:
+    """The trust's safeguarding lead's DM: that a school's safeguarding concern came, and who has it; never what it
+    says, and no button (the school's own people act on it). `alerted`: the school's safeguarding leads were."""
+    text = f"Safeguarding concern {concern.reference} at {school}."
+    who = (
+        f"{school}'s safeguarding leads have been alerted and act on it"
+        if alerted
+        else f"No safeguarding lead at {school} could be alerted (none is named there, or it is about them): it is "
+        "with the school's leadership"
+    )
+    body = (
+        f":rotating_light: *Safeguarding concern {concern.reference}* was reported at *{school}*. {who}; it is in "
+        "your policybot Home until it is resolved."
+    )
+    return text, [SectionBlock(text=MarkdownTextObject(text=body))]
+
+
 def escalated_to_you(concern: Concern, by: str, target: str, note: str) -> tuple[str, list[Block]]:
     """The DM to whoever a concern is escalated to: who sent it and why (their note, as typed), and View details."""
     text = f"Concern {concern.reference} has been escalated to you."

@@ -3,6 +3,7 @@ the concern was escalated to, never the leader who escalated it, even when they 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from slack_sdk import WebClient
@@ -74,3 +75,21 @@ def test_an_escalation_reaches_the_whole_group_when_the_escalating_leader_is_not
     messages = told.concern_changed(escalated(EscalationTarget.SAFEGUARDING_LEAD, LEAD))
     assert sorted(escalation_dms(messages)) == ["UDSL8", DSL]
     assert {m.audited_as for m in messages if m.channel in (DSL, "UDSL8")} == {""}  # no note: nothing shown
+
+
+def test_the_trusts_lead_is_told_where_a_safeguarding_concern_came_and_truly_who_has_it() -> None:
+    base = telling()
+    settings = replace(base.settings, school_name="North Academy", trust_safeguarding_lead_ids=frozenset({"UTRUST9"}))
+    trust = Telling(settings, Directory(settings, WebClient(token="xoxb-test")), base.rules)
+
+    def reported(safeguarding: bool = True, involved: str | None = None) -> list[Message]:
+        concern = escalated(EscalationTarget.SAFEGUARDING_LEAD, LEAD)
+        concern.status, concern.safeguarding, concern.involved_staff_id = "new", safeguarding, involved
+        return [m for m in trust.concern_stored(concern) if m.channel == "UTRUST9"]
+
+    [told] = reported()
+    assert "reported at *North Academy*. North Academy's safeguarding leads have been alerted" in str(told.blocks)
+    [told] = reported(involved=DSL)  # its lead is not alerted about themselves: it says so, not "alerted"
+    assert "No safeguarding lead at North Academy could be alerted" in str(told.blocks)
+    assert "what happened" not in str(told.blocks) + told.text
+    assert not reported(safeguarding=False)

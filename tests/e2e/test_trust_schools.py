@@ -177,10 +177,24 @@ def test_a_teacher_at_both_schools_has_one_home_with_each_schools_part(trust: Tr
 def test_the_trusts_safeguarding_lead_sees_every_schools_safeguarding_queue_and_a_school_sees_only_its_own(
     trust: Trust,
 ) -> None:
+    mark = trust.fake.mark()
     trust.slack.submit("report_concern", report_values(safeguarding=True), "UN1", view_id="VNORTHSG")
     trust.slack.submit("report_concern", report_values(safeguarding=True), "US1", view_id="VSOUTHSG")
+    trust.slack.submit("report_concern", report_values(), "UN1", view_id="VNORTHORDINARY")
     north, south = trust.north.by_submission_key("VNORTHSG"), trust.south.by_submission_key("VSOUTHSG")
-    assert north is not None and south is not None
+    ordinary = trust.north.by_submission_key("VNORTHORDINARY")
+    assert north is not None and south is not None and ordinary is not None
+    # Told by DM of each school's safeguarding concern as it comes: where, and who has it; never what it says.
+    to_her = trust.fake.wait_for("chat.postMessage", lambda p: p["channel"] == "UTRUSTDSL", count=2, after=mark)
+    for concern, school in ((north, "North Academy"), (south, "South Primary")):
+        [told] = [c for c in to_her if concern.reference in c.params["text"]]
+        said = json.dumps(told.params["blocks"])
+        assert f"was reported at *{school}*. {school}'s safeguarding leads have been alerted and act on it" in said
+        assert "A pupil is being harassed" not in said and '"actions"' not in said  # no words, no buttons
+    assert trust.fake.wait_for("chat.postMessage", lambda p: p["channel"] == "UDSLN", after=mark)  # North's own lead
+    trust.bot.one_delivery_pass()
+    told = [c.params["text"] for c in trust.fake.of("chat.postMessage", mark) if c.params["channel"] == "UTRUSTDSL"]
+    assert len(told) == 2 and not any(ordinary.reference in t for t in told)  # once each; the ordinary one, never
     shown = home_of(trust, "UTRUSTDSL")
     assert "North Academy: safeguarding" in shown and "South Primary: safeguarding" in shown
     assert north.reference in shown and south.reference in shown

@@ -3,6 +3,7 @@ and facts. Plain pytest."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from itertools import chain, combinations, product
 
 import pytest
@@ -224,3 +225,18 @@ def test_the_behaviours_the_school_relies_on() -> None:
         assert "UHEAD" not in who(PEOPLE, concern(safeguarding=safeguarding, involved="UHEAD"), Act.UNANSWERED)
     # A safeguarding nudge never goes to the safeguarding lead it names.
     assert "UDSL" not in who(PEOPLE, concern(safeguarding=True, involved="UDSL"), Act.NUDGE_BY_DM)
+
+
+def test_the_trusts_safeguarding_lead_is_told_a_safeguarding_concern_came_and_may_do_nothing_with_it() -> None:
+    trust = replace(PEOPLE, trust_safeguarding_leads=frozenset({"UTRUST"}))
+    assert who(trust, concern(trust, safeguarding=True), Act.TRUST_ALERT) == {"UTRUST"}
+    assert who(trust, concern(trust, safeguarding=True, involved="ULEAD1"), Act.TRUST_ALERT) == {"UTRUST"}
+    assert who(trust, concern(trust), Act.TRUST_ALERT) == frozenset()  # an ordinary concern stays the school's
+    assert who(PEOPLE, concern(safeguarding=True), Act.TRUST_ALERT) == frozenset()  # a school in no trust
+    assert who(trust, Record(RecordKind.CONCERN, "USTAFF", "UTRUST", True), Act.TRUST_ALERT) == frozenset()  # on them
+    also_the_schools = replace(trust, trust_safeguarding_leads=frozenset({"UTRUST", "UDSL"}))
+    assert who(also_the_schools, concern(also_the_schools, safeguarding=True), Act.TRUST_ALERT) == {"UTRUST"}
+    for kind, act in TABLE:  # told, and nothing more: no record of the school's opens to them
+        for record in (concern(trust, safeguarding=True), Record(kind, "USTAFF")):
+            if act is not Act.TRUST_ALERT:
+                assert "UTRUST" not in who(trust, replace(record, kind=kind), act), (kind, act)
