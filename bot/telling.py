@@ -66,11 +66,11 @@ class Telling:
         messages = []
         if concern.safeguarding:
             text, blocks = notices.safeguarding_alert(concern)
-            for lead in sorted(self.directory.who(facts(concern), Act.ALERT)):
+            alerted = self.directory.who(facts(concern), Act.ALERT)
+            for lead in sorted(alerted):
                 key = f"concern:{concern.id}:alert:{lead}"
                 messages.append(Message(key, subject, lead, text, drawn(blocks)))
-            alerted = self._alerted(concern)
-            text, blocks = notices.safeguarding_reported_at(concern, self.settings.school_name, alerted)
+            text, blocks = notices.safeguarding_reported_at(concern, self.settings.school_name, len(alerted))
             for lead in sorted(self.directory.who(facts(concern), Act.TRUST_ALERT)):
                 key = f"concern:{concern.id}:trust-alert:{lead}"
                 messages.append(Message(key, subject, lead, text, drawn(blocks)))

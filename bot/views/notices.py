@@ -60,12 +60,17 @@ def safeguarding_alert(concern: Concern) -> tuple[str, list[Block]]:
     ]
 
 
-def safeguarding_reported_at(concern: Concern, school: str, alerted: bool) -> tuple[str, list[Block]]:
+def safeguarding_reported_at(concern: Concern, school: str, alerted: int) -> tuple[str, list[Block]]:
     """The trust's safeguarding lead's DM: that a school's safeguarding concern came, and who has it; never what it
-    says, and no button (the school's own people act on it). `alerted`: the school's safeguarding leads were."""
+    says, and no button (the school's own people act on it). `alerted`: how many of its safeguarding leads were."""
     text = f"Safeguarding concern {concern.reference} at {school}."
+    leads = (
+        "safeguarding lead has been alerted and acts"
+        if alerted == 1
+        else "safeguarding leads have been alerted and act"
+    )
     who = (
-        f"{school}'s safeguarding leads have been alerted and act on it"
+        f"{school}'s {leads} on it"
         if alerted
         else f"No safeguarding lead at {school} could be alerted (none is named there, or it is about them): it is "
         "with the school's leadership"

@@ -88,7 +88,9 @@ def test_the_trusts_lead_is_told_where_a_safeguarding_concern_came_and_truly_who
         return [m for m in trust.concern_stored(concern) if m.channel == "UTRUST9"]
 
     [told] = reported()
-    assert "reported at *North Academy*. North Academy's safeguarding leads have been alerted" in str(told.blocks)
+    assert "reported at *North Academy*. North Academy's safeguarding lead has been alerted and acts on it" in str(
+        told.blocks
+    )
     [told] = reported(involved=DSL)  # its lead is not alerted about themselves: it says so, not "alerted"
     assert "No safeguarding lead at North Academy could be alerted" in str(told.blocks)
     assert "what happened" not in str(told.blocks) + told.text

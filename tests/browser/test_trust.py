@@ -113,10 +113,15 @@ def test_the_trusts_safeguarding_lead_is_under_the_trust_and_sees_each_schools_q
     page: Any, sandbox: Sandbox
 ) -> None:
     page.goto(sandbox.page_server.url + f"?as={NORTH.people['staff'].id}")
-    report(page, safeguarding=True)
+    reference = report(page, safeguarding=True)
     switch_to(page, "The trust")
     assert people_listed(page) == [TRUST_DSL.name]
     assert places(page) == ["policybot (direct message)", "policybot: Home"]  # in neither school's channel
+    open_place(page, "policybot (direct message)")  # told it came, where, and who has it; never what it says
+    told = page.locator("article.message", has_text=reference)
+    told.get_by_text("was reported at North Academy").wait_for()
+    assert "safeguarding lead has been alerted" in told.inner_text() and not told.get_by_role("button").count()
+    shot(page, "trust_safeguarding_lead_told")
     open_place(page, "policybot: Home")
     home = page.locator("#messages")
     home.get_by_text("North Academy: safeguarding").wait_for()

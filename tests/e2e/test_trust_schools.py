@@ -189,7 +189,7 @@ def test_the_trusts_safeguarding_lead_sees_every_schools_safeguarding_queue_and_
     for concern, school in ((north, "North Academy"), (south, "South Primary")):
         [told] = [c for c in to_her if concern.reference in c.params["text"]]
         said = json.dumps(told.params["blocks"])
-        assert f"was reported at *{school}*. {school}'s safeguarding leads have been alerted and act on it" in said
+        assert f"was reported at *{school}*. {school}'s safeguarding lead has been alerted and acts on it" in said
         assert "A pupil is being harassed" not in said and '"actions"' not in said  # no words, no buttons
     assert trust.fake.wait_for("chat.postMessage", lambda p: p["channel"] == "UDSLN", after=mark)  # North's own lead
     trust.bot.one_delivery_pass()
