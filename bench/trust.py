@@ -4,7 +4,9 @@ number of staff at one school run from the settings, in the same run and table. 
 /report-concern, waits for the form, sends it and thinks a moment. What is timed is what people wait for: the form on
 screen (the command's views.open reaching Slack; later than three seconds after the command, it never opened) and
 the HTTP 200. Then every concern is left unacknowledged past ACK_NUDGE_AFTER, and its nudges counted: exactly one
-each, however many processes run the nudge pass. Any ERROR or traceback in either bot's log is counted too.
+each, however many processes run the nudge pass. Any ERROR or traceback in either bot's log is counted too, and the
+processor time the bots used in the busy minute: their background processes' (sending, Homes, nudges) apart from the
+rest's (answering Slack), which the same cores share.
 
     .venv/bin/python -m bench.trust --database postgresql+psycopg://postgres@127.0.0.1:55432/postgres
         [--schools 60] [--staff-per-school 1] [--seconds 60]
@@ -28,7 +30,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from bench.load import opened_at
-from bench.waits import TRIGGER_SECONDS, pct
+from bench.waits import TRIGGER_SECONDS, cpu_seconds, pct
 from bot.config import ONE_SCHOOL
 from sandbox.slack import LocalSlack
 from storage.db import make_engine, reading
@@ -160,6 +162,25 @@ def stored(school: Engine) -> list[Concern]:
         return list(session.exec(select(Concern)).all())
 
 
+def background_pid(bot: RunningBot) -> int:
+    """The bot's background process (bot.supervisor forks it first, then the web server)."""
+    with open(f"/proc/{bot.process.pid}/task/{bot.process.pid}/children") as children:
+        return int(children.read().split()[0])
+
+
+def cpu_split(bots: list[RunningBot], before: list[dict[int, float]]) -> tuple[float, float]:
+    """Processor seconds used since `before` by the bots' background processes, and by the rest (the web servers
+    that answer Slack, and the supervisors)."""
+    background = answering = 0.0
+    for bot, was in zip(bots, before, strict=True):
+        sender = background_pid(bot)
+        for pid, used in cpu_seconds(bot.process.pid).items():
+            spent = used - was.get(pid, 0.0)
+            background += spent if pid == sender else 0.0
+            answering += 0.0 if pid == sender else spent
+    return background, answering
+
+
 def errors(bots: list[RunningBot]) -> int:
     return sum(line.count(" ERROR ") + line.count("Traceback") for bot in bots for line in bot.output().splitlines())
 
@@ -173,7 +194,9 @@ def run(name: str, setup: Setup, seconds: float) -> str:
         url = next(urls)
         fake, bots, users, team = setup(Path(folder), url)
         try:
+            before = [cpu_seconds(bot.process.pid) for bot in bots]
             tally, stopped = busy_minute(fake, bots, users, seconds, team)
+            background, answering = cpu_split(bots, before)
             due, once, twice, late = nudges(fake, url, tally, stopped)
             failed = errors(bots)
             for n, bot in enumerate(bots):  # kept for reading when something went wrong (git-ignored)
@@ -189,7 +212,7 @@ def run(name: str, setup: Setup, seconds: float) -> str:
         f"| {name} | {len(users)} | {len(tally.forms)} | {missed} | {pct(tally.forms, 50):.0f} "
         f"| {pct(tally.forms, 95):.0f} | {pct(tally.forms, 99):.0f} | {pct(tally.acks, 50):.0f} "
         f"| {pct(tally.acks, 95):.0f} | {due} | {once} | {twice} | {pct(late, 50):.1f} | {pct(late, 95):.1f} "
-        f"| {max(late, default=float('nan')):.1f} | {failed} |"
+        f"| {max(late, default=float('nan')):.1f} | {background:.0f} | {answering:.0f} | {failed} |"
     )
 
 
@@ -230,8 +253,8 @@ def main(argv: list[str] | None = None) -> int:
             "",
             "| deployment | staff | commands | forms missed | command -> form p50 (ms) | p95 | p99 | ack p50 (ms) "
             "| p95 | concerns filed | nudged once | nudged twice or more | nudge late p50 (s) | p95 | max "
-            "| errors logged |",
-            "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+            "| background processes' CPU (s) | answering processes' CPU (s) | errors logged |",
+            "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
             *rows,
             "",
         ]

@@ -76,6 +76,23 @@ class Batch:
         return sum(s.shown_ms is None or s.shown_ms > TRIGGER_SECONDS * 1000 for s in self.sent)
 
 
+def cpu_seconds(pid: int) -> dict[int, float]:
+    """The processor time (user and system, seconds) each process of `pid`'s tree has used so far, by pid (Linux's
+    /proc; a process that has gone counts nothing)."""
+    used: dict[int, float] = {}
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        used[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as children:
+                for child in children.read().split():
+                    used.update(cpu_seconds(int(child)))
+    except OSError:
+        pass
+    return used
+
+
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)] if ordered else math.nan
