@@ -107,14 +107,14 @@ class Delivery(RowSending):
             self._wake.clear()  # before the pass: a kick during it wakes the next at once, never lost
             with self._passes:
                 self.run_pass()
-            self._wake.wait(self._idle_seconds())
+            self._wake.wait(self._idle_seconds(homes=False))
 
     def _homes_loop(self) -> None:
         while not self._stopped.is_set():
             self._homes_wake.clear()
             with self._home_passes:
                 self.draw_homes()
-            self._homes_wake.wait(self._idle_seconds())
+            self._homes_wake.wait(self._idle_seconds(homes=True))
 
     def draw_homes(self) -> int:
         """Every App Home that is due (Send.HOME), each person's once however many times it was asked for, one
@@ -137,11 +137,12 @@ class Delivery(RowSending):
             log.error("App Homes' pass failed: %s", type(error).__name__)
         return drawn
 
-    def _idle_seconds(self) -> float:
-        """Until the next row falls due, and never longer than the retry interval (other processes write too)."""
+    def _idle_seconds(self, homes: bool) -> float:
+        """Until the loop's next row (a message, or a Home: `homes`) can be taken, and never longer than the retry
+        interval (other processes write too)."""
         most = float(self.settings.delivery_retry_seconds)
         try:
-            earliest = self.outbox.earliest()
+            earliest = self.outbox.earliest(homes)
         except SQLAlchemyError:
             return most
         if earliest is None:

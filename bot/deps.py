@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
@@ -30,7 +31,7 @@ from flows.permissions import Act, RecordKind
 from storage.commands import Changed, Command, Result, change, look, record_look
 from storage.concerns import ConcernStore
 from storage.contact_checks import ContactCheckStore
-from storage.db import make_engine
+from storage.db import make_engine, read_together
 from storage.declarations import DeclarationStore
 from storage.nudges import NudgeStore
 from storage.outbox import OutboxStore
@@ -106,6 +107,11 @@ class Deps:
     def redraw_homes(self, *people: str) -> None:
         """These people's Homes show something new that no record's change announced (the pack they asked for)."""
         self.tell(self.telling.home_messages(set(people), self.clock()))
+
+    def reading_together(self) -> AbstractContextManager[None]:
+        """This thread's reads of this school's records share one read transaction until the block ends (drawing a
+        Home reads several stores one after another: storage.db.read_together)."""
+        return read_together(self.engine)
 
     @property
     def timezone(self) -> ZoneInfo:

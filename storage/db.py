@@ -74,11 +74,35 @@ def transaction(engine: Engine) -> Iterator[Session]:
         yield session
 
 
+_together = threading.local()  # this thread's read_together(): (the engine, its read transaction's session)
+
+
 @contextmanager
 def reading(engine: Engine) -> Iterator[Session]:
-    """A transaction that only reads: on SQLite it does not queue behind writers for the write lock."""
+    """A transaction that only reads: on SQLite it does not queue behind writers for the write lock. Inside
+    read_together() for the same school's engine, the one read transaction it holds."""
+    shared: tuple[Engine, Session] | None = getattr(_together, "read", None)
+    if shared is not None and shared[0] is engine:
+        yield shared[1]
+        return
     with Session(_read_only(engine), expire_on_commit=False, info=session_info(engine)) as session, session.begin():
         yield session
+
+
+@contextmanager
+def read_together(engine: Engine) -> Iterator[None]:
+    """Every reading(engine) on this thread until the end of the block shares one read transaction (one connection,
+    one round of checking it out and setting its school, one commit): for drawing a Home, which reads a person's
+    part of several stores one after another. Another engine's reading (another school's) is its own as ever."""
+    if getattr(_together, "read", None) is not None:
+        yield
+        return
+    with reading(engine) as session:
+        _together.read = (engine, session)
+        try:
+            yield
+        finally:
+            _together.read = None
 
 
 @contextmanager

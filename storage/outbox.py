@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import Connection, Engine, Table, and_, case, delete, exists, func, insert, or_, select, update
 
 from flows.permissions import RecordKind
 from storage import audit
@@ -75,17 +75,18 @@ class OutboxStore:
             count, oldest = connection.execute(stmt).one()
         return int(count), oldest
 
-    def earliest(self) -> datetime | None:
-        """When the next pending row falls due (for the sender's wake-up)."""
+    def earliest(self, homes: bool | None = None) -> datetime | None:
+        """When a pending row can next be taken (the sender's wake-up): when it falls due, or, while someone holds
+        it (it is being sent, by another thread or process), when that lease runs out; waking sooner would only
+        find it held, again and again. `homes`: the App Homes to draw (True) or the messages (False), each of the
+        sender's two loops its own; None: any row."""
         c = TABLE.c
+        can_take = case((c.claimed_until > c.next_attempt_at, c.claimed_until), else_=c.next_attempt_at)
+        kind = [] if homes is None else [c.send == Send.HOME.value if homes else c.send != Send.HOME.value]
         with plain_reading(self.engine) as connection:
-            stmt = (
-                select(c.next_attempt_at)
-                .where(self.mine, c.state == State.PENDING)
-                .order_by(c.next_attempt_at)
-                .limit(1)
-            )
-            return connection.execute(stmt).scalar()
+            return connection.execute(
+                select(func.min(can_take)).where(self.mine, c.state == State.PENDING, *kind)
+            ).scalar()
 
     def claim_due(self, now: datetime, replies: bool | None, limit: int, lease: timedelta = LEASE) -> list[Claimed]:
         """Take up to `limit` due rows nobody holds, oldest first, in one transaction: posts and direct messages with

@@ -44,14 +44,20 @@ def publish_home(deps: Deps, client: WebClient, user: str, seen: str | None = No
     hash_conflict another drawing got there first, so it is drawn again from the records and published over it."""
     known = seen or deps.home_hashes.get(user)
     try:
-        answer = client.views_publish(user_id=user, view=_view(deps, user), **({"hash": known} if known else {}))
+        answer = client.views_publish(user_id=user, view=home_view(deps, user), **({"hash": known} if known else {}))
     except SlackApiError as error:
         if error.response.get("error") != "hash_conflict":
             raise
-        answer = client.views_publish(user_id=user, view=_view(deps, user))
+        answer = client.views_publish(user_id=user, view=home_view(deps, user))
     published = (answer.get("view") or {}).get("hash")
     if isinstance(published, str):
         deps.home_hashes[user] = published
+
+
+def home_view(deps: Deps, user: str) -> View:
+    """The person's Home as the records stand: its school's parts read in one read transaction, not one each."""
+    with deps.reading_together():
+        return _view(deps, user)
 
 
 def _view(deps: Deps, user: str) -> View:

@@ -320,21 +320,21 @@ def test_a_kick_sends_at_once_and_a_stop_wakes_the_loops(deps: Deps, fake: Local
 def test_the_sender_sleeps_until_the_next_row_falls_due_within_its_retry_interval(
     deps: Deps, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert deps.delivery._idle_seconds() == 60  # nothing pending: the retry interval
+    assert deps.delivery._idle_seconds(homes=False) == 60  # nothing pending: the retry interval
     later = Message("later", (RecordKind.CONCERN, 1), CHANNEL, "x", due=deps.clock() + timedelta(seconds=3))
     deps.outbox.put([later], deps.clock())
-    assert deps.delivery._idle_seconds() == 3
+    assert deps.delivery._idle_seconds(homes=False) == 3
     clock: Any = deps.clock
     clock.now += timedelta(seconds=10)  # overdue: a moment, never a busy loop
-    assert deps.delivery._idle_seconds() == 0.05
+    assert deps.delivery._idle_seconds(homes=False) == 0.05
     clock.now -= timedelta(minutes=5)
-    assert deps.delivery._idle_seconds() == 60
+    assert deps.delivery._idle_seconds(homes=False) == 60
 
-    def away() -> None:
+    def away(_homes: bool | None = None) -> None:
         raise OperationalError("SELECT", (), Exception("down"))
 
     monkeypatch.setattr(deps.outbox, "earliest", away)
-    assert deps.delivery._idle_seconds() == 60
+    assert deps.delivery._idle_seconds(homes=False) == 60
 
 
 def test_each_persons_home_is_drawn_once_for_all_their_askings(deps: Deps) -> None:
@@ -781,3 +781,15 @@ def test_a_post_recorded_as_sent_is_not_looked_at_again(deps: Deps, monkeypatch:
     monkeypatch.setattr(deps.outbox, "landed_too_late", lambda *args: looked.append(args))
     post(deps)
     assert deps.delivery.run_pass() == 1 and looked == []  # only a row that could not be recorded is
+
+
+def test_neither_loop_wakes_again_and_again_for_what_only_the_other_can_take(deps: Deps) -> None:
+    """A Home waiting to be drawn is not the messages' loop's to wait for, nor a message the Homes' (each woke 20
+    times a second while the other's row waited: most of a trust's background process)."""
+    most = float(deps.settings.delivery_retry_seconds)
+    deps.outbox.put([Message(home_key("USTAFF9"), None, "USTAFF9", "", send=Send.HOME)], deps.clock())
+    assert deps.delivery._idle_seconds(homes=False) == most
+    assert deps.delivery._idle_seconds(homes=True) == 0.05  # due now: its own loop goes at once
+    post(deps, 8)
+    assert deps.outbox.claim_due(deps.clock(), False, 10)  # being sent (by another process, say)
+    assert deps.delivery._idle_seconds(homes=False) == LEASE.total_seconds()  # until its lease runs out

@@ -113,8 +113,19 @@ def test_a_renewed_claim_is_held_for_a_lease_from_the_renewal(fresh_store: Conce
     assert outbox.renew(held.row, renewed_at)
     after_first_lease = NOW + LEASE + timedelta(seconds=1)  # the claim's own lease is over; the renewal's is not
     assert outbox.claim_due(after_first_lease, False, 10) == []  # still held: the renewal wrote a new lease
-    assert outbox.earliest() == NOW
+    assert outbox.earliest() == renewed_at + LEASE  # it can be taken again when that lease runs out, not before
     row = outbox.target("concern:4:post")
     assert row is not None and row.claimed_until == renewed_at + LEASE
     [taken] = outbox.claim_due(renewed_at + LEASE + timedelta(seconds=1), replies=False, limit=10)
     assert taken.was_unsure and taken.row.attempts == 2
+
+
+def test_each_of_the_senders_loops_wakes_for_its_own_rows_when_they_can_be_taken(fresh_store: ConcernStore) -> None:
+    outbox = OutboxStore(fresh_store.engine)
+    outbox.put([message(6)], NOW)
+    outbox.put([message(6, key="home:UHEAD1", channel="UHEAD1", send=Send.HOME)], NOW + timedelta(seconds=1))
+    assert outbox.earliest(homes=False) == NOW and outbox.earliest(homes=True) == NOW + timedelta(seconds=1)
+    [held] = outbox.claim_due(NOW, replies=False, limit=10)  # being sent: the messages' loop waits for its lease
+    assert outbox.earliest(homes=False) == NOW + LEASE and outbox.earliest() == NOW + timedelta(seconds=1)
+    assert outbox.sent(held.row, "CLEAD", "1.0", NOW)
+    assert outbox.earliest(homes=False) is None and outbox.earliest(homes=True) == NOW + timedelta(seconds=1)
