@@ -165,7 +165,8 @@ def stored(school: Engine) -> list[Concern]:
 def background_pid(bot: RunningBot) -> int:
     """The bot's background process (bot.supervisor forks it first, then the web server)."""
     with open(f"/proc/{bot.process.pid}/task/{bot.process.pid}/children") as children:
-        return int(children.read().split()[0])
+        found = children.read().split()
+    return int(found[0]) if found else -1  # gone (its end is an error in the bot's log, counted there)
 
 
 def cpu_split(bots: list[RunningBot], before: list[dict[int, float]]) -> tuple[float, float]:

@@ -63,6 +63,7 @@ class Retention:
         self.kick = kick  # the sender's: deletions and asks go at once
         self.change = change  # Deps.change: the one command path, with what follows every change (App Homes)
         self.zone = ZoneInfo(settings.timezone)
+        self._done_period: str | None = None  # the month whose run this process knows is done
 
     def today(self) -> date:
         return self.clock().astimezone(self.zone).date()
@@ -102,17 +103,22 @@ class Retention:
         return done
 
     def monthly(self) -> None:
-        """The month's run, once however many processes run it: from 2 am on the month's first pass."""
+        """The month's run, once however many processes run it: from 2 am on the month's first pass. A month this
+        process has seen done (by it or by another) is not asked about again: the nudge pass runs many times a
+        minute in a busy trust."""
         now = self.clock().astimezone(self.zone)
         if now.hour < MONTHLY_FROM_HOUR and now.day == 1:
             return
         period = f"{now:%Y-%m}"
+        if period == self._done_period:
+            return
         if retention.claim_period(self.engine, JOB, period):
             try:
                 self.apply()
             except Exception:
                 retention.release_period(self.engine, JOB, period)  # not done: the next pass tries again
                 raise
+        self._done_period = period
 
     def _redact(self, due: Due) -> int:
         record = due.record

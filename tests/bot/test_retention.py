@@ -21,6 +21,7 @@ from flows.permissions import Act, RecordKind
 from flows.retention import Disposal, Held
 from flows.taxonomy import Area, Kind, Outcome
 from sandbox.slack import LocalSlack
+from storage import retention as retention_store
 from storage.commands import Changed
 from storage.models import AuditEntry, OutboxMessage
 from tests.bot.helpers import CHANNEL, DSL, HEAD, LEAD, MARKER, REPORTER, Clock, ask, build, report, settle
@@ -410,3 +411,24 @@ def test_what_waits_to_be_sent_about_a_redacted_record_never_goes_and_nothing_el
     clock.now += timedelta(minutes=5)
     settle(deps)
     assert [c.params["text"] for c in fake.of("chat.postMessage", mark)] == ["waiting words 1"]  # nothing else went
+
+
+def test_a_month_seen_done_is_not_asked_about_again_on_each_pass(
+    fake: LocalSlack, database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = Clock(datetime.now(UTC))
+    deps = build(fake, database, clock)
+    clock.now = clock.now.astimezone(LONDON).replace(day=2, hour=9).astimezone(UTC)
+    asked: list[str] = []
+    real = retention_store.claim_period
+
+    def claim(engine: Any, name: str, period: str) -> bool:
+        asked.append(period)
+        return real(engine, name, period)
+
+    monkeypatch.setattr(retention_store, "claim_period", claim)
+    for _ in range(3):
+        runner(deps).monthly()
+    clock.now += timedelta(days=40)  # a new month: asked once more
+    runner(deps).monthly()
+    assert len(asked) == 2 and asked[0] != asked[1]
