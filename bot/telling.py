@@ -66,11 +66,10 @@ class Telling:
         messages = []
         if concern.safeguarding:
             text, blocks = notices.safeguarding_alert(concern)
-            alerted = self.directory.who(facts(concern), Act.ALERT)
-            for lead in sorted(alerted):
+            for lead in sorted(self.directory.who(facts(concern), Act.ALERT)):
                 key = f"concern:{concern.id}:alert:{lead}"
                 messages.append(Message(key, subject, lead, text, drawn(blocks)))
-            text, blocks = notices.safeguarding_reported_at(concern, self.settings.school_name, len(alerted))
+            text, blocks = notices.safeguarding_reported_at(concern, self.settings.school_name)
             for lead in sorted(self.directory.who(facts(concern), Act.TRUST_ALERT)):
                 key = f"concern:{concern.id}:trust-alert:{lead}"
                 messages.append(Message(key, subject, lead, text, drawn(blocks)))

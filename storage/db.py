@@ -74,16 +74,18 @@ def transaction(engine: Engine) -> Iterator[Session]:
         yield session
 
 
-_together = threading.local()  # this thread's read_together(): (the engine, its read transaction's session)
+_together = threading.local()  # this thread's read_together(): (the engine, its read transaction's connection)
 
 
 @contextmanager
 def reading(engine: Engine) -> Iterator[Session]:
     """A transaction that only reads: on SQLite it does not queue behind writers for the write lock. Inside
-    read_together() for the same school's engine, the one read transaction it holds."""
-    shared: tuple[Engine, Session] | None = getattr(_together, "read", None)
+    read_together() for the same school's engine, a session of its own in the one read transaction held there."""
+    shared: tuple[Engine, Connection] | None = getattr(_together, "read", None)
     if shared is not None and shared[0] is engine:
-        yield shared[1]
+        # Its own session (its own objects, loaded as its store asks), joining the connection's transaction.
+        with Session(bind=shared[1], expire_on_commit=False, info=session_info(engine)) as session:
+            yield session
         return
     with Session(_read_only(engine), expire_on_commit=False, info=session_info(engine)) as session, session.begin():
         yield session
@@ -91,14 +93,14 @@ def reading(engine: Engine) -> Iterator[Session]:
 
 @contextmanager
 def read_together(engine: Engine) -> Iterator[None]:
-    """Every reading(engine) on this thread until the end of the block shares one read transaction (one connection,
+    """Every reading(engine) on this thread until the end of the block is in one read transaction (one connection,
     one round of checking it out and setting its school, one commit): for drawing a Home, which reads a person's
     part of several stores one after another. Another engine's reading (another school's) is its own as ever."""
     if getattr(_together, "read", None) is not None:
         yield
         return
-    with reading(engine) as session:
-        _together.read = (engine, session)
+    with _read_only(engine).connect() as connection, connection.begin():
+        _together.read = (engine, connection)
         try:
             yield
         finally:

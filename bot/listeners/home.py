@@ -77,7 +77,8 @@ def _view(deps: Deps, user: str) -> View:
         parts.insert(0, ("", [home.notice(TRUST_VIEW)]))
         now = deps.clock()
         for school in campus.every():
-            waiting = [c for c in school.store.open_concerns() if c.safeguarding]
+            # Each school's safeguarding concerns the table tells the trust's lead of (never one that names them).
+            waiting = [c for c in school.store.open_concerns() if school.directory.may(facts(c), Act.TRUST_ALERT, user)]
             queue = home_roles.trust_queue(sorted(waiting, key=lambda c: c.created_at), now)
             parts.append((f"{school.settings.school_name}: safeguarding", stamped(queue, school.key or "")))
     return home.several(parts, SEVERAL, ways_in=bool(theirs))

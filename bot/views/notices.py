@@ -60,24 +60,13 @@ def safeguarding_alert(concern: Concern) -> tuple[str, list[Block]]:
     ]
 
 
-def safeguarding_reported_at(concern: Concern, school: str, alerted: int) -> tuple[str, list[Block]]:
-    """The trust's safeguarding lead's DM: that a school's safeguarding concern came, and who has it; never what it
-    says, and no button (the school's own people act on it). `alerted`: how many of its safeguarding leads were."""
+def safeguarding_reported_at(concern: Concern, school: str) -> tuple[str, list[Block]]:
+    """The trust's safeguarding lead's DM: that a school's safeguarding concern came, and that the school has it;
+    never what it says nor whom it names (not even by who was alerted), and no button (the school's people act)."""
     text = f"Safeguarding concern {concern.reference} at {school}."
-    leads = (
-        "safeguarding lead has been alerted and acts"
-        if alerted == 1
-        else "safeguarding leads have been alerted and act"
-    )
-    who = (
-        f"{school}'s {leads} on it"
-        if alerted
-        else f"No safeguarding lead at {school} could be alerted (none is named there, or it is about them): it is "
-        "with the school's leadership"
-    )
     body = (
-        f":rotating_light: *Safeguarding concern {concern.reference}* was reported at *{school}*. {who}; it is in "
-        "your policybot Home until it is resolved."
+        f":rotating_light: *Safeguarding concern {concern.reference}* was reported at *{school}*. {school}'s "
+        "safeguarding team has it; it is in your policybot Home until it is resolved."
     )
     return text, [SectionBlock(text=MarkdownTextObject(text=body))]
 

@@ -120,7 +120,7 @@ def test_the_trusts_safeguarding_lead_is_under_the_trust_and_sees_each_schools_q
     open_place(page, "policybot (direct message)")  # told it came, where, and who has it; never what it says
     told = page.locator("article.message", has_text=reference)
     told.get_by_text("was reported at North Academy").wait_for()
-    assert "safeguarding lead has been alerted" in told.inner_text() and not told.get_by_role("button").count()
+    assert "safeguarding team has it" in told.inner_text() and not told.get_by_role("button").count()
     shot(page, "trust_safeguarding_lead_told")
     open_place(page, "policybot: Home")
     home = page.locator("#messages")

@@ -181,21 +181,24 @@ def test_the_trusts_safeguarding_lead_sees_every_schools_safeguarding_queue_and_
     trust.slack.submit("report_concern", report_values(safeguarding=True), "UN1", view_id="VNORTHSG")
     trust.slack.submit("report_concern", report_values(safeguarding=True), "US1", view_id="VSOUTHSG")
     trust.slack.submit("report_concern", report_values(), "UN1", view_id="VNORTHORDINARY")
+    about_her = report_values(safeguarding=True, involved="UTRUSTDSL")  # she works at North too, say
+    trust.slack.submit("report_concern", about_her, "UN1", view_id="VNORTHABOUTHER")
     north, south = trust.north.by_submission_key("VNORTHSG"), trust.south.by_submission_key("VSOUTHSG")
-    ordinary = trust.north.by_submission_key("VNORTHORDINARY")
-    assert north is not None and south is not None and ordinary is not None
+    ordinary, on_her = trust.north.by_submission_key("VNORTHORDINARY"), trust.north.by_submission_key("VNORTHABOUTHER")
+    assert north is not None and south is not None and ordinary is not None and on_her is not None
     # Told by DM of each school's safeguarding concern as it comes: where, and who has it; never what it says.
     to_her = trust.fake.wait_for("chat.postMessage", lambda p: p["channel"] == "UTRUSTDSL", count=2, after=mark)
     for concern, school in ((north, "North Academy"), (south, "South Primary")):
         [told] = [c for c in to_her if concern.reference in c.params["text"]]
         said = json.dumps(told.params["blocks"])
-        assert f"was reported at *{school}*. {school}'s safeguarding lead has been alerted and acts on it" in said
+        assert f"was reported at *{school}*. {school}'s safeguarding team has it" in said
         assert "A pupil is being harassed" not in said and '"actions"' not in said  # no words, no buttons
     assert trust.fake.wait_for("chat.postMessage", lambda p: p["channel"] == "UDSLN", after=mark)  # North's own lead
     trust.bot.one_delivery_pass()
     told = [c.params["text"] for c in trust.fake.of("chat.postMessage", mark) if c.params["channel"] == "UTRUSTDSL"]
-    assert len(told) == 2 and not any(ordinary.reference in t for t in told)  # once each; the ordinary one, never
+    assert len(told) == 2 and not any(c.reference in t for t in told for c in (ordinary, on_her))  # once each; never
     shown = home_of(trust, "UTRUSTDSL")
+    assert on_her.reference not in shown  # nor is one that names her in her Home
     assert "North Academy: safeguarding" in shown and "South Primary: safeguarding" in shown
     assert north.reference in shown and south.reference in shown
     assert shown.index(north.reference) < shown.index("South Primary: safeguarding") < shown.index(south.reference)

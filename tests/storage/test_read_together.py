@@ -1,10 +1,12 @@
 """Reading a person's Home from several stores in one read transaction (storage.db.read_together): one connection
-checked out for all of a school's reads, and another school's reads inside it still their own, seeing none of the
-first school's rows."""
+checked out for all of a school's reads, each read still its own session (its own objects, loaded as its store asks),
+and another school's reads inside it still their own, seeing none of the first school's rows."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import Engine, event
+from sqlalchemy.exc import SQLAlchemyError
 
 from storage.concerns import ConcernStore
 from storage.db import read_together
@@ -27,8 +29,10 @@ def test_a_schools_reads_share_one_transaction_and_another_schools_stay_their_ow
         assert len(checkouts) == 2  # each read its own, as ever
         checkouts.clear()
         with read_together(engine):
-            mine, theirs = store.open_concerns(), store.reported_by("USTAFF", 5)
+            theirs, mine = store.reported_by("USTAFF", 5), store.open_concerns()
             assert len(checkouts) == 1
+            with pytest.raises(SQLAlchemyError):  # each read its own objects: the queue still holds no typed word
+                _ = mine[0].description
             assert other_school.open_concerns() == []  # its own read, and nothing of this school's in it
             assert len(checkouts) == 2
         assert mine and theirs
