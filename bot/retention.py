@@ -31,6 +31,7 @@ HORIZON = timedelta(days=365)  # the dry run also lists what falls due in the ne
 UNATTACHED = timedelta(days=90)  # how long the outbox keeps a message about no record, once it has gone
 JOB = "retention"
 MONTHLY_FROM_HOUR = 2  # the monthly run: the first pass of the month from 2 am, school time
+RECHECK = timedelta(minutes=10)  # a month another process has taken is asked about again after this
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ class Retention:
         self.kick = kick  # the sender's: deletions and asks go at once
         self.change = change  # Deps.change: the one command path, with what follows every change (App Homes)
         self.zone = ZoneInfo(settings.timezone)
-        self._done_period: str | None = None  # the month whose run this process knows is done
+        self._known: tuple[str, datetime | None] | None = None  # (month, ask again after; None: this process ran it)
 
     def today(self) -> date:
         return self.clock().astimezone(self.zone).date()
@@ -103,22 +104,25 @@ class Retention:
         return done
 
     def monthly(self) -> None:
-        """The month's run, once however many processes run it: from 2 am on the month's first pass. A month this
-        process has seen done (by it or by another) is not asked about again: the nudge pass runs many times a
-        minute in a busy trust."""
+        """The month's run, once however many processes run it: from 2 am on the month's first pass. The nudge pass
+        runs many times a minute in a busy trust, so a month this process ran is not asked about again, and one
+        another process has taken not for RECHECK (it gives the month back if its run fails)."""
         now = self.clock().astimezone(self.zone)
         if now.hour < MONTHLY_FROM_HOUR and now.day == 1:
             return
         period = f"{now:%Y-%m}"
-        if period == self._done_period:
+        known = self._known
+        if known is not None and known[0] == period and (known[1] is None or now < known[1]):
             return
-        if retention.claim_period(self.engine, JOB, period):
-            try:
-                self.apply()
-            except Exception:
-                retention.release_period(self.engine, JOB, period)  # not done: the next pass tries again
-                raise
-        self._done_period = period
+        if not retention.claim_period(self.engine, JOB, period):
+            self._known = (period, now + RECHECK)  # another process has it: done, or being done
+            return
+        try:
+            self.apply()
+        except Exception:
+            retention.release_period(self.engine, JOB, period)  # not done: the next pass tries again
+            raise
+        self._known = (period, None)  # done here
 
     def _redact(self, due: Due) -> int:
         record = due.record

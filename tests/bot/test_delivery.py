@@ -26,7 +26,7 @@ from flows.permissions import RecordKind
 from sandbox.slack import LocalSlack
 from storage.db import plain_writing, transaction
 from storage.models import OutboxMessage, Send, State
-from storage.outbox import LEASE
+from storage.outbox import HELD_LOOK, LEASE
 from storage.outbox_messages import Message, card_key, home_key, post_key
 from storage.outbox_messages import deletion as deletion_row
 from tests.bot.helpers import CHANNEL, Clock, build
@@ -330,7 +330,7 @@ def test_the_sender_sleeps_until_the_next_row_falls_due_within_its_retry_interva
     clock.now -= timedelta(minutes=5)
     assert deps.delivery._idle_seconds(homes=False) == 60
 
-    def away(_homes: bool | None = None) -> None:
+    def away(_homes: bool | None = None, _now: object = None) -> None:
         raise OperationalError("SELECT", (), Exception("down"))
 
     monkeypatch.setattr(deps.outbox, "earliest", away)
@@ -792,4 +792,4 @@ def test_neither_loop_wakes_again_and_again_for_what_only_the_other_can_take(dep
     assert deps.delivery._idle_seconds(homes=True) == 0.05  # due now: its own loop goes at once
     post(deps, 8)
     assert deps.outbox.claim_due(deps.clock(), False, 10)  # being sent (by another process, say)
-    assert deps.delivery._idle_seconds(homes=False) == LEASE.total_seconds()  # until its lease runs out
+    assert deps.delivery._idle_seconds(homes=False) == HELD_LOOK.total_seconds()  # looked at again in a second

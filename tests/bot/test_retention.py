@@ -429,6 +429,13 @@ def test_a_month_seen_done_is_not_asked_about_again_on_each_pass(
     monkeypatch.setattr(retention_store, "claim_period", claim)
     for _ in range(3):
         runner(deps).monthly()
+    assert len(asked) == 1  # run here: not asked again this month
+    other = Retention(deps.settings, deps.engine, deps.directory, clock, lambda: None, deps.change)  # another process
+    other.monthly(), other.monthly()
+    assert len(asked) == 2  # taken by the first: asked once, then left for a while (the first could give it back)
+    clock.now += timedelta(minutes=11)
+    other.monthly()
+    assert len(asked) == 3
     clock.now += timedelta(days=40)  # a new month: asked once more
     runner(deps).monthly()
-    assert len(asked) == 2 and asked[0] != asked[1]
+    assert len(asked) == 4 and asked[3] != asked[0]

@@ -12,7 +12,7 @@ from flows.taxonomy import Kind as ConcernKind
 from storage import audit
 from storage.concerns import ConcernStore
 from storage.models import Send, State
-from storage.outbox import LEASE, OutboxStore
+from storage.outbox import HELD_LOOK, LEASE, OutboxStore
 from storage.outbox_messages import Message, card_key, post_key
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -127,5 +127,7 @@ def test_each_of_the_senders_loops_wakes_for_its_own_rows_when_they_can_be_taken
     assert outbox.earliest(homes=False) == NOW and outbox.earliest(homes=True) == NOW + timedelta(seconds=1)
     [held] = outbox.claim_due(NOW, replies=False, limit=10)  # being sent: the messages' loop waits for its lease
     assert outbox.earliest(homes=False) == NOW + LEASE and outbox.earliest() == NOW + timedelta(seconds=1)
+    assert outbox.earliest(homes=False, now=NOW) == NOW + HELD_LOOK  # still, looked at again soon: it may be let go
+    assert outbox.earliest(homes=False, now=NOW + LEASE - timedelta(seconds=0.5)) == NOW + LEASE
     assert outbox.sent(held.row, "CLEAD", "1.0", NOW)
     assert outbox.earliest(homes=False) is None and outbox.earliest(homes=True) == NOW + timedelta(seconds=1)
