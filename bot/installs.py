@@ -6,6 +6,7 @@ opening every session): they are Slack's library's, and hold no school's records
 
 from __future__ import annotations
 
+from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine, MetaData
@@ -15,6 +16,14 @@ STATE_SECONDS = 600  # an install begun and not finished within ten minutes must
 
 def installation_store(engine: Engine, client_id: str) -> SQLAlchemyInstallationStore:
     return SQLAlchemyInstallationStore(client_id=client_id, engine=engine)
+
+
+def school_install(store: SQLAlchemyInstallationStore, team: str) -> Installation | None:
+    """The install a school's work uses: its workspace's (T...), or its organisation's org-wide one (E...: the
+    schools file names the organisation under Enterprise Grid)."""
+    if team.startswith("E"):
+        return store.find_installation(enterprise_id=team, team_id=None, is_enterprise_install=True)
+    return store.find_installation(enterprise_id=None, team_id=team)
 
 
 def state_store(engine: Engine) -> SQLAlchemyOAuthStateStore:

@@ -6,7 +6,6 @@ every configured person is in the workspace."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -116,7 +115,7 @@ def everything(settings: Settings, client: WebClient, schools: Sequence[School] 
 
 def install_problems(settings: Settings, schools: Sequence[School]) -> list[str]:
     """Installed through Slack's OAuth flow: each school's workspace has installed policybot (else how to)."""
-    from bot.installs import installation_store
+    from bot.installs import installation_store, school_install
     from storage.db import make_engine
 
     assert settings.slack_client_id is not None
@@ -125,18 +124,12 @@ def install_problems(settings: Settings, schools: Sequence[School]) -> list[str]
     try:
         store = installation_store(engine, settings.slack_client_id)
         teams = sorted({school.team_id for school in schools})  # OAuth needs a schools file (bot.config)
-        missing = [t for t in teams if not _installed(store, t)]
+        missing = [t for t in teams if school_install(store, t) is None]
     except SQLAlchemyError:
         return []  # no schema yet: `serve` makes it; the database's own line says more
     finally:
         engine.dispose()
     return [f"workspace {team}: policybot is not installed there yet: {how}" for team in missing]
-
-
-def _installed(store: Any, team: str) -> bool:
-    if team.startswith("E"):  # an organisation: its org-wide install
-        return store.find_installation(enterprise_id=team, team_id=None, is_enterprise_install=True) is not None
-    return store.find_installation(enterprise_id=None, team_id=team) is not None
 
 
 def database_problems(url: str) -> list[str]:

@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackClientError
 from slack_sdk.oauth.token_rotation import TokenRotator
 from sqlalchemy import Engine
 
-from bot.installs import installation_store
+from bot.installs import installation_store, school_install
 
 KEEP_SECONDS = 300  # a token read is used this long before it is read again
 RENEW_MINUTES = 120  # a rotating token is renewed this long before it expires (Bolt's default)
@@ -48,11 +48,7 @@ class InstalledToken:
             self._token = None
 
     def _read(self) -> str:
-        team = self.team_id
-        if team and team.startswith("E"):  # the schools file names an organisation: its org-wide install
-            installation = self.store.find_installation(enterprise_id=team, team_id=None, is_enterprise_install=True)
-        else:
-            installation = self.store.find_installation(enterprise_id=None, team_id=team) if team else None
+        installation = school_install(self.store, self.team_id) if self.team_id else None
         if installation is None or not installation.bot_token:
             raise NotInstalled("policybot is not installed in this school's workspace")
         if installation.bot_refresh_token:
