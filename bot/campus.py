@@ -156,8 +156,9 @@ def build_campus(settings: Settings, clock: Callable[[], datetime] | None = None
         school_settings = settings.for_school(school, leads)
         deps = Deps.build(school_settings, clock, engine=for_school(engine, school_id), key=school.key)
         if built:
-            deps.share_threads(next(iter(built.values())))
-            deps.delivery.share_with(next(iter(built.values())).delivery)
+            first = next(iter(built.values()))
+            deps.share_threads(first)
+            deps.delivery.share_with(first.delivery)
         built[school.key] = deps
         places.append(Place(school_id, school.key, school.name, school.team_id, school.leadership_channel, frozenset()))
     campus = Campus(places, built, leads)

@@ -64,15 +64,13 @@ class Telling:
         assert concern.id is not None
         subject = (RecordKind.CONCERN, concern.id)
         messages = []
-        if concern.safeguarding:
-            text, blocks = notices.safeguarding_alert(concern)
-            for lead in sorted(self.directory.who(facts(concern), Act.ALERT)):
-                key = f"concern:{concern.id}:alert:{lead}"
-                messages.append(Message(key, subject, lead, text, drawn(blocks)))
-            text, blocks = notices.safeguarding_reported_at(concern, self.settings.school_name)
-            for lead in sorted(self.directory.who(facts(concern), Act.TRUST_ALERT)):
-                key = f"concern:{concern.id}:trust-alert:{lead}"
-                messages.append(Message(key, subject, lead, text, drawn(blocks)))
+        if concern.safeguarding:  # the school's leads, then the trust's (told only that it came, and where)
+            for act, name, (text, blocks) in (
+                (Act.ALERT, "alert", notices.safeguarding_alert(concern)),
+                (Act.TRUST_ALERT, "trust-alert", notices.safeguarding_reported_at(concern, self.settings.school_name)),
+            ):
+                for lead in sorted(self.directory.who(facts(concern), act)):
+                    messages.append(Message(f"concern:{concern.id}:{name}:{lead}", subject, lead, text, drawn(blocks)))
         direct = concern.route_kind == Placement.DIRECT
         channel = (concern.route_recipient or self.settings.headteacher_id) if direct else None
         messages.append(
