@@ -142,7 +142,7 @@ class Delivery(RowSending):
         interval (other processes write too)."""
         most = float(self.settings.delivery_retry_seconds)
         try:
-            earliest = self.outbox.earliest(homes, self.clock())
+            earliest = self.outbox.earliest(self.clock(), homes)
         except SQLAlchemyError:
             return most
         if earliest is None:

@@ -76,23 +76,20 @@ class OutboxStore:
             count, oldest = connection.execute(stmt).one()
         return int(count), oldest
 
-    def earliest(self, homes: bool | None = None, now: datetime | None = None) -> datetime | None:
+    def earliest(self, now: datetime, homes: bool | None = None) -> datetime | None:
         """When a pending row can next be taken (the sender's wake-up): when it falls due, or, while someone holds
         it (it is being sent, by another thread or process), when that lease runs out, since waking sooner would
-        only find it held, again and again; from `now`, a held row is looked at again within HELD_LOOK all the
+        only find it held, again and again; but a held row is looked at again within HELD_LOOK of `now` all the
         same (a process that stops lets go of what it had not begun). `homes`: the App Homes to draw (True) or the
         messages (False), each of the sender's two loops its own; None: any row."""
         c = TABLE.c
         held = c.claimed_until > c.next_attempt_at
-        if now is None:
-            can_take = case((held, c.claimed_until), else_=c.next_attempt_at)
-        else:
-            soon = literal(now + HELD_LOOK, type_=c.claimed_until.type)
-            can_take = case(
-                (and_(held, c.claimed_until <= soon), c.claimed_until),
-                (and_(held, c.next_attempt_at <= soon), soon),
-                else_=c.next_attempt_at,
-            )
+        soon = literal(now + HELD_LOOK, type_=c.claimed_until.type)
+        can_take = case(
+            (and_(held, c.claimed_until <= soon), c.claimed_until),
+            (and_(held, c.next_attempt_at <= soon), soon),
+            else_=c.next_attempt_at,
+        )
         kind = [] if homes is None else [c.send == Send.HOME.value if homes else c.send != Send.HOME.value]
         with plain_reading(self.engine) as connection:
             return connection.execute(

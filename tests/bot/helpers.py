@@ -73,7 +73,7 @@ def build(fake: LocalSlack, url: str, clock: Clock, **env: str) -> Deps:
 
 def due_now(deps: Deps) -> bool:
     """Something in the outbox falls due by now on the fake clock (what the sender's loop wakes for)."""
-    earliest = deps.outbox.earliest()
+    earliest = deps.outbox.earliest(deps.clock())
     return earliest is not None and earliest <= deps.clock()
 
 

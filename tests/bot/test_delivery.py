@@ -72,7 +72,7 @@ def test_a_write_that_fails_after_slack_took_the_post_is_tried_again_and_nothing
     post(deps)
     assert deps.delivery.run_pass() == 1
     assert len(fake.visible(CHANNEL)) == 1 and len(fake.of("chat.postMessage")) == 1
-    assert deps.outbox.earliest() is None  # nothing left to send
+    assert deps.outbox.earliest(deps.clock()) is None  # nothing left to send
 
 
 def test_a_database_away_longer_than_the_tries_leaves_the_post_to_be_found_not_sent_again(
@@ -126,7 +126,7 @@ def test_slack_saying_when_to_come_back_is_waited_for_and_nothing_is_looked_for(
     fake.fail("chat.postMessage", 429, times=1, retry_after=7)
     post(deps)
     assert deps.delivery.run_pass() == 0
-    assert deps.outbox.earliest() == deps.clock() + timedelta(seconds=7)
+    assert deps.outbox.earliest(deps.clock()) == deps.clock() + timedelta(seconds=7)
     clock: Any = deps.clock
     clock.now += timedelta(seconds=7)
     assert deps.delivery.run_pass() == 1 and fake.of("conversations.history") == []
@@ -137,7 +137,7 @@ def test_a_5xx_on_a_post_waits_out_a_late_answer_then_looks(deps: Deps, fake: Lo
     post(deps)
     deps.delivery.run_pass()
     timeout = timedelta(seconds=deps.settings.slack_timeout_seconds)
-    assert deps.outbox.earliest() == deps.clock() + timeout
+    assert deps.outbox.earliest(deps.clock()) == deps.clock() + timeout
     assert deps.delivery.backoff(1) == timedelta(seconds=1) and deps.delivery.backoff(3) == timedelta(seconds=4)
     assert deps.delivery.backoff(50) == timedelta(seconds=deps.settings.delivery_retry_seconds)
     clock: Any = deps.clock
@@ -330,7 +330,7 @@ def test_the_sender_sleeps_until_the_next_row_falls_due_within_its_retry_interva
     clock.now -= timedelta(minutes=5)
     assert deps.delivery._idle_seconds(homes=False) == 60
 
-    def away(_homes: bool | None = None, _now: object = None) -> None:
+    def away(_now: object = None, _homes: bool | None = None) -> None:
         raise OperationalError("SELECT", (), Exception("down"))
 
     monkeypatch.setattr(deps.outbox, "earliest", away)

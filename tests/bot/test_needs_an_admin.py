@@ -27,7 +27,7 @@ def test_a_refusal_only_an_admin_can_change_waits_an_hour_and_is_said(
     [line] = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
     assert f"Slack refused the app ({refusal})" in line and "reinstall it with the scopes in manifest.yml" in line
     assert len(fake.of("chat.postMessage")) == 1  # once: not again at the next pass
-    assert deps.outbox.earliest() == clock() + timedelta(hours=1)
+    assert deps.outbox.earliest(deps.clock()) == clock() + timedelta(hours=1)
     clock.now += timedelta(minutes=10)
     settle(deps)
     assert len(fake.of("chat.postMessage")) == 1

@@ -543,7 +543,7 @@ def test_what_was_still_to_send_before_the_outbox_is_sent_once_by_the_sender_how
                 deps = build(fake, url, Clock(datetime.now(UTC)), SAFEGUARDING_LEAD_IDS=",".join(LEADS))
                 try:
                     settle(deps)
-                    assert deps.outbox.earliest() is None  # nothing left to send, nothing left to draw
+                    assert deps.outbox.earliest(deps.clock()) is None  # nothing left to send, nothing left to draw
                 finally:
                     deps.engine.dispose()
 
