@@ -30,7 +30,7 @@ from storage.records import REVIEW, facts
 
 TRUST_VIEW = (
     "As the trust's safeguarding lead, you see each school's open safeguarding concerns here, as they stand when you "
-    "open this tab, and are told by direct message when one is reported. Each school's own safeguarding leads act "
+    "open this tab, and are told by direct message when one is reported. Each school's own safeguarding team acts "
     "on them."
 )
 KEPT = 50  # a member of staff's own concerns and questions read for the Home
